@@ -1,0 +1,338 @@
+"""Hidden test cases of the logistic-regression assignment.
+
+Each case is a probe (run against the student's namespace) and a judge (run
+on plain data). References come from running the same probes on the solution
+at release, so nothing here hard-codes a number from one data set.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import checks
+from autograder.cases import Case, InputContext, call_guarded, swapped
+from autograder.checks import Verdict
+
+ISOLATION = ("sigmoid", "binary_loss", "logistic_regression")
+CURVE_RTOL, CURVE_ATOL = 1e-3, 1e-5
+ACCURACY_MARGIN = 0.02
+
+
+def _tensor(array: np.ndarray, *, requires_grad: bool = False):
+    import torch
+
+    return torch.tensor(np.asarray(array), dtype=torch.float32, requires_grad=requires_grad)
+
+
+# sigmoid ---------------------------------------------------------------------
+
+def _sigmoid_values(ns, inputs, _refs):
+    return {"out": call_guarded(ns.get("sigmoid"), _tensor(inputs["x"]))}
+
+
+def _sigmoid_gradient(ns, inputs, _refs):
+    x = _tensor(inputs["x"], requires_grad=True)
+    out = call_guarded(ns.get("sigmoid"), x)
+    try:
+        out.sum().backward()
+    except Exception as error:
+        return {"out": out, "grad": checks_error(error)}
+    return {"out": out, "grad": x.grad}
+
+
+def checks_error(error: Exception):
+    from autograder.plain import ProbeError
+
+    return ProbeError(f"{type(error).__name__}: {error}")
+
+
+def _judge_sigmoid(student, reference, inputs) -> Verdict:
+    out, x = student["out"], inputs["x"]
+    verdict = checks.expect_tensor(out, what="sigmoid", shape=x.shape)
+    if not verdict.passed:
+        return verdict
+    bad = checks.nonfinite_positions(out.array)
+    if bad.size:
+        value = x.ravel()[bad[0]]
+        return Verdict.fail(f"sigmoid({value:g}) is {out.array.ravel()[bad[0]]}: exp overflows for large inputs; rearrange so exp never sees a large positive number")
+    if out.array.min() < 0 or out.array.max() > 1:
+        return Verdict.fail("sigmoid returned values outside [0, 1]: it should be 1 / (1 + exp(-x))")
+    where = checks.first_mismatch(out.array, reference["out"].array)
+    if where is not None:
+        return Verdict.fail(f"sigmoid({x.ravel()[where]:g}) is {out.array.ravel()[where]:.6g}, which is not 1 / (1 + exp(-x)): check the sign inside exp")
+    return Verdict.ok()
+
+
+def _judge_sigmoid_gradient(student, reference, inputs) -> Verdict:
+    verdict = _judge_sigmoid(student, reference, inputs)
+    if not verdict.passed:
+        return verdict
+    grad = student["grad"]
+    if grad.kind != "tensor":
+        return Verdict.fail("no gradient flows through sigmoid: build it from torch operations (torch.exp), not math, NumPy or .item()")
+    if checks.first_mismatch(grad.array, reference["grad"].array) is not None:
+        return Verdict.fail("the gradient through sigmoid is wrong: is part of the computation detached or done outside torch?")
+    return Verdict.ok()
+
+
+# binary_loss -----------------------------------------------------------------
+
+def _loss_inputs(size: int, *, extremes: bool = False):
+    def make(context: InputContext) -> dict[str, np.ndarray]:
+        y = context.rng.integers(0, 2, size=(size, 1)).astype(np.float32)
+        y_pred = context.rng.uniform(0.05, 0.95, size=(size, 1)).astype(np.float32)
+        if extremes:
+            # Exact 0s and 1s, right and wrong: log(0) without a clamp.
+            y_pred[:4, 0] = [0.0, 1.0, 1.0, 0.0]
+            y[:4, 0] = [0.0, 1.0, 0.0, 1.0]
+        return {"y_pred": y_pred, "y": y}
+
+    return make
+
+
+def _loss_values(ns, inputs, _refs):
+    y_pred = _tensor(inputs["y_pred"], requires_grad=True)
+    loss = call_guarded(ns.get("binary_loss"), y_pred, _tensor(inputs["y"]))
+    grad = None
+    try:
+        loss.backward()
+        grad = y_pred.grad
+    except Exception as error:
+        grad = checks_error(error)
+    return {"loss": loss, "grad": grad}
+
+
+def _judge_loss_value(student, reference, inputs) -> Verdict:
+    loss = student["loss"]
+    verdict = checks.expect_scalar_tensor(loss, what="binary_loss")
+    if not verdict.passed:
+        return verdict
+    value, expected = float(loss.array), float(reference["loss"].array)
+    if not np.isfinite(value):
+        return Verdict.fail(f"binary_loss is {value}: is the log taken of 0 somewhere?")
+    if abs(value - expected) <= checks.FLOAT32_RTOL * abs(expected) + checks.FLOAT32_ATOL:
+        return Verdict.ok()
+    scale = checks.ratio(value, expected)
+    rows = inputs["y"].shape[0]
+    if checks.near(scale, rows, 1e-3):
+        return Verdict.fail(f"binary_loss is {rows}x the reference: sum instead of mean?")
+    if checks.near(scale, -1.0, 1e-3):
+        return Verdict.fail("binary_loss has the wrong sign: the loss is minus the mean log-likelihood, so it is never negative")
+    if value < 0:
+        return Verdict.fail("binary_loss is negative: the loss is minus the mean log-likelihood")
+    return Verdict.fail("binary_loss does not match the mean binary cross-entropy: check which term goes with y = 1 and which with y = 0")
+
+
+def _judge_loss_gradient(student, reference, inputs) -> Verdict:
+    verdict = _judge_loss_value(student, reference, inputs)
+    if not verdict.passed:
+        return verdict
+    grad = student["grad"]
+    if grad.kind != "tensor":
+        return Verdict.fail("no gradient flows through binary_loss: use torch operations (torch.log, .mean()), not math, NumPy or .item()")
+    if checks.first_mismatch(grad.array, reference["grad"].array, rtol=1e-3, atol=1e-5) is not None:
+        return Verdict.fail("the gradient of binary_loss is wrong where y_pred is not near 0 or 1: is the clamp applied to every value instead of only near 0 and 1?")
+    return Verdict.ok()
+
+
+def _judge_loss_finite(student, reference, inputs) -> Verdict:
+    loss = student["loss"]
+    verdict = checks.expect_scalar_tensor(loss, what="binary_loss")
+    if not verdict.passed:
+        return verdict
+    value = float(loss.array)
+    if not np.isfinite(value):
+        return Verdict.fail(f"binary_loss is {value} when y_pred holds exact 0s or 1s: clamp y_pred away from 0 (and 1 - y_pred too) before taking the log")
+    if value <= 0:
+        return Verdict.fail("binary_loss should be positive when some predictions are confidently wrong")
+    return Verdict.ok()
+
+
+# train -----------------------------------------------------------------------
+
+def _train_inputs(*, lr: float, epochs: int, data: str, notebook_init: bool = False):
+    def make(context: InputContext) -> dict[str, np.ndarray]:
+        if data == "course":
+            x, y = context.data["x"], context.data["y"]
+        else:
+            x = context.rng.uniform(0, 1, size=(40, 2)).astype(np.float32)
+            y = (x @ np.array([[1.5], [-2.0]]) + 0.2 + context.rng.normal(0, 0.3, (40, 1)) > 0).astype(np.float32)
+        if notebook_init:
+            import torch
+
+            torch.manual_seed(2017)  # the notebook's initial w
+            w0 = torch.randn(2, 1).numpy()
+        else:
+            w0 = context.rng.normal(0, 1, size=(2, 1)).astype(np.float32)
+        b0 = np.zeros(1, dtype=np.float32) if notebook_init else context.rng.normal(0, 0.5, size=(1,)).astype(np.float32)
+        return {"x": x, "y": y, "w0": w0, "b0": b0, "lr": np.float64(lr), "epochs": np.int64(epochs)}
+
+    return make
+
+
+def _train_run(ns, inputs, refs):
+    w = _tensor(inputs["w0"], requires_grad=True)
+    b = _tensor(inputs["b0"], requires_grad=True)
+    with swapped(ns, refs):
+        losses = call_guarded(ns.get("train"), _tensor(inputs["x"]), _tensor(inputs["y"]), w, b, float(inputs["lr"]), int(inputs["epochs"]))
+    if isinstance(losses, (list, tuple)):
+        losses = [_loss_number(loss) for loss in losses]
+    return {"losses": losses, "w": w, "b": b}
+
+
+def _loss_number(loss):
+    """A recorded loss as a float: tensors and floats are both accepted."""
+    import torch
+
+    if type(loss) in (torch.Tensor, torch.nn.Parameter) and torch.Tensor.numel(loss) == 1:
+        return float(torch.Tensor.item(torch.Tensor.detach(loss)))
+    return loss if type(loss) in (float, int) else None
+
+
+def _curve(value) -> np.ndarray | None:
+    if value.kind != "list":
+        return None
+    numbers = [item.number for item in value.items if item.kind in ("float", "int")]
+    return np.array(numbers, dtype=np.float64) if len(numbers) == len(value.items) else None
+
+
+def _judge_curve(student, reference, inputs) -> Verdict:
+    losses = student["losses"]
+    if losses.kind == "error":
+        return Verdict.fail(f"train raised {losses.text}")
+    curve = _curve(losses)
+    if curve is None:
+        return Verdict.fail(f"train should return a list with one loss (float or 0-dim tensor) per epoch, but returned {checks.describe(losses)}")
+    return checks.diagnose_curve(curve, _curve(reference["losses"]), rtol=CURVE_RTOL, atol=CURVE_ATOL)
+
+
+def _judge_parameters(student, reference, inputs) -> Verdict:
+    if student["losses"].kind == "error":
+        return Verdict.fail(f"train raised {student['losses'].text}")
+    for name in ("w", "b"):
+        mine, theirs = student[name], reference[name]
+        if np.array_equal(mine.array, inputs[f"{name}0"]):
+            return Verdict.fail(f"{name} is unchanged after train: update the tensors passed in, in place (e.g. {name}.data -= lr * {name}.grad), not a new local variable")
+        if not mine.requires_grad or not mine.is_leaf:
+            return Verdict.fail(f"{name} is no longer a leaf tensor that requires grad after train: update {name}.data, or update under torch.no_grad()")
+        if checks.first_mismatch(mine.array, theirs.array, rtol=CURVE_RTOL, atol=1e-4) is not None:
+            return Verdict.fail(f"the final {name} after train is not what gradient descent with this learning rate gives: is the step -lr * grad, and the gradient zeroed each epoch?")
+    return Verdict.ok()
+
+
+def _model_accuracy(w: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    logits = x.astype(np.float64) @ w.astype(np.float64) + b.astype(np.float64)
+    return float(np.mean((logits >= 0) == (y >= 0.5)))
+
+
+def _judge_accuracy_threshold(student, reference, inputs) -> Verdict:
+    if student["losses"].kind == "error":
+        return Verdict.fail(f"train raised {student['losses'].text}")
+    w, b = student["w"].array, student["b"].array
+    if w.shape != (2, 1) or b.shape != (1,) or not np.all(np.isfinite(w)) or not np.all(np.isfinite(b)):
+        return Verdict.fail("after training with the notebook's settings, w or b is not finite or changed shape")
+    mine = _model_accuracy(w, b, inputs["x"], inputs["y"])
+    theirs = _model_accuracy(reference["w"].array, reference["b"].array, inputs["x"], inputs["y"])
+    if mine < theirs - ACCURACY_MARGIN:
+        return Verdict.fail(f"the model trained with the notebook's settings classifies {mine:.0%} of the students correctly, more than {ACCURACY_MARGIN:.0%} below what gradient descent reaches")
+    return Verdict.ok()
+
+
+# accuracy --------------------------------------------------------------------
+
+def _accuracy_inputs(size: int, *, ties: bool = False):
+    def make(context: InputContext) -> dict[str, np.ndarray]:
+        y_pred = context.rng.uniform(0, 1, size=(size, 1)).astype(np.float32)
+        y = context.rng.integers(0, 2, size=(size, 1)).astype(np.float32)
+        if ties:
+            # Exactly 0.5 counts as a prediction of 1 (y_pred >= 0.5).
+            y_pred[: size // 2, 0] = 0.5
+            y[: size // 2, 0] = 1.0
+        return {"y_pred": y_pred, "y": y}
+
+    return make
+
+
+def _accuracy_value(ns, inputs, _refs):
+    with swapped(ns, _refs):
+        return {"acc": call_guarded(ns.get("accuracy"), _tensor(inputs["y_pred"]), _tensor(inputs["y"]))}
+
+
+def _accuracy_number(value) -> float | None:
+    if value.kind in ("float", "int", "bool"):
+        return value.number
+    if value.kind in ("tensor", "ndarray", "npscalar") and value.array.size == 1:
+        return float(value.array.ravel()[0])
+    return None
+
+
+def _judge_accuracy_value(student, reference, inputs) -> Verdict:
+    acc = student["acc"]
+    if acc.kind == "error":
+        return Verdict.fail(f"accuracy raised {acc.text}")
+    number, expected = _accuracy_number(acc), reference["acc"].number
+    if number is None:
+        return Verdict.fail(f"accuracy should return a Python float but returned {checks.describe(acc)}")
+    if abs(number - expected) <= 1e-6:
+        return Verdict.ok()
+    if number == 0 and expected > 0:
+        return Verdict.fail(f"accuracy returned {'a tensor ' if acc.kind == 'tensor' else ''}0: integer division? Divide as floats")
+    if checks.near(checks.ratio(number, expected), inputs["y"].shape[0], 1e-6):
+        return Verdict.fail("accuracy is the count of correct rows, not the share: divide by the number of rows")
+    if abs(number - (1 - expected)) <= 1e-6:
+        return Verdict.fail("accuracy is the share of wrong rows: compare the thresholded prediction with y using ==")
+    return Verdict.fail("accuracy is not the share of rows where (y_pred >= 0.5) matches y")
+
+
+def _judge_accuracy_ties(student, reference, inputs) -> Verdict:
+    verdict = _judge_accuracy_value(student, reference, inputs)
+    if not verdict.passed and "not the share" in verdict.message:
+        return Verdict.fail("accuracy disagrees when y_pred is exactly 0.5: a prediction of 0.5 or more counts as class 1 (>=, not >)")
+    return verdict
+
+
+def _judge_accuracy_type(student, reference, inputs) -> Verdict:
+    verdict = _judge_accuracy_value(student, reference, inputs)
+    if not verdict.passed:
+        return verdict
+    if student["acc"].kind != "float":
+        return Verdict.fail(f"accuracy should return a Python float, got {checks.describe(student['acc'])}: convert with .item() or float(...)")
+    return Verdict.ok()
+
+
+def _no_inputs(_context: InputContext) -> dict[str, np.ndarray]:
+    return {}
+
+
+def _grid(context: InputContext) -> dict[str, np.ndarray]:
+    return {"x": np.linspace(-10, 10, 41, dtype=np.float32)}
+
+
+def _matrix(context: InputContext) -> dict[str, np.ndarray]:
+    return {"x": context.rng.normal(0, 4, size=(6, 3)).astype(np.float32)}
+
+
+def _extremes(context: InputContext) -> dict[str, np.ndarray]:
+    return {"x": np.array([-1000, -100, -50, -20, 0, 20, 50, 100, 1000], dtype=np.float32)}
+
+
+CASES = [
+    Case("sigmoid", "grid", _grid, _sigmoid_values, _judge_sigmoid),
+    Case("sigmoid", "matrix", _matrix, _sigmoid_values, _judge_sigmoid),
+    Case("sigmoid", "extremes", _extremes, _sigmoid_values, _judge_sigmoid),
+    Case("sigmoid", "gradient", _grid, _sigmoid_gradient, _judge_sigmoid_gradient),
+    Case("binary_loss", "random_set", _loss_inputs(50), _loss_values, _judge_loss_value),
+    Case("binary_loss", "small_set", _loss_inputs(7), _loss_values, _judge_loss_value),
+    Case("binary_loss", "exact_zeros_and_ones", _loss_inputs(20, extremes=True), _loss_values, _judge_loss_finite),
+    Case("binary_loss", "gradient", _loss_inputs(30), _loss_values, _judge_loss_gradient),
+    Case("train", "curve_on_course_data", _train_inputs(lr=0.5, epochs=30, data="course"), _train_run, _judge_curve, ISOLATION),
+    Case("train", "curve_on_other_data", _train_inputs(lr=2.0, epochs=80, data="other"), _train_run, _judge_curve, ISOLATION),
+    Case("train", "final_parameters", _train_inputs(lr=0.3, epochs=50, data="other"), _train_run, _judge_parameters, ISOLATION),
+    Case("train", "accuracy_threshold", _train_inputs(lr=1.0, epochs=1000, data="course", notebook_init=True), _train_run, _judge_accuracy_threshold, ISOLATION),
+    Case("accuracy", "random_set", _accuracy_inputs(40), _accuracy_value, _judge_accuracy_value, ISOLATION),
+    Case("accuracy", "small_set", _accuracy_inputs(7), _accuracy_value, _judge_accuracy_value, ISOLATION),
+    Case("accuracy", "ties_at_half", _accuracy_inputs(12, ties=True), _accuracy_value, _judge_accuracy_ties, ISOLATION),
+    Case("accuracy", "returns_float", _accuracy_inputs(9), _accuracy_value, _judge_accuracy_type, ISOLATION),
+]
+
+# Where each case finds the course data: names in the solution's namespace.
+DATA_VARIABLES = {"x": "x_data", "y": "y_data"}

@@ -1,0 +1,93 @@
+"""Run a notebook's code cells in an IPython shell inside this process.
+
+Same semantics as a Jupyter kernel for what grading needs: magics work,
+``display`` works, and an error in one cell is recorded while later cells
+still run (as ``otter run`` does). No kernel is started, so a forked child
+of a warmed process can run a submission in a fraction of a second.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+# Cells that only talk to Otter's student-side checker: running them while
+# grading would re-run the public tests for nothing and touch the disk.
+_GRADER_ONLY_PREFIXES = ("grader.check", "grader.export", "grader.check_all")
+OUTPUT_CAP_CHARS = 200_000
+
+
+@dataclass
+class CellOutcome:
+    index: int
+    error: str = ""
+
+
+@dataclass
+class NotebookRun:
+    namespace: dict[str, Any]
+    cells: list[CellOutcome] = field(default_factory=list)
+    stdout: str = ""
+
+    @property
+    def errors(self) -> list[CellOutcome]:
+        return [cell for cell in self.cells if cell.error]
+
+
+class _CappedWriter(io.StringIO):
+    def write(self, text: str) -> int:
+        room = OUTPUT_CAP_CHARS - self.tell()
+        if room > 0:
+            super().write(text[:room])
+        return len(text)
+
+
+def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(index, source) of every code cell worth running for grading."""
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if source.strip().startswith(_GRADER_ONLY_PREFIXES):
+            continue
+        cells.append((index, source))
+    return cells
+
+
+def _new_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    # A private shell, not the singleton: each run starts with a clean namespace.
+    shell = InteractiveShell(colors="nocolor", history_length=0)
+    shell.history_manager.enabled = False
+    return shell
+
+
+def run_notebook(notebook: nbformat.NotebookNode, *, workdir: Path) -> NotebookRun:
+    """Execute ``notebook``'s code cells in order, in ``workdir``.
+
+    Returns the user namespace and, per cell, the error text when it failed.
+    Output printed by cells is captured (up to OUTPUT_CAP_CHARS).
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    shell = _new_shell()
+    captured = _CappedWriter()
+    run = NotebookRun(namespace=shell.user_ns)
+    previous = os.getcwd()
+    os.chdir(workdir)
+    try:
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            for index, source in code_cells(notebook):
+                result = shell.run_cell(source, store_history=False, silent=False)
+                error = result.error_in_exec or result.error_before_exec
+                run.cells.append(CellOutcome(index, f"{type(error).__name__}: {error}"[:500] if error else ""))
+    finally:
+        os.chdir(previous)
+    run.stdout = captured.getvalue()
+    return run
