@@ -41,3 +41,45 @@ def make_data(context: click.Context, force: bool) -> None:
     path = Path(context.obj["root"]) / "data" / "data.txt"
     wrote = write_data_file(path, overwrite=force)
     click.echo(f"{'wrote' if wrote else 'kept existing'} {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-a", "--assignment", "name", required=True, help="Assignment name (its zip is dist/NAME-autograder.zip).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder; re-using it resumes a run.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True, help="Submissions graded at once.")
+@click.option("--timeout", type=click.FloatRange(1), default=120.0, show_default=True, help="Wall-clock seconds per submission.")
+@click.option("--memory", "memory_mb", type=click.IntRange(64), default=4096, show_default=True, help="Memory cap per submission, in MB.")
+@click.option("--shard", default="1/1", show_default=True, help="Grade only slice i of n (i/n), for job arrays; combine with `autograder merge`.")
+@click.pass_context
+def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path, workers: int, timeout: float, memory_mb: int, shard: str) -> None:
+    """Grade notebooks, folders of them and export zips, without Docker."""
+    from autograder.assignment import Assignment, AssignmentNotFound
+    from autograder.batch import GradeOptions, GradeRunError, grade_paths, parse_shard
+    from autograder.report import grade_table, progress_printer
+
+    try:
+        options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard))
+        assignment = Assignment.find(name, context.obj["root"])
+        with progress_printer() as on_progress:
+            report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress)
+    except (AssignmentNotFound, GradeRunError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(grade_table(report))
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-a", "--assignment", "name", required=True, help="Assignment the shards graded.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the merged gradebook, results, feedback and summary.")
+@click.pass_context
+def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path) -> None:
+    """Combine the OUT folders of `grade --shard` runs into one gradebook."""
+    from autograder.assignment import Assignment, AssignmentNotFound
+    from autograder.merge import MergeError, merge_outputs
+
+    try:
+        count = merge_outputs(list(shards), Assignment.find(name, context.obj["root"]), out)
+    except (AssignmentNotFound, MergeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"merged {count} submissions from {len(shards)} shards into {out}/final_grades.csv")

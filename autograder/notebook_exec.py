@@ -39,7 +39,7 @@ class NotebookRun:
         return [cell for cell in self.cells if cell.error]
 
 
-class _CappedWriter(io.StringIO):
+class CappedWriter(io.StringIO):
     def write(self, text: str) -> int:
         room = OUTPUT_CAP_CHARS - self.tell()
         if room > 0:
@@ -60,7 +60,7 @@ def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     return cells
 
 
-def _new_shell():
+def new_shell():
     from IPython.core.interactiveshell import InteractiveShell
 
     # A private shell, not the singleton: each run starts with a clean namespace.
@@ -76,8 +76,8 @@ def run_notebook(notebook: nbformat.NotebookNode, *, workdir: Path) -> NotebookR
     Output printed by cells is captured (up to OUTPUT_CAP_CHARS).
     """
     os.environ.setdefault("MPLBACKEND", "Agg")
-    shell = _new_shell()
-    captured = _CappedWriter()
+    shell = new_shell()
+    captured = CappedWriter()
     run = NotebookRun(namespace=shell.user_ns)
     previous = os.getcwd()
     os.chdir(workdir)

@@ -93,7 +93,9 @@ def _stage(assignment: Assignment, source: nbformat.NotebookNode, build: Path) -
         references = suite.compute_references(cases, run.namespace, data=data, seed=REFERENCE_SEED, function_sources=sources)
     except suite.SuiteError as error:
         raise ReleaseError(f"{assignment.cases_file}: {error}") from error
+    references["notebook"] = _feedback_values(assignment, run.namespace)
     (build / suite.REFERENCES_FILE).write_text(json.dumps(references), encoding="utf-8")
+    (build / suite.INPUTS_FILE).write_text(json.dumps(suite.inputs_only(references)), encoding="utf-8")
     shutil.copy(assignment.cases_file, build / suite.CASES_FILE)
     kit = build / "autograder"
     kit.mkdir()
@@ -102,12 +104,20 @@ def _stage(assignment: Assignment, source: nbformat.NotebookNode, build: Path) -
         shutil.copy(package / module, kit / module)
 
 
-def _case_data(assignment: Assignment, namespace: dict) -> dict:
-    import importlib.util
+def _cases_module(assignment: Assignment):
+    return suite.load_cases_module_object(assignment.cases_file)
 
-    spec = importlib.util.spec_from_file_location("_case_data", assignment.cases_file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+
+def _feedback_values(assignment: Assignment, namespace: dict) -> dict:
+    """The solution's values of the variables feedback pages plot."""
+    from autograder import plain
+
+    names = getattr(_cases_module(assignment), "FEEDBACK_VARIABLES", ())
+    return {name: plain.encode(namespace.get(name)) for name in names}
+
+
+def _case_data(assignment: Assignment, namespace: dict) -> dict:
+    module = _cases_module(assignment)
     data = {}
     for key, variable in getattr(module, "DATA_VARIABLES", {}).items():
         if variable not in namespace:

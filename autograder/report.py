@@ -1,6 +1,9 @@
 """Plain-text tables for the terminal."""
 from __future__ import annotations
 
+import contextlib
+import sys
+
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
@@ -33,3 +36,39 @@ def _score(scores: dict, question: str) -> str:
 
 def _score_total(scores: dict) -> str:
     return f"{sum(scores.values()):g}" if scores else "-"
+
+
+def grade_table(report) -> str:
+    """Per-submission scores and where the outputs are."""
+    header = ["file", *report.questions, "total", "status"]
+    rows = [[g.file, *(f"{g.scores.get(q, 0):g}" for q in report.questions), f"{g.total:g}/{report.possible:g}", g.status[:60]] for g in report.grades]
+    lines = [
+        table(header, rows),
+        "",
+        f"graded {report.graded}, reused {report.reused} unchanged results",
+        f"  gradebook  {report.out / 'final_grades.csv'}",
+        f"  feedback   {report.out / 'feedback'}/",
+        f"  summary    {report.out / 'summary.html'}",
+    ]
+    return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def progress_printer():
+    """A callback drawing a progress line on stderr: a bar on a terminal, lines elsewhere."""
+    import click
+
+    done = {"count": 0}
+    interactive = sys.stderr.isatty()
+
+    def on_progress(grade) -> None:
+        done["count"] += 1
+        text = f"graded {done['count']}: {grade.file} {grade.total:g} ({grade.status[:40]})"
+        if interactive:
+            click.echo(f"\r\033[K{'#' * min(done['count'], 40)} {text}"[:120], err=True, nl=False)
+        else:
+            click.echo(text, err=True)
+
+    yield on_progress
+    if interactive:
+        click.echo("", err=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -21,6 +20,8 @@ from autograder.cases import Case, InputContext
 from autograder.checks import Verdict
 
 REFERENCES_FILE = "references.json"
+# The same minus expected outputs: all a process that runs student code may hold.
+INPUTS_FILE = "case_inputs.json"
 CASES_FILE = "hidden_cases.py"
 FORMAT_VERSION = 1
 
@@ -29,14 +30,20 @@ class SuiteError(ValueError):
     """The cases module or the references file is missing or inconsistent."""
 
 
-def load_cases_module(path: Path) -> list[Case]:
-    """Import the ``CASES`` list from an assignment's cases file."""
+def load_cases_module_object(path: Path):
+    """Import an assignment's cases file as a module."""
     path = Path(path)
     if not path.is_file():
         raise SuiteError(f"{path}: no cases file; an assignment lists its hidden test cases in CASES there")
     spec = importlib.util.spec_from_file_location(f"_cases_{abs(hash(str(path)))}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def load_cases_module(path: Path) -> list[Case]:
+    """Import the ``CASES`` list from an assignment's cases file."""
+    module = load_cases_module_object(path)
     cases = getattr(module, "CASES", None)
     if not isinstance(cases, list) or not all(isinstance(c, Case) for c in cases):
         raise SuiteError(f"{path}: CASES must be a list of autograder.cases.Case")
@@ -80,10 +87,10 @@ class Suite:
     references: dict
 
     @classmethod
-    def load(cls, folder: Path) -> "Suite":
-        """Load ``hidden_cases.py`` and ``references.json`` from ``folder``."""
+    def load(cls, folder: Path, *, references_file: str = REFERENCES_FILE) -> "Suite":
+        """Load ``hidden_cases.py`` and the reference data from ``folder``."""
         folder = Path(folder)
-        references_path = folder / REFERENCES_FILE
+        references_path = folder / references_file
         try:
             references = json.loads(references_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -149,6 +156,14 @@ def compute_references(cases: list[Case], namespace: dict, *, data: dict[str, np
             "expected": expected,
         }
     return references
+
+
+def inputs_only(references: dict) -> dict:
+    """``references`` without any expected output."""
+    return {
+        **{key: value for key, value in references.items() if key != "cases"},
+        "cases": {key: {"inputs": case["inputs"]} for key, case in references["cases"].items()},
+    }
 
 
 def run_in_process(suite: Suite, case: Case, namespace: dict) -> Verdict:

@@ -336,3 +336,7 @@ CASES = [
 
 # Where each case finds the course data: names in the solution's namespace.
 DATA_VARIABLES = {"x": "x_data", "y": "y_data"}
+
+# Notebook variables the feedback page plots against the solution's:
+# the training curve and the trained parameters.
+FEEDBACK_VARIABLES = ("losses", "w", "b", "x_data", "y_data")

@@ -1,0 +1,149 @@
+"""Turn a submission's probe data into scores, in a process that ran no student code.
+
+The batch grader forks one judge process before any sandbox starts; only the
+judge loads the expected outputs. Everything the sandbox sent is decoded with
+``autograder.plain`` and compared by the assignment's judges.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autograder import plain, suite
+from autograder.autograder_zip import AutograderZip, Question
+from autograder.checks import Verdict
+
+COMPLETED = "Completed"
+
+
+@dataclass
+class CaseOutcome:
+    question: str
+    name: str
+    points: float
+    passed: bool
+    message: str
+    hidden: bool
+
+
+@dataclass
+class Grade:
+    """One submission's grade, as written to results/ and the gradebook."""
+
+    file: str
+    digest: str
+    status: str
+    scores: dict[str, float]
+    cases: list[CaseOutcome] = field(default_factory=list)
+    cell_errors: list[dict] = field(default_factory=list)
+    output: str = ""
+    variables: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores.values())
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Grade":
+        cases = [CaseOutcome(**case) for case in data.get("cases", [])]
+        return cls(**{**data, "cases": cases})
+
+
+class Judge:
+    """Holds the expected outputs; grades decoded probe data."""
+
+    def __init__(self, autograder: AutograderZip, support: Path):
+        self.autograder = autograder
+        self.suite = suite.Suite.load(support)
+
+    def grade(self, file: str, digest: str, raw: bytes) -> Grade:
+        """Grade the JSON a sandbox returned for ``file``."""
+        try:
+            report = json.loads(raw)
+            probes = report["probes"]
+            if not isinstance(probes, dict):
+                raise ValueError("probes is not an object")
+        except (ValueError, KeyError, TypeError) as error:
+            return self.failed(file, digest, f"crash: the submission's process returned unreadable results ({type(error).__name__})")
+        grade = Grade(file, digest, COMPLETED, {})
+        for question in self.autograder.questions.values():
+            outcomes = [self._case(question, case, probes) for case in question.cases if case.points or case.hidden]
+            grade.cases.extend(outcomes)
+            grade.scores[question.name] = _question_score(question, outcomes)
+        grade.cell_errors = [e for e in report.get("errors", []) if isinstance(e, dict)][:50]
+        grade.output = str(report.get("output", ""))[-20000:]
+        grade.variables = self._variables(report.get("variables", {}))
+        return grade
+
+    def failed(self, file: str, digest: str, status: str) -> Grade:
+        """A grade of zero for a submission that could not be run."""
+        return Grade(file, digest, status, {name: 0.0 for name in self.autograder.questions})
+
+    def _case(self, question: Question, graded, probes: dict) -> CaseOutcome:
+        case = self.suite.case(question.name, graded.name)
+        try:
+            student = {key: plain.decode(value) for key, value in probes[case.key].items()}
+            verdict = suite.judge(case, student, self.suite.expected(case), self.suite.inputs(case))
+        except KeyError:
+            verdict = Verdict.fail(f"{question.name} was not graded: the notebook stopped before it could be checked")
+        except plain.MalformedProbeData as error:
+            verdict = Verdict.fail(f"{question.name} returned data that could not be read ({error})")
+        return CaseOutcome(question.name, graded.name, graded.points, verdict.passed, verdict.message, graded.hidden)
+
+    def _variables(self, variables) -> dict:
+        """The student's values of the plotted notebook variables, as lists."""
+        shown = {}
+        for name in self.suite.references.get("notebook", {}):
+            try:
+                shown[name] = _as_list(plain.decode(variables.get(name)))
+            except (plain.MalformedProbeData, AttributeError, TypeError):
+                shown[name] = None
+        return shown
+
+    def reference_variables(self) -> dict:
+        """The solution's values of the same variables (kept in the judge only)."""
+        return {name: _as_list(plain.decode(payload)) for name, payload in self.suite.references.get("notebook", {}).items()}
+
+
+def _as_list(value: plain.Value):
+    if value.kind in ("tensor", "ndarray", "npscalar"):
+        return value.array.astype(float).ravel().tolist()
+    if value.kind == "list":
+        numbers = [item.number for item in value.items if item.kind in ("float", "int")]
+        return numbers if len(numbers) == len(value.items) else None
+    return None
+
+
+def _question_score(question: Question, outcomes: list[CaseOutcome]) -> float:
+    """Otter's rule: points of passed cases, or all-or-nothing when configured."""
+    if question.all_or_nothing:
+        return question.points if all(o.passed for o in outcomes) else 0.0
+    return sum(o.points for o in outcomes if o.passed)
+
+
+def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
+    """``grade`` in the Gradescope results format ``otter run`` writes."""
+    tests = [{"name": "Public Tests", "visibility": "visible", "output": _summary(grade, public_only=True), "status": "passed" if all(c.passed for c in grade.cases if not c.hidden) else "failed"}]
+    for name, question in autograder.questions.items():
+        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), 5), "max_score": round(question.points, 5), "visibility": "hidden", "output": _summary(grade, question=name)})
+    return {"tests": tests, "extra_data": {"kit": grade.to_json()}}
+
+
+def _summary(grade: Grade, *, question: str | None = None, public_only: bool = False) -> str:
+    lines = []
+    names = [question] if question else list(grade.scores)
+    for name in names:
+        cases = [c for c in grade.cases if c.question == name and (not public_only or not c.hidden)]
+        failed = [c for c in cases if not c.passed]
+        if not failed:
+            lines.append(f"{name} results: All test cases passed!")
+            continue
+        lines.append(f"{name} results:")
+        lines.extend(f"    {c.name} result:\n        ❌ {c.message}" for c in failed)
+    if grade.status != COMPLETED:
+        lines.insert(0, f"Not graded: {grade.status}")
+    return "\n".join(lines)
