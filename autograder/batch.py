@@ -68,8 +68,13 @@ def in_shard(items: list, shard: tuple[int, int]) -> list:
     return [item for position, item in enumerate(items) if position % count == index - 1]
 
 
-def warm_up() -> None:
-    """Import once in the parent what every submission uses."""
+def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | None = None, template: Path | None = None) -> None:
+    """Import once in the parent what every submission uses.
+
+    With a plan, also runs the blank student template once (trusted code, no
+    secrets in it): first use of IPython, autograd and matplotlib costs more
+    than a second, which every forked child would otherwise pay again.
+    """
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib
 
@@ -80,6 +85,21 @@ def warm_up() -> None:
     torch.set_num_threads(1)  # a multi-threaded op before fork deadlocks children
     import IPython.core.interactiveshell  # noqa: F401
     import otter  # noqa: F401  (the notebook's init cell imports it)
+
+    x = torch.ones(2, requires_grad=True)
+    torch.optim.SGD([x], lr=0.1).zero_grad()
+    (x * 2).sum().backward()
+    if plan is not None and template is not None and template.is_file():
+        import nbformat
+
+        previous = os.getcwd()
+        with tempfile.TemporaryDirectory(prefix="autograder-warm-up-") as scratch:
+            os.chdir(scratch)
+            try:
+                run_and_probe(nbformat.read(template, as_version=4), student_files or {}, plan)
+            finally:
+                os.chdir(previous)
+                matplotlib.pyplot.close("all")
 
 
 def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade], None] | None = None) -> BatchReport:
@@ -98,9 +118,9 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
         autograder.extract_support(support, skip=(suite.REFERENCES_FILE,))
         judge_pool = _start_judge(autograder, support, out, assignment.name)
         try:
-            warm_up()
-            plan = _probe_plan(support)
+            plan = _probe_plan(support, notebook_name=assignment.source_notebook.name)
             student_files = _student_files(assignment)
+            warm_up(plan, student_files, assignment.student_dir / assignment.source_notebook.name)
             hidden = _hidden_paths(assignment, out, paths)
             grades, graded = _grade_all(found, autograder, plan, student_files, hidden, judge_pool, out, options, assignment.name, on_progress)
         finally:
@@ -196,7 +216,7 @@ def _safe_name(file: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in file.replace("/", "__"))
 
 
-def _probe_plan(support: Path) -> ProbePlan:
+def _probe_plan(support: Path, *, notebook_name: str) -> ProbePlan:
     probe_side = suite.Suite.load(support, references_file=suite.INPUTS_FILE)
     by_question: dict[str, list] = {}
     for case in probe_side.cases:
@@ -207,6 +227,7 @@ def _probe_plan(support: Path) -> ProbePlan:
         inputs={case.key: probe_side.inputs(case) for case in probe_side.cases},
         reference_sources=probe_side.references["reference_functions"],
         feedback_variables=tuple(getattr(module, "FEEDBACK_VARIABLES", ())),
+        notebook_name=notebook_name,
     )
 
 

@@ -126,15 +126,16 @@ def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, ato
     mismatch = first_mismatch(actual, expected, rtol=rtol, atol=atol)
     if mismatch is None:
         return Verdict.ok()
-    if mismatch == 0:
-        return Verdict.fail(f"{what} starts at {fmt(actual[0])}, expected {fmt(expected[0])}: losses[0] must be the loss of the initial w, b, before any update")
     if actual.size > 1 and first_mismatch(actual[:-1], expected[1:], rtol=rtol, atol=atol) is None:
         return Verdict.fail(f"{what} is shifted by one step: losses[i] must be recorded before update i, not after")
+    if mismatch == 0:
+        return Verdict.fail(f"{what} starts at {fmt(actual[0])}, not at the loss of the initial w, b: losses[0] must be taken before any update")
     if actual[-1] > actual[0] and expected[-1] < expected[0]:
         return Verdict.fail(f"{what} rises instead of falling: is the gradient step added instead of subtracted?")
     if mismatch == 1:
+        first_step = ratio(actual[0] - actual[1], expected[0] - expected[1])
+        size = f" ({first_step:.3g}x the expected size)" if first_step is not None else ""
+        return Verdict.fail(f"{what} is already off after the first update{size}: is the step -lr * gradient, applied once to both w and b?")
+    if mismatch == 2:
         return Verdict.fail(f"{what} matches for one step, then drifts: are gradients zeroed each step (w.grad.zero_())?")
-    first_step = ratio(actual[0] - actual[1], expected[0] - expected[1])
-    if first_step is not None and not near(first_step, 1.0, 1e-2):
-        return Verdict.fail(f"{what} starts right but its first step is {first_step:.3g}x the expected size: is the learning rate applied exactly once, to both w and b?")
-    return Verdict.fail(f"{what} matches for {mismatch} steps, then drifts: are gradients zeroed each step, and is every step the same update?")
+    return Verdict.fail(f"{what} matches for {mismatch - 1} steps, then drifts: is every epoch the same full-batch update, with gradients zeroed each time?")

@@ -83,3 +83,25 @@ def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path
     except (AssignmentNotFound, MergeError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"merged {count} submissions from {len(shards)} shards into {out}/final_grades.csv")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--question", "questions", multiple=True, help="Mutate only this question (repeatable); default: every question with a solution function.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Mutants run at once, each in a forked child.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True, help="Seconds before a mutant is killed (and counted as caught).")
+@click.pass_context
+def validate(context: click.Context, name: str, questions: tuple[str, ...], workers: int, timeout: float) -> None:
+    """Mutate assignment NAME's solution functions and report the share of mutants the hidden cases catch."""
+    from autograder.assignment import Assignment, AssignmentNotFound
+    from autograder.mutation import TARGET_SCORE, MutationError, format_report, validate as run_validate
+    from autograder.suite import SuiteError
+
+    try:
+        report = run_validate(Assignment.find(name, context.obj["root"]), questions=questions, workers=workers, timeout=timeout)
+    except (AssignmentNotFound, MutationError, SuiteError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(format_report(report))
+    weak = report.below(TARGET_SCORE)
+    if weak:
+        raise click.ClickException(f"the hidden cases catch under {TARGET_SCORE:.0%} of the mutants of {', '.join(q.question for q in weak)}: add cases that fail the survivors listed above")

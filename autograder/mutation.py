@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import faulthandler
 import importlib.util
 import json
 import os
@@ -330,7 +331,7 @@ def question_functions(notebook: nbformat.NotebookNode) -> dict[str, str]:
     for index, cell in enumerate(notebook.cells):
         marker = _marker(cell)
         if marker == ("BEGIN", "QUESTION"):
-            question = str((yaml.safe_load(cell.source.split("\n", 1)[1] if "\n" in cell.source else "") or {}).get("name", f"cell {index}"))
+            question = _question_name(cell.source, index)
         elif marker == ("END", "QUESTION"):
             question = None
         elif marker and marker[1] == "SOLUTION":
@@ -338,6 +339,11 @@ def question_functions(notebook: nbformat.NotebookNode) -> dict[str, str]:
         elif cell.cell_type == "code" and question and in_solution:
             found.setdefault(question, []).extend(_defined_functions(cell.source))
     return {question: _pick(question, functions) for question, functions in found.items() if functions}
+
+
+def _question_name(source: str, index: int) -> str:
+    config = yaml.safe_load(source.split("\n", 1)[1] if "\n" in source else "") or {}
+    return str(config.get("name", f"cell {index}"))
 
 
 def _marker(cell: nbformat.NotebookNode) -> tuple[str, str] | None:
@@ -375,40 +381,57 @@ class Outcome:
     problem: str = ""
 
 
+@dataclass
+class _Child:
+    index: int
+    pid: int
+    deadline: float
+    data: bytearray = field(default_factory=bytearray)
+
+
 def run_forked(jobs: list[Callable[[], dict]], *, workers: int = WORKERS, timeout: float = MUTANT_TIMEOUT) -> list[Outcome]:
     """Run each job in a forked child, ``workers`` at a time; kill any past ``timeout`` s.
 
     A job returns a JSON-serialisable dict. Children share the parent's
     memory copy-on-write, so whatever a job changes stays in its child.
+    Returns one Outcome per job, in the order of ``jobs``.
     """
     outcomes: list[Outcome | None] = [None] * len(jobs)
-    running: dict[int, tuple[int, int, float, bytearray]] = {}  # fd -> (index, pid, deadline, data)
-    pending = list(range(len(jobs)))
+    pending = list(enumerate(jobs))[::-1]
+    running: dict[int, _Child] = {}  # by the read end of its pipe
     try:
         while pending or running:
             while pending and len(running) < workers:
-                index = pending.pop(0)
-                fd, pid = _fork(jobs[index])
-                running[fd] = (index, pid, time.monotonic() + timeout, bytearray())
-            soonest = min(deadline for _, _, deadline, _ in running.values())
-            ready, _, _ = select.select(list(running), [], [], max(0.0, soonest - time.monotonic()))
-            for fd in ready:
-                chunk = os.read(fd, 65536)
-                if chunk:
-                    running[fd][3].extend(chunk)
-                else:
-                    index, pid, _, data = running.pop(fd)
-                    os.close(fd)
-                    outcomes[index] = _finish(pid, bytes(data))
-            now = time.monotonic()
-            for fd in [fd for fd, (_, _, deadline, _) in running.items() if deadline <= now]:
-                index, pid, _, _ = running.pop(fd)
-                _kill(pid, fd)
-                outcomes[index] = Outcome(None, f"ran longer than {timeout:g} s")
+                index, job = pending.pop()
+                fd, pid = _fork(job)
+                running[fd] = _Child(index, pid, time.monotonic() + timeout)
+            for index, outcome in _wait(running, timeout=timeout):
+                outcomes[index] = outcome
     finally:
-        for fd, (_, pid, _, _) in running.items():
-            _kill(pid, fd)
+        for fd, child in running.items():
+            _kill(child.pid, fd)
     return outcomes
+
+
+def _wait(running: dict[int, _Child], *, timeout: float) -> list[tuple[int, Outcome]]:
+    """Read what children wrote until one finishes or a deadline passes; return (index, outcome) of those done."""
+    soonest = min(child.deadline for child in running.values())
+    ready, _, _ = select.select(list(running), [], [], max(0.0, soonest - time.monotonic()))
+    done = []
+    for fd in ready:
+        chunk = os.read(fd, 65536)
+        if chunk:
+            running[fd].data.extend(chunk)
+        else:
+            child = running.pop(fd)
+            os.close(fd)
+            done.append((child.index, _finish(child.pid, bytes(child.data))))
+    now = time.monotonic()
+    for fd in [fd for fd, child in running.items() if child.deadline <= now]:
+        child = running.pop(fd)
+        _kill(child.pid, fd)
+        done.append((child.index, Outcome(None, f"ran longer than {timeout:g} s")))
+    return done
 
 
 def _fork(job: Callable[[], dict]) -> tuple[int, int]:
@@ -430,6 +453,7 @@ def _child(job: Callable[[], dict], write_end: int) -> None:
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 1)
         os.dup2(quiet, 2)
+        faulthandler.disable()  # a mutant's crash is a result here, not a bug to dump
         if "torch" in sys.modules:
             # An OpenMP pool the parent started does not survive the fork.
             sys.modules["torch"].set_num_threads(1)
@@ -549,6 +573,8 @@ def _solve(assignment: Assignment, source: nbformat.NotebookNode, workdir: Path)
     """Run the solution notebook and compute the references, as release does."""
     from autograder.release import REFERENCE_SEED
 
+    if not assignment.data_file.is_file():
+        raise MutationError(f"{assignment.data_file}: no data set; run `autograder make-data` first")
     shutil.copy(assignment.data_file, workdir / "data.txt")
     cases = suite.load_cases_module(assignment.cases_file)
     solution = solution_notebook(source)

@@ -31,6 +31,7 @@ class ProbePlan:
     inputs: dict[str, dict]                       # case key → input arrays
     reference_sources: dict[str, str]             # swap-in function sources
     feedback_variables: tuple[str, ...] = ()
+    notebook_name: str = "submission.ipynb"       # the init cell opens it by this name
 
 
 def checkpoint_question(source: str) -> str | None:
@@ -43,6 +44,7 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
     for relative, content in student_files.items():
         Path(relative).parent.mkdir(parents=True, exist_ok=True)
         Path(relative).write_bytes(content)
+    nbformat.write(notebook, plan.notebook_name)
     shell = new_shell()
     captured = CappedWriter()
     probes: dict[str, dict] = {}

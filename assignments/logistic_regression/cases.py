@@ -40,6 +40,7 @@ def _sigmoid_gradient(ns, inputs, _refs):
 
 
 def checks_error(error: Exception):
+    """An exception raised while probing, as a value the judge can explain."""
     from autograder.plain import ProbeError
 
     return ProbeError(f"{type(error).__name__}: {error}")
@@ -53,7 +54,10 @@ def _judge_sigmoid(student, reference, inputs) -> Verdict:
     bad = checks.nonfinite_positions(out.array)
     if bad.size:
         value = x.ravel()[bad[0]]
-        return Verdict.fail(f"sigmoid({value:g}) is {out.array.ravel()[bad[0]]}: exp overflows for large inputs; rearrange so exp never sees a large positive number")
+        got = out.array.ravel()[bad[0]]
+        if abs(value) >= 50:
+            return Verdict.fail(f"sigmoid({value:g}) is {got}: exp overflows for large inputs; rearrange so exp never sees a large positive number")
+        return Verdict.fail(f"sigmoid({value:g}) is {got}: a division by zero? The denominator 1 + exp(-x) is never 0")
     if out.array.min() < 0 or out.array.max() > 1:
         return Verdict.fail("sigmoid returned values outside [0, 1]: it should be 1 / (1 + exp(-x))")
     where = checks.first_mismatch(out.array, reference["out"].array)
@@ -297,10 +301,6 @@ def _judge_accuracy_type(student, reference, inputs) -> Verdict:
     if student["acc"].kind != "float":
         return Verdict.fail(f"accuracy should return a Python float, got {checks.describe(student['acc'])}: convert with .item() or float(...)")
     return Verdict.ok()
-
-
-def _no_inputs(_context: InputContext) -> dict[str, np.ndarray]:
-    return {}
 
 
 def _grid(context: InputContext) -> dict[str, np.ndarray]:
