@@ -249,8 +249,10 @@ def _hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple
         folder = Path(path).resolve()
         hidden.add(str(folder if folder.is_dir() else folder.parent))
     venv = Path(os.sys.prefix).resolve()
-    # Never cover the interpreter itself, nor a parent of it.
-    return tuple(sorted(h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)))
+    # Never cover the interpreter itself, nor a parent of it; a folder inside
+    # another hidden one vanishes with it, so keep only the outermost.
+    hidden = {h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)}
+    return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
 
 
 # The judge process ------------------------------------------------------------

@@ -25,7 +25,8 @@ def gradebook_csv(grades: list[Grade], autograder: AutograderZip) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["file", *questions, "total_points_earned", "percent_correct", "grading_status"])
     possible = autograder.possible
-    writer.writerow([POINTS_ROW, *(float(autograder.questions[q].points) for q in questions), float(possible), 1, "--"])
+    # Otter's percent column is float (pandas), so its points row reads 1.0, not 1.
+    writer.writerow([POINTS_ROW, *(float(autograder.questions[q].points) for q in questions), float(possible), 1.0, "--"])
     for grade in sorted(grades, key=lambda g: g.file):
         scores = [float(grade.scores.get(q, 0.0)) for q in questions]
         writer.writerow([grade.file, *scores, float(sum(scores)), percent(sum(scores), possible), grade.status])

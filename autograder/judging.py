@@ -127,10 +127,29 @@ def _question_score(question: Question, outcomes: list[CaseOutcome]) -> float:
 
 def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
     """``grade`` in the Gradescope results format ``otter run`` writes."""
+    config = _otter_config(autograder)
+    # Otter's rule: per-question results show after publishing only when the zip says show_hidden.
+    visibility = "after_published" if config.get("show_hidden") else "hidden"
     tests = [{"name": "Public Tests", "visibility": "visible", "output": _summary(grade, public_only=True), "status": "passed" if all(c.passed for c in grade.cases if not c.hidden) else "failed"}]
     for name, question in autograder.questions.items():
-        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), 5), "max_score": round(question.points, 5), "visibility": "hidden", "output": _summary(grade, question=name)})
-    return {"tests": tests, "extra_data": {"kit": grade.to_json()}}
+        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), 5), "max_score": round(question.points, 5), "visibility": visibility, "output": _summary(grade, question=name)})
+    results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}
+    if config.get("show_stdout"):
+        results["stdout_visibility"] = "after_published"
+    return results
+
+
+_CONFIGS: dict[str, dict] = {}
+
+
+def _otter_config(autograder: AutograderZip) -> dict:
+    """The zip's otter_config.json, read once per zip; {} (Otter's defaults) when absent."""
+    if autograder.digest not in _CONFIGS:
+        try:
+            _CONFIGS[autograder.digest] = json.loads(autograder.read_member("otter_config.json"))
+        except (KeyError, ValueError):
+            _CONFIGS[autograder.digest] = {}
+    return _CONFIGS[autograder.digest]
 
 
 def _summary(grade: Grade, *, question: str | None = None, public_only: bool = False) -> str:

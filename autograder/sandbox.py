@@ -71,25 +71,29 @@ def _setup_mounts(lim: Limits, uid: int) -> str:
     """Runs in A (root, fresh mount ns). Returns the work dir."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)               # never propagate back to host
     # stdlib/venv may live under /root (0700): re-expose only those trees after hiding /root
-    cand = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.executable)}
-    keep = sorted(p for p in cand if p.startswith("/root/")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cand = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.executable, package)}
+    covered = ("/root/", "/tmp/", "/var/tmp/")
+    keep = sorted(p for p in cand if p.startswith(covered)
                   and not any(p.startswith(q + "/") for q in cand))
     fds = [(p, os.open(p, os.O_PATH)) for p in keep]
     for p in lim.hide:                                          # e.g. reference solutions
-        _mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0700")
+        if os.path.isdir(p):
+            _mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0700")
     for d in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):  # world-writable places -> private, capped
         if os.path.isdir(d):
             _mount("tmpfs", d, "tmpfs", MS_NOSUID | MS_NODEV, f"size={lim.tmpfs_mb}m,mode=1777")
-    if fds:
+    if any(p.startswith("/root/") for p, _ in fds):
         _mount("tmpfs", "/root", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-        for p, fd in fds:
-            if os.path.isdir(f"/proc/self/fd/{fd}"):
-                os.makedirs(p, exist_ok=True)
-            else:
-                os.makedirs(os.path.dirname(p), exist_ok=True); open(p, "w").close()
-            _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
-            _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
-            os.close(fd)
+    # The interpreter and the kit's code stay visible, read-only, wherever they live.
+    for p, fd in fds:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(p, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(p), exist_ok=True); open(p, "w").close()
+        _mount(f"/proc/self/fd/{fd}", p, None, MS_BIND | MS_REC)
+        _mount(None, p, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        os.close(fd)
     work = "/tmp/work"
     os.mkdir(work, 0o700); os.chown(work, uid, uid)
     return work

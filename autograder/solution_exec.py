@@ -1,6 +1,7 @@
 """Execute the solution notebook in a Jupyter kernel, keeping its plots."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,7 +24,13 @@ def execute_solution(notebook_path: Path, *, support: Path) -> nbformat.Notebook
         workdir = Path(scratch) / "run"
         shutil.copytree(support, workdir)
         client = NotebookClient(notebook, timeout=SOLUTION_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
-        client.execute()
+        # The kernel inherits our environment; a headless backend would drop the plots.
+        backend = os.environ.pop("MPLBACKEND", None)
+        try:
+            client.execute()
+        finally:
+            if backend is not None:
+                os.environ["MPLBACKEND"] = backend
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:02d}"
         cell.metadata.pop("execution", None)
