@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,8 +131,11 @@ def _decode_array(payload: dict) -> np.ndarray:
         raise MalformedProbeData("array fields missing or of the wrong type")
     if not all(isinstance(n, int) and 0 <= n <= MAX_ELEMENTS for n in shape) or len(shape) > 8:
         raise MalformedProbeData(f"bad array shape {shape!r:.80}")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
-    count = int(np.prod(shape)) if shape else 1
+    try:
+        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    except ValueError as error:  # binascii.Error and UnicodeEncodeError both are
+        raise MalformedProbeData("array data is not base64") from error
+    count = math.prod(shape)  # exact: np.prod wraps around at 2**64, so (2**16,) * 4 would count 0
     if count > MAX_ELEMENTS or len(raw) != count * np.dtype(dtype).itemsize:
         raise MalformedProbeData("array data does not match its shape")
     return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()

@@ -18,7 +18,13 @@ import nbformat
 
 from autograder import plain, suite
 from autograder.cases import Case
-from autograder.notebook_exec import OUTPUT_CAP_CHARS, CappedWriter, new_shell
+from autograder.notebook_exec import CappedWriter, new_shell
+
+# The judge keeps only this much of a report; sending more could overflow the
+# sandbox's 1 MiB result pipe (sandbox.Limits.result_cap) and lose every score.
+REPORTED_OUTPUT_CHARS = 20_000
+REPORTED_ERRORS = 50
+VARIABLE_JSON_BYTES = 64 * 1024
 
 _CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([\w\-]+)["']\s*\)\s*;?\s*$""")
 
@@ -63,8 +69,17 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
         for question in plan.cases:
             if not any(key.startswith(question + "/") for key in probes):
                 _probe_question(plan, question, shell.user_ns, functions, probes)
-        variables = {name: plain.encode(shell.user_ns.get(name)) for name in plan.feedback_variables}
-    return json.dumps({"errors": errors, "output": captured.getvalue()[-OUTPUT_CAP_CHARS:], "probes": probes, "variables": variables}).encode()
+        variables = {name: _bounded(plain.encode(shell.user_ns.get(name))) for name in plan.feedback_variables}
+    report = {"errors": errors[:REPORTED_ERRORS], "output": captured.getvalue()[-REPORTED_OUTPUT_CHARS:], "probes": probes, "variables": variables}
+    return json.dumps(report).encode()
+
+
+def _bounded(payload: dict) -> dict:
+    """A plotted variable as encoded, or a stand-in when it is too large to send
+    (a 20,000-epoch ``losses`` list must not cost the notebook its scores)."""
+    if len(json.dumps(payload)) <= VARIABLE_JSON_BYTES:
+        return payload
+    return {"kind": "other", "type": str(payload.get("type", ""))[:200]}
 
 
 def _cells_with_checkpoints(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -81,8 +96,10 @@ def _cells_with_checkpoints(notebook: nbformat.NotebookNode) -> list[tuple[int, 
 
 def _runs_for_grading(source: str) -> bool:
     first = source.lstrip().split("\n", 1)[0].lower()
-    # Otter drops cells whose first line is an "# ignore" comment, and export cells do nothing when grading.
-    return not first.startswith("# ignore") and not source.strip().startswith(("grader.export", "grader.check_all"))
+    # Otter drops cells whose first line is an "# ignore" comment, and export cells do nothing when grading
+    # (the template's export cell opens with a comment line, so look past comments).
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#")).strip()
+    return not first.startswith("# ignore") and not code.startswith(("grader.export", "grader.check_all"))
 
 
 def _probe_question(plan: ProbePlan, question: str, namespace: dict, functions: dict[str, Callable], probes: dict) -> None:

@@ -1,9 +1,12 @@
 """Find submissions among the paths a TA gives, and read each one safely."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +25,24 @@ class Submission:
 
     file: str
     path: Path
+    found_in_folder: bool = False
 
     def read_bytes(self) -> bytes:
-        return self.path.read_bytes()
+        """The file's first MAX_NOTEBOOK_BYTES + 1 bytes: enough to tell it is too large.
+
+        Raises:
+            OSError: unreadable, or a symbolic link found inside a folder, which
+                could point at another student's file or one only the grader may read.
+        """
+        flags = os.O_RDONLY | (os.O_NOFOLLOW if self.found_in_folder else 0)
+        try:
+            descriptor = os.open(self.path, flags)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OSError(errno.ELOOP, "a symbolic link inside a submissions folder is not graded", str(self.path)) from error
+            raise
+        with open(descriptor, "rb") as handle:
+            return handle.read(MAX_NOTEBOOK_BYTES + 1)
 
 
 def discover(paths: list[Path]) -> list[Submission]:
@@ -33,17 +51,22 @@ def discover(paths: list[Path]) -> list[Submission]:
     for path in map(Path, paths):
         if path.is_dir():
             candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".ipynb", ".zip") and ".ipynb_checkpoints" not in p.parts)
-            names = [(p, p.relative_to(path).as_posix()) for p in candidates]
+            names = [(p, _printable(p.relative_to(path).as_posix()), True) for p in candidates]
         elif path.exists():
-            names = [(path, path.name)]
+            names = [(path, _printable(path.name), False)]
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
-        for candidate, name in names:
+        for candidate, name, in_folder in names:
             unique, n = name, 2
             while unique in found:
                 unique, n = f"{name}~{n}", n + 1
-            found[unique] = Submission(unique, candidate)
+            found[unique] = Submission(unique, candidate, in_folder)
     return [found[name] for name in sorted(found)]
+
+
+def _printable(name: str) -> str:
+    """``name`` with bytes that are not UTF-8 written as \\xNN: it goes into UTF-8 CSV and HTML."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 def digest(content: bytes, *salt: str) -> str:
@@ -63,7 +86,7 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
     if not content:
         raise SubmissionError("not a notebook: the file is empty")
     if len(content) > MAX_NOTEBOOK_BYTES:
-        raise SubmissionError(f"not a notebook: {len(content) // 2**20} MiB is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
+        raise SubmissionError(f"not a notebook: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
     if content[:4] == b"PK\x03\x04" or name.lower().endswith(".zip"):
         content = _notebook_from_zip(content)
     try:
@@ -74,7 +97,9 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
         raise SubmissionError(f"not a notebook: {str(error).splitlines()[0][:120]}") from error
     if not isinstance(notebook.get("cells"), list):
         raise SubmissionError("not a notebook: no cells")
-    named = notebook.get("metadata", {}).get("otter", {}).get("assignment_name")
+    metadata = notebook.get("metadata")
+    otter = metadata.get("otter") if isinstance(metadata, dict) else None
+    named = otter.get("assignment_name") if isinstance(otter, dict) else None
     if named is not None and named != assignment:
         raise SubmissionError(f"wrong assignment: this notebook is for {str(named)[:60]!r}, not {assignment!r}")
     return notebook
@@ -88,6 +113,15 @@ def _notebook_from_zip(content: bytes) -> bytes:
                 raise SubmissionError(f"zip holds {len(notebooks)} notebooks, expected exactly one")
             if notebooks[0].file_size > MAX_NOTEBOOK_BYTES:
                 raise SubmissionError("not a notebook: the zipped notebook is too large")
-            return archive.read(notebooks[0])
-    except zipfile.BadZipFile as error:
-        raise SubmissionError(f"not a zip or a notebook: {error}") from error
+            # Read with a cap: the size in the header is the sender's claim, and
+            # read() inflates a whole member at once, however large.
+            with archive.open(notebooks[0]) as member:
+                content = member.read(MAX_NOTEBOOK_BYTES + 1)
+            if len(content) > MAX_NOTEBOOK_BYTES:
+                raise SubmissionError("not a notebook: the zipped notebook is too large")
+            return content
+    except SubmissionError:
+        raise
+    # zipfile lets through what its decompressors raise on damaged, encrypted or exotic members.
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as error:
+        raise SubmissionError(f"not a zip or a notebook: {str(error)[:120]}") from error

@@ -1,0 +1,385 @@
+"""The hostile corpus, graded in one run beside an honest neighbour.
+
+A student's notebook is untrusted code: one who has not solved a question
+cannot earn its points, cannot read the hidden tests, cannot touch other
+submissions or the grader, and no file, broken or malicious, stops a run or
+loses another student's result. ``hostile_run`` grades every entry of
+``tests/corpus/hostile.py`` and one correct neighbour with
+``autograder.batch.grade_paths`` once per session (shared by xdist workers),
+then records what the checks below need. Entries with an open ``Hole`` are
+expected to fail the check their hole breaks (strict xfail), so closing a
+hole shows up as an XPASS to clean up.
+
+The last test documents why the kit exists: plain ``otter run`` is fooled by
+notebooks that patch what the hidden tests run in their own interpreter.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import resource
+import select
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+from filelock import FileLock
+
+from autograder import sandbox
+from autograder.autograder_zip import AutograderZip
+from autograder.batch import GradeOptions, grade_paths
+from autograder.feedback import feedback_page
+from autograder.judging import Judge, otter_results
+from autograder.otter_run import otter_scores_many
+from tests.corpus import honest
+from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
+
+pytestmark = pytest.mark.slow
+
+OPTIONS = GradeOptions(workers=2, timeout=20, memory_mb=1024)
+RUN_BUDGET_S = 120          # ~55 files on 2 workers, one 20 s timeout: 30-45 s measured
+RSS_GROWTH_LIMIT_MB = 400   # reading the 3 GiB sparse file or inflating the zip bomb would blow this
+SANDBOX_UIDS = range(sandbox.SANDBOX_UID_BASE, sandbox.SANDBOX_UID_BASE + 64)
+PROCESS_EXIT_WAIT_S = 10    # the kernel may still be tearing down a namespace's last processes
+
+
+def _gradebook_name(file_name: str) -> str:
+    """The gradebook's name for a file graded from a folder: bytes that are not UTF-8 as \\xNN."""
+    return os.fsencode(file_name).decode("utf-8", errors="backslashreplace")
+
+
+def _hole_check(entry, breaks: str):
+    """``entry`` as a parameter, marked as an expected failure when its hole breaks this check."""
+    marks = [pytest.mark.xfail(strict=True, reason=entry.hole.where)] if entry.hole and entry.hole.breaks == breaks else []
+    return pytest.param(entry, id=entry.name, marks=marks)
+
+
+# The run --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def hostile_run(request, assignment, student_template, tmp_path_factory) -> dict:
+    """Grade the corpus once per session; under xdist the first worker grades, the others read."""
+    if not sandbox.full_isolation_available():
+        pytest.skip("the hostile corpus needs the full sandbox (root on Linux); reduced mode promises less, see README")
+    if not hasattr(request.config, "workerinput"):
+        return json.loads(json.dumps(_grade_corpus(assignment, student_template, tmp_path_factory.mktemp("hostile"))))
+    shared = tmp_path_factory.getbasetemp().parent
+    with FileLock(str(shared / "hostile-run.lock")):
+        record = shared / "hostile-run.json"
+        if not record.is_file():
+            folder = shared / "hostile-run"
+            folder.mkdir()
+            record.write_text(json.dumps(_grade_corpus(assignment, student_template, folder)))
+        return json.loads(record.read_text())
+
+
+def _grade_corpus(assignment, template: Path, folder: Path) -> dict:
+    submissions, out = folder / "submissions", folder / "out"
+    submissions.mkdir()
+    marker = f"hostile-{uuid.uuid4().hex}"
+    listeners = _Listeners(marker)
+    neighbour = submissions / NEIGHBOUR_FILE
+    nbformat.write(honest.build_notebook(honest.submission("correct_course_style"), template), neighbour)
+    neighbour_bytes = neighbour.read_bytes()
+    context = Context(template, neighbour, submissions, out, assignment.root, marker, listeners.port, listeners.abstract_name)
+    for entry in HOSTILE:
+        write_entry(entry, submissions, context)
+
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    grade_paths([submissions], assignment, out, options=OPTIONS)
+    elapsed = time.monotonic() - started
+    peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    left_running = _still_running(_corpus_processes(marker))
+    rows = _gradebook(out / "final_grades.csv")
+    pages = _pages(out)
+    return {
+        "marker": marker,
+        "elapsed": elapsed,
+        "rss_growth_mb": (peak_after - peak_before) / 1024,
+        "rows": rows,
+        "pages": {file: sorted(kinds) for file, kinds in pages.items()},
+        "leaks": {file: _secrets_in(texts, _secrets(assignment)) for file, texts in _page_texts(out).items()},
+        "left_running": left_running,
+        "connections": listeners.close(),
+        "neighbour_intact": neighbour.is_file() and neighbour.read_bytes() == neighbour_bytes,
+        "out_files": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()),
+        "marker_in_out": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()),
+    }
+
+
+def _gradebook(path: Path) -> dict:
+    with open(path, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    header, rows = table[0], table[2:]
+    questions = header[1:-3]
+    return {row[0]: {"status": row[-1], "scores": {q: float(v) for q, v in zip(questions, row[1:-3])}} for row in rows}
+
+
+def _pages(out: Path) -> dict[str, set[str]]:
+    """file → which of its pages exist, found through the name each results JSON carries."""
+    pages: dict[str, set[str]] = {}
+    for results in (out / "results").glob("*.json"):
+        file = json.loads(results.read_text(encoding="utf-8"))["extra_data"]["kit"]["file"]
+        found = pages.setdefault(file, set())
+        found.add("results")
+        if (out / "feedback" / f"{results.stem}.html").is_file():
+            found.add("feedback")
+    return pages
+
+
+def _page_texts(out: Path) -> dict[str, list[str]]:
+    """file → every string in its results JSON, and its feedback page unescaped."""
+    texts: dict[str, list[str]] = {}
+    for results in (out / "results").glob("*.json"):
+        data = json.loads(results.read_text(encoding="utf-8"))
+        strings = list(_strings(data))
+        page = out / "feedback" / f"{results.stem}.html"
+        if page.is_file():
+            strings.append(html.unescape(page.read_text(encoding="utf-8")))
+        texts.setdefault(data["extra_data"]["kit"]["file"], []).extend(strings)
+    return texts
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _secrets(assignment) -> dict[str, list[str]]:
+    """Strings only hidden material holds: nothing a fair run ever shows a student."""
+    comments = [line.strip().lstrip("# ") for line in assignment.cases_file.read_text(encoding="utf-8").splitlines() if line.strip().startswith("# ") and len(line.strip()) > 30]
+    autograder = AutograderZip.read(assignment.zip_path)
+    tests = [line.strip() for name in ("sigmoid", "train") for line in autograder.read_member(f"tests/{name}.py").decode().splitlines() if "grade_case(env" in line]
+    references = json.loads(autograder.read_member("files/references.json"))
+    expected = sorted({payload["data"] for case in references["cases"].values() for payload in case["expected"].values() if len(payload.get("data", "")) >= 40})
+    sources = [line.strip() for source in references["reference_functions"].values() for line in source.splitlines()[1:] if "clamp(min=" in line]
+    return {"cases.py comment": comments, "hidden test": tests, "expected output": expected, "reference source": sources}
+
+
+def _secrets_in(texts: list[str], secrets: dict[str, list[str]]) -> list[str]:
+    """Kinds of secret found in ``texts``, also when printed through repr() or JSON."""
+    found = set()
+    for kind, values in secrets.items():
+        for value in values:
+            forms = {value, repr(value)[1:-1], json.dumps(value)[1:-1]}
+            if any(form in text for text in texts for form in forms):
+                found.add(kind)
+    return sorted(found)
+
+
+class _Listeners:
+    """Loopback TCP (v4 and v6), UDP and an abstract AF_UNIX socket a sandbox must not reach."""
+
+    def __init__(self, marker: str):
+        self.sockets: dict[str, socket.socket] = {}
+        tcp = socket.create_server(("127.0.0.1", 0))
+        self.port = tcp.getsockname()[1]
+        self.sockets["tcp4"] = tcp
+        try:
+            self.sockets["tcp6"] = socket.create_server(("::1", self.port), family=socket.AF_INET6)
+        except OSError:
+            pass  # no IPv6 here: the notebook's attempt fails either way
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", self.port))
+        self.sockets["udp"] = udp
+        self.abstract_name = marker
+        unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        unix.bind("\0" + marker)
+        unix.listen()
+        self.sockets["abstract unix"] = unix
+
+    def close(self) -> list[str]:
+        """Close every listener; return those that saw a connection or a datagram."""
+        reached = []
+        for name, listener in self.sockets.items():
+            listener.setblocking(False)
+            try:
+                if listener.type == socket.SOCK_DGRAM:
+                    listener.recvfrom(1024)
+                else:
+                    listener.accept()[0].close()
+                reached.append(name)
+            except BlockingIOError:
+                pass
+            listener.close()
+        return reached
+
+
+def _corpus_processes(marker: str) -> dict[int, str]:
+    """Live processes this run's submissions started.
+
+    Those that exec'd carry the marker in their command line or environment;
+    plain forks are told by a sandbox uid together with this process's sandbox
+    cgroup (``sbx_<pid>_<slot>``, inherited by every descendant, setsid or not),
+    so sandboxes of other test sessions on the machine do not count.
+    """
+    found = {}
+    own_cgroup = f"/sbx_{os.getpid()}_"
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = Path(entry.path, "cmdline").read_bytes()
+            environ = Path(entry.path, "environ").read_bytes()
+            cgroups = Path(entry.path, "cgroup").read_text()
+            uid = next(int(line.split()[1]) for line in Path(entry.path, "status").read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration, ValueError):
+            continue  # gone while we looked
+        if marker.encode() in cmdline or marker.encode() in environ or (uid in SANDBOX_UIDS and own_cgroup in cgroups):
+            found[int(entry.name)] = f"uid {uid}: " + cmdline.replace(b"\0", b" ").decode(errors="replace")[:200]
+    return found
+
+
+def _still_running(processes: dict[int, str]) -> dict[str, str]:
+    """Those of ``processes`` that do not exit within PROCESS_EXIT_WAIT_S (waits on pidfds, no polling)."""
+    deadline = time.monotonic() + PROCESS_EXIT_WAIT_S
+    running = {}
+    for pid, description in processes.items():
+        try:
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            readable, _, _ = select.select([pidfd], [], [], max(deadline - time.monotonic(), 0))
+            if not readable:
+                running[str(pid)] = description
+        finally:
+            os.close(pidfd)
+    return running
+
+
+# Every file, its row and its status -----------------------------------------------------------------
+
+
+def test_every_input_file_gets_one_row(hostile_run):
+    expected = {NEIGHBOUR_FILE} | {_gradebook_name(entry.file_name) for entry in HOSTILE}
+    assert set(hostile_run["rows"]) == expected
+
+
+@pytest.mark.parametrize("entry", HOSTILE, ids=lambda entry: entry.name)
+def test_grading_ends_the_expected_way(hostile_run, entry):
+    status = hostile_run["rows"][_gradebook_name(entry.file_name)]["status"]
+    if entry.status == COMPLETED:
+        assert status == COMPLETED
+    else:
+        assert status.startswith(entry.status), f"{entry.attack}: status {status!r}"
+
+
+@pytest.mark.parametrize("entry", [_hole_check(entry, "points") for entry in HOSTILE])
+def test_earns_only_what_it_solved(hostile_run, entry):
+    scores = hostile_run["rows"][_gradebook_name(entry.file_name)]["scores"]
+    assert scores == pytest.approx(dict(entry.expected)), entry.attack
+
+
+@pytest.mark.parametrize("entry", [_hole_check(entry, "secrets") for entry in HOSTILE])
+def test_no_hidden_material_reaches_its_results_or_feedback(hostile_run, entry):
+    assert hostile_run["leaks"].get(_gradebook_name(entry.file_name), []) == []
+
+
+def test_status_classes_cover_every_failure_mode(hostile_run):
+    statuses = {row["status"].split(":")[0] for row in hostile_run["rows"].values()}
+    assert {COMPLETED, "timeout", "memory", "crash", "killed by signal", "not a notebook", "not a zip or a notebook", "wrong assignment"} <= statuses
+
+
+# The neighbour and the grader ------------------------------------------------------------------------
+
+
+def test_neighbour_keeps_full_marks_and_its_file(hostile_run):
+    row = hostile_run["rows"][NEIGHBOUR_FILE]
+    assert row["status"] == COMPLETED
+    assert row["scores"] == pytest.approx(POINTS)
+    assert hostile_run["neighbour_intact"], "a hostile notebook changed or removed the neighbour's submission"
+    assert hostile_run["leaks"].get(NEIGHBOUR_FILE, []) == []
+
+
+_PAGE_HOLES = "; ".join(entry.hole.where for entry in HOSTILE if entry.hole and entry.hole.breaks == "pages")
+
+
+@pytest.mark.xfail(bool(_PAGE_HOLES), strict=True, reason=_PAGE_HOLES)
+def test_every_file_keeps_its_own_results_and_feedback(hostile_run):
+    assert hostile_run["pages"] == {file: ["feedback", "results"] for file in hostile_run["rows"]}
+
+
+def test_no_process_started_by_the_corpus_is_left_running(hostile_run):
+    assert hostile_run["left_running"] == {}
+
+
+def test_no_network_connection_reached_the_host(hostile_run):
+    assert hostile_run["connections"] == []
+
+
+def test_forged_files_are_not_used(hostile_run):
+    assert hostile_run["marker_in_out"] == []
+    names = [name for name in hostile_run["out_files"] if name not in ("final_grades.csv", "summary.html")]
+    assert all(name.startswith(("results/", "feedback/")) for name in names), names
+    assert len([n for n in names if n.startswith("results/")]) == len(hostile_run["pages"])
+
+
+def test_run_takes_bounded_time_and_memory(hostile_run):
+    assert hostile_run["elapsed"] < RUN_BUDGET_S
+    assert hostile_run["rss_growth_mb"] < RSS_GROWTH_LIMIT_MB
+
+
+# Forged messages in the result pipe --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def judge(assignment, tmp_path_factory) -> Judge:
+    """A judge as the batch grader builds it, with the expected outputs."""
+    support = tmp_path_factory.mktemp("judge")
+    autograder = AutograderZip.read(assignment.zip_path)
+    autograder.extract_support(support)
+    return Judge(autograder, support)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=[pytest.mark.xfail(strict=True, raises=AttributeError, reason=hole.where)] if hole else []) for name, (_, hole) in FORGED_REPORTS.items()],
+)
+def test_forged_result_message_costs_only_its_own_grade(judge, name):
+    report, _ = FORGED_REPORTS[name]
+    grade = judge.grade("forged.ipynb", "digest", json.dumps(report).encode())
+    assert grade.total == 0
+    feedback_page(grade, judge.autograder, assignment="logistic_regression", reference=judge.reference_variables())
+    json.dumps(otter_results(grade, judge.autograder))
+
+
+# Plain otter run, for contrast --------------------------------------------------------------------------
+
+# entry → the scores `otter run` gives it with the released zip: the hidden tests
+# run in the notebook's interpreter, so whatever they call can be patched.
+OTTER_RUN = {
+    # not fooled: the hidden tests compare plain NumPy data after a JSON round trip
+    "patch_torch_allclose_zero_sigmoid": {"sigmoid": 0.0, "binary_loss": 0.0, "train": 0.0, "accuracy": 0.0},
+    # fooled on sigmoid: checks.first_mismatch calls the patched numpy.isclose
+    "patch_numpy_isclose_half_sigmoid": {"sigmoid": 2.0, "binary_loss": 0.0, "train": 0.0, "accuracy": 0.0},
+    # fooled everywhere: autograder.hidden.grade_case / suite.judge patched in sys.modules
+    "patch_kit_judge": dict(POINTS),
+}
+
+
+def test_otter_run_is_fooled_where_the_kit_is_not(hostile_run, assignment, student_template, tmp_path):
+    context = Context(student_template, tmp_path / "none.ipynb", tmp_path, tmp_path / "out", assignment.root, "unused", 9, "unused")
+    paths = []
+    for name in OTTER_RUN:
+        path = tmp_path / f"{name}.ipynb"
+        path.write_bytes(hostile(name).build(context))
+        paths.append(path)
+    scores = dict(zip(OTTER_RUN, otter_scores_many(assignment.zip_path, paths, workers=len(paths))))
+    assert scores == {name: pytest.approx(expected) for name, expected in OTTER_RUN.items()}
+    for name in OTTER_RUN:
+        assert hostile_run["rows"][_gradebook_name(hostile(name).file_name)]["scores"] == pytest.approx(hostile(name).expected)
