@@ -1,21 +1,17 @@
 """``autograder grade``: grade a folder of submissions without Docker.
 
-The parent warms up once (torch, IPython, matplotlib, otter) and forks a
+Spawned workers (see ``autograder.workers``) warm up once and fork a
 sandboxed child per submission, which runs the notebook and hands back plain
-probe data. A judge process, forked before any student code ran, holds the
-expected outputs, grades, and writes results and feedback as each submission
-finishes, so a killed run loses nothing and a re-run grades only what is new.
+probe data. This process never runs student code: it holds the expected
+outputs, judges each submission as it finishes and writes its results and
+feedback at once, so a killed run loses nothing and a re-run grades only what
+is new or changed.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import queue
-import shutil
-import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -23,10 +19,13 @@ from typing import Callable
 from autograder import sandbox, submissions, suite
 from autograder.assignment import Assignment
 from autograder.autograder_zip import AutograderZip, AutograderZipError
-from autograder.judging import Grade
-from autograder.probe_run import ProbePlan, run_and_probe
+from autograder.judging import Grade, Judge
+from autograder.outputs import page_name, write_atomic
+from autograder.workers import Job, Workers, WorkerSetup
 
 RESULTS, FEEDBACK = "results", "feedback"
+# The swap-in functions' sources, which only a sandbox's broker reads (after phase one).
+REFERENCE_FUNCTIONS_FILE = "reference_functions.json"
 
 
 class GradeRunError(RuntimeError):
@@ -68,40 +67,6 @@ def in_shard(items: list, shard: tuple[int, int]) -> list:
     return [item for position, item in enumerate(items) if position % count == index - 1]
 
 
-def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | None = None, template: Path | None = None) -> None:
-    """Import once in the parent what every submission uses.
-
-    With a plan, also runs the blank student template once (trusted code, no
-    secrets in it): first use of IPython, autograd and matplotlib costs more
-    than a second, which every forked child would otherwise pay again.
-    """
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
-    import torch
-
-    torch.set_num_threads(1)  # a multi-threaded op before fork deadlocks children
-    import IPython.core.interactiveshell  # noqa: F401
-    import otter  # noqa: F401  (the notebook's init cell imports it)
-
-    x = torch.ones(2, requires_grad=True)
-    torch.optim.SGD([x], lr=0.1).zero_grad()
-    (x * 2).sum().backward()
-    if plan is not None and template is not None and template.is_file():
-        import nbformat
-
-        previous = os.getcwd()
-        with tempfile.TemporaryDirectory(prefix="autograder-warm-up-") as scratch:
-            os.chdir(scratch)
-            try:
-                run_and_probe(nbformat.read(template, as_version=4), student_files or {}, plan)
-            finally:
-                os.chdir(previous)
-                matplotlib.pyplot.close("all")
-
-
 def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade], None] | None = None) -> BatchReport:
     """Grade every submission under ``paths``; write OUT/results, OUT/feedback, gradebook and summary."""
     if not assignment.zip_path.is_file():
@@ -113,58 +78,120 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     found = in_shard(submissions.discover(paths), options.shard)
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="autograder-support-") as support:
-        support = Path(support)
-        autograder.extract_support(support, skip=(suite.REFERENCES_FILE,))
-        judge_pool = _start_judge(autograder, support, out, assignment.name)
-        try:
-            plan = _probe_plan(support, notebook_name=assignment.source_notebook.name)
-            student_files = _student_files(assignment)
-            warm_up(plan, student_files, assignment.student_dir / assignment.source_notebook.name)
-            hidden = _hidden_paths(assignment, out, paths)
-            grades, graded = _grade_all(found, autograder, plan, student_files, hidden, judge_pool, out, options, assignment.name, on_progress)
-        finally:
-            judge_pool.close()
-            judge_pool.join()
+    with _Support(autograder) as support:
+        judge = Judge(autograder, support.folder)
+        # The expected outputs now live in this process only (in reduced mode a
+        # sandbox can read what this user can).
+        (support.folder / suite.REFERENCES_FILE).unlink()
+        run = _Run(autograder, judge, out, assignment.name, on_progress)
+        todo = run.reuse_or_queue(found)
+        if todo:
+            setup = WorkerSetup(support.folder, support.secret, assignment.source_notebook.name, _student_files(assignment), assignment.student_dir / assignment.source_notebook.name)
+            limits = _limits(options, _hidden_paths(assignment, out, paths))
+            with Workers(min(options.workers, len(todo)), setup) as workers:
+                run.grade(todo, workers, limits)
+    grades = [run.grades[name] for name in sorted(run.grades)]
     from autograder.outputs import write_class_outputs
 
     write_class_outputs(grades, autograder, out, assignment=assignment.name)
-    return BatchReport(grades, graded, len(grades) - graded, out, autograder.possible, sorted(autograder.questions))
+    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions))
 
 
-def _grade_all(found, autograder, plan, student_files, hidden, judge_pool, out, options, assignment, on_progress):
-    grades: dict[str, Grade] = {}
-    todo = []
-    for submission in found:
-        content = _read(submission)
-        key = submissions.digest(content, autograder.digest)
-        previous = _previous_grade(out, submission.file, key)
-        if previous is not None:
-            grades[submission.file] = previous
-            if on_progress:
-                on_progress(previous)
-        else:
-            todo.append((submission, content, key))
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(options.workers):
-        slots.put(slot)
-    lock = threading.Lock()
+class _Support:
+    """A private folder with the zip's support files and the reference functions' file."""
 
-    def grade_one(item):
-        submission, content, key = item
-        slot = slots.get()
+    def __init__(self, autograder: AutograderZip):
+        import tempfile
+
+        self._scratch = tempfile.TemporaryDirectory(prefix="autograder-support-")
+        self.folder = Path(self._scratch.name)  # mkdtemp: 0700, only this user reads it
+        autograder.extract_support(self.folder)
+        references = json.loads((self.folder / suite.REFERENCES_FILE).read_text(encoding="utf-8"))
+        self.secret = self.folder / REFERENCE_FUNCTIONS_FILE
+        self.secret.write_text(json.dumps(references.get("reference_functions", {})), encoding="utf-8")
+        os.chmod(self.secret, 0o600)
+
+    def __enter__(self) -> "_Support":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._scratch.cleanup()
+
+
+def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
+    return sandbox.Limits(
+        wall_s=options.timeout,
+        cpu_s=int(options.timeout) + 1,
+        as_extra_mb=options.memory_mb,
+        cgroup_mem_mb=options.memory_mb,
+        out_cap=options.output_cap,
+        hide=hidden,
+    )
+
+
+class _Run:
+    """One grading run's bookkeeping: what is reused, what is judged, what is written."""
+
+    def __init__(self, autograder: AutograderZip, judge: Judge, out: Path, assignment: str, on_progress):
+        self.autograder, self.judge, self.out, self.assignment = autograder, judge, out, assignment
+        self.on_progress = on_progress
+        self.grades: dict[str, Grade] = {}
+
+    def reuse_or_queue(self, found: list[submissions.Submission]) -> list[tuple[submissions.Submission, bytes, str]]:
+        """Record unchanged results; return (submission, content, digest) of the rest."""
+        todo = []
+        for submission in found:
+            content = _read(submission)
+            key = submissions.digest(content, self.autograder.digest)
+            previous = _previous_grade(self.out, submission.file, key)
+            if previous is not None:
+                self._record(previous, write=False)
+            else:
+                todo.append((submission, content, key))
+        return todo
+
+    def grade(self, todo, workers: Workers, limits: sandbox.Limits) -> None:
+        jobs, keys = [], {}
+        for submission, content, key in todo:
+            try:
+                notebook = submissions.load_notebook(submission.file, content, assignment=self.assignment)
+            except submissions.SubmissionError as error:
+                self._record(self.judge.failed(submission.file, key, str(error)))
+                continue
+            jobs.append(Job(submission.file, notebook, limits))
+            keys[submission.file] = key
+        for job, result in workers.run(jobs):
+            self._record(self._judge(job.key, keys[job.key], result))
+
+    def _judge(self, file: str, key: str, result: sandbox.Result) -> Grade:
         try:
-            grade = _grade_submission(submission, content, key, plan, student_files, hidden, judge_pool, options, slot, assignment)
-        finally:
-            slots.put(slot)
-        with lock:
-            grades[submission.file] = grade
-            if on_progress:
-                on_progress(grade)
+            if result.status == "ok":
+                return self.judge.grade(file, key, result.committed, result.data)
+            return self.judge.failed(file, key, _status_text(result))
+        except Exception as error:  # a kit bug or a forged report: it costs this file only
+            return self.judge.failed(file, key, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
 
-    with ThreadPoolExecutor(max_workers=options.workers) as pool:
-        list(pool.map(grade_one, todo))
-    return [grades[name] for name in sorted(grades)], len(todo)
+    def _record(self, grade: Grade, *, write: bool = True) -> None:
+        if write:
+            _write(grade, self.judge, self.out, self.assignment)
+        self.grades[grade.file] = grade
+        if self.on_progress:
+            self.on_progress(grade)
+
+
+def _hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[str, ...]:
+    """Everything a sandbox must not see: the project (but the code it runs), OUT, the inputs."""
+    keep = {".venv", "autograder"}
+    hidden = {str(p.resolve()) for p in assignment.root.iterdir() if p.name not in keep and p.is_dir()}
+    hidden.add(str(out.resolve()))
+    for path in paths:
+        folder = Path(path).resolve()
+        hidden.add(str(folder if folder.is_dir() else folder.parent))
+    venv = Path(sys.prefix).resolve()
+    # Never cover the interpreter itself, nor a parent of it; a folder inside
+    # another hidden one vanishes with it, so keep only the outermost.
+    hidden = {h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)}
+    return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
 
 
 def _read(submission: submissions.Submission) -> bytes:
@@ -172,26 +199,6 @@ def _read(submission: submissions.Submission) -> bytes:
         return submission.read_bytes()
     except OSError as error:
         return f"unreadable: {error}".encode()
-
-
-def _grade_submission(submission, content, key, plan, student_files, hidden, judge_pool, options, slot, assignment) -> Grade:
-    try:
-        notebook = submissions.load_notebook(submission.file, content, assignment=assignment)
-    except submissions.SubmissionError as error:
-        return Grade.from_json(judge_pool.apply(_judge_failed, (submission.file, key, str(error))))
-    limits = sandbox.Limits(
-        wall_s=options.timeout,
-        cpu_s=int(options.timeout) + 1,
-        as_extra_mb=options.memory_mb,
-        cgroup_mem_mb=options.memory_mb,
-        out_cap=options.output_cap,
-        hide=hidden,
-        slot=slot,
-    )
-    result = sandbox.run_sandboxed(run_and_probe, notebook, student_files, plan, limits=limits)
-    if result.status == "ok":
-        return Grade.from_json(judge_pool.apply(_judge_grade, (submission.file, key, result.data)))
-    return Grade.from_json(judge_pool.apply(_judge_failed, (submission.file, key, _status_text(result))))
 
 
 def _status_text(result: sandbox.Result) -> str:
@@ -203,32 +210,13 @@ def _status_text(result: sandbox.Result) -> str:
 
 
 def _previous_grade(out: Path, file: str, key: str) -> Grade | None:
-    path = out / RESULTS / f"{_safe_name(file)}.json"
+    path = out / RESULTS / f"{page_name(file)}.json"
     try:
         kit = json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"]
         grade = Grade.from_json(kit)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return grade if grade.digest == key and grade.file == file else None
-
-
-def _safe_name(file: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in file.replace("/", "__"))
-
-
-def _probe_plan(support: Path, *, notebook_name: str) -> ProbePlan:
-    probe_side = suite.Suite.load(support, references_file=suite.INPUTS_FILE)
-    by_question: dict[str, list] = {}
-    for case in probe_side.cases:
-        by_question.setdefault(case.question, []).append(case)
-    module = suite.load_cases_module_object(support / suite.CASES_FILE)
-    return ProbePlan(
-        cases=by_question,
-        inputs={case.key: probe_side.inputs(case) for case in probe_side.cases},
-        reference_sources=probe_side.references["reference_functions"],
-        feedback_variables=tuple(getattr(module, "FEEDBACK_VARIABLES", ())),
-        notebook_name=notebook_name,
-    )
 
 
 def _student_files(assignment: Assignment) -> dict[str, bytes]:
@@ -240,59 +228,12 @@ def _student_files(assignment: Assignment) -> dict[str, bytes]:
     return files
 
 
-def _hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[str, ...]:
-    """Everything a sandbox must not see: the project (but the code it runs), OUT, the inputs."""
-    keep = {".venv", "autograder"}
-    hidden = {str(p.resolve()) for p in assignment.root.iterdir() if p.name not in keep and p.is_dir()}
-    hidden.add(str(out.resolve()))
-    for path in paths:
-        folder = Path(path).resolve()
-        hidden.add(str(folder if folder.is_dir() else folder.parent))
-    venv = Path(os.sys.prefix).resolve()
-    # Never cover the interpreter itself, nor a parent of it; a folder inside
-    # another hidden one vanishes with it, so keep only the outermost.
-    hidden = {h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)}
-    return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
-
-
-# The judge process ------------------------------------------------------------
-
-_JUDGE = None
-
-
-def _start_judge(autograder: AutograderZip, support: Path, out: Path, assignment: str):
-    context = multiprocessing.get_context("fork")
-    return context.Pool(1, initializer=_init_judge, initargs=(autograder, support, out, assignment))
-
-
-def _init_judge(autograder: AutograderZip, support: Path, out: Path, assignment: str) -> None:
-    global _JUDGE
-    from autograder.judging import Judge
-
-    with open(support / suite.REFERENCES_FILE, "wb") as target:
-        target.write(autograder.read_member(f"files/{suite.REFERENCES_FILE}"))
-    _JUDGE = (Judge(autograder, support), out, assignment)
-    os.remove(support / suite.REFERENCES_FILE)
-
-
-def _judge_grade(file: str, key: str, raw: bytes) -> dict:
-    judge, out, assignment = _JUDGE
-    return _write(judge, judge.grade(file, key, raw), out, assignment)
-
-
-def _judge_failed(file: str, key: str, status: str) -> dict:
-    judge, out, assignment = _JUDGE
-    return _write(judge, judge.failed(file, key, status), out, assignment)
-
-
-def _write(judge, grade: Grade, out: Path, assignment: str) -> dict:
+def _write(grade: Grade, judge: Judge, out: Path, assignment: str) -> None:
     from autograder.feedback import feedback_page
     from autograder.judging import otter_results
-    from autograder.outputs import write_atomic
 
-    name = _safe_name(grade.file)
-    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables())
+    name = page_name(grade.file)
+    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables)
     write_atomic(out / FEEDBACK / f"{name}.html", page)
     # Results last: their presence is what marks the submission as done.
     write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))
-    return grade.to_json()

@@ -6,6 +6,7 @@ judge loads the expected outputs. Everything the sandbox sent is decoded with
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,22 +60,30 @@ class Judge:
     def __init__(self, autograder: AutograderZip, support: Path):
         self.autograder = autograder
         self.suite = suite.Suite.load(support)
+        sources = self.suite.references.get("reference_functions", {}).values()
+        self._reference_lines = {line.strip() for source in sources for line in source.splitlines()[1:] if len(line.strip()) >= 12}
 
-    def grade(self, file: str, digest: str, raw: bytes) -> Grade:
-        """Grade the JSON a sandbox returned for ``file``."""
+    def grade(self, file: str, digest: str, committed: bytes | None, revealed: bytes) -> Grade:
+        """Grade what a sandbox sent for ``file``.
+
+        Parameters:
+            committed: phase one's report (cell errors, output, variables, and the
+                probes of cases that use only the student's functions), handed over
+                before the sandbox saw any reference function; None if it never came.
+            revealed: phase two's report, the probes of the cases that swap reference
+                functions in. Nothing else is read from it.
+        """
         try:
-            report = json.loads(raw)
-            probes = report["probes"]
-            if not isinstance(probes, dict):
-                raise ValueError("probes is not an object")
-        except (ValueError, KeyError, TypeError) as error:
-            return self.failed(file, digest, f"crash: the submission's process returned unreadable results ({type(error).__name__})")
+            report = _report(committed) if committed is not None else {"probes": {}}
+            later = _report(revealed)
+        except (ValueError, TypeError) as error:
+            return self.failed(file, digest, f"crash: the submission's process returned unreadable results ({error})")
         grade = Grade(file, digest, COMPLETED, {})
         for question in self.autograder.questions.values():
-            outcomes = [self._case(question, case, probes) for case in question.cases if case.points or case.hidden]
+            outcomes = [self._case(question, case, report["probes"], later["probes"]) for case in question.cases if case.points or case.hidden]
             grade.cases.extend(outcomes)
             grade.scores[question.name] = _question_score(question, outcomes)
-        grade.cell_errors = [e for e in report.get("errors", []) if isinstance(e, dict)][:50]
+        grade.cell_errors = [e for e in _as_list_or_empty(report.get("errors")) if isinstance(e, dict)][:50]
         grade.output = str(report.get("output", ""))[-20000:]
         grade.variables = self._variables(report.get("variables", {}))
         return grade
@@ -83,16 +92,26 @@ class Judge:
         """A grade of zero for a submission that could not be run."""
         return Grade(file, digest, status, {name: 0.0 for name in self.autograder.questions})
 
-    def _case(self, question: Question, graded, probes: dict) -> CaseOutcome:
+    def _case(self, question: Question, graded, own: dict, swapped: dict) -> CaseOutcome:
         case = self.suite.case(question.name, graded.name)
         try:
-            student = {key: plain.decode(value) for key, value in probes[case.key].items()}
+            probe = (swapped if case.swap_in else own)[case.key]
+            if not isinstance(probe, dict):
+                raise plain.MalformedProbeData(f"a probe result is a {type(probe).__name__}, not an object")
+            student = {key: plain.decode(value) for key, value in probe.items()}
             verdict = suite.judge(case, student, self.suite.expected(case), self.suite.inputs(case))
         except KeyError:
             verdict = Verdict.fail(f"{question.name} was not graded: the notebook stopped before it could be checked")
         except plain.MalformedProbeData as error:
             verdict = Verdict.fail(f"{question.name} returned data that could not be read ({error})")
-        return CaseOutcome(question.name, graded.name, graded.points, verdict.passed, verdict.message, graded.hidden)
+        message = self._without_reference_source(verdict.message) if case.swap_in else verdict.message
+        return CaseOutcome(question.name, graded.name, graded.points, verdict.passed, message, graded.hidden)
+
+    def _without_reference_source(self, message: str) -> str:
+        """``message``, unless it quotes the reference functions a swap-in case lent the notebook."""
+        if any(line in message for line in self._reference_lines):
+            return "(this message quoted the reference solution, so it is not shown)"
+        return message
 
     def _variables(self, variables) -> dict:
         """The student's values of the plotted notebook variables, as lists."""
@@ -104,9 +123,22 @@ class Judge:
                 shown[name] = None
         return shown
 
+    @functools.cached_property
     def reference_variables(self) -> dict:
         """The solution's values of the same variables (kept in the judge only)."""
         return {name: _as_list(plain.decode(payload)) for name, payload in self.suite.references.get("notebook", {}).items()}
+
+
+def _report(raw: bytes) -> dict:
+    """A sandbox report as a dict whose "probes" is a dict; raises ValueError otherwise."""
+    report = json.loads(raw)
+    if not isinstance(report, dict) or not isinstance(report.get("probes"), dict):
+        raise ValueError("no probes object")
+    return report
+
+
+def _as_list_or_empty(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _as_list(value: plain.Value):

@@ -1,6 +1,7 @@
 """Write the class-level outputs of a grading run, atomically."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,19 @@ from autograder.gradebook import gradebook_csv
 from autograder.judging import Grade
 
 GRADEBOOK, SUMMARY = "final_grades.csv", "summary.html"
+
+
+def page_name(file: str) -> str:
+    """The stem of a submission's results and feedback files: safe on any disk, one per file.
+
+    Characters outside [A-Za-z0-9._-] become "_"; when that changed the name,
+    a digest of the original is appended, so "a b.ipynb" and "a_b.ipynb" never
+    share a page.
+    """
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in file.replace("/", "__"))
+    if safe == file:
+        return safe
+    return f"{safe}-{hashlib.sha256(file.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +67,7 @@ def _array_payload(array: np.ndarray) -> dict:
 
 
 def _tensor_payload(tensor: Any) -> dict:
-    import torch
-
+    torch = _torch()
     # Read through the base class so a subclass's overrides never run here.
     base = torch.Tensor
     detached = base.detach(tensor)
@@ -115,14 +115,54 @@ def encode(value: Any, *, depth: int = 0) -> dict:
     return {"kind": "other", "type": name}
 
 
-def _is_exact_tensor(value: Any) -> bool:
-    import sys
+_TORCH: list = []
 
-    torch = sys.modules.get("torch")
+
+def _torch():
+    """The torch module as first seen here, or None before anything imported it.
+
+    Kept, not looked up again: the kit's grader encodes once before any
+    student code runs, so a notebook that later swaps ``sys.modules["torch"]``
+    for a fake cannot change what "a tensor" means here.
+    """
+    if not _TORCH and "torch" in sys.modules:
+        _TORCH.append(sys.modules["torch"])
+    return _TORCH[0] if _TORCH else None
+
+
+def _is_exact_tensor(value: Any) -> bool:
+    torch = _torch()
     if torch is None:
         return False
     # nn.Parameter is the one subclass a correct answer may legitimately return.
     return type(value) in (torch.Tensor, torch.nn.Parameter)
+
+
+def as_number(value: Any) -> float | None:
+    """``value`` as a float when it is a Python number or a one-element tensor, else None.
+
+    Tensors are read through ``torch.Tensor``'s own methods, so a subclass
+    that lies about its value is never asked.
+    """
+    if type(value) in (float, int):
+        return float(value)
+    if _is_exact_tensor(value):
+        torch = _torch()
+        if torch.Tensor.numel(value) == 1:
+            return float(torch.Tensor.item(torch.Tensor.detach(value)))
+    return None
+
+
+def number_series(value: Any) -> np.ndarray | None:
+    """A list or tuple of numbers (see ``as_number``) as a float64 array, else None.
+
+    A 1000-epoch loss list sent this way costs 8 bytes an entry instead of a
+    JSON object per float.
+    """
+    if type(value) not in (list, tuple) or len(value) > MAX_ELEMENTS:
+        return None
+    numbers = [as_number(item) for item in value]
+    return None if any(n is None for n in numbers) else np.array(numbers, dtype=np.float64)
 
 
 def _decode_array(payload: dict) -> np.ndarray:

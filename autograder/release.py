@@ -109,11 +109,11 @@ def _cases_module(assignment: Assignment):
 
 
 def _feedback_values(assignment: Assignment, namespace: dict) -> dict:
-    """The solution's values of the variables feedback pages plot."""
-    from autograder import plain
+    """The solution's values of the variables feedback pages plot, encoded as a submission's are."""
+    from autograder.probe_run import feedback_value
 
     names = getattr(_cases_module(assignment), "FEEDBACK_VARIABLES", ())
-    return {name: plain.encode(namespace.get(name)) for name in names}
+    return {name: feedback_value(namespace.get(name)) for name in names}
 
 
 def _case_data(assignment: Assignment, namespace: dict) -> dict:

@@ -71,11 +71,20 @@ def function_sources(notebook_sources: list[str], names: tuple[str, ...]) -> dic
     return found
 
 
-def build_reference_functions(sources: Mapping[str, str]) -> dict[str, Callable]:
-    """Define the solution's functions in a namespace of their own."""
+def reference_globals() -> dict[str, Any]:
+    """The modules a reference function may use, as they are now.
+
+    Taken before a submission runs, they stay the real modules even if the
+    notebook later replaces ``sys.modules["torch"]``.
+    """
     import torch
 
-    namespace: dict[str, Any] = {"torch": torch, "np": np, "nn": torch.nn, "F": torch.nn.functional}
+    return {"torch": torch, "np": np, "nn": torch.nn, "F": torch.nn.functional}
+
+
+def build_reference_functions(sources: Mapping[str, str], *, base: Mapping[str, Any] | None = None) -> dict[str, Callable]:
+    """Define the solution's functions in a namespace of their own (``base``: see reference_globals)."""
+    namespace = dict(base if base is not None else reference_globals())
     for source in sources.values():
         exec(compile(source, "<reference solution>", "exec"), namespace)
     return {name: namespace[name] for name in sources}

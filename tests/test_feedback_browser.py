@@ -143,16 +143,8 @@ def test_feedback_of_a_mistake_shows_what_to_fix(graded, tmp_path):
     assert "clamp" in row["cells"][2]
 
 
-# A known kit bug; strict, so it turns into a failure once fixed (then drop the mark).
-LOSSES_DROPPED = pytest.mark.xfail(
-    strict=True,
-    reason="probe_run._bounded drops any plotted variable over 64 KiB of JSON; the notebook's 1000-epoch "
-    "losses list encodes to ~70 KB (one dict per float), so no page plots the student's loss curve",
-)
-
-
 @pytest.mark.parametrize("name", [MISTAKEN, CORRECT])
-@pytest.mark.parametrize("holder", [pytest.param("loss-curve", marks=LOSSES_DROPPED), "boundary"])
+@pytest.mark.parametrize("holder", ["loss-curve", "boundary"])
 def test_feedback_plots_you_against_the_reference(graded, tmp_path, name, holder):
     seen = render(_page(graded, name), tmp_path)
     charts = {chart["holder"]: chart for chart in seen["charts"]}

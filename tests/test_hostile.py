@@ -6,9 +6,7 @@ submissions or the grader, and no file, broken or malicious, stops a run or
 loses another student's result. ``hostile_run`` grades every entry of
 ``tests/corpus/hostile.py`` and one correct neighbour with
 ``autograder.batch.grade_paths`` once per session (shared by xdist workers),
-then records what the checks below need. Entries with an open ``Hole`` are
-expected to fail the check their hole breaks (strict xfail), so closing a
-hole shows up as an XPASS to clean up.
+then records what the checks below need.
 
 The last test documents why the kit exists: plain ``otter run`` is fooled by
 notebooks that patch what the hidden tests run in their own interpreter.
@@ -51,12 +49,6 @@ PROCESS_EXIT_WAIT_S = 10    # the kernel may still be tearing down a namespace's
 def _gradebook_name(file_name: str) -> str:
     """The gradebook's name for a file graded from a folder: bytes that are not UTF-8 as \\xNN."""
     return os.fsencode(file_name).decode("utf-8", errors="backslashreplace")
-
-
-def _hole_check(entry, breaks: str):
-    """``entry`` as a parameter, marked as an expected failure when its hole breaks this check."""
-    marks = [pytest.mark.xfail(strict=True, reason=entry.hole.where)] if entry.hole and entry.hole.breaks == breaks else []
-    return pytest.param(entry, id=entry.name, marks=marks)
 
 
 # The run --------------------------------------------------------------------------------------
@@ -279,13 +271,13 @@ def test_grading_ends_the_expected_way(hostile_run, entry):
         assert status.startswith(entry.status), f"{entry.attack}: status {status!r}"
 
 
-@pytest.mark.parametrize("entry", [_hole_check(entry, "points") for entry in HOSTILE])
+@pytest.mark.parametrize("entry", HOSTILE, ids=lambda entry: entry.name)
 def test_earns_only_what_it_solved(hostile_run, entry):
     scores = hostile_run["rows"][_gradebook_name(entry.file_name)]["scores"]
     assert scores == pytest.approx(dict(entry.expected)), entry.attack
 
 
-@pytest.mark.parametrize("entry", [_hole_check(entry, "secrets") for entry in HOSTILE])
+@pytest.mark.parametrize("entry", HOSTILE, ids=lambda entry: entry.name)
 def test_no_hidden_material_reaches_its_results_or_feedback(hostile_run, entry):
     assert hostile_run["leaks"].get(_gradebook_name(entry.file_name), []) == []
 
@@ -306,10 +298,6 @@ def test_neighbour_keeps_full_marks_and_its_file(hostile_run):
     assert hostile_run["leaks"].get(NEIGHBOUR_FILE, []) == []
 
 
-_PAGE_HOLES = "; ".join(entry.hole.where for entry in HOSTILE if entry.hole and entry.hole.breaks == "pages")
-
-
-@pytest.mark.xfail(bool(_PAGE_HOLES), strict=True, reason=_PAGE_HOLES)
 def test_every_file_keeps_its_own_results_and_feedback(hostile_run):
     assert hostile_run["pages"] == {file: ["feedback", "results"] for file in hostile_run["rows"]}
 
@@ -346,15 +334,12 @@ def judge(assignment, tmp_path_factory) -> Judge:
     return Judge(autograder, support)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(name, marks=[pytest.mark.xfail(strict=True, raises=AttributeError, reason=hole.where)] if hole else []) for name, (_, hole) in FORGED_REPORTS.items()],
-)
+@pytest.mark.parametrize("name", FORGED_REPORTS)
 def test_forged_result_message_costs_only_its_own_grade(judge, name):
-    report, _ = FORGED_REPORTS[name]
-    grade = judge.grade("forged.ipynb", "digest", json.dumps(report).encode())
+    forged = json.dumps(FORGED_REPORTS[name]).encode()
+    grade = judge.grade("forged.ipynb", "digest", forged, forged)
     assert grade.total == 0
-    feedback_page(grade, judge.autograder, assignment="logistic_regression", reference=judge.reference_variables())
+    feedback_page(grade, judge.autograder, assignment="logistic_regression", reference=judge.reference_variables)
     json.dumps(otter_results(grade, judge.autograder))
 
 

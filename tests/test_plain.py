@@ -60,3 +60,39 @@ def test_list_of_losses():
 def test_forged_payloads_are_rejected(payload, message):
     with pytest.raises(plain.MalformedProbeData, match=message):
         plain.loads(payload)
+
+
+class _LyingTensor(torch.Tensor):
+    def item(self):
+        return 0.0
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0.25, 0.25),
+        (3, 3.0),
+        (torch.tensor(0.5), 0.5),
+        (torch.tensor([0.75], requires_grad=True), 0.75),
+        (torch.nn.Parameter(torch.tensor(1.5)), 1.5),
+        (True, None),
+        ("0.5", None),
+        (torch.tensor([0.1, 0.2]), None),
+        (np.float32(0.5), None),
+        (torch.tensor(0.5).as_subclass(_LyingTensor), None),
+    ],
+)
+def test_as_number_accepts_numbers_and_one_element_tensors_only(value, expected):
+    assert plain.as_number(value) == expected
+
+
+def test_number_series_packs_a_loss_list_into_one_array():
+    losses = [0.7, torch.tensor(0.6), 0.5] * 400
+    payload = plain.encode(plain.number_series(losses))
+    assert payload["kind"] == "ndarray" and len(json.dumps(payload)) < 20_000
+    assert roundtrip(plain.number_series(losses)).array.tolist() == pytest.approx([0.7, 0.6, 0.5] * 400)
+
+
+@pytest.mark.parametrize("value", [[0.5, "x"], [0.5, None], (0.5, [0.4]), {0.5}, 0.5])
+def test_number_series_refuses_anything_but_a_list_of_numbers(value):
+    assert plain.number_series(value) is None

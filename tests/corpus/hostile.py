@@ -11,10 +11,8 @@ cheat on the rest, to prove that honest work keeps its points.
 An entry's ``build`` turns a ``Context`` (what the test knows about the run:
 the neighbour's path, the output folder, a marker, ...) into the file to
 grade: notebook bytes, raw bytes, a symbolic link or a sparse file.
-``hole`` names a weakness still open in the kit: the entry then earns or
-shows more than a fair grader allows, and the tests mark that check as an
-expected failure until the hole is closed. ``FORGED_REPORTS`` are messages a
-notebook can write straight into the sandbox's result pipe, for the judge.
+``FORGED_REPORTS`` are messages a notebook can write straight into the
+sandbox's result pipe, for the judge.
 """
 from __future__ import annotations
 
@@ -104,21 +102,6 @@ Built = Union[bytes, Symlink, Sparse]
 
 
 @dataclass(frozen=True)
-class Hole:
-    """A weakness still open in the kit that an entry exploits.
-
-    Attributes:
-        breaks: the promise it breaks: "points" (earns what it did not solve),
-            "secrets" (shows hidden material in its results or feedback) or
-            "pages" (its results or feedback page lands on another file's).
-        where: the code at fault, how the entry gets through, and the fix.
-    """
-
-    breaks: str
-    where: str
-
-
-@dataclass(frozen=True)
 class Hostile:
     """One hostile submission.
 
@@ -130,8 +113,6 @@ class Hostile:
         build: ``Context`` → the file's content.
         expected: question → the score a fair grader gives.
         status: how its ``grading_status`` must start.
-        hole: a weakness still open that lets this entry break a promise; the
-            tests expect that check to fail until the hole is closed.
     """
 
     name: str
@@ -140,7 +121,6 @@ class Hostile:
     build: Callable[[Context], Built]
     expected: Mapping[str, float] = field(default_factory=lambda: dict(ZERO))
     status: str = COMPLETED
-    hole: Hole | None = None
 
 
 def _code(source: str) -> str:
@@ -584,12 +564,6 @@ HARD_CODED = [
                     b.copy_(b_fit)
                 return [0.6931 * 0.995 ** epoch for epoch in range(epochs)]
         """)}),
-        hole=Hole("points", (
-            "cases.py's train/accuracy_threshold judges only the final w and b on the course data with the "
-            "notebook's own start and settings, which the notebook's torch.optim section already trains: copying "
-            "those weights earns 1 point without gradient descent in train. Fix: run that case on data the notebook "
-            "never shows (data='other'), or also require its loss curve to match"
-        )),
     ),
     Hostile(
         "constant_positive_loss",
@@ -599,11 +573,6 @@ HARD_CODED = [
             def binary_loss(y_pred, y):
                 return torch.tensor(1.0, requires_grad=True)
         """)}),
-        hole=Hole("points", (
-            "cases.py's _judge_loss_finite (binary_loss/exact_zeros_and_ones) accepts any finite positive 0-dim "
-            "tensor, so a constant earns 0.5. Fix: have that probe also call binary_loss on the same rows without the "
-            "exact 0s and 1s and judge that value against the reference, as random_set does"
-        )),
     ),
 ]
 
@@ -731,12 +700,6 @@ SNOOPING = [
                                 or (name == "cases.py" and "assignments" in folder) or ("solutions" in folder and name.endswith(".ipynb")):
                             grab(path)
         """, _PRINT_AND_RAISE]),
-        hole=Hole("secrets", (
-            "sandbox._setup_mounts hides a deny-list (the graded project, OUT, the inputs, /tmp): every other "
-            "world-readable file stays readable, here the kit checkout the tests run from (its assignments/*/cases.py, "
-            "solutions/ and dist/*.zip). Fix: build the sandbox's root from an allow-list (the interpreter, the venv, "
-            "the kit package, /usr, /lib*, /etc, /dev) and pivot_root into it"
-        )),
     ),
     Hostile(
         "snoop_grader_memory",
@@ -752,25 +715,11 @@ SNOOPING = [
                     found["judge_messages"] = [k for cases in thing.cases.values() for c in cases for k in c.judge.__code__.co_consts if isinstance(k, str)][:20]
                     break
         """, _PRINT_AND_RAISE]),
-        hole=Hole("secrets", (
-            "batch._probe_plan puts the solution's sigmoid/binary_loss/logistic_regression sources in the ProbePlan "
-            "every sandbox inherits (probe_run builds them for the swap-in cases): gc or a frame walk reads them and "
-            "the notebook can print them into its results JSON and feedback. Fix: keep reference_sources out of the "
-            "forked sandbox (see steal_reference_via_gc)"
-        )),
     ),
 ]
 
 
 # Stealing the reference solution from the sandbox ----------------------------------------------
-
-_REFERENCE_HOLE = Hole("points", (
-    "the sandbox holds the solution's sigmoid and binary_loss (ProbePlan.reference_sources, and the functions "
-    "train's probe swaps into the notebook's globals), so a notebook that solves neither earns both. Fix: probe "
-    "sigmoid/binary_loss in a process that never held the references: keep reference_sources out of the plan "
-    "(batch._probe_plan) and let a root-owned broker (the sandbox's pid-1) hand them out only after the non-swap "
-    "probes have been committed to it, dropping any non-swap probe that arrives later"
-))
 
 STEALING = [
     Hostile(
@@ -797,7 +746,6 @@ STEALING = [
                     return stolen[1](y_pred, y) if stolen else y_pred.mean()
             """, 'grader.check("sigmoid")', 'grader.check("binary_loss")'],
         ),
-        hole=_REFERENCE_HOLE,
     ),
     Hostile(
         "steal_reference_via_gc",
@@ -819,7 +767,6 @@ STEALING = [
             def binary_loss(y_pred, y):
                 return _stolen["binary_loss"](y_pred, y)
         """)}),
-        hole=_REFERENCE_HOLE,
     ),
     Hostile(
         "steal_solution_from_parent_memory",
@@ -856,13 +803,25 @@ STEALING = [
                         pass
             print("stolen:", train.__code__.co_filename, accuracy.__code__.co_filename)
         """, 'grader.check("train")', 'grader.check("accuracy")']),
-        hole=Hole("points", (
-            "grade_paths forks every sandbox from the calling process, so student code can gc-walk anything that "
-            "process holds: here the solution's namespace from release() in the same pytest process (IPython keeps "
-            "each InteractiveShell alive through atexit). `autograder grade` in a fresh process holds no solution, "
-            "but any script that releases then grades leaks it. Fix: fork the sandboxes from a clean helper started "
-            "with the 'spawn' context (warm-up there), and run release()'s solution in a subprocess"
-        )),
+    ),
+    Hostile(
+        "reveal_early_via_gc",
+        "finds the grader's reveal() with gc while its cells run, commits an empty report to get the reference functions early, and answers with them",
+        "reveal_early_via_gc.ipynb",
+        _notebook(answers={"sigmoid": _code("""
+            import gc, json
+            _reveal = next(f for f in gc.get_objects() if type(f).__name__ == "function" and f.__name__ == "reveal")
+            _stolen = {"torch": torch, "np": np, "nn": torch.nn}
+            for _source in json.loads(_reveal(json.dumps({"errors": [], "output": "", "probes": {}, "variables": {}}).encode())).values():
+                exec(_source, _stolen)
+
+            def sigmoid(x):
+                return _stolen["sigmoid"](x)
+        """), "binary_loss": _code("""
+            def binary_loss(y_pred, y):
+                return _stolen["binary_loss"](y_pred, y)
+        """)}),
+        status="crash",
     ),
 ]
 
@@ -1214,12 +1173,6 @@ BROKEN = [
         "the blank template named 'neighbour correct.ipynb': one space away from the neighbour's name",
         "neighbour correct.ipynb",
         _notebook(),
-        hole=Hole("pages", (
-            "batch._safe_name maps 'neighbour correct.ipynb' and 'neighbour_correct.ipynb' to the same "
-            "results/<name>.json and feedback/<name>.html, so whichever finishes last overwrites the other's "
-            "(the gradebook keeps both rows). Fix: make the page name injective, e.g. append the first 8 hex "
-            "digits of sha256(file) whenever the sanitised name differs from the file name"
-        )),
     ),
 ]
 
@@ -1300,30 +1253,22 @@ def _array(shape: list, data: str, dtype: str = "float64") -> dict:
     return {"kind": "tensor", "type": "torch.Tensor", "dtype": dtype, "shape": shape, "data": data}
 
 
-_PROBES_HOLE = Hole("points", (
-    "judging.Judge._case calls probes[case.key].items() and catches only KeyError and MalformedProbeData: a "
-    "probe that is a list or a string raises AttributeError in the judge process, which batch._grade_submission "
-    "does not catch, so grade_paths stops for the whole class. Fix: in Judge.grade treat a non-dict probe as "
-    "malformed (Verdict.fail), and in batch wrap judge_pool.apply so any judge error becomes that file's "
-    "'crash: ...' status"
-))
-
-# name → (what the notebook writes after the b"O" tag, the hole that still lets it crash the judge)
-FORGED_REPORTS: dict[str, tuple[object, Hole | None]] = {
-    "report_not_an_object": ([1, 2, 3], None),
-    "probes_not_an_object": ({"probes": [1]}, None),
-    "probe_is_a_list": ({"probes": {"sigmoid/grid": []}}, _PROBES_HOLE),
-    "probe_is_a_string": ({"probes": {"sigmoid/grid": "all passed"}}, _PROBES_HOLE),
-    "value_is_a_number": ({"probes": {"sigmoid/grid": {"out": 5}}}, None),
-    "value_kind_not_a_string": ({"probes": {"sigmoid/grid": {"out": {"kind": 5}}}}, None),
-    "array_not_base64": ({"probes": {"sigmoid/grid": {"out": _array([1], "!!!!")}}}, None),
-    "array_data_not_ascii": ({"probes": {"sigmoid/grid": {"out": _array([1], "é")}}}, None),
-    "array_shape_wraps_int64": ({"probes": {"sigmoid/grid": {"out": _array([2**16] * 4, "")}}}, None),
-    "array_shape_negative": ({"probes": {"sigmoid/grid": {"out": _array([-1], "")}}}, None),
-    "array_dtype_object": ({"probes": {"sigmoid/grid": {"out": _array([1], "AAAAAAAA8D8=", "object")}}}, None),
-    "number_is_nan": ({"probes": {"accuracy/random_set": {"acc": {"kind": "float", "number": float("nan")}}}}, None),
-    "list_items_not_a_list": ({"probes": {"train/curve_on_course_data": {"losses": {"kind": "list", "items": {"a": 1}}, "w": {"kind": "none"}, "b": {"kind": "none"}}}}, None),
-    "errors_not_a_list": ({"probes": {}, "errors": "boom", "output": {"not": "text"}, "variables": [1, 2]}, None),
-    "error_entries_odd": ({"probes": {}, "errors": [{"cell": {"a": 1}, "error": ["<script>"]}, 7]}, None),
+# name → what the notebook writes after the b"O" tag
+FORGED_REPORTS: dict[str, object] = {
+    "report_not_an_object": [1, 2, 3],
+    "probes_not_an_object": {"probes": [1]},
+    "probe_is_a_list": {"probes": {"sigmoid/grid": []}},
+    "probe_is_a_string": {"probes": {"sigmoid/grid": "all passed"}},
+    "value_is_a_number": {"probes": {"sigmoid/grid": {"out": 5}}},
+    "value_kind_not_a_string": {"probes": {"sigmoid/grid": {"out": {"kind": 5}}}},
+    "array_not_base64": {"probes": {"sigmoid/grid": {"out": _array([1], "!!!!")}}},
+    "array_data_not_ascii": {"probes": {"sigmoid/grid": {"out": _array([1], "é")}}},
+    "array_shape_wraps_int64": {"probes": {"sigmoid/grid": {"out": _array([2**16] * 4, "")}}},
+    "array_shape_negative": {"probes": {"sigmoid/grid": {"out": _array([-1], "")}}},
+    "array_dtype_object": {"probes": {"sigmoid/grid": {"out": _array([1], "AAAAAAAA8D8=", "object")}}},
+    "number_is_nan": {"probes": {"accuracy/random_set": {"acc": {"kind": "float", "number": float("nan")}}}},
+    "list_items_not_a_list": {"probes": {"train/curve_on_course_data": {"losses": {"kind": "list", "items": {"a": 1}}, "w": {"kind": "none"}, "b": {"kind": "none"}}}},
+    "errors_not_a_list": {"probes": {}, "errors": "boom", "output": {"not": "text"}, "variables": [1, 2]},
+    "error_entries_odd": {"probes": {}, "errors": [{"cell": {"a": 1}, "error": ["<script>"]}, 7]},
 }
 
