@@ -1,6 +1,8 @@
 """The ``autograder`` command: parses arguments and delegates to the library."""
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -17,16 +19,18 @@ def main(context: click.Context, root: Path) -> None:
 @main.command()
 @click.argument("name")
 @click.option("--no-validate", is_flag=True, help="Skip grading the solution and the blank template with otter run.")
+@click.option("--no-mutation", is_flag=True, help="Skip measuring the share of solution mutants the hidden cases catch.")
 @click.pass_context
-def release(context: click.Context, name: str, no_validate: bool) -> None:
+def release(context: click.Context, name: str, no_validate: bool, no_mutation: bool) -> None:
     """Release assignment NAME: student template, solution and autograder zip."""
     from autograder.assignment import AssignmentNotFound, Assignment
+    from autograder.mutation import MutationError
     from autograder.release import ReleaseError, release as run_release
     from autograder.report import release_table
 
     try:
-        report = run_release(Assignment.find(name, context.obj["root"]), validate=not no_validate)
-    except (AssignmentNotFound, ReleaseError) as error:
+        report = run_release(Assignment.find(name, context.obj["root"]), validate=not no_validate, mutation=not no_mutation)
+    except (AssignmentNotFound, ReleaseError, MutationError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(release_table(report))
 
@@ -58,6 +62,9 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
     from autograder.batch import GradeOptions, GradeRunError, grade_paths, parse_shard
     from autograder.report import grade_table, progress_printer
 
+    # A job scheduler stops a run with SIGTERM: exit through Python so the
+    # workers are stopped and the private support folder is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard))
         assignment = Assignment.find(name, context.obj["root"])

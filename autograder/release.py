@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -19,6 +20,9 @@ from autograder import admissions, suite
 from autograder.assignment import Assignment
 from autograder.notebook_exec import run_notebook
 from autograder.source_notebook import question_points, solution_notebook
+
+if TYPE_CHECKING:
+    from autograder.mutation import MutationReport
 
 KIT_MODULES = ("__init__.py", "plain.py", "checks.py", "cases.py", "suite.py", "hidden.py")
 REFERENCE_SEED = 20171125
@@ -35,6 +39,7 @@ class ReleaseReport:
     solution_scores: dict[str, float] = field(default_factory=dict)
     template_scores: dict[str, float] = field(default_factory=dict)
     data_generated: bool = False
+    mutation: "MutationReport | None" = None
 
     @property
     def problems(self) -> list[str]:
@@ -47,8 +52,12 @@ class ReleaseReport:
         return found
 
 
-def release(assignment: Assignment, *, validate: bool = True) -> ReleaseReport:
+def release(assignment: Assignment, *, validate: bool = True, mutation: bool = True) -> ReleaseReport:
     """Build and write the student template, the solution and the autograder zip.
+
+    With ``validate``, grade the solution and the blank template with ``otter run``;
+    with ``mutation``, also measure how many mutants of the solution the hidden
+    cases catch (``autograder validate``), for the release's summary.
 
     Raises:
         ReleaseError: the solution fails, Otter Assign fails, or validation finds
@@ -72,6 +81,10 @@ def release(assignment: Assignment, *, validate: bool = True) -> ReleaseReport:
         report.solution_scores, report.template_scores = otter_scores_many(assignment.zip_path, [solution_notebook_path, student_notebook])
         if report.problems:
             raise ReleaseError(f"{assignment.name}: the release does not hold: " + "; ".join(report.problems))
+    if mutation:
+        from autograder.mutation import validate as mutation_score
+
+        report.mutation = mutation_score(assignment)
     return report
 
 
@@ -138,8 +151,6 @@ def _run_otter_assign(master: Path, result: Path) -> None:
 
 def _publish(assignment: Assignment, assigned: Path) -> None:
     """Copy Otter's output into the kit's layout, replacing what was there."""
-    from autograder.solution_exec import execute_solution
-
     student = assigned / "student"
     _replace_dir(assignment.student_dir, student)
     for notebook in assignment.student_dir.glob("*.ipynb"):
@@ -149,12 +160,23 @@ def _publish(assignment: Assignment, assigned: Path) -> None:
         raise ReleaseError(f"Otter Assign wrote {len(zips)} zips, expected one")
     assignment.zip_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(zips[0], assignment.zip_path)
-    executed = execute_solution(assigned / "autograder" / assignment.source_notebook.name, support=assigned / "autograder")
+    _publish_solution(assignment, assigned / "autograder")
+
+
+def _publish_solution(assignment: Assignment, support: Path) -> None:
+    """Execute the solution into solutions/, unless the one there was run from the same inputs."""
+    from autograder.solution_exec import executed_digest, execute_solution, inputs_digest
+
+    source = support / assignment.source_notebook.name
+    target = assignment.solution_dir / assignment.source_notebook.name
+    if executed_digest(target) == inputs_digest(source, support=support):
+        return
+    executed = execute_solution(source, support=support)
     assignment.solution_dir.mkdir(parents=True, exist_ok=True)
     for stale in assignment.solution_dir.iterdir():
         _remove(stale)
-    nbformat.write(executed, assignment.solution_dir / assignment.source_notebook.name)
-    shutil.copy(assigned / "autograder" / "data.txt", assignment.solution_dir / "data.txt")
+    nbformat.write(executed, target)
+    shutil.copy(support / "data.txt", assignment.solution_dir / "data.txt")
 
 
 def _normalise(notebook_path: Path) -> None:

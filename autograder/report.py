@@ -14,20 +14,32 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 def release_table(report) -> str:
     """Summary of one release: per question, points and what validation saw."""
     a = report.assignment
+    caught = {q.question: q for q in report.mutation.questions} if report.mutation else {}
     rows = []
     for question, possible in report.points.items():
-        rows.append([question, f"{possible:g}", _score(report.solution_scores, question), _score(report.template_scores, question)])
+        rows.append([question, f"{possible:g}", _score(report.solution_scores, question), _score(report.template_scores, question), _caught(caught.get(question))])
     total = sum(report.points.values())
-    rows.append(["total", f"{total:g}", _score_total(report.solution_scores), _score_total(report.template_scores)])
+    rows.append(["total", f"{total:g}", _score_total(report.solution_scores), _score_total(report.template_scores), ""])
     lines = [
         f"released {a.name}" + (" (generated data/data.txt)" if report.data_generated else ""),
         f"  student template  {a.student_dir.relative_to(a.root)}/",
         f"  solution          {a.solution_dir.relative_to(a.root)}/",
         f"  autograder zip    {a.zip_path.relative_to(a.root)}",
         "",
-        table(["question", "points", "solution", "blank template"], rows),
+        table(["question", "points", "solution", "blank template", "mutants caught"], rows),
     ]
+    weak = report.mutation.below() if report.mutation else []
+    if weak:
+        lines.append(f"\nwarning: the hidden cases of {', '.join(q.question for q in weak)} miss too many mutants; `autograder validate {a.name}` lists the survivors")
     return "\n".join(lines)
+
+
+def _caught(score) -> str:
+    """'49/49 (100%)' for a question's mutation score, '-' when not measured."""
+    if score is None:
+        return "-"
+    counted = score.total - len(score.equivalent)
+    return f"{score.caught}/{counted} ({score.score:.0%})"
 
 
 def _score(scores: dict, question: str) -> str:

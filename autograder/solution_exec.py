@@ -1,6 +1,14 @@
-"""Execute the solution notebook in a Jupyter kernel, keeping its plots."""
+"""Execute the solution notebook in a Jupyter kernel, keeping its plots.
+
+An executed notebook records the digest of what it was run from (its cells
+and the files beside it). Release runs the solution again only when that
+changed: outputs such as timings and Otter's random "passed!" emoji differ
+on every run, and re-running unchanged inputs would only churn the
+committed solutions/ folder.
+"""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -9,10 +17,30 @@ from pathlib import Path
 import nbformat
 
 SOLUTION_TIMEOUT = 600
+DIGEST_KEY = "autograder_inputs_sha256"
+
+
+def inputs_digest(notebook_path: Path, *, support: Path) -> str:
+    """Digest of the notebook's cells and every support file but zips (they carry timestamps)."""
+    hasher = hashlib.sha256()
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
+        hasher.update(f"{cell.cell_type}\0{cell.source}\0".encode())
+    for path in sorted(support.rglob("*")):
+        if path.is_file() and path != notebook_path and path.suffix != ".zip":
+            hasher.update(path.relative_to(support).as_posix().encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
+
+
+def executed_digest(notebook_path: Path) -> str | None:
+    """The inputs digest an executed notebook was made from, or None."""
+    try:
+        return nbformat.read(notebook_path, as_version=4).metadata.get(DIGEST_KEY)
+    except (OSError, ValueError):
+        return None
 
 
 def execute_solution(notebook_path: Path, *, support: Path) -> nbformat.NotebookNode:
-    """Run ``notebook_path`` in a copy of ``support`` and return it with outputs.
+    """Run ``notebook_path`` in a copy of ``support`` and return it with outputs and its inputs digest.
 
     Raises:
         nbclient.exceptions.CellExecutionError: a cell of the solution failed.
@@ -20,6 +48,7 @@ def execute_solution(notebook_path: Path, *, support: Path) -> nbformat.Notebook
     from nbclient import NotebookClient
 
     notebook = nbformat.read(notebook_path, as_version=4)
+    digest = inputs_digest(notebook_path, support=support)
     with tempfile.TemporaryDirectory(prefix="solution-") as scratch:
         workdir = Path(scratch) / "run"
         shutil.copytree(support, workdir)
@@ -34,4 +63,5 @@ def execute_solution(notebook_path: Path, *, support: Path) -> nbformat.Notebook
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:02d}"
         cell.metadata.pop("execution", None)
+    notebook.metadata[DIGEST_KEY] = digest
     return notebook

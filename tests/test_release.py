@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.report import release_table
 from tests.conftest import ASSIGNMENT, PROJECT
 
 
@@ -18,6 +19,16 @@ def test_release_validates(released):
     assert report.solution_scores == report.points
     assert set(report.template_scores.values()) == {0.0}
     assert sum(report.points.values()) == 10
+
+
+def test_release_measures_how_many_mutants_the_hidden_cases_catch(released):
+    _, report = released
+    assert [q.question for q in report.mutation.questions] == list(report.points)
+    assert report.mutation.below(0.9) == []
+    table = release_table(report)
+    for question in report.mutation.questions:
+        row = next(line for line in table.splitlines() if line.startswith(question.question + " "))
+        assert row.rstrip().endswith(f"{question.caught}/{question.total - len(question.equivalent)} ({question.score:.0%})")
 
 
 def test_student_template_is_not_stale(assignment):
