@@ -198,11 +198,12 @@ def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | Non
     plain.encode(x)  # plain keeps this torch: a notebook's fake sys.modules["torch"] cannot replace it
     if plan is None or template is None or not template.is_file():
         return
+    notebook = nbformat.read(template, as_version=4)
     previous = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="autograder-warm-up-") as scratch:
         os.chdir(scratch)
         try:
-            run_and_probe(nbformat.read(template, as_version=4), student_files or {}, plan, reveal=lambda commit: b"{}")
+            run_and_probe(notebook, student_files or {}, plan, reveal=lambda commit: b"{}")
         finally:
             os.chdir(previous)
             matplotlib.pyplot.close("all")

@@ -7,7 +7,7 @@ the speed-up and the peak memory of each. Run from the project root after
 from __future__ import annotations
 
 import argparse
-import resource
+import json
 import shutil
 import subprocess
 import sys
@@ -18,7 +18,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from autograder.otter_run import otter_scores  # noqa: E402
+from autograder.otter_run import scores_from_results  # noqa: E402
 from autograder.report import table  # noqa: E402
 
 ASSIGNMENT = "logistic_regression"
@@ -38,8 +38,16 @@ def corpus(count: int, folder: Path) -> list[Path]:
     return paths
 
 
-def children_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+# Runs a command and prints the peak RSS of the largest process it started, so
+# each grader's figure is its own (this process's RUSAGE_CHILDREN only grows).
+_MEASURE = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+
+
+def measured(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB of the largest process) of ``command``."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True)
+    return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
 
 
 def main() -> None:
@@ -53,17 +61,17 @@ def main() -> None:
         folder.mkdir()
         paths = corpus(args.count, folder)
 
-        start = time.perf_counter()
-        otter = {path.name: otter_scores(zip_path, path) for path in paths}
-        otter_seconds = time.perf_counter() - start
-        otter_peak = children_peak_mb()
+        otter, otter_seconds, otter_peak = {}, 0.0, 0.0
+        for path in paths:
+            results = Path(scratch) / "otter" / path.stem
+            results.mkdir(parents=True)
+            seconds, peak = measured([str(Path(sys.executable).with_name("otter")), "run", "-a", str(zip_path), "-o", str(results), str(path)])
+            otter[path.name] = scores_from_results(json.loads((results / "results.json").read_text()))
+            otter_seconds, otter_peak = otter_seconds + seconds, max(otter_peak, peak)
 
         out = Path(scratch) / "out"
         command = [str(Path(sys.executable).with_name("autograder")), "--root", str(PROJECT), "grade", str(folder), "-a", ASSIGNMENT, "-o", str(out), "--workers", str(args.workers)]
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        kit_seconds = time.perf_counter() - start
-        kit_peak = children_peak_mb()
+        kit_seconds, kit_peak = measured(command)
         kit = _kit_scores(out / "final_grades.csv")
 
     mismatched = [name for name in otter if otter[name] != kit.get(name)]
