@@ -10,22 +10,20 @@ is new or changed.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder import sandbox, submissions, suite
+from autograder import sandbox, submissions
 from autograder.assignment import Assignment
 from autograder.autograder_zip import AutograderZip, AutograderZipError
+from autograder.grading_folder import GradingFolder
 from autograder.judging import Grade, Judge
 from autograder.outputs import page_name, write_atomic
-from autograder.workers import Job, Workers, WorkerSetup
+from autograder.workers import Job, Workers
 
 RESULTS, FEEDBACK = "results", "feedback"
-# The swap-in functions' sources, which only a sandbox's broker reads (after phase one).
-REFERENCE_FUNCTIONS_FILE = "reference_functions.json"
 
 
 class GradeRunError(RuntimeError):
@@ -78,44 +76,18 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     found = in_shard(submissions.discover(paths), options.shard)
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    with _Support(autograder) as support:
-        judge = Judge(autograder, support.folder)
-        # The expected outputs now live in this process only (in reduced mode a
-        # sandbox can read what this user can).
-        (support.folder / suite.REFERENCES_FILE).unlink()
-        run = _Run(autograder, judge, out, assignment.name, on_progress)
+    with GradingFolder(autograder) as folder:
+        run = _Run(autograder, folder.judge(), out, assignment.name, on_progress)
         todo = run.reuse_or_queue(found)
         if todo:
-            setup = WorkerSetup(support.folder, support.secret, assignment.source_notebook.name, _student_files(assignment), assignment.student_dir / assignment.source_notebook.name)
             limits = _limits(options, _hidden_paths(assignment, out, paths))
-            with Workers(min(options.workers, len(todo)), setup) as workers:
+            with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
     from autograder.outputs import write_class_outputs
 
     write_class_outputs(grades, autograder, out, assignment=assignment.name)
     return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions))
-
-
-class _Support:
-    """A private folder with the zip's support files and the reference functions' file."""
-
-    def __init__(self, autograder: AutograderZip):
-        import tempfile
-
-        self._scratch = tempfile.TemporaryDirectory(prefix="autograder-support-")
-        self.folder = Path(self._scratch.name)  # mkdtemp: 0700, only this user reads it
-        autograder.extract_support(self.folder)
-        references = json.loads((self.folder / suite.REFERENCES_FILE).read_text(encoding="utf-8"))
-        self.secret = self.folder / REFERENCE_FUNCTIONS_FILE
-        self.secret.write_text(json.dumps(references.get("reference_functions", {})), encoding="utf-8")
-        os.chmod(self.secret, 0o600)
-
-    def __enter__(self) -> "_Support":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._scratch.cleanup()
 
 
 def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
@@ -217,15 +189,6 @@ def _previous_grade(out: Path, file: str, key: str) -> Grade | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return grade if grade.digest == key and grade.file == file else None
-
-
-def _student_files(assignment: Assignment) -> dict[str, bytes]:
-    """The files a student's notebook sits beside, minus the notebook itself."""
-    files = {}
-    for path in sorted(assignment.student_dir.rglob("*")):
-        if path.is_file() and path.suffix != ".ipynb":
-            files[path.relative_to(assignment.student_dir).as_posix()] = path.read_bytes()
-    return files
 
 
 def _write(grade: Grade, judge: Judge, out: Path, assignment: str) -> None:

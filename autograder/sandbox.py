@@ -28,6 +28,7 @@ for what each mode enforces.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import select
 import shutil
@@ -43,6 +44,8 @@ from typing import Callable
 from autograder import sandbox_fs, sandbox_limits
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
 SANDBOX_UID_BASE = 61000  # uid = base + slot; no passwd entry needed
 SECRET_CAP = 60 * 1024    # fits a pipe's buffer, so the broker never blocks on a silent reader
 _LENGTH = struct.Struct("!Q")
@@ -63,6 +66,7 @@ class Limits:
     result_cap: int = 1 << 20     # the result, and the commit, each
     hide: tuple = ()              # host paths covered even if inside an allowed tree
     slot: int = 0                 # distinct uid per concurrently running sandbox
+    owner_pid: int = 0            # names the cgroup sbx_<owner>_<slot>; 0: this process
 
 
 @dataclass
@@ -103,14 +107,15 @@ def run_sandboxed(fn: Callable, *args, limits: Limits | None = None, secret_fd: 
 
 def _run_isolated(fn, args, limits: Limits, secret_fd) -> Result:
     uid = SANDBOX_UID_BASE + limits.slot
-    cgroup = sandbox_limits.Cgroup(f"sbx_{os.getpid()}_{limits.slot}", memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc)
+    cgroup = sandbox_limits.Cgroup(f"sbx_{limits.owner_pid or os.getpid()}_{limits.slot}", memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc)
     pipes = _Pipes.open()
     root = sandbox_fs.plan_root(kit_package=os.path.dirname(os.path.abspath(__file__)), hide=tuple(limits.hide))
     _flush()
     started = time.monotonic()
+    parent = os.getpid()
     a = os.fork()
     if a == 0:
-        _process_a(fn, args, limits, uid, root, pipes, secret_fd, cgroup)
+        _process_a(fn, args, limits, uid, root, pipes, secret_fd, cgroup, parent)
     pipes.close_child_ends()
     pipes.close_broker_ends()
     os.close(pipes.control_w)
@@ -137,9 +142,11 @@ def _run_reduced(fn, args, limits: Limits, secret_fd) -> Result:
     work = tempfile.mkdtemp(prefix="sandbox-")
     _flush()
     started = time.monotonic()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         os.setsid()
+        _die_with_parent(parent)
         pipes.close_parent_ends()
         os.close(pipes.control_w)
         pipes.close_broker_ends()
@@ -329,7 +336,7 @@ def _classify(status, result: bytes, output: bytes, truncated: bool, timed_out: 
 # A: root, joins the cgroup, makes the namespaces and the root filesystem -----------------------------
 
 
-def _process_a(fn, args, limits: Limits, uid: int, root: sandbox_fs.RootPlan, pipes: _Pipes, secret_fd, cgroup) -> None:
+def _process_a(fn, args, limits: Limits, uid: int, root: sandbox_fs.RootPlan, pipes: _Pipes, secret_fd, cgroup, parent: int) -> None:
     """Never returns."""
     try:
         for fd in (pipes.result_r, pipes.output_r, pipes.control_r):
@@ -338,6 +345,7 @@ def _process_a(fn, args, limits: Limits, uid: int, root: sandbox_fs.RootPlan, pi
         if secret_fd is not None:
             keep.add(secret_fd)
         _close_all_but(keep)  # other sandboxes' pipes, the worker's own connection, ...
+        _die_with_parent(parent)
         cgroup.join()
         _unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET)
         work = sandbox_fs.build_root(root, tmpfs_mb=limits.tmpfs_mb, uid=uid)
@@ -354,8 +362,18 @@ def _process_a(fn, args, limits: Limits, uid: int, root: sandbox_fs.RootPlan, pi
 
 
 def _unshare(flags: int) -> None:
-    if sandbox_fs._libc.unshare(flags) != 0:
-        sandbox_fs._raise("unshare")
+    if _libc.unshare(flags) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"unshare: {os.strerror(error)}")
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """SIGKILL this process when its parent ends; ``parent``: exit now if it already has."""
+    if _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"prctl(PR_SET_PDEATHSIG): {os.strerror(error)}")
+    if parent is not None and os.getppid() != parent:  # it died before the prctl took hold
+        os._exit(70)
 
 
 def _close_all_but(keep: set[int]) -> None:
@@ -378,6 +396,7 @@ def _report_setup_failure(control_w: int, error: BaseException) -> None:
 def _process_b(fn, args, limits: Limits, uid: int, work: str, pipes: _Pipes, secret_fd) -> None:
     """Never returns."""
     try:
+        _die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
         sandbox_fs.mount_proc()
         c = os.fork()
         if c == 0:

@@ -12,6 +12,7 @@ import os
 import resource
 import sys
 import time
+from pathlib import Path
 
 _libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_NO_NEW_PRIVS = 38
@@ -137,3 +138,12 @@ class Cgroup:
                     break
                 except OSError:
                     time.sleep(0.005)
+
+
+def remove_cgroups_of(owner_pid: int) -> None:
+    """Remove the empty sandbox cgroups named after ``owner_pid`` (a worker killed mid-run leaves one)."""
+    for folder in Path(CGROUP_V1).glob(f"*/sbx_{owner_pid}_*"):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # still in use, or not ours to remove

@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 
 import nbformat
 
-from autograder import plain, sandbox, suite
+from autograder import plain, sandbox, sandbox_limits, suite
 from autograder.probe_run import ProbePlan, run_and_probe
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
@@ -130,6 +130,7 @@ class Workers:
             if worker.process.is_alive():
                 worker.process.kill()
             worker.connection.close()
+        sandbox_limits.remove_cgroups_of(os.getpid())
 
     def __enter__(self) -> "Workers":
         return self
@@ -154,7 +155,8 @@ def _serve(connection, slot: int, setup: WorkerSetup) -> None:
         job = connection.recv()
         if job is None:
             return
-        limits = dataclasses.replace(job.limits, slot=slot)
+        # Cgroups are named after the grading process, which started this worker.
+        limits = dataclasses.replace(job.limits, slot=slot, owner_pid=os.getppid())
         result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
         connection.send(result)
 

@@ -24,6 +24,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
+from autograder import sandbox_limits
 from autograder.cli import main
 from autograder.judging import COMPLETED
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
@@ -273,16 +274,6 @@ def _wait_group_gone(pgid: int, *, deadline_s: float) -> bool:
     return True
 
 
-def _remove_cgroups_of(pid: int) -> None:
-    # A SIGKILLed run cannot remove its sandboxes' (empty) cgroups, and nothing
-    # sweeps them later; remove them here so the machine is left as it was.
-    for folder in Path("/sys/fs/cgroup").glob(f"*/sbx_{pid}_*"):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass
-
-
 def _wait_until(condition, process: subprocess.Popen, *, deadline_s: float) -> bool:
     """Poll ``condition`` until true or the deadline, waiting on ``process`` in between."""
     deadline = time.monotonic() + deadline_s
@@ -326,7 +317,8 @@ def test_a_killed_run_resumes_where_it_stopped(assignment, submissions, full_run
             pass
         first.wait()
     assert _wait_group_gone(first.pid, deadline_s=30), "processes of the killed run survive SIGKILL"
-    _remove_cgroups_of(first.pid)
+    # A SIGKILLed run cannot remove its sandboxes' (empty) cgroups: leave the machine as it was.
+    sandbox_limits.remove_cgroups_of(first.pid)
     assert not (out / "final_grades.csv").exists()
     _assert_complete(out)
     finished = {name: path.stat().st_mtime_ns for name, path in _result_files(out).items()}

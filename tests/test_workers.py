@@ -1,0 +1,85 @@
+"""Grading workers: results come back per job, and a worker that dies costs only its own job."""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import sandbox
+from autograder.autograder_zip import AutograderZip
+from autograder.grading_folder import GradingFolder
+from autograder.workers import Job, Workers
+from tests.corpus.honest import build_notebook, submission
+
+pytestmark = pytest.mark.slow
+LIMITS = sandbox.Limits(wall_s=60, cpu_s=60, as_extra_mb=2048, cgroup_mem_mb=2048)
+
+
+def _sleeper(template) -> nbformat.NotebookNode:
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))
+    return notebook
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+def _kill_once_it_forks(pid: int, *, deadline_s: float = 120) -> None:
+    """SIGKILL ``pid`` as soon as it has a child: its sandbox is then running a job."""
+    deadline = time.monotonic() + deadline_s
+    while not _children(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling /proc: there is no event for "a process forked"
+    os.kill(pid, signal.SIGKILL)
+
+
+def _sandbox_processes() -> list[int]:
+    """Processes in the cgroups of sandboxes this process's workers started (full isolation)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and f"/sbx_{os.getpid()}_" in Path(entry.path, "cgroup").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone while we looked
+    return found
+
+
+def _still_running(pids: list[int], *, deadline_s: float = 10) -> list[int]:
+    """Those of ``pids`` that do not exit within the deadline (waits on pidfds)."""
+    deadline = time.monotonic() + deadline_s
+    running = []
+    for pid in pids:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            if not select.select([handle], [], [], max(deadline - time.monotonic(), 0))[0]:
+                running.append(pid)
+        finally:
+            os.close(handle)
+    return running
+
+
+def test_a_killed_worker_costs_its_job_and_is_replaced(assignment, student_template):
+    correct = build_notebook(submission("correct_course_style"), student_template)
+    jobs = [Job("sleeper", _sleeper(student_template), LIMITS), Job("after", correct, LIMITS)]
+    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(1, folder.worker_setup(assignment)) as workers:
+        killer = threading.Thread(target=_kill_once_it_forks, args=(workers._workers[0].process.pid,))
+        killer.start()
+        (first_job, first), (second_job, second) = list(workers.run(jobs))
+        killer.join()
+    assert (first_job.key, first.status, first.detail) == ("sleeper", "crash", "the grading worker died")
+    assert _still_running(_sandbox_processes()) == [], "the dead worker's sandbox outlived it"
+    assert second_job.key == "after" and second.status == "ok", second.detail
+    assert second.committed and b'"sigmoid/grid"' in second.committed
