@@ -65,8 +65,11 @@ def in_shard(items: list, shard: tuple[int, int]) -> list:
     return [item for position, item in enumerate(items) if position % count == index - 1]
 
 
-def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade], None] | None = None) -> BatchReport:
-    """Grade every submission under ``paths``; write OUT/results, OUT/feedback, gradebook and summary."""
+def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade, int, int], None] | None = None) -> BatchReport:
+    """Grade every submission under ``paths``; write OUT/results, OUT/feedback, gradebook and summary.
+
+    ``on_progress(grade, done, total)`` is called as each submission is graded or reused.
+    """
     if not assignment.zip_path.is_file():
         raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
     try:
@@ -108,9 +111,11 @@ class _Run:
         self.autograder, self.judge, self.out, self.assignment = autograder, judge, out, assignment
         self.on_progress = on_progress
         self.grades: dict[str, Grade] = {}
+        self.total = 0
 
     def reuse_or_queue(self, found: list[submissions.Submission]) -> list[tuple[submissions.Submission, bytes, str]]:
         """Record unchanged results; return (submission, content, digest) of the rest."""
+        self.total = len(found)
         todo = []
         for submission in found:
             content = _read(submission)
@@ -148,7 +153,7 @@ class _Run:
             _write(grade, self.judge, self.out, self.assignment)
         self.grades[grade.file] = grade
         if self.on_progress:
-            self.on_progress(grade)
+            self.on_progress(grade, len(self.grades), self.total)
 
 
 def _hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[str, ...]:

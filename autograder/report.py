@@ -66,20 +66,19 @@ def grade_table(report) -> str:
 
 
 @contextlib.contextmanager
-def progress_printer():
-    """A callback drawing a progress line on stderr: a bar on a terminal, lines elsewhere."""
+def progress_printer(*, width: int = 30):
+    """A callback ``(grade, done, total)`` drawing progress on stderr: a bar on a terminal, lines elsewhere."""
     import click
 
-    done = {"count": 0}
     interactive = sys.stderr.isatty()
 
-    def on_progress(grade) -> None:
-        done["count"] += 1
-        text = f"graded {done['count']}: {grade.file} {grade.total:g} ({grade.status[:40]})"
+    def on_progress(grade, done: int, total: int) -> None:
+        text = f"{done}/{total} {grade.file} {grade.total:g} ({grade.status[:40]})"
         if interactive:
-            click.echo(f"\r\033[K{'#' * min(done['count'], 40)} {text}"[:120], err=True, nl=False)
+            filled = width * done // max(total, 1)
+            click.echo(f"\r\033[K[{'#' * filled}{'-' * (width - filled)}] {text}"[:160], err=True, nl=False)
         else:
-            click.echo(text, err=True)
+            click.echo(f"graded {text}", err=True)
 
     yield on_progress
     if interactive:

@@ -122,8 +122,10 @@ def _run_isolated(fn, args, limits: Limits, secret_fd) -> Result:
     caps = {pipes.result_r: limits.result_cap + 1, pipes.output_r: limits.out_cap, pipes.control_r: limits.result_cap + 4096}
     buffers, truncated, timed_out = _drain(caps, pipes.output_r, started + limits.wall_s)
     if timed_out:
-        # PID 1 of the namespace still runs: killing it takes every descendant along.
+        # Killing the namespace's PID 1 takes every descendant along; killing A
+        # too covers a timeout before A could say who PID 1 is (B dies with A).
         _kill(_parse_control(bytes(buffers[pipes.control_r])).get("P"))
+        _kill(a)
     _wait(a)
     messages = _parse_control(bytes(buffers[pipes.control_r]) + _read_rest(pipes.control_r))
     pipes.close_parent_ends()

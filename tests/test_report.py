@@ -1,0 +1,28 @@
+"""What the terminal shows while grading: a bar on a terminal, one line per file elsewhere."""
+from __future__ import annotations
+
+import sys
+
+from autograder.judging import Grade
+from autograder.report import progress_printer
+
+
+def _grade(file: str, total: float) -> Grade:
+    return Grade(file, "digest", "Completed", {"sigmoid": total})
+
+
+def test_progress_lines_when_not_a_terminal(capsys):
+    with progress_printer() as on_progress:
+        on_progress(_grade("a.ipynb", 2), 1, 2)
+        on_progress(_grade("b.ipynb", 0.5), 2, 2)
+    assert capsys.readouterr().err.splitlines() == ["graded 1/2 a.ipynb 2 (Completed)", "graded 2/2 b.ipynb 0.5 (Completed)"]
+
+
+def test_progress_bar_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with progress_printer(width=10) as on_progress:
+        on_progress(_grade("a.ipynb", 2), 1, 4)
+        on_progress(_grade("b.ipynb", 2), 4, 4)
+    frames = capsys.readouterr().err.split("\r\033[K")
+    assert frames[1].startswith("[##--------] 1/4 a.ipynb")
+    assert frames[2].startswith("[##########] 4/4 b.ipynb") and frames[2].endswith("\n")
