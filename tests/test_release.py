@@ -8,6 +8,7 @@ import nbformat
 
 from autograder.report import release_table
 from tests.conftest import ASSIGNMENT, PROJECT
+from tests.corpus.honest import DEMO_NAMES, write_corpus
 
 
 def _files(folder: Path) -> set[str]:
@@ -55,3 +56,11 @@ def test_student_template_has_no_solutions(student_template):
 def test_hidden_tests_stay_out_of_the_student_folder(assignment):
     text = "".join((assignment.student_dir / name).read_text(errors="replace") for name in _files(assignment.student_dir))
     assert "grade_case" not in text and "hidden: true" not in text.lower()
+
+
+def test_example_submissions_are_not_stale(tmp_path):
+    template = PROJECT / "student_template" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    committed = PROJECT / "examples" / "submissions"
+    assert sorted(p.stem for p in committed.glob("*.ipynb")) == sorted(DEMO_NAMES)
+    for path in write_corpus(tmp_path, template, names=DEMO_NAMES):
+        assert path.read_bytes() == (committed / path.name).read_bytes(), f"{path.name} is stale: run `python -m tests.corpus.honest examples/submissions`"
