@@ -1,10 +1,12 @@
 """One release shared by the whole session, built in a temporary project copy."""
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from autograder.assignment import Assignment
 from autograder.release import ReleaseReport, release
@@ -14,9 +16,22 @@ ASSIGNMENT = "logistic_regression"
 
 
 @pytest.fixture(scope="session")
-def released(tmp_path_factory) -> tuple[Assignment, ReleaseReport]:
-    """Release the assignment from a copy of assignments/ and data/ (validated with otter run)."""
-    root = tmp_path_factory.mktemp("project")
+def released(request, tmp_path_factory) -> tuple[Assignment, ReleaseReport]:
+    """Release the assignment from a copy of assignments/ and data/ (validated with otter run).
+
+    Under xdist the first worker releases and the others load its report.
+    """
+    if not hasattr(request.config, "workerinput"):
+        return _release_into(tmp_path_factory.mktemp("project"))
+    shared = tmp_path_factory.getbasetemp().parent
+    with FileLock(str(shared / "release.lock")):
+        record = shared / "release.pickle"
+        if not record.is_file():
+            record.write_bytes(pickle.dumps(_release_into(shared / "project")))
+        return pickle.loads(record.read_bytes())
+
+
+def _release_into(root: Path) -> tuple[Assignment, ReleaseReport]:
     shutil.copytree(PROJECT / "assignments", root / "assignments")
     shutil.copytree(PROJECT / "data", root / "data")
     assignment = Assignment.find(ASSIGNMENT, root)
