@@ -1,8 +1,9 @@
 """Turn a submission's probe data into scores, in a process that ran no student code.
 
-The batch grader forks one judge process before any sandbox starts; only the
-judge loads the expected outputs. Everything the sandbox sent is decoded with
-``autograder.plain`` and compared by the assignment's judges.
+The batch grader judges in its own process, which never runs student code:
+sandboxes are forked by spawned workers that never hold the expected outputs.
+Everything a sandbox sent is decoded with ``autograder.plain`` and compared
+by the assignment's judges.
 """
 from __future__ import annotations
 
