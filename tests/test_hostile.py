@@ -18,7 +18,6 @@ import html
 import json
 import os
 import resource
-import select
 import socket
 import time
 import uuid
@@ -36,6 +35,7 @@ from autograder.judging import Judge, otter_results
 from autograder.otter_run import otter_scores_many
 from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
+from tests.processes import still_running
 
 pytestmark = pytest.mark.slow
 
@@ -237,21 +237,8 @@ def _corpus_processes(marker: str) -> dict[int, str]:
 
 
 def _still_running(processes: dict[int, str]) -> dict[str, str]:
-    """Those of ``processes`` that do not exit within PROCESS_EXIT_WAIT_S (waits on pidfds, no polling)."""
-    deadline = time.monotonic() + PROCESS_EXIT_WAIT_S
-    running = {}
-    for pid, description in processes.items():
-        try:
-            pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            continue
-        try:
-            readable, _, _ = select.select([pidfd], [], [], max(deadline - time.monotonic(), 0))
-            if not readable:
-                running[str(pid)] = description
-        finally:
-            os.close(pidfd)
-    return running
+    """Those of ``processes`` that do not exit within PROCESS_EXIT_WAIT_S."""
+    return {str(pid): processes[pid] for pid in still_running(processes, deadline_s=PROCESS_EXIT_WAIT_S)}
 
 
 # Every file, its row and its status -----------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
 import threading
 import time
@@ -16,6 +15,7 @@ from autograder.autograder_zip import AutograderZip
 from autograder.grading_folder import GradingFolder
 from autograder.workers import Job, Workers
 from tests.corpus.honest import build_notebook, submission
+from tests.processes import still_running
 
 pytestmark = pytest.mark.slow
 LIMITS = sandbox.Limits(wall_s=60, cpu_s=60, as_extra_mb=2048, cgroup_mem_mb=2048)
@@ -54,23 +54,6 @@ def _sandbox_processes() -> list[int]:
     return found
 
 
-def _still_running(pids: list[int], *, deadline_s: float = 10) -> list[int]:
-    """Those of ``pids`` that do not exit within the deadline (waits on pidfds)."""
-    deadline = time.monotonic() + deadline_s
-    running = []
-    for pid in pids:
-        try:
-            handle = os.pidfd_open(pid)
-        except ProcessLookupError:
-            continue
-        try:
-            if not select.select([handle], [], [], max(deadline - time.monotonic(), 0))[0]:
-                running.append(pid)
-        finally:
-            os.close(handle)
-    return running
-
-
 def test_a_killed_worker_costs_its_job_and_is_replaced(assignment, student_template):
     correct = build_notebook(submission("correct_course_style"), student_template)
     jobs = [Job("sleeper", _sleeper(student_template), LIMITS), Job("after", correct, LIMITS)]
@@ -80,6 +63,6 @@ def test_a_killed_worker_costs_its_job_and_is_replaced(assignment, student_templ
         (first_job, first), (second_job, second) = list(workers.run(jobs))
         killer.join()
     assert (first_job.key, first.status, first.detail) == ("sleeper", "crash", "the grading worker died")
-    assert _still_running(_sandbox_processes()) == [], "the dead worker's sandbox outlived it"
+    assert still_running(_sandbox_processes(), deadline_s=10) == [], "the dead worker's sandbox outlived it"
     assert second_job.key == "after" and second.status == "ok", second.detail
     assert second.committed and b'"sigmoid/grid"' in second.committed
