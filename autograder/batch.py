@@ -13,7 +13,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from autograder import sandbox, submissions
 from autograder.assignment import Assignment
@@ -113,32 +113,38 @@ class _Run:
         self.grades: dict[str, Grade] = {}
         self.total = 0
 
-    def reuse_or_queue(self, found: list[submissions.Submission]) -> list[tuple[submissions.Submission, bytes, str]]:
-        """Record unchanged results; return (submission, content, digest) of the rest."""
+    def reuse_or_queue(self, found: list[submissions.Submission]) -> list[submissions.Submission]:
+        """Record the results still valid for unchanged files; return the other submissions."""
         self.total = len(found)
         todo = []
         for submission in found:
-            content = _read(submission)
-            key = submissions.digest(content, self.autograder.digest)
-            previous = _previous_grade(self.out, submission.file, key)
+            previous = _previous_grade(self.out, submission.file, self._digest(_read(submission)))
             if previous is not None:
                 self._record(previous, write=False)
             else:
-                todo.append((submission, content, key))
+                todo.append(submission)
         return todo
 
-    def grade(self, todo, workers: Workers, limits: sandbox.Limits) -> None:
-        jobs, keys = [], {}
-        for submission, content, key in todo:
+    def grade(self, todo: list[submissions.Submission], workers: Workers, limits: sandbox.Limits) -> None:
+        digests: dict[str, str] = {}
+        for job, result in workers.run(self._jobs(todo, limits, digests)):
+            self._record(self._judge(job.key, digests[job.key], result))
+
+    def _jobs(self, todo: list[submissions.Submission], limits: sandbox.Limits, digests: dict[str, str]) -> Iterator[Job]:
+        """A job per notebook, read only when a worker is free (a class's files need not fit in memory);
+        a file that is no notebook gets its failed grade here."""
+        for submission in todo:
+            content = _read(submission)
+            digests[submission.file] = self._digest(content)
             try:
                 notebook = submissions.load_notebook(submission.file, content, assignment=self.assignment)
             except submissions.SubmissionError as error:
-                self._record(self.judge.failed(submission.file, key, str(error)))
+                self._record(self.judge.failed(submission.file, digests[submission.file], str(error)))
                 continue
-            jobs.append(Job(submission.file, notebook, limits))
-            keys[submission.file] = key
-        for job, result in workers.run(jobs):
-            self._record(self._judge(job.key, keys[job.key], result))
+            yield Job(submission.file, notebook, limits)
+
+    def _digest(self, content: bytes) -> str:
+        return submissions.digest(content, self.autograder.digest)
 
     def _judge(self, file: str, key: str, result: sandbox.Result) -> Grade:
         try:

@@ -15,7 +15,6 @@ import multiprocessing.connection
 import os
 import tempfile
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -72,19 +71,27 @@ class Workers:
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, sandbox.Result]]:
         """Grade every job; a worker that dies or hangs costs only its job, as a 'crash'."""
-        pending = deque(jobs)
+        pending = iter(jobs)  # taken one at a time: jobs may be read lazily
+        retry: list[Job] = []
         idle = list(self._workers)
         busy: dict[int, tuple[_Worker, Job, float]] = {}
-        while pending or busy:
-            while idle and pending:
-                worker, job = idle.pop(), pending.popleft()
+        exhausted = False
+        while not exhausted or busy:  # a job to retry keeps `exhausted` False
+            while idle and not exhausted:
+                job = retry.pop() if retry else next(pending, None)
+                if job is None:
+                    exhausted = True
+                    break
+                worker = idle.pop()
                 try:
                     worker.connection.send(job)
                 except OSError:  # it died while idle: start another and try again
                     idle.append(self._replace(worker))
-                    pending.appendleft(job)
+                    retry.append(job)
                     continue
                 busy[worker.slot] = (worker, job, time.monotonic())
+            if not busy:
+                continue
             waits = [w.connection for w, _, _ in busy.values()] + [w.process.sentinel for w, _, _ in busy.values()]
             multiprocessing.connection.wait(waits, timeout=5.0)
             for slot, (worker, job, started) in list(busy.items()):
