@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import copy
 import faulthandler
-import importlib.util
 import json
 import os
 import re
@@ -582,26 +581,9 @@ def _solve(assignment: Assignment, source: nbformat.NotebookNode, workdir: Path)
     if run.errors:
         first = run.errors[0]
         raise MutationError(f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}; fix it before validating")
-    swap_names = tuple(sorted({name for case in cases for name in case.swap_in}))
     code = [cell.source for cell in solution.cells if cell.cell_type == "code"]
-    sources = suite.function_sources(code, swap_names)
-    data = _case_data(assignment.cases_file, run.namespace)
-    references = suite.compute_references(cases, run.namespace, data=data, seed=REFERENCE_SEED, function_sources=sources)
+    references = suite.solution_references(cases, code, run.namespace, cases_file=assignment.cases_file, seed=REFERENCE_SEED)
     return _Solved(run.namespace, suite.Suite(cases, references))
-
-
-def _case_data(cases_file: Path, namespace: dict) -> dict:
-    """The course data the cases draw inputs from (the cases module's DATA_VARIABLES)."""
-    spec = importlib.util.spec_from_file_location("_validate_case_data", cases_file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    data = {}
-    for key, variable in getattr(module, "DATA_VARIABLES", {}).items():
-        if variable not in namespace:
-            raise MutationError(f"{cases_file}: DATA_VARIABLES names {variable!r}, which the solution never defines")
-        value = namespace[variable]
-        data[key] = value.detach().numpy() if hasattr(value, "detach") else value
-    return data
 
 
 def _job(solved: _Solved, question: str, mutant: Mutant | None) -> Callable[[], dict]:

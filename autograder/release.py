@@ -98,12 +98,9 @@ def _stage(assignment: Assignment, source: nbformat.NotebookNode, build: Path) -
     if run.errors:
         first = run.errors[0]
         raise ReleaseError(f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}")
-    data = _case_data(assignment, run.namespace)
-    swap_names = tuple(sorted({name for case in cases for name in case.swap_in}))
     code = [cell.source for cell in solution.cells if cell.cell_type == "code"]
     try:
-        sources = suite.function_sources(code, swap_names)
-        references = suite.compute_references(cases, run.namespace, data=data, seed=REFERENCE_SEED, function_sources=sources)
+        references = suite.solution_references(cases, code, run.namespace, cases_file=assignment.cases_file, seed=REFERENCE_SEED)
     except suite.SuiteError as error:
         raise ReleaseError(f"{assignment.cases_file}: {error}") from error
     references["notebook"] = _feedback_values(assignment, run.namespace)
@@ -127,17 +124,6 @@ def _feedback_values(assignment: Assignment, namespace: dict) -> dict:
 
     names = getattr(_cases_module(assignment), "FEEDBACK_VARIABLES", ())
     return {name: feedback_value(namespace.get(name)) for name in names}
-
-
-def _case_data(assignment: Assignment, namespace: dict) -> dict:
-    module = _cases_module(assignment)
-    data = {}
-    for key, variable in getattr(module, "DATA_VARIABLES", {}).items():
-        if variable not in namespace:
-            raise ReleaseError(f"{assignment.cases_file}: DATA_VARIABLES names {variable!r}, which the solution never defines")
-        value = namespace[variable]
-        data[key] = value.detach().numpy() if hasattr(value, "detach") else value
-    return data
 
 
 def _run_otter_assign(master: Path, result: Path) -> None:

@@ -167,6 +167,28 @@ def compute_references(cases: list[Case], namespace: dict, *, data: dict[str, np
     return references
 
 
+def solution_references(cases: list[Case], code: list[str], namespace: dict, *, cases_file: Path, seed: int) -> dict:
+    """References from a solved notebook: ``code`` its code cells, ``namespace`` its globals after running.
+
+    Raises:
+        SuiteError: the solution lacks a swap-in function or a DATA_VARIABLES value, or fails a case.
+    """
+    swap_names = tuple(sorted({name for case in cases for name in case.swap_in}))
+    sources = function_sources(code, swap_names)
+    return compute_references(cases, namespace, data=case_data(cases_file, namespace), seed=seed, function_sources=sources)
+
+
+def case_data(cases_file: Path, namespace: dict) -> dict[str, np.ndarray]:
+    """The course data the cases draw inputs from: the solution's values of the cases module's DATA_VARIABLES."""
+    data = {}
+    for key, variable in getattr(load_cases_module_object(cases_file), "DATA_VARIABLES", {}).items():
+        if variable not in namespace:
+            raise SuiteError(f"{cases_file}: DATA_VARIABLES names {variable!r}, which the solution never defines")
+        value = namespace[variable]
+        data[key] = value.detach().numpy() if hasattr(value, "detach") else value
+    return data
+
+
 def inputs_only(references: dict) -> dict:
     """``references`` without any expected output."""
     return {
