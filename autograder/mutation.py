@@ -19,7 +19,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import sys
 import tempfile
@@ -33,8 +32,7 @@ import yaml
 
 from autograder import suite
 from autograder.assignment import Assignment
-from autograder.notebook_exec import run_notebook
-from autograder.source_notebook import solution_notebook
+from autograder.solving import SolutionFails, solve
 
 MUTANT_TIMEOUT = 20.0
 WORKERS = 2
@@ -570,20 +568,13 @@ def _selected(functions: dict[str, str], questions: tuple[str, ...]) -> dict[str
 
 def _solve(assignment: Assignment, source: nbformat.NotebookNode, workdir: Path) -> _Solved:
     """Run the solution notebook and compute the references, as release does."""
-    from autograder.release import REFERENCE_SEED
-
     if not assignment.data_file.is_file():
         raise MutationError(f"{assignment.data_file}: no data set; run `autograder make-data` first")
-    shutil.copy(assignment.data_file, workdir / "data.txt")
-    cases = suite.load_cases_module(assignment.cases_file)
-    solution = solution_notebook(source)
-    run = run_notebook(solution, workdir=workdir)
-    if run.errors:
-        first = run.errors[0]
-        raise MutationError(f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}; fix it before validating")
-    code = [cell.source for cell in solution.cells if cell.cell_type == "code"]
-    references = suite.solution_references(cases, code, run.namespace, cases_file=assignment.cases_file, seed=REFERENCE_SEED)
-    return _Solved(run.namespace, suite.Suite(cases, references))
+    try:
+        solved = solve(assignment, source, workdir)
+    except SolutionFails as error:
+        raise MutationError(f"{error}; fix it before validating") from error
+    return _Solved(solved.namespace, suite.Suite(solved.cases, solved.references))
 
 
 def _job(solved: _Solved, question: str, mutant: Mutant | None) -> Callable[[], dict]:

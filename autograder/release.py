@@ -18,14 +18,13 @@ import nbformat
 
 from autograder import admissions, suite
 from autograder.assignment import Assignment
-from autograder.notebook_exec import run_notebook
-from autograder.source_notebook import question_points, solution_notebook
+from autograder.solving import SolutionFails, solve
+from autograder.source_notebook import question_points
 
 if TYPE_CHECKING:
     from autograder.mutation import MutationReport
 
 KIT_MODULES = ("__init__.py", "plain.py", "checks.py", "cases.py", "suite.py", "hidden.py")
-REFERENCE_SEED = 20171125
 
 
 class ReleaseError(RuntimeError):
@@ -90,20 +89,15 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
 
 def _stage(assignment: Assignment, source: nbformat.NotebookNode, build: Path) -> None:
     """Copy inputs into ``build`` and write the reference data beside them."""
-    shutil.copy(assignment.data_file, build / "data.txt")
     nbformat.write(source, build / assignment.source_notebook.name)
-    cases = suite.load_cases_module(assignment.cases_file)
-    solution = solution_notebook(source)
-    run = run_notebook(solution, workdir=build)
-    if run.errors:
-        first = run.errors[0]
-        raise ReleaseError(f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}")
-    code = [cell.source for cell in solution.cells if cell.cell_type == "code"]
     try:
-        references = suite.solution_references(cases, code, run.namespace, cases_file=assignment.cases_file, seed=REFERENCE_SEED)
+        solved = solve(assignment, source, build)
+    except SolutionFails as error:
+        raise ReleaseError(str(error)) from error
     except suite.SuiteError as error:
         raise ReleaseError(f"{assignment.cases_file}: {error}") from error
-    references["notebook"] = _feedback_values(assignment, run.namespace)
+    references = solved.references
+    references["notebook"] = _feedback_values(assignment, solved.namespace)
     (build / suite.REFERENCES_FILE).write_text(json.dumps(references), encoding="utf-8")
     (build / suite.INPUTS_FILE).write_text(json.dumps(suite.inputs_only(references)), encoding="utf-8")
     shutil.copy(assignment.cases_file, build / suite.CASES_FILE)
