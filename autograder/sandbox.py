@@ -28,7 +28,6 @@ for what each mode enforces.
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import select
 import shutil
@@ -42,9 +41,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from autograder import sandbox_fs, sandbox_limits
+from autograder.libc import check, libc
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG = 1
 SANDBOX_UID_BASE = 61000  # uid = base + slot; no passwd entry needed
 SECRET_CAP = 60 * 1024    # fits a pipe's buffer, so the broker never blocks on a silent reader
@@ -364,16 +363,12 @@ def _process_a(fn, args, limits: Limits, uid: int, root: sandbox_fs.RootPlan, pi
 
 
 def _unshare(flags: int) -> None:
-    if _libc.unshare(flags) != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"unshare: {os.strerror(error)}")
+    check(libc.unshare(flags), "unshare")
 
 
 def _die_with_parent(parent: int | None) -> None:
     """SIGKILL this process when its parent ends; ``parent``: exit now if it already has."""
-    if _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"prctl(PR_SET_PDEATHSIG): {os.strerror(error)}")
+    check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
     if parent is not None and os.getppid() != parent:  # it died before the prctl took hold
         os._exit(70)
 

@@ -17,7 +17,8 @@ import platform
 import sys
 from dataclasses import dataclass
 
-_libc = ctypes.CDLL(None, use_errno=True)
+from autograder.libc import check, libc
+
 MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
@@ -26,10 +27,6 @@ _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}  # syscall numbers; glibc has no wr
 SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 WORK = "/tmp/work"
-
-
-class SandboxSetupError(OSError):
-    """The sandbox's filesystem could not be built."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
     Must run as root in a mount namespace of its own. Returns the work folder.
 
     Raises:
-        SandboxSetupError: a mount or pivot_root failed.
+        OSError: a mount or pivot_root failed.
     """
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the host
     # Hold every source open first: the new root is built on /tmp, which may
@@ -133,22 +130,14 @@ def _pivot_into(root: str) -> None:
     os.chdir(root)
     number = _PIVOT_ROOT.get(platform.machine())
     if number is None:
-        raise SandboxSetupError(f"pivot_root: unknown syscall number on {platform.machine()}")
+        raise OSError(f"pivot_root: unknown syscall number on {platform.machine()}")
     # new_root and put_old may be the same folder: the old root ends up
     # stacked on '.', from where it is detached.
-    if _libc.syscall(ctypes.c_long(number), b".", b".") != 0:
-        _raise("pivot_root")
-    if _libc.umount2(b".", MNT_DETACH) != 0:
-        _raise("umount old root")
+    check(libc.syscall(ctypes.c_long(number), b".", b"."), "pivot_root")
+    check(libc.umount2(b".", MNT_DETACH), "umount old root")
     os.chdir("/")
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
     encode = lambda text: text.encode() if text else None
-    if _libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
-        _raise(f"mount {target}")
-
-
-def _raise(what: str) -> None:
-    error = ctypes.get_errno()
-    raise SandboxSetupError(error, f"{what}: {os.strerror(error)}")
+    check(libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)), f"mount {target}")

@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-_libc = ctypes.CDLL(None, use_errno=True)
+from autograder.libc import check, libc
+
 PR_SET_NO_NEW_PRIVS = 38
 CGROUP_V1 = "/sys/fs/cgroup"  # v1 controllers 'memory' and 'pids'
 AF_UNIX = 1
@@ -52,8 +53,7 @@ def drop_privileges(uid: int) -> None:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
 
 
 def install_seccomp() -> bool:
