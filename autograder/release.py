@@ -149,9 +149,10 @@ def _publish_solution(assignment: Assignment, support: Path) -> None:
 
     source = support / assignment.source_notebook.name
     target = assignment.solution_dir / assignment.source_notebook.name
-    if executed_digest(target) == inputs_digest(source, support=support):
+    digest = inputs_digest(source, support=support)
+    if executed_digest(target) == digest:
         return
-    executed = execute_solution(source, support=support)
+    executed = execute_solution(source, support=support, digest=digest)
     assignment.solution_dir.mkdir(parents=True, exist_ok=True)
     for stale in assignment.solution_dir.iterdir():
         _remove(stale)

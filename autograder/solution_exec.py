@@ -39,8 +39,9 @@ def executed_digest(notebook_path: Path) -> str | None:
         return None
 
 
-def execute_solution(notebook_path: Path, *, support: Path) -> nbformat.NotebookNode:
-    """Run ``notebook_path`` in a copy of ``support`` and return it with outputs and its inputs digest.
+def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbformat.NotebookNode:
+    """Run ``notebook_path`` in a copy of ``support`` and return it with outputs and ``digest``
+    (its ``inputs_digest``) recorded.
 
     Raises:
         nbclient.exceptions.CellExecutionError: a cell of the solution failed.
@@ -48,7 +49,6 @@ def execute_solution(notebook_path: Path, *, support: Path) -> nbformat.Notebook
     from nbclient import NotebookClient
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    digest = inputs_digest(notebook_path, support=support)
     with tempfile.TemporaryDirectory(prefix="solution-") as scratch:
         workdir = Path(scratch) / "run"
         shutil.copytree(support, workdir)
