@@ -47,17 +47,14 @@ class CappedWriter(io.StringIO):
         return len(text)
 
 
+def code_sources(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(index, source) of every code cell, the source as one string."""
+    return [(index, cell.source if isinstance(cell.source, str) else "".join(cell.source)) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+
+
 def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """(index, source) of every code cell worth running for grading."""
-    cells = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        if source.strip().startswith(_GRADER_ONLY_PREFIXES):
-            continue
-        cells.append((index, source))
-    return cells
+    return [(index, source) for index, source in code_sources(notebook) if not source.strip().startswith(_GRADER_ONLY_PREFIXES)]
 
 
 def new_shell():

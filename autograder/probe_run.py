@@ -26,7 +26,7 @@ import nbformat
 
 from autograder import plain, suite
 from autograder.cases import Case
-from autograder.notebook_exec import CappedWriter, new_shell
+from autograder.notebook_exec import CappedWriter, code_sources, new_shell
 
 # The judge keeps only this much of a report; sending more could overflow the
 # sandbox's 1 MiB result pipe (sandbox.Limits.result_cap) and lose every score.
@@ -159,14 +159,7 @@ def feedback_value(value) -> dict:
 
 def _cells_with_checkpoints(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """Code cells to run, keeping the ``grader.check`` cells as checkpoints."""
-    cells = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        if checkpoint_question(source) is not None or _runs_for_grading(source):
-            cells.append((index, source))
-    return cells
+    return [(index, source) for index, source in code_sources(notebook) if checkpoint_question(source) is not None or _runs_for_grading(source)]
 
 
 def _runs_for_grading(source: str) -> bool:
