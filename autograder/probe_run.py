@@ -101,19 +101,18 @@ class _Probing:
         self.snapshots: dict[str, dict] = {}   # question → its globals at its last checkpoint
         self.checked: set[str] = set()
 
-    def checkpoint(self, question: str) -> None:
+    def checkpoint(self, question: str, *, snapshot: bool = True) -> None:
         self.checked.add(question)
         for case in self.plan.cases.get(question, ()):
             if not case.swap_in:
                 self.own[case.key] = suite.probe(case, self.namespace, self.plan.inputs[case.key], {})
-        if any(case.swap_in for case in self.plan.cases.get(question, ())):
+        if snapshot and any(case.swap_in for case in self.plan.cases.get(question, ())):
             self.snapshots[question] = dict(self.namespace)
 
     def finish_phase_one(self) -> None:
         for question in self.plan.cases:
             if question not in self.checked:
-                self.checkpoint(question)
-                self.snapshots.pop(question, None)  # probed after the last cell: the live globals
+                self.checkpoint(question, snapshot=False)  # probed after the last cell: the live globals
 
     def phase_two(self, functions: dict[str, Callable], probes: dict[str, dict]) -> None:
         """Probe every swap-in case into ``probes``, each against its question's globals."""
