@@ -1,4 +1,8 @@
-"""The ``autograder`` command: parses arguments and delegates to the library."""
+"""The ``autograder`` command: parses arguments and delegates to the library.
+
+Every error the kit means for its user is a ``KitError``; this is the one
+place that turns it into ``Error: ...`` and exit code 1.
+"""
 from __future__ import annotations
 
 import signal
@@ -7,44 +11,60 @@ from pathlib import Path
 
 import click
 
+from autograder import KitError
 
-@click.group()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, help="Project folder holding assignments/, data/ and the generated folders.")
+
+class _KitGroup(click.Group):
+    def invoke(self, context: click.Context):
+        try:
+            return super().invoke(context)
+        except KitError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=_KitGroup)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, help="Project folder holding assignments/ and the generated folders.")
 @click.pass_context
 def main(context: click.Context, root: Path) -> None:
-    """Release, grade and validate self-grading PyTorch assignments."""
+    """Release, grade and validate self-grading assignments."""
     context.obj = {"root": root}
 
 
 @main.command()
-@click.argument("name")
+@click.argument("names", nargs=-1)
 @click.option("--no-validate", is_flag=True, help="Skip grading the solution and the blank template with otter run.")
 @click.option("--no-mutation", is_flag=True, help="Skip measuring the share of solution mutants the hidden cases catch.")
 @click.pass_context
-def release(context: click.Context, name: str, no_validate: bool, no_mutation: bool) -> None:
-    """Release assignment NAME: student template, solution and autograder zip."""
-    from autograder.assignment import AssignmentNotFound, Assignment
-    from autograder.mutation import MutationError
-    from autograder.release import ReleaseError, release as run_release
-    from autograder.report import release_table
+def release(context: click.Context, names: tuple[str, ...], no_validate: bool, no_mutation: bool) -> None:
+    """Release assignments NAMES (default: every folder under assignments/): student template, solution, zip."""
+    from autograder.release import release as run_release
+    from autograder.release.summary import release_table
 
-    try:
-        report = run_release(Assignment.find(name, context.obj["root"]), validate=not no_validate, mutation=not no_mutation)
-    except (AssignmentNotFound, ReleaseError, MutationError) as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(release_table(report))
+    for assignment in _assignments(context, names):
+        click.echo(release_table(run_release(assignment, validate=not no_validate, mutation=not no_mutation)))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--title", default="", help="The assignment's title, shown to students (both languages).")
+@click.pass_context
+def new(context: click.Context, name: str, title: str) -> None:
+    """Start assignment NAME: a one-question source notebook, cases and settings that release at once."""
+    from autograder.release.scaffold import scaffold
+
+    written = scaffold(Path(context.obj["root"]), name, title=title)
+    click.echo("\n".join(["wrote", *(f"  {path}" for path in written), f"next: autograder release {name}  (see docs/authoring.md)"]))
 
 
 @main.command("make-data")
-@click.option("--force", is_flag=True, help="Overwrite an existing data/data.txt.")
+@click.argument("names", nargs=-1)
 @click.pass_context
-def make_data(context: click.Context, force: bool) -> None:
-    """Write the generated admissions data set to data/data.txt."""
-    from autograder.admissions import write_data_file
-
-    path = Path(context.obj["root"]) / "data" / "data.txt"
-    wrote = write_data_file(path, overwrite=force)
-    click.echo(f"{'wrote' if wrote else 'kept existing'} {path}")
+def make_data(context: click.Context, names: tuple[str, ...]) -> None:
+    """Run the data generator (make_data.py) of assignments NAMES (default: every one that has one)."""
+    for assignment in _assignments(context, names):
+        if names or assignment.generator_file.is_file():
+            for path in assignment.make_data():
+                click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -58,20 +78,17 @@ def make_data(context: click.Context, force: bool) -> None:
 @click.pass_context
 def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path, workers: int, timeout: float, memory_mb: int, shard: str) -> None:
     """Grade notebooks, folders of them and export zips, without Docker."""
-    from autograder.assignment import Assignment, AssignmentNotFound
-    from autograder.batch import GradeOptions, GradeRunError, grade_paths, parse_shard
-    from autograder.report import grade_table, progress_printer
+    from autograder.assignment import Assignment
+    from autograder.grading.batch import GradeOptions, grade_paths, parse_shard
+    from autograder.grading.terminal import grade_table, progress_printer
 
     # A job scheduler stops a run with SIGTERM: exit through Python so the
     # workers are stopped and the private support folder is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    try:
-        options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard))
-        assignment = Assignment.find(name, context.obj["root"])
-        with progress_printer() as on_progress:
-            report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress)
-    except (AssignmentNotFound, GradeRunError, FileNotFoundError) as error:
-        raise click.ClickException(str(error)) from error
+    options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard))
+    assignment = Assignment.find(name, context.obj["root"])
+    with progress_printer() as on_progress:
+        report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress)
     click.echo(grade_table(report))
 
 
@@ -82,33 +99,38 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
 @click.pass_context
 def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path) -> None:
     """Combine the OUT folders of `grade --shard` runs into one gradebook."""
-    from autograder.assignment import Assignment, AssignmentNotFound
-    from autograder.merge import MergeError, merge_outputs
+    from autograder.assignment import Assignment
+    from autograder.grading.merge import merge_outputs
 
-    try:
-        count = merge_outputs(list(shards), Assignment.find(name, context.obj["root"]), out)
-    except (AssignmentNotFound, MergeError) as error:
-        raise click.ClickException(str(error)) from error
+    count = merge_outputs(list(shards), Assignment.find(name, context.obj["root"]), out)
     click.echo(f"merged {count} submissions from {len(shards)} shards into {out}/final_grades.csv")
 
 
 @main.command()
 @click.argument("name")
-@click.option("--question", "questions", multiple=True, help="Mutate only this question (repeatable); default: every question with a solution function.")
+@click.option("--question", "questions", multiple=True, help="Mutate only this question (repeatable); default: every question with a solution definition.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Mutants run at once, each in a forked child.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=20.0, show_default=True, help="Seconds before a mutant is killed (and counted as caught).")
 @click.pass_context
 def validate(context: click.Context, name: str, questions: tuple[str, ...], workers: int, timeout: float) -> None:
-    """Mutate assignment NAME's solution functions and report the share of mutants the hidden cases catch."""
-    from autograder.assignment import Assignment, AssignmentNotFound
-    from autograder.mutation import TARGET_SCORE, MutationError, format_report, validate as run_validate
-    from autograder.suite import SuiteError
+    """Mutate assignment NAME's solution and report the share of mutants the hidden cases catch."""
+    from autograder.assignment import Assignment
+    from autograder.release.mutation import TARGET_SCORE, format_report, validate as run_validate
 
-    try:
-        report = run_validate(Assignment.find(name, context.obj["root"]), questions=questions, workers=workers, timeout=timeout)
-    except (AssignmentNotFound, MutationError, SuiteError) as error:
-        raise click.ClickException(str(error)) from error
+    report = run_validate(Assignment.find(name, context.obj["root"]), questions=questions, workers=workers, timeout=timeout)
     click.echo(format_report(report))
     weak = report.below(TARGET_SCORE)
     if weak:
         raise click.ClickException(f"the hidden cases catch under {TARGET_SCORE:.0%} of the mutants of {', '.join(q.question for q in weak)}: add cases that fail the survivors listed above")
+
+
+def _assignments(context: click.Context, names: tuple[str, ...]):
+    from autograder.assignment import Assignment
+
+    root = context.obj["root"]
+    if names:
+        return [Assignment.find(name, root) for name in names]
+    found = Assignment.all(root)
+    if not found:
+        raise click.ClickException(f"no assignments under {Path(root).resolve() / 'assignments'}; `autograder new NAME` starts one")
+    return found

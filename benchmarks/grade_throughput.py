@@ -18,8 +18,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from autograder.otter_run import scores_from_results  # noqa: E402
-from autograder.report import table  # noqa: E402
+from autograder.release.otter_run import scores_from_results  # noqa: E402
+from autograder.grading.terminal import table  # noqa: E402
 
 ASSIGNMENT = "logistic_regression"
 

@@ -17,7 +17,7 @@ ASSIGNMENT = "logistic_regression"
 
 @pytest.fixture(scope="session")
 def released(request, tmp_path_factory) -> tuple[Assignment, ReleaseReport]:
-    """Release the assignment from a copy of assignments/ and data/ (validated with otter run).
+    """Release the assignment from a copy of assignments/ and solutions/ (validated with otter run).
 
     Under xdist the first worker releases and the others load its report.
     """
@@ -33,7 +33,8 @@ def released(request, tmp_path_factory) -> tuple[Assignment, ReleaseReport]:
 
 def _release_into(root: Path) -> tuple[Assignment, ReleaseReport]:
     shutil.copytree(PROJECT / "assignments", root / "assignments")
-    shutil.copytree(PROJECT / "data", root / "data")
+    # The committed solutions let release skip re-executing an unchanged solution.
+    shutil.copytree(PROJECT / "solutions", root / "solutions")
     assignment = Assignment.find(ASSIGNMENT, root)
     return assignment, release(assignment, validate=True)
 

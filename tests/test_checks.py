@@ -4,14 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder import plain
-from autograder.checks import diagnose_curve, expect_scalar_tensor, expect_tensor, first_mismatch
+from autograder.authoring import wire
+from autograder.authoring.checks import diagnose_curve, expect_scalar_tensor, expect_tensor, first_mismatch
 
 REFERENCE = np.array([0.69, 0.60, 0.55, 0.52, 0.50, 0.49])
 
 
-def tensor(array) -> plain.Value:
-    return plain.decode(plain.encode(__import__("torch").tensor(array)))
+def tensor(array) -> wire.Value:
+    return wire.decode(wire.encode(__import__("torch").tensor(array)))
 
 
 @pytest.mark.parametrize(
@@ -44,9 +44,9 @@ def test_first_mismatch_finds_the_index():
 @pytest.mark.parametrize(
     "value, message",
     [
-        (plain.Value("ellipsis"), "blank is not filled in"),
-        (plain.Value("none"), "return"),
-        (plain.decode(plain.encode(np.zeros(3))), "NumPy array"),
+        (wire.Value("ellipsis"), "blank is not filled in"),
+        (wire.Value("none"), "return"),
+        (wire.decode(wire.encode(np.zeros(3))), "NumPy array"),
         (tensor([[1.0, 2.0]]), "returned shape (1, 2)"),
     ],
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import GradeOptions, grade_paths
+from autograder.grading.batch import GradeOptions, grade_paths
 from tests.corpus.honest import POINTS, submission, write_corpus
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -52,8 +52,8 @@ function probe(frame) {{
         holder: svg.parentElement.id,
         left: box.left, right: box.right, height: box.height,
         texts: [...svg.querySelectorAll('text')].map(t => t.textContent),
-        series: [...svg.querySelectorAll('polyline, line')].map(mark => ({{
-          name: mark.querySelector('title') && mark.querySelector('title').textContent,
+        series: [...svg.querySelectorAll('g[id$="-you"], g[id$="-reference"]')].map(mark => ({{
+          name: mark.id.split('-').pop(),
           width: mark.getBoundingClientRect().width,
         }})),
       }};

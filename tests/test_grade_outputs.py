@@ -24,9 +24,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder import sandbox_limits
+from autograder.sandbox import limits as sandbox_limits
 from autograder.cli import main
-from autograder.judging import COMPLETED
+from autograder.grading.judging import COMPLETED
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
 
 ASSIGNMENT = "logistic_regression"
@@ -125,9 +125,9 @@ def test_gradebook_row_of_a_failed_submission_carries_the_failure(full_run):
 
 
 def test_percent_is_rounded_to_four_digits(assignment, tmp_path):
-    from autograder.autograder_zip import AutograderZip
-    from autograder.gradebook import gradebook_csv
-    from autograder.judging import Grade
+    from autograder.grading.autograder_zip import AutograderZip
+    from autograder.grading.gradebook import gradebook_csv
+    from autograder.grading.judging import Grade
 
     autograder = AutograderZip.read(assignment.zip_path)
     # 2/3 of the points: 0.6666... must be written as Otter writes round(x, 4).

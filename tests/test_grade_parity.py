@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import GradeOptions, grade_paths
-from autograder.judging import COMPLETED, Grade
-from autograder.otter_run import otter_scores_many
+from autograder.grading.batch import GradeOptions, grade_paths
+from autograder.grading.judging import COMPLETED, Grade
+from autograder.release.otter_run import otter_scores_many
 from tests.corpus.honest import SUBMISSIONS, Submission, write_corpus
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ cannot earn its points, cannot read the hidden tests, cannot touch other
 submissions or the grader, and no file, broken or malicious, stops a run or
 loses another student's result. ``hostile_run`` grades every entry of
 ``tests/corpus/hostile.py`` and one correct neighbour with
-``autograder.batch.grade_paths`` once per session (shared by xdist workers),
+``autograder.grading.batch.grade_paths`` once per session (shared by xdist workers),
 then records what the checks below need.
 
 The last test documents why the kit exists: plain ``otter run`` is fooled by
@@ -28,11 +28,11 @@ import pytest
 from filelock import FileLock
 
 from autograder import sandbox
-from autograder.autograder_zip import AutograderZip
-from autograder.batch import GradeOptions, grade_paths
-from autograder.feedback import feedback_page
-from autograder.judging import Judge, otter_results
-from autograder.otter_run import otter_scores_many
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.batch import GradeOptions, grade_paths
+from autograder.grading.pages import feedback_page
+from autograder.grading.judging import Judge, otter_results
+from autograder.release.otter_run import otter_scores_many
 from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
 from tests.processes import still_running
@@ -40,7 +40,8 @@ from tests.processes import still_running
 pytestmark = pytest.mark.slow
 
 OPTIONS = GradeOptions(workers=2, timeout=20, memory_mb=1024)
-RUN_BUDGET_S = 120          # ~55 files on 2 workers, one 20 s timeout: 30-45 s measured
+RUN_BUDGET_S = 300          # ~55 files on 2 workers, one 20 s timeout: 30-45 s measured alone; a run that
+                            # left sandboxes to their 20 s timeouts would take well over 500 s
 RSS_GROWTH_LIMIT_MB = 400   # reading the 3 GiB sparse file or inflating the zip bomb would blow this
 SANDBOX_UIDS = range(sandbox.SANDBOX_UID_BASE, sandbox.SANDBOX_UID_BASE + 64)
 PROCESS_EXIT_WAIT_S = 10    # the kernel may still be tearing down a namespace's last processes
@@ -339,7 +340,7 @@ OTTER_RUN = {
     "patch_torch_allclose_zero_sigmoid": {"sigmoid": 0.0, "binary_loss": 0.0, "train": 0.0, "accuracy": 0.0},
     # fooled on sigmoid: checks.first_mismatch calls the patched numpy.isclose
     "patch_numpy_isclose_half_sigmoid": {"sigmoid": 2.0, "binary_loss": 0.0, "train": 0.0, "accuracy": 0.0},
-    # fooled everywhere: autograder.hidden.grade_case / suite.judge patched in sys.modules
+    # fooled everywhere: autograder.authoring.otter.grade_case / suite.judge patched in sys.modules
     "patch_kit_judge": dict(POINTS),
 }
 

@@ -10,15 +10,10 @@ import nbformat
 import pytest
 
 from autograder.assignment import Assignment
-from autograder.mutation import (
-    MutationError,
-    equivalence_of,
-    format_report,
-    mutate,
-    question_functions,
-    run_forked,
-    validate,
-)
+from autograder.authoring.suite import load_cases
+from autograder.forking import run_forked
+from autograder.release.mutation import MutationError, equivalence_of, format_report, mutate, question_definitions, validate
+from autograder.release.source_notebook import SourceNotebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,11 +89,33 @@ def test_mutants_keep_the_function_name_and_compile():
 
 @pytest.mark.parametrize("source", ["x = 1\n", "def f():\n    pass\ndef g():\n    pass\n"])
 def test_mutate_wants_exactly_one_function(source):
-    with pytest.raises(MutationError, match="expected one function"):
+    with pytest.raises(MutationError, match="expected one function or class"):
         mutate(source)
 
 
-# Known equivalents ---------------------------------------------------------------
+NET = """class Net(nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 2))
+
+    def forward(self, x):
+        return self.layers(torch.relu(x))
+"""
+
+
+def test_a_class_is_mutated_inside_its_methods():
+    mutants = mutate(NET)
+    assert mutants and all(m.function == "Net" for m in mutants)
+    for mutant in mutants:
+        compile(mutant.source, "<mutant>", "exec")
+        assert mutant.source.startswith("class Net(nn.Module):")  # a method is never dropped whole
+    descriptions = {m.description for m in mutants}
+    assert "line 4: nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 2)) -> nn.Sequential(nn.Linear(2, hidden), nn.Linear(hidden, 2))" in descriptions
+    assert "line 7: torch.relu(x) -> x" in descriptions
+    assert "line 4: 2 -> 3" in descriptions
+
+
+# Declared equivalents ------------------------------------------------------------
 
 LOSS = _function("p = y_pred.clamp(min=1e-12).log()\nreturn -(y * p).mean()", args="y_pred, y")
 ACCURACY = _function("predicted = (y_pred >= 0.5).float()\nreturn (predicted == y).float().mean().item()", args="y_pred, y")
@@ -118,10 +135,11 @@ TRAIN = _function("losses = []\nlosses.append(loss.item())\nreturn losses", args
         (TRAIN, "line 3: loss.item() -> loss", "tensor loss"),
     ],
 )
-def test_known_equivalents_match_only_their_mutants(source, description, equivalent):
+def test_logistic_regressions_declared_equivalents_match_only_their_mutants(source, description, equivalent):
+    declared = load_cases(ROOT / "assignments" / "logistic_regression" / "cases.py").equivalents
+    names = {"clamp floor": declared[0], "bool prediction": declared[1], "tensor loss": declared[2]}
     mutant = next(m for m in mutate(source) if m.description == description)
-    found = equivalence_of(mutant)
-    assert (found.name if found else None) == equivalent
+    assert equivalence_of(mutant, declared) is (names[equivalent] if equivalent else None)
 
 
 # Questions and their functions ---------------------------------------------------
@@ -132,7 +150,11 @@ def _notebook(*cells):
     return nbformat.v4.new_notebook(cells=[raw(c[4:]) if c.startswith("raw:") else code(c) for c in cells])
 
 
-def test_question_functions_reads_the_solution_cell_of_each_question():
+def _definitions(notebook):
+    return question_definitions(SourceNotebook.parse(Path("test.ipynb"), notebook))
+
+
+def test_question_definitions_reads_the_solution_cell_of_each_question():
     notebook = _notebook(
         "def helper(x):\n    return x",
         "raw:# BEGIN QUESTION\nname: q1\npoints: 2",
@@ -144,10 +166,10 @@ def test_question_functions_reads_the_solution_cell_of_each_question():
         "raw:# END TESTS",
         "raw:# END QUESTION",
     )
-    assert question_functions(notebook) == {"q1": "def double(x):\n    # BEGIN SOLUTION\n    return 2 * x"}
+    assert _definitions(notebook) == {"q1": "def double(x):\n    # BEGIN SOLUTION\n    return 2 * x\n"}
 
 
-def test_question_functions_wants_the_function_named_like_the_question():
+def test_question_definitions_wants_the_function_named_like_the_question():
     notebook = _notebook(
         "raw:# BEGIN QUESTION\nname: q1",
         "raw:# BEGIN SOLUTION",
@@ -156,7 +178,7 @@ def test_question_functions_wants_the_function_named_like_the_question():
         "raw:# END QUESTION",
     )
     with pytest.raises(MutationError, match="name one of them 'q1'"):
-        question_functions(notebook)
+        _definitions(notebook)
 
 
 # Forked runner -------------------------------------------------------------------
@@ -193,7 +215,7 @@ def test_run_forked_returns_results_in_job_order_and_contains_side_effects():
 
 @pytest.mark.parametrize(
     ("job", "problem"),
-    [(_forever, "ran longer than 0.5 s"), (_segfault, "crashed (SIGSEGV)"), (_raises, "crashed (exit code 1, no result)")],
+    [(_forever, "ran longer than 0.5 s"), (_segfault, "crashed (SIGSEGV)"), (_raises, "crashed (exit code 70, no result)")],
 )
 def test_run_forked_reports_jobs_that_never_answer(job, problem):
     [outcome] = run_forked([job], workers=1, timeout=0.5)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.report import release_table
+from autograder.release.summary import release_table
 from tests.conftest import ASSIGNMENT, PROJECT
 from tests.corpus.honest import DEMO_NAMES, write_corpus
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from autograder.judging import Grade
-from autograder.report import progress_printer
+from autograder.grading.judging import Grade
+from autograder.grading.terminal import progress_printer
 
 
 def _grade(file: str, total: float) -> Grade:

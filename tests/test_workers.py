@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 from autograder import sandbox
-from autograder.autograder_zip import AutograderZip
-from autograder.grading_folder import GradingFolder
-from autograder.workers import Job, Workers
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.grading_folder import GradingFolder
+from autograder.grading.workers import Job, Workers
 from tests.corpus.honest import build_notebook, submission
 from tests.processes import still_running
 

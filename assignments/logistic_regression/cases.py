@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder import checks, plain
-from autograder.cases import Case, InputContext, call_guarded, swapped
-from autograder.checks import Verdict
+from autograder.authoring import Case, Equivalent, InputContext, LinearBoundary, LossCurve, Verdict, call_guarded, checks, swapped, wire
 
 ISOLATION = ("sigmoid", "binary_loss", "logistic_regression")
 CURVE_RTOL, CURVE_ATOL = 1e-3, 1e-5
@@ -42,9 +40,7 @@ def _sigmoid_gradient(ns, inputs, _refs):
 
 def checks_error(error: Exception):
     """An exception raised while probing, as a value the judge can explain."""
-    from autograder.plain import ProbeError
-
-    return ProbeError(f"{type(error).__name__}: {error}")
+    return wire.ProbeError(f"{type(error).__name__}: {error}")
 
 
 def _judge_sigmoid(student, reference, inputs) -> Verdict:
@@ -194,7 +190,7 @@ def _train_run(ns, inputs, refs):
     with swapped(ns, refs):
         losses = call_guarded(ns.get("train"), _tensor(inputs["x"]), _tensor(inputs["y"]), w, b, float(inputs["lr"]), int(inputs["epochs"]))
     if isinstance(losses, (list, tuple)):
-        losses = [plain.as_number(loss) for loss in losses]
+        losses = [wire.as_number(loss) for loss in losses]
     return {"losses": losses, "w": w, "b": b}
 
 
@@ -321,6 +317,7 @@ def _extremes(context: InputContext) -> dict[str, np.ndarray]:
     return {"x": np.array([-1000, -100, -50, -20, 0, 20, 50, 100, 1000], dtype=np.float32)}
 
 
+# Accuracy sets have a prime number of rows, so no round share (1/2, 3/4) can be right by chance.
 CASES = [
     Case("sigmoid", "grid", _grid, _sigmoid_values, _judge_sigmoid),
     Case("sigmoid", "matrix", _matrix, _sigmoid_values, _judge_sigmoid),
@@ -335,15 +332,55 @@ CASES = [
     Case("train", "final_parameters", _train_inputs(lr=0.3, epochs=50, data="other"), _train_run, _judge_parameters, ISOLATION),
     # The notebook's recipe (seed-2017 start, lr 1.0, 1000 epochs) on students it never shows.
     Case("train", "accuracy_threshold", _train_inputs(lr=1.0, epochs=1000, data="other", rows=100, notebook_init=True), _train_run, _judge_accuracy_threshold, ISOLATION),
-    Case("accuracy", "random_set", _accuracy_inputs(40), _accuracy_value, _judge_accuracy_value, ISOLATION),
+    Case("accuracy", "random_set", _accuracy_inputs(41), _accuracy_value, _judge_accuracy_value, ISOLATION),
     Case("accuracy", "small_set", _accuracy_inputs(7), _accuracy_value, _judge_accuracy_value, ISOLATION),
-    Case("accuracy", "ties_at_half", _accuracy_inputs(12, ties=True), _accuracy_value, _judge_accuracy_ties, ISOLATION),
-    Case("accuracy", "returns_float", _accuracy_inputs(9), _accuracy_value, _judge_accuracy_type, ISOLATION),
+    Case("accuracy", "ties_at_half", _accuracy_inputs(13, ties=True), _accuracy_value, _judge_accuracy_ties, ISOLATION),
+    Case("accuracy", "returns_float", _accuracy_inputs(11), _accuracy_value, _judge_accuracy_type, ISOLATION),
 ]
 
 # Where each case finds the course data: names in the solution's namespace.
 DATA_VARIABLES = {"x": "x_data", "y": "y_data"}
 
-# Notebook variables the feedback page plots against the solution's:
-# the training curve and the trained parameters.
-FEEDBACK_VARIABLES = ("losses", "w", "b", "x_data", "y_data")
+# What the feedback page plots: the student's training curve and boundary against the solution's.
+CHARTS = [
+    LossCurve("losses", loss="binary cross-entropy"),
+    LinearBoundary(x="x_data", y="y_data", w="w", b="b", classes=("not admitted", "admitted"), axes=("exam 1 (normalised)", "exam 2 (normalised)")),
+]
+
+
+def _tiny_positive(text: str) -> bool:
+    try:
+        return 0 < float(text) <= 1e-6
+    except ValueError:
+        return False
+
+
+def _bool_kept_for_equality(mutant) -> bool:
+    """`name = (a >= b).float()` -> `name = a >= b`, where `name` is only ever compared by == or !=."""
+    import ast
+    import re
+
+    match = re.fullmatch(r"(\w+) = \(.+ [<>]=? .+\)\.float\(\)", mutant.statement)
+    if not match or not mutant.before.endswith(".float()"):
+        return False
+    name, tree = match.group(1), ast.parse(mutant.source)
+    uses = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)]
+    compared = {id(operand) for node in ast.walk(tree) if isinstance(node, ast.Compare) and all(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops) for operand in [node.left, *node.comparators]}
+    return bool(uses) and all(id(use) in compared for use in uses)
+
+
+# Mutants of the solution that are correct answers too (autograder validate counts them apart).
+EQUIVALENT_MUTANTS = [
+    Equivalent(
+        "any tiny positive clamp floor is correct (the task asks for 'a tiny positive number'); it only changes the loss at exact 0s and 1s",
+        operator="constant", statement=r"\.clamp\(", when=lambda m: _tiny_positive(m.before) and _tiny_positive(m.after),
+    ),
+    Equivalent(
+        "`==` promotes a bool tensor to float, so leaving the thresholded prediction bool gives the same share",
+        operator="drop call", when=_bool_kept_for_equality,
+    ),
+    Equivalent(
+        "the train cases accept each recorded loss as a float or a 0-dim tensor, so dropping .item() before append is a correct answer",
+        operator="drop call", statement=r"^\w+\.append\(\w+\.item\(\)\)$",
+    ),
+]

@@ -10,53 +10,23 @@ graded with the reference ``sigmoid`` and ``binary_loss`` swapped in).
 released student template; tests grade them, ``examples/submissions`` holds
 a demo set. Regenerate that set with::
 
-    .venv/bin/python -m tests.corpus.honest examples/submissions
+    .venv/bin/python -m tests.corpus.honest examples/submissions/logistic_regression
 """
 from __future__ import annotations
 
-import ast
 import sys
-import textwrap
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import nbformat
+
+from tests.corpus.blanks import BlankCellNotFound, Corpus, Submission, code  # noqa: F401 (re-exported)
 
 POINTS = {"sigmoid": 2.0, "binary_loss": 2.0, "train": 4.0, "accuracy": 2.0}
 
 
-class BlankCellNotFound(LookupError):
-    """The template has no blank cell ``def name(...): ...`` to fill in."""
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One student's notebook, described by the answers that differ from the course's.
-
-    Attributes:
-        name: file stem of the notebook; says what the student did.
-        description: one line: the style of a correct entry, or its mistake.
-        answers: question → the function source the student wrote; missing
-            questions get the course-style answer.
-        expected: question → the points a fair grader gives.
-    """
-
-    name: str
-    description: str
-    answers: Mapping[str, str] = field(default_factory=dict)
-    expected: Mapping[str, float] = field(default_factory=lambda: dict(POINTS))
-
-    @property
-    def is_correct(self) -> bool:
-        return dict(self.expected) == POINTS
-
-    def source_for(self, question: str) -> str:
-        return self.answers.get(question, COURSE_STYLE[question])
-
-
 def _code(source: str) -> str:
-    return textwrap.dedent(source).strip() + "\n"
+    return code(source)
 
 
 def _scores(**lost_to: float) -> dict[str, float]:
@@ -335,8 +305,9 @@ TRAIN_MISTAKES = [
                     b.data = b.data - lr * b.grad.data
                 return losses
         """)},
-        # Accumulated gradients blow the model up on the unseen set: even accuracy_threshold fails.
-        _scores(train=0.0),
+        # The curves and final parameters are wrong; the model it trains still labels the unseen
+        # students about as well as the reference (84% against 83%), which is all accuracy_threshold asks.
+        _scores(train=1.0),
     ),
     Submission(
         "train_loss_after_update",
@@ -481,76 +452,27 @@ DEMO_NAMES = (
 )
 
 
+CORPUS = Corpus("logistic_regression", POINTS, COURSE_STYLE, SUBMISSIONS, DEMO_NAMES)
+
+
 def submission(name: str) -> Submission:
     """The corpus entry called ``name``; raises KeyError listing the known names."""
-    for entry in SUBMISSIONS:
-        if entry.name == name:
-            return entry
-    raise KeyError(f"no honest submission {name!r}; known: {', '.join(e.name for e in SUBMISSIONS)}")
-
-
-def _is_blank(source: str, function: str) -> bool:
-    lines = [line.strip() for line in source.strip().splitlines()]
-    return len(lines) == 2 and lines[0].startswith(f"def {function}(") and lines[1] == "..."
-
-
-def _defines(source: str, function: str) -> bool:
-    tree = ast.parse(source)
-    return any(isinstance(node, ast.FunctionDef) and node.name == function for node in tree.body)
+    return CORPUS.submission(name)
 
 
 def build_notebook(entry: Submission, template_path: Path) -> nbformat.NotebookNode:
-    """The student template with every blank filled from ``entry``.
-
-    Parameters:
-        entry: the submission; questions it does not answer get the course style.
-        template_path: the released student notebook, whose blank cells hold
-            ``def <question>(...):`` followed by ``...`` alone.
-
-    Returns:
-        A new notebook (the template file is not changed), outputs empty.
-
-    Raises:
-        BlankCellNotFound: the template has no blank cell for a question.
-        ValueError: an answer does not define the function of its question.
-    """
-    notebook = nbformat.read(template_path, as_version=4)
-    for question in POINTS:
-        source = entry.source_for(question)
-        if not _defines(source, question):
-            raise ValueError(f"{entry.name}: the answer to {question} does not define `def {question}(...)`")
-        cell = _blank_cell(notebook, question, template_path)
-        cell.source = source.rstrip("\n")
-    return notebook
-
-
-def _blank_cell(notebook: nbformat.NotebookNode, function: str, template_path: Path) -> nbformat.NotebookNode:
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and _is_blank(cell.source, function):
-            return cell
-    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {function}(...): ...`; is this the released student template (autograder release)?")
+    """The student template with every blank filled from ``entry`` (see Corpus.build)."""
+    return CORPUS.build(entry, template_path)
 
 
 def write_corpus(folder: Path, template_path: Path, *, names: Iterable[str] | None = None) -> list[Path]:
-    """Write ``<name>.ipynb`` in ``folder`` for every entry, or only ``names``.
-
-    Returns:
-        The paths written, in table order (or in the order of ``names``).
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    entries = SUBMISSIONS if names is None else [submission(name) for name in names]
-    written = []
-    for entry in entries:
-        path = folder / f"{entry.name}.ipynb"
-        nbformat.write(build_notebook(entry, template_path), path)
-        written.append(path)
-    return written
+    """Write ``<name>.ipynb`` in ``folder`` for every entry, or only ``names``; return the paths in order."""
+    return CORPUS.write(folder, template_path, names=names)
 
 
 def _main(arguments: list[str]) -> None:
     """Regenerate the bundled demo set: ``python -m tests.corpus.honest FOLDER [TEMPLATE]``."""
-    folder = Path(arguments[0]) if arguments else Path("examples/submissions")
+    folder = Path(arguments[0]) if arguments else Path("examples/submissions/logistic_regression")
     template = Path(arguments[1]) if len(arguments) > 1 else Path("student_template/logistic_regression/logistic_regression.ipynb")
     for path in write_corpus(folder, template, names=DEMO_NAMES):
         print(path)

@@ -451,20 +451,20 @@ MACHINERY = [
     ),
     Hostile(
         "patch_kit_judge",
-        "autograder.suite.judge/run_in_process, hidden.grade_case, checks.first_mismatch, Verdict.fail and the Judge patched to pass",
+        "autograder.authoring.suite.judge/run_in_process, hidden.grade_case, checks.first_mismatch, Verdict.fail and the Judge patched to pass",
         "patch_kit_judge.ipynb",
         _notebook(
             first=["""
-                import autograder.checks, autograder.hidden, autograder.suite
-                from autograder.checks import Verdict
-                autograder.suite.judge = lambda *args, **kwargs: Verdict(True, "")
-                autograder.suite.run_in_process = lambda *args, **kwargs: Verdict(True, "")
-                autograder.hidden.grade_case = lambda *args, **kwargs: None
-                autograder.checks.first_mismatch = lambda *args, **kwargs: None
-                autograder.checks.expect_tensor = lambda *args, **kwargs: Verdict(True, "")
+                import autograder.authoring.checks, autograder.authoring.otter, autograder.authoring.suite
+                from autograder.authoring.checks import Verdict
+                autograder.authoring.suite.judge = lambda *args, **kwargs: Verdict(True, "")
+                autograder.authoring.suite.run_in_process = lambda *args, **kwargs: Verdict(True, "")
+                autograder.authoring.otter.grade_case = lambda *args, **kwargs: None
+                autograder.authoring.checks.first_mismatch = lambda *args, **kwargs: None
+                autograder.authoring.checks.expect_tensor = lambda *args, **kwargs: Verdict(True, "")
                 Verdict.fail = classmethod(lambda cls, message="": cls(True, ""))
                 try:
-                    import autograder.judging as judging
+                    import autograder.grading.judging as judging
                     judging._question_score = lambda question, outcomes: question.points
                     judging.Judge._case = lambda self, question, graded, probes: judging.CaseOutcome(question.name, graded.name, graded.points, True, "", graded.hidden)
                 except ImportError:
@@ -475,12 +475,12 @@ MACHINERY = [
     ),
     Hostile(
         "patch_plain_encode",
-        "autograder.plain.encode, suite.probe and json.dumps replaced to claim 0.5-filled tensors with gradients for every probe",
+        "autograder.authoring.wire.encode, suite.probe and json.dumps replaced to claim 0.5-filled tensors with gradients for every probe",
         "patch_plain_encode.ipynb",
         _notebook(
             first=["""
                 import base64, json
-                import autograder.plain, autograder.suite
+                import autograder.authoring.wire, autograder.authoring.suite
 
                 def claim(value=None, *args, **kwargs):
                     array = np.full((41,), 0.5)
@@ -488,8 +488,8 @@ MACHINERY = [
                             "data": base64.b64encode(array.tobytes()).decode(), "requires_grad": True,
                             "has_grad_fn": True, "is_leaf": True, "torch_dtype": "float32"}
 
-                autograder.plain.encode = claim
-                autograder.suite.probe = lambda case, namespace, inputs, functions: {"out": claim(), "grad": claim(), "loss": claim(), "acc": claim(), "losses": claim(), "w": claim(), "b": claim()}
+                autograder.authoring.wire.encode = claim
+                autograder.authoring.suite.probe = lambda case, namespace, inputs, functions: {"out": claim(), "grad": claim(), "loss": claim(), "acc": claim(), "losses": claim(), "w": claim(), "b": claim()}
                 real_dumps = json.dumps
                 json.dumps = lambda obj, *args, **kwargs: real_dumps(obj, *args, **kwargs)
             """],
@@ -1186,11 +1186,11 @@ MIXED = [
         "honest_sigmoid_cheats_rest.ipynb",
         _notebook(
             first=["""
-                import autograder.suite
-                from autograder.checks import Verdict
+                import autograder.authoring.suite
+                from autograder.authoring.checks import Verdict
                 torch.allclose = lambda *args, **kwargs: True
                 np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)
-                autograder.suite.judge = lambda *args, **kwargs: Verdict(True, "")
+                autograder.authoring.suite.judge = lambda *args, **kwargs: Verdict(True, "")
             """],
             answers={"sigmoid": COURSE["sigmoid"], "binary_loss": ZERO_LOSS, "train": PLAUSIBLE_TRAIN, "accuracy": CONSTANT_ACCURACY},
         ),

@@ -1,0 +1,141 @@
+"""The one fork helper: run a job in a forked child and hand its JSON result back through a pipe.
+
+``run_forked`` runs many such children a few at a time, with a deadline each:
+validate uses it to try every mutant of a solution against the hidden cases,
+each in a copy-on-write copy of the solved notebook.
+"""
+from __future__ import annotations
+
+import faulthandler
+import json
+import os
+import select
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one job in a forked child ended: its JSON result, or why there is none."""
+
+    result: dict | None
+    problem: str = ""
+
+
+@dataclass
+class _Child:
+    index: int
+    pid: int
+    deadline: float
+    data: bytearray = field(default_factory=bytearray)
+
+
+def flush_output() -> None:
+    """Flush this process's buffered output, so a child does not print it again."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def fork(child: Callable[[], None]) -> int:
+    """Fork; the child runs ``child()`` and exits (0, or 70 if it raised). Returns the child's pid."""
+    flush_output()
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            child()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def run_forked(jobs: list[Callable[[], dict]], *, workers: int = 2, timeout: float = 20.0) -> list[Outcome]:
+    """Run each job in a forked child, ``workers`` at a time; kill any past ``timeout`` s.
+
+    A job returns a JSON-serialisable dict. Children share the parent's
+    memory copy-on-write, so whatever a job changes stays in its child.
+    Returns one Outcome per job, in the order of ``jobs``.
+    """
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    pending = list(enumerate(jobs))[::-1]
+    running: dict[int, _Child] = {}  # by the read end of its pipe
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                index, job = pending.pop()
+                fd, pid = _start(job)
+                running[fd] = _Child(index, pid, time.monotonic() + timeout)
+            for index, outcome in _wait(running, timeout=timeout):
+                outcomes[index] = outcome
+    finally:
+        for fd, child in running.items():
+            _kill(child.pid, fd)
+    return outcomes
+
+
+def _start(job: Callable[[], dict]) -> tuple[int, int]:
+    read_end, write_end = os.pipe()
+
+    def child() -> None:
+        os.close(read_end)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        faulthandler.disable()  # a job's crash is a result here, not a bug to dump
+        if "torch" in sys.modules:
+            # An OpenMP pool the parent started does not survive the fork.
+            sys.modules["torch"].set_num_threads(1)
+        data = json.dumps(job()).encode()
+        while data:
+            data = data[os.write(write_end, data):]
+
+    pid = fork(child)
+    os.close(write_end)
+    return read_end, pid
+
+
+def _wait(running: dict[int, _Child], *, timeout: float) -> list[tuple[int, Outcome]]:
+    """Read what children wrote until one finishes or a deadline passes; return (index, outcome) of those done."""
+    soonest = min(child.deadline for child in running.values())
+    ready, _, _ = select.select(list(running), [], [], max(0.0, soonest - time.monotonic()))
+    done = []
+    for fd in ready:
+        chunk = os.read(fd, 65536)
+        if chunk:
+            running[fd].data.extend(chunk)
+        else:
+            child = running.pop(fd)
+            os.close(fd)
+            done.append((child.index, _finish(child.pid, bytes(child.data))))
+    now = time.monotonic()
+    for fd in [fd for fd, child in running.items() if child.deadline <= now]:
+        child = running.pop(fd)
+        _kill(child.pid, fd)
+        done.append((child.index, Outcome(None, f"ran longer than {timeout:g} s")))
+    return done
+
+
+def _finish(pid: int, data: bytes) -> Outcome:
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return Outcome(None, f"crashed ({signal.Signals(os.WTERMSIG(status)).name})")
+    try:
+        return Outcome(json.loads(data))
+    except ValueError:
+        return Outcome(None, f"crashed (exit code {os.waitstatus_to_exitcode(status)}, no result)")
+
+
+def _kill(pid: int, fd: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)

@@ -1,0 +1,1 @@
+"""``autograder grade`` and ``merge``: judge sandboxed submissions, write gradebooks, results and pages."""

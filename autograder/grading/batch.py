@@ -1,0 +1,214 @@
+"""``autograder grade``: grade a folder of submissions without Docker.
+
+Spawned workers (see ``autograder.grading.workers``) warm up once and fork a
+sandboxed child per submission, which runs the notebook and hands back plain
+probe data. This process never runs student code: it holds the expected
+outputs, judges each submission as it finishes and writes its results and
+feedback at once, so a killed run loses nothing and a re-run grades only what
+is new or changed.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from autograder import KitError, sandbox
+from autograder.grading import submissions
+from autograder.assignment import Assignment
+from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
+from autograder.grading.grading_folder import GradingFolder
+from autograder.grading.judging import Grade, Judge
+from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.workers import Job, Workers
+
+RESULTS, FEEDBACK = "results", "feedback"
+
+
+class GradeRunError(KitError, RuntimeError):
+    """The run as a whole cannot start (missing zip, bad shard, ...)."""
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    workers: int = 2
+    timeout: float = 120.0
+    memory_mb: int = 4096
+    output_cap: int = 64 * 1024
+    shard: tuple[int, int] = (1, 1)
+
+
+@dataclass
+class BatchReport:
+    grades: list[Grade]
+    graded: int = 0
+    reused: int = 0
+    out: Path = Path(".")
+    possible: float = 0.0
+    questions: list[str] = field(default_factory=list)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` → (i, n) with 1 <= i <= n."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError as error:
+        raise GradeRunError(f"--shard {text!r}: write it as i/n, e.g. 2/8") from error
+    if not 1 <= index <= count:
+        raise GradeRunError(f"--shard {text!r}: i must be between 1 and n")
+    return index, count
+
+
+def in_shard(items: list, shard: tuple[int, int]) -> list:
+    index, count = shard
+    return [item for position, item in enumerate(items) if position % count == index - 1]
+
+
+def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade, int, int], None] | None = None) -> BatchReport:
+    """Grade every submission under ``paths``; write OUT/results, OUT/feedback, gradebook and summary.
+
+    ``on_progress(grade, done, total)`` is called as each submission is graded or reused.
+    """
+    if not assignment.zip_path.is_file():
+        raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
+    try:
+        autograder = AutograderZip.read(assignment.zip_path)
+    except AutograderZipError as error:
+        raise GradeRunError(str(error)) from error
+    found = in_shard(submissions.discover(paths), options.shard)
+    for folder in (RESULTS, FEEDBACK):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    with GradingFolder(autograder) as folder:
+        run = _Run(autograder, folder.judge(), out, assignment.name, on_progress)
+        todo = run.reuse_or_queue(found)
+        if todo:
+            limits = _limits(options, _hidden_paths(assignment, out, paths))
+            with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
+                run.grade(todo, workers, limits)
+    grades = [run.grades[name] for name in sorted(run.grades)]
+    from autograder.grading.outputs import write_class_outputs
+
+    write_class_outputs(grades, autograder, out, assignment=assignment.name)
+    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions))
+
+
+def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
+    return sandbox.Limits(
+        wall_s=options.timeout,
+        cpu_s=int(options.timeout) + 1,
+        as_extra_mb=options.memory_mb,
+        cgroup_mem_mb=options.memory_mb,
+        out_cap=options.output_cap,
+        hide=hidden,
+    )
+
+
+class _Run:
+    """One grading run's bookkeeping: what is reused, what is judged, what is written."""
+
+    def __init__(self, autograder: AutograderZip, judge: Judge, out: Path, assignment: str, on_progress):
+        self.autograder, self.judge, self.out, self.assignment = autograder, judge, out, assignment
+        self.on_progress = on_progress
+        self.grades: dict[str, Grade] = {}
+        self.total = 0
+
+    def reuse_or_queue(self, found: list[submissions.Submission]) -> list[submissions.Submission]:
+        """Record the results still valid for unchanged files; return the other submissions."""
+        self.total = len(found)
+        todo = []
+        for submission in found:
+            previous = _previous_grade(self.out, submission.file, self._digest(_read(submission)))
+            if previous is not None:
+                self._record(previous, write=False)
+            else:
+                todo.append(submission)
+        return todo
+
+    def grade(self, todo: list[submissions.Submission], workers: Workers, limits: sandbox.Limits) -> None:
+        digests: dict[str, str] = {}
+        for job, result in workers.run(self._jobs(todo, limits, digests)):
+            self._record(self._judge(job.key, digests[job.key], result))
+
+    def _jobs(self, todo: list[submissions.Submission], limits: sandbox.Limits, digests: dict[str, str]) -> Iterator[Job]:
+        """A job per notebook, read only when a worker is free (a class's files need not fit in memory);
+        a file that is no notebook gets its failed grade here."""
+        for submission in todo:
+            content = _read(submission)
+            digests[submission.file] = self._digest(content)
+            try:
+                notebook = submissions.load_notebook(submission.file, content, assignment=self.assignment)
+            except submissions.SubmissionError as error:
+                self._record(self.judge.failed(submission.file, digests[submission.file], str(error)))
+                continue
+            yield Job(submission.file, notebook, limits)
+
+    def _digest(self, content: bytes) -> str:
+        return submissions.digest(content, self.autograder.digest)
+
+    def _judge(self, file: str, key: str, result: sandbox.Result) -> Grade:
+        try:
+            if result.status == "ok":
+                return self.judge.grade(file, key, result.committed, result.data)
+            return self.judge.failed(file, key, _status_text(result))
+        except Exception as error:  # a kit bug or a forged report: it costs this file only
+            return self.judge.failed(file, key, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
+
+    def _record(self, grade: Grade, *, write: bool = True) -> None:
+        if write:
+            _write(grade, self.judge, self.out, self.assignment)
+        self.grades[grade.file] = grade
+        if self.on_progress:
+            self.on_progress(grade, len(self.grades), self.total)
+
+
+def _hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[str, ...]:
+    """Everything a sandbox must not see: the project (but the code it runs), OUT, the inputs."""
+    keep = {".venv", "autograder"}
+    hidden = {str(p.resolve()) for p in assignment.root.iterdir() if p.name not in keep and p.is_dir()}
+    hidden.add(str(out.resolve()))
+    for path in paths:
+        folder = Path(path).resolve()
+        hidden.add(str(folder if folder.is_dir() else folder.parent))
+    venv = Path(sys.prefix).resolve()
+    # Never cover the interpreter itself, nor a parent of it; a folder inside
+    # another hidden one vanishes with it, so keep only the outermost.
+    hidden = {h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)}
+    return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
+
+
+def _read(submission: submissions.Submission) -> bytes:
+    try:
+        return submission.read_bytes()
+    except OSError as error:
+        return f"unreadable: {error}".encode()
+
+
+def _status_text(result: sandbox.Result) -> str:
+    if result.status == "error":
+        last = result.data.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+        return f"crash: the grader's run of the notebook failed ({last[0][:160]})"
+    labels = {"timeout": "timeout", "memory": "memory", "crash": "crash", "signal": "killed by signal"}
+    return f"{labels.get(result.status, result.status)}: {result.detail}"
+
+
+def _previous_grade(out: Path, file: str, key: str) -> Grade | None:
+    path = out / RESULTS / f"{page_name(file)}.json"
+    try:
+        kit = json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"]
+        grade = Grade.from_json(kit)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return grade if grade.digest == key and grade.file == file else None
+
+
+def _write(grade: Grade, judge: Judge, out: Path, assignment: str) -> None:
+    from autograder.grading.pages import feedback_page
+    from autograder.grading.judging import otter_results
+
+    name = page_name(grade.file)
+    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)
+    write_atomic(out / FEEDBACK / f"{name}.html", page)
+    # Results last: their presence is what marks the submission as done.
+    write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))

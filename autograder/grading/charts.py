@@ -1,0 +1,244 @@
+"""Feedback charts drawn with matplotlib as inline SVG: the student's values beside the solution's.
+
+Each chart an assignment declares (``autograder.authoring.charts``) has a
+drawer here. Drawers get the recorded values as nested lists and must cope
+with anything a notebook left behind: values of the wrong shape, non-finite
+or missing ones are left out and noted, never raised. Legends sit below the
+plot so they hide no data; the student's line and the reference's have
+colours of their own, distinct from the classes' colours.
+"""
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+
+YOU, REFERENCE = "#d95f02", "#1a1a1a"
+CLASSES = ("#1b9e77", "#7570b3")
+PALETTE = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#666666")
+MAX_POINTS = 600
+matplotlib.rcParams["svg.hashsalt"] = "autograder"  # ids in the SVG stay the same from run to run
+# Text stays text: the reader's browser draws it with its own fonts (Chinese included).
+matplotlib.rcParams["svg.fonttype"] = "none"
+
+
+@dataclass
+class Drawn:
+    svg: str
+    notes: list[str]
+
+
+def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn | None:
+    """The chart as SVG with notes on what could not be drawn; None when there is nothing to show.
+
+    ``ident`` prefixes the ids of the drawn series ("<ident>-you", "<ident>-reference").
+    """
+    drawer = DRAWERS.get(type(chart))
+    if drawer is None:
+        return None
+    notes: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        figure = drawer(chart, student, reference, notes)
+    if figure is None:
+        return None
+    for ax in figure.axes:
+        for artist in [*ax.lines, *ax.collections]:
+            if artist.get_label() in ("you", "reference"):
+                artist.set_gid(f"{ident}-{artist.get_label()}")
+    return Drawn(_svg(figure), notes)
+
+
+def histogram(values: list[float], *, possible: float) -> str:
+    """Scores of a class in ten bins from 0 to ``possible``, as SVG."""
+    figure, (ax,) = _figure()
+    bins = np.linspace(0, possible or 1, 11)
+    counts, _, bars = ax.hist(np.clip(values, 0, possible or 1), bins=bins, color=CLASSES[0], edgecolor="white")
+    ax.bar_label(bars, labels=[f"{c:g}" if c else "" for c in counts])
+    ax.set_xlabel("total points")
+    ax.set_ylabel("submissions")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return _svg(figure)
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    # Scale with the page: keep the viewBox, let CSS set the size.
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart" preserveAspectRatio="xMidYMid meet"', text, count=1)
+
+
+def _array(value: Any, *, ndim: int | None = None, columns: int | None = None) -> np.ndarray | None:
+    """``value`` as a finite float array of the given shape, or None."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if array.size == 0 or (ndim is not None and array.ndim != ndim) or (columns is not None and array.shape[-1] != columns):
+        return None
+    return array if np.all(np.isfinite(array)) else None
+
+
+def _figure(*, panels: int = 1) -> tuple[Figure, list]:
+    figure = Figure(figsize=(6.4 if panels == 1 else 8.0, 3.8))
+    axes = [figure.add_subplot(1, panels, index + 1) for index in range(panels)]
+    for ax in axes:
+        ax.grid(alpha=0.25)
+        ax.ticklabel_format(style="plain", useOffset=False)
+    return figure, axes
+
+
+def _legend(figure: Figure, axes) -> None:
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if handles:
+        figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), frameon=False, bbox_to_anchor=(0.5, -0.02))
+        figure.subplots_adjust(bottom=0.25)
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    step = max(1, len(y) // MAX_POINTS)
+    return x[::step], y[::step]
+
+
+def _loss_curve(chart: LossCurve, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    theirs = _array(reference.get(chart.losses), ndim=1)
+    mine = _array(student.get(chart.losses), ndim=1)
+    if theirs is None and mine is None:
+        return None
+    figure, (ax,) = _figure()
+    if theirs is not None:
+        ax.plot(*_thin(np.arange(1, len(theirs) + 1), theirs), "--", color=REFERENCE, linewidth=2, label="reference")
+    if mine is not None:
+        ax.plot(*_thin(np.arange(1, len(mine) + 1), mine), color=YOU, linewidth=2, label="you")
+    else:
+        notes.append(f"你的 notebook 没有留下可画的 `{chart.losses}` 列表 / your notebook left no `{chart.losses}` list to plot")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(chart.loss)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _legend(figure, [ax])
+    return figure
+
+
+def _labelled_points(x: np.ndarray, y: np.ndarray | None) -> list[tuple[np.ndarray, str]]:
+    labels = np.zeros(len(x)) if y is None else np.ravel(y)
+    return [(x[labels == value], f"class {value:g}") for value in np.unique(labels)]
+
+
+def _scatter_classes(ax, x: np.ndarray, y: np.ndarray | None, names: tuple[str, ...] = ()) -> None:
+    markers = ("o", "^", "s", "D")
+    for index, (points, label) in enumerate(_labelled_points(x, y)):
+        name = names[index] if index < len(names) else label
+        ax.scatter(points[:, 0], points[:, 1], s=18, marker=markers[index % len(markers)], color=PALETTE[index % len(PALETTE)], alpha=0.75, label=name, linewidths=0)
+
+
+def _linear_boundary(chart: LinearBoundary, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    x = _array(reference.get(chart.x), ndim=2, columns=2)
+    if x is None:
+        return None
+    y = _array(reference.get(chart.y))
+    figure, (ax,) = _figure()
+    _scatter_classes(ax, x, y if y is not None and y.size == len(x) else None, tuple(chart.classes))
+    low, high = x[:, 0].min(), x[:, 0].max()
+    pad = (high - low) * 0.05
+    xs = np.linspace(low - pad, high + pad, 50)
+    for who, values, style, colour in (("reference", reference, "--", REFERENCE), ("you", student, "-", YOU)):
+        w, b = _array(values.get(chart.w)), _array(values.get(chart.b))
+        if w is None or b is None or w.size != 2 or b.size != 1 or abs(w.ravel()[1]) < 1e-12:
+            if who == "you":
+                notes.append(f"画不出你的决策边界：`{chart.w}` 应有 2 个有限值、`{chart.b}` 1 个 / your boundary cannot be drawn: `{chart.w}` needs 2 finite values and `{chart.b}` one")
+            continue
+        w0, w1 = w.ravel()
+        ax.plot(xs, -(w0 * xs + b.ravel()[0]) / w1, style, color=colour, linewidth=2.5, label=who)
+    ax.set_ylim(x[:, 1].min() - (np.ptp(x[:, 1]) or 1) * 0.1, x[:, 1].max() + (np.ptp(x[:, 1]) or 1) * 0.1)
+    ax.set_xlabel(chart.axes[0])
+    ax.set_ylabel(chart.axes[1])
+    _legend(figure, [ax])
+    return figure
+
+
+def _fitted_line(chart: FittedLine, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    x, y = _array(reference.get(chart.x)), _array(reference.get(chart.y))
+    if x is None or y is None or x.size != y.size:
+        return None
+    x, y = x.ravel(), y.ravel()
+    figure, (ax,) = _figure()
+    ax.scatter(x, y, s=20, color=CLASSES[0], alpha=0.8, label="data", linewidths=0)
+    xs = np.linspace(x.min(), x.max(), 50)
+    for who, values, style, colour in (("reference", reference, "--", REFERENCE), ("you", student, "-", YOU)):
+        w, b = _array(values.get(chart.w)), _array(values.get(chart.b))
+        if w is None or b is None or w.size != 1 or b.size != 1:
+            if who == "you":
+                notes.append(f"画不出你的拟合直线：`{chart.w}` 和 `{chart.b}` 应各是一个有限值 / your line cannot be drawn: `{chart.w}` and `{chart.b}` should each be one finite number")
+            continue
+        ax.plot(xs, w.ravel()[0] * xs + b.ravel()[0], style, color=colour, linewidth=2.5, label=who)
+    ax.set_xlabel(chart.axes[0])
+    ax.set_ylabel(chart.axes[1])
+    _legend(figure, [ax])
+    return figure
+
+
+def _clusters(chart: Clusters, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    x = _array(reference.get(chart.x), ndim=2, columns=2)
+    if x is None:
+        return None
+    figure, axes = _figure(panels=2)
+    for ax, who, values in zip(axes, ("you", "reference"), (student, reference)):
+        labels = _array(values.get(chart.labels), ndim=1)
+        centroids = _array(values.get(chart.centroids), ndim=2, columns=2)
+        if labels is None or labels.size != len(x):
+            ax.scatter(x[:, 0], x[:, 1], s=12, color="#999999", linewidths=0)
+            if who == "you":
+                notes.append(f"你的 `{chart.labels}` 不是每个点一个标签 / your `{chart.labels}` is not one label per point")
+        else:
+            for index, value in enumerate(np.unique(labels)[: len(PALETTE)]):
+                ax.scatter(*x[labels == value].T, s=12, color=PALETTE[index], alpha=0.75, linewidths=0)
+        if centroids is not None:
+            ax.scatter(centroids[:, 0], centroids[:, 1], s=160, marker="X", color=YOU if who == "you" else REFERENCE, edgecolors="white", linewidths=1.2, label=f"{who}: centroids")
+        ax.set_title(who)
+    _legend(figure, axes)
+    return figure
+
+
+def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    x = _array(reference.get(chart.x), ndim=2, columns=2)
+    if x is None:
+        return None
+    y = _array(reference.get(chart.y))
+    grid = chart.grid(x)
+    side = chart.resolution
+    figure, axes = _figure(panels=2)
+    for ax, who, values in zip(axes, ("you", "reference"), (student, reference)):
+        regions = _array(values.get(chart.regions_key), ndim=1)
+        if regions is not None and regions.size == side * side:
+            ax.contourf(grid[:, 0].reshape(side, side), grid[:, 1].reshape(side, side), regions.reshape(side, side), levels=np.arange(regions.min() - 0.5, regions.max() + 1.5), colors=["#d9f0e8", "#e4e2f3", "#fbe0ef", "#e5f2d6"], alpha=0.9)
+        elif who == "you":
+            notes.append("画不出你的模型的决策区域 / your model's decision regions cannot be drawn")
+        _scatter_classes(ax, x, y if y is not None and y.size == len(x) else None)
+        ax.set_title(who)
+    _legend(figure, axes)
+    return figure
+
+
+DRAWERS: dict[type, Callable[..., Figure | None]] = {
+    LossCurve: _loss_curve,
+    LinearBoundary: _linear_boundary,
+    FittedLine: _fitted_line,
+    Clusters: _clusters,
+    DecisionRegions: _decision_regions,
+}

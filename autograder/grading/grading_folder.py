@@ -1,0 +1,61 @@
+"""The private folder a grading run works from, and what it hands its workers."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder.authoring import suite
+from autograder.assignment import Assignment
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging import Judge
+from autograder.grading.workers import WorkerSetup
+
+# The swap-in functions' sources, which only a sandbox's broker reads (after phase one).
+REFERENCE_FUNCTIONS_FILE = "reference_functions.json"
+
+
+class GradingFolder:
+    """A temporary folder (0700) with the autograder zip's support files.
+
+    ``judge()`` loads the expected outputs and then deletes their file, so
+    only the judging process holds them (in reduced mode a sandbox can read
+    whatever this user can). The reference functions get a file of their own
+    (0600): workers open it, and each sandbox's broker reads it once phase one
+    is committed.
+    """
+
+    def __init__(self, autograder: AutograderZip):
+        self.autograder = autograder
+        self._scratch = tempfile.TemporaryDirectory(prefix="autograder-support-")
+        self.path = Path(self._scratch.name)
+        autograder.extract_support(self.path)
+        references = json.loads((self.path / suite.REFERENCES_FILE).read_text(encoding="utf-8"))
+        self.reference_functions = self.path / REFERENCE_FUNCTIONS_FILE
+        self.reference_functions.write_text(json.dumps(references.get("reference_functions", {})), encoding="utf-8")
+        os.chmod(self.reference_functions, 0o600)
+
+    def judge(self) -> Judge:
+        judge = Judge(self.autograder, self.path)
+        (self.path / suite.REFERENCES_FILE).unlink()
+        return judge
+
+    def worker_setup(self, assignment: Assignment) -> WorkerSetup:
+        template = assignment.student_dir / assignment.source_notebook.name
+        return WorkerSetup(self.path, self.reference_functions, assignment.source_notebook.name, _student_files(assignment), template)
+
+    def __enter__(self) -> "GradingFolder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._scratch.cleanup()
+
+
+def _student_files(assignment: Assignment) -> dict[str, bytes]:
+    """The files a student's notebook sits beside, minus the notebook itself."""
+    files = {}
+    for path in sorted(assignment.student_dir.rglob("*")):
+        if path.is_file() and path.suffix != ".ipynb":
+            files[path.relative_to(assignment.student_dir).as_posix()] = path.read_bytes()
+    return files

@@ -1,0 +1,119 @@
+"""HTML pages: one feedback page per submission and the class summary.
+
+Every text a submission can influence (its file name, messages, cell errors)
+is escaped, and each page forbids scripts with a Content-Security-Policy.
+Headings are in both of the course's languages; charts come from the
+assignment's declarations (``autograder.grading.charts``).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+
+from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.grading import charts as drawing
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging import COMPLETED, Grade
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:760px;padding:12px;line-height:1.5;color:#222}
+h1{font-size:1.4rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin-top:1.6rem}
+.score{font-size:2rem;font-weight:600}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+.pass{color:#1a7f37}.fail{color:#b42318}.chart{width:100%;height:auto;max-width:680px}
+.status{padding:8px;background:#fff4e5;border-left:4px solid #f79009;overflow-wrap:anywhere}
+.note{color:#555;font-size:.9rem}
+pre,code{white-space:pre-wrap;overflow-wrap:anywhere}
+"""
+# No script, no remote fetch: only inline styles and the inline SVG charts.
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CHART_IDS = {LossCurve: "loss-curve", LinearBoundary: "boundary", FittedLine: "fitted-line", Clusters: "clusters", DecisionRegions: "regions"}
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
+    )
+
+
+def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()) -> str:
+    """What one student sees: scores, what to fix, and their results against the reference."""
+    parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", f'<p class="score" id="total">{grade.total:g} / {autograder.possible:g}</p>']
+    if grade.status != COMPLETED:
+        parts.append(f'<p class="status" id="status">未能评分 · Not graded: {escape(grade.status)}</p>')
+    parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')
+    for name, question in autograder.questions.items():
+        parts.append(_score_row(grade, name, question.points))
+    parts.append("</table>")
+    parts.extend(_charts(charts, grade.variables or {}, reference))
+    if grade.cell_errors:
+        items = "".join(f"<li>cell {escape(str(e.get('cell')))}: <code>{escape(str(e.get('error', '')))}</code></li>" for e in grade.cell_errors[:10])
+        parts.append(f"<h2>运行出错的单元 · Cells that raised errors</h2><ul>{items}</ul>")
+    return _page(f"{assignment} feedback: {grade.file}", "".join(parts))
+
+
+def _score_row(grade: Grade, name: str, points: float) -> str:
+    score = grade.scores.get(name, 0)
+    failed = [c for c in grade.cases if c.question == name and not c.passed]
+    if grade.status != COMPLETED:
+        hint, css = f"未评分：{escape(grade.status)} / not graded: {escape(grade.status)}", "fail"
+    elif failed:
+        hint, css = "<ul>" + "".join(f"<li>{escape(message)}</li>" for message in _unique(c.message for c in failed)) + "</ul>", "fail"
+    elif score < points:
+        hint, css = "未得满分 · not full marks", "fail"
+    else:
+        hint, css = "全部通过 · all checks passed", "pass"
+    return f'<tr class="{css}"><td>{escape(name)}</td><td>{score:g} / {points:g}</td><td>{hint}</td></tr>'
+
+
+def _unique(messages) -> list[str]:
+    seen: list[str] = []
+    for message in messages:
+        if message not in seen:
+            seen.append(message)
+    return seen
+
+
+def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list[str]:
+    parts, used = [], Counter()
+    for chart in declared:
+        base = CHART_IDS.get(type(chart), "chart")
+        used[base] += 1
+        ident = base if used[base] == 1 else f"{base}-{used[base]}"
+        try:
+            drawn = drawing.draw(chart, student, reference, ident=ident)
+        except Exception as error:  # a chart must never cost the page
+            parts.append(f'<h2>{escape(chart.title)}</h2><p class="note">画图失败 / the chart could not be drawn ({escape(type(error).__name__)})</p>')
+            continue
+        if drawn is None:
+            continue
+        notes = "".join(f'<p class="note">{escape(note)}</p>' for note in drawn.notes)
+        caption = '<p class="note">你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed</p>'
+        parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{caption}{notes}')
+    return parts
+
+
+def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: str) -> str:
+    """The class at a glance: score histogram, pass rates, most common failures."""
+    possible = autograder.possible
+    totals = [g.total for g in grades]
+    count = max(len(grades), 1)
+    parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", f"<p>{len(grades)} submissions, mean {sum(totals) / count:.2f} / {possible:g}</p>"]
+    parts.append(f'<h2>分数分布 · Score histogram</h2><div id="histogram">{drawing.histogram(totals, possible=possible)}</div>')
+    parts.append('<h2>各题通过率 · Per-question pass rate</h2><table id="pass-rates"><tr><th>question</th><th>full marks</th><th>mean score</th></tr>')
+    for name, question in autograder.questions.items():
+        full = sum(1 for g in grades if abs(g.scores.get(name, 0) - question.points) < 1e-9)
+        mean = sum(g.scores.get(name, 0) for g in grades) / count
+        parts.append(f"<tr><td>{escape(name)}</td><td>{full / count:.0%}</td><td>{mean:.2f} / {question.points:g}</td></tr>")
+    parts.append("</table>")
+    failures = Counter((c.question, c.message) for g in grades for c in g.cases if not c.passed)
+    statuses = Counter(g.status for g in grades if g.status != COMPLETED)
+    rows = "".join(f"<tr><td>{count}</td><td>{escape(q)}</td><td>{escape(m)}</td></tr>" for (q, m), count in failures.most_common(15))
+    parts.append(f'<h2>最常见的错误 · Most common failure messages</h2><table id="failures"><tr><th>count</th><th>question</th><th>message</th></tr>{rows}</table>')
+    if statuses:
+        items = "".join(f"<li>{count} × {escape(status)}</li>" for status, count in statuses.most_common())
+        parts.append(f'<h2>未能评分 · Not graded</h2><ul id="not-graded">{items}</ul>')
+    return _page(f"{assignment} summary", "".join(parts))

@@ -1,0 +1,133 @@
+"""Find submissions among the paths a TA gives, and read each one safely."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder import KitError
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+
+
+class SubmissionsNotFound(KitError, FileNotFoundError):
+    """A path the TA gave does not exist."""
+
+
+class SubmissionError(ValueError):
+    """This file cannot be graded; the message becomes its grading_status."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One file to grade. ``file`` is its gradebook name, unique in the run."""
+
+    file: str
+    path: Path
+    found_in_folder: bool = False
+
+    def read_bytes(self) -> bytes:
+        """The file's first MAX_NOTEBOOK_BYTES + 1 bytes: enough to tell it is too large.
+
+        Raises:
+            OSError: unreadable, or a symbolic link found inside a folder, which
+                could point at another student's file or one only the grader may read.
+        """
+        flags = os.O_RDONLY | (os.O_NOFOLLOW if self.found_in_folder else 0)
+        try:
+            descriptor = os.open(self.path, flags)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OSError(errno.ELOOP, "a symbolic link inside a submissions folder is not graded", str(self.path)) from error
+            raise
+        with open(descriptor, "rb") as handle:
+            return handle.read(MAX_NOTEBOOK_BYTES + 1)
+
+
+def discover(paths: list[Path]) -> list[Submission]:
+    """Notebooks and zips named directly or found (recursively) in folders."""
+    found: dict[str, Submission] = {}
+    for path in map(Path, paths):
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".ipynb", ".zip") and ".ipynb_checkpoints" not in p.parts)
+            names = [(p, _printable(p.relative_to(path).as_posix()), True) for p in candidates]
+        elif path.exists():
+            names = [(path, _printable(path.name), False)]
+        else:
+            raise SubmissionsNotFound(f"{path}: no such file or folder")
+        for candidate, name, in_folder in names:
+            unique, n = name, 2
+            while unique in found:
+                unique, n = f"{name}~{n}", n + 1
+            found[unique] = Submission(unique, candidate, in_folder)
+    return [found[name] for name in sorted(found)]
+
+
+def _printable(name: str) -> str:
+    """``name`` with bytes that are not UTF-8 written as \\xNN: it goes into UTF-8 CSV and HTML."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def digest(content: bytes, *salt: str) -> str:
+    hasher = hashlib.sha256(content)
+    for part in salt:
+        hasher.update(part.encode())
+    return hasher.hexdigest()
+
+
+def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.NotebookNode:
+    """The submission's notebook, from an .ipynb or a ``grader.export()`` zip.
+
+    Raises:
+        SubmissionError: empty, not JSON, not a notebook, a zip without one,
+            or a notebook of another assignment.
+    """
+    if not content:
+        raise SubmissionError("not a notebook: the file is empty")
+    if len(content) > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(f"not a notebook: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
+    if content[:4] == b"PK\x03\x04" or name.lower().endswith(".zip"):
+        content = _notebook_from_zip(content)
+    try:
+        notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
+    except UnicodeDecodeError as error:
+        raise SubmissionError("not a notebook: the file is not UTF-8 text") from error
+    except Exception as error:  # nbformat raises several types for bad JSON
+        raise SubmissionError(f"not a notebook: {str(error).splitlines()[0][:120]}") from error
+    if not isinstance(notebook.get("cells"), list):
+        raise SubmissionError("not a notebook: no cells")
+    metadata = notebook.get("metadata")
+    otter = metadata.get("otter") if isinstance(metadata, dict) else None
+    named = otter.get("assignment_name") if isinstance(otter, dict) else None
+    if named is not None and named != assignment:
+        raise SubmissionError(f"wrong assignment: this notebook is for {str(named)[:60]!r}, not {assignment!r}")
+    return notebook
+
+
+def _notebook_from_zip(content: bytes) -> bytes:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            notebooks = [info for info in archive.infolist() if info.filename.endswith(".ipynb") and "checkpoint" not in info.filename]
+            if len(notebooks) != 1:
+                raise SubmissionError(f"zip holds {len(notebooks)} notebooks, expected exactly one")
+            if notebooks[0].file_size > MAX_NOTEBOOK_BYTES:
+                raise SubmissionError("not a notebook: the zipped notebook is too large")
+            # Read with a cap: the size in the header is the sender's claim, and
+            # read() inflates a whole member at once, however large.
+            with archive.open(notebooks[0]) as member:
+                content = member.read(MAX_NOTEBOOK_BYTES + 1)
+            if len(content) > MAX_NOTEBOOK_BYTES:
+                raise SubmissionError("not a notebook: the zipped notebook is too large")
+            return content
+    except SubmissionError:
+        raise
+    # zipfile lets through what its decompressors raise on damaged, encrypted or exotic members.
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as error:
+        raise SubmissionError(f"not a zip or a notebook: {str(error)[:120]}") from error

@@ -1,0 +1,38 @@
+"""The one extractor of definitions: top-level ``def`` and ``class`` statements in notebook cells.
+
+Release uses it to find the solution's swap-in functions and classes (their
+sources travel to the sandbox and the zip); validate uses it to find what
+each question's solution defines, to mutate it.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def definitions(sources: Iterable[str]) -> dict[str, str]:
+    """Name → source of every top-level function and class in ``sources``, in order (a later one wins).
+
+    Cells that do not parse (magics, say) are skipped. Sources are as written,
+    comments and decorators included.
+    """
+    found: dict[str, str] = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        lines = source.splitlines()
+        for node in tree.body:
+            if isinstance(node, DEFINITIONS):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                found[node.name] = "\n".join(lines[first - 1:node.end_lineno]) + "\n"
+    return found
+
+
+def missing(sources: Iterable[str], names: Iterable[str]) -> list[str]:
+    """The ``names`` no top-level def or class in ``sources`` defines."""
+    defined = definitions(sources)
+    return [name for name in names if name not in defined]

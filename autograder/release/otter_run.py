@@ -1,0 +1,49 @@
+"""Grade one notebook with plain ``otter run`` (the reference behaviour)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from autograder import KitError
+
+
+class OtterRunFailed(KitError, RuntimeError):
+    """``otter run`` exited with an error or wrote no results."""
+
+
+def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600) -> dict[str, float]:
+    """Per-question scores that ``otter run`` gives ``notebook`` with ``zip_path``."""
+    with tempfile.TemporaryDirectory(prefix="otter-run-") as scratch:
+        scratch = Path(scratch)
+        copy = scratch / notebook.name
+        shutil.copy(notebook, copy)
+        out = scratch / "out"
+        out.mkdir()
+        otter = Path(sys.executable).with_name("otter")
+        command = [str(otter), "run", "-a", str(zip_path), "-o", str(out), str(copy)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=scratch)
+        results = out / "results.json"
+        if done.returncode != 0 or not results.is_file():
+            raise OtterRunFailed(f"otter run on {notebook} failed (exit {done.returncode}): {done.stderr[-800:]}")
+        return scores_from_results(json.loads(results.read_text()))
+
+
+def scores_from_results(results: dict) -> dict[str, float]:
+    """Question → score from a Gradescope-format results.json."""
+    scores = {}
+    for test in results.get("tests", []):
+        name = test.get("name", "")
+        if "max_score" in test and name != "Public Tests":
+            scores[name.split(" ")[0]] = float(test.get("score", 0.0))
+    return scores
+
+
+def otter_scores_many(zip_path: Path, notebooks: list[Path], *, workers: int = 2) -> list[dict[str, float]]:
+    """``otter_scores`` for several notebooks, ``workers`` at a time."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda nb: otter_scores(zip_path, nb), notebooks))

@@ -1,0 +1,121 @@
+"""``autograder release``: from one source notebook to everything a course needs.
+
+The steps, in order: read the source notebook and the cases file (once
+each); find the files the notebook lists, generating missing ones; run the
+solution once and compute the references; stage a build folder (completed
+config, hidden test cells, the kit's runtime); let Otter Assign write the
+student and autograder versions; publish them into the kit's layout; check
+the release with ``otter run`` (the solution earns full marks, the blank
+template zero); measure the mutation score from the same solved namespace.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autograder import KitError
+from autograder.assignment import Assignment
+from autograder.authoring.suite import load_cases
+from autograder.release import data_files, staging
+from autograder.release.publish import publish
+from autograder.release.requirements import requirements as zip_requirements
+from autograder.release.solving import Solved, solve
+from autograder.release.source_notebook import SourceNotebook
+
+if TYPE_CHECKING:
+    from autograder.release.mutation import MutationReport
+
+
+class ReleaseError(KitError, RuntimeError):
+    """The release could not be built or did not pass its own checks."""
+
+
+@dataclass
+class ReleaseReport:
+    assignment: Assignment
+    points: dict[str, float]
+    solution_scores: dict[str, float] = field(default_factory=dict)
+    template_scores: dict[str, float] = field(default_factory=dict)
+    generated: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    mutation: "MutationReport | None" = None
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        for question, possible in self.points.items():
+            if self.solution_scores and self.solution_scores.get(question) != possible:
+                found.append(f"the solution earns {self.solution_scores.get(question)} of {possible} on {question}")
+            if self.template_scores and self.template_scores.get(question, 0) != 0:
+                found.append(f"the blank template earns {self.template_scores[question]} on {question}")
+        return found
+
+
+def release(assignment: Assignment, *, validate: bool = True, mutation: bool = True) -> ReleaseReport:
+    """Build and write the student template, the solution and the autograder zip.
+
+    With ``validate``, grade the solution and the blank template with ``otter run``;
+    with ``mutation``, also measure how many mutants of the solution the hidden
+    cases catch (``autograder validate``), for the release's summary.
+
+    Raises:
+        KitError: the source notebook, cases file or data files are wrong (the
+            message names the file and the fix), the solution fails, Otter Assign
+            fails, or validation finds the solution short of full marks or the
+            template above zero.
+    """
+    source = SourceNotebook.read(assignment.source_notebook)
+    listed = data_files.listed_files(source.config, where=assignment.source_notebook)
+    missing_before = [name for name in listed if assignment.data_file(name) is None]
+    files = data_files.resolve(assignment, listed)
+    cases = load_cases(assignment.cases_file)
+    report = ReleaseReport(assignment, source.question_points(), generated=missing_before)
+    report.requirements = zip_requirements(assignment.config.requirements, [cell.source for cell in source.notebook.cells if cell.cell_type == "code"])
+    with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:
+        solved = solve(assignment, source, cases, files, _folder(scratch, "solve"))
+        staged = staging.stage(assignment, solved, files, _folder(scratch, "build"), requirements=report.requirements)
+        assigned = Path(scratch) / "assigned"
+        _run_otter_assign(staged, assigned)
+        publish(assignment, assigned, files)
+    if validate:
+        _validate(assignment, report)
+    if mutation:
+        from autograder.release.mutation import validate as mutation_score
+
+        report.mutation = mutation_score(assignment, solved=solved)
+    return report
+
+
+def _folder(scratch: str, name: str) -> Path:
+    folder = Path(scratch) / name
+    folder.mkdir()
+    return folder
+
+
+def _run_otter_assign(master: Path, result: Path) -> None:
+    import otter.assign
+
+    try:
+        otter.assign.main(str(master), str(result), no_pdfs=True, no_run_tests=True)
+    except Exception as error:
+        raise ReleaseError(f"{master.name}: Otter Assign failed: {error}") from error
+
+
+def _validate(assignment: Assignment, report: ReleaseReport) -> None:
+    """Grade the executed solution and the blank template with the new zip, as Otter would."""
+    from autograder.release.otter_run import otter_scores_many
+
+    student_notebook = assignment.student_dir / assignment.source_notebook.name
+    solution_notebook = assignment.solution_dir / assignment.source_notebook.name
+    report.solution_scores, report.template_scores = otter_scores_many(assignment.zip_path, [solution_notebook, student_notebook])
+    if report.problems:
+        raise ReleaseError(f"{assignment.name}: the release does not hold: " + "; ".join(report.problems))
+
+
+def solved_for(assignment: Assignment, workdir: Path) -> Solved:
+    """Run the solution and compute references the way release does (for ``autograder validate``)."""
+    source = SourceNotebook.read(assignment.source_notebook)
+    files = data_files.resolve(assignment, data_files.listed_files(source.config, where=assignment.source_notebook))
+    return solve(assignment, source, load_cases(assignment.cases_file), files, workdir)

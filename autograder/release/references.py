@@ -1,0 +1,102 @@
+"""The reference data release stores: every hidden case's inputs and the solution's outputs on them.
+
+Each case draws its inputs from a generator seeded by the release seed and
+the case's own name, so adding or reordering cases leaves the others' inputs
+as they were. The solution must pass every case it defines; a mistake in the
+cases file is reported with the file, the case and what to change.
+"""
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.authoring import charts, wire
+from autograder.authoring.cases import Case, InputContext
+from autograder.authoring.suite import FORMAT_VERSION, CasesModule, SuiteError, build_reference_functions, judge, probe
+from autograder.release import definitions
+
+
+class CasesFileError(SuiteError):
+    """A case in the instructor's cases file cannot be computed on the solution."""
+
+
+def compute_references(module: CasesModule, namespace: dict, code: list[str], *, seed: int) -> dict:
+    """Probe every case on the solved notebook ``namespace`` (run from the cells ``code``).
+
+    Returns the references file's content: format version, seed, the swap-in
+    sources, and per case its inputs and the solution's encoded outputs.
+
+    Raises:
+        CasesFileError: a swap-in or called name the solution never defines, an
+            input that cannot be made, or a case the solution itself fails.
+    """
+    sources = _swap_in_sources(module, code)
+    functions = build_reference_functions(sources)
+    data = _first_format_data(module, namespace)
+    references: dict[str, Any] = {"version": FORMAT_VERSION, "seed": seed, "reference_functions": sources, "cases": {}}
+    for case in module.cases:
+        where = f"{module.path}, case {case.key}"
+        if case.calls and case.calls not in namespace:
+            raise CasesFileError(f"{where}: it calls {case.calls!r}, which the solution notebook never defines; check the name")
+        inputs = _inputs(case, InputContext(rng=case_rng(seed, case), data=data, namespace=namespace), where)
+        expected = probe(case, namespace, inputs, {name: functions[name] for name in case.swap_in})
+        decoded = {key: wire.decode(value) for key, value in expected.items()}
+        verdict = judge(case, decoded, decoded, inputs)
+        if not verdict.passed:
+            raise CasesFileError(f"{where}: the solution fails its own case: {verdict.message}")
+        references["cases"][case.key] = {"inputs": {key: wire.encode(value) for key, value in inputs.items()}, "expected": expected}
+    return references
+
+
+def case_rng(seed: int, case: Case) -> np.random.Generator:
+    """The generator a case draws its inputs from: the same for the same seed and case name."""
+    return np.random.default_rng([seed, zlib.crc32(case.key.encode("utf-8"))])
+
+
+def recorded_values(module: CasesModule, namespace: dict) -> dict:
+    """The solution's values of what the feedback page plots, encoded as a submission's are."""
+    raw = charts.record(module.charts, module.recorded, namespace)
+    return {name: wire.encode_recorded(value) for name, value in raw.items()}
+
+
+def _swap_in_sources(module: CasesModule, code: list[str]) -> dict[str, str]:
+    names = sorted({name for case in module.cases for name in case.swap_in})
+    found = definitions.definitions(code)
+    for name in names:
+        if name not in found:
+            users = ", ".join(case.key for case in module.cases if name in case.swap_in)
+            raise CasesFileError(f"{module.path}: {users} swap in {name!r}, but the solution notebook defines no top-level def or class {name!r}")
+    return {name: found[name] for name in names}
+
+
+def _inputs(case: Case, context: InputContext, where: str) -> dict[str, np.ndarray]:
+    try:
+        made = case.make_inputs(context)
+    except Exception as error:
+        raise CasesFileError(f"{where}: making its inputs raised {type(error).__name__}: {error}{_hint(error)}") from error
+    if not isinstance(made, dict):
+        raise CasesFileError(f"{where}: its inputs must be a dict of arrays, got {type(made).__name__}")
+    try:
+        return {str(key): np.asarray(value) for key, value in made.items()}
+    except Exception as error:
+        raise CasesFileError(f"{where}: input values must be arrays or numbers ({error})") from error
+
+
+def _hint(error: Exception) -> str:
+    if type(error) is KeyError:
+        return "; the case reads an input that is not there (check DATA_VARIABLES and the names its code reads)"
+    return ""
+
+
+def _first_format_data(module: CasesModule, namespace: dict) -> dict[str, np.ndarray]:
+    """The first format's course data: the solution's values of DATA_VARIABLES."""
+    data = {}
+    for key, variable in (module.data_variables or {}).items():
+        if variable not in namespace:
+            raise CasesFileError(f"{module.path}: DATA_VARIABLES names {variable!r}, which the solution never defines")
+        value = namespace[variable]
+        data[key] = value.detach().numpy() if hasattr(value, "detach") else np.asarray(value)
+    return data

@@ -1,0 +1,82 @@
+"""Execute the solution notebook in a Jupyter kernel, keeping its plots.
+
+An executed notebook records the digest of what it was run from (its cells
+and the files beside it). Release runs the solution again only when that
+changed: outputs such as timings and Otter's random "passed!" emoji differ
+on every run, and re-running unchanged inputs would only churn the
+committed solutions/ folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import nbformat
+
+from autograder import KitError
+
+SOLUTION_TIMEOUT = 600
+
+
+class SolutionNotebookFails(KitError, RuntimeError):
+    """The solution notebook raised when executed in a Jupyter kernel."""
+
+
+DIGEST_KEY = "autograder_inputs_sha256"
+
+
+def inputs_digest(notebook_path: Path, *, support: Path, files: Iterable[str]) -> str:
+    """Digest of what the executed solution's outputs depend on: its cells, the files it
+    reads (``files``, relative to ``support``) and its public tests (``tests/``)."""
+    hasher = hashlib.sha256()
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
+        hasher.update(f"{cell.cell_type}\0{cell.source}\0".encode())
+    paths = [support / name for name in files] + [support / "tests"]
+    for root in paths:
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            if path.is_file():
+                hasher.update(path.relative_to(support).as_posix().encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
+
+
+def executed_digest(notebook_path: Path) -> str | None:
+    """The inputs digest an executed notebook was made from, or None."""
+    try:
+        return nbformat.read(notebook_path, as_version=4).metadata.get(DIGEST_KEY)
+    except (OSError, ValueError):
+        return None
+
+
+def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbformat.NotebookNode:
+    """Run ``notebook_path`` in a copy of ``support`` and return it with outputs and ``digest``
+    (its ``inputs_digest``) recorded.
+
+    Raises:
+        SolutionNotebookFails: a cell of the solution failed in the kernel.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="solution-") as scratch:
+        workdir = Path(scratch) / "run"
+        shutil.copytree(support, workdir)
+        client = NotebookClient(notebook, timeout=SOLUTION_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+        # The kernel inherits our environment; a headless backend would drop the plots.
+        backend = os.environ.pop("MPLBACKEND", None)
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            raise SolutionNotebookFails(f"{notebook_path.name}: the solution fails when run in a Jupyter kernel: {str(error).strip().splitlines()[-1][:300]}") from error
+        finally:
+            if backend is not None:
+                os.environ["MPLBACKEND"] = backend
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index:02d}"
+        cell.metadata.pop("execution", None)
+    notebook.metadata[DIGEST_KEY] = digest
+    return notebook

@@ -1,0 +1,42 @@
+"""What ``autograder release`` reports: where it wrote, and how each question held up."""
+from __future__ import annotations
+
+from autograder.tables import render, table
+
+
+def release_table(report) -> str:
+    """Summary of one release: per question, points and what validation saw."""
+    a = report.assignment
+    caught = {q.question: q for q in report.mutation.questions} if report.mutation else {}
+    rows = [[question, f"{possible:g}", _score(report.solution_scores, question), _score(report.template_scores, question), _caught(caught.get(question))] for question, possible in report.points.items()]
+    rows.append(["total", f"{sum(report.points.values()):g}", _score_total(report.solution_scores), _score_total(report.template_scores), ""])
+    lines = [f"released {a.name}"]
+    lines += [f"  generated         {name}" for name in report.generated]
+    lines += [
+        f"  student template  {a.student_dir.relative_to(a.root)}/",
+        f"  solution          {a.solution_dir.relative_to(a.root)}/",
+        f"  autograder zip    {a.zip_path.relative_to(a.root)}",
+        f"  requirements      {', '.join(line for line in report.requirements if not line.startswith('-'))}",
+        "",
+        render(table(["question", "points", "solution", "blank template", "mutants caught"], rows)),
+    ]
+    weak = report.mutation.below() if report.mutation else []
+    if weak:
+        lines.append(f"\nwarning: the hidden cases of {', '.join(q.question for q in weak)} miss too many mutants; `autograder validate {a.name}` lists the survivors")
+    return "\n".join(lines)
+
+
+def _caught(score) -> str:
+    """'49/49 (100%)' for a question's mutation score, '-' when not measured."""
+    if score is None:
+        return "-"
+    counted = score.total - len(score.equivalent)
+    return f"{score.caught}/{counted} ({score.score:.0%})"
+
+
+def _score(scores: dict, question: str) -> str:
+    return f"{scores[question]:g}" if question in scores else "-"
+
+
+def _score_total(scores: dict) -> str:
+    return f"{sum(scores.values()):g}" if scores else "-"

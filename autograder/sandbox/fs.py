@@ -1,0 +1,143 @@
+"""The filesystem a sandboxed submission sees: an allow-list, not the host's.
+
+Runs as root in a fresh mount namespace, before any student code. A tmpfs
+becomes the new root. Into it go, read-only: the system trees (/usr, /lib*,
+/bin, /sbin, /etc), the interpreter, the virtual environment and the kit's
+own package; a small private /tmp holding the work folder; a /dev with a few
+device nodes; an empty /proc for the namespace's init to mount. Then
+pivot_root makes it '/' and the host's tree is detached. Whatever else is on
+the disk (the project, other submissions, the grader's output, hidden tests,
+references, the kit's checkout) does not exist inside.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import sys
+from dataclasses import dataclass
+
+from autograder.sandbox.libc import check, libc
+
+MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}  # syscall numbers; glibc has no wrapper
+
+SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+WORK = "/tmp/work"
+
+
+@dataclass(frozen=True)
+class RootPlan:
+    """What the new root holds.
+
+    Attributes:
+        readable: host paths bound read-only at the same place (files or folders).
+        links: top-level symbolic links recreated as they are (/bin -> usr/bin).
+        hide: host paths to cover with an empty folder should they fall inside
+            a readable tree (an output folder under /usr, say).
+    """
+
+    readable: tuple[str, ...]
+    links: tuple[tuple[str, str], ...]
+    hide: tuple[str, ...] = ()
+
+
+def plan_root(*, kit_package: str, hide: tuple[str, ...] = ()) -> RootPlan:
+    """The allow-list for this interpreter: system trees, Python, the venv and the kit."""
+    readable, links = [], []
+    for tree in SYSTEM_TREES:
+        if os.path.islink(tree):
+            links.append((tree, os.readlink(tree)))
+        elif os.path.isdir(tree):
+            readable.append(tree)
+    python = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)), kit_package}
+    readable.extend(os.path.realpath(path) for path in python if path)
+    return RootPlan(_outermost(readable), tuple(links), tuple(hide))
+
+
+def _outermost(paths: list[str]) -> tuple[str, ...]:
+    unique = sorted(set(paths))
+    return tuple(p for p in unique if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in unique))
+
+
+def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
+    """Make the allow-listed tree this process's '/', with a work folder owned by ``uid``.
+
+    Must run as root in a mount namespace of its own. Returns the work folder.
+
+    Raises:
+        OSError: a mount or pivot_root failed.
+    """
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing below propagates back to the host
+    # Hold every source open first: the new root is built on /tmp, which may
+    # hold some of them (a venv in a fresh clone under /tmp).
+    sources = [(path, os.open(path, os.O_PATH)) for path in plan.readable]
+    devices = [(name, os.open(f"/dev/{name}", os.O_PATH)) for name in DEVICES if os.path.exists(f"/dev/{name}")]
+    root = "/tmp"
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for path, fd in sources:
+        _bind_read_only(fd, root + path)
+    for link, target in plan.links:
+        os.symlink(target, root + link)
+    for hidden in plan.hide:
+        if os.path.isdir(root + hidden):
+            _mount("tmpfs", root + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0700")
+    _make_dev(root, devices)
+    os.makedirs(root + "/proc", exist_ok=True)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=1777")
+    _pivot_into(root)
+    os.mkdir(WORK, 0o700)
+    os.chown(WORK, uid, uid)
+    return WORK
+
+
+def mount_proc() -> None:
+    """Mount /proc for the current PID namespace (its init calls this)."""
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | 8)  # 8: MS_NOEXEC
+
+
+def _bind_read_only(fd: int, target: str) -> None:
+    source = f"/proc/self/fd/{fd}"
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "w").close()
+    _mount(source, target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+    os.close(fd)
+
+
+def _make_dev(root: str, devices: list[tuple[str, int]]) -> None:
+    os.makedirs(root + "/dev", exist_ok=True)
+    for name, fd in devices:
+        target = f"{root}/dev/{name}"
+        open(target, "w").close()
+        _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND)
+        os.close(fd)
+    os.makedirs(root + "/dev/shm")
+    _mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{root}/dev/{name}")
+
+
+def _pivot_into(root: str) -> None:
+    """Make ``root`` the root of this mount namespace and drop the old one."""
+    os.chdir(root)
+    number = _PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise OSError(f"pivot_root: unknown syscall number on {platform.machine()}")
+    # new_root and put_old may be the same folder: the old root ends up
+    # stacked on '.', from where it is detached.
+    check(libc.syscall(ctypes.c_long(number), b".", b"."), "pivot_root")
+    check(libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
+    encode = lambda text: text.encode() if text else None
+    check(libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)), f"mount {target}")

@@ -1,0 +1,159 @@
+"""What runs inside the sandbox: execute a submission, then probe it, in two phases.
+
+Follows Otter's grading semantics: a cell that is just ``grader.check("q")``
+grades q at that point of the notebook (the last such cell wins), and every
+question not checked that way is graded after the last cell.
+
+Phase one runs the notebook and probes every case that calls the student's
+own functions only; its report (cell errors, printed output, those probes,
+the plotted variables) is committed through ``reveal``, which only then hands
+over the reference functions. Phase two probes the cases that swap those in
+(a question graded in isolation); at a ``grader.check`` checkpoint such a
+case is not probed at once but against a copy of the globals taken there.
+So no phase-one probe can use a reference function, and whatever phase two
+prints is dropped. Both reports are plain JSON.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import nbformat
+
+from autograder.authoring import charts, suite, wire
+from autograder.authoring.cases import Case
+from autograder.notebook_run import CappedWriter, code_sources, new_shell
+
+# The judge keeps only this much of a report; sending more could overflow the
+# sandbox's 1 MiB result pipe (sandbox.Limits.result_cap) and lose every score.
+REPORTED_OUTPUT_CHARS = 20_000
+REPORTED_ERRORS = 50
+
+_CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([\w\-]+)["']\s*\)\s*;?\s*$""")
+
+Reveal = Callable[[bytes], bytes]
+
+
+@dataclass
+class ProbePlan:
+    """Everything the sandbox may hold: the cases, their inputs. No expected outputs,
+    and no reference functions (``reveal`` hands those out after phase one)."""
+
+    cases: dict[str, list[Case]]                  # question → its cases
+    inputs: dict[str, dict]                       # case key → input arrays
+    charts: tuple = ()                            # what the feedback page plots
+    recorded: tuple[str, ...] = ()                # first format: the variables it plots
+    notebook_name: str = "submission.ipynb"       # the init cell opens it by this name
+
+
+def checkpoint_question(source: str) -> str | None:
+    match = _CHECK_CELL.match(source)
+    return match.group(1) if match else None
+
+
+def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, bytes], plan: ProbePlan, reveal: Reveal) -> bytes:
+    """Write the student-facing files here, run the notebook, probe every case.
+
+    Returns phase two's report; phase one's went out through ``reveal``.
+    """
+    for relative, content in student_files.items():
+        Path(relative).parent.mkdir(parents=True, exist_ok=True)
+        Path(relative).write_bytes(content)
+    nbformat.write(notebook, plan.notebook_name)
+    modules = suite.reference_globals()  # before the notebook can replace them
+    shell = new_shell()
+    probing = _Probing(plan, shell.user_ns)
+    captured = CappedWriter()
+    errors: list[dict] = []
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        for index, source in _cells_with_checkpoints(notebook):
+            question = checkpoint_question(source)
+            if question is not None:
+                probing.checkpoint(question)
+                continue
+            result = shell.run_cell(source, store_history=False, silent=False)
+            error = result.error_in_exec or result.error_before_exec
+            if error is not None:
+                errors.append({"cell": index, "error": f"{type(error).__name__}: {error}"[:500]})
+        probing.finish_phase_one()
+        variables = {name: wire.encode_recorded(value) for name, value in charts.record(plan.charts, plan.recorded, shell.user_ns).items()}
+    committed = {"errors": errors[:REPORTED_ERRORS], "output": captured.getvalue()[-REPORTED_OUTPUT_CHARS:], "probes": probing.own, "variables": variables}
+    sources = json.loads(reveal(json.dumps(committed).encode()))
+    swapped: dict[str, dict] = {}
+    try:
+        with contextlib.redirect_stdout(CappedWriter()), contextlib.redirect_stderr(CappedWriter()):
+            probing.phase_two(suite.build_reference_functions(sources, base=modules), swapped)
+    except Exception:  # what the notebook broke costs the cases not yet probed, not the committed ones
+        pass
+    return json.dumps({"probes": swapped}).encode()
+
+
+class _Probing:
+    """Which cases were probed where: own cases at once, swap-in cases from snapshots."""
+
+    def __init__(self, plan: ProbePlan, namespace: dict):
+        self.plan, self.namespace = plan, namespace
+        self.own: dict[str, dict] = {}
+        self.snapshots: dict[str, dict] = {}   # question → its globals at its last checkpoint
+        self.checked: set[str] = set()
+
+    def checkpoint(self, question: str, *, snapshot: bool = True) -> None:
+        self.checked.add(question)
+        for case in self.plan.cases.get(question, ()):
+            if not case.swap_in:
+                self.own[case.key] = suite.probe(case, self.namespace, self.plan.inputs[case.key], {})
+        if snapshot and any(case.swap_in for case in self.plan.cases.get(question, ())):
+            self.snapshots[question] = dict(self.namespace)
+
+    def finish_phase_one(self) -> None:
+        for question in self.plan.cases:
+            if question not in self.checked:
+                self.checkpoint(question, snapshot=False)  # probed after the last cell: the live globals
+
+    def phase_two(self, functions: dict[str, Callable], probes: dict[str, dict]) -> None:
+        """Probe every swap-in case into ``probes``, each against its question's globals."""
+        for question, cases in self.plan.cases.items():
+            with _globals_as(self.namespace, self.snapshots.get(question)):
+                for case in cases:
+                    if case.swap_in:
+                        probes[case.key] = _probe_swapped(case, self.namespace, self.plan.inputs[case.key], functions)
+
+
+def _probe_swapped(case: Case, namespace: dict, inputs: dict, functions: dict[str, Callable]) -> dict:
+    missing = [name for name in case.swap_in if name not in functions]
+    if missing:
+        return {"__error__": wire.encode(wire.ProbeError(f"the grader did not provide the reference {', '.join(missing)}"))}
+    return suite.probe(case, namespace, inputs, {name: functions[name] for name in case.swap_in})
+
+
+@contextlib.contextmanager
+def _globals_as(namespace: dict, snapshot: dict | None) -> Iterator[None]:
+    """Give ``namespace`` the contents of ``snapshot`` for a while (functions see their globals change)."""
+    if snapshot is None:
+        yield
+        return
+    live = dict(namespace)
+    namespace.clear()
+    namespace.update(snapshot)
+    try:
+        yield
+    finally:
+        namespace.clear()
+        namespace.update(live)
+
+
+def _cells_with_checkpoints(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """Code cells to run, keeping the ``grader.check`` cells as checkpoints."""
+    return [(index, source) for index, source in code_sources(notebook) if checkpoint_question(source) is not None or _runs_for_grading(source)]
+
+
+def _runs_for_grading(source: str) -> bool:
+    first = source.lstrip().split("\n", 1)[0].lower()
+    # Otter drops cells whose first line is an "# ignore" comment, and export cells do nothing when grading
+    # (the template's export cell opens with a comment line, so look past comments).
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#")).strip()
+    return not first.startswith("# ignore") and not code.startswith(("grader.export", "grader.check_all"))

@@ -1,0 +1,123 @@
+"""Honest submissions of any assignment: the released student template with its blanks filled.
+
+An assignment's corpus (``tests/corpus/<assignment>.py``) lists entries: a correct
+answer in one of several styles, or one typical mistake in one question, each
+with the points a fair grader gives. Questions an entry leaves out keep the
+course-style answer, so a mistake must cost points on its own question only.
+"""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import nbformat
+
+
+class BlankCellNotFound(LookupError):
+    """The template has no blank cell ``def name(...): ...`` (or ``class name``) to fill in."""
+
+
+def code(source: str) -> str:
+    return textwrap.dedent(source).strip() + "\n"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebook, described by the answers that differ from the course's.
+
+    Attributes:
+        name: file stem of the notebook; says what the student did.
+        description: one line: the style of a correct entry, or its mistake.
+        answers: question → the source the student wrote; missing questions get the course style.
+        expected: question → the points a fair grader gives (missing: full marks).
+    """
+
+    name: str
+    description: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+    expected: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """An assignment's honest corpus.
+
+    Attributes:
+        assignment: the assignment's name.
+        points: question → its points.
+        course_style: question → the course's own correct answer.
+        definitions: question → the name its blank defines (default: the question's name).
+        entries: the submissions.
+        demo: names of the entries bundled in examples/submissions/<assignment>/.
+    """
+
+    assignment: str
+    points: Mapping[str, float]
+    course_style: Mapping[str, str]
+    entries: list[Submission]
+    demo: tuple[str, ...] = ()
+    definitions: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # An entry's expected scores are completed here: questions it leaves out earn full marks.
+        full = [dataclasses.replace(e, expected={q: float(e.expected.get(q, p)) for q, p in self.points.items()}) for e in self.entries]
+        self.entries[:] = full
+
+    def is_correct(self, entry: Submission) -> bool:
+        return dict(entry.expected) == dict(self.points)
+
+    def submission(self, name: str) -> Submission:
+        """The entry called ``name``; raises KeyError listing the known names."""
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        raise KeyError(f"no honest {self.assignment} submission {name!r}; known: {', '.join(e.name for e in self.entries)}")
+
+    def build(self, entry: Submission, template_path: Path) -> nbformat.NotebookNode:
+        """The student template with every blank filled from ``entry`` (the template file is unchanged).
+
+        Raises:
+            BlankCellNotFound: the template has no blank cell for a question.
+            ValueError: an answer does not define its question's function or class.
+        """
+        notebook = nbformat.read(template_path, as_version=4)
+        for question in self.points:
+            name = self.definitions.get(question, question)
+            source = entry.answers.get(question, self.course_style[question])
+            if not _defines(source, name):
+                raise ValueError(f"{entry.name}: the answer to {question} does not define {name}")
+            _blank_cell(notebook, name, template_path).source = source.rstrip("\n")
+        return notebook
+
+    def write(self, folder: Path, template_path: Path, *, names: Iterable[str] | None = None) -> list[Path]:
+        """Write ``<name>.ipynb`` in ``folder`` for every entry (or only ``names``); return the paths in order."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        entries = self.entries if names is None else [self.submission(name) for name in names]
+        written = []
+        for entry in entries:
+            path = folder / f"{entry.name}.ipynb"
+            nbformat.write(self.build(entry, template_path), path)
+            written.append(path)
+        return written
+
+
+def _defines(source: str, name: str) -> bool:
+    return any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name for node in ast.parse(source).body)
+
+
+def _is_blank(source: str, name: str) -> bool:
+    lines = [line.strip() for line in source.strip().splitlines() if line.strip() and not line.strip().startswith("#")]
+    return bool(lines) and re.match(rf"(def|class)\s+{re.escape(name)}\b", lines[0]) is not None and lines[1:] == ["..."]
+
+
+def _blank_cell(notebook: nbformat.NotebookNode, name: str, template_path: Path) -> nbformat.NotebookNode:
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and _is_blank(cell.source, name):
+            return cell
+    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}: ...`; is this the released student template (autograder release)?")
