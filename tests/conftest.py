@@ -1,9 +1,17 @@
-"""One release shared by the whole session, built in a temporary project copy."""
+"""Work the whole session shares: one release per assignment, one grading of each corpus.
+
+Under xdist the first worker that needs a result computes it and leaves it in
+the session's shared folder; the others wait on a file lock and read it. So a
+release, an ``otter run`` of a corpus or a grading run happens once per
+session, whichever worker asks first.
+"""
 from __future__ import annotations
 
+import json
 import pickle
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from filelock import FileLock
@@ -15,28 +23,49 @@ PROJECT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "logistic_regression"
 
 
+class Shared:
+    """Results computed once per session and shared by every xdist worker."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str, compute: Callable[[Path], object], *, as_json: bool = False):
+        """``compute(scratch)``'s value for ``key``, computed by the first worker that asks."""
+        record = self.folder / f"{key}.{'json' if as_json else 'pickle'}"
+        with FileLock(str(self.folder / f"{key}.lock")):
+            if not record.is_file():
+                scratch = self.folder / key
+                scratch.mkdir(exist_ok=True)
+                value = compute(scratch)
+                record.write_text(json.dumps(value)) if as_json else record.write_bytes(pickle.dumps(value))
+            return json.loads(record.read_text()) if as_json else pickle.loads(record.read_bytes())
+
+
 @pytest.fixture(scope="session")
-def released(request, tmp_path_factory) -> tuple[Assignment, ReleaseReport]:
-    """Release the assignment from a copy of assignments/ and solutions/ (validated with otter run).
-
-    Under xdist the first worker releases and the others load its report.
-    """
-    if not hasattr(request.config, "workerinput"):
-        return _release_into(tmp_path_factory.mktemp("project"))
-    shared = tmp_path_factory.getbasetemp().parent
-    with FileLock(str(shared / "release.lock")):
-        record = shared / "release.pickle"
-        if not record.is_file():
-            record.write_bytes(pickle.dumps(_release_into(shared / "project")))
-        return pickle.loads(record.read_bytes())
+def shared(request, tmp_path_factory) -> Shared:
+    base = tmp_path_factory.getbasetemp()
+    return Shared((base.parent if hasattr(request.config, "workerinput") else base) / "shared")
 
 
-def _release_into(root: Path) -> tuple[Assignment, ReleaseReport]:
-    shutil.copytree(PROJECT / "assignments", root / "assignments")
-    # The committed solutions let release skip re-executing an unchanged solution.
-    shutil.copytree(PROJECT / "solutions", root / "solutions")
-    assignment = Assignment.find(ASSIGNMENT, root)
+def release_into(root: Path, name: str) -> tuple[Assignment, ReleaseReport]:
+    """Release ``name`` from a copy of its folder (and committed solution, which release reuses when unchanged)."""
+    shutil.copytree(PROJECT / "assignments" / name, root / "assignments" / name)
+    if (PROJECT / "solutions" / name).is_dir():
+        shutil.copytree(PROJECT / "solutions" / name, root / "solutions" / name)
+    assignment = Assignment.find(name, root)
     return assignment, release(assignment, validate=True)
+
+
+@pytest.fixture(scope="session")
+def releases(shared) -> Callable[[str], tuple[Assignment, ReleaseReport]]:
+    """``releases(name)``: the session's release of assignment ``name`` (validated with otter run)."""
+    return lambda name: shared.get(f"release-{name}", lambda scratch: release_into(scratch, name))
+
+
+@pytest.fixture(scope="session")
+def released(releases) -> tuple[Assignment, ReleaseReport]:
+    return releases(ASSIGNMENT)
 
 
 @pytest.fixture(scope="session")

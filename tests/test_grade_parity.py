@@ -1,9 +1,8 @@
-"""The kit's grader gives every honest submission the scores plain ``otter run`` gives it.
+"""Every assignment's honest corpus: the kit's grader gives each entry its fair scores, and the same
+scores plain ``otter run`` gives it with the same autograder zip.
 
-Both graders see the same notebooks (the honest corpus, built from the released
-student template) and the same autograder zip. ``otter run`` takes seconds per
-notebook, so each grader runs over the whole corpus once per module and the
-assertions are parametrized per corpus entry.
+Each corpus is graded once per session by each grader (shared by xdist workers, see conftest); the
+assertions are parametrized per entry, so a failure names the assignment, the entry and its mistake.
 """
 from __future__ import annotations
 
@@ -12,47 +11,61 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.batch import GradeOptions, grade_paths
-from autograder.grading.judging import COMPLETED, Grade
+from autograder.grading.judging import COMPLETED
 from autograder.release.otter_run import otter_scores_many
-from tests.corpus.honest import SUBMISSIONS, Submission, write_corpus
+from tests.corpus import CORPORA
 
 pytestmark = pytest.mark.slow
+ENTRIES = [(corpus, entry) for corpus in CORPORA.values() for entry in corpus.entries]
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory, student_template) -> dict[str, Path]:
-    """Entry name → its notebook, every entry of the honest corpus."""
-    folder = tmp_path_factory.mktemp("honest-corpus")
-    paths = write_corpus(folder, student_template)
-    return {entry.name: path for entry, path in zip(SUBMISSIONS, paths)}
+def _ids(value) -> str:
+    return getattr(value, "name", None) or getattr(value, "assignment", "")
 
 
-@pytest.fixture(scope="module")
-def kit_grades(corpus, assignment, tmp_path_factory) -> dict[str, Grade]:
-    out = tmp_path_factory.mktemp("kit-out")
-    folder = next(iter(corpus.values())).parent
-    report = grade_paths([folder], assignment, out, options=GradeOptions(workers=2))
-    return {Path(grade.file).stem: grade for grade in report.grades}
+def corpus_notebooks(corpus, releases, folder: Path) -> dict[str, Path]:
+    assignment, _ = releases(corpus.assignment)
+    template = assignment.student_dir / f"{corpus.assignment}.ipynb"
+    return {path.stem: path for path in corpus.write(folder / "corpus", template)}
 
 
-@pytest.fixture(scope="module")
-def otter_scores(corpus, assignment) -> dict[str, dict[str, float]]:
-    names = list(corpus)
-    scores = otter_scores_many(assignment.zip_path, [corpus[name] for name in names], workers=2)
-    return dict(zip(names, scores))
+def kit_grades(shared, releases, corpus) -> dict[str, dict]:
+    """Entry name → {status, scores} from ``autograder grade`` over the whole corpus, once a session."""
+
+    def compute(scratch: Path) -> dict:
+        notebooks = corpus_notebooks(corpus, releases, scratch)
+        assignment, _ = releases(corpus.assignment)
+        report = grade_paths([scratch / "corpus"], assignment, scratch / "out", options=GradeOptions(workers=2))
+        return {Path(grade.file).stem: {"status": grade.status, "scores": grade.scores} for grade in report.grades if Path(grade.file).stem in notebooks}
+
+    return shared.get(f"corpus-kit-{corpus.assignment}", compute, as_json=True)
 
 
-def test_every_entry_was_graded_once(corpus, kit_grades):
-    assert sorted(kit_grades) == sorted(corpus)
+def otter_grades(shared, releases, corpus) -> dict[str, dict]:
+    """Entry name → question scores from plain ``otter run``, once a session."""
+
+    def compute(scratch: Path) -> dict:
+        notebooks = corpus_notebooks(corpus, releases, scratch)
+        assignment, _ = releases(corpus.assignment)
+        names = list(notebooks)
+        return dict(zip(names, otter_scores_many(assignment.zip_path, [notebooks[name] for name in names], workers=2)))
+
+    return shared.get(f"corpus-otter-{corpus.assignment}", compute, as_json=True)
 
 
-@pytest.mark.parametrize("entry", SUBMISSIONS, ids=lambda entry: entry.name)
-def test_kit_gives_the_fair_scores(entry: Submission, kit_grades):
-    grade = kit_grades[entry.name]
-    assert grade.status == COMPLETED
-    assert grade.scores == pytest.approx(dict(entry.expected), abs=1e-9), entry.description
+@pytest.mark.parametrize("corpus", list(CORPORA.values()), ids=_ids)
+def test_every_entry_was_graded_once(corpus, shared, releases):
+    assert sorted(kit_grades(shared, releases, corpus)) == sorted(entry.name for entry in corpus.entries)
 
 
-@pytest.mark.parametrize("entry", SUBMISSIONS, ids=lambda entry: entry.name)
-def test_kit_scores_equal_plain_otter_run(entry: Submission, kit_grades, otter_scores):
-    assert kit_grades[entry.name].scores == pytest.approx(otter_scores[entry.name], abs=1e-9), entry.description
+@pytest.mark.parametrize(("corpus", "entry"), ENTRIES, ids=_ids)
+def test_kit_gives_the_fair_scores(corpus, entry, shared, releases):
+    grade = kit_grades(shared, releases, corpus)[entry.name]
+    assert grade["status"] == COMPLETED
+    assert grade["scores"] == pytest.approx(dict(entry.expected), abs=1e-9), entry.description
+
+
+@pytest.mark.parametrize(("corpus", "entry"), ENTRIES, ids=_ids)
+def test_kit_scores_equal_plain_otter_run(corpus, entry, shared, releases):
+    kit = kit_grades(shared, releases, corpus)[entry.name]["scores"]
+    assert kit == pytest.approx(otter_grades(shared, releases, corpus)[entry.name], abs=1e-9), entry.description

@@ -60,7 +60,7 @@ def test_hidden_tests_stay_out_of_the_student_folder(assignment):
 
 def test_example_submissions_are_not_stale(tmp_path):
     template = PROJECT / "student_template" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    committed = PROJECT / "examples" / "submissions"
+    committed = PROJECT / "examples" / "submissions" / ASSIGNMENT
     assert sorted(p.stem for p in committed.glob("*.ipynb")) == sorted(DEMO_NAMES)
     for path in write_corpus(tmp_path, template, names=DEMO_NAMES):
-        assert path.read_bytes() == (committed / path.name).read_bytes(), f"{path.name} is stale: run `python -m tests.corpus.honest examples/submissions`"
+        assert path.read_bytes() == (committed / path.name).read_bytes(), f"{path.name} is stale: run `python -m tests.corpus.honest examples/submissions/{ASSIGNMENT}`"

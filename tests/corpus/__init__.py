@@ -1,0 +1,8 @@
+"""Submissions the tests grade: each assignment's honest corpus, and the hostile corpus.
+
+``CORPORA`` maps an assignment's name to its honest corpus; a new assignment adds
+``tests/corpus/<name>.py`` defining ``CORPUS`` and an entry here.
+"""
+from tests.corpus import honest
+
+CORPORA = {corpus.assignment: corpus for corpus in (honest.CORPUS,)}
