@@ -45,6 +45,22 @@ def release(context: click.Context, names: tuple[str, ...], no_validate: bool, n
 
 
 @main.command()
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (the README's list of assignments).")
+@click.pass_context
+def course(context: click.Context, markdown: bool) -> None:
+    """List the course's assignments in teaching order, with what each one teaches."""
+    from autograder.course import course_markdown, course_rows
+    from autograder.tables import render, table
+
+    root = Path(context.obj["root"])
+    if markdown:
+        click.echo(course_markdown(root))
+    else:
+        rows = [[str(number), name, title, teaches] for number, (name, title, teaches) in enumerate(course_rows(root), 1)]
+        click.echo(render(table(["#", "assignment", "title", "teaches"], rows)))
+
+
+@main.command()
 @click.argument("name")
 @click.option("--title", default="", help="The assignment's title, shown to students (both languages).")
 @click.pass_context

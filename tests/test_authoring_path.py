@@ -183,3 +183,12 @@ def test_a_mistake_in_the_instructors_files_names_the_file_and_the_fix(tmp_path,
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: ") and "Traceback" not in result.output
     assert re.search(message, result.output.replace("\n", " ")), result.output
+
+
+def test_the_readme_lists_the_course_in_teaching_order():
+    from autograder.course import course_markdown
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- assignments:start", 1)[1].split("-->", 1)[1].split("<!-- assignments:end -->", 1)[0]
+    assert block.strip() == course_markdown(PROJECT), "README's list of assignments is stale: paste `autograder course --markdown` between its markers"
+    assert len(Assignment.all(PROJECT)) == block.count("\n| ") - 1

@@ -47,27 +47,39 @@ class CheckFailed(AssertionError):
 
 
 def describe(value: Value) -> str:
-    """A short, student-facing description of what a function returned."""
+    """What a function returned, in a few words that read the same in both languages: "tensor (3, 1)"."""
     if value.kind == "ellipsis":
-        return say("`...`（还没有填写）", "`...` (the blank is not filled in yet)")
+        return "`...`"
     if value.kind == "none":
-        return say("None（是不是漏了 return？）", "None (is a `return` missing?)")
+        return "None"
     if value.kind == "error":
-        return say(f"一个异常：{value.text}", f"an error: {value.text}")
+        return value.text
     if value.kind in ARRAY_KINDS:
         name = {"tensor": "tensor", "ndarray": "NumPy array", "npscalar": "NumPy scalar"}[value.kind]
         return f"{name} {tuple(value.array.shape)}"
     if value.kind in NUMBER_KINDS:
         return f"{value.kind} {value.number:g}"
     if value.kind == "list":
-        return say(f"长度为 {len(value.items)} 的列表", f"a list of {len(value.items)}")
-    return say(f"{value.type_name or value.kind} 类型的值", f"a value of type {value.type_name or value.kind}")
+        return f"list[{len(value.items)}]"
+    return value.type_name or value.kind
+
+
+def blank_or_error(value: Value, *, what: str) -> str | None:
+    """The message for a blank not filled in, a ``None`` from a missing return, or an exception; else None."""
+    if value.kind == "error":
+        return say(f"{what} 出错了：{value.text}", f"{what} raised {value.text}")
+    if value.kind == "ellipsis":
+        return say(f"{what} 还没有写（仍是 `...`）", f"{what} is not written yet (the blank still holds `...`)")
+    if value.kind == "none":
+        return say(f"{what} 返回了 None：是不是漏了 return？", f"{what} returned None: is a `return` missing?")
+    return None
 
 
 def expect_tensor(value: Value, *, what: str, shape: tuple[int, ...]) -> Verdict:
     """Check ``value`` is a torch tensor of ``shape``."""
-    if value.kind == "error":
-        return Verdict.fail(say(f"{what} 出错了：{value.text}", f"{what} raised {value.text}"))
+    problem = blank_or_error(value, what=what)
+    if problem:
+        return Verdict.fail(problem)
     if value.kind == "ndarray":
         return Verdict.fail(say(f"{what} 返回了 NumPy 数组：请用 torch 运算，结果才是张量、梯度才能传回", f"{what} returned a NumPy array: use torch operations so the result stays a tensor and autograd can flow"))
     if value.kind != "tensor":
@@ -133,12 +145,9 @@ def _index(shape: tuple[int, ...], flat: int) -> str:
 
 def _kind_problem(student: Value, reference: Value, what: str) -> str | None:
     """Why ``student`` is not the kind of thing the reference is, or None."""
-    if student.kind == "error":
-        return say(f"{what} 出错了：{student.text}", f"{what} raised {student.text}")
-    if student.kind == "ellipsis":
-        return say(f"{what} 还没有写（仍是 `...`）", f"{what} is not written yet (the blank still holds `...`)")
-    if student.kind == "none":
-        return say(f"{what} 返回了 None：是不是漏了 return？", f"{what} returned None: is a `return` missing?")
+    problem = blank_or_error(student, what=what)
+    if problem:
+        return problem
     expected = reference.kind
     if expected == "tensor" and student.kind != "tensor":
         if student.kind in ("ndarray", "npscalar"):

@@ -93,8 +93,9 @@ class Curve(Observation):
         return _series_or_value(_part(call.returned, self.index))
 
     def judge(self, student, reference, inputs, *, what):
-        if student.kind == "error":
-            return Verdict.fail(say(f"{what} 出错了：{student.text}", f"{what} raised {student.text}"))
+        problem = checks.blank_or_error(student, what=what)
+        if problem:
+            return Verdict.fail(problem)
         curve = checks.numbers_of(student) if student.kind in ("ndarray", "list") else None
         if curve is None or curve.ndim != 1:
             return Verdict.fail(say(f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student)}", f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student)}"))
@@ -185,8 +186,9 @@ class Accuracy(Observation):
         return to_array(predicted, what="predict(...)").astype(np.float64).ravel()
 
     def judge(self, student, reference, inputs, *, what):
-        if student.kind == "error":
-            return Verdict.fail(say(f"{what} 出错了：{student.text}", f"{what} raised {student.text}"))
+        problem = checks.blank_or_error(student, what=what)
+        if problem:
+            return Verdict.fail(problem)
         labels = np.asarray(inputs[f"{self.key}.y"], dtype=np.float64).ravel()
         mine = checks.numbers_of(student)
         if mine is None or mine.shape != labels.shape or not np.all(np.isfinite(mine)):
@@ -214,8 +216,9 @@ class Shapes(Observation):
             return ProbeError(say(f"返回的不是 nn.Module，而是 {type(call.returned).__name__}", f"it returned a {type(call.returned).__name__}, not an nn.Module"))
 
     def judge(self, student, reference, inputs, *, what):
-        if student.kind == "error":
-            return Verdict.fail(say(f"{what} 出错了：{student.text}", f"{what} raised {student.text}"))
+        problem = checks.blank_or_error(student, what=what)
+        if problem:
+            return Verdict.fail(problem)
         if student.text != reference.text:
             return Verdict.fail(say(f"{what} 的参数形状是 {student.text}，应为 {reference.text}：检查层的大小和顺序", f"{what} has parameters of shapes {student.text}, expected {reference.text}: check the layers' sizes and order"))
         return Verdict.ok()

@@ -29,6 +29,9 @@ MAX_POINTS = 600
 matplotlib.rcParams["svg.hashsalt"] = "autograder"  # ids in the SVG stay the same from run to run
 # Text stays text: the reader's browser draws it with its own fonts (Chinese included).
 matplotlib.rcParams["svg.fonttype"] = "none"
+# Sized for a phone: a 5-inch figure fills a 390-px screen at about its own scale, so 13-point
+# labels stay about 13 px tall there.
+WIDTH_IN, HEIGHT_IN, FONT_PT = 5.0, 3.4, 13
 
 
 @dataclass
@@ -91,11 +94,16 @@ def _array(value: Any, *, ndim: int | None = None, columns: int | None = None) -
 
 
 def _figure(*, panels: int = 1) -> tuple[Figure, list]:
-    figure = Figure(figsize=(6.4 if panels == 1 else 8.0, 3.8))
-    axes = [figure.add_subplot(1, panels, index + 1) for index in range(panels)]
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN * (1 if panels == 1 else 1.9)))
+    # Two panels sit one above the other: side by side they would be too small on a phone.
+    axes = [figure.add_subplot(panels, 1, index + 1) for index in range(panels)]
     for ax in axes:
         ax.grid(alpha=0.25)
         ax.ticklabel_format(style="plain", useOffset=False)
+        ax.tick_params(labelsize=FONT_PT - 1)
+        ax.xaxis.label.set_size(FONT_PT)
+        ax.yaxis.label.set_size(FONT_PT)
+        ax.title.set_size(FONT_PT)
     return figure, axes
 
 
@@ -107,8 +115,8 @@ def _legend(figure: Figure, axes) -> None:
                 handles.append(handle)
                 labels.append(label)
     if handles:
-        figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), frameon=False, bbox_to_anchor=(0.5, -0.02))
-        figure.subplots_adjust(bottom=0.25)
+        figure.legend(handles, labels, loc="upper center", ncol=min(len(labels), 3), frameon=False, fontsize=FONT_PT - 1, bbox_to_anchor=(0.5, 0.0))
+    figure.tight_layout()
 
 
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -19,8 +19,10 @@ STYLE = """
 body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:760px;padding:12px;line-height:1.5;color:#222}
 h1{font-size:1.4rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin-top:1.6rem}
 .score{font-size:2rem;font-weight:600}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-.pass{color:#1a7f37}.fail{color:#b42318}.chart{width:100%;height:auto;max-width:680px}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+#scores{table-layout:fixed}#scores th:nth-child(1){width:30%}#scores th:nth-child(2){width:17%}
+#scores td{overflow-wrap:anywhere}#scores ul{padding-left:1.1em;margin:0}
+.pass{color:#1a7f37}.fail{color:#b42318}.chart{width:100%;height:auto;max-width:560px}
 .status{padding:8px;background:#fff4e5;border-left:4px solid #f79009;overflow-wrap:anywhere}
 .note{color:#555;font-size:.9rem}
 pre,code{white-space:pre-wrap;overflow-wrap:anywhere}
