@@ -44,7 +44,7 @@ def test_first_mismatch_finds_the_index():
 @pytest.mark.parametrize(
     "value, message",
     [
-        (wire.Value("ellipsis"), "blank is not filled in"),
+        (wire.Value("ellipsis"), "not written yet"),
         (wire.Value("none"), "return"),
         (wire.decode(wire.encode(np.zeros(3))), "NumPy array"),
         (tensor([[1.0, 2.0]]), "returned shape (1, 2)"),
