@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import yaml
 from autograder import KitError
 
 CONFIG_FILE = "assignment.yml"
+# Settings every assignment of the course shares (the format of a student number), at the project root.
+COURSE_FILE = "course.yml"
 GENERATOR_FILE = "make_data.py"
 # The first release kept data sets in the project's data/ folder; files are still found there.
 SHARED_DATA = "data"
@@ -47,9 +50,10 @@ class AssignmentConfig:
     teaches: str = ""
     order: int | None = None
     requirements: tuple[str, ...] | None = None
+    student_id: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
-    KEYS = ("title", "teaches", "order", "requirements")
+    KEYS = ("title", "teaches", "order", "requirements", "student_id")
 
     @classmethod
     def read(cls, path: Path) -> "AssignmentConfig":
@@ -67,11 +71,20 @@ class AssignmentConfig:
         order = raw.get("order")
         if order is not None and not isinstance(order, int):
             raise AssignmentConfigError(f"{path}: order must be a whole number (its place in the course), got {order!r}")
+        student_id = raw.get("student_id") or {}
+        if not isinstance(student_id, dict) or not all(isinstance(student_id.get(key, ""), str) for key in ("pattern", "example")):
+            raise AssignmentConfigError(f"{path}: student_id takes `pattern:` (a regular expression for a student number) and `example:`")
+        if student_id.get("pattern"):
+            try:
+                re.compile(student_id["pattern"])
+            except re.error as error:
+                raise AssignmentConfigError(f"{path}: student_id pattern {student_id['pattern']!r} is not a regular expression ({error})") from error
         return cls(
             title=str(raw.get("title", "")),
             teaches=str(raw.get("teaches", "")),
             order=order,
             requirements=tuple(requirements) if requirements is not None else None,
+            student_id=dict(student_id),
             extra={key: value for key, value in raw.items() if key not in cls.KEYS},
         )
 
@@ -134,6 +147,14 @@ class Assignment:
     @functools.cached_property
     def config(self) -> AssignmentConfig:
         return AssignmentConfig.read(self.config_file)
+
+    @property
+    def student_id_rule(self) -> tuple[str, str]:
+        """(pattern, example) of a student number: the assignment's, else the course's, else anything."""
+        for rule in (self.config.student_id, AssignmentConfig.read(self.root / COURSE_FILE).student_id):
+            if rule.get("pattern"):
+                return rule["pattern"], rule.get("example", "")
+        return r"\S+", ""
 
     def data_file(self, relative: str) -> Path | None:
         """Where a file the notebook lists under ``files:`` is: the assignment's folder, else the project's data/."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ def run_notebook(notebook: nbformat.NotebookNode, *, workdir: Path) -> NotebookR
     run = NotebookRun(namespace=shell.user_ns)
     previous = os.getcwd()
     os.chdir(workdir)
+    sys.path.insert(0, str(workdir))  # a kernel imports modules beside its notebook
     try:
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             for index, source in code_cells(notebook):
@@ -86,5 +88,6 @@ def run_notebook(notebook: nbformat.NotebookNode, *, workdir: Path) -> NotebookR
                 run.cells.append(CellOutcome(index, f"{type(error).__name__}: {error}"[:500] if error else ""))
     finally:
         os.chdir(previous)
+        sys.path.remove(str(workdir))
     run.stdout = captured.getvalue()
     return run

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.authoring import Case, Equivalent, InputContext, LinearBoundary, LossCurve, Verdict, call_guarded, checks, swapped, wire
+from autograder.authoring import Case, Equivalent, InputContext, LinearBoundary, LossCurve, Verdict, call_guarded, checks, say, swapped, wire
+from diagnoses import ACCURACY, LOSS, accuracy_strict, loss_not_clamped, sigmoid_overflow, sigmoid_sign
 
 ISOLATION = ("sigmoid", "binary_loss", "logistic_regression")
 CURVE_RTOL, CURVE_ATOL = 1e-3, 1e-5
@@ -48,18 +49,14 @@ def _judge_sigmoid(student, reference, inputs) -> Verdict:
     verdict = checks.expect_tensor(out, what="sigmoid", shape=x.shape)
     if not verdict.passed:
         return verdict
-    bad = checks.nonfinite_positions(out.array)
-    if bad.size:
-        value = x.ravel()[bad[0]]
-        got = out.array.ravel()[bad[0]]
-        if abs(value) >= 50:
-            return Verdict.fail(f"sigmoid({value:g}) is {got}: exp overflows for large inputs; rearrange so exp never sees a large positive number")
-        return Verdict.fail(f"sigmoid({value:g}) is {got}: a division by zero? The denominator 1 + exp(-x) is never 0")
+    if checks.nonfinite_positions(out.array).size:
+        return Verdict.fail(sigmoid_overflow(out, reference["out"], inputs))
     if out.array.min() < 0 or out.array.max() > 1:
-        return Verdict.fail("sigmoid returned values outside [0, 1]: it should be 1 / (1 + exp(-x))")
+        return Verdict.fail(say("sigmoid 的结果超出了 [0, 1]：它应是 1 / (1 + exp(-x))", "sigmoid returned values outside [0, 1]: it should be 1 / (1 + exp(-x))"))
     where = checks.first_mismatch(out.array, reference["out"].array)
     if where is not None:
-        return Verdict.fail(f"sigmoid({x.ravel()[where]:g}) is {out.array.ravel()[where]:.6g}, which is not 1 / (1 + exp(-x)): check the sign inside exp")
+        value, got = x.ravel()[where], out.array.ravel()[where]
+        return Verdict.fail(sigmoid_sign(out, reference["out"], inputs) or say(f"sigmoid({value:g}) 是 {got:.6g}，不等于 1 / (1 + exp(-x))", f"sigmoid({value:g}) is {got:.6g}, which is not 1 / (1 + exp(-x))"))
     return Verdict.ok()
 
 
@@ -69,9 +66,9 @@ def _judge_sigmoid_gradient(student, reference, inputs) -> Verdict:
         return verdict
     grad = student["grad"]
     if grad.kind != "tensor":
-        return Verdict.fail("no gradient flows through sigmoid: build it from torch operations (torch.exp), not math, NumPy or .item()")
+        return Verdict.fail(say("梯度无法穿过 sigmoid：用 torch 运算（torch.exp）来写，不要用 math、NumPy 或 .item()", "no gradient flows through sigmoid: build it from torch operations (torch.exp), not math, NumPy or .item()"))
     if checks.first_mismatch(grad.array, reference["grad"].array) is not None:
-        return Verdict.fail("the gradient through sigmoid is wrong: is part of the computation detached or done outside torch?")
+        return Verdict.fail(say("穿过 sigmoid 的梯度不对：是不是有一部分计算被 detach 了，或在 torch 之外完成？", "the gradient through sigmoid is wrong: is part of the computation detached or done outside torch?"))
     return Verdict.ok()
 
 
@@ -109,18 +106,18 @@ def _judge_loss_value(student, reference, inputs) -> Verdict:
         return verdict
     value, expected = float(loss.array), float(reference["loss"].array)
     if not np.isfinite(value):
-        return Verdict.fail(f"binary_loss is {value}: is the log taken of 0 somewhere?")
+        return Verdict.fail(say(f"binary_loss 是 {value}：是不是在哪里对 0 取了对数？", f"binary_loss is {value}: is the log taken of 0 somewhere?"))
     if abs(value - expected) <= checks.FLOAT32_RTOL * abs(expected) + checks.FLOAT32_ATOL:
         return Verdict.ok()
     scale = checks.ratio(value, expected)
     rows = inputs["y"].shape[0]
     if checks.near(scale, rows, 1e-3):
-        return Verdict.fail(f"binary_loss is {rows}x the reference: sum instead of mean?")
+        return Verdict.fail(say(f"binary_loss 是参考值的 {rows} 倍：用了求和而不是平均？", f"binary_loss is {rows}x the reference: a sum instead of a mean?"))
     if checks.near(scale, -1.0, 1e-3):
-        return Verdict.fail("binary_loss has the wrong sign: the loss is minus the mean log-likelihood, so it is never negative")
+        return Verdict.fail(say("binary_loss 的符号反了：损失是对数似然平均值的相反数，永远不是负的", "binary_loss has the wrong sign: the loss is minus the mean log-likelihood, so it is never negative"))
     if value < 0:
-        return Verdict.fail("binary_loss is negative: the loss is minus the mean log-likelihood")
-    return Verdict.fail("binary_loss does not match the mean binary cross-entropy: check which term goes with y = 1 and which with y = 0")
+        return Verdict.fail(say("binary_loss 是负的：损失是对数似然平均值的相反数", "binary_loss is negative: the loss is minus the mean log-likelihood"))
+    return Verdict.fail(next((m for m in (d(loss, reference["loss"], inputs) for d in LOSS) if m), None) or say("binary_loss 与平均二元交叉熵不符：检查哪一项对应 y = 1、哪一项对应 y = 0", "binary_loss does not match the mean binary cross-entropy: check which term goes with y = 1 and which with y = 0"))
 
 
 def _judge_loss_gradient(student, reference, inputs) -> Verdict:
@@ -129,9 +126,9 @@ def _judge_loss_gradient(student, reference, inputs) -> Verdict:
         return verdict
     grad = student["grad"]
     if grad.kind != "tensor":
-        return Verdict.fail("no gradient flows through binary_loss: use torch operations (torch.log, .mean()), not math, NumPy or .item()")
+        return Verdict.fail(say("梯度无法穿过 binary_loss：用 torch 运算（torch.log、.mean()），不要用 math、NumPy 或 .item()", "no gradient flows through binary_loss: use torch operations (torch.log, .mean()), not math, NumPy or .item()"))
     if checks.first_mismatch(grad.array, reference["grad"].array, rtol=1e-3, atol=1e-5) is not None:
-        return Verdict.fail("the gradient of binary_loss is wrong where y_pred is not near 0 or 1: is the clamp applied to every value instead of only near 0 and 1?")
+        return Verdict.fail(say("y_pred 不靠近 0 或 1 的地方，binary_loss 的梯度也不对：clamp 是不是作用到了每个值，而不是只在 0 和 1 附近？", "the gradient of binary_loss is wrong where y_pred is not near 0 or 1: is the clamp applied to every value instead of only near 0 and 1?"))
     return Verdict.ok()
 
 
@@ -154,9 +151,9 @@ def _judge_loss_finite(student, reference, inputs) -> Verdict:
         return verdict
     value = float(loss.array)
     if not np.isfinite(value):
-        return Verdict.fail(f"binary_loss is {value} when y_pred holds exact 0s or 1s: clamp y_pred away from 0 (and 1 - y_pred too) before taking the log")
+        return Verdict.fail(loss_not_clamped(loss, loss, inputs) or say(f"y_pred 恰好为 0 或 1 时 binary_loss 是 {value}：取对数前先 clamp", f"binary_loss is {value} when y_pred holds exact 0s or 1s: clamp before taking the log"))
     if value <= 0:
-        return Verdict.fail("binary_loss should be positive when some predictions are confidently wrong")
+        return Verdict.fail(say("有预测自信地错了时，binary_loss 应为正", "binary_loss should be positive when some predictions are confidently wrong"))
     return Verdict.ok()
 
 
@@ -204,24 +201,24 @@ def _curve(value) -> np.ndarray | None:
 def _judge_curve(student, reference, inputs) -> Verdict:
     losses = student["losses"]
     if losses.kind == "error":
-        return Verdict.fail(f"train raised {losses.text}")
+        return Verdict.fail(checks.blank_or_error(losses, what="train"))
     curve = _curve(losses)
     if curve is None:
-        return Verdict.fail(f"train should return a list with one loss (float or 0-dim tensor) per epoch, but returned {checks.describe(losses)}")
+        return Verdict.fail(checks.blank_or_error(losses, what="train") or say(f"train 应返回损失列表（每个 epoch 一个 float 或 0 维张量），却返回了 {checks.describe(losses)}", f"train should return a list with one loss (float or 0-dim tensor) per epoch, but returned {checks.describe(losses)}"))
     return checks.diagnose_curve(curve, _curve(reference["losses"]), rtol=CURVE_RTOL, atol=CURVE_ATOL)
 
 
 def _judge_parameters(student, reference, inputs) -> Verdict:
     if student["losses"].kind == "error":
-        return Verdict.fail(f"train raised {student['losses'].text}")
+        return Verdict.fail(checks.blank_or_error(student["losses"], what="train"))
     for name in ("w", "b"):
         mine, theirs = student[name], reference[name]
         if np.array_equal(mine.array, inputs[f"{name}0"]):
-            return Verdict.fail(f"{name} is unchanged after train: update the tensors passed in, in place (e.g. {name}.data -= lr * {name}.grad), not a new local variable")
+            return Verdict.fail(say(f"train 之后 {name} 没有变：要原地更新传入的张量（如 {name}.data -= lr * {name}.grad），不要新建局部变量", f"{name} is unchanged after train: update the tensors passed in, in place (e.g. {name}.data -= lr * {name}.grad), not a new local variable"))
         if not mine.requires_grad or not mine.is_leaf:
-            return Verdict.fail(f"{name} is no longer a leaf tensor that requires grad after train: update {name}.data, or update under torch.no_grad()")
+            return Verdict.fail(say(f"train 之后 {name} 不再是需要梯度的叶子张量：更新 {name}.data，或在 torch.no_grad() 下更新", f"{name} is no longer a leaf tensor that requires grad after train: update {name}.data, or update under torch.no_grad()"))
         if checks.first_mismatch(mine.array, theirs.array, rtol=CURVE_RTOL, atol=1e-4) is not None:
-            return Verdict.fail(f"the final {name} after train is not what gradient descent with this learning rate gives: is the step -lr * grad, and the gradient zeroed each epoch?")
+            return Verdict.fail(say(f"train 之后的 {name} 与这个学习率下梯度下降的结果不同：每一步是 -lr × 梯度吗？每个 epoch 都把梯度清零了吗？", f"the final {name} after train is not what gradient descent with this learning rate gives: is the step -lr * grad, and the gradient zeroed each epoch?"))
     return Verdict.ok()
 
 
@@ -232,14 +229,14 @@ def _model_accuracy(w: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) 
 
 def _judge_accuracy_threshold(student, reference, inputs) -> Verdict:
     if student["losses"].kind == "error":
-        return Verdict.fail(f"train raised {student['losses'].text}")
+        return Verdict.fail(checks.blank_or_error(student["losses"], what="train"))
     w, b = student["w"].array, student["b"].array
     if w.shape != (2, 1) or b.shape != (1,) or not np.all(np.isfinite(w)) or not np.all(np.isfinite(b)):
-        return Verdict.fail("after training with the notebook's settings on other students, w or b is not finite or changed shape")
+        return Verdict.fail(say("用 notebook 的设置在另一组学生上训练后，w 或 b 不是有限值，或形状变了", "trained with the notebook's settings on another group of students, w or b is not finite or has changed shape"))
     mine = _model_accuracy(w, b, inputs["x"], inputs["y"])
     theirs = _model_accuracy(reference["w"].array, reference["b"].array, inputs["x"], inputs["y"])
     if mine < theirs - ACCURACY_MARGIN:
-        return Verdict.fail(f"trained with the notebook's settings on other students, the model classifies {mine:.0%} of them correctly, more than {ACCURACY_MARGIN:.0%} below what gradient descent reaches: does train really update w and b from the x and y it is given?")
+        return Verdict.fail(say(f"用 notebook 的设置在另一组学生上训练后，模型只判对了 {mine:.0%}，比梯度下降能达到的低了 {ACCURACY_MARGIN:.0%} 以上：train 真的用传入的 x、y 更新了 w 和 b 吗？", f"trained with the notebook's settings on another group of students, the model labels {mine:.0%} of them right, more than {ACCURACY_MARGIN:.0%} below what gradient descent reaches: does train really update w and b from the x and y it is given?"))
     return Verdict.ok()
 
 
@@ -274,25 +271,25 @@ def _accuracy_number(value) -> float | None:
 def _judge_accuracy_value(student, reference, inputs) -> Verdict:
     acc = student["acc"]
     if acc.kind == "error":
-        return Verdict.fail(f"accuracy raised {acc.text}")
+        return Verdict.fail(checks.blank_or_error(acc, what="accuracy"))
     number, expected = _accuracy_number(acc), reference["acc"].number
     if number is None:
-        return Verdict.fail(f"accuracy should return a Python float but returned {checks.describe(acc)}")
+        return Verdict.fail(checks.blank_or_error(acc, what="accuracy") or say(f"accuracy 应返回 Python float，却返回了 {checks.describe(acc)}", f"accuracy should return a Python float but returned {checks.describe(acc)}"))
     if abs(number - expected) <= 1e-6:
         return Verdict.ok()
     if number == 0 and expected > 0:
-        return Verdict.fail(f"accuracy returned {'a tensor ' if acc.kind == 'tensor' else ''}0: integer division? Divide as floats")
+        return Verdict.fail(say("accuracy 得到了 0：是不是整数除法？用浮点数相除", f"accuracy returned {'a tensor ' if acc.kind == 'tensor' else ''}0: integer division? Divide as floats"))
     if checks.near(checks.ratio(number, expected), inputs["y"].shape[0], 1e-6):
-        return Verdict.fail("accuracy is the count of correct rows, not the share: divide by the number of rows")
+        return Verdict.fail(say("accuracy 返回的是预测正确的行数，而不是比例：再除以行数", "accuracy is the count of correct rows, not the share: divide by the number of rows"))
     if abs(number - (1 - expected)) <= 1e-6:
-        return Verdict.fail("accuracy is the share of wrong rows: compare the thresholded prediction with y using ==")
-    return Verdict.fail("accuracy is not the share of rows where (y_pred >= 0.5) matches y")
+        return Verdict.fail(say("accuracy 返回的是预测错误的比例：用 == 比较阈值化后的预测与 y", "accuracy is the share of wrong rows: compare the thresholded prediction with y using =="))
+    return Verdict.fail(next((m for m in (d(acc, reference["acc"], inputs) for d in ACCURACY) if m), None) or say("accuracy 不是 (y_pred >= 0.5) 与 y 一致的行所占的比例", "accuracy is not the share of rows where (y_pred >= 0.5) matches y"))
 
 
 def _judge_accuracy_ties(student, reference, inputs) -> Verdict:
     verdict = _judge_accuracy_value(student, reference, inputs)
     if not verdict.passed and "not the share" in verdict.message:
-        return Verdict.fail("accuracy disagrees when y_pred is exactly 0.5: a prediction of 0.5 or more counts as class 1 (>=, not >)")
+        return Verdict.fail(accuracy_strict(student["acc"], reference["acc"], inputs) or say("y_pred 恰好是 0.5 时 accuracy 判断不对：预测值大于或等于 0.5 都算类别 1（用 >=，不是 >）", "accuracy disagrees when y_pred is exactly 0.5: a prediction of 0.5 or more counts as class 1 (>=, not >)"))
     return verdict
 
 
@@ -301,7 +298,7 @@ def _judge_accuracy_type(student, reference, inputs) -> Verdict:
     if not verdict.passed:
         return verdict
     if student["acc"].kind != "float":
-        return Verdict.fail(f"accuracy should return a Python float, got {checks.describe(student['acc'])}: convert with .item() or float(...)")
+        return Verdict.fail(say(f"accuracy 应返回 Python float，却得到了 {checks.describe(student['acc'])}：用 .item() 或 float(...) 转换", f"accuracy should return a Python float, got {checks.describe(student['acc'])}: convert with .item() or float(...)"))
     return Verdict.ok()
 
 

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from autograder.authoring.language import say
+from autograder.authoring.language import SEPARATOR, say
 from autograder.authoring.wire import Value
 
 # float32 arithmetic done in a different order (a tanh-based formula, fused
@@ -64,9 +64,37 @@ def describe(value: Value) -> str:
     return value.type_name or value.kind
 
 
+# PyTorch errors students meet while learning, with what to do about them.
+KNOWN_ERRORS = (
+    ("a leaf Variable that requires grad is being used in an in-place operation",
+     "在需要梯度的叶子张量上做了原地修改：在 with torch.no_grad(): 里更新，或更新 .data",
+     "an in-place update of a leaf tensor that requires grad: update it under `with torch.no_grad():`, or update `.data`"),
+    ("Trying to backward through the graph a second time",
+     "对同一张计算图反向传播了两次：每一步都要重新计算损失",
+     "backward ran twice through the same graph: compute the loss afresh at every step"),
+    ("element 0 of tensors does not require grad",
+     "损失与参数之间的梯度断了：参数要 requires_grad=True，计算中不要 .detach()、.item() 或 NumPy",
+     "the loss does not depend on anything that requires grad: parameters need requires_grad=True, and no .detach(), .item() or NumPy on the way"),
+    ("mat1 and mat2 shapes cannot be multiplied",
+     "矩阵乘法的形状不匹配：检查每层的输入、输出大小",
+     "matrix shapes do not match: check each layer's input and output sizes"),
+)
+
+
+def explain_error(text: str) -> tuple[str, str] | None:
+    """(Chinese, English) advice for a known PyTorch error message, or None."""
+    return next(((chinese, english) for found, chinese, english in KNOWN_ERRORS if found in text), None)
+
+
 def blank_or_error(value: Value, *, what: str) -> str | None:
     """The message for a blank not filled in, a ``None`` from a missing return, or an exception; else None."""
+    if value.kind == "error" and SEPARATOR in value.text:  # already in both languages (the kit wrote it)
+        chinese, english = value.text.split(SEPARATOR, 1)
+        return say(f"{what}：{chinese}", f"{what}: {english}")
     if value.kind == "error":
+        advice = explain_error(value.text)
+        if advice:
+            return say(f"{what} 出错了：{advice[0]}（{value.text}）", f"{what} raised an error: {advice[1]} ({value.text})")
         return say(f"{what} 出错了：{value.text}", f"{what} raised {value.text}")
     if value.kind == "ellipsis":
         return say(f"{what} 还没有写（仍是 `...`）", f"{what} is not written yet (the blank still holds `...`)")
@@ -212,18 +240,19 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     if _integer_for_float(student, reference):
         return Verdict.fail(say(f"{what} 得到的是整数，应是小数：是不是用了整数除法或比较结果？", f"{what} came out as integers where decimals are expected: integer division, or a comparison left unconverted?"))
     bad = nonfinite_positions(mine)
-    if bad.size and not nonfinite_positions(theirs).size:
-        where = _index(mine.shape, int(bad[0]))
-        return Verdict.fail(say(f"{what}{where} 是 {mine.ravel()[bad[0]]}：出现了 nan 或 inf（溢出、除以 0 或 log(0)？）", f"{what}{where} is {mine.ravel()[bad[0]]}: not finite (an overflow, a division by zero or log(0)?)"))
-    if relabel:
+    unexpected_nonfinite = bool(bad.size) and not nonfinite_positions(theirs).size
+    if relabel and not unexpected_nonfinite:
         return _compare_labels(mine, theirs, what)
     where = first_mismatch(mine, theirs, rtol=rtol, atol=atol)
-    if where is None:
+    if where is None and not unexpected_nonfinite:
         return Verdict.ok()
     for diagnosis in diagnoses:
         message = diagnosis(student, reference, inputs)
         if message:
             return Verdict.fail(message)
+    if unexpected_nonfinite:
+        index = _index(mine.shape, int(bad[0]))
+        return Verdict.fail(say(f"{what}{index} 是 {mine.ravel()[bad[0]]}：出现了 nan 或 inf（溢出、除以 0 或 log(0)？）", f"{what}{index} is {mine.ravel()[bad[0]]}: not finite (an overflow, a division by zero or log(0)?)"))
     named = common_diagnoses(mine, theirs, inputs, what)
     if named:
         return Verdict.fail(named)
@@ -289,8 +318,8 @@ def match_rows(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray | None:
     return np.array(order)
 
 
-def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str = "the loss curve") -> Verdict:
-    """Compare a loss curve step by step and explain how it departs.
+def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str = "") -> Verdict:
+    """Compare a loss curve step by step and explain how it departs (``what``: the training function's name).
 
     Recognises the usual training-loop mistakes: losses recorded after the
     update (shifted by one), gradients never zeroed (matches for one step,
@@ -298,31 +327,32 @@ def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, ato
     """
     actual = np.asarray(actual, dtype=np.float64).ravel()
     expected = np.asarray(expected, dtype=np.float64).ravel()
+    zh, en = (f"{what} 的损失曲线", f"the loss curve of {what}") if what else ("损失曲线", "the loss curve")
     if actual.size != expected.size:
         hint = ("", "")
         if actual.size == expected.size + 1:
             hint = ("：多了一个（是不是把最后一次更新后的损失也记了？）", ": one loss too many (is the loss after the last update appended too?)")
         elif actual.size == expected.size - 1:
             hint = ("：少了一个（是不是跳过了一步，或写成了 range(1, epochs)？）", ": one loss short (is a step skipped, or `range(1, epochs)`?)")
-        return Verdict.fail(say(f"{what} 有 {actual.size} 个值，应每个 epoch 一个（{expected.size} 个）{hint[0]}", f"{what} has {actual.size} entries, expected one per epoch ({expected.size}){hint[1]}"))
+        return Verdict.fail(say(f"{zh} 有 {actual.size} 个值，应每个 epoch 一个（{expected.size} 个）{hint[0]}", f"{en} has {actual.size} entries, expected one per epoch ({expected.size}){hint[1]}"))
     if actual.size == 0:
         return Verdict.ok()
     bad = nonfinite_positions(actual)
     if bad.size:
-        return Verdict.fail(say(f"{what} 在第 {int(bad[0])} 步出现了非有限的损失：检查学习率、更新和损失函数", f"{what} holds a non-finite loss at step {int(bad[0])}: check the learning-rate update and the loss"))
+        return Verdict.fail(say(f"{zh} 在第 {int(bad[0])} 步出现了非有限的损失：检查学习率、更新和损失函数", f"{en} holds a non-finite loss at step {int(bad[0])}: check the learning-rate update and the loss"))
     mismatch = first_mismatch(actual, expected, rtol=rtol, atol=atol)
     if mismatch is None:
         return Verdict.ok()
     if actual.size > 1 and first_mismatch(actual[:-1], expected[1:], rtol=rtol, atol=atol) is None:
-        return Verdict.fail(say(f"{what} 错开了一步：losses[i] 应在第 i 次更新之前记录，而不是之后", f"{what} is shifted by one step: losses[i] must be recorded before update i, not after"))
+        return Verdict.fail(say(f"{zh} 错开了一步：losses[i] 应在第 i 次更新之前记录，而不是之后", f"{en} is shifted by one step: losses[i] must be recorded before update i, not after"))
     if mismatch == 0:
-        return Verdict.fail(say(f"{what} 从 {fmt(actual[0])} 开始，不是初始参数下的损失：losses[0] 必须在任何更新之前计算", f"{what} starts at {fmt(actual[0])}, not at the loss of the initial parameters: losses[0] must be taken before any update"))
+        return Verdict.fail(say(f"{zh} 从 {fmt(actual[0])} 开始，不是初始参数下的损失：losses[0] 必须在任何更新之前计算", f"{en} starts at {fmt(actual[0])}, not at the loss of the initial parameters: losses[0] must be taken before any update"))
     if actual[-1] > actual[0] and expected[-1] < expected[0]:
-        return Verdict.fail(say(f"{what} 不降反升：是不是把梯度加上去了，而不是减去？", f"{what} rises instead of falling: is the gradient step added instead of subtracted?"))
+        return Verdict.fail(say(f"{zh} 不降反升：是不是把梯度加上去了，而不是减去？", f"{en} rises instead of falling: is the gradient step added instead of subtracted?"))
     if mismatch == 1:
         first_step = ratio(actual[0] - actual[1], expected[0] - expected[1])
         size = (f"（步长是应有的 {first_step:.3g} 倍）", f" ({first_step:.3g}x the expected size)") if first_step is not None else ("", "")
-        return Verdict.fail(say(f"{what} 在第一次更新后就不对了{size[0]}：每一步应是 -lr × 梯度，且每个参数只更新一次", f"{what} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to every parameter?"))
+        return Verdict.fail(say(f"{zh} 在第一次更新后就不对了{size[0]}：每一步应是 -lr × 梯度，且每个参数只更新一次", f"{en} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to every parameter?"))
     if mismatch == 2:
-        return Verdict.fail(say(f"{what} 第一步正确，之后偏离：每一步都把梯度清零了吗（zero_grad / w.grad.zero_()）？", f"{what} matches for one step, then drifts: are gradients zeroed each step (zero_grad, w.grad.zero_())?"))
-    return Verdict.fail(say(f"{what} 前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新、并清零梯度吗？", f"{what} matches for {mismatch - 1} steps, then drifts: is every epoch the same update, with gradients zeroed each time?"))
+        return Verdict.fail(say(f"{zh} 第一步正确，之后偏离：每一步都把梯度清零了吗（zero_grad / w.grad.zero_()）？", f"{en} matches for one step, then drifts: are gradients zeroed each step (zero_grad, w.grad.zero_())?"))
+    return Verdict.fail(say(f"{zh} 前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新、并清零梯度吗？", f"{en} matches for {mismatch - 1} steps, then drifts: is every epoch the same update, with gradients zeroed each time?"))

@@ -99,7 +99,7 @@ class Curve(Observation):
         curve = checks.numbers_of(student) if student.kind in ("ndarray", "list") else None
         if curve is None or curve.ndim != 1:
             return Verdict.fail(say(f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student)}", f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student)}"))
-        return checks.diagnose_curve(curve, checks.numbers_of(reference), rtol=self.rtol, atol=self.atol, what=say(f"{what} 的损失曲线", f"the loss curve of {what}"))
+        return checks.diagnose_curve(curve, checks.numbers_of(reference), rtol=self.rtol, atol=self.atol, what=what)
 
 
 @dataclass(frozen=True)

@@ -83,17 +83,32 @@ def load_cases(path: Path) -> CasesModule:
 
 
 def _import(path: Path):
+    """Import the cases file; modules beside it (a shared diagnoses.py) are importable while it loads."""
     name = f"_cases_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look a module up by name
+    folder = str(path.resolve().parent)
+    before = set(sys.modules)
+    sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     except Exception as error:
         sys.modules.pop(name, None)
         line = _line_in(error, path)
         raise SuiteError(f"{path}{line}: importing it raised {type(error).__name__}: {error}") from error
+    finally:
+        sys.path.remove(folder)
+        _forget_siblings(before, folder)
     return module
+
+
+def _forget_siblings(before: set[str], folder: str) -> None:
+    """Drop modules the cases file imported from its own folder: another assignment's may share their names."""
+    for name in set(sys.modules) - before:
+        origin = getattr(sys.modules[name], "__file__", None) or ""
+        if origin.startswith(folder + "/"):
+            del sys.modules[name]
 
 
 def _line_in(error: BaseException, path: Path) -> str:

@@ -72,7 +72,8 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
     files = data_files.resolve(assignment, listed)
     cases = load_cases(assignment.cases_file)
     report = ReleaseReport(assignment, source.question_points(), generated=missing_before)
-    report.requirements = zip_requirements(assignment.config.requirements, [cell.source for cell in source.notebook.cells if cell.cell_type == "code"])
+    code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
+    report.requirements = zip_requirements(assignment.config.requirements, code, local=[Path(name).stem for name in listed if name.endswith(".py")])
     with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:
         solved = solve(assignment, source, cases, files, _folder(scratch, "solve"))
         staged = staging.stage(assignment, solved, files, _folder(scratch, "build"), requirements=report.requirements)

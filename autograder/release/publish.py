@@ -14,6 +14,7 @@ import nbformat
 
 from autograder import KitError
 from autograder.assignment import Assignment
+from autograder.release.localise import localise
 
 
 class PublishError(KitError, RuntimeError):
@@ -22,6 +23,9 @@ class PublishError(KitError, RuntimeError):
 
 def publish(assignment: Assignment, assigned: Path, files: dict[str, Path]) -> None:
     """Replace the assignment's generated folders with Otter's output in ``assigned``."""
+    for folder in ("student", "autograder"):
+        path = assigned / folder / assignment.source_notebook.name
+        nbformat.write(localise(nbformat.read(path, as_version=4)), path)
     _replace_dir(assignment.student_dir, assigned / "student")
     for notebook in assignment.student_dir.glob("*.ipynb"):
         _normalise(notebook)

@@ -48,13 +48,15 @@ def imported_modules(sources: Iterable[str]) -> list[str]:
     return names
 
 
-def requirements(declared: Iterable[str] | None, sources: Iterable[str]) -> list[str]:
+def requirements(declared: Iterable[str] | None, sources: Iterable[str], *, local: Iterable[str] = ()) -> list[str]:
     """The pip lines for the zip: ``declared`` (assignment.yml) or the notebook's imports, plus the runtime's.
 
+    ``local`` names modules the assignment ships itself (a diagnoses.py), which pip must not look for.
     A bare ``torch`` or ``torch==2.13.0`` becomes the pinned CPU build and its index.
     """
     if declared is None:
-        wanted = [KNOWN_IMPORTS.get(name, name) for name in imported_modules(sources) if name not in STANDARD]
+        skip = STANDARD | set(local)
+        wanted = [KNOWN_IMPORTS.get(name, name) for name in imported_modules(sources) if name not in skip]
         wanted = [line for line in wanted if line]
     else:
         wanted = list(declared)

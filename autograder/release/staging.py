@@ -27,12 +27,18 @@ PACKAGE = Path(__file__).resolve().parents[1]
 RUNTIME_FOLDER = "authoring"
 REFERENCE_FILES = (suite.REFERENCES_FILE, suite.INPUTS_FILE, suite.CASES_FILE)
 _TEST_CONFIG = re.compile(r'^\s*(?:\w+\s*=\s*)?"""\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
+IDENTITY_CELL = """# 姓名与学号：提交前填写 · Your name and student number: fill them in before you submit
+STUDENT_NAME = ""
+STUDENT_ID = ""
+
+from autograder.authoring.student import check_identity
+check_identity(STUDENT_NAME, STUDENT_ID, pattern={pattern!r}, example={example!r})"""
 _KIT_DEFAULTS = {
     "init_cell": True,
     "check_all_cell": False,
     "run_tests": False,  # the kit grades the solution and the template itself, with otter run
     "solutions_pdf": False,
-    "export_cell": {"pdf": False, "instructions": "完成后运行此单元并提交生成的 zip 文件。Run this cell when you are done and submit the zip file it makes."},
+    "export_cell": {"pdf": False, "run_tests": False},
     "generate": {"pdf": False, "show_stdout": True, "show_hidden": True},
 }
 
@@ -73,7 +79,16 @@ def staged_notebook(solved: Solved, *, assignment: Assignment, requirements: lis
         notebook.cells.insert(0, cell)
     else:
         notebook.cells[source.config_cell] = cell
+    _insert_identity_cell(notebook, assignment)
     return notebook
+
+
+def _insert_identity_cell(notebook: nbformat.NotebookNode, assignment: Assignment) -> None:
+    """The student's name and number, right after the notebook's opening text (or first)."""
+    pattern, example = assignment.student_id_rule
+    identity = nbformat.v4.new_code_cell(IDENTITY_CELL.format(pattern=pattern, example=example))
+    first_text = next((index for index, cell in enumerate(notebook.cells) if cell.cell_type == "markdown"), None)
+    notebook.cells.insert(0 if first_text is None else first_text + 1, identity)
 
 
 def completed_config(config: dict, *, assignment: Assignment, requirements: list[str]) -> dict:
@@ -92,7 +107,10 @@ def completed_config(config: dict, *, assignment: Assignment, requirements: list
         else:
             completed.setdefault(key, value)
     own = [entry for entry in completed.get("autograder_files") or [] if not str(entry).startswith("autograder/") and entry not in REFERENCE_FILES]
-    completed["autograder_files"] = [*own, *REFERENCE_FILES, *runtime_files()]
+    # The runtime reaches students too: their public checks and export cell use it.
+    listed = [entry for entry in completed.get("files") or [] if not str(entry).startswith("autograder/")]
+    completed["files"] = [*listed, *runtime_files()]
+    completed["autograder_files"] = [*own, *REFERENCE_FILES]
     completed["requirements"] = list(requirements)
     return completed
 

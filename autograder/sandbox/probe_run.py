@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -64,6 +66,7 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
         Path(relative).parent.mkdir(parents=True, exist_ok=True)
         Path(relative).write_bytes(content)
     nbformat.write(notebook, plan.notebook_name)
+    sys.path.insert(0, os.getcwd())  # as in a kernel: modules beside the notebook import
     modules = suite.reference_globals()  # before the notebook can replace them
     shell = new_shell()
     probing = _Probing(plan, shell.user_ns)
@@ -156,4 +159,5 @@ def _runs_for_grading(source: str) -> bool:
     # Otter drops cells whose first line is an "# ignore" comment, and export cells do nothing when grading
     # (the template's export cell opens with a comment line, so look past comments).
     code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#")).strip()
-    return not first.startswith("# ignore") and not code.startswith(("grader.export", "grader.check_all"))
+    exports = code.startswith(("grader.export", "grader.check_all")) or "autograder.authoring.student import export" in code
+    return not first.startswith("# ignore") and not exports
