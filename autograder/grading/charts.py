@@ -32,6 +32,10 @@ matplotlib.rcParams["svg.fonttype"] = "none"
 # Sized for a phone: a 5-inch figure fills a 390-px screen at about its own scale, so 13-point
 # labels stay about 13 px tall there.
 WIDTH_IN, HEIGHT_IN, FONT_PT = 5.0, 3.4, 13
+# Chinese labels are laid out with a CJK font where one is installed; the reader's browser draws them either way.
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]
+LABELS = {"you": "你 · you", "reference": "参考解 · reference"}
+_WHO = {label: who for who, label in LABELS.items()}
 
 
 @dataclass
@@ -56,8 +60,9 @@ def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn |
         return None
     for ax in figure.axes:
         for artist in [*ax.lines, *ax.collections]:
-            if artist.get_label() in ("you", "reference"):
-                artist.set_gid(f"{ident}-{artist.get_label()}")
+            who = _WHO.get(str(artist.get_label()).split(":")[0])
+            if who:
+                artist.set_gid(f"{ident}-{who}")
     return Drawn(_svg(figure), notes)
 
 
@@ -67,15 +72,17 @@ def histogram(values: list[float], *, possible: float) -> str:
     bins = np.linspace(0, possible or 1, 11)
     counts, _, bars = ax.hist(np.clip(values, 0, possible or 1), bins=bins, color=CLASSES[0], edgecolor="white")
     ax.bar_label(bars, labels=[f"{c:g}" if c else "" for c in counts])
-    ax.set_xlabel("total points")
-    ax.set_ylabel("submissions")
+    ax.set_xlabel("总分 · total points")
+    ax.set_ylabel("人数 · submissions")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg(figure)
 
 
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs a CJK-less host lacks: the browser draws them
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
     # Scale with the page: keep the viewBox, let CSS set the size.
@@ -131,12 +138,12 @@ def _loss_curve(chart: LossCurve, student: dict, reference: dict, notes: list[st
         return None
     figure, (ax,) = _figure()
     if theirs is not None:
-        ax.plot(*_thin(np.arange(1, len(theirs) + 1), theirs), "--", color=REFERENCE, linewidth=2, label="reference")
+        ax.plot(*_thin(np.arange(1, len(theirs) + 1), theirs), "--", color=REFERENCE, linewidth=2, label=LABELS["reference"])
     if mine is not None:
-        ax.plot(*_thin(np.arange(1, len(mine) + 1), mine), color=YOU, linewidth=2, label="you")
+        ax.plot(*_thin(np.arange(1, len(mine) + 1), mine), color=YOU, linewidth=2, label=LABELS["you"])
     else:
         notes.append(f"你的 notebook 没有留下可画的 `{chart.losses}` 列表 / your notebook left no `{chart.losses}` list to plot")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel("轮次 · epoch")
     ax.set_ylabel(chart.loss)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _legend(figure, [ax])
@@ -145,7 +152,7 @@ def _loss_curve(chart: LossCurve, student: dict, reference: dict, notes: list[st
 
 def _labelled_points(x: np.ndarray, y: np.ndarray | None) -> list[tuple[np.ndarray, str]]:
     labels = np.zeros(len(x)) if y is None else np.ravel(y)
-    return [(x[labels == value], f"class {value:g}") for value in np.unique(labels)]
+    return [(x[labels == value], f"类别 {value:g} · class {value:g}") for value in np.unique(labels)]
 
 
 def _scatter_classes(ax, x: np.ndarray, y: np.ndarray | None, names: tuple[str, ...] = ()) -> None:
@@ -172,7 +179,7 @@ def _linear_boundary(chart: LinearBoundary, student: dict, reference: dict, note
                 notes.append(f"画不出你的决策边界：`{chart.w}` 应有 2 个有限值、`{chart.b}` 1 个 / your boundary cannot be drawn: `{chart.w}` needs 2 finite values and `{chart.b}` one")
             continue
         w0, w1 = w.ravel()
-        ax.plot(xs, -(w0 * xs + b.ravel()[0]) / w1, style, color=colour, linewidth=2.5, label=who)
+        ax.plot(xs, -(w0 * xs + b.ravel()[0]) / w1, style, color=colour, linewidth=2.5, label=LABELS[who])
     ax.set_ylim(x[:, 1].min() - (np.ptp(x[:, 1]) or 1) * 0.1, x[:, 1].max() + (np.ptp(x[:, 1]) or 1) * 0.1)
     ax.set_xlabel(chart.axes[0])
     ax.set_ylabel(chart.axes[1])
@@ -186,7 +193,7 @@ def _fitted_line(chart: FittedLine, student: dict, reference: dict, notes: list[
         return None
     x, y = x.ravel(), y.ravel()
     figure, (ax,) = _figure()
-    ax.scatter(x, y, s=20, color=CLASSES[0], alpha=0.8, label="data", linewidths=0)
+    ax.scatter(x, y, s=20, color=CLASSES[0], alpha=0.8, label="数据 · data", linewidths=0)
     xs = np.linspace(x.min(), x.max(), 50)
     for who, values, style, colour in (("reference", reference, "--", REFERENCE), ("you", student, "-", YOU)):
         w, b = _array(values.get(chart.w)), _array(values.get(chart.b))
@@ -194,7 +201,7 @@ def _fitted_line(chart: FittedLine, student: dict, reference: dict, notes: list[
             if who == "you":
                 notes.append(f"画不出你的拟合直线：`{chart.w}` 和 `{chart.b}` 应各是一个有限值 / your line cannot be drawn: `{chart.w}` and `{chart.b}` should each be one finite number")
             continue
-        ax.plot(xs, w.ravel()[0] * xs + b.ravel()[0], style, color=colour, linewidth=2.5, label=who)
+        ax.plot(xs, w.ravel()[0] * xs + b.ravel()[0], style, color=colour, linewidth=2.5, label=LABELS[who])
     ax.set_xlabel(chart.axes[0])
     ax.set_ylabel(chart.axes[1])
     _legend(figure, [ax])
@@ -217,8 +224,8 @@ def _clusters(chart: Clusters, student: dict, reference: dict, notes: list[str])
             for index, value in enumerate(np.unique(labels)[: len(PALETTE)]):
                 ax.scatter(*x[labels == value].T, s=12, color=PALETTE[index], alpha=0.75, linewidths=0)
         if centroids is not None:
-            ax.scatter(centroids[:, 0], centroids[:, 1], s=160, marker="X", color=YOU if who == "you" else REFERENCE, edgecolors="white", linewidths=1.2, label=f"{who}: centroids")
-        ax.set_title(who)
+            ax.scatter(centroids[:, 0], centroids[:, 1], s=160, marker="X", color=YOU if who == "you" else REFERENCE, edgecolors="white", linewidths=1.2, label=f"{LABELS[who]}: 质心 · centroids")
+        ax.set_title(LABELS[who])
     _legend(figure, axes)
     return figure
 
@@ -238,7 +245,7 @@ def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, no
         elif who == "you":
             notes.append("画不出你的模型的决策区域 / your model's decision regions cannot be drawn")
         _scatter_classes(ax, x, y if y is not None and y.size == len(x) else None)
-        ax.set_title(who)
+        ax.set_title(LABELS[who])
     _legend(figure, axes)
     return figure
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from autograder.authoring import suite, wire
 from autograder.grading.autograder_zip import AutograderZip, Question
 from autograder.authoring.checks import Verdict
+from autograder.authoring.language import say
 
 COMPLETED = "Completed"
 
@@ -103,9 +104,9 @@ class Judge:
             student = {key: wire.decode(value) for key, value in probe.items()}
             verdict = suite.judge(case, student, self.suite.expected(case), self.suite.inputs(case))
         except KeyError:
-            verdict = Verdict.fail(f"{question.name} was not graded: the notebook stopped before it could be checked")
+            verdict = Verdict.fail(say(f"{question.name} 没有评分：notebook 在能检查它之前就停止了", f"{question.name} was not graded: the notebook stopped before it could be checked"))
         except wire.MalformedProbeData as error:
-            verdict = Verdict.fail(f"{question.name} returned data that could not be read ({error})")
+            verdict = Verdict.fail(say(f"{question.name} 返回的数据无法读取（{error}）", f"{question.name} returned data that could not be read ({error})"))
         message = self._without_reference_source(verdict.message) if case.swap_in else verdict.message
         return CaseOutcome(question.name, graded.name, graded.points, verdict.passed, message, graded.hidden)
 

@@ -29,6 +29,9 @@ pre,code{white-space:pre-wrap;overflow-wrap:anywhere}
 """
 # No script, no remote fetch: only inline styles and the inline SVG charts.
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+# What a grading_status starts with, in Chinese, for the student's page.
+STATUS_WORDS = {"timeout": "超时", "memory": "内存超限", "crash": "运行崩溃", "killed by signal": "被信号终止", "not a notebook": "不是 notebook 文件",
+                "not a zip or a notebook": "不是 zip 或 notebook 文件", "wrong assignment": "交错了作业", "zip holds": "zip 里的 notebook 不是一个"}
 CHART_IDS = {LossCurve: "loss-curve", LinearBoundary: "boundary", FittedLine: "fitted-line", Clusters: "clusters", DecisionRegions: "regions"}
 
 
@@ -45,7 +48,7 @@ def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, r
     """What one student sees: scores, what to fix, and their results against the reference."""
     parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", f'<p class="score" id="total">{grade.total:g} / {autograder.possible:g}</p>']
     if grade.status != COMPLETED:
-        parts.append(f'<p class="status" id="status">未能评分 · Not graded: {escape(grade.status)}</p>')
+        parts.append(f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: {escape(grade.status)}</p>')
     parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')
     for name, question in autograder.questions.items():
         parts.append(_score_row(grade, name, question.points))
@@ -61,7 +64,7 @@ def _score_row(grade: Grade, name: str, points: float) -> str:
     score = grade.scores.get(name, 0)
     failed = [c for c in grade.cases if c.question == name and not c.passed]
     if grade.status != COMPLETED:
-        hint, css = f"未评分：{escape(grade.status)} / not graded: {escape(grade.status)}", "fail"
+        hint, css = f"未评分（{_status_words(grade.status)}）/ not graded: {escape(grade.status)}", "fail"
     elif failed:
         hint, css = "<ul>" + "".join(f"<li>{escape(message)}</li>" for message in _unique(c.message for c in failed)) + "</ul>", "fail"
     elif score < points:
@@ -69,6 +72,10 @@ def _score_row(grade: Grade, name: str, points: float) -> str:
     else:
         hint, css = "全部通过 · all checks passed", "pass"
     return f'<tr class="{css}"><td>{escape(name)}</td><td>{score:g} / {points:g}</td><td>{hint}</td></tr>'
+
+
+def _status_words(status: str) -> str:
+    return next((words for start, words in STATUS_WORDS.items() if status.startswith(start)), "见右 · see the status")
 
 
 def _unique(messages) -> list[str]:
@@ -93,8 +100,7 @@ def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list
         if drawn is None:
             continue
         notes = "".join(f'<p class="note">{escape(note)}</p>' for note in drawn.notes)
-        caption = '<p class="note">你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed</p>'
-        parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{caption}{notes}')
+        parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{notes}')
     return parts
 
 
@@ -103,9 +109,9 @@ def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: 
     possible = autograder.possible
     totals = [g.total for g in grades]
     count = max(len(grades), 1)
-    parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", f"<p>{len(grades)} submissions, mean {sum(totals) / count:.2f} / {possible:g}</p>"]
+    parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", f"<p>共 {len(grades)} 份提交，平均 {sum(totals) / count:.2f} / {possible:g} · {len(grades)} submissions, mean {sum(totals) / count:.2f} / {possible:g}</p>"]
     parts.append(f'<h2>分数分布 · Score histogram</h2><div id="histogram">{drawing.histogram(totals, possible=possible)}</div>')
-    parts.append('<h2>各题通过率 · Per-question pass rate</h2><table id="pass-rates"><tr><th>question</th><th>full marks</th><th>mean score</th></tr>')
+    parts.append('<h2>各题通过率 · Per-question pass rate</h2><table id="pass-rates"><tr><th>题目 · question</th><th>满分比例 · full marks</th><th>平均分 · mean score</th></tr>')
     for name, question in autograder.questions.items():
         full = sum(1 for g in grades if abs(g.scores.get(name, 0) - question.points) < 1e-9)
         mean = sum(g.scores.get(name, 0) for g in grades) / count
@@ -114,7 +120,7 @@ def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: 
     failures = Counter((c.question, c.message) for g in grades for c in g.cases if not c.passed)
     statuses = Counter(g.status for g in grades if g.status != COMPLETED)
     rows = "".join(f"<tr><td>{count}</td><td>{escape(q)}</td><td>{escape(m)}</td></tr>" for (q, m), count in failures.most_common(15))
-    parts.append(f'<h2>最常见的错误 · Most common failure messages</h2><table id="failures"><tr><th>count</th><th>question</th><th>message</th></tr>{rows}</table>')
+    parts.append(f'<h2>最常见的错误 · Most common failure messages</h2><table id="failures"><tr><th>次数 · count</th><th>题目 · question</th><th>信息 · message</th></tr>{rows}</table>')
     if statuses:
         items = "".join(f"<li>{count} × {escape(status)}</li>" for status, count in statuses.most_common())
         parts.append(f'<h2>未能评分 · Not graded</h2><ul id="not-graded">{items}</ul>')
