@@ -75,7 +75,7 @@ def _score_row(grade: Grade, name: str, points: float) -> str:
 
 
 def _status_words(status: str) -> str:
-    return next((words for start, words in STATUS_WORDS.items() if status.startswith(start)), "见右 · see the status")
+    return next((words for start, words in STATUS_WORDS.items() if status.startswith(start)), "无法运行")
 
 
 def _unique(messages) -> list[str]:
