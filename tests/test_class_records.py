@@ -1,0 +1,152 @@
+"""A TA's class records on their own: LMS download names, the roster, late work, similar submissions."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from autograder.grading.late import LatePolicy, LatePolicyError
+from autograder.grading.lms import LmsName, lms_name
+from autograder.grading.roster import Claim, Roster, RosterError, match
+from autograder.grading.similarity import answer_names, clusters, graded_code, similar_pairs
+from tests.corpus import honest
+from tests.conftest import PROJECT
+
+# LMS download names ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        ("Zhang San_12345_assignsubmission_file_/logistic_regression.ipynb", LmsName("moodle", "12345", "Zhang San")),
+        ("张三_987_assignsubmission_file_/work/lab.zip", LmsName("moodle", "987", "张三")),
+        ("zhangsan_12345_67890_logistic_regression.ipynb", LmsName("canvas", "12345", "zhangsan")),
+        ("zhangsan_LATE_12345_67890_logistic_regression-1.ipynb", LmsName("canvas", "12345", "zhangsan", late=True)),
+        ("logistic_regression.ipynb", None),
+        ("2023001_张三.ipynb", None),
+    ],
+)
+def test_lms_download_names_say_whose_file_it_is(file, expected):
+    assert lms_name(file) == expected
+
+
+# The roster --------------------------------------------------------------------------------------
+
+
+def _roster(tmp_path, text: str, *, bom: bool = False) -> Roster:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
+    return Roster.read(path)
+
+
+def test_a_canvas_gradebook_export_is_a_roster(tmp_path):
+    roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1\n    Points Possible,,,,,10\nZhang San,12345,2023001,zhangsan,A,\nLi Si,12346,2023002,lisi,B,\n", bom=True)
+    assert [(s.name, s.lms_id, s.student_id, s.login, s.section) for s in roster.students] == [("Zhang San", "12345", "2023001", "zhangsan", "A"), ("Li Si", "12346", "2023002", "lisi", "B")]
+
+
+def test_a_chinese_roster_is_a_roster(tmp_path):
+    roster = _roster(tmp_path, "学号,姓名,班级\n2023001,张三,一班\n")
+    assert roster.students[0].student_id == "2023001" and roster.students[0].name == "张三" and roster.students[0].section == "一班"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("email\na@b.c\n", "no column for the student number or the name"), ("学号,姓名\n1,甲\n1,乙\n", "student number 1 appears twice"), ("", "empty")],
+)
+def test_a_roster_that_cannot_be_read_says_why(tmp_path, text, message):
+    with pytest.raises(RosterError, match=message):
+        _roster(tmp_path, text)
+
+
+def test_submissions_are_matched_to_students(tmp_path):
+    roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section\nZhang San,12345,2023001,zhangsan,A\nLi Si,12346,2023002,lisi,A\nWang Wu,12347,2023003,wangwu,B\n")
+    claims = [
+        Claim("canvas/zhangsan_12345_1_lab.ipynb", lms_id="12345", login="zhangsan", submitted="2026-12-01T10:00"),
+        Claim("canvas/zhangsan_12345_2_lab-1.ipynb", lms_id="12345", login="zhangsan", submitted="2026-12-01T12:00"),
+        Claim("mail/li.ipynb", student_id="2023002"),
+        Claim("stranger.ipynb", student_id="1999999", name="Nobody"),
+        Claim("spoof_12346_3_lab.ipynb", lms_id="12346", student_id="2023003"),
+    ]
+    result = match(roster, claims)
+    assert [claim.file for claim in result.by_student["2023001"]] == ["canvas/zhangsan_12345_1_lab.ipynb", "canvas/zhangsan_12345_2_lab-1.ipynb"]
+    assert result.chosen("2023001").file == "canvas/zhangsan_12345_2_lab-1.ipynb", "the latest counts"
+    assert [claim.file for claim in result.by_student["2023002"]] == ["mail/li.ipynb", "spoof_12346_3_lab.ipynb"], "the LMS's word beats the notebook's"
+    assert [claim.file for claim in result.unknown] == ["stranger.ipynb"]
+    assert [student.student_id for student in result.missing] == ["2023003"]
+    assert [(claim.file, theirs.student_id, claimed.student_id) for claim, theirs, claimed in result.conflicts] == [("spoof_12346_3_lab.ipynb", "2023002", "2023003")]
+
+
+def test_a_name_matches_only_when_one_student_has_it(tmp_path):
+    roster = _roster(tmp_path, "学号,姓名\n1,张三\n2,李四\n3,李四\n")
+    result = match(roster, [Claim("a.ipynb", name="张三"), Claim("b.ipynb", name="李四"), Claim("c.ipynb", name="  ")])
+    assert list(result.by_student) == ["1"] and [c.file for c in result.unknown] == ["b.ipynb", "c.ipynb"]
+
+
+# Late work ---------------------------------------------------------------------------------------
+
+POLICY = {"due": "2026-12-01T23:59:00+08:00", "grace_minutes": 15, "penalty": 0.1, "per": "day", "cap": 0.3, "cutoff": "2026-12-08T23:59:00+08:00"}
+
+
+@pytest.mark.parametrize(
+    ("submitted", "fraction", "units"),
+    [
+        ("2026-12-01T20:00:00+08:00", 0.0, 0),
+        ("2026-12-02T00:10:00+08:00", 0.0, 0),      # inside the grace period
+        ("2026-12-02T00:15:01+08:00", 0.1, 1),      # a day begun counts whole
+        ("2026-12-01T17:00:00+00:00", 0.1, 1),      # another zone: 01:00 on the 2nd, +08:00
+        ("2026-12-06T00:00:00+08:00", 0.3, 4),      # 4 days begun, capped at 30%
+        ("2026-12-09T00:00:00+08:00", 1.0, 0),      # after the cutoff
+    ],
+)
+def test_late_work_costs_what_the_policy_says(submitted, fraction, units):
+    cost = LatePolicy.from_config(POLICY, where="assignment.yml").cost(dt.datetime.fromisoformat(submitted))
+    assert cost.fraction == pytest.approx(fraction) and cost.units == units
+    assert (cost.reason != "") == (fraction > 0)
+
+
+def test_no_due_time_costs_nothing():
+    assert LatePolicy.from_config({}, where="x").cost(dt.datetime(2030, 1, 1)).fraction == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [({"penalty": 0.1}, "needs a due time"), ({"due": "tomorrow"}, "is not a time"), ({"due": "2026-12-01", "per": "week"}, "day or hour"), ({"due": "2026-12-01", "penalty": 10}, "between 0 and 1"), ({"due": "2026-12-01", "grace": 5}, "unknown late settings")],
+)
+def test_a_late_policy_that_cannot_work_says_why(config, message):
+    with pytest.raises(LatePolicyError, match=message):
+        LatePolicy.from_config(config, where="assignment.yml")
+
+
+# Similar submissions -----------------------------------------------------------------------------
+
+
+def _corpus_codes() -> dict[str, str]:
+    return {entry.name: "\n\n".join(entry.answers.get(q, honest.COURSE_STYLE[q]) for q in honest.POINTS) for entry in honest.SUBMISSIONS}
+
+
+def _disguised(code: str) -> str:
+    """The same code with other names, comments and layout."""
+    renamed = code.replace("losses", "history").replace("loss ", "cost ").replace("loss)", "cost)").replace("loss.", "cost.").replace("epoch", "step")
+    return "# written by me\n" + renamed.replace("\n    ", "\n\n    # next\n    ", 5)
+
+
+def test_a_copy_with_other_names_and_comments_is_flagged_and_independent_work_is_not():
+    import nbformat
+
+    template = nbformat.read(PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4)
+    assert answer_names(template) == ["sigmoid", "binary_loss", "train", "accuracy"]
+    codes = _corpus_codes()
+    codes["copied_tanh"] = _disguised(codes["correct_tanh_sigmoid"])
+    codes["copied_optimizer"] = _disguised(codes["correct_optimizer_train"])
+    solution = honest.COURSE_STYLE["sigmoid"]
+    pairs = similar_pairs(codes, solution=solution)
+    assert {(pair.first, pair.second) for pair in pairs} == {("copied_tanh", "correct_tanh_sigmoid"), ("copied_optimizer", "correct_optimizer_train")}
+    assert all(pair.score > 0.9 for pair in pairs)
+    assert clusters(pairs) == [["copied_optimizer", "correct_optimizer_train"], ["copied_tanh", "correct_tanh_sigmoid"]]
+
+
+def test_graded_code_is_only_the_answer_definitions():
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import torch\nx = 1"), nbformat.v4.new_code_cell("def f(a):\n    return a\n\ndef helper():\n    pass"), nbformat.v4.new_code_cell("def f(a):\n    return 2 * a")])
+    assert graded_code(notebook, ["f"]) == "def f(a):\n    return 2 * a"
