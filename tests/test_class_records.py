@@ -150,3 +150,40 @@ def test_graded_code_is_only_the_answer_definitions():
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import torch\nx = 1"), nbformat.v4.new_code_cell("def f(a):\n    return a\n\ndef helper():\n    pass"), nbformat.v4.new_code_cell("def f(a):\n    return 2 * a")])
     assert graded_code(notebook, ["f"]) == "def f(a):\n    return 2 * a"
+
+
+# Written answers ---------------------------------------------------------------------------------
+
+
+def test_written_answers_are_read_from_between_otters_markers():
+    import nbformat
+
+    from autograder.grading.written import written_answers
+
+    template = nbformat.read(PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4)
+    assert written_answers(template, ["why_clamp"]) == {"why_clamp": ""}, "the placeholder is no answer"
+    answer = next(cell for cell in template.cells if "otter_answer_cell" in cell.metadata.get("tags", []) and cell.cell_type == "markdown")
+    answer.source = "log(0) 是负无穷 / log(0) is minus infinity"
+    assert written_answers(template, ["why_clamp", "absent"]) == {"why_clamp": "log(0) 是负无穷 / log(0) is minus infinity", "absent": ""}
+
+
+def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back(tmp_path):
+    from autograder.grading.written import WrittenMarksError, marks_template, ordered, read_marks
+
+    answers = {f"s{i}.ipynb": (f"20230{i}", f"student {i}", f"answer {i}") for i in range(8)}
+    first, again = ordered("why", answers), ordered("why", dict(reversed(list(answers.items()))))
+    assert first == again and [a.label for a in first] == [f"A{i:02d}" for i in range(1, 9)]
+    assert [a.file for a in first] != sorted(answers), "shuffled, so a TA does not mark in name order"
+    assert [a.file for a in ordered("other question", answers)] != [a.file for a in first]
+    sheet = tmp_path / "why.csv"
+    sheet.write_text(marks_template(first), encoding="utf-8")
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1][:-2] + ",1.5,清楚 clear"
+    lines[2] = lines[2][:-2] + ",,"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    marks = read_marks(sheet, possible=2)
+    assert list(marks) == [first[0].file] and marks[first[0].file].points == 1.5 and marks[first[0].file].comment == "清楚 clear"
+    lines[2] = lines[2][:-2] + ",3,"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(WrittenMarksError, match="line 3: points 3 is outside 0..2"):
+        read_marks(sheet, possible=2)
