@@ -1,0 +1,124 @@
+"""The SLURM job array in deploy/ on a real one-node cluster: four shards merge to the single run's gradebook.
+
+The test starts munged (if it is not running), slurmctld and slurmd for one node on localhost, with
+a configuration of its own on ports of its own, submits deploy/slurm_grade.sh as a 4-task array and
+waits for it. ``.ci/run`` installs Debian's slurm-wlm; without it (or without root, which slurmd
+needs to run jobs as their user) the test is skipped with the reason.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ASSIGNMENT, PROJECT
+from tests.corpus.honest import write_corpus
+
+pytestmark = pytest.mark.slow
+CLI = Path(sys.executable).with_name("autograder")
+SHARDS = 4
+NAMES = ("correct_course_style", "correct_builtins", "loss_no_clamp", "loss_sum_not_mean", "sigmoid_wrong_sign", "train_no_zero_grad", "accuracy_strict_greater")
+
+if not shutil.which("slurmctld") or not shutil.which("munged"):
+    pytest.skip("SLURM is not installed (apt-get install slurm-wlm; .ci/run does it as root)", allow_module_level=True)
+if os.geteuid() != 0:
+    pytest.skip("slurmd must run as root to start jobs", allow_module_level=True)
+
+CONFIG = """ClusterName=kit
+SlurmctldHost=localhost
+AuthType=auth/munge
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation={folder}/state
+SlurmdSpoolDir={folder}/spool
+SlurmctldPidFile={folder}/slurmctld.pid
+SlurmdPidFile={folder}/slurmd.pid
+SlurmctldPort={controller}
+SlurmdPort={node}
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+ReturnToService=2
+MpiDefault=none
+JobCompType=jobcomp/none
+AccountingStorageType=accounting_storage/none
+SlurmctldLogFile={folder}/slurmctld.log
+SlurmdLogFile={folder}/slurmd.log
+NodeName=localhost NodeHostname=localhost CPUs={cpus} RealMemory=16000 State=UNKNOWN
+PartitionName=kit Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A one-node cluster on localhost; yields the environment its commands need."""
+    folder = tmp_path_factory.mktemp("slurm")
+    (folder / "state").mkdir()
+    (folder / "spool").mkdir()
+    config = folder / "slurm.conf"
+    config.write_text(CONFIG.format(folder=folder, controller=_free_port(), node=_free_port(), cpus=os.cpu_count() or 2))
+    environment = {**os.environ, "SLURM_CONF": str(config)}
+    started_munge = subprocess.run(["pgrep", "-x", "munged"], capture_output=True).returncode != 0
+    if started_munge:
+        Path("/run/munge").mkdir(parents=True, exist_ok=True)
+        shutil.chown("/run/munge", "munge", "munge")
+        subprocess.run(["su", "-s", "/bin/sh", "munge", "-c", "/usr/sbin/munged"], check=True, timeout=30)
+    subprocess.run(["slurmctld", "-f", str(config)], check=True, env=environment, timeout=30)
+    subprocess.run(["slurmd", "-f", str(config), "-N", "localhost"], check=True, env=environment, timeout=30)
+    _wait_for(lambda: "idle" in subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, env=environment).stdout, what="the node to come up")
+    yield environment
+    for daemon in ("slurmd", "slurmctld"):
+        pid = folder / f"{daemon}.pid"
+        if pid.is_file():
+            try:
+                os.kill(int(pid.read_text()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+    if started_munge:
+        subprocess.run(["pkill", "-x", "munged"])
+
+
+def _wait_for(condition, *, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def test_the_job_array_merges_to_the_single_runs_gradebook(cluster, assignment, student_template, tmp_path):
+    submissions = tmp_path / "submissions"
+    write_corpus(submissions, student_template, names=NAMES)
+    project = assignment.root
+    for old in (project / "grades").glob("shard-*"):
+        shutil.rmtree(old)
+    job = [
+        "sbatch", "--wait", f"--array=1-{SHARDS}", "--mem=1G", f"--output={tmp_path}/job-%a.log",
+        str(PROJECT / "deploy" / "slurm_grade.sh"), str(submissions), ASSIGNMENT,
+    ]
+    done = subprocess.run(job, cwd=project, env={**cluster, "AUTOGRADER": str(CLI)}, capture_output=True, text=True, timeout=1200)
+    logs = "\n".join(path.read_text() for path in sorted(tmp_path.glob("job-*.log")))
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}\n{logs[-3000:]}"
+    shards = sorted((project / "grades").glob("shard-*"))
+    assert len(shards) == SHARDS
+    merged, single = tmp_path / "merged", tmp_path / "single"
+    subprocess.run([str(CLI), "--root", str(project), "merge", *map(str, shards), "-a", ASSIGNMENT, "-o", str(merged)], check=True, capture_output=True, timeout=600)
+    subprocess.run([str(CLI), "--root", str(project), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(single)], check=True, capture_output=True, timeout=900)
+    assert (merged / "final_grades.csv").read_text() == (single / "final_grades.csv").read_text()
+    assert len((single / "final_grades.csv").read_text().splitlines()) == 2 + len(NAMES)
