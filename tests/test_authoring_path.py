@@ -16,7 +16,7 @@ from autograder.assignment import Assignment
 from autograder.authoring import Cases
 from autograder.cli import main
 from autograder.release import release
-from autograder.release.definitions import definitions
+from autograder.definitions import definitions
 from autograder.release.source_notebook import SourceNotebook
 from tests.conftest import PROJECT
 

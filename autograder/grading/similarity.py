@@ -18,6 +18,8 @@ import tokenize
 from dataclasses import dataclass
 from itertools import combinations
 
+from autograder.definitions import definitions
+
 WINDOW = 6               # tokens per window
 MIN_SHARED = 8           # rare windows a pair must share to be flagged
 THRESHOLD = 0.5          # weighted share of windows in common
@@ -35,35 +37,15 @@ class Pair:
 
 def answer_names(notebook) -> list[str]:
     """Names the student template's answer cells define (Otter tags them ``otter_answer_cell``)."""
-    names: list[str] = []
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") == "code" and "otter_answer_cell" in cell.get("metadata", {}).get("tags", []):
-            names.extend(name for name in _defined(cell.get("source", "")) if name not in names)
-    return names
+    cells = [cell.get("source", "") for cell in notebook.get("cells", []) if cell.get("cell_type") == "code" and "otter_answer_cell" in cell.get("metadata", {}).get("tags", [])]
+    return list(definitions(cells))
 
 
 def graded_code(notebook, names: list[str]) -> str:
     """The source of the named top-level definitions a notebook holds (the last of each), cut to size."""
-    found: dict[str, str] = {}
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "") if cell.get("cell_type") == "code" else ""
-        if not isinstance(source, str):
-            continue
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
-                found[node.name] = ast.get_source_segment(source, node) or ""
-    return "\n\n".join(found[name] for name in names if name in found)[:MAX_CODE_CHARS]
-
-
-def _defined(source: str) -> list[str]:
-    try:
-        return [node.name for node in ast.parse(source).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
-    except (SyntaxError, ValueError):
-        return []
+    cells = [cell.get("source", "") for cell in notebook.get("cells", []) if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str)]
+    found = definitions(cells)
+    return "\n\n".join(found[name].rstrip("\n") for name in names if name in found)[:MAX_CODE_CHARS]
 
 
 def normal_form(code: str) -> list[str]:

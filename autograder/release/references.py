@@ -16,7 +16,7 @@ import numpy as np
 from autograder.authoring import charts, wire
 from autograder.authoring.cases import Case, InputContext
 from autograder.authoring.suite import FORMAT_VERSION, CasesModule, SuiteError, build_reference_functions, judge, probe
-from autograder.release import definitions
+from autograder import definitions
 
 
 class CasesFileError(SuiteError):

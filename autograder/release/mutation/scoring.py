@@ -21,7 +21,7 @@ from autograder.assignment import Assignment
 from autograder.authoring import suite
 from autograder.authoring.mutants import Equivalent
 from autograder.forking import Outcome, run_forked
-from autograder.release import definitions
+from autograder import definitions
 from autograder.release.mutation.mutator import Mutant, MutationError, mutate, only_definition
 from autograder.release.solving import Solved
 from autograder.release.source_notebook import SourceNotebook

@@ -2,7 +2,8 @@
 
 Release uses it to find the solution's swap-in functions and classes (their
 sources travel to the sandbox and the zip); validate uses it to find what
-each question's solution defines, to mutate it.
+each question's solution defines, to mutate it; the grader uses it to find
+the answers students wrote, to compare them with each other.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def definitions(sources: Iterable[str]) -> dict[str, str]:
     for source in sources:
         try:
             tree = ast.parse(source)
-        except SyntaxError:
+        except (SyntaxError, ValueError):
             continue
         lines = source.splitlines()
         for node in tree.body:
