@@ -145,12 +145,13 @@ def match(roster: Roster, claims: list[Claim]) -> Matching:
         if student is None:
             result.unknown.append(claim)
         else:
-            result.by_student.setdefault(_key(student), []).append(claim)
-    result.missing = [student for student in roster.students if _key(student) not in result.by_student]
+            result.by_student.setdefault(student_key(student), []).append(claim)
+    result.missing = [student for student in roster.students if student_key(student) not in result.by_student]
     return result
 
 
-def _key(student: Student) -> str:
+def student_key(student: Student) -> str:
+    """How a student is known across a run: the student number, else the folded name."""
     return student.student_id or f"name:{normalised(student.name)}"
 
 
