@@ -187,3 +187,24 @@ def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back(tmp_pa
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(WrittenMarksError, match="line 3: points 3 is outside 0..2"):
         read_marks(sheet, possible=2)
+
+
+# The TA's pages ----------------------------------------------------------------------------------
+
+
+def test_the_index_allows_its_own_script_only_and_escapes_every_name():
+    import base64
+    import hashlib
+    import re as regex
+
+    from autograder.grading.class_book import StudentRow
+    from autograder.grading.ta_pages import SORT_AND_FILTER, index_page
+
+    rows = [StudentRow("2023001", "<script>alert(1)</script>", "a<b>.ipynb", raw=8.0, total=7.2, status="Completed"), StudentRow("2023002", "李四", status="missing")]
+    html = index_page(rows, assignment="lab", possible=10, pages={"a<b>.ipynb": "feedback/a_b_.ipynb-12.html"})
+    policy = regex.search(r'Content-Security-Policy" content="([^"]+)"', html).group(1)
+    digest = base64.b64encode(hashlib.sha256(SORT_AND_FILTER.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in policy and "unsafe-inline'; img" in policy and "'unsafe-inline'" not in policy.split("script-src")[1]
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == 1
+    assert 'href="feedback/a_b_.ipynb-12.html"' in html and "7.2 / 10" in html and "missing" in html

@@ -1,0 +1,119 @@
+"""The pages a TA starts from: the index of the class, similar submissions, written answers to mark.
+
+Every text a submission influenced is escaped. The index sorts and filters with one small inline
+script; the page's Content-Security-Policy allows that script alone (by its hash) and nothing else.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from html import escape
+
+from autograder.grading.class_book import StudentRow
+from autograder.grading.pages import STYLE
+from autograder.grading.similarity import Pair
+from autograder.grading.written import Answer
+
+TABLE_STYLE = """
+th{cursor:pointer;white-space:nowrap}th:after{content:" \\2195";color:#999}
+input{width:100%;padding:6px;margin:8px 0;font-size:1rem;box-sizing:border-box}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
+.card{border:1px solid #ddd;border-radius:6px;padding:8px}.card h3{margin:0 0 6px;font-size:1rem}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}@media(max-width:600px){.pair{grid-template-columns:1fr}}
+"""
+SORT_AND_FILTER = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  var body = table.tBodies[0];
+  table.querySelectorAll("th").forEach(function (header, column) {
+    header.addEventListener("click", function () {
+      var up = header.dataset.up !== "1";
+      header.dataset.up = up ? "1" : "0";
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[column].dataset.sort || a.cells[column].textContent;
+        var y = b.cells[column].dataset.sort || b.cells[column].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var order = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, "zh-CN");
+        return up ? order : -order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+});
+var filter = document.getElementById("filter");
+if (filter) {
+  filter.addEventListener("input", function () {
+    var words = filter.value.toLowerCase();
+    document.querySelectorAll("table.sortable tbody tr").forEach(function (row) {
+      row.style.display = row.textContent.toLowerCase().indexOf(words) >= 0 ? "" : "none";
+    });
+  });
+}
+"""
+
+
+def _page(title: str, body: str, *, script: str = "") -> str:
+    policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    if script:
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+        policy += f"; script-src 'sha256-{digest}'"
+    tail = f"<script>{script}</script>" if script else ""
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}{TABLE_STYLE}</style></head><body>{body}{tail}</body></html>"
+    )
+
+
+def index_page(rows: list[StudentRow], *, assignment: str, possible: float, pages: dict[str, str]) -> str:
+    """Every student (or file) with score, late penalty, status and a link to the feedback page."""
+    head = "".join(f"<th>{label}</th>" for label in ("学号 · ID", "姓名 · name", "文件 · file", "得分 · score", "迟交扣分 · late", "总分 · total", "状态 · status"))
+    body = []
+    for row in rows:
+        page = pages.get(row.file, "")
+        link = f'<a href="{escape(page)}">{escape(row.file)}</a>' if page else escape(row.file or "—")
+        others = f'<br><small>+ {escape(", ".join(row.others))}</small>' if row.others else ""
+        body.append(
+            f"<tr><td>{escape(row.student_id)}</td><td>{escape(row.name)}</td><td>{link}{others}</td>"
+            f'<td data-sort="{row.raw}">{row.raw:g}</td><td data-sort="{row.penalty}">{row.penalty:g}</td>'
+            f'<td data-sort="{row.total}">{row.total:g} / {possible:g}</td><td>{escape(row.status)}</td></tr>'
+        )
+    content = (
+        f"<h1>{escape(assignment)} · 全班 · the class</h1>"
+        '<p><a href="summary.html">概况 · summary</a> · <a href="similarity.html">相似提交 · similar submissions</a></p>'
+        '<input id="filter" type="search" placeholder="筛选（学号、姓名、状态…）· filter (id, name, status…)">'
+        f'<table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+    return _page(f"{assignment}: the class", content, script=SORT_AND_FILTER)
+
+
+def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[str, str], *, assignment: str) -> str:
+    """Pairs of alike submissions with their code side by side, and the groups they form."""
+    parts = [f"<h1>{escape(assignment)} · 相似提交 · similar submissions</h1>",
+             "<p>只比较学生写的函数，先去掉注释、排版和变量名，并忽略模板代码、参考解的代码和多数人相同的写法。相似不等于抄袭：请人工判断。"
+             " / Only the functions students wrote are compared, with comments, layout and names taken out, and the starter code, the"
+             " solution's code and what many students write alike ignored. Alike is not copied: judge for yourself.</p>"]
+    if not pairs:
+        parts.append('<p id="none">没有发现超出偶然的相似 · nothing alike beyond chance</p>')
+    if clusters:
+        items = "".join(f"<li>{escape(', '.join(group))}</li>" for group in clusters)
+        parts.append(f'<h2>分组 · Groups</h2><ul id="clusters">{items}</ul>')
+    for pair in pairs:
+        parts.append(
+            f'<h2 class="pair-title">{escape(pair.first)} ↔ {escape(pair.second)} · {pair.score:.0%}（{pair.shared}）</h2>'
+            f'<div class="pair"><pre>{escape(codes.get(pair.first, ""))}</pre><pre>{escape(codes.get(pair.second, ""))}</pre></div>'
+        )
+    return _page(f"{assignment}: similar submissions", "".join(parts))
+
+
+def written_page(question: str, answers: list[Answer], *, assignment: str, points: float, sheet: str) -> str:
+    """Every answer to one written question, in the marks sheet's order, under anonymous labels."""
+    cards = "".join(f'<div class="card"><h3>{escape(answer.label)}</h3><pre>{escape(answer.text) or "（没有作答 · no answer）"}</pre></div>' for answer in answers)
+    return _page(
+        f"{assignment}: {question}",
+        f"<h1>{escape(assignment)} · {escape(question)}（{points:g} 分 · points）</h1>"
+        f"<p>在 <code>{escape(sheet)}</code> 里按同样的顺序填写分数和评语，然后运行 <code>autograder merge</code>。"
+        f" / Enter points and comments in <code>{escape(sheet)}</code>, in the same order, then run <code>autograder merge</code>.</p>"
+        f'<div class="grid" id="answers">{cards}</div>',
+    )
