@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.sandbox import limits as sandbox_limits
+from autograder.sandbox import cgroups
 from autograder.cli import main
 from autograder.grading.judging import COMPLETED
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
@@ -318,7 +318,7 @@ def test_a_killed_run_resumes_where_it_stopped(assignment, submissions, full_run
         first.wait()
     assert _wait_group_gone(first.pid, deadline_s=30), "processes of the killed run survive SIGKILL"
     # A SIGKILLed run cannot remove its sandboxes' (empty) cgroups: leave the machine as it was.
-    sandbox_limits.remove_cgroups_of(first.pid)
+    cgroups.remove_cgroups_of(first.pid)
     assert not (out / "final_grades.csv").exists()
     _assert_complete(out)
     finished = {name: path.stat().st_mtime_ns for name, path in _result_files(out).items()}

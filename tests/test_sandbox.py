@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import run as sandbox_run
+from autograder.sandbox.reduced import run_reduced
 
 FULL = pytest.mark.skipif(not sandbox.full_isolation_available(), reason="full isolation needs root on Linux")
 LIMITS = sandbox.Limits(wall_s=20)
@@ -33,7 +33,7 @@ def secret_fd(tmp_path):
 def _run(mode: str, fn, *args, secret_fd=None, limits=LIMITS) -> sandbox.Result:
     if mode == "full":
         return sandbox.run_sandboxed(fn, *args, limits=limits, secret_fd=secret_fd)
-    return sandbox_run._run_reduced(fn, args, limits, secret_fd)
+    return run_reduced(fn, args, limits, secret_fd)
 
 
 MODES = [pytest.param("full", marks=FULL), "reduced"]

@@ -23,7 +23,7 @@ import nbformat
 
 from autograder import sandbox
 from autograder.authoring import suite, wire
-from autograder.sandbox import limits as sandbox_limits
+from autograder.sandbox import cgroups
 from autograder.sandbox.probe_run import ProbePlan, run_and_probe
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
@@ -139,7 +139,7 @@ class Workers:
             if worker.process.is_alive():
                 worker.process.kill()
             worker.connection.close()
-        sandbox_limits.remove_cgroups_of(os.getpid())
+        cgroups.remove_cgroups_of(os.getpid())
 
     def __enter__(self) -> "Workers":
         return self
