@@ -31,7 +31,8 @@ from autograder import sandbox
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.pages import feedback_page
-from autograder.grading.judging import Judge, otter_results
+from autograder.grading.judging import Judge
+from autograder.grading.results_file import otter_results
 from autograder.release.otter_run import otter_scores_many
 from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
