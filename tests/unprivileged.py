@@ -27,9 +27,14 @@ MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to an ordinary user needs root (as on CI)")
 
 
-def as_user(job: Callable[[], dict], *, timeout: float = 600.0) -> Outcome:
-    """``job()`` run as TEST_UID in a forked child; its dict, or why there is none."""
+def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None) -> Outcome:
+    """``job()`` run as TEST_UID in a forked child; its dict, or why there is none.
+
+    ``prepare()`` runs in the child as root first (to join a delegated cgroup, say).
+    """
     def child() -> dict:
+        if prepare is not None:
+            prepare()
         _reach_interpreter()
         os.setgroups([])
         os.setgid(TEST_UID)
@@ -59,6 +64,44 @@ def give_tree(path: Path) -> None:
         for name in [*folders, *files]:
             os.lchown(os.path.join(folder, name), TEST_UID, TEST_UID)
     os.chown(path, TEST_UID, TEST_UID)
+
+
+class DelegatedCgroup:
+    """v1 memory and pids cgroups handed to TEST_UID, as a host delegates one to a TA; None-like where none is writable."""
+
+    def __init__(self, name: str):
+        from autograder.sandbox import cgroups
+
+        self.folders = []
+        for controller, base in cgroups._v1_bases().items():
+            folder = base / name
+            folder.mkdir(exist_ok=True)
+            for path in (folder, folder / "cgroup.procs", folder / "tasks"):
+                os.chown(path, TEST_UID, TEST_UID)
+            self.folders.append(folder)
+
+    def __bool__(self) -> bool:
+        return bool(self.folders)
+
+    def join(self) -> None:
+        """Move the calling process in (as root, before it drops to TEST_UID)."""
+        for folder in self.folders:
+            (folder / "cgroup.procs").write_text("0")
+
+    def processes(self) -> list[int]:
+        """Every process in the cgroup or below it."""
+        found = set()
+        for folder in self.folders:
+            for procs in folder.rglob("cgroup.procs"):
+                found.update(int(pid) for pid in procs.read_text().split())
+        return sorted(found)
+
+    def remove(self) -> None:
+        for folder in self.folders:
+            for child in sorted(folder.glob("*/"), reverse=True):
+                if child.is_dir():
+                    child.rmdir()
+            folder.rmdir()
 
 
 def _reach_interpreter() -> None:
