@@ -331,9 +331,9 @@ def _root_processes(marker: str) -> dict[int, str]:
 
 
 def _delegated_processes(delegated: DelegatedCgroup, marker: str) -> dict[int, str]:
-    """Live processes this run's submissions started (rootless): in the run's delegated cgroup but not this one,
-    or carrying the marker. Without a cgroup, the marker alone."""
-    ours = set(delegated.processes()) - {os.getpid()}
+    """Live processes this run's submissions started (rootless): in a sandbox cgroup (``sbx_*``) under the
+    run's delegated one, or carrying the marker. Without a cgroup, the marker alone."""
+    ours = set(delegated.processes(sandboxes_only=True))
     return _processes(lambda pid, uid, cmdline, environ, cgroups: pid in ours or marker.encode() in cmdline or marker.encode() in environ)
 
 

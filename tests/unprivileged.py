@@ -88,20 +88,28 @@ class DelegatedCgroup:
         for folder in self.folders:
             (folder / "cgroup.procs").write_text("0")
 
-    def processes(self) -> list[int]:
-        """Every process in the cgroup or below it."""
+    def processes(self, *, sandboxes_only: bool = False) -> list[int]:
+        """Every process in the cgroup or below it; with ``sandboxes_only``, in its sandboxes' cgroups (``sbx_*``)."""
         found = set()
         for folder in self.folders:
-            for procs in folder.rglob("cgroup.procs"):
+            for procs in folder.glob("sbx_*/cgroup.procs") if sandboxes_only else folder.rglob("cgroup.procs"):
                 found.update(int(pid) for pid in procs.read_text().split())
         return sorted(found)
 
-    def remove(self) -> None:
+    def remove(self, *, wait_s: float = 20.0) -> None:
+        """Remove the cgroups once their last processes (a worker's resource tracker, say) have ended."""
+        import time
+
+        deadline = time.monotonic() + wait_s
         for folder in self.folders:
-            for child in sorted(folder.glob("*/"), reverse=True):
-                if child.is_dir():
-                    child.rmdir()
-            folder.rmdir()
+            for cgroup in [*sorted(folder.glob("*/"), reverse=True), folder]:
+                while cgroup.is_dir():
+                    try:
+                        cgroup.rmdir()
+                    except OSError:
+                        if time.monotonic() > deadline:
+                            break
+                        time.sleep(0.05)  # the kernel frees a cgroup only after its last process is reaped
 
 
 def _reach_interpreter() -> None:

@@ -24,13 +24,19 @@ def grade_table(report) -> str:
 
 
 @contextlib.contextmanager
-def progress_printer(*, width: int = 30):
-    """A callback ``(grade, done, total)`` drawing progress on stderr: a bar on a terminal, lines elsewhere."""
+def progress_printer(*, width: int = 30, header: str = ""):
+    """A callback ``(grade, done, total)`` drawing progress on stderr: a bar on a terminal, lines elsewhere.
+
+    ``header`` is printed once, before the first progress line.
+    """
     import click
 
     interactive = sys.stderr.isatty()
+    pending = [header] if header else []
 
     def on_progress(grade, done: int, total: int) -> None:
+        while pending:
+            click.echo(pending.pop(), err=True)
         text = f"{done}/{total} {shown_controls(grade.file)} {grade.total:g} ({shown_controls(grade.status[:40])})"
         if interactive:
             filled = width * done // max(total, 1)
