@@ -249,3 +249,47 @@ def test_shared_memory_stays_in_its_sandbox_and_goes_with_it(mode, ipc_namespace
         assert (seen["second"], seen["left"]) == ("absent", False)
     else:
         assert (seen["second"], seen["left"]) == ("reference functions", True)
+
+
+# Keyrings: per uid, and they outlive processes ------------------------------------------------------
+
+_ADD_KEY, _KEYCTL = 248, 250       # x86_64 syscall numbers
+_KEY_SPEC_USER_KEYRING = -4
+_KEYCTL_REVOKE, _KEYCTL_SEARCH, _KEYCTL_READ = 3, 10, 11
+
+
+def _key(name: bytes, add: bool) -> bytes:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    if add:
+        data = b"reference functions"
+        ident = libc.syscall(ctypes.c_long(_ADD_KEY), b"user", name, data, ctypes.c_size_t(len(data)), ctypes.c_int(_KEY_SPEC_USER_KEYRING))
+        return b"added" if ident >= 0 else b"refused"
+    ident = libc.syscall(ctypes.c_long(_KEYCTL), _KEYCTL_SEARCH, ctypes.c_int(_KEY_SPEC_USER_KEYRING), b"user", name, 0)
+    if ident < 0:
+        return b"absent"
+    buffer = ctypes.create_string_buffer(64)
+    size = libc.syscall(ctypes.c_long(_KEYCTL), _KEYCTL_READ, ctypes.c_long(ident), buffer, 64)
+    libc.syscall(ctypes.c_long(_KEYCTL), _KEYCTL_REVOKE, ctypes.c_long(ident))
+    return buffer.raw[:max(size, 0)]
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="syscall numbers for x86_64")
+@pytest.mark.parametrize("seccomp", [True, False], ids=["with", "without"])
+def test_a_key_one_sandbox_adds_never_reaches_the_next_of_its_uid(seccomp):
+    """As root, sandboxes of one slot share a uid, and so its keyring: seccomp refuses keyrings.
+    (Rootless, each sandbox's user namespace has keyrings of its own as well.)"""
+    name = f"leak-{random.randrange(1 << 30)}".encode()
+    without = frozenset() if seccomp else frozenset({"seccomp"})
+
+    def job() -> dict:
+        limits = sandbox.Limits(wall_s=20, without=without)
+        first = sandbox.run_sandboxed(_key, name, True, limits=limits)
+        second = sandbox.run_sandboxed(_key, name, False, limits=limits)
+        return {"first": first.data.decode(), "second": second.data.decode(errors="replace")}
+
+    seen = _in_mode("root", job)
+    if seccomp:
+        assert seen == {"first": "refused", "second": "absent"}
+    else:
+        assert seen == {"first": "added", "second": "reference functions"}

@@ -20,6 +20,7 @@ PR_CAP_AMBIENT_CLEAR_ALL = 4
 AF_UNIX = 1
 CLONE_NEWUSER = 0x10000000
 _CAPABILITY_VERSION_3 = 0x20080522
+_KEYRING_CALLS = ("add_key", "request_key", "keyctl")
 _IPC_CALLS = ("shmget", "msgget", "semget", "mq_open")  # SysV and POSIX IPC: shared by every process without an IPC namespace
 
 
@@ -87,7 +88,10 @@ def make_undumpable() -> None:
 
 
 def install_seccomp(*, deny_ipc: bool = False) -> bool:
-    """Deny sockets other than AF_UNIX and any new namespace; with ``deny_ipc``, SysV and POSIX IPC too.
+    """Deny sockets other than AF_UNIX, any new namespace and the kernel keyrings; with ``deny_ipc``, SysV and POSIX IPC too.
+
+    Keyrings are per uid and outlive processes: as root, sandboxes of the same
+    slot share a uid, so a key one adds would reach the next.
 
     False when libseccomp is missing. Loads without setting ``no_new_privs``
     when the caller holds CAP_SYS_ADMIN (the kernel demands one or the other).
@@ -111,6 +115,7 @@ def install_seccomp(*, deny_ipc: bool = False) -> bool:
         ("setns", deny(errno.EPERM), []),
         ("clone", deny(errno.EPERM), [Compare(0, masked_equal, CLONE_NEWUSER, CLONE_NEWUSER)]),
         ("clone3", deny(errno.ENOSYS), []),
+        *((name, deny(errno.EPERM), []) for name in _KEYRING_CALLS),
     ]
     if deny_ipc:
         rules.extend((name, deny(errno.EPERM), []) for name in _IPC_CALLS)
