@@ -48,7 +48,7 @@ from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
 from autograder.grading.text import spreadsheet_cell
 from tests.processes import still_running
-from tests.unprivileged import TEST_UID, DelegatedCgroup, as_user, give_tree
+from tests.unprivileged import DelegatedCgroup, as_user, give_tree
 
 pytestmark = pytest.mark.slow
 

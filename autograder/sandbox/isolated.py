@@ -21,6 +21,7 @@ on the wall-clock timeout the parent kills B to the same effect.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import time
 
@@ -176,8 +177,6 @@ def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secr
 
 def _serve_until_exit(child: int, broker: Broker | None) -> int:
     """Broker the commit and reap orphans until ``child`` ends; return its wait status."""
-    import select
-
     child_fd = os.pidfd_open(child)
     while True:
         watched = [child_fd] + ([broker.request_r] if broker and not broker.closed else [])

@@ -5,6 +5,9 @@
   (as rootless bubblewrap and nsjail need): the same namespaces and
   allow-listed root, inside a user namespace of the sandbox's own.
 - ``reduced``: neither; a child process with rlimits and seccomp only.
+
+``AUTOGRADER_SANDBOX=reduced`` forces the reduced mode (where namespaces
+exist but must not be used, e.g. a container that forbids nesting them).
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from dataclasses import dataclass
 
 from autograder.forking import run_forked
 from autograder.sandbox import cgroups
+
+
+FORCE = "AUTOGRADER_SANDBOX"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ def current_mode() -> Mode:
     """The mode sandboxes started by this process get (probed once)."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return Mode("reduced", f"namespaces need Linux, this is {sys.platform}")
+    if os.environ.get(FORCE) == "reduced":
+        return Mode("reduced", f"{FORCE}=reduced is set")
     if os.geteuid() == 0:
         return Mode("root", "running as root: PID, mount, network, IPC and UTS namespaces and a sandbox uid per slot")
     refused = user_namespaces_refused()
