@@ -136,6 +136,15 @@ def _grade_corpus(assignment, template: Path, folder: Path, mode: str) -> dict:
         ran = outcome.result
         ran["memory_cap"] = bool(delegated)
 
+    try:
+        return _collect(ran, out, marker, assignment, listeners, neighbour, neighbour_bytes)
+    finally:
+        if mode == "rootless":
+            shutil.rmtree(folder, ignore_errors=True)  # the TA's copy under /tmp: leave nothing behind
+
+
+def _collect(ran: dict, out: Path, marker: str, assignment, listeners, neighbour: Path, neighbour_bytes: bytes) -> dict:
+    """What the checks below need from a finished run."""
     rows = _gradebook(out / "final_grades.csv")
     pages = _pages(out)
     results = _results(out)
