@@ -176,3 +176,18 @@ def test_any_file_name_gives_a_page_name_the_disk_accepts(file, tmp_path):
     write_atomic(tmp_path / f"{name}.html", "page")
     assert (tmp_path / f"{name}.html").read_text() == "page"
     assert page_name(file + "x") != name
+
+
+def test_a_submission_whose_outputs_cannot_be_written_still_gets_a_row_saying_why(autograder, tmp_path):
+    from types import SimpleNamespace
+
+    from autograder.grading import batch
+
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    (out / "feedback").write_text("not a folder")  # every feedback page write fails
+    failed = lambda file, digest, status: Grade(file, digest, status, {q: 0.0 for q in QUESTIONS})
+    judge = SimpleNamespace(autograder=autograder, reference_variables={}, charts=(), failed=failed)
+    grade = Grade("a.ipynb", "d", "Completed", {"sigmoid": 2.0, "train": 4.0})
+    row = batch._write_within_boundary(grade, judge, out, "a")
+    assert row.total == 0 and row.status.startswith("crash: the grader could not write this submission's results (")
