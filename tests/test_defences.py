@@ -293,3 +293,26 @@ def test_a_key_one_sandbox_adds_never_reaches_the_next_of_its_uid(seccomp):
         assert seen == {"first": "refused", "second": "absent"}
     else:
         assert seen == {"first": "added", "second": "reference functions"}
+
+
+def test_reduced_mode_caps_new_processes_not_the_tas_existing_ones():
+    """Reduced mode keeps the TA's uid, whose other processes count against RLIMIT_NPROC: the cap is on top of them."""
+    from autograder.sandbox.reduced import run_reduced
+
+    def job() -> dict:
+        def hold() -> None:
+            time.sleep(30)
+        held = [os.fork() or (hold(), os._exit(0)) for _ in range(40)]  # the TA's other processes
+        try:
+            few = run_reduced(_fork(8), (), sandbox.Limits(wall_s=20), None)
+            many = run_reduced(_fork(36), (), sandbox.Limits(wall_s=20), None)
+        finally:
+            for pid in held:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+        return {"few": few.data.decode(), "many": many.data.decode()}
+
+    outcome = as_user(job, timeout=120) if os.geteuid() == 0 else None
+    if outcome is None:
+        pytest.skip("needs root to switch to an ordinary user")
+    assert outcome.result == {"few": "succeeded", "many": "blocked"}, outcome

@@ -24,15 +24,21 @@ _KEYRING_CALLS = ("add_key", "request_key", "keyctl")
 _IPC_CALLS = ("shmget", "msgget", "semget", "mq_open")  # SysV and POSIX IPC: shared by every process without an IPC namespace
 
 
-def set_rlimits(limits) -> None:
-    """Cap this process and its children (``limits``: a sandbox ``Limits``). Address space counts from what is mapped now."""
+def set_rlimits(limits, *, shared_uid: bool = False) -> None:
+    """Cap this process and its children (``limits``: a sandbox ``Limits``). Address space counts from what is mapped now.
+
+    ``shared_uid``: this process still has the TA's uid (reduced mode), whose
+    other processes and threads count against RLIMIT_NPROC too: the cap is
+    then that many more than the uid runs now.
+    """
     address_space = _mapped_bytes() + limits.as_extra_mb * 2**20
+    processes = limits.nproc + (_tasks_of(os.getuid()) if shared_uid else 0)
     chosen = (
         ("rlimit_as", resource.RLIMIT_AS, (address_space, address_space)),
         ("rlimit_cpu", resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1)),  # SIGXCPU at the soft limit, SIGKILL a second later
         ("rlimit_fsize", resource.RLIMIT_FSIZE, (limits.fsize_mb * 2**20,) * 2),
         ("rlimit_nofile", resource.RLIMIT_NOFILE, (limits.nofile,) * 2),
-        ("rlimit_nproc", resource.RLIMIT_NPROC, (limits.nproc,) * 2),  # per uid (and user namespace)
+        ("rlimit_nproc", resource.RLIMIT_NPROC, (processes,) * 2),  # per uid (and user namespace)
         ("core", resource.RLIMIT_CORE, (0, 0)),
     )
     for defence, limit, values in chosen:
@@ -41,6 +47,19 @@ def set_rlimits(limits) -> None:
     if "torch" in sys.modules:
         # An OpenMP pool the parent may have started does not survive fork.
         sys.modules["torch"].set_num_threads(1)
+
+
+def _tasks_of(uid: int) -> int:
+    """Threads (the kernel counts each against RLIMIT_NPROC) of every process of ``uid``."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+            except OSError:
+                continue  # gone while we looked
+    return count
 
 
 def _mapped_bytes() -> int:

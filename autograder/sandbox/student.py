@@ -39,7 +39,7 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
             caps.set_no_new_privs()
         if uid is None and limits.keeps("seccomp"):
             caps.install_seccomp(deny_ipc=True)  # no IPC namespace here: refuse SysV and POSIX IPC
-        caps.set_rlimits(limits)
+        caps.set_rlimits(limits, shared_uid=uid is None)
     except BaseException as error:
         os.write(pipes.result_w, b"S" + f"sandbox setup failed: {error!r}".encode(errors="backslashreplace"))
         os._exit(70)
