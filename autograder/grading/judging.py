@@ -189,7 +189,7 @@ def _public_results(raw) -> dict:
 def _silenced(value: wire.Value) -> wire.Value:
     """``value`` without free text: exception messages, strings and type names the notebook chose."""
     text = SILENCED if value.text else ""
-    known = re.fullmatch(r"(builtins|torch|numpy)(\.[A-Za-z_]\w{0,30}){1,2}", value.type_name or "")
+    known = re.fullmatch(r"(builtins|torch|numpy)(\.[A-Za-z_]\w{0,30}){1,4}", value.type_name or "")
     type_name = value.type_name if known or not value.type_name else "(a class of the notebook)"
     return dataclasses.replace(value, text=text, type_name=type_name, items=tuple(_silenced(item) for item in value.items))
 
