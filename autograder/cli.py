@@ -101,9 +101,12 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
     # A job scheduler stops a run with SIGTERM: exit through Python so the
     # workers are stopped and the private support folder is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    from autograder.sandbox import current_mode
+
     options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard))
     assignment = Assignment.find(name, context.obj["root"])
-    with progress_printer() as on_progress:
+    # Which isolation is in force, and why: shown before the first file's progress.
+    with progress_printer(header=current_mode().describe()) as on_progress:
         report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress)
     click.echo(grade_table(report))
 

@@ -8,18 +8,27 @@ loses another student's result. ``hostile_run`` grades every entry of
 ``autograder.grading.batch.grade_paths`` once per session (shared by xdist workers),
 then records what the checks below need.
 
+The whole run happens twice per session, with the same expectations: as
+root, and rootless as an ordinary user (``tests.unprivileged``; CI runs as
+root), where unprivileged user namespaces are allowed.
+
 The last test documents why the kit exists: plain ``otter run`` is fooled by
 notebooks that patch what the hidden tests run in their own interpreter.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import json
 import os
+import re
 import resource
+import shutil
 import socket
+import tempfile
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 
@@ -28,14 +37,18 @@ import pytest
 from filelock import FileLock
 
 from autograder import sandbox
+from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.pages import feedback_page
-from autograder.grading.judging import Judge, otter_results
+from autograder.grading.judging import Judge
+from autograder.grading.results_file import otter_results
 from autograder.release.otter_run import otter_scores_many
 from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
+from autograder.grading.text import spreadsheet_cell
 from tests.processes import still_running
+from tests.unprivileged import DelegatedCgroup, as_user, give_tree
 
 pytestmark = pytest.mark.slow
 
@@ -48,31 +61,57 @@ PROCESS_EXIT_WAIT_S = 10    # the kernel may still be tearing down a namespace's
 
 
 def _gradebook_name(file_name: str) -> str:
-    """The gradebook's name for a file graded from a folder: bytes that are not UTF-8 as \\xNN."""
-    return os.fsencode(file_name).decode("utf-8", errors="backslashreplace")
+    """The gradebook's name for a file graded from a folder: bytes that are not UTF-8 as \\xNN,
+    control characters escaped, a formula neutralised."""
+    return spreadsheet_cell(os.fsencode(file_name).decode("utf-8", errors="backslashreplace"))
 
 
 # The run --------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", params=["root", "rootless"])
 def hostile_run(request, assignment, student_template, tmp_path_factory) -> dict:
-    """Grade the corpus once per session; under xdist the first worker grades, the others read."""
-    if not sandbox.full_isolation_available():
-        pytest.skip("the hostile corpus needs the full sandbox (root on Linux); reduced mode promises less, see README")
+    """Grade the corpus once per session and mode; under xdist the first worker grades, the others read."""
+    mode = request.param
+    _skip_unless_available(mode)
     if not hasattr(request.config, "workerinput"):
-        return json.loads(json.dumps(_grade_corpus(assignment, student_template, tmp_path_factory.mktemp("hostile"))))
+        return json.loads(json.dumps(_grade_corpus(assignment, student_template, tmp_path_factory.mktemp(f"hostile-{mode}"), mode)))
     shared = tmp_path_factory.getbasetemp().parent
-    with FileLock(str(shared / "hostile-run.lock")):
-        record = shared / "hostile-run.json"
+    with FileLock(str(shared / f"hostile-run-{mode}.lock")):
+        record = shared / f"hostile-run-{mode}.json"
         if not record.is_file():
-            folder = shared / "hostile-run"
+            folder = shared / f"hostile-run-{mode}"
             folder.mkdir()
-            record.write_text(json.dumps(_grade_corpus(assignment, student_template, folder)))
+            record.write_text(json.dumps(_grade_corpus(assignment, student_template, folder, mode)))
         return json.loads(record.read_text())
 
 
-def _grade_corpus(assignment, template: Path, folder: Path) -> dict:
+def _skip_unless_available(mode: str) -> None:
+    current = sandbox.current_mode()
+    if mode == "root" and current.name != "root":
+        pytest.skip("the root run needs root (as on CI)")
+    if mode == "rootless" and current.name == "reduced":
+        pytest.skip(f"no rootless isolation here: {current.reason}")
+    if mode == "rootless" and current.name == "root":
+        refused = user_namespaces_refused_as_user()
+        if refused:
+            pytest.skip(f"this kernel refuses unprivileged user namespaces: {refused}")
+
+
+def user_namespaces_refused_as_user() -> str | None:
+    from autograder.sandbox.modes import user_namespaces_refused
+
+    outcome = as_user(lambda: {"refused": user_namespaces_refused()}, timeout=60)
+    return outcome.problem or outcome.result["refused"]
+
+
+def _grade_corpus(assignment, template: Path, folder: Path, mode: str) -> dict:
+    if mode == "rootless":
+        # Everything the TA's run touches must be theirs: a folder under /tmp (pytest's is root's alone).
+        folder = Path(tempfile.mkdtemp(prefix="hostile-rootless-", dir="/tmp"))
+        shutil.copytree(assignment.root, folder / "project", ignore=shutil.ignore_patterns(".venv"))
+        assignment = Assignment.find(assignment.name, folder / "project")
+        template = assignment.student_dir / template.name
     submissions, out = folder / "submissions", folder / "out"
     submissions.mkdir()
     marker = f"hostile-{uuid.uuid4().hex}"
@@ -84,28 +123,96 @@ def _grade_corpus(assignment, template: Path, folder: Path) -> dict:
     for entry in HOSTILE:
         write_entry(entry, submissions, context)
 
+    if mode == "root":
+        ran = _grade_and_watch(submissions, assignment, out, marker, lambda: _root_processes(marker))
+    else:
+        give_tree(folder)
+        delegated = DelegatedCgroup(f"hostile-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+        try:
+            outcome = as_user(lambda: _grade_and_watch(submissions, assignment, out, marker, lambda: _delegated_processes(delegated, marker)), prepare=delegated.join, timeout=RUN_BUDGET_S + 120)
+        finally:
+            delegated.remove()
+        assert outcome.result is not None, f"the rootless run failed: {outcome.problem}"
+        ran = outcome.result
+        ran["memory_cap"] = bool(delegated)
+
+    try:
+        return _collect(ran, out, marker, assignment, listeners, neighbour, neighbour_bytes)
+    finally:
+        if mode == "rootless":
+            shutil.rmtree(folder, ignore_errors=True)  # the TA's copy under /tmp: leave nothing behind
+
+
+def _collect(ran: dict, out: Path, marker: str, assignment, listeners, neighbour: Path, neighbour_bytes: bytes) -> dict:
+    """What the checks below need from a finished run."""
+    rows = _gradebook(out / "final_grades.csv")
+    pages = _pages(out)
+    results = _results(out)
+    return {
+        **ran,
+        "marker": marker,
+        "rows": rows,
+        "pages": {file: sorted(kinds) for file, kinds in pages.items()},
+        "leaks": {file: _secrets_in(texts, _secrets(assignment)) for file, texts in _page_texts(out).items()},
+        "connections": listeners.close(),
+        "neighbour_intact": neighbour.is_file() and neighbour.read_bytes() == neighbour_bytes,
+        "out_files": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()),
+        "marker_in_out": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()),
+        "outputs": {file: data["extra_data"]["kit"]["output"] for file, data in results.items()},
+        "public": {file: next((test["status"] for test in data["tests"] if test["name"] == "Public Tests"), None) for file, data in results.items()},
+        "markup": {file: _foreign_markup(page) for file, page in _feedback_pages(out).items()},
+        "gradebook_text": (out / "final_grades.csv").read_text(encoding="utf-8"),
+        "ipc_left": _segments_left(marker),
+    }
+
+
+def _grade_and_watch(submissions: Path, assignment, out: Path, marker: str, processes) -> dict:
+    """Grade (as whoever runs this); return time, memory, the mode in force and what was left running."""
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     grade_paths([submissions], assignment, out, options=OPTIONS)
     elapsed = time.monotonic() - started
     peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-    left_running = _still_running(_corpus_processes(marker))
-    rows = _gradebook(out / "final_grades.csv")
-    pages = _pages(out)
     return {
-        "marker": marker,
+        "mode": sandbox.current_mode().name,
         "elapsed": elapsed,
         "rss_growth_mb": (peak_after - peak_before) / 1024,
-        "rows": rows,
-        "pages": {file: sorted(kinds) for file, kinds in pages.items()},
-        "leaks": {file: _secrets_in(texts, _secrets(assignment)) for file, texts in _page_texts(out).items()},
-        "left_running": left_running,
-        "connections": listeners.close(),
-        "neighbour_intact": neighbour.is_file() and neighbour.read_bytes() == neighbour_bytes,
-        "out_files": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()),
-        "marker_in_out": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()),
+        "left_running": _still_running(processes()),
+        "memory_cap": True,
     }
+
+
+def _results(out: Path) -> dict[str, dict]:
+    found = {}
+    for path in (out / "results").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found[data["extra_data"]["kit"]["file"]] = data
+    return found
+
+
+def _feedback_pages(out: Path) -> dict[str, str]:
+    pages = {}
+    for path in (out / "results").glob("*.json"):
+        file = json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"]["file"]
+        page = out / "feedback" / f"{path.stem}.html"
+        if page.is_file():
+            pages[file] = page.read_text(encoding="utf-8")
+    return pages
+
+
+def _foreign_markup(page: str) -> list[str]:
+    """Tags no kit page writes: anything a submission smuggled in."""
+    return sorted(set(re.findall(r"<(script|img|iframe|object|embed|a |form|input|base|link)", page, flags=re.IGNORECASE)))
+
+
+def _shm_key(marker: str) -> int:
+    return int(hashlib.sha1(marker.encode()).hexdigest()[:7], 16)  # as the corpus's IPC entries compute it
+
+
+def _segments_left(marker: str) -> list[int]:
+    keys = {_shm_key(marker), _shm_key(marker) + 1}
+    with open("/proc/sysvipc/shm") as table:
+        return sorted(int(line.split()[0]) for line in table.readlines()[1:] if int(line.split()[0]) in keys)
 
 
 def _gradebook(path: Path) -> dict:
@@ -164,14 +271,22 @@ def _secrets(assignment) -> dict[str, list[str]]:
 
 
 def _secrets_in(texts: list[str], secrets: dict[str, list[str]]) -> list[str]:
-    """Kinds of secret found in ``texts``, also when printed through repr() or JSON."""
+    """Kinds of secret found in ``texts``, also when printed through repr() or JSON, or with its
+    spacing and punctuation changed (compared as letters and digits only)."""
     found = set()
+    flat_texts = [_flat(text) for text in texts]
     for kind, values in secrets.items():
         for value in values:
             forms = {value, repr(value)[1:-1], json.dumps(value)[1:-1]}
             if any(form in text for text in texts for form in forms):
                 found.add(kind)
+            if kind != "expected output" and len(_flat(value)) >= 12 and any(_flat(value) in text for text in flat_texts):
+                found.add(kind)
     return sorted(found)
+
+
+def _flat(text: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKC", text).casefold() if char.isalnum())
 
 
 class _Listeners:
@@ -212,27 +327,38 @@ class _Listeners:
         return reached
 
 
-def _corpus_processes(marker: str) -> dict[int, str]:
-    """Live processes this run's submissions started.
+def _root_processes(marker: str) -> dict[int, str]:
+    """Live processes this run's submissions started (as root).
 
     Those that exec'd carry the marker in their command line or environment;
     plain forks are told by a sandbox uid together with this process's sandbox
     cgroup (``sbx_<pid>_<slot>``, inherited by every descendant, setsid or not),
     so sandboxes of other test sessions on the machine do not count.
     """
-    found = {}
     own_cgroup = f"/sbx_{os.getpid()}_"
+    return _processes(lambda pid, uid, cmdline, environ, cgroups: marker.encode() in cmdline or marker.encode() in environ or (uid in SANDBOX_UIDS and own_cgroup in cgroups))
+
+
+def _delegated_processes(delegated: DelegatedCgroup, marker: str) -> dict[int, str]:
+    """Live processes this run's submissions started (rootless): in a sandbox cgroup (``sbx_*``) under the
+    run's delegated one, or carrying the marker. Without a cgroup, the marker alone."""
+    ours = set(delegated.processes(sandboxes_only=True))
+    return _processes(lambda pid, uid, cmdline, environ, cgroups: pid in ours or marker.encode() in cmdline or marker.encode() in environ)
+
+
+def _processes(chosen) -> dict[int, str]:
+    found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             cmdline = Path(entry.path, "cmdline").read_bytes()
-            environ = Path(entry.path, "environ").read_bytes()
+            environ = Path(entry.path, "environ").read_bytes() if os.access(Path(entry.path, "environ"), os.R_OK) else b""
             cgroups = Path(entry.path, "cgroup").read_text()
             uid = next(int(line.split()[1]) for line in Path(entry.path, "status").read_text().splitlines() if line.startswith("Uid:"))
         except (OSError, StopIteration, ValueError):
             continue  # gone while we looked
-        if marker.encode() in cmdline or marker.encode() in environ or (uid in SANDBOX_UIDS and own_cgroup in cgroups):
+        if chosen(int(entry.name), uid, cmdline, environ, cgroups):
             found[int(entry.name)] = f"uid {uid}: " + cmdline.replace(b"\0", b" ").decode(errors="replace")[:200]
     return found
 
@@ -250,8 +376,19 @@ def test_every_input_file_gets_one_row(hostile_run):
     assert set(hostile_run["rows"]) == expected
 
 
+def _kit_name(file_name: str) -> str:
+    """The name results and pages carry for a file graded from a folder."""
+    return os.fsencode(file_name).decode("utf-8", errors="backslashreplace")
+
+
+def test_the_run_had_the_mode_it_claims(hostile_run, request):
+    assert hostile_run["mode"] == request.node.callspec.params["hostile_run"]
+
+
 @pytest.mark.parametrize("entry", HOSTILE, ids=lambda entry: entry.name)
 def test_grading_ends_the_expected_way(hostile_run, entry):
+    if entry.status == "memory" and not hostile_run["memory_cap"]:
+        pytest.skip("no writable cgroup for this run: a sandbox's memory is capped per process only")
     status = hostile_run["rows"][_gradebook_name(entry.file_name)]["status"]
     if entry.status == COMPLETED:
         assert status == COMPLETED
@@ -272,7 +409,36 @@ def test_no_hidden_material_reaches_its_results_or_feedback(hostile_run, entry):
 
 def test_status_classes_cover_every_failure_mode(hostile_run):
     statuses = {row["status"].split(":")[0] for row in hostile_run["rows"].values()}
-    assert {COMPLETED, "timeout", "memory", "crash", "killed by signal", "not a notebook", "not a zip or a notebook", "wrong assignment"} <= statuses
+    expected = {COMPLETED, "timeout", "memory", "crash", "killed by signal", "not a notebook", "not a zip or a notebook", "wrong assignment"}
+    assert expected - ({"memory"} if not hostile_run["memory_cap"] else set()) <= statuses
+
+
+@pytest.mark.parametrize("entry", [entry for entry in HOSTILE if entry.proof], ids=lambda entry: entry.name)
+def test_each_attack_ran(hostile_run, entry):
+    """An attack that died before attacking (an AttributeError, say) proves nothing: its proof must be in its results."""
+    assert entry.proof in hostile_run["outputs"][_kit_name(entry.file_name)], f"{entry.name} never got to attack"
+
+
+def test_no_markup_from_a_submission_reaches_a_page(hostile_run):
+    assert {file: tags for file, tags in hostile_run["markup"].items() if tags} == {}
+
+
+def test_the_gradebook_holds_no_formula_and_no_control_character(hostile_run):
+    text = hostile_run["gradebook_text"]
+    assert not [char for char in text if unicodedata.category(char) in ("Cc", "Cf") and char != "\n"]
+    cells = [cell for row in list(csv.reader(text.splitlines()))[2:] for cell in row[:1] + row[-1:]]  # past the header and points rows
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_public_tests_are_reported_as_they_ran(hostile_run):
+    public = hostile_run["public"]
+    assert public[NEIGHBOUR_FILE] == "passed"
+    assert public[_kit_name(hostile("name_collides_with_neighbour").file_name)] == "failed"  # the blank template
+    assert public[_kit_name(hostile("infinite_loop").file_name)] is None  # never ran: no claim
+
+
+def test_no_ipc_object_outlives_the_run(hostile_run):
+    assert hostile_run["ipc_left"] == []
 
 
 # The neighbour and the grader ------------------------------------------------------------------------
@@ -287,7 +453,8 @@ def test_neighbour_keeps_full_marks_and_its_file(hostile_run):
 
 
 def test_every_file_keeps_its_own_results_and_feedback(hostile_run):
-    assert hostile_run["pages"] == {file: ["feedback", "results"] for file in hostile_run["rows"]}
+    expected = {NEIGHBOUR_FILE} | {_kit_name(entry.file_name) for entry in HOSTILE}
+    assert hostile_run["pages"] == {file: ["feedback", "results"] for file in expected}
 
 
 def test_no_process_started_by_the_corpus_is_left_running(hostile_run):
@@ -345,7 +512,9 @@ OTTER_RUN = {
 }
 
 
-def test_otter_run_is_fooled_where_the_kit_is_not(hostile_run, assignment, student_template, tmp_path):
+def test_otter_run_is_fooled_where_the_kit_is_not(hostile_run, assignment, student_template, tmp_path, request):
+    if request.node.callspec.params["hostile_run"] == "rootless":
+        pytest.skip("otter run is compared once, with the root run (test_earns_only_what_it_solved covers rootless)")
     context = Context(student_template, tmp_path / "none.ipynb", tmp_path, tmp_path / "out", assignment.root, "unused", 9, "unused")
     paths = []
     for name in OTTER_RUN:

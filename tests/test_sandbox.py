@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import run as sandbox_run
+from autograder.sandbox.reduced import run_reduced
 
 FULL = pytest.mark.skipif(not sandbox.full_isolation_available(), reason="full isolation needs root on Linux")
 LIMITS = sandbox.Limits(wall_s=20)
@@ -33,7 +33,7 @@ def secret_fd(tmp_path):
 def _run(mode: str, fn, *args, secret_fd=None, limits=LIMITS) -> sandbox.Result:
     if mode == "full":
         return sandbox.run_sandboxed(fn, *args, limits=limits, secret_fd=secret_fd)
-    return sandbox_run._run_reduced(fn, args, limits, secret_fd)
+    return run_reduced(fn, args, limits, secret_fd)
 
 
 MODES = [pytest.param("full", marks=FULL), "reduced"]
@@ -133,3 +133,29 @@ def _segfault():
 def test_how_a_run_ends_is_told_apart(mode, fn, status, detail):
     result = _run(mode, fn, limits=sandbox.Limits(wall_s=1, cpu_s=5))
     assert result.status == status and detail in result.detail
+
+
+KIT_UNDER_TMP = """
+import sys
+from autograder import sandbox
+
+def imports_the_kit():
+    import autograder.authoring.wire as wire
+    return wire.__file__
+
+result = sandbox.run_sandboxed(imports_the_kit, limits=sandbox.Limits(wall_s=60))
+print(result.status, result.data.decode(errors="replace"), result.detail)
+"""
+
+
+@FULL
+def test_a_kit_checked_out_under_tmp_is_visible_in_the_sandbox(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    assert str(tmp_path).startswith("/tmp/")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(Path(sandbox.__file__).parents[1], checkout / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    ran = subprocess.run([sys.executable, "-c", KIT_UNDER_TMP], cwd=checkout, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(checkout)})
+    assert ran.stdout.split()[:2] == ["ok", str(checkout / "autograder" / "authoring" / "wire.py")], ran.stdout + ran.stderr

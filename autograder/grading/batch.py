@@ -157,7 +157,7 @@ class _Run:
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
         if write:
-            _write(grade, self.judge, self.out, self.assignment)
+            grade = _write_within_boundary(grade, self.judge, self.out, self.assignment)
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)
@@ -203,9 +203,27 @@ def _previous_grade(out: Path, file: str, key: str) -> Grade | None:
     return grade if grade.digest == key and grade.file == file else None
 
 
+def _write_within_boundary(grade: Grade, judge: Judge, out: Path, assignment: str) -> Grade:
+    """Write ``grade``'s feedback and results; if that fails, its row says why (the run goes on).
+
+    Returns the grade the gradebook gets: ``grade``, or a zero whose
+    grading_status names what could not be written.
+    """
+    try:
+        _write(grade, judge, out, assignment)
+        return grade
+    except Exception as error:  # one file's outputs must never cost the run, or the other rows
+        failed = judge.failed(grade.file, grade.digest, f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})")
+        try:
+            _write(failed, judge, out, assignment)
+        except Exception:
+            pass  # the row in the gradebook still says why
+        return failed
+
+
 def _write(grade: Grade, judge: Judge, out: Path, assignment: str) -> None:
     from autograder.grading.pages import feedback_page
-    from autograder.grading.judging import otter_results
+    from autograder.grading.results_file import otter_results
 
     name = page_name(grade.file)
     page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)

@@ -7,8 +7,11 @@ by the assignment's judges.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,8 +19,12 @@ from autograder.authoring import suite, wire
 from autograder.grading.autograder_zip import AutograderZip, Question
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import say
+from autograder.grading.text import storable
 
 COMPLETED = "Completed"
+HIDDEN_REFERENCE = say("（这条信息引用了参考答案，因此不显示）", "(this message quoted the reference solution, so it is not shown)")
+# What a student sees instead of text their code produced while it held the reference functions.
+SILENCED = say("（借用参考函数期间产生的文本不显示）", "(text produced while the reference functions were lent is not shown)")
 
 
 @dataclass
@@ -42,6 +49,7 @@ class Grade:
     cell_errors: list[dict] = field(default_factory=list)
     output: str = ""
     variables: dict = field(default_factory=dict)
+    public: dict = field(default_factory=dict)   # question → {"passed": bool, "summary": str} from its public tests
 
     @property
     def total(self) -> float:
@@ -64,7 +72,8 @@ class Judge:
         self.module = suite.load_cases(support / suite.CASES_FILE)
         self.suite = suite.Suite(self.module.cases, suite.read_references(support / suite.REFERENCES_FILE))
         sources = self.suite.references.get("reference_functions", {}).values()
-        self._reference_lines = {line.strip() for source in sources for line in source.splitlines()[1:] if len(line.strip()) >= 12}
+        lines = {_normalised(line) for source in sources for line in source.splitlines()[1:]}
+        self._reference_lines = {line for line in lines if len(line) >= 10}
 
     def grade(self, file: str, digest: str, committed: bytes | None, revealed: bytes) -> Grade:
         """Grade what a sandbox sent for ``file``.
@@ -86,14 +95,15 @@ class Judge:
             outcomes = [self._case(question, case, report["probes"], later["probes"]) for case in question.cases if case.points or case.hidden]
             grade.cases.extend(outcomes)
             grade.scores[question.name] = _question_score(question, outcomes)
-        grade.cell_errors = [e for e in _as_list_or_empty(report.get("errors")) if isinstance(e, dict)][:50]
-        grade.output = str(report.get("output", ""))[-20000:]
+        grade.cell_errors = _cell_errors(report.get("errors"))
+        grade.output = storable(str(report.get("output", ""))[-20000:])
         grade.variables = self._variables(report.get("variables", {}))
+        grade.public = _public_results(report.get("public"))
         return grade
 
     def failed(self, file: str, digest: str, status: str) -> Grade:
         """A grade of zero for a submission that could not be run."""
-        return Grade(file, digest, status, {name: 0.0 for name in self.autograder.questions})
+        return Grade(file, digest, storable(status), {name: 0.0 for name in self.autograder.questions})
 
     def _case(self, question: Question, graded, own: dict, swapped: dict) -> CaseOutcome:
         case = self.suite.case(question.name, graded.name)
@@ -102,18 +112,27 @@ class Judge:
             if not isinstance(probe, dict):
                 raise wire.MalformedProbeData(f"a probe result is a {type(probe).__name__}, not an object")
             student = {key: wire.decode(value) for key, value in probe.items()}
+            if case.swap_in:
+                student = {key: _silenced(value) for key, value in student.items()}
             verdict = suite.judge(case, student, self.suite.expected(case), self.suite.inputs(case))
         except KeyError:
             verdict = Verdict.fail(say(f"{question.name} 没有评分：notebook 在能检查它之前就停止了", f"{question.name} was not graded: the notebook stopped before it could be checked"))
         except wire.MalformedProbeData as error:
             verdict = Verdict.fail(say(f"{question.name} 返回的数据无法读取（{error}）", f"{question.name} returned data that could not be read ({error})"))
-        message = self._without_reference_source(verdict.message) if case.swap_in else verdict.message
+        message = storable(verdict.message)
+        if case.swap_in:
+            message = self._without_reference_source(message)
         return CaseOutcome(question.name, graded.name, graded.points, verdict.passed, message, graded.hidden)
 
     def _without_reference_source(self, message: str) -> str:
-        """``message``, unless it quotes the reference functions a swap-in case lent the notebook."""
-        if any(line in message for line in self._reference_lines):
-            return "(this message quoted the reference solution, so it is not shown)"
+        """``message``, unless it quotes a line of the reference functions a swap-in case lent the notebook.
+
+        Compared after normalising both (NFKC, case folded, letters and digits
+        only), so no-break spaces, other spacing or punctuation do not hide a quote.
+        """
+        flat = _normalised(message)
+        if any(line in flat for line in self._reference_lines):
+            return HIDDEN_REFERENCE
         return message
 
     def _variables(self, variables) -> dict:
@@ -148,6 +167,38 @@ def _as_list_or_empty(value) -> list:
     return value if isinstance(value, list) else []
 
 
+def _cell_errors(raw) -> list[dict]:
+    """At most 50 cell errors, each an int cell index and a storable error text; anything else is dropped."""
+    errors = []
+    for entry in _as_list_or_empty(raw)[:50]:
+        if isinstance(entry, dict) and type(entry.get("cell")) is int and isinstance(entry.get("error"), str):
+            errors.append({"cell": entry["cell"], "error": storable(entry["error"][:500])})
+    return errors
+
+
+def _public_results(raw) -> dict:
+    """question → {"passed", "summary"} as the sandbox's run of the public tests reported it."""
+    if not isinstance(raw, dict):
+        return {}
+    results = {}
+    for question, result in list(raw.items())[:100]:
+        if isinstance(question, str) and isinstance(result, dict) and isinstance(result.get("passed"), bool):
+            results[storable(question[:100])] = {"passed": result["passed"], "summary": storable(str(result.get("summary", ""))[:4000])}
+    return results
+
+
+def _silenced(value: wire.Value) -> wire.Value:
+    """``value`` without free text: exception messages, strings and type names the notebook chose."""
+    text = SILENCED if value.text else ""
+    known = re.fullmatch(r"(builtins|torch|numpy)(\.[A-Za-z_]\w{0,30}){1,4}", value.type_name or "")
+    type_name = value.type_name if known or not value.type_name else "(a class of the notebook)"
+    return dataclasses.replace(value, text=text, type_name=type_name, items=tuple(_silenced(item) for item in value.items))
+
+
+def _normalised(text: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKC", text).casefold() if char.isalnum())
+
+
 def _as_list(value: wire.Value):
     """A recorded value as (nested) lists of floats for the charts, or None."""
     if value.kind in ("tensor", "ndarray", "npscalar"):
@@ -163,46 +214,3 @@ def _question_score(question: Question, outcomes: list[CaseOutcome]) -> float:
     if question.all_or_nothing:
         return question.points if all(o.passed for o in outcomes) else 0.0
     return sum(o.points for o in outcomes if o.passed)
-
-
-def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
-    """``grade`` in the Gradescope results format ``otter run`` writes."""
-    config = _otter_config(autograder)
-    # Otter's rule: per-question results show after publishing only when the zip says show_hidden.
-    visibility = "after_published" if config.get("show_hidden") else "hidden"
-    tests = [{"name": "Public Tests", "visibility": "visible", "output": _summary(grade, public_only=True), "status": "passed" if all(c.passed for c in grade.cases if not c.hidden) else "failed"}]
-    for name, question in autograder.questions.items():
-        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), 5), "max_score": round(question.points, 5), "visibility": visibility, "output": _summary(grade, question=name)})
-    results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}
-    if config.get("show_stdout"):
-        results["stdout_visibility"] = "after_published"
-    return results
-
-
-_CONFIGS: dict[str, dict] = {}
-
-
-def _otter_config(autograder: AutograderZip) -> dict:
-    """The zip's otter_config.json, read once per zip; {} (Otter's defaults) when absent."""
-    if autograder.digest not in _CONFIGS:
-        try:
-            _CONFIGS[autograder.digest] = json.loads(autograder.read_member("otter_config.json"))
-        except (KeyError, ValueError):
-            _CONFIGS[autograder.digest] = {}
-    return _CONFIGS[autograder.digest]
-
-
-def _summary(grade: Grade, *, question: str | None = None, public_only: bool = False) -> str:
-    lines = []
-    names = [question] if question else list(grade.scores)
-    for name in names:
-        cases = [c for c in grade.cases if c.question == name and (not public_only or not c.hidden)]
-        failed = [c for c in cases if not c.passed]
-        if not failed:
-            lines.append(f"{name} results: All test cases passed!")
-            continue
-        lines.append(f"{name} results:")
-        lines.extend(f"    {c.name} result:\n        ❌ {c.message}" for c in failed)
-    if grade.status != COMPLETED:
-        lines.insert(0, f"Not graded: {grade.status}")
-    return "\n".join(lines)

@@ -14,6 +14,7 @@ from autograder.authoring.charts import Chart, Clusters, DecisionRegions, Fitted
 from autograder.grading import charts as drawing
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import COMPLETED, Grade
+from autograder.grading.text import storable
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:760px;padding:12px;line-height:1.5;color:#222}
@@ -36,7 +37,7 @@ CHART_IDS = {LossCurve: "loss-curve", LinearBoundary: "boundary", FittedLine: "f
 
 
 def _page(title: str, body: str) -> str:
-    return (
+    return storable(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

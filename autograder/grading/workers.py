@@ -6,6 +6,11 @@ is handed, which is what a sandbox may see. It imports torch, IPython,
 matplotlib and Otter once and runs the blank template once, so each sandbox
 it forks starts warm. It holds the reference functions only as an open file
 descriptor, which the sandbox's broker reads after phase one is committed.
+
+The warmed worker never reads a job. For each one it forks a *runner*, which
+receives the job, runs its sandbox, sends the result and exits. So every
+sandbox is forked from a process that never held another submission's
+notebook or report, not even in memory it freed.
 """
 from __future__ import annotations
 
@@ -23,11 +28,14 @@ import nbformat
 
 from autograder import sandbox
 from autograder.authoring import suite, wire
-from autograder.sandbox import limits as sandbox_limits
+from autograder.forking import fork
+from autograder.sandbox.isolated import die_with_parent
+from autograder.sandbox import cgroups
 from autograder.sandbox.probe_run import ProbePlan, run_and_probe
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0
+_STOP = 3  # a runner's exit code: the grader said there are no more jobs
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,7 @@ class Workers:
             if worker.process.is_alive():
                 worker.process.kill()
             worker.connection.close()
-        sandbox_limits.remove_cgroups_of(os.getpid())
+        cgroups.remove_cgroups_of(os.getpid())
 
     def __enter__(self) -> "Workers":
         return self
@@ -156,18 +164,30 @@ class _Worker:
 
 
 def _serve(connection, slot: int, setup: WorkerSetup) -> None:
-    """A worker's life: warm up, then one sandbox per job until told to stop."""
+    """A worker's life: warm up, then fork a runner per job until told to stop."""
     plan = probe_plan(setup.support, notebook_name=setup.notebook_name)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
+    grader = os.getppid()
+    worker = os.getpid()
     while True:
-        job = connection.recv()
-        if job is None:
+        runner = fork(lambda: _run_one_job(connection, slot, setup, plan, secret_fd, grader, worker))
+        code = os.waitstatus_to_exitcode(os.waitpid(runner, 0)[1])
+        if code != 0:
+            # STOP, or the runner died mid-job: this worker ends; the grader counts that job as crashed and replaces it.
             return
-        # Cgroups are named after the grading process, which started this worker.
-        limits = dataclasses.replace(job.limits, slot=slot, owner_pid=os.getppid())
-        result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
-        connection.send(result)
+
+
+def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, grader: int, worker: int) -> None:
+    """In a fresh fork of the warmed worker: take one job, grade it in a sandbox, send the result."""
+    die_with_parent(worker)
+    job = connection.recv()
+    if job is None:
+        os._exit(_STOP)
+    # Cgroups are named after the grading process, which started this worker.
+    limits = dataclasses.replace(job.limits, slot=slot, owner_pid=grader)
+    result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
+    connection.send(result)
 
 
 def probe_plan(support: Path, *, notebook_name: str) -> ProbePlan:

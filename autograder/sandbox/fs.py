@@ -1,10 +1,10 @@
 """The filesystem a sandboxed submission sees: an allow-list, not the host's.
 
-Runs as root in a fresh mount namespace, before any student code. A tmpfs
-becomes the new root. Into it go, read-only: the system trees (/usr, /lib*,
+Runs in a fresh mount namespace, as root or as the owner of a fresh user
+namespace, before any student code. A tmpfs becomes the new root. Into it go, read-only: the system trees (/usr, /lib*,
 /bin, /sbin, /etc), the interpreter, the virtual environment and the kit's
 own package; a small private /tmp holding the work folder; a /dev with a few
-device nodes; an empty /proc for the namespace's init to mount. Then
+device nodes; the /proc of the sandbox's own PID namespace. Then
 pivot_root makes it '/' and the host's tree is detached. Whatever else is on
 the disk (the project, other submissions, the grader's output, hidden tests,
 references, the kit's checkout) does not exist inside.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from autograder.sandbox.libc import check, libc
 
-MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}  # syscall numbers; glibc has no wrapper
@@ -64,9 +65,13 @@ def _outermost(paths: list[str]) -> tuple[str, ...]:
 
 
 def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
-    """Make the allow-listed tree this process's '/', with a work folder owned by ``uid``.
+    """Make the allow-listed tree this process's '/', with /proc and a work folder owned by ``uid``.
 
-    Must run as root in a mount namespace of its own. Returns the work folder.
+    Must run in a mount namespace of its own, as the first process (PID 1) of
+    a PID namespace of its own, with CAP_SYS_ADMIN there (root, or the owner
+    of a user namespace). /proc is mounted before the host's tree goes, as a
+    user namespace may only mount a proc while one is fully visible.
+    Returns the work folder.
 
     Raises:
         OSError: a mount or pivot_root failed.
@@ -78,6 +83,9 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
     devices = [(name, os.open(f"/dev/{name}", os.O_PATH)) for name in DEVICES if os.path.exists(f"/dev/{name}")]
     root = "/tmp"
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    # The private /tmp first: a kit or venv checked out under /tmp is bound on top of it, not hidden by it.
+    os.makedirs(root + "/tmp")
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=1777")
     for path, fd in sources:
         _bind_read_only(fd, root + path)
     for link, target in plan.links:
@@ -87,17 +95,11 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
             _mount("tmpfs", root + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0700")
     _make_dev(root, devices)
     os.makedirs(root + "/proc", exist_ok=True)
-    os.makedirs(root + "/tmp", exist_ok=True)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=1777")
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _pivot_into(root)
     os.mkdir(WORK, 0o700)
     os.chown(WORK, uid, uid)
     return WORK
-
-
-def mount_proc() -> None:
-    """Mount /proc for the current PID namespace (its init calls this)."""
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | 8)  # 8: MS_NOEXEC
 
 
 def _bind_read_only(fd: int, target: str) -> None:
@@ -108,8 +110,15 @@ def _bind_read_only(fd: int, target: str) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         open(target, "w").close()
     _mount(source, target, None, MS_BIND | MS_REC)
-    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
+    # A user namespace may not clear flags the source mount has (they are locked): keep them.
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _locked_flags(target))
     os.close(fd)
+
+
+def _locked_flags(path: str) -> int:
+    flags = os.statvfs(path).f_flag
+    kept = {os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC, os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
+    return sum(ms for st, ms in kept.items() if flags & st)
 
 
 def _make_dev(root: str, devices: list[tuple[str, int]]) -> None:
@@ -120,7 +129,7 @@ def _make_dev(root: str, devices: list[tuple[str, int]]) -> None:
         _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND)
         os.close(fd)
     os.makedirs(root + "/dev/shm")
-    _mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+    _mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")  # POSIX shared memory: private too
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
 

@@ -113,6 +113,8 @@ class Hostile:
         build: ``Context`` → the file's content.
         expected: question → the score a fair grader gives.
         status: how its ``grading_status`` must start.
+        proof: text the notebook prints once its attack has run; its results
+            must hold it, or the attack died before attacking and proves nothing.
     """
 
     name: str
@@ -121,6 +123,7 @@ class Hostile:
     build: Callable[[Context], Built]
     expected: Mapping[str, float] = field(default_factory=lambda: dict(ZERO))
     status: str = COMPLETED
+    proof: str = ""
 
 
 def _code(source: str) -> str:
@@ -160,6 +163,7 @@ def _honest(name: str = "correct_course_style") -> Callable[[Context], bytes]:
 def write_entry(entry: Hostile, folder: Path, context: Context) -> Path:
     """Write ``entry`` into ``folder`` under its file name; return the path."""
     path = Path(folder) / entry.file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
     built = entry.build(context)
     if isinstance(built, Symlink):
         path.symlink_to(built.target)
@@ -703,18 +707,24 @@ SNOOPING = [
     ),
     Hostile(
         "snoop_grader_memory",
-        "walks gc for the grader's ProbePlan and prints the reference functions, the hidden cases and their inputs",
+        "walks gc for the grader's ProbePlan, any dict holding reference functions or expected outputs, and strings of the reference source, then prints them",
         "snoop_grader_memory.ipynb",
         _notebook(last=["""
             import gc
-            found = {}
+            found = {"plans": 0}
+            needle = "clamp" + "(min="
             for thing in gc.get_objects():
                 if type(thing).__name__ == "ProbePlan":
-                    found["reference_sources"] = dict(thing.reference_sources)
+                    found["plans"] += 1
+                    found["fields"] = sorted(vars(thing))
                     found["cases"] = {q: [c.name for c in cases] for q, cases in thing.cases.items()}
-                    found["judge_messages"] = [k for cases in thing.cases.values() for c in cases for k in c.judge.__code__.co_consts if isinstance(k, str)][:20]
-                    break
+                elif isinstance(thing, dict) and ("reference_functions" in thing or "expected" in thing):
+                    found.setdefault("secret_dicts", []).append(sorted(map(str, thing))[:10])
+                elif isinstance(thing, str) and needle in thing and "needle" not in thing:
+                    found.setdefault("source_strings", []).append(thing[:300])
+            print("attack ran: snoop_grader_memory found", found["plans"], "plan")
         """, _PRINT_AND_RAISE]),
+        proof="attack ran: snoop_grader_memory found 1 plan",
     ),
 ]
 
@@ -749,24 +759,30 @@ STEALING = [
     ),
     Hostile(
         "steal_reference_via_gc",
-        "the sigmoid cell finds the grader's ProbePlan with gc and execs the reference sources it carries",
+        "the sigmoid cell searches gc for reference sources (strings defining sigmoid or binary_loss) and reference functions, and answers with any it finds",
         "steal_reference_via_gc.ipynb",
         _notebook(answers={"sigmoid": _code("""
             import gc
-            _plan = next(o for o in gc.get_objects() if type(o).__name__ == "ProbePlan")
-            _stolen = {"torch": torch, "np": np, "nn": torch.nn}
-            for _source in _plan.reference_sources.values():
-                exec(_source, _stolen)
+            _stolen, _searched = {}, 0
+            for _thing in gc.get_objects():
+                _searched += 1
+                _values = list(_thing.values())[:50] if isinstance(_thing, dict) else [_thing]
+                for _value in _values:
+                    if isinstance(_value, str) and _value.lstrip().startswith(("def sigmoid", "def binary_loss")) and "..." not in _value and "_stolen" not in _value:
+                        _space = {"torch": torch, "np": np, "nn": torch.nn}
+                        exec(_value, _space)
+                        _stolen.update({k: v for k, v in _space.items() if k in ("sigmoid", "binary_loss")})
+                    elif callable(_value) and getattr(getattr(_value, "__code__", None), "co_filename", "") == "<reference solution>":
+                        _stolen[_value.__name__] = _value
+            print("attack ran: steal_reference_via_gc searched", "many" if _searched > 1000 else _searched, "objects")
 
             def sigmoid(x):
-                return _stolen["sigmoid"](x)
-
-            def binary_loss(y_pred, y):
-                return _stolen["binary_loss"](y_pred, y)
+                return _stolen["sigmoid"](x) if "sigmoid" in _stolen else x
         """), "binary_loss": _code("""
             def binary_loss(y_pred, y):
-                return _stolen["binary_loss"](y_pred, y)
+                return _stolen["binary_loss"](y_pred, y) if "binary_loss" in _stolen else y_pred.mean()
         """)}),
+        proof="attack ran: steal_reference_via_gc searched many objects",
     ),
     Hostile(
         "steal_solution_from_parent_memory",
@@ -1236,7 +1252,153 @@ MIXED = [
     ),
 ]
 
-HOSTILE = MONKEYPATCH + LIARS + MACHINERY + HARD_CODED + FORGED + SNOOPING + STEALING + FAULTS + BROKEN + MIXED
+# Channels between sandboxes -----------------------------------------------------------------------
+
+_SHM = """
+    import ctypes, hashlib
+    _libc = ctypes.CDLL(None, use_errno=True)
+    _libc.shmat.restype = ctypes.c_void_p
+    _key = int(hashlib.sha1(@@MARKER@@.encode()).hexdigest()[:7], 16)
+"""
+
+CHANNELS = [
+    Hostile(
+        "replay_neighbour_from_memory",
+        "all four answers blank; scans its own heap for another submission's notebook (a solved accuracy) and answers with what it finds",
+        "replay_neighbour_from_memory.ipynb",
+        _notebook(last=["""
+            import ctypes, re
+            _pattern = re.compile(rb"def accuracy\\(y_pred, y\\):\\n(?:    (?!\\.\\.\\.)[^\\n]*\\n)+")
+            _regions, _hits = 0, []
+            with open("/proc/self/maps") as _maps:
+                for _line in _maps:
+                    _fields = _line.split()
+                    _start, _end = (int(_x, 16) for _x in _fields[0].split("-"))
+                    if _fields[1].startswith("r") and (len(_fields) < 6 or _fields[5] == "[heap]") and _end - _start < 2**30:
+                        _regions += 1
+                        _hits.extend(_pattern.findall(ctypes.string_at(_start, _end - _start)))
+            for _hit in _hits:
+                try:
+                    exec(_hit.decode(), globals())
+                except Exception:
+                    pass
+            print("attack ran: replay_neighbour_from_memory scanned the heap:", _regions > 0)
+        """]),
+        proof="attack ran: replay_neighbour_from_memory scanned the heap: True",
+    ),
+    Hostile(
+        "ipc_segment_writer",
+        "makes SysV shared memory in phase one (64 MiB left behind on purpose); its train, run with the reference functions, copies their sources into it for another sandbox",
+        "ipc_segment_writer.ipynb",
+        _notebook(
+            first=[_code(_SHM) + _code("""
+                _ident = _libc.shmget(_key, 1 << 16, 0o1000 | 0o666)
+                _libc.shmget(_key + 1, 64 << 20, 0o1000 | 0o666)
+                print("attack ran: ipc_segment_writer made a segment:", _ident >= 0)
+            """)],
+            answers={"train": _code("""
+                def train(x, y, w, b, lr, epochs):
+                    import gc, json
+                    sources = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("sigmoid"), str) and "def sigmoid" in o["sigmoid"]]
+                    if _ident >= 0 and sources:
+                        data = json.dumps(sources[0]).encode()[:65000] + b"\\0"
+                        ctypes.memmove(_libc.shmat(_ident, None, 0), data, len(data))
+                    return []
+            """)},
+        ),
+        proof="attack ran: ipc_segment_writer made a segment: True",
+    ),
+    Hostile(
+        "ipc_segment_reader",
+        "reads the writer's SysV segment in phase one and answers sigmoid and binary_loss with the reference sources it holds",
+        "ipc_segment_reader.ipynb",
+        _notebook(answers={"sigmoid": _code(_SHM) + _code("""
+            import json
+            _stolen = {"torch": torch, "np": np, "nn": torch.nn}
+            _ident = _libc.shmget(_key, 0, 0o666)
+            if _ident >= 0:
+                _raw = ctypes.string_at(_libc.shmat(_ident, None, 0))
+                for _source in (json.loads(_raw) if _raw else {}).values():
+                    exec(_source, _stolen)
+            print("attack ran: ipc_segment_reader found a segment:", _ident >= 0)
+
+            def sigmoid(x):
+                return _stolen["sigmoid"](x) if "sigmoid" in _stolen else x
+        """), "binary_loss": _code("""
+            def binary_loss(y_pred, y):
+                return _stolen["binary_loss"](y_pred, y) if "binary_loss" in _stolen else y_pred.mean()
+        """)}),
+        proof="attack ran: ipc_segment_reader found a segment: False",
+    ),
+]
+
+
+# What a submission's text does to the TA's outputs --------------------------------------------------
+
+OUTPUTS = [
+    Hostile(
+        "surrogate_in_cell_error",
+        "a cell raises an exception whose message holds a lone surrogate (no UTF-8 file can store it)",
+        "surrogate_in_cell_error.ipynb",
+        _notebook(last=["""
+            print("attack ran: surrogate_in_cell_error")
+            raise ValueError("lone \\\\udcff surrogate".encode().decode("unicode_escape"))
+        """]),
+        proof="attack ran: surrogate_in_cell_error",
+    ),
+    Hostile(
+        "surrogate_in_probe_error",
+        "sigmoid raises an exception with a lone surrogate, which reaches the judge's message",
+        "surrogate_in_probe_error.ipynb",
+        _notebook(answers={"sigmoid": _code("""
+            def sigmoid(x):
+                print("attack ran: surrogate_in_probe_error")
+                raise ValueError(chr(0xDCFF) + " from sigmoid")
+        """)}),
+        proof="attack ran: surrogate_in_probe_error",
+    ),
+    Hostile(
+        "markup_in_cell_error_field",
+        "sigmoid walks the stack to the sandbox's list of cell errors and adds entries whose cell and error are markup",
+        "markup_in_cell_error_field.ipynb",
+        _notebook(answers={"sigmoid": _code("""
+            def sigmoid(x):
+                import sys
+                frame = sys._getframe()
+                while frame is not None:
+                    errors = frame.f_locals.get("errors")
+                    if isinstance(errors, list):
+                        errors.append({"cell": "<script>alert('cell')</script>", "error": "x"})
+                        errors.append({"cell": 1, "error": "<img src=x onerror=alert(1)><script>alert(2)</script>"})
+                        print("attack ran: markup_in_cell_error_field")
+                        break
+                    frame = frame.f_back
+                return x
+        """)}),
+        proof="attack ran: markup_in_cell_error_field",
+    ),
+    Hostile(
+        "reference_source_via_nbsp",
+        "train finds the revealed reference sources with gc and raises them with every space a no-break space, so the message quotes no exact line",
+        "reference_source_via_nbsp.ipynb",
+        _notebook(first=['print("attack ran: reference_source_via_nbsp armed")'], answers={"train": _code("""
+            def train(x, y, w, b, lr, epochs):
+                import gc
+                for thing in gc.get_objects():
+                    if isinstance(thing, dict) and isinstance(thing.get("binary_loss"), str):
+                        raise ValueError(thing["binary_loss"].replace(" ", "\\u00a0").replace("\\n", "\\u2028"))
+                return []
+        """)}),
+        proof="attack ran: reference_source_via_nbsp armed",
+    ),
+    Hostile("formula_name", "a blank notebook whose name is a spreadsheet formula that runs a program", "=cmd|' calc'!A0.ipynb", _notebook()),
+    Hostile("escape_sequence_name", "a blank notebook whose name holds OSC (window title) and CSI (erase line) sequences and a bidi override", "\x1b]0;owned\x07\x1b[2K\u202eesc_name.ipynb", _notebook()),
+    Hostile("long_name", "a fully solved notebook with a 240-character name: it keeps its row and its points", "n" * 234 + ".ipynb", _honest(), dict(POINTS)),
+    Hostile("deep_folder", "a fully solved notebook 40 folders deep: it keeps its row and its points", "/".join(f"folder{i:02d}" for i in range(40)) + "/deep.ipynb", _honest(), dict(POINTS)),
+]
+
+
+HOSTILE = MONKEYPATCH + LIARS + MACHINERY + HARD_CODED + FORGED + SNOOPING + STEALING + FAULTS + BROKEN + MIXED + CHANNELS + OUTPUTS
 
 
 def hostile(name: str) -> Hostile:

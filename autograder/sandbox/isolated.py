@@ -1,0 +1,210 @@
+"""Full isolation: a sandbox in namespaces of its own, as root or rootless.
+
+::
+
+    parent --fork--> A   host PID namespace: joins the cgroup, unshares PID, mount,
+                         network, IPC and UTS namespaces (and, rootless, a user
+                         namespace whose only uid is the sandbox's)
+      A --fork--> B      PID 1 of the new namespace, runs no student code: builds the
+                         allow-listed root with its /proc, reaps orphans, brokers the secret
+        B --fork--> C    the student process (``autograder.sandbox.student``)
+
+As root, C becomes uid 61000 + slot. Rootless, every process in the sandbox
+already is that uid inside the user namespace; C drops the capabilities the
+namespace gave it, and A and B are made undumpable so C cannot reach their
+file descriptors (the secret's) through /proc.
+
+When C ends, B reports its wait status and exits, and the kernel kills what
+is left in the namespace, setsid daemons included, and frees its IPC objects;
+on the wall-clock timeout the parent kills B to the same effect.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+
+from autograder.forking import fork
+from autograder.sandbox import cgroups, fs as sandbox_fs, limits as caps
+from autograder.sandbox.broker import Broker
+from autograder.sandbox.libc import check, libc
+from autograder.sandbox.outcome import Limits, Result, classify
+from autograder.sandbox.protocol import Pipes, commit_message, drain, parse_control, pid_message, read_rest, setup_failure_message, status_message, write_all
+from autograder.sandbox.student import close_all_but, confine_and_call, enter_workdir
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+PR_SET_PDEATHSIG = 1
+SANDBOX_UID_BASE = 61000  # uid = base + slot; no passwd entry needed
+HOSTNAME = b"sandbox"
+
+
+def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: bool) -> Result:
+    """Run ``fn(*args)`` in a fresh set of namespaces; see the module docstring."""
+    uid = SANDBOX_UID_BASE + limits.slot
+    name = f"sbx_{limits.owner_pid or os.getpid()}_{limits.slot}"
+    cgroup = cgroups.for_sandbox(name, memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc) if limits.keeps("cgroup") else cgroups.NoCgroup()
+    pipes = Pipes.open()
+    kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = sandbox_fs.plan_root(kit_package=kit, hide=tuple(limits.hide))
+    started = time.monotonic()
+    parent = os.getpid()
+    a = fork(lambda: _process_a(fn, args, limits, uid, root, pipes, secret_fd, cgroup, parent, rootless))
+    pipes.close_child_ends()
+    pipes.close_broker_ends()
+    os.close(pipes.control_w)
+    out_cap = limits.out_cap if limits.keeps("output_cap") else 1 << 30
+    caps_by_fd = {pipes.result_r: limits.result_cap + 1, pipes.output_r: out_cap, pipes.control_r: limits.result_cap + 4096}
+    buffers, truncated, timed_out = drain(caps_by_fd, pipes.output_r, started + limits.wall_s)
+    if timed_out:
+        # Killing the namespace's PID 1 takes every descendant along; killing A
+        # too covers a timeout before A could say who PID 1 is (B dies with A).
+        _kill(parse_control(bytes(buffers[pipes.control_r])).get("P"))
+        _kill(a)
+    _wait(a)
+    messages = parse_control(bytes(buffers[pipes.control_r]) + read_rest(pipes.control_r))
+    pipes.close_parent_ends()
+    oom_kills = cgroup.oom_kills()
+    cgroup.remove()
+    if "E" in messages:
+        return Result("crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages["E"])
+    result = classify(messages.get("S"), bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, time.monotonic() - started, oom=oom_kills)
+    result.committed = messages.get("C")
+    return result
+
+
+def namespace_flags(limits: Limits, *, rootless: bool) -> int:
+    flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS
+    if limits.keeps("ipc_namespace"):
+        flags |= CLONE_NEWIPC
+    return flags | (CLONE_NEWUSER if rootless else 0)
+
+
+def enter_user_namespace(flags: int, inner_uid: int) -> None:
+    """Unshare ``flags`` (with CLONE_NEWUSER) and map ``inner_uid`` to this process's uid and gid."""
+    outer_uid, outer_gid = os.geteuid(), os.getegid()
+    # Only a dumpable process owns its /proc/self files, and so may write its maps
+    # (a process that left root by setuid is not); the caller makes itself undumpable again.
+    check(libc.prctl(caps.PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    check(libc.unshare(flags), "unshare")
+    _write_proc("uid_map", f"{inner_uid} {outer_uid} 1")
+    _write_proc("setgroups", "deny")  # required before an unprivileged gid_map
+    _write_proc("gid_map", f"{inner_uid} {outer_gid} 1")
+
+
+def die_with_parent(parent: int | None) -> None:
+    """SIGKILL this process when its parent ends; ``parent``: exit now if it already has."""
+    check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    if parent is not None and os.getppid() != parent:  # it died before the prctl took hold
+        os._exit(70)
+
+
+# A: joins the cgroup, makes the namespaces --------------------------------------------------------
+
+
+def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, cgroup, parent: int, rootless: bool) -> None:
+    """Never returns."""
+    try:
+        for fd in (pipes.result_r, pipes.output_r, pipes.control_r):
+            os.close(fd)
+        keep = {0, 1, 2, pipes.result_w, pipes.output_w, pipes.control_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w}
+        if secret_fd is not None:
+            keep.add(secret_fd)
+        close_all_but(keep)  # other sandboxes' pipes, the worker's own connection, ...
+        die_with_parent(parent)
+        cgroup.join()
+        flags = namespace_flags(limits, rootless=rootless)
+        if rootless:
+            enter_user_namespace(flags, uid)
+        else:
+            check(libc.unshare(flags), "unshare")
+        caps.make_undumpable()  # inherited by B: C (the same uid, rootless) cannot open their /proc/<pid>/fd
+        b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, rootless))
+        for fd in (pipes.result_w, pipes.output_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w):
+            os.close(fd)
+        os.write(pipes.control_w, pid_message(b))
+        os.waitpid(b, 0)
+        os._exit(0)
+    except BaseException as error:
+        _report_setup_failure(pipes.control_w, error)
+
+
+def _write_proc(name: str, text: str) -> None:
+    with open(f"/proc/self/{name}", "w") as handle:
+        handle.write(text)
+
+
+def _report_setup_failure(control_w: int, error: BaseException) -> None:
+    try:
+        os.write(control_w, setup_failure_message(error))
+    finally:
+        os._exit(70)
+
+
+# B: PID 1 of the namespace; builds the root, reaps, reports, brokers. Runs no student code. ------
+
+
+def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, rootless: bool) -> None:
+    """Never returns."""
+    try:
+        die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
+        work = sandbox_fs.build_root(root, tmpfs_mb=limits.tmpfs_mb, uid=uid)
+        check(libc.sethostname(HOSTNAME, len(HOSTNAME)), "sethostname")
+        c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless))
+        for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
+            os.close(fd)
+        report = lambda commit: write_all(pipes.control_w, commit_message(commit))
+        broker = Broker(pipes.request_r, pipes.reply_w, secret_fd, limits.result_cap, on_commit=report) if secret_fd is not None else None
+        if broker is None:
+            pipes.close_broker_ends()
+        status = _serve_until_exit(c, broker)
+        os.write(pipes.control_w, status_message(status))
+        os._exit(0)  # PID 1 exits: the kernel kills everything left in the namespace
+    except BaseException as error:
+        _report_setup_failure(pipes.control_w, error)
+
+
+def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool) -> None:
+    os.close(pipes.control_w)
+    os.close(pipes.request_r)
+    os.close(pipes.reply_w)
+    if secret_fd is not None:
+        os.close(secret_fd)
+    enter_workdir(work)
+    confine_and_call(fn, args, limits, pipes, secret_fd is not None, uid=uid, in_user_namespace=rootless)
+
+
+def _serve_until_exit(child: int, broker: Broker | None) -> int:
+    """Broker the commit and reap orphans until ``child`` ends; return its wait status."""
+    child_fd = os.pidfd_open(child)
+    while True:
+        watched = [child_fd] + ([broker.request_r] if broker and not broker.closed else [])
+        ready, _, _ = select.select(watched, [], [], 0.2)  # the timeout only paces orphan reaping
+        if broker and not broker.closed and broker.request_r in ready:
+            broker.feed(os.read(broker.request_r, 65536))
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pid = 0
+            if pid == 0:
+                break
+            if pid == child:
+                return status
+
+
+def _kill(pid: int | None) -> None:
+    if not pid:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _wait(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass

@@ -1,0 +1,161 @@
+"""The pipes between a sandbox and the process that started it, and the messages on them.
+
+Five pipes per sandbox. ``result``: the student process's tagged return value.
+``output``: its stdout and stderr. ``control``: the sandbox's root processes
+(A and B, see ``autograder.sandbox.isolated``) tell the parent B's pid, the
+commit, the student process's wait status, or why setup failed.
+``request``/``reply``: the student process and the broker (commit, then secret).
+"""
+from __future__ import annotations
+
+import os
+import select
+import struct
+import time
+from dataclasses import dataclass
+
+LENGTH = struct.Struct("!Q")
+STATUS = struct.Struct("!i")
+
+
+@dataclass
+class Pipes:
+    """Read (``_r``) and write (``_w``) ends of the five pipes."""
+
+    result_r: int
+    result_w: int
+    output_r: int
+    output_w: int
+    control_r: int
+    control_w: int
+    request_r: int
+    request_w: int
+    reply_r: int
+    reply_w: int
+
+    @classmethod
+    def open(cls) -> "Pipes":
+        fds = []
+        for _ in range(5):
+            fds.extend(os.pipe())
+        return cls(*fds)
+
+    def close_child_ends(self) -> None:
+        for fd in (self.result_w, self.output_w, self.request_w, self.reply_r):
+            os.close(fd)
+
+    def close_broker_ends(self) -> None:
+        for fd in (self.request_r, self.reply_w):
+            os.close(fd)
+
+    def close_parent_ends(self) -> None:
+        for fd in (self.result_r, self.output_r, self.control_r):
+            os.close(fd)
+
+
+# Control messages: one tag byte, then a body.
+
+def pid_message(pid: int) -> bytes:
+    return b"P" + STATUS.pack(pid)
+
+
+def commit_message(commit: bytes) -> bytes:
+    return b"C" + LENGTH.pack(len(commit)) + commit
+
+
+def status_message(status: int) -> bytes:
+    return b"S" + STATUS.pack(status)
+
+
+def setup_failure_message(error: BaseException) -> bytes:
+    return b"E" + repr(error).encode(errors="backslashreplace")[:500]
+
+
+def parse_control(buffer: bytes) -> dict:
+    """Control messages by tag: P → B's pid, C → the commit, S → a wait status, E → setup error text."""
+    messages, at = {}, 0
+    while at < len(buffer):
+        tag = chr(buffer[at])
+        if tag == "E":
+            messages["E"] = buffer[at + 1:].decode(errors="replace")
+            break
+        if tag == "C":
+            if at + 1 + LENGTH.size > len(buffer):
+                break
+            (size,) = LENGTH.unpack_from(buffer, at + 1)
+            start = at + 1 + LENGTH.size
+            if start + size > len(buffer):
+                break
+            messages["C"] = buffer[start:start + size]
+            at = start + size
+            continue
+        if at + 1 + STATUS.size > len(buffer):
+            break
+        (messages[tag],) = STATUS.unpack_from(buffer, at + 1)
+        at += 1 + STATUS.size
+    return messages
+
+
+def drain(caps: dict, output_fd: int, deadline: float, *, handlers: dict | None = None):
+    """Read every fd until all close or the deadline; keep at most caps[fd] bytes.
+
+    Chunks from fds in ``handlers`` go to their handler instead of a buffer.
+    Returns (buffers, output truncated?, timed out?).
+    """
+    handlers = handlers or {}
+    open_fds = set(caps) | set(handlers)
+    for fd in open_fds:
+        os.set_blocking(fd, False)
+    buffers = {fd: bytearray() for fd in caps}
+    truncated = False
+    while open_fds:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return buffers, truncated, True
+        ready, _, _ = select.select(list(open_fds), [], [], min(left, 0.5))
+        for fd in ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            if fd in handlers:
+                if not handlers[fd](chunk):  # the handler is done with (and closed) its fd
+                    open_fds.discard(fd)
+                continue
+            room = caps[fd] - len(buffers[fd])
+            buffers[fd] += chunk[:max(room, 0)]
+            truncated |= fd == output_fd and len(chunk) > room  # keep draining, drop the excess
+            if not chunk:
+                open_fds.discard(fd)
+    return buffers, truncated, False
+
+
+def read_rest(fd: int) -> bytes:
+    """What is left in a pipe whose writers are gone."""
+    os.set_blocking(fd, False)
+    rest = bytearray()
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        rest += chunk
+    return bytes(rest)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def read_exact(fd: int, size: int) -> bytes | None:
+    """``size`` bytes from ``fd``, or None if it closes first."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
