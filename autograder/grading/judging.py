@@ -157,11 +157,16 @@ def _as_list(value: wire.Value):
     return None
 
 
+# Otter reports a question's score rounded to 5 decimals (Gradescope's results.json);
+# the gradebook and the feedback carry that same number (2 of 3 cases of 2 points: 1.33333).
+SCORE_DECIMALS = 5
+
+
 def _question_score(question: Question, outcomes: list[CaseOutcome]) -> float:
-    """Otter's rule: points of passed cases, or all-or-nothing when configured."""
+    """Otter's rule: points of passed cases, or all-or-nothing when configured, rounded as Otter's results."""
     if question.all_or_nothing:
         return question.points if all(o.passed for o in outcomes) else 0.0
-    return sum(o.points for o in outcomes if o.passed)
+    return round(sum(o.points for o in outcomes if o.passed), SCORE_DECIMALS)
 
 
 def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
@@ -171,7 +176,7 @@ def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
     visibility = "after_published" if config.get("show_hidden") else "hidden"
     tests = [{"name": "Public Tests", "visibility": "visible", "output": _summary(grade, public_only=True), "status": "passed" if all(c.passed for c in grade.cases if not c.hidden) else "failed"}]
     for name, question in autograder.questions.items():
-        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), 5), "max_score": round(question.points, 5), "visibility": visibility, "output": _summary(grade, question=name)})
+        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), SCORE_DECIMALS), "max_score": round(question.points, SCORE_DECIMALS), "visibility": visibility, "output": _summary(grade, question=name)})
     results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}
     if config.get("show_stdout"):
         results["stdout_visibility"] = "after_published"
