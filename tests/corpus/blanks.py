@@ -19,7 +19,7 @@ import nbformat
 
 
 class BlankCellNotFound(LookupError):
-    """The template has no blank cell ``def name(...): ...`` (or ``class name``) to fill in."""
+    """The template has no blank cell ``def name(...): ...`` (or ``class name`` with blank methods) to fill in."""
 
 
 def code(source: str) -> str:
@@ -126,4 +126,4 @@ def _blank_cell(notebook: nbformat.NotebookNode, name: str, template_path: Path)
     for cell in notebook.cells:
         if cell.cell_type == "code" and _is_blank(cell.source, name):
             return cell
-    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}: ...`; is this the released student template (autograder release)?")
+    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding `...`); is this the released student template (autograder release)?")
