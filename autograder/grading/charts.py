@@ -31,10 +31,17 @@ matplotlib.rcParams["svg.hashsalt"] = "autograder"  # ids in the SVG stay the sa
 matplotlib.rcParams["svg.fonttype"] = "none"
 
 
+# How to tell the student's result from the reference's: by line style on one plot, by panel
+# when the chart draws the two side by side (clusters, decision regions).
+LINES_CAPTION = "你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed"
+PANELS_CAPTION = "左：你的结果；右：参考解 / left: yours; right: the reference"
+
+
 @dataclass
 class Drawn:
     svg: str
     notes: list[str]
+    caption: str = LINES_CAPTION
 
 
 def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn | None:
@@ -55,7 +62,8 @@ def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn |
         for artist in [*ax.lines, *ax.collections]:
             if artist.get_label() in ("you", "reference"):
                 artist.set_gid(f"{ident}-{artist.get_label()}")
-    return Drawn(_svg(figure), notes)
+    panels = [ax.get_title() for ax in figure.axes] == ["you", "reference"]
+    return Drawn(_svg(figure), notes, PANELS_CAPTION if panels else LINES_CAPTION)
 
 
 def histogram(values: list[float], *, possible: float) -> str:

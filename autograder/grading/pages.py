@@ -91,7 +91,7 @@ def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list
         if drawn is None:
             continue
         notes = "".join(f'<p class="note">{escape(note)}</p>' for note in drawn.notes)
-        caption = '<p class="note">你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed</p>'
+        caption = f'<p class="note">{escape(drawn.caption)}</p>'
         parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{caption}{notes}')
     return parts
 
