@@ -124,7 +124,7 @@ def test_feedback_shows_the_score_and_a_row_per_question(graded, tmp_path, name)
     expected = submission(name).expected
     seen = render(_page(graded, name), tmp_path)
     assert f"{sum(expected.values()):g} / {POSSIBLE:g}" in seen["text"]
-    rows = {row["cells"][0]: row for row in seen["rows"] if row["table"] == "scores" and row["cells"][0] != "question"}
+    rows = {row["cells"][0]: row for row in seen["rows"] if row["table"] == "scores" and row["cells"][0] != "题目 · question"}
     assert sorted(rows) == sorted(POINTS)
     for question, row in rows.items():
         assert row["cells"][1] == f"{expected[question]:g} / {POINTS[question]:g}"
