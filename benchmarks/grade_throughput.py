@@ -1,34 +1,59 @@
-"""Grade the same N submissions with sequential `otter run` and with `autograder grade`.
+"""Grade the same N submissions with sequential `otter run` and with `autograder grade`, per assignment.
 
-Checks that both give the same per-question scores, then prints wall times,
-the speed-up and the peak memory of each. Run from the project root after
-`make release`:  .venv/bin/python benchmarks/grade_throughput.py --count 20
+For each assignment (default: every one with example submissions in
+examples/submissions/<assignment>/), checks that both graders give the same
+per-question scores, then prints wall times, seconds per submission, the
+speed-up and the peak memory of each. Run from the project root after
+`make release`:
+
+    .venv/bin/python benchmarks/grade_throughput.py --count 20
+    .venv/bin/python benchmarks/grade_throughput.py --assignment nn_module --count 16
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from autograder.grading.gradebook import POINTS_ROW  # noqa: E402
 from autograder.release.otter_run import scores_from_results  # noqa: E402
-from autograder.grading.terminal import table  # noqa: E402
+from autograder.tables import render, table  # noqa: E402
 
-ASSIGNMENT = "logistic_regression"
+EXAMPLES = PROJECT / "examples" / "submissions"
 
 
-def corpus(count: int, folder: Path) -> list[Path]:
-    """``count`` submissions cycling through the bundled examples."""
-    examples = sorted((PROJECT / "examples" / "submissions").glob("*.ipynb"))
+@dataclass
+class Measured:
+    assignment: str
+    count: int
+    workers: int
+    otter_seconds: float
+    otter_peak_mb: float
+    kit_seconds: float
+    kit_peak_mb: float
+    mismatched: list[str]
+
+
+def assignments_with_examples() -> list[str]:
+    """Every assignment that has example submissions, by name."""
+    return sorted(folder.name for folder in EXAMPLES.glob("*/") if any(folder.glob("*.ipynb")))
+
+
+def corpus(assignment: str, count: int, folder: Path) -> list[Path]:
+    """``count`` submissions cycling through ``assignment``'s bundled examples."""
+    examples = sorted((EXAMPLES / assignment).glob("*.ipynb"))
     if not examples:
-        sys.exit("no examples/submissions/*.ipynb: run `make demo` first")
+        sys.exit(f"no {EXAMPLES.relative_to(PROJECT)}/{assignment}/*.ipynb; known: {', '.join(assignments_with_examples()) or 'none'}")
     paths = []
     for index in range(count):
         source = examples[index % len(examples)]
@@ -50,16 +75,15 @@ def measured(command: list[str]) -> tuple[float, float]:
     return time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    zip_path = PROJECT / "dist" / f"{ASSIGNMENT}-autograder.zip"
+def benchmark(assignment: str, *, count: int, workers: int) -> Measured:
+    """Grade ``count`` copies of ``assignment``'s examples with both graders; compare their scores."""
+    zip_path = PROJECT / "dist" / f"{assignment}-autograder.zip"
+    if not zip_path.is_file():
+        sys.exit(f"{zip_path.relative_to(PROJECT)} is missing: run `autograder release {assignment}` first")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "submissions"
         folder.mkdir()
-        paths = corpus(args.count, folder)
+        paths = corpus(assignment, count, folder)
 
         otter, otter_seconds, otter_peak = {}, 0.0, 0.0
         for path in paths:
@@ -70,29 +94,53 @@ def main() -> None:
             otter_seconds, otter_peak = otter_seconds + seconds, max(otter_peak, peak)
 
         out = Path(scratch) / "out"
-        command = [str(Path(sys.executable).with_name("autograder")), "--root", str(PROJECT), "grade", str(folder), "-a", ASSIGNMENT, "-o", str(out), "--workers", str(args.workers)]
+        command = [str(Path(sys.executable).with_name("autograder")), "--root", str(PROJECT), "grade", str(folder), "-a", assignment, "-o", str(out), "--workers", str(workers)]
         kit_seconds, kit_peak = measured(command)
         kit = _kit_scores(out / "final_grades.csv")
 
     mismatched = [name for name in otter if otter[name] != kit.get(name)]
-    print(table(
-        ["grader", "submissions", "wall s", "s / submission", "peak RSS MB (largest process)"],
-        [
-            ["otter run, sequential", str(args.count), f"{otter_seconds:.1f}", f"{otter_seconds / args.count:.2f}", f"{otter_peak:.0f}"],
-            [f"autograder grade, {args.workers} workers", str(args.count), f"{kit_seconds:.1f}", f"{kit_seconds / args.count:.2f}", f"{kit_peak:.0f}"],
-        ],
-    ))
-    print(f"speed-up: {otter_seconds / kit_seconds:.1f}x; scores identical: {not mismatched}")
-    if mismatched:
-        sys.exit(f"scores differ for {mismatched}")
+    return Measured(assignment, count, workers, otter_seconds, otter_peak, kit_seconds, kit_peak, mismatched)
 
 
 def _kit_scores(gradebook: Path) -> dict[str, dict[str, float]]:
-    import csv
-
-    rows = list(csv.DictReader(gradebook.open()))
+    with gradebook.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["file"] != POINTS_ROW]
     questions = [c for c in rows[0] if c not in ("file", "total_points_earned", "percent_correct", "grading_status")]
-    return {row["file"]: {q: float(row[q]) for q in questions} for row in rows[1:]}
+    return {row["file"]: {q: float(row[q]) for q in questions} for row in rows}
+
+
+def report(result: Measured) -> str:
+    """One assignment's figures as a table and a verdict line."""
+    rows = [
+        ["otter run, sequential", str(result.count), f"{result.otter_seconds:.1f}", f"{result.otter_seconds / result.count:.2f}", f"{result.otter_peak_mb:.0f}"],
+        [f"autograder grade, {result.workers} workers", str(result.count), f"{result.kit_seconds:.1f}", f"{result.kit_seconds / result.count:.2f}", f"{result.kit_peak_mb:.0f}"],
+    ]
+    header = ["grader", "submissions", "wall s", "s / submission", "peak RSS MB (largest process)"]
+    speed_up = result.otter_seconds / result.kit_seconds
+    return "\n".join([
+        render(table(header, rows, title=result.assignment)),
+        f"speed-up: {speed_up:.1f}x; scores identical: {not result.mismatched}",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", action="append", dest="assignments", metavar="NAME", help="assignment to benchmark (repeatable; default: every one with example submissions)")
+    parser.add_argument("--count", type=int, default=20, help="submissions per assignment, cycling through its examples")
+    parser.add_argument("--workers", type=int, default=2, help="workers for autograder grade")
+    args = parser.parse_args()
+    names = args.assignments or assignments_with_examples()
+    if not names:
+        sys.exit(f"no example submissions under {EXAMPLES.relative_to(PROJECT)}/; run `make demo` first")
+    failed = []
+    for name in names:
+        result = benchmark(name, count=args.count, workers=args.workers)
+        print(report(result), flush=True)
+        print()
+        if result.mismatched:
+            failed.append(f"{name}: {result.mismatched}")
+    if failed:
+        sys.exit(f"scores differ for {'; '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 first release's format both release, and a mistake in an instructor's files names the file and the fix."""
 from __future__ import annotations
 
+import inspect
 import re
 import shutil
 import zipfile
@@ -13,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from autograder.assignment import Assignment
-from autograder.authoring import Cases
+from autograder.authoring import Cases, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 from autograder.cli import main
 from autograder.release import release
 from autograder.definitions import definitions
@@ -24,8 +25,12 @@ PACKAGE = PROJECT / "autograder"
 DOCS = PROJECT / "docs"
 EXAMPLE = DOCS / "example" / "linear_regression"
 FIRST_FORMAT = PROJECT / "tests" / "fixtures" / "first_format"
-# The kit's own vocabulary: a declared case kind may share a word with a lesson's function.
-KIT_WORDS = {name for name in dir(Cases) if not name.startswith("_")}
+# The kit's own vocabulary: a declared case kind, or a keyword of a declaration (`predict=` of
+# Cases.accuracy and DecisionRegions), may share a word with a lesson's function.
+_DECLARATIONS = [getattr(Cases, name) for name in dir(Cases) if not name.startswith("_")] + [Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve]
+KIT_WORDS = {name for name in dir(Cases) if not name.startswith("_")} | {
+    parameter for declaration in _DECLARATIONS for parameter in inspect.signature(declaration).parameters if parameter != "self"
+}
 
 
 def _shipped_definitions() -> dict[str, str]:
@@ -94,9 +99,9 @@ def test_the_guides_example_releases_with_full_marks_and_every_mutant_accounted_
 
 
 def _quoted_blocks() -> list[tuple[str, str]]:
-    """(file, code) of every code block in the guide that quotes a file of the example."""
+    """(file, code) of every code block in the guide that quotes a file of the example or of a shipped assignment."""
     text = (DOCS / "authoring.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```(?:python|yaml)\n# (docs/example/\S+)\n(.*?)```", text, re.DOTALL)
+    blocks = re.findall(r"```(?:python|yaml)\n# ((?:docs/example|assignments)/\S+)\n(.*?)```", text, re.DOTALL)
     return [(file, code) for file, code in blocks]
 
 
@@ -106,7 +111,7 @@ def test_the_guide_quotes_its_example_as_it_is(file, code):
 
 
 def test_the_guide_quotes_every_file_of_its_example():
-    assert {Path(file).name for file, _ in _quoted_blocks()} == {"cases.py", "make_data.py", "assignment.yml"}
+    assert {Path(file).name for file, _ in _quoted_blocks() if file.startswith("docs/example/")} == {"cases.py", "make_data.py", "assignment.yml"}
 
 
 @pytest.fixture(scope="module")

@@ -239,3 +239,12 @@ def test_hidden_cases_catch_mutants_of_the_accuracy_solution():
 def test_validate_names_the_questions_it_can_mutate():
     with pytest.raises(MutationError, match="questions with one: sigmoid, binary_loss, train, accuracy"):
         validate(Assignment.find("logistic_regression", ROOT), questions=("nonexistent",))
+
+
+def test_the_report_keeps_long_question_names_apart_from_their_definitions():
+    from autograder.release.mutation.scoring import MutationReport, QuestionScore
+
+    report = MutationReport("lesson", [QuestionScore("build_sequential", "build_sequential", total=17, caught=17), QuestionScore("q", "f", total=4, caught=3)], 1.0, 2)
+    rows = format_report(report).splitlines()
+    assert rows[2].split() == ["build_sequential", "build_sequential", "17", "0", "17", "100%"]
+    assert rows[3].split()[:2] == ["q", "f"] and len(rows[3].split("  below")[0]) == len(rows[2])

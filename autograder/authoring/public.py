@@ -73,7 +73,7 @@ def check_curve(function: Any, *arguments: Any, expected: Any, what: str | None 
     curve = checks.numbers_of(value)
     if curve is None or curve.ndim != 1:
         raise CheckFailed(say(f"{name} 应返回损失列表（每步一个数），却返回了 {checks.describe(value)}", f"{name} should return a list with one loss per step, but returned {checks.describe(value)}"))
-    _raise_unless(checks.diagnose_curve(curve, np.asarray(reference, dtype=np.float64), rtol=rtol, atol=atol, what=name))
+    _raise_unless(checks.diagnose_curve(curve, np.asarray(reference, dtype=np.float64), rtol=rtol, atol=atol, what=say(f"{name} 的损失曲线", f"the loss curve of {name}")))
     return returned
 
 

@@ -38,10 +38,17 @@ LABELS = {"you": "你 · you", "reference": "参考解 · reference"}
 _WHO = {label: who for who, label in LABELS.items()}
 
 
+# How to tell the student's result from the reference's: by line style on one plot, by panel
+# when the chart draws the two side by side (clusters, decision regions).
+LINES_CAPTION = "你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed"
+PANELS_CAPTION = "左：你的结果；右：参考解 / left: yours; right: the reference"
+
+
 @dataclass
 class Drawn:
     svg: str
     notes: list[str]
+    caption: str = LINES_CAPTION
 
 
 def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn | None:
@@ -63,7 +70,8 @@ def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn |
             who = _WHO.get(str(artist.get_label()).split(":")[0])
             if who:
                 artist.set_gid(f"{ident}-{who}")
-    return Drawn(_svg(figure), notes)
+    panels = [ax.get_title() for ax in figure.axes] == [LABELS["you"], LABELS["reference"]]
+    return Drawn(_svg(figure), notes, PANELS_CAPTION if panels else LINES_CAPTION)
 
 
 def histogram(values: list[float], *, possible: float) -> str:

@@ -209,8 +209,13 @@ def _as_list(value: wire.Value):
     return None
 
 
+# Otter reports a question's score rounded to 5 decimals (Gradescope's results.json);
+# the gradebook and the feedback carry that same number (2 of 3 cases of 2 points: 1.33333).
+SCORE_DECIMALS = 5
+
+
 def _question_score(question: Question, outcomes: list[CaseOutcome]) -> float:
-    """Otter's rule: points of passed cases, or all-or-nothing when configured."""
+    """Otter's rule: points of passed cases, or all-or-nothing when configured, rounded as Otter's results."""
     if question.all_or_nothing:
         return question.points if all(o.passed for o in outcomes) else 0.0
-    return sum(o.points for o in outcomes if o.passed)
+    return round(sum(o.points for o in outcomes if o.passed), SCORE_DECIMALS)

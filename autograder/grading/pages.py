@@ -101,7 +101,8 @@ def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list
         if drawn is None:
             continue
         notes = "".join(f'<p class="note">{escape(note)}</p>' for note in drawn.notes)
-        parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{notes}')
+        caption = f'<p class="note">{escape(drawn.caption)}</p>'
+        parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{caption}{notes}')
     return parts
 
 

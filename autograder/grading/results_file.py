@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.judging import COMPLETED, Grade
+from autograder.grading.judging import COMPLETED, SCORE_DECIMALS, Grade
 
 
 def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
@@ -23,7 +23,7 @@ def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
         output = "\n\n".join(result["summary"] for result in grade.public.values())
         tests.append({"name": "Public Tests", "visibility": "visible", "output": output, "status": "passed" if passed else "failed"})
     for name, question in autograder.questions.items():
-        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), 5), "max_score": round(question.points, 5), "visibility": visibility, "output": _summary(grade, question=name)})
+        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), SCORE_DECIMALS), "max_score": round(question.points, SCORE_DECIMALS), "visibility": visibility, "output": _summary(grade, question=name)})
     results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}
     if config.get("show_stdout"):
         results["stdout_visibility"] = "after_published"

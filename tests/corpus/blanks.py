@@ -19,7 +19,7 @@ import nbformat
 
 
 class BlankCellNotFound(LookupError):
-    """The template has no blank cell ``def name(...): ...`` (or ``class name``) to fill in."""
+    """The template has no blank cell ``def name(...): ...`` (or ``class name`` with blank methods) to fill in."""
 
 
 def code(source: str) -> str:
@@ -112,12 +112,18 @@ def _defines(source: str, name: str) -> bool:
 
 
 def _is_blank(source: str, name: str) -> bool:
+    """``def name(...): ...``, ``class name: ...``, or a class whose methods all hold only ``...``."""
     lines = [line.strip() for line in source.strip().splitlines() if line.strip() and not line.strip().startswith("#")]
-    return bool(lines) and re.match(rf"(def|class)\s+{re.escape(name)}\b", lines[0]) is not None and lines[1:] == ["..."]
+    if not lines or re.match(rf"(def|class)\s+{re.escape(name)}\b", lines[0]) is None:
+        return False
+    if lines[1:] == ["..."]:
+        return True
+    body = lines[1:]
+    return lines[0].startswith("class") and bool(body) and all(line.startswith("def ") if index % 2 == 0 else line == "..." for index, line in enumerate(body)) and len(body) % 2 == 0
 
 
 def _blank_cell(notebook: nbformat.NotebookNode, name: str, template_path: Path) -> nbformat.NotebookNode:
     for cell in notebook.cells:
         if cell.cell_type == "code" and _is_blank(cell.source, name):
             return cell
-    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}: ...`; is this the released student template (autograder release)?")
+    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding `...`); is this the released student template (autograder release)?")

@@ -182,13 +182,16 @@ def _record(score: QuestionScore, mutant: Mutant | None, outcome: Outcome, equiv
 def format_report(report: MutationReport, *, target: float = TARGET_SCORE) -> str:
     """The report as text: a table of scores, then equivalents and survivors per question."""
     total = sum(question.total for question in report.questions)
+    # Name columns as wide as the longest name, plus a gap (16 at least, as before).
+    names = max([15, *(len(q.question) for q in report.questions)]) + 1
+    functions = max([15, *(len(q.function) for q in report.questions)]) + 1
     lines = [
         f"Mutation testing of {report.assignment}: {total} mutants in {report.seconds:.1f} s ({report.workers} workers)",
-        f"{'question':<16}{'definition':<16}{'mutants':>8}{'equiv.':>8}{'caught':>8}{'score':>8}",
+        f"{'question':<{names}}{'definition':<{functions}}{'mutants':>8}{'equiv.':>8}{'caught':>8}{'score':>8}",
     ]
     for question in report.questions:
         flag = "" if question.score >= target else f"  below {target:.0%}"
-        lines.append(f"{question.question:<16}{question.function:<16}{question.total:>8}{len(question.equivalent):>8}{question.caught:>8}{question.score:>8.0%}{flag}")
+        lines.append(f"{question.question:<{names}}{question.function:<{functions}}{question.total:>8}{len(question.equivalent):>8}{question.caught:>8}{question.score:>8.0%}{flag}")
     for question in report.questions:
         if question.equivalent:
             lines.append(f"\n{question.question}: equivalent, not counted")

@@ -1,0 +1,31 @@
+"""Feedback charts say how to tell the student's result from the reference's: line styles on one
+plot, panels when the chart draws the two side by side."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.authoring import DecisionRegions, LossCurve
+from autograder.grading.charts import LINES_CAPTION, PANELS_CAPTION, draw
+
+POINTS = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+
+
+def test_a_loss_curve_is_told_apart_by_line_style():
+    chart = LossCurve("losses")
+    drawn = draw(chart, {"losses": [1.0, 0.5, 0.2]}, {"losses": [1.0, 0.4, 0.1]}, ident="loss")
+    assert drawn.caption == LINES_CAPTION and 'id="loss-you"' in drawn.svg
+
+
+def test_decision_regions_are_told_apart_by_panel():
+    chart = DecisionRegions(x="x", y="y", predict=lambda namespace, grid: grid[:, 0] > 0.5, resolution=4)
+    regions = {chart.regions_key: (np.arange(16) % 2).tolist()}
+    recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
+    drawn = draw(chart, {**recorded, **regions}, {**recorded, **regions}, ident="regions")
+    assert drawn.caption == PANELS_CAPTION and drawn.notes == []
+
+
+def test_regions_that_cannot_be_drawn_are_noted_on_the_students_panel():
+    chart = DecisionRegions(x="x", y="y", predict=lambda namespace, grid: grid[:, 0] > 0.5, resolution=4)
+    recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
+    drawn = draw(chart, {**recorded, chart.regions_key: None}, {**recorded, chart.regions_key: [0] * 16}, ident="regions")
+    assert drawn.caption == PANELS_CAPTION and any("cannot be drawn" in note for note in drawn.notes)
