@@ -49,6 +49,13 @@ def group(x):
 CLUSTER_CASE = arrays.output("group", "renamed", normal(0, 1, (30, 2)), returns=("centroids", "labels", "inertia"), relabel=("centroids", "labels"))
 
 
+def test_an_item_named_none_is_not_compared():
+    case = arrays.output("group", "inertia_only", normal(0, 1, (30, 2)), returns=(None, None, "inertia"))
+    assert judged(case, CLUSTERS, CLUSTERS.replace("return centroids, labels,", "return centroids + 1, labels * 0,")).passed
+    verdict = judged(case, CLUSTERS, CLUSTERS.replace("** 2).sum())]", "** 2).mean())]"))
+    assert not verdict.passed and "[2] (inertia)" in verdict.message
+
+
 def test_centroids_in_any_row_order_with_labels_renamed_to_match():
     assert judged(CLUSTER_CASE, CLUSTERS, RENAMED).passed
 
