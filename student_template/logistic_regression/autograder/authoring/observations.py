@@ -18,7 +18,7 @@ from autograder.authoring.arguments import Draw, Scope, load_weights, parameter_
 from autograder.authoring.cases import InputContext
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import say
-from autograder.authoring.wire import ProbeError, Value, number_series
+from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
 
 
 @dataclass
@@ -73,7 +73,7 @@ class Returned(Observation):
 
     def record(self, call, stored):
         part = _part(call.returned, self.index)
-        return _series_or_value(part) if self.index is not None else part
+        return _series_or_value(part) if self.index is not None else series_inside(part)
 
     def judge(self, student, reference, inputs, *, what):
         label = f"{what} {self.label}".strip() if self.label else what

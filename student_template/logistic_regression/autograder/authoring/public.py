@@ -109,7 +109,7 @@ def _copies(arguments: tuple) -> list:
 def _value(value: Any) -> wire.Value:
     """``value`` as a judge sees it: encoded and decoded (number lists become one array)."""
     series = wire.number_series(value) if isinstance(value, (list, tuple)) else None
-    return wire.decode(wire.encode(series if series is not None else value))
+    return wire.decode(wire.encode(series if series is not None else wire.series_inside(value)))
 
 
 def _inputs(arguments: tuple) -> dict[str, np.ndarray]:
