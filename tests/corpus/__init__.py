@@ -3,6 +3,6 @@
 ``CORPORA`` maps an assignment's name to its honest corpus; a new assignment adds
 ``tests/corpus/<name>.py`` defining ``CORPUS`` and an entry here.
 """
-from tests.corpus import honest, kmeans
+from tests.corpus import digits_cnn, honest, kmeans
 
-CORPORA = {corpus.assignment: corpus for corpus in (honest.CORPUS, kmeans.CORPUS)}
+CORPORA = {corpus.assignment: corpus for corpus in (honest.CORPUS, kmeans.CORPUS, digits_cnn.CORPUS)}
