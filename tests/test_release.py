@@ -1,29 +1,37 @@
-"""Release: the committed generated folders are exactly what release writes."""
+"""Release: the committed generated folders are exactly what release writes, for every assignment."""
 from __future__ import annotations
 
 import filecmp
+import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
+from autograder.assignment import Assignment
 from autograder.release.summary import release_table
-from tests.conftest import ASSIGNMENT, PROJECT
-from tests.corpus.honest import DEMO_NAMES, write_corpus
+from tests.conftest import PROJECT
+from tests.corpus import CORPORA
+
+ASSIGNMENTS = [assignment.name for assignment in Assignment.all(PROJECT)]
+DEMOS = [corpus for corpus in CORPORA.values() if corpus.demo]
 
 
 def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
-def test_release_validates(released):
-    _, report = released
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_validates(name, releases):
+    _, report = releases(name)
     assert report.solution_scores == report.points
     assert set(report.template_scores.values()) == {0.0}
     assert sum(report.points.values()) == 10
 
 
-def test_release_measures_how_many_mutants_the_hidden_cases_catch(released):
-    _, report = released
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_measures_how_many_mutants_the_hidden_cases_catch(name, releases):
+    _, report = releases(name)
     assert [q.question for q in report.mutation.questions] == list(report.points)
     assert report.mutation.below(0.9) == []
     table = release_table(report)
@@ -32,35 +40,57 @@ def test_release_measures_how_many_mutants_the_hidden_cases_catch(released):
         assert row.rstrip().endswith(f"{question.caught}/{question.total - len(question.equivalent)} ({question.score:.0%})")
 
 
-def test_student_template_is_not_stale(assignment):
-    committed = PROJECT / "student_template" / ASSIGNMENT
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_template_is_not_stale(name, releases):
+    assignment, _ = releases(name)
+    committed = PROJECT / "student_template" / name
     assert _files(committed) == _files(assignment.student_dir)
-    for name in _files(committed):
-        assert filecmp.cmp(committed / name, assignment.student_dir / name, shallow=False), f"{name} is stale: run `autograder release {ASSIGNMENT}`"
+    for file in _files(committed):
+        assert filecmp.cmp(committed / file, assignment.student_dir / file, shallow=False), f"{file} is stale: run `autograder release {name}`"
 
 
-def test_solution_is_not_stale(assignment):
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solution_is_not_stale(name, releases):
+    assignment, _ = releases(name)
     # Outputs carry timings, so compare what the instructor wrote: the cells.
-    committed = nbformat.read(PROJECT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    fresh = nbformat.read(assignment.solution_dir / f"{ASSIGNMENT}.ipynb", as_version=4)
+    committed = nbformat.read(PROJECT / "solutions" / name / f"{name}.ipynb", as_version=4)
+    fresh = nbformat.read(assignment.solution_dir / f"{name}.ipynb", as_version=4)
     assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in fresh.cells]
     assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in committed.cells for o in c.get("outputs", [])), "the solution should carry its plots"
 
 
-def test_student_template_has_no_solutions(student_template):
-    text = student_template.read_text()
-    for leak in ("torch.exp(-x)", "w.grad.zero_()", "clamp(min=1e-12)", "BEGIN SOLUTION"):
-        assert leak not in text
+def _solution_lines(name: str) -> set[str]:
+    """Lines of the source notebook between `# BEGIN SOLUTION` and `# END SOLUTION` that no other code has."""
+    notebook = nbformat.read(PROJECT / "assignments" / name / f"{name}.ipynb", as_version=4)
+    blocks = re.compile(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", re.DOTALL)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    inside = {line.strip() for cell in code for block in blocks.findall(cell) for line in block.splitlines() if len(line.strip()) >= 12}
+    outside = "\n".join(blocks.sub("", cell) for cell in code)
+    return {line for line in inside if line not in outside}
 
 
-def test_hidden_tests_stay_out_of_the_student_folder(assignment):
-    text = "".join((assignment.student_dir / name).read_text(errors="replace") for name in _files(assignment.student_dir))
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_template_has_no_solutions(name):
+    template = nbformat.read(PROJECT / "student_template" / name / f"{name}.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in template.cells if cell.cell_type == "code")
+    lines = _solution_lines(name)
+    assert len(lines) >= 4, "too few solution lines to look for"
+    assert [line for line in lines if line in code] == []
+    assert "BEGIN SOLUTION" not in code
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_hidden_tests_stay_out_of_the_student_folder(name, releases):
+    assignment, _ = releases(name)
+    text = "".join((assignment.student_dir / file).read_text(errors="replace") for file in _files(assignment.student_dir))
     assert "grade_case" not in text and "hidden: true" not in text.lower()
 
 
-def test_example_submissions_are_not_stale(tmp_path):
-    template = PROJECT / "student_template" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    committed = PROJECT / "examples" / "submissions" / ASSIGNMENT
-    assert sorted(p.stem for p in committed.glob("*.ipynb")) == sorted(DEMO_NAMES)
-    for path in write_corpus(tmp_path, template, names=DEMO_NAMES):
-        assert path.read_bytes() == (committed / path.name).read_bytes(), f"{path.name} is stale: run `python -m tests.corpus.honest examples/submissions/{ASSIGNMENT}`"
+@pytest.mark.parametrize("corpus", DEMOS, ids=lambda corpus: corpus.assignment)
+def test_example_submissions_are_not_stale(corpus, tmp_path):
+    name = corpus.assignment
+    template = PROJECT / "student_template" / name / f"{name}.ipynb"
+    committed = PROJECT / "examples" / "submissions" / name
+    assert sorted(p.stem for p in committed.glob("*.ipynb")) == sorted(corpus.demo)
+    for path in corpus.write(tmp_path, template, names=corpus.demo):
+        assert path.read_bytes() == (committed / path.name).read_bytes(), f"{path.name} is stale: regenerate examples/submissions/{name} with `python -m tests.corpus.<its corpus module>`"
