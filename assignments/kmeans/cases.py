@@ -9,10 +9,70 @@ import numpy as np
 
 from autograder.authoring import Case, Cases, Clusters, Equivalent, LossCurve, Verdict, call_guarded, checks, data, drawn, integers, normal, say, swapped, uniform
 
-from diagnoses import ASSIGN, INERTIA, KMEANS, UPDATE
+from diagnoses import KMEANS, MESSAGES, UPDATE
 
 cases = Cases(torch=False)
 ISOLATION = ("assign_clusters", "update_centroids", "inertia", "init_centroids")
+
+
+# Diagnoses that compute what a mistake gives, on any input. They stay here, out of the students'
+# folder (diagnoses.py has the same words), since computing a mistake shows the answer beside it.
+
+def _squared_distances(x, centroids):
+    return ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+
+
+def _assign_parts(student, inputs):
+    labels, x, centroids = checks.numbers_of(student), inputs.get("a0"), inputs.get("a1")
+    if labels is None or x is None or centroids is None or labels.shape != (len(x),):
+        return None
+    return labels, _squared_distances(np.asarray(x, dtype=np.float64), np.asarray(centroids, dtype=np.float64))
+
+
+def assign_farthest(student, reference, inputs):
+    parts = _assign_parts(student, inputs)
+    if parts is not None and np.array_equal(parts[0], parts[1].argmax(axis=1)):
+        return MESSAGES["farthest"]
+    return None
+
+
+def assign_ties_to_larger_index(student, reference, inputs):
+    parts, expected = _assign_parts(student, inputs), checks.numbers_of(reference)
+    if parts is None or expected is None:
+        return None
+    labels, distances = parts
+    tied = (distances == distances.min(axis=1, keepdims=True)).sum(axis=1) > 1
+    differs = labels != expected
+    if differs.any() and tied[differs].all() and (labels[differs] > expected[differs]).all():
+        return MESSAGES["ties"]
+    return None
+
+
+def _inertia_alternatives(student, inputs):
+    value = checks.numbers_of(student)
+    x, centroids, labels = (inputs.get(f"a{index}") for index in range(3))
+    if value is None or value.size != 1 or x is None or centroids is None or labels is None:
+        return None, {}
+    x, centroids, labels = np.asarray(x, dtype=np.float64), np.asarray(centroids, dtype=np.float64), np.asarray(labels).astype(int)
+    squared = ((x - centroids[labels]) ** 2).sum(axis=1)
+    return float(value.ravel()[0]), {
+        "not_squared": float(np.sqrt(squared).sum()),
+        "mean": float(squared.mean()),
+        "nearest": float(_squared_distances(x, centroids).min(axis=1).sum()),
+    }
+
+
+def inertia_mistakes(student, reference, inputs):
+    value, alternatives = _inertia_alternatives(student, inputs)
+    expected = checks.numbers_of(reference)
+    for mistake, wrong in alternatives.items():
+        if np.isclose(value, wrong, rtol=1e-6) and not np.isclose(wrong, float(expected.ravel()[0]), rtol=1e-6):
+            return MESSAGES[mistake]
+    return None
+
+
+ASSIGN = (assign_farthest, assign_ties_to_larger_index)
+INERTIA = (inertia_mistakes,)
 
 
 def _grid_with_ties(context):
