@@ -30,7 +30,7 @@ from autograder.authoring import checks
 from autograder.authoring.arguments import Argument, ArgumentError, Draw, Scope, as_argument, as_draw, to_array
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.checks import Verdict
-from autograder.authoring.observations import Accuracy, After, Call, Curve, Forward, Gradient, Observation, Returned, Shapes
+from autograder.authoring.observations import Accuracy, After, Call, Curve, Forward, Gradient, LayerShapes, Observation, Returned, Shapes
 from autograder.authoring.wire import ProbeError
 
 SEED_KEY = "seed"
@@ -194,6 +194,15 @@ class Cases:
         forward = Forward(as_draw(input), rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol, weights=weights)
         arguments = [as_argument(value) for value in init]
         return self._case(question or factory, name, factory, arguments, [Shapes(), forward], swap_in, points)
+
+    def layers(self, factory: str, name: str, *init: Any, input: Any, question: str | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+        """A class (or a function) that builds a model, called with ``init``: the output shape of each
+        layer holding weights when the model runs on ``input``, in the order ``forward`` calls them.
+
+        A wrong shape names the layer, so a missing pooling or padding is found where it happens.
+        """
+        arguments = [as_argument(value) for value in init]
+        return self._case(question or factory, name, factory, arguments, [LayerShapes(as_draw(input))], swap_in, points)
 
     def _case(self, question, name, target, arguments, observations, swap_in, points, *, backward=False) -> Case:
         keys = [observation.key for observation in observations]
