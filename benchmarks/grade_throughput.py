@@ -1,8 +1,10 @@
-"""Grade the same N submissions with sequential `otter run` and with `autograder grade`.
+"""Grade the same N submissions with sequential `otter run` and with `autograder grade`, per assignment.
 
-Checks that both give the same per-question scores, then prints wall times,
-the speed-up and the peak memory of each. Run from the project root after
-`make release`:  .venv/bin/python benchmarks/grade_throughput.py --count 20
+For every assignment with example submissions (examples/submissions/<name>/),
+or those named with --assignment, checks that both give the same
+per-question scores, then prints wall times, the speed-up and the peak
+memory of each. Run from the project root after `make release`:
+.venv/bin/python benchmarks/grade_throughput.py --count 20
 """
 from __future__ import annotations
 
@@ -19,16 +21,16 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from autograder.release.otter_run import scores_from_results  # noqa: E402
-from autograder.grading.terminal import table  # noqa: E402
+from autograder.tables import render, table  # noqa: E402
 
-ASSIGNMENT = "logistic_regression"
+EXAMPLES = PROJECT / "examples" / "submissions"
 
 
-def corpus(count: int, folder: Path) -> list[Path]:
-    """``count`` submissions cycling through the bundled examples."""
-    examples = sorted((PROJECT / "examples" / "submissions").glob("*.ipynb"))
+def corpus(name: str, count: int, folder: Path) -> list[Path]:
+    """``count`` submissions cycling through the bundled examples of assignment ``name``."""
+    examples = sorted((EXAMPLES / name).glob("*.ipynb"))
     if not examples:
-        sys.exit("no examples/submissions/*.ipynb: run `make demo` first")
+        sys.exit(f"no {EXAMPLES / name}/*.ipynb: examples/README.md says how to write them")
     paths = []
     for index in range(count):
         source = examples[index % len(examples)]
@@ -54,12 +56,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--assignment", action="append", help="Benchmark this assignment (repeatable); default: every one with examples.")
     args = parser.parse_args()
-    zip_path = PROJECT / "dist" / f"{ASSIGNMENT}-autograder.zip"
+    names = args.assignment or sorted(folder.name for folder in EXAMPLES.iterdir() if folder.is_dir())
+    rows, mismatched = [], []
+    for name in names:
+        otter_seconds, otter_peak, kit_seconds, kit_peak, wrong = benchmark(name, args.count, args.workers)
+        rows += [
+            [name, "otter run, sequential", str(args.count), f"{otter_seconds:.1f}", f"{otter_seconds / args.count:.2f}", f"{otter_peak:.0f}", ""],
+            [name, f"autograder grade, {args.workers} workers", str(args.count), f"{kit_seconds:.1f}", f"{kit_seconds / args.count:.2f}", f"{kit_peak:.0f}", f"{otter_seconds / kit_seconds:.1f}x"],
+        ]
+        mismatched += [f"{name}/{file}" for file in wrong]
+    print(render(table(["assignment", "grader", "submissions", "wall s", "s / submission", "peak RSS MB (largest process)", "speed-up"], rows)))
+    print(f"scores identical: {not mismatched}")
+    if mismatched:
+        sys.exit(f"scores differ for {mismatched}")
+
+
+def benchmark(name: str, count: int, workers: int) -> tuple[float, float, float, float, list[str]]:
+    """(otter wall s, otter peak MB, kit wall s, kit peak MB, files whose scores differ) for ``count`` submissions."""
+    zip_path = PROJECT / "dist" / f"{name}-autograder.zip"
+    if not zip_path.is_file():
+        sys.exit(f"{zip_path}: no autograder zip; run `make release` first")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "submissions"
         folder.mkdir()
-        paths = corpus(args.count, folder)
+        paths = corpus(name, count, folder)
 
         otter, otter_seconds, otter_peak = {}, 0.0, 0.0
         for path in paths:
@@ -70,21 +92,10 @@ def main() -> None:
             otter_seconds, otter_peak = otter_seconds + seconds, max(otter_peak, peak)
 
         out = Path(scratch) / "out"
-        command = [str(Path(sys.executable).with_name("autograder")), "--root", str(PROJECT), "grade", str(folder), "-a", ASSIGNMENT, "-o", str(out), "--workers", str(args.workers)]
+        command = [str(Path(sys.executable).with_name("autograder")), "--root", str(PROJECT), "grade", str(folder), "-a", name, "-o", str(out), "--workers", str(workers)]
         kit_seconds, kit_peak = measured(command)
         kit = _kit_scores(out / "final_grades.csv")
-
-    mismatched = [name for name in otter if otter[name] != kit.get(name)]
-    print(table(
-        ["grader", "submissions", "wall s", "s / submission", "peak RSS MB (largest process)"],
-        [
-            ["otter run, sequential", str(args.count), f"{otter_seconds:.1f}", f"{otter_seconds / args.count:.2f}", f"{otter_peak:.0f}"],
-            [f"autograder grade, {args.workers} workers", str(args.count), f"{kit_seconds:.1f}", f"{kit_seconds / args.count:.2f}", f"{kit_peak:.0f}"],
-        ],
-    ))
-    print(f"speed-up: {otter_seconds / kit_seconds:.1f}x; scores identical: {not mismatched}")
-    if mismatched:
-        sys.exit(f"scores differ for {mismatched}")
+    return otter_seconds, otter_peak, kit_seconds, kit_peak, [file for file in otter if otter[file] != kit.get(file)]
 
 
 def _kit_scores(gradebook: Path) -> dict[str, dict[str, float]]:
