@@ -62,6 +62,11 @@ def test_forged_payloads_are_rejected(payload, message):
         wire.loads(payload)
 
 
+class _LyingFloat(np.float64):
+    def __float__(self):
+        return 1.0
+
+
 class _LyingTensor(torch.Tensor):
     def item(self):
         return 0.0
@@ -78,11 +83,13 @@ class _LyingTensor(torch.Tensor):
         (True, None),
         ("0.5", None),
         (torch.tensor([0.1, 0.2]), None),
-        (np.float32(0.5), None),
+        (np.float32(0.5), 0.5),
+        (np.int64(4), 4.0),
+        (_LyingFloat(0.5), None),
         (torch.tensor(0.5).as_subclass(_LyingTensor), None),
     ],
 )
-def test_as_number_accepts_numbers_and_one_element_tensors_only(value, expected):
+def test_as_number_accepts_numbers_numpy_scalars_and_one_element_tensors_only(value, expected):
     assert wire.as_number(value) == expected
 
 

@@ -18,7 +18,7 @@ from autograder.authoring.arguments import Draw, Scope, load_weights, parameter_
 from autograder.authoring.cases import InputContext
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import halves, say
-from autograder.authoring.wire import ProbeError, Value, number_series
+from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
 
 
 @dataclass
@@ -73,7 +73,7 @@ class Returned(Observation):
 
     def record(self, call, stored):
         part = _part(call.returned, self.index)
-        return _series_or_value(part) if self.index is not None else part
+        return _series_or_value(part) if self.index is not None else series_inside(part)
 
     def judge(self, student, reference, inputs, *, what):
         label = f"{what} {self.label}".strip() if self.label else what
@@ -228,6 +228,90 @@ class Shapes(Observation):
         if student.text != reference.text:
             return Verdict.fail(say(f"{what} 的参数形状是 {student.text}，应为 {reference.text}：检查每层的大小，以及层按 forward 使用的顺序定义", f"{what} has parameters of shapes {student.text}, expected {reference.text}: check each layer's sizes, and that the layers are defined in the order forward uses them"))
         return Verdict.ok()
+
+
+@dataclass(frozen=True)
+class LayerShapes(Observation):
+    """The output shape of each layer that holds weights, in the order ``forward`` calls them on ``x``.
+
+    Layers without weights (ReLU, pooling, flatten) may be modules or functions, so they are not
+    counted; what they do shows in the next layer's shape.
+    """
+
+    x: Draw = None
+    key: str = "layers"
+
+    def make(self, context):
+        return {"x": self.x.draw(context)}
+
+    def record(self, call, stored):
+        if isinstance(call.returned, ProbeError):
+            return call.returned
+        x = to_tensor(stored["x"]) if call.scope.torch else stored["x"].copy()
+        return _layer_outputs(call.returned, x)
+
+    def judge(self, student, reference, inputs, *, what):
+        problem = checks.blank_or_error(student, what=what)
+        if problem:
+            return Verdict.fail(problem)
+        if student.kind != "list":
+            return Verdict.fail(say(f"{what} 不是 nn.Module（得到 {checks.describe(student)}）", f"{what} is not an nn.Module (got {checks.describe(student)})"))
+        expected = [item.text for item in reference.items]
+        for index, wanted in enumerate(expected):
+            got = student.items[index] if index < len(student.items) else None
+            if got is None:
+                return Verdict.fail(say(f"{what} 只有 {len(student.items)} 个有权重的层，应有 {len(expected)} 个：{'; '.join(expected)}", f"{what} has {len(student.items)} layers with weights, expected {len(expected)}: {'; '.join(expected)}"))
+            if got.kind == "error":
+                return Verdict.fail(_forward_error(got.text, what=what, after=index))
+            if got.text != wanted:
+                kind, _, shape = wanted.partition(" ")
+                if not got.text.startswith(kind + " "):
+                    hint = say(f"应为 {wanted}：是不是少了一层、多了一层，或者层的顺序不对？", f"expected {wanted}: is a layer missing or extra, or are the layers in another order?")
+                else:
+                    hint = say(f"应为 {wanted}：检查这一层的大小，以及它之前的 padding、stride 和池化", f"expected {wanted}: check this layer's sizes, and the padding, stride and pooling before it")
+                chinese, english = halves(hint)
+                return Verdict.fail(say(f"{what} 的第 {index + 1} 个有权重的层输出 {got.text}，{chinese}", f"layer {index + 1} with weights of {what} outputs {got.text}, {english}"))
+        if len(student.items) > len(expected):
+            extra = "; ".join(item.text for item in student.items[len(expected):])
+            return Verdict.fail(say(f"{what} 多了有权重的层：{extra}", f"{what} has more layers with weights than expected: {extra}"))
+        return Verdict.ok()
+
+
+def _forward_error(text: str, *, what: str, after: int) -> str:
+    """The message for a forward that raised ``text`` after ``after`` layers with weights."""
+    chinese, english = halves(text)
+    if chinese != english:  # the kit's own words, in both languages already
+        return say(f"{what}：{chinese}", f"{what}: {english}")
+    where = (f"在第 {after} 个有权重的层之后", f"after {after} layer(s) with weights") if after else ("在第一个有权重的层之前", "before its first layer with weights")
+    advice = checks.explain_error(text)
+    if advice:
+        return say(f"{what} 的 forward {where[0]}出错了：{advice[0]}（{text}）", f"{what}'s forward raised an error {where[1]}: {advice[1]} ({text})")
+    return say(f"{what} 的 forward {where[0]}出错了：{text}", f"{what}'s forward raised {text} {where[1]}")
+
+
+def _layer_outputs(module: Any, x: Any) -> list:
+    """``"<layer class> <output shape>"`` for each call of a layer holding weights of ``module(x)``,
+    then the error ``forward`` raised, if any."""
+    import torch
+
+    if not callable(getattr(module, "modules", None)):
+        return [ProbeError(say(f"返回的不是 nn.Module，而是 {type(module).__name__}", f"it returned a {type(module).__name__}, not an nn.Module"))]
+    found: list = []
+
+    def note(layer, arguments, output):
+        found.append(f"{type(layer).__name__} {tuple(getattr(output, 'shape', ()))}")
+
+    layers = [layer for layer in module.modules() if next(layer.parameters(recurse=False), None) is not None]
+    hooks = [layer.register_forward_hook(note) for layer in layers]
+    try:
+        with torch.no_grad():
+            module(x)
+    except Exception as error:
+        found.append(ProbeError(f"{type(error).__name__}: {error}"))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return found
 
 
 @dataclass(frozen=True)

@@ -109,12 +109,19 @@ def _copies(arguments: tuple) -> list:
 def _value(value: Any) -> wire.Value:
     """``value`` as a judge sees it: encoded and decoded (number lists become one array)."""
     series = wire.number_series(value) if isinstance(value, (list, tuple)) else None
-    return wire.decode(wire.encode(series if series is not None else value))
+    return wire.decode(wire.encode(series if series is not None else wire.series_inside(value)))
 
 
 def _inputs(arguments: tuple) -> dict[str, np.ndarray]:
+    """The arguments as a diagnosis sees them in a hidden case: ``a0``, ``a1``, ...; a DataLoader
+    over two tensors as ``a<i>.x``, ``a<i>.y`` and ``a<i>.batch_size``, as ``loader(...)`` stores it."""
     found = {}
     for index, argument in enumerate(arguments):
+        tensors = getattr(getattr(argument, "dataset", None), "tensors", None)
+        if isinstance(tensors, tuple) and len(tensors) == 2 and isinstance(getattr(argument, "batch_size", None), int):
+            found[f"a{index}.x"], found[f"a{index}.y"] = (np.asarray(tensor.detach().numpy()) for tensor in tensors)
+            found[f"a{index}.batch_size"] = np.int64(argument.batch_size)
+            continue
         try:
             found[f"a{index}"] = np.asarray(argument.detach().numpy() if hasattr(argument, "detach") else argument)
         except Exception:

@@ -19,6 +19,7 @@ import numpy as np
 MAX_ELEMENTS = 1_000_000
 MAX_ITEMS = 100_000
 RECORDED_JSON_BYTES = 64 * 1024
+_NUMPY_SCALARS = (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8)
 _NUMERIC_DTYPES = {"float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"}
 
 
@@ -140,12 +141,14 @@ def _is_exact_tensor(value: Any) -> bool:
 
 
 def as_number(value: Any) -> float | None:
-    """``value`` as a float when it is a Python number or a one-element tensor, else None.
+    """``value`` as a float when it is a Python number, a NumPy scalar or a one-element tensor, else None.
 
     Tensors are read through ``torch.Tensor``'s own methods, so a subclass
     that lies about its value is never asked.
     """
     if type(value) in (float, int):
+        return float(value)
+    if type(value) in _NUMPY_SCALARS:  # np.float64 from a .sum(); exact types, so no subclass is asked
         return float(value)
     if _is_exact_tensor(value):
         torch = _torch()
@@ -164,6 +167,18 @@ def number_series(value: Any) -> np.ndarray | None:
         return None
     numbers = [as_number(item) for item in value]
     return None if any(n is None for n in numbers) else np.array(numbers, dtype=np.float64)
+
+
+def series_inside(value: Any) -> Any:
+    """A returned tuple (or list) with each list of numbers in it as an array, else ``value``.
+
+    ``encode`` keeps one level of lists, so the loss list inside ``(model, losses)``
+    would arrive as "other" and compare equal to anything; as an array it is compared.
+    """
+    if type(value) not in (list, tuple):
+        return value
+    items = [(number_series(item) if type(item) in (list, tuple) else None) for item in value]
+    return [item if series is None else series for item, series in zip(value, items)]
 
 
 def encode_recorded(value: Any) -> dict:

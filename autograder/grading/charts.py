@@ -151,7 +151,7 @@ def _loss_curve(chart: LossCurve, student: dict, reference: dict, notes: list[st
         ax.plot(*_thin(np.arange(1, len(mine) + 1), mine), color=YOU, linewidth=2, label=LABELS["you"])
     else:
         notes.append(f"你的 notebook 没有留下可画的 `{chart.losses}` 列表 / your notebook left no `{chart.losses}` list to plot")
-    ax.set_xlabel("轮次 · epoch")
+    ax.set_xlabel(chart.step)
     ax.set_ylabel(chart.loss)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _legend(figure, [ax])

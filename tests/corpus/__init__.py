@@ -3,6 +3,6 @@
 ``CORPORA`` maps an assignment's name to its honest corpus; a new assignment adds
 ``tests/corpus/<name>.py`` defining ``CORPUS`` and an entry here.
 """
-from tests.corpus import honest, nn_module
+from tests.corpus import digits_cnn, honest, kmeans, nn_module
 
-CORPORA = {corpus.assignment: corpus for corpus in (honest.CORPUS, nn_module.CORPUS)}
+CORPORA = {corpus.assignment: corpus for corpus in (honest.CORPUS, kmeans.CORPUS, nn_module.CORPUS, digits_cnn.CORPUS)}

@@ -279,7 +279,8 @@ class Loader(Argument):
     batch_size: int
 
     def make(self, context):
-        return {"x": self.x.draw(context), "y": self.y.draw(context)}
+        # The batch size is stored too, so a diagnosis can tell a mean over batches from one over rows.
+        return {"x": self.x.draw(context), "y": self.y.draw(context), "batch_size": np.int64(self.batch_size)}
 
     def build(self, stored, scope):
         from torch.utils.data import DataLoader, TensorDataset

@@ -26,11 +26,13 @@ class Chart:
 
 @dataclass(frozen=True)
 class LossCurve(Chart):
-    """The training loss per epoch (a list of numbers), labelled with the assignment's own loss."""
+    """A number per step (a list): the training loss per epoch, or any curve, labelled with the
+    assignment's own quantity (``loss``) and step (``step``: an epoch, an iteration, a batch)."""
 
     losses: str = "losses"
     loss: str = "loss"
     title: str = "训练损失 · Training loss"
+    step: str = "轮次 · epoch"
 
     @property
     def variables(self):

@@ -168,7 +168,7 @@ def numbers_of(value: Value) -> np.ndarray | None:
 
 
 def _index(shape: tuple[int, ...], flat: int) -> str:
-    return str(list(np.unravel_index(flat, shape))) if len(shape) > 1 else f"[{flat}]" if shape else ""
+    return str([int(i) for i in np.unravel_index(flat, shape)]) if len(shape) > 1 else f"[{flat}]" if shape else ""
 
 
 def _kind_problem(student: Value, reference: Value, what: str) -> str | None:
@@ -221,35 +221,41 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
 
     Checks, in order, and says which failed: an error or blank, the kind (tensor,
     NumPy array, Python number, list), the shape, integer results where floats
-    are expected, non-finite values, then the values themselves. With
-    ``relabel``, integer labels count as equal up to renaming the labels
-    (cluster numbers are arbitrary). ``diagnoses`` explain a value mismatch
-    before the generic message does.
+    are expected, non-finite values, then the values themselves. A list (a
+    returned tuple) is compared item by item. With ``relabel``, integer labels
+    count as equal up to renaming the labels (cluster numbers are arbitrary),
+    a 2-D float array up to the order of its rows (the centroids of those
+    clusters), and other floats as they are. ``diagnoses`` explain a value or
+    shape mismatch before the generic message does.
     """
     inputs = inputs or {}
     problem = _kind_problem(student, reference, what)
     if problem:
         return Verdict.fail(problem)
     mine, theirs = numbers_of(student), numbers_of(reference)
+    if theirs is None and student.kind == reference.kind == "list":
+        return _compare_items(student, reference, what=what, inputs=inputs, rtol=rtol, atol=atol, relabel=relabel, diagnoses=diagnoses)
     if theirs is None:
         return Verdict.ok() if student.kind == reference.kind else Verdict.fail(say(f"{what} 返回了 {describe(student)}", f"{what} returned {describe(student)}"))
     if mine is None:
         return Verdict.fail(say(f"{what} 返回的 {describe(student)} 不是数值", f"{what} returned {describe(student)}, which holds no numbers"))
     if mine.shape != theirs.shape:
-        return Verdict.fail(say(f"{what} 的形状是 {tuple(mine.shape)}，应为 {tuple(theirs.shape)}", f"{what} has shape {tuple(mine.shape)}, expected {tuple(theirs.shape)}"))
+        return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{what} 的形状是 {tuple(mine.shape)}，应为 {tuple(theirs.shape)}", f"{what} has shape {tuple(mine.shape)}, expected {tuple(theirs.shape)}"))
     if _integer_for_float(student, reference):
         return Verdict.fail(say(f"{what} 得到的是整数，应是小数：是不是用了整数除法或比较结果？", f"{what} came out as integers where decimals are expected: integer division, or a comparison left unconverted?"))
     bad = nonfinite_positions(mine)
     unexpected_nonfinite = bool(bad.size) and not nonfinite_positions(theirs).size
-    if relabel and not unexpected_nonfinite:
+    if relabel and not unexpected_nonfinite and _is_float(reference):
+        if theirs.ndim == 2:
+            mine = mine[match_rows(mine, theirs)]  # centroids: the same rows in any order
+    elif relabel and not unexpected_nonfinite:
         return _compare_labels(mine, theirs, what)
     where = first_mismatch(mine, theirs, rtol=rtol, atol=atol)
     if where is None and not unexpected_nonfinite:
         return Verdict.ok()
-    for diagnosis in diagnoses:
-        message = diagnosis(student, reference, inputs)
-        if message:
-            return Verdict.fail(message)
+    message = _diagnosed(diagnoses, student, reference, inputs)
+    if message:
+        return Verdict.fail(message)
     if unexpected_nonfinite:
         index = _index(mine.shape, int(bad[0]))
         return Verdict.fail(say(f"{what}{index} 是 {mine.ravel()[bad[0]]}：出现了 nan 或 inf（溢出、除以 0 或 log(0)？）", f"{what}{index} is {mine.ravel()[bad[0]]}: not finite (an overflow, a division by zero or log(0)?)"))
@@ -260,18 +266,36 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     return Verdict.fail(say(f"{what}{index} 是 {fmt(mine.ravel()[where])}，应为 {fmt(theirs.ravel()[where])}", f"{what}{index} is {fmt(mine.ravel()[where])}, expected {fmt(theirs.ravel()[where])}"))
 
 
-def _integer_for_float(student: Value, reference: Value) -> bool:
-    def is_float(value: Value) -> bool:
-        if value.kind in ARRAY_KINDS:
-            return value.array.dtype.kind == "f"
-        return value.kind == "float"
+def _diagnosed(diagnoses: Iterable[Diagnosis], student: Value, reference: Value, inputs: Mapping[str, np.ndarray]) -> str | None:
+    """The first message a diagnosis gives, or None."""
+    return next((message for message in (diagnosis(student, reference, inputs) for diagnosis in diagnoses) if message), None)
 
+
+def _compare_items(student: Value, reference: Value, *, what: str, inputs, rtol: float, atol: float, relabel: bool, diagnoses: Iterable[Diagnosis]) -> Verdict:
+    """A returned list or tuple, item by item: its length, then each item as ``compare`` would."""
+    diagnoses = tuple(diagnoses)
+    if len(student.items) != len(reference.items):
+        return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{what} 返回了 {len(student.items)} 个值，应为 {len(reference.items)} 个", f"{what} returned {len(student.items)} items, expected {len(reference.items)}"))
+    for index, (mine, theirs) in enumerate(zip(student.items, reference.items)):
+        verdict = compare(mine, theirs, what=f"{what}[{index}]", inputs=inputs, rtol=rtol, atol=atol, relabel=relabel)
+        if not verdict.passed:
+            return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or verdict.message)
+    return Verdict.ok()
+
+
+def _is_float(value: Value) -> bool:
+    if value.kind in ARRAY_KINDS:
+        return value.array.dtype.kind == "f"
+    return value.kind == "float"
+
+
+def _integer_for_float(student: Value, reference: Value) -> bool:
     def is_integer(value: Value) -> bool:
         if value.kind in ARRAY_KINDS:
             return value.array.dtype.kind in "iub"
         return value.kind in ("int", "bool")
 
-    return is_float(reference) and is_integer(student) and not np.array_equal(np.asarray(numbers_of(student)), np.asarray(numbers_of(reference)))
+    return _is_float(reference) and is_integer(student) and not np.array_equal(np.asarray(numbers_of(student)), np.asarray(numbers_of(reference)))
 
 
 def _compare_labels(mine: np.ndarray, theirs: np.ndarray, what: str) -> Verdict:

@@ -30,7 +30,7 @@ from autograder.authoring import checks
 from autograder.authoring.arguments import Argument, ArgumentError, Draw, Scope, as_argument, as_draw, to_array
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.checks import Verdict
-from autograder.authoring.observations import Accuracy, After, Call, Curve, Forward, Gradient, Observation, Returned, Shapes
+from autograder.authoring.observations import Accuracy, After, Call, Curve, Forward, Gradient, LayerShapes, Observation, Returned, Shapes
 from autograder.authoring.wire import ProbeError
 
 SEED_KEY = "seed"
@@ -132,10 +132,11 @@ class Cases:
     def __init__(self, *, torch: bool = True, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, swap_in: Sequence[str] = ()):
         self.torch, self.rtol, self.atol, self.swap_in = torch, rtol, atol, tuple(swap_in)
 
-    def output(self, function: str, name: str, *arguments: Any, question: str | None = None, returns: Sequence[str] | None = None, gradient: bool = False, relabel: bool | Sequence[str] = False, rtol: float | None = None, atol: float | None = None, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+    def output(self, function: str, name: str, *arguments: Any, question: str | None = None, returns: Sequence[str | None] | None = None, gradient: bool = False, relabel: bool | Sequence[str] = False, rtol: float | None = None, atol: float | None = None, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
         """``function(*arguments)`` against the solution's: type, shape and values.
 
-        ``returns`` names the items of a returned tuple, each compared on its own;
+        ``returns`` names the items of a returned tuple, each compared on its own
+        (an item named None is not compared);
         ``relabel`` compares integer labels up to renaming (True, or the names in
         ``returns`` it applies to); ``gradient`` also compares the gradient that
         reaches each float argument through ``result.sum()``.
@@ -146,7 +147,7 @@ class Cases:
             built = [_requiring_grad(argument) for argument in built]
         relabelled = set(returns or ()) if relabel is True else set(relabel or ())
         if returns:
-            observations = [Returned(index, f"[{index}] ({label})", relabel=label in relabelled, diagnoses=tuple(diagnose), key=f"returned.{label}", **tolerances) for index, label in enumerate(returns)]
+            observations = [Returned(index, f"[{index}] ({label})", relabel=label in relabelled, diagnoses=tuple(diagnose), key=f"returned.{label}", **tolerances) for index, label in enumerate(returns) if label is not None]
         else:
             observations = [Returned(relabel=relabel is True, diagnoses=tuple(diagnose), **tolerances)]
         if gradient:
@@ -193,6 +194,15 @@ class Cases:
         forward = Forward(as_draw(input), rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol, weights=weights)
         arguments = [as_argument(value) for value in init]
         return self._case(question or factory, name, factory, arguments, [Shapes(), forward], swap_in, points)
+
+    def layers(self, factory: str, name: str, *init: Any, input: Any, question: str | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+        """A class (or a function) that builds a model, called with ``init``: the output shape of each
+        layer holding weights when the model runs on ``input``, in the order ``forward`` calls them.
+
+        A wrong shape names the layer, so a missing pooling or padding is found where it happens.
+        """
+        arguments = [as_argument(value) for value in init]
+        return self._case(question or factory, name, factory, arguments, [LayerShapes(as_draw(input))], swap_in, points)
 
     def _case(self, question, name, target, arguments, observations, swap_in, points, *, backward=False) -> Case:
         keys = [observation.key for observation in observations]
