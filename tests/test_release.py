@@ -89,7 +89,11 @@ def test_student_template_has_no_solutions(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_hidden_tests_stay_out_of_the_student_folder(name, releases):
     assignment, _ = releases(name)
-    text = "".join((assignment.student_dir / file).read_text(errors="replace") for file in _files(assignment.student_dir))
+    files = _files(assignment.student_dir)
+    runtime = {file for file in files if file.startswith("autograder/")}
+    # The kit's runtime reaches students as the package's own, unchanged source; nothing else hides there.
+    assert runtime and all((assignment.student_dir / file).read_bytes() == (PROJECT / file).read_bytes() for file in runtime)
+    text = "".join((assignment.student_dir / file).read_text(errors="replace") for file in files - runtime)
     assert "grade_case" not in text and "hidden: true" not in text.lower()
 
 

@@ -3,9 +3,9 @@ same code as the hidden cases, with a message in both languages and nothing else
 
 A public test cell reads::
 
-    def test_sigmoid_values(sigmoid):
+    def test_squares(square):
         from autograder.authoring.public import check_output
-        check_output(sigmoid, torch.tensor([-2.0, 0.0, 2.0]), expected=torch.tensor([0.1192, 0.5, 0.8808]), atol=1e-3)
+        check_output(square, torch.tensor([-2.0, 0.0, 3.0]), expected=torch.tensor([4.0, 0.0, 9.0]))
 
 Each check calls the function through ``call_guarded`` (a blank says "not written yet"), hands the
 result through the wire format, and judges it with ``checks.compare`` or ``checks.diagnose_curve``

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from autograder.authoring.language import SEPARATOR, say
+from autograder.authoring.language import halves, say
 from autograder.authoring.wire import Value
 
 # float32 arithmetic done in a different order (a tanh-based formula, fused
@@ -46,23 +46,30 @@ class CheckFailed(AssertionError):
     """A hidden or public check failed; the message is meant for the student."""
 
 
-def describe(value: Value) -> str:
-    """What a function returned, in a few words that read the same in both languages: "tensor (3, 1)"."""
+def describe(value: Value, *, language: str | None = None) -> str:
+    """A short, student-facing description of what a function returned.
+
+    ``language`` "zh" or "en" gives one half, to embed in that half of a ``say``
+    message; None gives both.
+    """
+    def words(chinese: str, english: str) -> str:
+        return {"zh": chinese, "en": english}.get(language or "", say(chinese, english))
+
     if value.kind == "ellipsis":
-        return "`...`"
+        return words("`...`（还没有填写）", "`...` (the blank is not filled in yet)")
     if value.kind == "none":
-        return "None"
+        return words("None（是不是漏了 return？）", "None (is a `return` missing?)")
     if value.kind == "error":
-        return value.text
+        text = dict(zip(("zh", "en"), halves(value.text))).get(language or "", value.text)
+        return words(f"一个异常：{text}", f"an error: {text}")
     if value.kind in ARRAY_KINDS:
         name = {"tensor": "tensor", "ndarray": "NumPy array", "npscalar": "NumPy scalar"}[value.kind]
         return f"{name} {tuple(value.array.shape)}"
     if value.kind in NUMBER_KINDS:
         return f"{value.kind} {value.number:g}"
     if value.kind == "list":
-        return f"list[{len(value.items)}]"
-    return value.type_name or value.kind
-
+        return words(f"长度为 {len(value.items)} 的列表", f"a list of {len(value.items)}")
+    return words(f"{value.type_name or value.kind} 类型的值", f"a value of type {value.type_name or value.kind}")
 
 # PyTorch errors students meet while learning, with what to do about them.
 KNOWN_ERRORS = (
@@ -86,41 +93,56 @@ def explain_error(text: str) -> tuple[str, str] | None:
     return next(((chinese, english) for found, chinese, english in KNOWN_ERRORS if found in text), None)
 
 
-def blank_or_error(value: Value, *, what: str) -> str | None:
-    """The message for a blank not filled in, a ``None`` from a missing return, or an exception; else None."""
-    if value.kind == "error" and SEPARATOR in value.text:  # already in both languages (the kit wrote it)
-        chinese, english = value.text.split(SEPARATOR, 1)
-        return say(f"{what}：{chinese}", f"{what}: {english}")
+def raised(what: str, text: str) -> str:
+    """The message for a call of ``what`` that failed with ``text``.
+
+    ``text`` is an exception's message (the same in both languages), or an
+    explanation the kit wrote with ``say`` (each half goes to its language).
+    """
+    (what_zh, what_en), (text_zh, text_en) = halves(what), halves(text)
+    advice = explain_error(text) if text_zh == text_en else None
+    if advice:
+        return say(f"{what_zh} 出错了：{advice[0]}（{text}）", f"{what_en} raised an error: {advice[1]} ({text})")
+    if text_zh == text_en:
+        return say(f"{what_zh} 出错了：{text}", f"{what_en} raised {text}")
+    return say(f"{what_zh}：{text_zh}", f"{what_en}: {text_en}")
+
+
+def unfinished(value: Value, *, what: str) -> str | None:
+    """What is wrong when ``value`` is an error, a blank still holding ``...`` or a missing return; else None."""
+    what_zh, what_en = halves(what)
     if value.kind == "error":
-        advice = explain_error(value.text)
-        if advice:
-            return say(f"{what} 出错了：{advice[0]}（{value.text}）", f"{what} raised an error: {advice[1]} ({value.text})")
-        return say(f"{what} 出错了：{value.text}", f"{what} raised {value.text}")
+        return raised(what, value.text)
     if value.kind == "ellipsis":
-        return say(f"{what} 还没有写（仍是 `...`）", f"{what} is not written yet (the blank still holds `...`)")
+        return say(f"{what_zh} 还没有写（仍是 `...`）", f"{what_en} is not written yet (the blank still holds `...`)")
     if value.kind == "none":
-        return say(f"{what} 返回了 None：是不是漏了 return？", f"{what} returned None: is a `return` missing?")
+        return say(f"{what_zh} 返回了 None：是不是漏了 return？", f"{what_en} returned None: is a `return` missing?")
     return None
+
+
+# The name cases files written before ``unfinished`` call.
+blank_or_error = unfinished
 
 
 def expect_tensor(value: Value, *, what: str, shape: tuple[int, ...]) -> Verdict:
     """Check ``value`` is a torch tensor of ``shape``."""
-    problem = blank_or_error(value, what=what)
-    if problem:
-        return Verdict.fail(problem)
+    zh, en = halves(what)
+    if value.kind == "error":
+        return Verdict.fail(raised(what, value.text))
     if value.kind == "ndarray":
-        return Verdict.fail(say(f"{what} 返回了 NumPy 数组：请用 torch 运算，结果才是张量、梯度才能传回", f"{what} returned a NumPy array: use torch operations so the result stays a tensor and autograd can flow"))
+        return Verdict.fail(say(f"{zh} 返回了 NumPy 数组：请用 torch 运算，结果才是张量、梯度才能传回", f"{en} returned a NumPy array: use torch operations so the result stays a tensor and autograd can flow"))
     if value.kind != "tensor":
-        return Verdict.fail(say(f"{what} 应返回张量，却返回了 {describe(value)}", f"{what} should return a tensor but returned {describe(value)}"))
+        return Verdict.fail(say(f"{zh} 应返回张量，却返回了 {describe(value, language='zh')}", f"{en} should return a tensor but returned {describe(value, language='en')}"))
     if tuple(value.array.shape) != tuple(shape):
-        return Verdict.fail(say(f"{what} 返回的形状是 {tuple(value.array.shape)}，应为 {tuple(shape)}：保持输入的形状（不要求和、平均或 reshape）", f"{what} returned shape {tuple(value.array.shape)}, expected {tuple(shape)}: keep the input's shape (no sum, mean or reshape)"))
+        return Verdict.fail(say(f"{zh} 返回的形状是 {tuple(value.array.shape)}，应为 {tuple(shape)}：保持输入的形状（不要求和、平均或 reshape）", f"{en} returned shape {tuple(value.array.shape)}, expected {tuple(shape)}: keep the input's shape (no sum, mean or reshape)"))
     return Verdict.ok()
 
 
 def expect_scalar_tensor(value: Value, *, what: str) -> Verdict:
     """Check ``value`` is a 0-dim tensor."""
     if value.kind == "tensor" and value.array.shape != ():
-        return Verdict.fail(say(f"{what} 返回了形状为 {tuple(value.array.shape)} 的张量，应是一个数（0 维张量）：对所有行取平均", f"{what} returned a tensor of shape {tuple(value.array.shape)}; it should be a single number (0-dim tensor): take the mean over all rows"))
+        what_zh, what_en = halves(what)
+        return Verdict.fail(say(f"{what_zh} 返回了形状为 {tuple(value.array.shape)} 的张量，应是一个数（0 维张量）：对所有行取平均", f"{what_en} returned a tensor of shape {tuple(value.array.shape)}; it should be a single number (0-dim tensor): take the mean over all rows"))
     return expect_tensor(value, what=what, shape=())
 
 
@@ -173,29 +195,31 @@ def _index(shape: tuple[int, ...], flat: int) -> str:
 
 def _kind_problem(student: Value, reference: Value, what: str) -> str | None:
     """Why ``student`` is not the kind of thing the reference is, or None."""
-    problem = blank_or_error(student, what=what)
+    problem = unfinished(student, what=what)
     if problem:
         return problem
+    zh, en = halves(what)
     expected = reference.kind
     if expected == "tensor" and student.kind != "tensor":
         if student.kind in ("ndarray", "npscalar"):
-            return say(f"{what} 返回了 NumPy 数组：请全程用 torch 运算，结果才是张量", f"{what} returned a NumPy array: use torch operations throughout so the result stays a tensor")
-        return say(f"{what} 应返回张量，却返回了 {describe(student)}", f"{what} should return a tensor but returned {describe(student)}")
+            return say(f"{zh} 返回了 NumPy 数组：请全程用 torch 运算，结果才是张量", f"{en} returned a NumPy array: use torch operations throughout so the result stays a tensor")
+        return say(f"{zh} 应返回张量，却返回了 {describe(student, language='zh')}", f"{en} should return a tensor but returned {describe(student, language='en')}")
     if expected in ("ndarray", "npscalar") and student.kind == "tensor":
-        return say(f"{what} 返回了 torch 张量：本题用 NumPy，应返回数组", f"{what} returned a torch tensor: this question works in NumPy, so return an array")
+        return say(f"{zh} 返回了 torch 张量：本题用 NumPy，应返回数组", f"{en} returned a torch tensor: this question works in NumPy, so return an array")
     if expected in ("ndarray", "npscalar") and student.kind not in ARRAY_KINDS + NUMBER_KINDS:
-        return say(f"{what} 应返回 NumPy 数组，却返回了 {describe(student)}", f"{what} should return a NumPy array but returned {describe(student)}")
+        return say(f"{zh} 应返回 NumPy 数组，却返回了 {describe(student, language='zh')}", f"{en} should return a NumPy array but returned {describe(student, language='en')}")
     if expected in ("float", "int") and student.kind == "tensor":
-        return say(f"{what} 应返回 Python 数字，却返回了张量：用 .item() 或 float(...) 转换", f"{what} should return a Python number, not a tensor: convert with .item() or float(...)")
+        return say(f"{zh} 应返回 Python 数字，却返回了张量：用 .item() 或 float(...) 转换", f"{en} should return a Python number, not a tensor: convert with .item() or float(...)")
     if expected in NUMBER_KINDS and student.kind not in NUMBER_KINDS + ("npscalar",):
-        return say(f"{what} 应返回一个数，却返回了 {describe(student)}", f"{what} should return a number but returned {describe(student)}")
+        return say(f"{zh} 应返回一个数，却返回了 {describe(student, language='zh')}", f"{en} should return a number but returned {describe(student, language='en')}")
     if expected == "list" and student.kind not in ("list", "tensor", "ndarray"):
-        return say(f"{what} 应返回列表，却返回了 {describe(student)}", f"{what} should return a list but returned {describe(student)}")
+        return say(f"{zh} 应返回列表，却返回了 {describe(student, language='zh')}", f"{en} should return a list but returned {describe(student, language='en')}")
     return None
 
 
 def common_diagnoses(student: np.ndarray, reference: np.ndarray, inputs: Mapping[str, np.ndarray], what: str) -> str | None:
     """Mistakes read off the numbers alone: a flipped sign, a sum for a mean, a factor of two."""
+    zh, en = halves(what)
     if student.shape != reference.shape or student.size == 0:
         return None
     scales = {float(s) for s in np.ravel(student) / np.where(np.ravel(reference) == 0, np.nan, np.ravel(reference)) if np.isfinite(s)}
@@ -204,15 +228,15 @@ def common_diagnoses(student: np.ndarray, reference: np.ndarray, inputs: Mapping
     scale = scales.pop()
     rows = {int(array.shape[0]) for array in inputs.values() if getattr(array, "ndim", 0) >= 1 and array.shape[0] > 1}
     if near(scale, -1.0):
-        return say(f"{what} 的符号反了", f"{what} has the wrong sign")
+        return say(f"{zh} 的符号反了", f"{en} has the wrong sign")
     for count in sorted(rows):
         if near(scale, count):
-            return say(f"{what} 是参考值的 {count} 倍：是不是用了求和而不是平均？", f"{what} is {count}x the reference: a sum instead of a mean?")
+            return say(f"{zh} 是参考值的 {count} 倍：是不是用了求和而不是平均？", f"{en} is {count}x the reference: a sum instead of a mean?")
         if near(scale, 1 / count):
-            return say(f"{what} 是参考值的 1/{count}：是不是多除了一次行数？", f"{what} is 1/{count} of the reference: divided by the number of rows once too often?")
+            return say(f"{zh} 是参考值的 1/{count}：是不是多除了一次行数？", f"{en} is 1/{count} of the reference: divided by the number of rows once too often?")
     for factor in (2.0, 0.5):
         if near(scale, factor):
-            return say(f"{what} 是参考值的 {factor:g} 倍：检查常数因子", f"{what} is {factor:g}x the reference: check the constant factor")
+            return say(f"{zh} 是参考值的 {factor:g} 倍：检查常数因子", f"{en} is {factor:g}x the reference: check the constant factor")
     return None
 
 
@@ -229,6 +253,7 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     shape mismatch before the generic message does.
     """
     inputs = inputs or {}
+    zh, en = halves(what)
     problem = _kind_problem(student, reference, what)
     if problem:
         return Verdict.fail(problem)
@@ -236,15 +261,19 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     if theirs is None and student.kind == reference.kind == "list":
         return _compare_items(student, reference, what=what, inputs=inputs, rtol=rtol, atol=atol, relabel=relabel, diagnoses=diagnoses)
     if theirs is None:
-        return Verdict.ok() if student.kind == reference.kind else Verdict.fail(say(f"{what} 返回了 {describe(student)}", f"{what} returned {describe(student)}"))
+        return Verdict.ok() if student.kind == reference.kind else Verdict.fail(say(f"{zh} 返回了 {describe(student, language='zh')}", f"{en} returned {describe(student, language='en')}"))
     if mine is None:
-        return Verdict.fail(say(f"{what} 返回的 {describe(student)} 不是数值", f"{what} returned {describe(student)}, which holds no numbers"))
+        return Verdict.fail(say(f"{zh} 返回的 {describe(student, language='zh')} 不是数值", f"{en} returned {describe(student, language='en')}, which holds no numbers"))
     if mine.shape != theirs.shape:
-        return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{what} 的形状是 {tuple(mine.shape)}，应为 {tuple(theirs.shape)}", f"{what} has shape {tuple(mine.shape)}, expected {tuple(theirs.shape)}"))
+        return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{zh} 的形状是 {tuple(mine.shape)}，应为 {tuple(theirs.shape)}", f"{en} has shape {tuple(mine.shape)}, expected {tuple(theirs.shape)}"))
     if _integer_for_float(student, reference):
-        return Verdict.fail(say(f"{what} 得到的是整数，应是小数：是不是用了整数除法或比较结果？", f"{what} came out as integers where decimals are expected: integer division, or a comparison left unconverted?"))
+        return Verdict.fail(say(f"{zh} 得到的是整数，应是小数：是不是用了整数除法或比较结果？", f"{en} came out as integers where decimals are expected: integer division, or a comparison left unconverted?"))
     bad = nonfinite_positions(mine)
     unexpected_nonfinite = bool(bad.size) and not nonfinite_positions(theirs).size
+    fraction = None if unexpected_nonfinite else _fraction_for_integer(mine, reference)
+    if fraction is not None:
+        where = _index(mine.shape, fraction)
+        return Verdict.fail(say(f"{zh}{where} 是 {fmt(mine.ravel()[fraction])}，应是整数（类别或下标）：是不是返回了最大值本身，而不是它的位置（argmax）？", f"{en}{where} is {fmt(mine.ravel()[fraction])} where whole numbers (labels or indices) are expected: the largest values themselves instead of their positions (argmax)?"))
     if relabel and not unexpected_nonfinite and _is_float(reference):
         if theirs.ndim == 2:
             mine = mine[match_rows(mine, theirs)]  # centroids: the same rows in any order
@@ -258,12 +287,21 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
         return Verdict.fail(message)
     if unexpected_nonfinite:
         index = _index(mine.shape, int(bad[0]))
-        return Verdict.fail(say(f"{what}{index} 是 {mine.ravel()[bad[0]]}：出现了 nan 或 inf（溢出、除以 0 或 log(0)？）", f"{what}{index} is {mine.ravel()[bad[0]]}: not finite (an overflow, a division by zero or log(0)?)"))
+        return Verdict.fail(say(f"{zh}{index} 是 {mine.ravel()[bad[0]]}：出现了 nan 或 inf（溢出、除以 0 或 log(0)？）", f"{en}{index} is {mine.ravel()[bad[0]]}: not finite (an overflow, a division by zero or log(0)?)"))
     named = common_diagnoses(mine, theirs, inputs, what)
     if named:
         return Verdict.fail(named)
     index = _index(mine.shape, where)
-    return Verdict.fail(say(f"{what}{index} 是 {fmt(mine.ravel()[where])}，应为 {fmt(theirs.ravel()[where])}", f"{what}{index} is {fmt(mine.ravel()[where])}, expected {fmt(theirs.ravel()[where])}"))
+    return Verdict.fail(say(f"{zh}{index} 是 {fmt(mine.ravel()[where])}，应为 {fmt(theirs.ravel()[where])}", f"{en}{index} is {fmt(mine.ravel()[where])}, expected {fmt(theirs.ravel()[where])}"))
+
+
+def _fraction_for_integer(mine: np.ndarray, reference: Value) -> int | None:
+    """Flat index of the first non-whole number in ``mine`` when the reference holds integers, else None."""
+    integer = reference.array.dtype.kind in "iu" if reference.kind in ARRAY_KINDS else reference.kind == "int"
+    if not integer:
+        return None
+    hits = np.flatnonzero(np.isfinite(mine) & (mine != np.round(mine)))
+    return int(hits[0]) if hits.size else None
 
 
 def _diagnosed(diagnoses: Iterable[Diagnosis], student: Value, reference: Value, inputs: Mapping[str, np.ndarray]) -> str | None:
@@ -274,10 +312,11 @@ def _diagnosed(diagnoses: Iterable[Diagnosis], student: Value, reference: Value,
 def _compare_items(student: Value, reference: Value, *, what: str, inputs, rtol: float, atol: float, relabel: bool, diagnoses: Iterable[Diagnosis]) -> Verdict:
     """A returned list or tuple, item by item: its length, then each item as ``compare`` would."""
     diagnoses = tuple(diagnoses)
+    zh, en = halves(what)
     if len(student.items) != len(reference.items):
-        return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{what} 返回了 {len(student.items)} 个值，应为 {len(reference.items)} 个", f"{what} returned {len(student.items)} items, expected {len(reference.items)}"))
+        return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{zh} 返回了 {len(student.items)} 个值，应为 {len(reference.items)} 个", f"{en} returned {len(student.items)} items, expected {len(reference.items)}"))
     for index, (mine, theirs) in enumerate(zip(student.items, reference.items)):
-        verdict = compare(mine, theirs, what=f"{what}[{index}]", inputs=inputs, rtol=rtol, atol=atol, relabel=relabel)
+        verdict = compare(mine, theirs, what=say(f"{zh}[{index}]", f"{en}[{index}]"), inputs=inputs, rtol=rtol, atol=atol, relabel=relabel)
         if not verdict.passed:
             return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or verdict.message)
     return Verdict.ok()
@@ -308,7 +347,8 @@ def _compare_labels(mine: np.ndarray, theirs: np.ndarray, what: str) -> Verdict:
         if len(set(mapping.values())) == len(mapping):
             return Verdict.ok()
     agreement = best_relabelled_agreement(mine, theirs)
-    return Verdict.fail(say(f"{what} 与参考的分组不一致（重新编号后也只有 {agreement:.0%} 相同）", f"{what} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of the labels)"))
+    zh, en = halves(what)
+    return Verdict.fail(say(f"{zh} 与参考的分组不一致（重新编号后也只有 {agreement:.0%} 相同）", f"{en} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of the labels)"))
 
 
 def best_relabelled_agreement(mine: np.ndarray, theirs: np.ndarray) -> float:
@@ -342,16 +382,18 @@ def match_rows(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray | None:
     return np.array(order)
 
 
-def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str = "") -> Verdict:
-    """Compare a loss curve step by step and explain how it departs (``what``: the training function's name).
+def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str = say("损失曲线", "the loss curve")) -> Verdict:
+    """Compare a loss curve step by step and explain how it departs.
 
     Recognises the usual training-loop mistakes: losses recorded after the
-    update (shifted by one), gradients never zeroed (matches for one step,
-    then drifts), the update applied in the wrong direction (loss rises).
+    update (shifted by one), a different loss from the start (the wrong loss
+    function or input), the first update going uphill (the step added instead
+    of subtracted), gradients never zeroed (matches for one step, then drifts).
+    ``what`` names the curve: a name, or a phrase in both languages (``say``).
     """
+    zh, en = halves(what)
     actual = np.asarray(actual, dtype=np.float64).ravel()
     expected = np.asarray(expected, dtype=np.float64).ravel()
-    zh, en = (f"{what} 的损失曲线", f"the loss curve of {what}") if what else ("损失曲线", "the loss curve")
     if actual.size != expected.size:
         hint = ("", "")
         if actual.size == expected.size + 1:
@@ -370,13 +412,13 @@ def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, ato
     if actual.size > 1 and first_mismatch(actual[:-1], expected[1:], rtol=rtol, atol=atol) is None:
         return Verdict.fail(say(f"{zh} 错开了一步：losses[i] 应在第 i 次更新之前记录，而不是之后", f"{en} is shifted by one step: losses[i] must be recorded before update i, not after"))
     if mismatch == 0:
-        return Verdict.fail(say(f"{zh} 从 {fmt(actual[0])} 开始，不是初始参数下的损失：losses[0] 必须在任何更新之前计算", f"{en} starts at {fmt(actual[0])}, not at the loss of the initial parameters: losses[0] must be taken before any update"))
-    if actual[-1] > actual[0] and expected[-1] < expected[0]:
-        return Verdict.fail(say(f"{zh} 不降反升：是不是把梯度加上去了，而不是减去？", f"{en} rises instead of falling: is the gradient step added instead of subtracted?"))
+        return Verdict.fail(say(f"{zh} 从 {fmt(actual[0])} 开始，参考从 {fmt(expected[0])} 开始：第一个损失就不同。损失函数和它的输入对吗？losses[0] 是在任何更新之前算的吗？", f"{en} starts at {fmt(actual[0])}, the reference at {fmt(expected[0])}: the very first loss differs. Is it the right loss, on the right input, taken before any update?"))
     if mismatch == 1:
+        if actual[1] > actual[0] and expected[1] < expected[0]:
+            return Verdict.fail(say(f"{zh} 第一次更新后损失反而上升：是不是把梯度加上去了，而不是减去？", f"{en} rises instead of falling after the first update: is the gradient step added instead of subtracted?"))
         first_step = ratio(actual[0] - actual[1], expected[0] - expected[1])
         size = (f"（步长是应有的 {first_step:.3g} 倍）", f" ({first_step:.3g}x the expected size)") if first_step is not None else ("", "")
         return Verdict.fail(say(f"{zh} 在第一次更新后就不对了{size[0]}：每一步应是 -lr × 梯度，且每个参数只更新一次", f"{en} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to every parameter?"))
     if mismatch == 2:
-        return Verdict.fail(say(f"{zh} 第一步正确，之后偏离：每一步都把梯度清零了吗（zero_grad / w.grad.zero_()）？", f"{en} matches for one step, then drifts: are gradients zeroed each step (zero_grad, w.grad.zero_())?"))
-    return Verdict.fail(say(f"{zh} 前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新、并清零梯度吗？", f"{en} matches for {mismatch - 1} steps, then drifts: is every epoch the same update, with gradients zeroed each time?"))
+        return Verdict.fail(say(f"{zh}第一步正确，之后偏离：每一步都把梯度清零了吗（zero_grad 或 w.grad.zero_()）？", f"{en} matches for one step, then drifts: are gradients zeroed each step (zero_grad, w.grad.zero_())?"))
+    return Verdict.fail(say(f"{zh}前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新、并清零梯度吗？", f"{en} matches for {mismatch - 1} steps, then drifts: is every epoch the same update, with gradients zeroed each time?"))

@@ -154,18 +154,20 @@ class Cases:
             observations += [Gradient(index, key=f"gradient.{index}") for index, argument in enumerate(built) if getattr(argument, "requires_grad", False)]
         return self._case(question or function, name, function, built, observations, swap_in, points, backward=gradient)
 
-    def training(self, function: str, name: str, *arguments: Any, question: str | None = None, losses: int | str | None = "return", updates: Mapping[int, str] = (), rtol: float = 1e-3, atol: float = 1e-4, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+    def training(self, function: str, name: str, *arguments: Any, question: str | None = None, losses: int | str | None = "return", updates: Mapping[int, str] = (), rtol: float = 1e-3, atol: float = 1e-4, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
         """A training function from fixed starting values: its loss curve and the parameters it leaves.
 
         ``losses`` says where the curve is: "return" (the returned list), an index
         into a returned tuple, or None. ``updates`` maps argument positions to the
         names messages use ({2: "w", 3: "b"}, or {0: "model"}): tensors updated in
-        place, or models whose weights are compared after training.
+        place, or models whose weights are compared after training. ``diagnose``
+        explains a curve that departs from the solution's before the generic
+        messages do.
         """
         built = [as_argument(argument) for argument in arguments]
         observations: list[Observation] = []
         if losses is not None:
-            observations.append(Curve(None if losses == "return" else int(losses), rtol=rtol))
+            observations.append(Curve(None if losses == "return" else int(losses), rtol=rtol, diagnoses=tuple(diagnose)))
         observations += [After(int(position), label, rtol=rtol, atol=atol, key=f"after.{position}") for position, label in dict(updates).items()]
         if not observations:
             raise DeclarationError(f"case {question or function}/{name}: training() observes nothing; give losses= or updates=")
@@ -183,15 +185,16 @@ class Cases:
         observation = Accuracy(predict, positions, x, y, margin, at_least)
         return self._case(question or function, name, function, [as_argument(a) for a in arguments], [observation], swap_in, points)
 
-    def module(self, factory: str, name: str, *init: Any, input: Any, question: str | None = None, rtol: float | None = None, atol: float | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+    def module(self, factory: str, name: str, *init: Any, input: Any, question: str | None = None, rtol: float | None = None, atol: float | None = None, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
         """A class (an nn.Module subclass) or a function that builds a model, called with ``init``.
 
         Checks the model's parameter shapes against the solution's, then loads
         weights fixed at release (by position, so layer names may differ) and
-        compares ``model(input)`` with the solution's output.
+        compares ``model(input)`` with the solution's output. ``diagnose``
+        explains an output that differs before the generic messages do.
         """
         weights = lambda context: _reference_weights(context, factory, init)
-        forward = Forward(as_draw(input), rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol, weights=weights)
+        forward = Forward(as_draw(input), rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol, weights=weights, diagnoses=tuple(diagnose))
         arguments = [as_argument(value) for value in init]
         return self._case(question or factory, name, factory, arguments, [Shapes(), forward], swap_in, points)
 

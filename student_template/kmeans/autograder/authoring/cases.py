@@ -97,7 +97,8 @@ def call_guarded(function: Any, *args: Any) -> Any:
     """Call a student's function; an exception becomes a value the probe reports.
 
     A blank still holding only ``...`` (or ``pass``) returns ``...``, so its
-    judge can say "not written yet" rather than "returned None".
+    judge can say "not written yet" rather than "returned None"; so does a
+    class whose methods are all such blanks (whatever calling it made).
     """
     if not callable(function):
         return ProbeError(say(f"还没有定义（找到的是 {type(function).__name__}）", f"it is not defined as a function (found {type(function).__name__})"))
@@ -105,11 +106,17 @@ def call_guarded(function: Any, *args: Any) -> Any:
         result = function(*args)
     except Exception as error:
         return ProbeError(f"{type(error).__name__}: {error}")
-    return Ellipsis if result is None and is_blank(function) else result
+    return Ellipsis if (result is None or isinstance(function, type)) and is_blank(function) else result
 
 
 def is_blank(function: Any) -> bool:
-    """Whether ``function``'s body is only a docstring, ``...`` or ``pass`` (a blank not filled in)."""
+    """Whether ``function``'s body is only a docstring, ``...`` or ``pass`` (a blank not filled in),
+    or ``function`` is a class whose own methods are all such blanks."""
+    if isinstance(function, type):
+        # A class's own source cannot be read back in a notebook kernel (its module has
+        # no file), but its methods' can.
+        methods = [value for value in vars(function).values() if inspect.isfunction(value)]
+        return bool(methods) and all(is_blank(method) for method in methods)
     try:
         source = textwrap.dedent(inspect.getsource(function))
         definition = ast.parse(source).body[0]
@@ -117,4 +124,9 @@ def is_blank(function: Any) -> bool:
         return False
     if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    return all(isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (node.value.value is Ellipsis or isinstance(node.value.value, str))) for node in definition.body)
+    return all(_is_filler(node) for node in definition.body)
+
+
+def _is_filler(node: ast.AST) -> bool:
+    return isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (node.value.value is Ellipsis or isinstance(node.value.value, str)))
+

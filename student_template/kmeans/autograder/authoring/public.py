@@ -3,9 +3,9 @@ same code as the hidden cases, with a message in both languages and nothing else
 
 A public test cell reads::
 
-    def test_sigmoid_values(sigmoid):
+    def test_squares(square):
         from autograder.authoring.public import check_output
-        check_output(sigmoid, torch.tensor([-2.0, 0.0, 2.0]), expected=torch.tensor([0.1192, 0.5, 0.8808]), atol=1e-3)
+        check_output(square, torch.tensor([-2.0, 0.0, 3.0]), expected=torch.tensor([4.0, 0.0, 9.0]))
 
 Each check calls the function through ``call_guarded`` (a blank says "not written yet"), hands the
 result through the wire format, and judges it with ``checks.compare`` or ``checks.diagnose_curve``
@@ -73,7 +73,7 @@ def check_curve(function: Any, *arguments: Any, expected: Any, what: str | None 
     curve = checks.numbers_of(value)
     if curve is None or curve.ndim != 1:
         raise CheckFailed(say(f"{name} 应返回损失列表（每步一个数），却返回了 {checks.describe(value)}", f"{name} should return a list with one loss per step, but returned {checks.describe(value)}"))
-    _raise_unless(checks.diagnose_curve(curve, np.asarray(reference, dtype=np.float64), rtol=rtol, atol=atol, what=name))
+    _raise_unless(checks.diagnose_curve(curve, np.asarray(reference, dtype=np.float64), rtol=rtol, atol=atol, what=say(f"{name} 的损失曲线", f"the loss curve of {name}")))
     return returned
 
 

@@ -17,7 +17,7 @@ from autograder.authoring import checks
 from autograder.authoring.arguments import Draw, Scope, load_weights, parameter_shapes, to_array, to_tensor
 from autograder.authoring.cases import InputContext
 from autograder.authoring.checks import Verdict
-from autograder.authoring.language import SEPARATOR, say
+from autograder.authoring.language import halves, say
 from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
 
 
@@ -88,18 +88,20 @@ class Curve(Observation):
     rtol: float = 1e-3
     atol: float = 1e-5
     key: str = "curve"
+    diagnoses: tuple = ()
 
     def record(self, call, stored):
         return _series_or_value(_part(call.returned, self.index))
 
     def judge(self, student, reference, inputs, *, what):
-        problem = checks.blank_or_error(student, what=what)
+        problem = checks.unfinished(student, what=what)
         if problem:
             return Verdict.fail(problem)
         curve = checks.numbers_of(student) if student.kind in ("ndarray", "list") else None
         if curve is None or curve.ndim != 1:
-            return Verdict.fail(say(f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student)}", f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student)}"))
-        return checks.diagnose_curve(curve, checks.numbers_of(reference), rtol=self.rtol, atol=self.atol, what=what)
+            return Verdict.fail(say(f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student, language='zh')}", f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student, language='en')}"))
+        verdict = checks.diagnose_curve(curve, checks.numbers_of(reference), rtol=self.rtol, atol=self.atol, what=say(f"{what} 的损失曲线", f"the loss curve of {what}"))
+        return verdict if verdict.passed else _diagnosed(self.diagnoses, student, reference, inputs) or verdict
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ class Gradient(Observation):
         verdict = checks.compare(student, reference, what=say(f"{what} 的梯度", f"the gradient through {what}"), rtol=self.rtol, atol=self.atol)
         if verdict.passed:
             return verdict
-        return Verdict.fail(say("梯度不对：是不是有一部分计算被 detach 了，或在 torch 之外完成？", "the gradient is wrong: is part of the computation detached or done outside torch?") + f" ({verdict.message})")
+        detail_zh, detail_en = halves(verdict.message)
+        return Verdict.fail(say(f"梯度不对：是不是有一部分计算被 detach 了，或在 torch 之外完成？（{detail_zh}）", f"the gradient is wrong: is part of the computation detached or done outside torch? ({detail_en})"))
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ class After(Observation):
         for m, t in zip(mine, theirs):
             verdict = checks.compare(m, t, what=label, rtol=self.rtol, atol=self.atol)
             if not verdict.passed:
-                return Verdict.fail(say(f"{what} 之后 {label} 与参考不同：每一步是否是 -lr × 梯度，并清零了梯度？", f"{label} after {what} differs from the reference: is each step -lr * gradient, with gradients zeroed every time?") + f" ({verdict.message})")
+                detail_zh, detail_en = halves(verdict.message)
+                return Verdict.fail(say(f"{what} 之后 {label} 与参考不同：每一步是否是 -lr × 梯度，并清零了梯度？（{detail_zh}）", f"{label} after {what} differs from the reference: is each step -lr * gradient, with gradients zeroed every time? ({detail_en})"))
         return Verdict.ok()
 
 
@@ -179,16 +183,15 @@ class Accuracy(Observation):
         return {"x": self.x.draw(context), "y": self.y.draw(context)}
 
     def record(self, call, stored):
-        if isinstance(call.returned, ProbeError):
+        if isinstance(call.returned, ProbeError) or call.returned is Ellipsis:
             return call.returned
         x = to_tensor(stored["x"]) if call.scope.torch else stored["x"].copy()
         predicted = self.predict(*[call.arguments[index] for index in self.model], x)
         return to_array(predicted, what="predict(...)").astype(np.float64).ravel()
 
     def judge(self, student, reference, inputs, *, what):
-        problem = checks.blank_or_error(student, what=what)
-        if problem:
-            return Verdict.fail(problem)
+        if student.kind in ("error", "ellipsis"):
+            return Verdict.fail(checks.unfinished(student, what=what))
         labels = np.asarray(inputs[f"{self.key}.y"], dtype=np.float64).ravel()
         mine = checks.numbers_of(student)
         if mine is None or mine.shape != labels.shape or not np.all(np.isfinite(mine)):
@@ -208,19 +211,22 @@ class Shapes(Observation):
     key: str = "shapes"
 
     def record(self, call, stored):
-        if isinstance(call.returned, ProbeError):
+        if isinstance(call.returned, ProbeError) or call.returned is Ellipsis or call.returned is None:
             return call.returned
+        if not callable(getattr(call.returned, "state_dict", None)):
+            return ProbeError(say(f"返回的不是 nn.Module，而是 {type(call.returned).__name__}", f"it returned a {type(call.returned).__name__}, not an nn.Module"))
         try:
             return str(parameter_shapes(call.returned))
-        except Exception:
-            return ProbeError(say(f"返回的不是 nn.Module，而是 {type(call.returned).__name__}", f"it returned a {type(call.returned).__name__}, not an nn.Module"))
+        except AttributeError as error:
+            # An nn.Module whose __init__ never ran nn.Module.__init__ has no _modules or _parameters.
+            return ProbeError(say(f"{type(error).__name__}: {error}（__init__ 一开始就要调用 super().__init__()）", f"{type(error).__name__}: {error} (call super().__init__() first thing in __init__)"))
 
     def judge(self, student, reference, inputs, *, what):
-        problem = checks.blank_or_error(student, what=what)
+        problem = checks.unfinished(student, what=what)
         if problem:
             return Verdict.fail(problem)
         if student.text != reference.text:
-            return Verdict.fail(say(f"{what} 的参数形状是 {student.text}，应为 {reference.text}：检查层的大小和顺序", f"{what} has parameters of shapes {student.text}, expected {reference.text}: check the layers' sizes and order"))
+            return Verdict.fail(say(f"{what} 的参数形状是 {student.text}，应为 {reference.text}：检查每层的大小，以及层按 forward 使用的顺序定义", f"{what} has parameters of shapes {student.text}, expected {reference.text}: check each layer's sizes, and that the layers are defined in the order forward uses them"))
         return Verdict.ok()
 
 
@@ -263,7 +269,7 @@ class LayerShapes(Observation):
                     hint = say(f"应为 {wanted}：是不是少了一层、多了一层，或者层的顺序不对？", f"expected {wanted}: is a layer missing or extra, or are the layers in another order?")
                 else:
                     hint = say(f"应为 {wanted}：检查这一层的大小，以及它之前的 padding、stride 和池化", f"expected {wanted}: check this layer's sizes, and the padding, stride and pooling before it")
-                chinese, english = hint.split(" / ", 1)
+                chinese, english = halves(hint)
                 return Verdict.fail(say(f"{what} 的第 {index + 1} 个有权重的层输出 {got.text}，{chinese}", f"layer {index + 1} with weights of {what} outputs {got.text}, {english}"))
         if len(student.items) > len(expected):
             extra = "; ".join(item.text for item in student.items[len(expected):])
@@ -273,8 +279,8 @@ class LayerShapes(Observation):
 
 def _forward_error(text: str, *, what: str, after: int) -> str:
     """The message for a forward that raised ``text`` after ``after`` layers with weights."""
-    if SEPARATOR in text:  # the kit's own words, in both languages already
-        chinese, english = text.split(SEPARATOR, 1)
+    chinese, english = halves(text)
+    if chinese != english:  # the kit's own words, in both languages already
         return say(f"{what}：{chinese}", f"{what}: {english}")
     where = (f"在第 {after} 个有权重的层之后", f"after {after} layer(s) with weights") if after else ("在第一个有权重的层之前", "before its first layer with weights")
     advice = checks.explain_error(text)
@@ -317,6 +323,7 @@ class Forward(Observation):
     atol: float = checks.FLOAT32_ATOL
     key: str = "forward"
     weights: Callable[[InputContext], list] = field(default=None, compare=False)
+    diagnoses: tuple = ()
 
     def make(self, context):
         stored = {"x": self.x.draw(context)}
@@ -324,7 +331,7 @@ class Forward(Observation):
         return stored
 
     def record(self, call, stored):
-        if isinstance(call.returned, ProbeError):
+        if isinstance(call.returned, ProbeError) or call.returned is Ellipsis or call.returned is None:
             return call.returned
         count = sum(1 for key in stored if key.startswith("w"))
         try:
@@ -338,4 +345,24 @@ class Forward(Observation):
             return ProbeError(f"{type(error).__name__}: {error}")
 
     def judge(self, student, reference, inputs, *, what):
-        return checks.compare(student, reference, what=say(f"{what} 的 forward 输出", f"the forward output of {what}"), rtol=self.rtol, atol=self.atol)
+        return checks.compare(student, reference, what=say(f"{what} 的 forward 输出", f"the forward output of {what}"), inputs=inputs, rtol=self.rtol, atol=self.atol, diagnoses=(*self.diagnoses, _probabilities_for_logits))
+
+
+def _probabilities_for_logits(student: Value, reference: Value, inputs) -> str | None:
+    """Rows that sum to 1 where the reference's do not: a softmax at the end of forward."""
+    mine, theirs = checks.numbers_of(student), checks.numbers_of(reference)
+    if mine is None or theirs is None or mine.ndim != 2 or mine.shape != theirs.shape or mine.shape[1] < 2:
+        return None
+    rows_sum_to_one = bool(np.all(mine >= 0) and np.allclose(mine.sum(axis=1), 1.0, atol=1e-4))
+    if rows_sum_to_one and not np.allclose(theirs.sum(axis=1), 1.0, atol=1e-4):
+        return say("forward 输出的每一行加起来都是 1，像是概率：最后不要做 softmax，返回 logits（nn.CrossEntropyLoss 自己会做 softmax）", "each row of the forward output sums to 1, like probabilities: return the logits, with no softmax at the end (nn.CrossEntropyLoss applies its own)")
+    return None
+
+
+def _diagnosed(diagnoses, student: Value, reference: Value, inputs) -> Verdict | None:
+    """The first of the instructor's diagnoses that explains a mismatch, as a failed verdict."""
+    for diagnosis in diagnoses:
+        message = diagnosis(student, reference, inputs)
+        if message:
+            return Verdict.fail(message)
+    return None

@@ -1,0 +1,29 @@
+"""The authoring API: what an assignment's ``cases.py`` imports.
+
+This package is the kit's runtime too: release copies it into every
+autograder zip, where Otter runs the hidden tests next to the student's
+notebook, and the kit's grader runs its probes in the sandbox. So it imports
+nothing but NumPy at load time (torch only when a case uses it).
+
+Declared cases (most hidden tests)::
+
+    from autograder.authoring import Cases, data, normal, tensor
+
+Hand-written cases, for what declarations do not cover: ``Case`` with a
+probe and a judge, and the helpers in ``checks``. See docs/authoring.md.
+"""
+from autograder.authoring import checks
+from autograder.authoring.arguments import array, built, data, drawn, integers, loader, model, normal, tensor, uniform
+from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
+from autograder.authoring.charts import Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.checks import CheckFailed, Verdict
+from autograder.authoring.declare import Cases, DeclarationError
+from autograder.authoring.language import say
+from autograder.authoring.mutants import Equivalent
+from autograder.authoring.wire import ProbeError, Value
+
+__all__ = [
+    "Case", "Cases", "CheckFailed", "Clusters", "DecisionRegions", "DeclarationError", "Equivalent", "FittedLine",
+    "InputContext", "LinearBoundary", "LossCurve", "ProbeError", "Value", "Verdict", "array", "built", "call_guarded",
+    "checks", "data", "drawn", "integers", "loader", "model", "normal", "say", "swapped", "tensor", "uniform",
+]

@@ -1,0 +1,183 @@
+"""Charts an assignment's feedback pages show, declared in its cases file as ``CHARTS``.
+
+A declaration names the notebook variables a chart needs. The sandbox records
+those variables from the student's notebook (and the same ones from the
+solution at release); the grader draws the student's next to the solution's.
+An assignment that declares no chart gets none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Base of the chart declarations: ``variables`` are read from the notebook's globals."""
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def record(self, namespace: dict) -> dict[str, Any]:
+        """What the sandbox keeps from the notebook for this chart (raw values, encoded later)."""
+        return {name: namespace.get(name) for name in self.variables}
+
+
+@dataclass(frozen=True)
+class LossCurve(Chart):
+    """A number per step (a list): the training loss per epoch, or any curve, labelled with the
+    assignment's own quantity (``loss``) and step (``step``: an epoch, an iteration, a batch)."""
+
+    losses: str = "losses"
+    loss: str = "loss"
+    title: str = "训练损失 · Training loss"
+    step: str = "轮次 · epoch"
+
+    @property
+    def variables(self):
+        return (self.losses,)
+
+
+@dataclass(frozen=True)
+class LinearBoundary(Chart):
+    """Two classes of 2-D points and the lines w0·x0 + w1·x1 + b = 0 of the student and the solution."""
+
+    x: str
+    y: str
+    w: str
+    b: str
+    classes: tuple[str, str] = ("0", "1")
+    axes: tuple[str, str] = ("x0", "x1")
+    title: str = "决策边界 · Decision boundary"
+
+    @property
+    def variables(self):
+        return (self.x, self.y, self.w, self.b)
+
+
+@dataclass(frozen=True)
+class FittedLine(Chart):
+    """1-D regression: the points (x, y) and the lines y = w·x + b of the student and the solution."""
+
+    x: str
+    y: str
+    w: str
+    b: str
+    axes: tuple[str, str] = ("x", "y")
+    title: str = "拟合直线 · Fitted line"
+
+    @property
+    def variables(self):
+        return (self.x, self.y, self.w, self.b)
+
+
+@dataclass(frozen=True)
+class Clusters(Chart):
+    """2-D points coloured by cluster label, with the centroids of the student and the solution."""
+
+    x: str
+    labels: str
+    centroids: str
+    title: str = "聚类 · Clusters"
+
+    @property
+    def variables(self):
+        return (self.x, self.labels, self.centroids)
+
+
+@dataclass(frozen=True)
+class DecisionRegions(Chart):
+    """2-D labelled points over the class a model predicts at each point of a grid.
+
+    ``predict(namespace, grid)`` is instructor code run on the student's notebook
+    (in the sandbox): it gets the grid as a float32 tensor (or an array when
+    ``torch`` is False) of shape (resolution², 2) and returns one label per row.
+    """
+
+    x: str
+    y: str
+    predict: Callable[[dict, Any], Any]
+    resolution: int = 60
+    torch: bool = True
+    title: str = "决策区域 · Decision regions"
+
+    @property
+    def variables(self):
+        return (self.x, self.y)
+
+    @property
+    def regions_key(self) -> str:
+        return f"{self.x}:regions"
+
+    def record(self, namespace):
+        recorded = super().record(namespace)
+        recorded[self.regions_key] = self.predict_grid(namespace)
+        return recorded
+
+    def grid(self, x) -> "Any":
+        import numpy as np
+
+        points = np.asarray(x.detach().numpy() if hasattr(x, "detach") else x, dtype=np.float64)
+        low, high = points.min(axis=0), points.max(axis=0)
+        pad = (high - low) * 0.1
+        axes = [np.linspace(low[i] - pad[i], high[i] + pad[i], self.resolution) for i in range(2)]
+        xx, yy = np.meshgrid(*axes)
+        return np.column_stack([xx.ravel(), yy.ravel()])
+
+    def predict_grid(self, namespace: dict):
+        import numpy as np
+
+        x = namespace.get(self.x)
+        if x is None:
+            return None
+        grid = self.grid(x)
+        if self.torch:
+            import torch
+
+            grid = torch.tensor(grid, dtype=torch.float32)
+        with _no_grad(self.torch):
+            labels = self.predict(namespace, grid)
+        labels = labels.detach().numpy() if hasattr(labels, "detach") else labels
+        return np.asarray(labels, dtype=np.float64).ravel()
+
+
+class _no_grad:
+    def __init__(self, active: bool):
+        self.context = None
+        if active:
+            import torch
+
+            self.context = torch.no_grad()
+
+    def __enter__(self):
+        if self.context:
+            self.context.__enter__()
+
+    def __exit__(self, *exc):
+        if self.context:
+            self.context.__exit__(*exc)
+
+
+def record(charts, names: tuple[str, ...], namespace: dict) -> dict[str, Any]:
+    """The raw values a feedback page needs from a notebook: each chart's record, or (first
+    format, no charts) the named variables. A chart whose recording fails records nothing."""
+    if not charts:
+        return {name: namespace.get(name) for name in names}
+    recorded: dict[str, Any] = {}
+    for chart in charts:
+        try:
+            recorded.update(chart.record(namespace))
+        except Exception:
+            recorded.update({name: None for name in chart.variables})
+    return recorded
+
+
+def recorded_variables(charts) -> tuple[str, ...]:
+    """Every notebook variable the given charts read, once, in order."""
+    names: list[str] = []
+    for chart in charts:
+        for name in chart.variables:
+            if name not in names:
+                names.append(name)
+    return tuple(names)

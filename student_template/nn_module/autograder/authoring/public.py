@@ -1,0 +1,156 @@
+"""What a notebook's public tests call: the student's function on small public inputs, judged by the
+same code as the hidden cases, with a message in both languages and nothing else.
+
+A public test cell reads::
+
+    def test_squares(square):
+        from autograder.authoring.public import check_output
+        check_output(square, torch.tensor([-2.0, 0.0, 3.0]), expected=torch.tensor([4.0, 0.0, 9.0]))
+
+Each check calls the function through ``call_guarded`` (a blank says "not written yet"), hands the
+result through the wire format, and judges it with ``checks.compare`` or ``checks.diagnose_curve``
+and the assignment's own diagnoses, exactly as a hidden case would. ``using`` puts known-good stand-ins
+(built from torch's own functions) into the function's globals while it runs, so a check tests one
+question alone. A failure raises ``CheckFailed``; importing this module makes Otter show that
+message alone, without the test's source line.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from autograder.authoring import checks, wire
+from autograder.authoring.cases import call_guarded, swapped
+from autograder.authoring.checks import CheckFailed
+from autograder.authoring.language import say
+
+
+def check_output(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, relabel: bool = False, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> Any:
+    """``function(*arguments)`` must equal ``expected`` (a value, or a callable given copies of the arguments).
+
+    Returns what the function returned, for further checks.
+    """
+    name = what or _name(function)
+    returned = _call(function, arguments, using)
+    reference = expected(*_copies(arguments)) if callable(expected) else expected
+    verdict = checks.compare(_value(returned), _value(reference), what=name, inputs=_inputs(arguments), rtol=rtol, atol=atol, relabel=relabel, diagnoses=tuple(diagnose))
+    _raise_unless(verdict)
+    return returned
+
+
+def check_gradient(function: Any, argument: Any, *others: Any, expected: Any, what: str | None = None, rtol: float = 1e-3, atol: float = 1e-5, using: Mapping[str, Callable] | None = None) -> None:
+    """The gradient that reaches ``argument`` (a float tensor) through ``function(argument, *others).sum()``."""
+    import torch
+
+    name = what or _name(function)
+    leaf = argument.detach().clone().requires_grad_(True)
+    returned = _call(function, (leaf, *others), using)
+    problem = checks.blank_or_error(_value(returned), what=name)
+    if problem:
+        raise CheckFailed(problem)
+    try:
+        returned.sum().backward()
+    except Exception:
+        pass
+    if not isinstance(leaf.grad, torch.Tensor):
+        raise CheckFailed(say(f"梯度无法穿过 {name}：请只用 torch 运算（不要用 math、NumPy 或 .item()）", f"no gradient flows through {name}: build it from torch operations only (not math, NumPy or .item())"))
+    verdict = checks.compare(_value(leaf.grad), _value(expected), what=say(f"{name} 的梯度", f"the gradient through {name}"), rtol=rtol, atol=atol)
+    _raise_unless(verdict)
+
+
+def check_curve(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = 1e-3, atol: float = 1e-5, using: Mapping[str, Callable] | None = None) -> Any:
+    """A training function's returned losses, step by step against ``expected`` (a list, or a callable
+    given copies of the arguments), with the usual loop mistakes named. Returns what it returned."""
+    name = what or _name(function)
+    reference = expected(*_copies(arguments)) if callable(expected) else expected
+    returned = _call(function, arguments, using)
+    value = _value(returned)
+    problem = checks.blank_or_error(value, what=name)
+    if problem:
+        raise CheckFailed(problem)
+    curve = checks.numbers_of(value)
+    if curve is None or curve.ndim != 1:
+        raise CheckFailed(say(f"{name} 应返回损失列表（每步一个数），却返回了 {checks.describe(value)}", f"{name} should return a list with one loss per step, but returned {checks.describe(value)}"))
+    _raise_unless(checks.diagnose_curve(curve, np.asarray(reference, dtype=np.float64), rtol=rtol, atol=atol, what=say(f"{name} 的损失曲线", f"the loss curve of {name}")))
+    return returned
+
+
+def check_that(condition: bool, chinese: str, english: str) -> None:
+    """A plain condition, failing with the message in both languages."""
+    if not condition:
+        raise CheckFailed(say(chinese, english))
+
+
+def _name(function: Any) -> str:
+    return getattr(function, "__name__", "the function")
+
+
+def _call(function: Any, arguments: tuple, using: Mapping[str, Callable] | None) -> Any:
+    namespace = getattr(function, "__globals__", None)
+    if using and isinstance(namespace, dict):
+        with swapped(namespace, dict(using)):
+            return call_guarded(function, *arguments)
+    return call_guarded(function, *arguments)
+
+
+def _copies(arguments: tuple) -> list:
+    """Fresh copies of the arguments (tensors keep requires_grad), so the expected side starts where the student's did."""
+    copied = []
+    for argument in arguments:
+        if hasattr(argument, "detach") and hasattr(argument, "requires_grad"):
+            copied.append(argument.detach().clone().requires_grad_(argument.requires_grad))
+        else:
+            copied.append(copy.deepcopy(argument))
+    return copied
+
+
+def _value(value: Any) -> wire.Value:
+    """``value`` as a judge sees it: encoded and decoded (number lists become one array)."""
+    series = wire.number_series(value) if isinstance(value, (list, tuple)) else None
+    return wire.decode(wire.encode(series if series is not None else wire.series_inside(value)))
+
+
+def _inputs(arguments: tuple) -> dict[str, np.ndarray]:
+    """The arguments as a diagnosis sees them in a hidden case: ``a0``, ``a1``, ...; a DataLoader
+    over two tensors as ``a<i>.x``, ``a<i>.y`` and ``a<i>.batch_size``, as ``loader(...)`` stores it."""
+    found = {}
+    for index, argument in enumerate(arguments):
+        tensors = getattr(getattr(argument, "dataset", None), "tensors", None)
+        if isinstance(tensors, tuple) and len(tensors) == 2 and isinstance(getattr(argument, "batch_size", None), int):
+            found[f"a{index}.x"], found[f"a{index}.y"] = (np.asarray(tensor.detach().numpy()) for tensor in tensors)
+            found[f"a{index}.batch_size"] = np.int64(argument.batch_size)
+            continue
+        try:
+            found[f"a{index}"] = np.asarray(argument.detach().numpy() if hasattr(argument, "detach") else argument)
+        except Exception:
+            continue
+    return found
+
+
+def _raise_unless(verdict: checks.Verdict) -> None:
+    if not verdict.passed:
+        raise CheckFailed(verdict.message)
+
+
+def _show_check_messages_alone() -> None:
+    """Make Otter show a failed public check as its message only: no test source, no traceback."""
+    try:
+        from otter.test_files.exception_test import ExceptionTestFile
+    except ImportError:  # not under Otter (the kit's own grader imports this too)
+        return
+    original = ExceptionTestFile._generate_error_message
+    if getattr(original, "_kit", False):
+        return
+
+    def message(self, excp: Exception, context: int = 0) -> str:
+        if isinstance(excp, AssertionError) and str(excp):
+            return str(excp)
+        return say(f"检查本身出错了（{type(excp).__name__}: {excp}）", f"the check itself failed ({type(excp).__name__}: {excp})")
+
+    message._kit = True
+    ExceptionTestFile._generate_error_message = message
+
+
+_show_check_messages_alone()
