@@ -44,7 +44,8 @@ def zip_name(assignment: str, student_id: Any, *, now: datetime.datetime | None 
 def export(grader: Any, name: Any, student_id: Any) -> None:
     """Write ``identity.json`` and the submission zip (named after the student), and say its name."""
     notebook = Path(getattr(grader, "_notebook", None) or "submission.ipynb")
-    identity = {"name": str(name or "").strip(), "student_id": str(student_id or "").strip(), "assignment": notebook.stem}
+    exported_at = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    identity = {"name": str(name or "").strip(), "student_id": str(student_id or "").strip(), "assignment": notebook.stem, "exported_at": exported_at}
     Path(IDENTITY_FILE).write_text(json.dumps(identity, ensure_ascii=False), encoding="utf-8")
     problem = identity_problem(name, student_id)
     if problem:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -21,10 +21,15 @@ from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade, Judge
+from autograder.grading.about import About, read_about
+from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, read_all_marks, standing, write_class_outputs
+from autograder.grading.class_settings import ClassSettings
+from autograder.grading.late import LatePolicy
+from autograder.grading.lesson_code import LessonCode
 from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.pages import Standing, feedback_page
 from autograder.grading.workers import Job, Workers
 
-RESULTS, FEEDBACK = "results", "feedback"
 
 
 class GradeRunError(KitError, RuntimeError):
@@ -38,6 +43,7 @@ class GradeOptions:
     memory_mb: int = 4096
     output_cap: int = 64 * 1024
     shard: tuple[int, int] = (1, 1)
+    force: bool = False   # grade again files whose results are still valid
 
 
 @dataclass
@@ -48,6 +54,7 @@ class BatchReport:
     out: Path = Path(".")
     possible: float = 0.0
     questions: list[str] = field(default_factory=list)
+    view: ClassView | None = None
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -66,11 +73,16 @@ def in_shard(items: list, shard: tuple[int, int]) -> list:
     return [item for position, item in enumerate(items) if position % count == index - 1]
 
 
-def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade, int, int], None] | None = None) -> BatchReport:
-    """Grade every submission under ``paths``; write OUT/results, OUT/feedback, gradebook and summary.
+def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade, int, int], None] | None = None, settings: ClassSettings | None = None) -> BatchReport:
+    """Grade every submission under ``paths``; write OUT/results and OUT/feedback for each, then
+    rebuild the class's outputs from every result in OUT (see ``class_outputs``).
 
     ``on_progress(grade, done, total)`` is called as each submission is graded or reused.
+    ``settings``: the class's roster, times, late policy and exports (default: those OUT saved).
     """
+    out.mkdir(parents=True, exist_ok=True)
+    settings = settings if settings is not None else ClassSettings.load(out)
+    policy = settings.policy(assignment.config.extra.get("late"), where=str(assignment.config_file))
     if not assignment.zip_path.is_file():
         raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
     try:
@@ -80,18 +92,22 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     found = in_shard(submissions.discover(paths), options.shard)
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
+    code = LessonCode.of(assignment)
     with GradingFolder(autograder) as folder:
-        run = _Run(autograder, folder.judge(), out, assignment.name, on_progress)
-        todo = run.reuse_or_queue(found)
+        judge = folder.judge()
+        manual = judge.manual_questions
+        context = _Context(out, assignment.name, manual, code.names, settings, policy, read_all_marks(out, manual, [s.file for s in found]))
+        run = _Run(autograder, judge, context, on_progress)
+        todo = run.reuse_or_queue(found, force=options.force)
         if todo:
             limits = _limits(options, _hidden_paths(assignment, out, paths))
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
-    from autograder.grading.outputs import write_class_outputs
-
-    write_class_outputs(grades, autograder, out, assignment=assignment.name)
-    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions))
+    settings.save(out)
+    view = write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
+                               policy=policy, manual=manual, solution=code.solution, starter=code.starter)
+    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view)
 
 
 def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
@@ -105,21 +121,36 @@ def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
     )
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What writing one submission's outputs needs beyond its grade."""
+
+    out: Path
+    assignment: str
+    manual: dict[str, float]          # written question → points
+    graded_names: list[str]           # the definitions students write
+    settings: ClassSettings
+    policy: LatePolicy
+    marks: dict                       # written question → file → Mark
+
+
 class _Run:
     """One grading run's bookkeeping: what is reused, what is judged, what is written."""
 
-    def __init__(self, autograder: AutograderZip, judge: Judge, out: Path, assignment: str, on_progress):
-        self.autograder, self.judge, self.out, self.assignment = autograder, judge, out, assignment
+    def __init__(self, autograder: AutograderZip, judge: Judge, context: _Context, on_progress):
+        self.autograder, self.judge, self.context = autograder, judge, context
+        self.out, self.assignment = context.out, context.assignment
         self.on_progress = on_progress
         self.grades: dict[str, Grade] = {}
+        self.about: dict[str, About] = {}
         self.total = 0
 
-    def reuse_or_queue(self, found: list[submissions.Submission]) -> list[submissions.Submission]:
-        """Record the results still valid for unchanged files; return the other submissions."""
+    def reuse_or_queue(self, found: list[submissions.Submission], *, force: bool = False) -> list[submissions.Submission]:
+        """Record the results still valid for unchanged files (none with ``force``); return the other submissions."""
         self.total = len(found)
         todo = []
         for submission in found:
-            previous = _previous_grade(self.out, submission.file, self._digest(_read(submission)))
+            previous = None if force else _previous_grade(self.out, submission.file, self._digest(_read(submission)))
             if previous is not None:
                 self._record(previous, write=False)
             else:
@@ -142,6 +173,7 @@ class _Run:
             except submissions.SubmissionError as error:
                 self._record(self.judge.failed(submission.file, digests[submission.file], str(error)))
                 continue
+            self.about[submission.file] = read_about(content, notebook, manual=list(self.context.manual), graded=self.context.graded_names)
             yield Job(submission.file, notebook, limits)
 
     def _digest(self, content: bytes) -> str:
@@ -150,14 +182,17 @@ class _Run:
     def _judge(self, file: str, key: str, result: sandbox.Result) -> Grade:
         try:
             if result.status == "ok":
-                return self.judge.grade(file, key, result.committed, result.data)
-            return self.judge.failed(file, key, _status_text(result))
+                grade = self.judge.grade(file, key, result.committed, result.data)
+            else:
+                grade = self.judge.failed(file, key, _status_text(result))
         except Exception as error:  # a kit bug or a forged report: it costs this file only
-            return self.judge.failed(file, key, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
+            grade = self.judge.failed(file, key, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
+        about = self.about.pop(file, None)
+        return replace(grade, **asdict(about)) if about else grade
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
         if write:
-            grade = _write_within_boundary(grade, self.judge, self.out, self.assignment)
+            grade = _write_within_boundary(grade, self.judge, self.context)
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)
@@ -203,30 +238,38 @@ def _previous_grade(out: Path, file: str, key: str) -> Grade | None:
     return grade if grade.digest == key and grade.file == file else None
 
 
-def _write_within_boundary(grade: Grade, judge: Judge, out: Path, assignment: str) -> Grade:
+def _write_within_boundary(grade: Grade, judge: Judge, context: _Context) -> Grade:
     """Write ``grade``'s feedback and results; if that fails, its row says why (the run goes on).
 
     Returns the grade the gradebook gets: ``grade``, or a zero whose
     grading_status names what could not be written.
     """
     try:
-        _write(grade, judge, out, assignment)
+        _write(grade, judge, context)
         return grade
     except Exception as error:  # one file's outputs must never cost the run, or the other rows
         failed = judge.failed(grade.file, grade.digest, f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})")
         try:
-            _write(failed, judge, out, assignment)
+            _write(failed, judge, context)
         except Exception:
             pass  # the row in the gradebook still says why
         return failed
 
 
-def _write(grade: Grade, judge: Judge, out: Path, assignment: str) -> None:
-    from autograder.grading.pages import feedback_page
+def _write(grade: Grade, judge: Judge, context: _Context) -> None:
+    write_submission(grade, judge, context.out, assignment=context.assignment, standing=_standing(grade, context))
+
+
+def _standing(grade: Grade, context: _Context) -> Standing:
+    late, marks = standing(grade, context.policy, context.settings, context.marks)
+    return Standing(context.manual, marks, late)
+
+
+def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str, standing: Standing = Standing()) -> None:
+    """Write one submission's feedback page and results file (results last: they mark it done)."""
     from autograder.grading.results_file import otter_results
 
     name = page_name(grade.file)
-    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)
+    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts, standing=standing)
     write_atomic(out / FEEDBACK / f"{name}.html", page)
-    # Results last: their presence is what marks the submission as done.
     write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))

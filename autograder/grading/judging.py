@@ -12,7 +12,7 @@ import functools
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from autograder.authoring import suite, wire
@@ -50,6 +50,11 @@ class Grade:
     output: str = ""
     variables: dict = field(default_factory=dict)
     public: dict = field(default_factory=dict)   # question → {"passed": bool, "summary": str} from its public tests
+    # Read from the submission without running it (autograder.grading.about):
+    identity: dict = field(default_factory=dict)  # {"name", "student_id"} the notebook or its export declares
+    submitted: str = ""                           # ISO time the export zip recorded (the student's clock)
+    written: dict = field(default_factory=dict)   # written question → the answer's text
+    code: str = ""                                # the graded definitions, for similarity
 
     @property
     def total(self) -> float:
@@ -61,7 +66,8 @@ class Grade:
     @classmethod
     def from_json(cls, data: dict) -> "Grade":
         cases = [CaseOutcome(**case) for case in data.get("cases", [])]
-        return cls(**{**data, "cases": cases})
+        known = {f.name for f in fields(cls)}
+        return cls(**{**{key: value for key, value in data.items() if key in known}, "cases": cases})
 
 
 class Judge:
@@ -74,6 +80,11 @@ class Judge:
         sources = self.suite.references.get("reference_functions", {}).values()
         lines = {_normalised(line) for source in sources for line in source.splitlines()[1:]}
         self._reference_lines = {line for line in lines if len(line) >= 10}
+
+    @property
+    def manual_questions(self) -> dict[str, float]:
+        """Written question → points, in the notebook's order (release records them in the references)."""
+        return {str(name): float(points) for name, points in self.suite.references.get("manual_questions", {}).items()}
 
     def grade(self, file: str, digest: str, committed: bytes | None, revealed: bytes) -> Grade:
         """Grade what a sandbox sent for ``file``.

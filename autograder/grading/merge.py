@@ -1,4 +1,9 @@
-"""``autograder merge``: combine sharded grading runs into one set of outputs."""
+"""``autograder merge``: combine sharded grading runs, and fold in what TAs entered since.
+
+Each shard's results and feedback are copied into OUT; then the feedback pages are written again
+with the written marks in ``OUT/written/*.csv`` and the late policy, and the class's outputs are
+rebuilt from every result. ``autograder merge -o OUT`` with no shards does the second part alone.
+"""
 from __future__ import annotations
 
 import json
@@ -8,35 +13,65 @@ from pathlib import Path
 from autograder import KitError
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.batch import FEEDBACK, RESULTS
+from autograder.grading.batch import write_submission
+from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, read_all_marks, standing, write_class_outputs
+from autograder.grading.class_settings import SETTINGS_FILE, ClassSettings
+from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade
-from autograder.grading.outputs import write_class_outputs
+from autograder.grading.lesson_code import LessonCode
+from autograder.grading.pages import Standing
 
 
 class MergeError(KitError, ValueError):
     """Shard outputs that cannot be combined."""
 
 
-def merge_outputs(shards: list[Path], assignment: Assignment, out: Path) -> int:
-    """Copy every shard's results and feedback into ``out``; rebuild gradebook and summary."""
+def merge_outputs(shards: list[Path], assignment: Assignment, out: Path, *, settings: ClassSettings | None = None) -> ClassView:
+    """Copy every shard into ``out``, rewrite its feedback with marks and lateness, rebuild the class outputs."""
     autograder = AutograderZip.read(assignment.zip_path)
-    grades: dict[str, Grade] = {}
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
+    _copy_shards([shard for shard in shards if shard.resolve() != out.resolve()], out)
+    if settings is None:
+        settings = _saved_settings(out, shards)
+    grades = load_grades(out)
+    if not grades:
+        raise MergeError(f"no results found in {', '.join(map(str, shards or [out]))}")
+    policy = settings.policy(assignment.config.extra.get("late"), where=str(assignment.config_file))
+    code = LessonCode.of(assignment)
+    with GradingFolder(autograder) as folder:
+        judge = folder.judge()
+        manual = judge.manual_questions
+        marks = read_all_marks(out, manual, [grade.file for grade in grades])
+        if manual or policy.due is not None:
+            for grade in grades:
+                late, found = standing(grade, policy, settings, marks)
+                write_submission(grade, judge, out, assignment=assignment.name, standing=Standing(manual, found, late))
+    settings.save(out)
+    return write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
+                               policy=policy, manual=manual, solution=code.solution, starter=code.starter)
+
+
+def _copy_shards(shards: list[Path], out: Path) -> None:
+    seen: dict[str, Grade] = {}
     for shard in shards:
         for result in sorted((shard / RESULTS).glob("*.json")):
             try:
                 grade = Grade.from_json(json.loads(result.read_text(encoding="utf-8"))["extra_data"]["kit"])
             except (ValueError, KeyError, TypeError) as error:
                 raise MergeError(f"{result}: not a results file written by `autograder grade` ({error})") from error
-            if grade.file in grades and grades[grade.file].digest != grade.digest:
+            if grade.file in seen and seen[grade.file].digest != grade.digest:
                 raise MergeError(f"{grade.file} was graded in two shards with different content; grade it again")
-            grades[grade.file] = grade
+            seen[grade.file] = grade
             shutil.copy(result, out / RESULTS / result.name)
             page = shard / FEEDBACK / f"{result.stem}.html"
             if page.is_file():
                 shutil.copy(page, out / FEEDBACK / page.name)
-    if not grades:
-        raise MergeError(f"no results found in {', '.join(map(str, shards))}")
-    write_class_outputs(sorted(grades.values(), key=lambda g: g.file), autograder, out, assignment=assignment.name)
-    return len(grades)
+
+
+def _saved_settings(out: Path, shards: list[Path]) -> ClassSettings:
+    """OUT's saved class settings, else the first shard's."""
+    for folder in [out, *shards]:
+        if (folder / SETTINGS_FILE).is_file():
+            return ClassSettings.load(folder)
+    return ClassSettings()

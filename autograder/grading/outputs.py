@@ -1,16 +1,11 @@
-"""Write the class-level outputs of a grading run, atomically."""
+"""How a grading run names and writes its files: one safe name per submission, atomic writes."""
 from __future__ import annotations
 
 import hashlib
 import os
 from pathlib import Path
 
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.pages import summary_page
-from autograder.grading.gradebook import gradebook_csv
-from autograder.grading.judging import Grade
 
-GRADEBOOK, SUMMARY = "final_grades.csv", "summary.html"
 
 
 PAGE_NAME_CHARS = 120  # with ".html", a temporary file's ".<name>.<pid>.tmp" and a digest: well under 255 bytes
@@ -35,8 +30,3 @@ def write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
-
-
-def write_class_outputs(grades: list[Grade], autograder: AutograderZip, out: Path, *, assignment: str) -> None:
-    write_atomic(out / GRADEBOOK, gradebook_csv(grades, autograder))
-    write_atomic(out / SUMMARY, summary_page(grades, autograder, assignment=assignment))

@@ -7,13 +7,16 @@ assignment's declarations (``autograder.grading.charts``).
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass, field
 from html import escape
 
 from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 from autograder.grading import charts as drawing
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import COMPLETED, Grade
+from autograder.grading.late import Lateness
 from autograder.grading.text import storable
 
 STYLE = """
@@ -45,9 +48,20 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()) -> str:
+@dataclass(frozen=True)
+class Standing:
+    """What a feedback page adds to the autograded score: written questions (name → points) with the
+    marks a TA entered, and what lateness cost."""
+
+    manual: dict = field(default_factory=dict)
+    marks: dict = field(default_factory=dict)
+    late: Lateness = Lateness()
+
+
+def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = (), standing: Standing = Standing()) -> str:
     """What one student sees: scores, what to fix, and their results against the reference."""
     parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", f'<p class="score" id="total">{grade.total:g} / {autograder.possible:g}</p>']
+    parts.extend(_standing(grade, autograder, standing))
     if grade.status != COMPLETED:
         parts.append(f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: {escape(grade.status)}</p>')
     parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')
@@ -59,6 +73,27 @@ def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, r
         items = "".join(f"<li>cell {escape(str(e.get('cell')))}: <code>{escape(str(e.get('error', '')))}</code></li>" for e in grade.cell_errors[:10])
         parts.append(f"<h2>运行出错的单元 · Cells that raised errors</h2><ul>{items}</ul>")
     return _page(f"{assignment} feedback: {grade.file}", "".join(parts))
+
+
+def _standing(grade: Grade, autograder: AutograderZip, standing: Standing) -> list[str]:
+    """Written marks and the late penalty, with the final score they give; nothing when neither applies."""
+    if not standing.manual and not standing.late.reason:
+        return []
+    parts = []
+    if standing.manual:
+        rows = []
+        for question, points in standing.manual.items():
+            mark = standing.marks.get(question)
+            got = f"{mark.points:g} / {points:g}" if mark else f"待批改 · not marked yet / {points:g}"
+            rows.append(f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>")
+        parts.append(f'<h2>书面题 · Written answers</h2><table id="written"><tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>{"".join(rows)}</table>')
+    raw = grade.total + sum(mark.points for mark in standing.marks.values())
+    final = round(raw * (1 - standing.late.fraction), 5)
+    possible = autograder.possible + sum(standing.manual.values())
+    if standing.late.reason:
+        parts.append(f'<p class="status" id="late">{escape(standing.late.reason)}</p>')
+    parts.append(f'<p id="final">总分 · final score: <strong>{final:g} / {possible:g}</strong></p>')
+    return parts
 
 
 def _score_row(grade: Grade, name: str, points: float) -> str:
@@ -106,12 +141,29 @@ def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list
     return parts
 
 
-def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: str) -> str:
-    """The class at a glance: score histogram, pass rates, most common failures."""
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:x)?", re.IGNORECASE)
+
+
+def _diagnoses(grades: list[Grade]) -> list[tuple[tuple[str, str], tuple[set[str], str]]]:
+    """Failed cases grouped by question and message with its numbers taken out: (question, shape) →
+    (the submissions that got it, one message as it was), most submissions first."""
+    groups: dict[tuple[str, str], tuple[set[str], str]] = {}
+    for grade in grades:
+        for case in grade.cases:
+            if not case.passed:
+                files, example = groups.setdefault((case.question, _NUMBER.sub("#", case.message)), (set(), case.message))
+                files.add(grade.file)
+    return sorted(groups.items(), key=lambda item: (-len(item[1][0]), item[0]))
+
+
+def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: str, students: int | None = None) -> str:
+    """The class at a glance: score histogram, pass rates, the most common mistakes by diagnosis."""
     possible = autograder.possible
     totals = [g.total for g in grades]
     count = max(len(grades), 1)
-    parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", f"<p>共 {len(grades)} 份提交，平均 {sum(totals) / count:.2f} / {possible:g} · {len(grades)} submissions, mean {sum(totals) / count:.2f} / {possible:g}</p>"]
+    who = f"，{students} 名学生" if students is not None else ""
+    who_en = f" from {students} students" if students is not None else ""
+    parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", f"<p>共 {len(grades)} 份提交{who}，平均 {sum(totals) / count:.2f} / {possible:g} · {len(grades)} submissions{who_en}, mean {sum(totals) / count:.2f} / {possible:g}</p>"]
     parts.append(f'<h2>分数分布 · Score histogram</h2><div id="histogram">{drawing.histogram(totals, possible=possible)}</div>')
     parts.append('<h2>各题通过率 · Per-question pass rate</h2><table id="pass-rates"><tr><th>题目 · question</th><th>满分比例 · full marks</th><th>平均分 · mean score</th></tr>')
     for name, question in autograder.questions.items():
@@ -119,10 +171,10 @@ def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: 
         mean = sum(g.scores.get(name, 0) for g in grades) / count
         parts.append(f"<tr><td>{escape(name)}</td><td>{full / count:.0%}</td><td>{mean:.2f} / {question.points:g}</td></tr>")
     parts.append("</table>")
-    failures = Counter((c.question, c.message) for g in grades for c in g.cases if not c.passed)
+    rows = "".join(f"<tr><td>{len(files)}</td><td>{escape(question)}</td><td>{escape(example)}</td></tr>" for (question, _), (files, example) in _diagnoses(grades)[:15])
+    parts.append(f'<h2>最常见的错误 · Most common mistakes</h2><p class="note">按诊断归类，数字不同的同一类信息算一条；人数按提交计 · grouped by diagnosis (the same message with other numbers counts once); counted in submissions</p>'
+                 f'<table id="failures"><tr><th>人数 · submissions</th><th>题目 · question</th><th>信息（一例）· message (one example)</th></tr>{rows}</table>')
     statuses = Counter(g.status for g in grades if g.status != COMPLETED)
-    rows = "".join(f"<tr><td>{count}</td><td>{escape(q)}</td><td>{escape(m)}</td></tr>" for (q, m), count in failures.most_common(15))
-    parts.append(f'<h2>最常见的错误 · Most common failure messages</h2><table id="failures"><tr><th>次数 · count</th><th>题目 · question</th><th>信息 · message</th></tr>{rows}</table>')
     if statuses:
         items = "".join(f"<li>{count} × {escape(status)}</li>" for status, count in statuses.most_common())
         parts.append(f'<h2>未能评分 · Not graded</h2><ul id="not-graded">{items}</ul>')

@@ -1,49 +1,67 @@
-"""What ``autograder grade`` shows on the terminal: progress while it runs, a table at the end."""
+"""What ``autograder grade`` shows on the terminal: progress while it runs, tables at the end."""
 from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
 
 from autograder.grading.text import shown_controls
 from autograder.tables import render, table
 
 
 def grade_table(report) -> str:
-    """Per-submission scores and where the outputs are."""
+    """Per-submission scores of this run, then the class view and where the outputs are."""
     header = ["file", *report.questions, "total", "status"]
     rows = [[shown_controls(g.file), *(f"{g.scores.get(q, 0):g}" for q in report.questions), f"{g.total:g}/{report.possible:g}", shown_controls(g.status[:60])] for g in report.grades]
-    lines = [
-        render(table(header, rows)),
-        "",
-        f"graded {report.graded}, reused {report.reused} unchanged results",
-        f"  gradebook  {report.out / 'final_grades.csv'}",
-        f"  feedback   {report.out / 'feedback'}/",
-        f"  summary    {report.out / 'summary.html'}",
-    ]
+    lines = [render(table(header, rows)), "", f"graded {report.graded}, reused {report.reused} unchanged results"]
+    if report.view is not None:
+        lines.append(class_lines(report.view, report.out))
     return "\n".join(lines)
 
 
-@contextlib.contextmanager
-def progress_printer(*, width: int = 30, header: str = ""):
-    """A callback ``(grade, done, total)`` drawing progress on stderr: a bar on a terminal, lines elsewhere.
+def class_lines(view, out: Path) -> str:
+    """The class as a whole (students, missing, unknown, similar pairs) and the files to open."""
+    from autograder.grading.class_book import MISSING, UNKNOWN
 
-    ``header`` is printed once, before the first progress line.
-    """
+    missing = sum(1 for row in view.rows if row.status == MISSING)
+    unknown = sum(1 for row in view.rows if row.status.startswith(UNKNOWN))
+    late = sum(1 for row in view.rows if row.late.fraction)
+    counts = f"class: {len(view.grades)} graded files, {len(view.rows)} rows"
+    if view.roster is not None:
+        counts += f" ({len(view.roster.students)} on the roster, {missing} missing, {unknown} unknown)"
+    counts += f", {late} late, {view.similar} similar pairs"
+    places = [("class index", "index.html"), ("gradebook", "final_grades.csv"), ("by student", "students.csv"), ("summary", "summary.html"),
+              ("similar", "similarity.html"), ("feedback", "feedback/")]
+    places += [(f"{system} import", f"{system}.csv") for system in ("canvas", "moodle") if (out / f"{system}.csv").is_file()]
+    if (out / "written").is_dir():
+        places.append(("written answers", "written/"))
+    return "\n".join([counts, *(f"  {label:<16} {out / name}" for label, name in places)])
+
+
+@contextlib.contextmanager
+def progress_printer(*, header: str = ""):
+    """A callback ``(grade, done, total)`` showing progress on stderr: a bar with rate and time left on a
+    terminal, one line per submission elsewhere (logs of a cluster job). ``header`` is printed first."""
     import click
 
-    interactive = sys.stderr.isatty()
-    pending = [header] if header else []
+    if header:
+        click.echo(header, err=True)
+    if not sys.stderr.isatty():
+        def on_line(grade, done: int, total: int) -> None:
+            click.echo(f"graded {done}/{total} {shown_controls(grade.file)} {grade.total:g} ({shown_controls(grade.status[:40])})", err=True)
 
-    def on_progress(grade, done: int, total: int) -> None:
-        while pending:
-            click.echo(pending.pop(), err=True)
-        text = f"{done}/{total} {shown_controls(grade.file)} {grade.total:g} ({shown_controls(grade.status[:40])})"
-        if interactive:
-            filled = width * done // max(total, 1)
-            click.echo(f"\r\033[K[{'#' * filled}{'-' * (width - filled)}] {text}"[:160], err=True, nl=False)
-        else:
-            click.echo(f"graded {text}", err=True)
+        yield on_line
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    yield on_progress
-    if interactive:
-        click.echo("", err=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        task = progress.add_task("grading", total=None, rate="")
+
+        def on_bar(grade, done: int, total: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0.0
+            rate = f"{done / elapsed * 60:.1f}/min" if elapsed > 1 else ""
+            progress.update(task, completed=done, total=total, rate=rate, description=shown_controls(grade.file)[:30].ljust(30))
+
+        yield on_bar

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import KitError
+from autograder.grading.text import spreadsheet_cell
 
 BEGIN, END = "<!-- BEGIN QUESTION -->", "<!-- END QUESTION -->"
 PLACEHOLDERS = ("_Type your answer here, replacing this text._", "_在这里写下你的回答（替换这行字）· Type your answer here, replacing this text._")
@@ -64,13 +65,17 @@ def ordered(question: str, answers: dict[str, tuple[str, str, str]]) -> list[Ans
     return [Answer(f"A{index:02d}", file, *answers[file]) for index, file in enumerate(files, 1)]
 
 
-def marks_template(answers: list[Answer]) -> str:
-    """The CSV a TA fills in: one row per answer, in the page's order, points and comment empty."""
+def marks_template(answers: list[Answer], entered: dict[str, "Mark"] | None = None) -> str:
+    """The CSV a TA fills in: one row per answer, in the page's order, with the marks already
+    ``entered`` (file → mark) kept and the others empty."""
+    entered = entered or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for answer in answers:
-        writer.writerow([answer.label, answer.file, answer.student_id, answer.name, "", ""])
+        mark = entered.get(answer.file)
+        points, comment = (f"{mark.points:g}", mark.comment) if mark else ("", "")
+        writer.writerow([answer.label, spreadsheet_cell(answer.file), spreadsheet_cell(answer.student_id), spreadsheet_cell(answer.name), points, spreadsheet_cell(comment)])
     return "\ufeff" + buffer.getvalue()
 
 

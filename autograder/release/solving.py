@@ -50,6 +50,8 @@ def solve(assignment: Assignment, source: SourceNotebook, cases: CasesModule, fi
     code = [cell.source for cell in notebook.cells]
     references = compute_references(cases, run.namespace, code, seed=REFERENCE_SEED)
     references["notebook"] = recorded_values(cases, run.namespace)
+    # The grader gathers written answers for these (name → points); they are no hidden data.
+    references["manual_questions"] = {question.name: question.points for question in source.questions if question.manual}
     return Solved(source, cases, run.namespace, references, code)
 
 

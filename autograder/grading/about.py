@@ -1,0 +1,70 @@
+"""What the grader reads from a submission without running it: whose it is, when it was exported,
+its written answers and the code of its graded definitions.
+
+All of it comes from the notebook's source (and the export zip's ``identity.json``), parsed as data
+in the grader's own process; nothing here executes student code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+from autograder.authoring.student import IDENTITY_FILE
+from autograder.grading.identity import declared_identity
+from autograder.grading.similarity import graded_code
+from autograder.grading.written import written_answers
+
+MAX_IDENTITY_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class About:
+    identity: dict = field(default_factory=dict)
+    submitted: str = ""
+    written: dict = field(default_factory=dict)
+    code: str = ""
+
+
+def read_about(content: bytes, notebook, *, manual: list[str], graded: list[str]) -> About:
+    """``notebook`` (already loaded from ``content``) described; ``manual``: written questions in order,
+    ``graded``: the names of the definitions students write."""
+    exported = _export_identity(content)
+    declared = declared_identity(notebook)
+    identity = {
+        "name": (declared.name if declared else "") or exported.get("name", ""),
+        "student_id": (declared.student_id if declared else "") or exported.get("student_id", ""),
+    }
+    return About(
+        identity={key: value for key, value in identity.items() if value},
+        submitted=exported.get("exported_at", ""),
+        written=written_answers(notebook, manual) if manual else {},
+        code=graded_code(notebook, graded),
+    )
+
+
+def _export_identity(content: bytes) -> dict:
+    """The strings of an export zip's ``identity.json`` (name, student_id, exported_at), or {}."""
+    if content[:4] != b"PK\x03\x04":
+        return {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            info = archive.getinfo(IDENTITY_FILE)
+            if info.file_size > MAX_IDENTITY_BYTES:
+                return {}
+            with archive.open(info) as member:
+                data = json.loads(member.read(MAX_IDENTITY_BYTES).decode("utf-8"))
+    except Exception:  # a damaged or hostile zip says nothing about its student
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    found = {key: str(data[key]).strip()[:200] for key in ("name", "student_id", "exported_at") if isinstance(data.get(key), str)}
+    if found.get("exported_at"):
+        try:
+            dt.datetime.fromisoformat(found["exported_at"])
+        except ValueError:
+            del found["exported_at"]
+    return found
+

@@ -1,0 +1,124 @@
+"""The class's outputs, rebuilt from every result in an output folder.
+
+Whatever a run graded, the class view covers all of ``OUT/results``: grading one file into a class's
+folder updates its row and keeps the others. Each file is written atomically, and the gradebooks
+keep their previous version beside them (``final_grades.previous.csv``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.class_book import StudentRow, claim_of, student_rows
+from autograder.grading.class_settings import ClassSettings, read_times
+from autograder.grading.exports import canvas_csv, moodle_csv, students_csv
+from autograder.grading.gradebook import gradebook_csv
+from autograder.grading.judging import Grade
+from autograder.grading.late import LatePolicy, Lateness
+from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.pages import summary_page
+from autograder.grading.roster import Roster
+from autograder.grading.similarity import clusters, similar_pairs
+from autograder.grading.text import spreadsheet_cell
+from autograder.grading.ta_pages import index_page, similarity_page, written_page
+from autograder.grading.written import Mark, marks_template, ordered, read_marks
+
+RESULTS, FEEDBACK, WRITTEN = "results", "feedback", "written"
+GRADEBOOK, STUDENTS, SUMMARY, INDEX, SIMILARITY = "final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html"
+EXPORT_FILES = {"canvas": "canvas.csv", "moodle": "moodle.csv"}
+
+
+@dataclass
+class ClassView:
+    """What the class outputs were built from, for the terminal's closing lines."""
+
+    rows: list[StudentRow]
+    grades: list[Grade]
+    similar: int
+    roster: Roster | None
+
+
+def load_grades(out: Path) -> list[Grade]:
+    """Every submission's grade in ``OUT/results``, by file; unreadable results files are skipped."""
+    grades = {}
+    for path in sorted((out / RESULTS).glob("*.json")):
+        try:
+            grade = Grade.from_json(json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        grades[grade.file] = grade
+    return [grades[file] for file in sorted(grades)]
+
+
+def feedback_link(file: str) -> str:
+    return f"{FEEDBACK}/{page_name(file)}.html"
+
+
+def read_all_marks(out: Path, manual: dict[str, float], files: list[str]) -> dict[str, dict[str, Mark]]:
+    """Written question → file → the mark a TA entered in ``OUT/written/<question>.csv``.
+
+    The sheet shows each file name as a spreadsheet-safe cell; it is matched back to ``files`` so.
+    """
+    marks = {}
+    for question, points in manual.items():
+        sheet = out / WRITTEN / f"{question}.csv"
+        if sheet.is_file():
+            entered = read_marks(sheet, possible=points)
+            marks[question] = {file: entered[spreadsheet_cell(file)] for file in files if spreadsheet_cell(file) in entered}
+    return marks
+
+
+def standing(grade: Grade, policy: LatePolicy, settings: ClassSettings, marks: dict[str, dict[str, Mark]]) -> tuple[Lateness, dict[str, Mark]]:
+    """What one submission's feedback page adds to its autograded score: lateness and written marks."""
+    claim = claim_of(grade, read_times(settings.times))
+    lateness = policy.cost(dt.datetime.fromisoformat(claim.submitted)) if claim.submitted else Lateness()
+    return lateness, {question: found[grade.file] for question, found in marks.items() if grade.file in found}
+
+
+def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "") -> ClassView:
+    """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
+    grades = load_grades(out)
+    marks = read_all_marks(out, manual, [grade.file for grade in grades])
+    roster = Roster.read(Path(settings.roster)) if settings.roster else None
+    rows = student_rows(grades, roster=roster, late=policy, times=read_times(settings.times),
+                        marks={question: {file: mark.points for file, mark in found.items()} for question, found in marks.items()})
+    pages = {grade.file: feedback_link(grade.file) for grade in grades}
+    questions = sorted(autograder.questions)
+    possible = autograder.possible + sum(manual.values())
+    _keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder))
+    _keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages))
+    write_atomic(out / SUMMARY, summary_page(grades, autograder, assignment=assignment, students=len(rows)))
+    write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages))
+    codes = {grade.file: grade.code for grade in grades if grade.code}
+    pairs = similar_pairs(codes, solution=solution, starter=starter)
+    write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment))
+    _written(out, grades, manual, marks, assignment=assignment)
+    for system in settings.exports:
+        text = canvas_csv(rows, title=title, possible=possible) if system == "canvas" else moodle_csv(rows, title=title)
+        _keeping_previous(out / EXPORT_FILES[system], text)
+    return ClassView(rows, grades, len(pairs), roster)
+
+
+def _written(out: Path, grades: list[Grade], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, assignment: str) -> None:
+    """One page per written question and its marks sheet; marks a TA already entered are kept."""
+    if not manual:
+        return
+    (out / WRITTEN).mkdir(exist_ok=True)
+    for question, points in manual.items():
+        answers = ordered(question, {g.file: (g.identity.get("student_id", ""), g.identity.get("name", ""), g.written.get(question, "")) for g in grades})
+        sheet = out / WRITTEN / f"{question}.csv"
+        write_atomic(out / WRITTEN / f"{question}.html", written_page(question, answers, assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}"))
+        _keeping_previous(sheet, marks_template(answers, marks.get(question, {})))
+
+
+def _keeping_previous(path: Path, text: str) -> None:
+    """Write ``path`` atomically; an existing, different version moves to ``<stem>.previous<suffix>``."""
+    if path.is_file():
+        if path.read_text(encoding="utf-8") == text:
+            return
+        shutil.copy2(path, path.with_name(f"{path.stem}.previous{path.suffix}"))
+    write_atomic(path, text)

@@ -1,0 +1,116 @@
+"""What an output folder remembers of how its class is graded: roster, submission times, late policy
+and exports, so that regrading one file into it later keeps the same class view.
+
+Saved as ``OUT/class.json``. A run's options override what is saved, and are saved in turn.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from autograder import KitError
+from autograder.grading.late import LatePolicy, parse_time
+
+SETTINGS_FILE = "class.json"
+EXPORTS = ("canvas", "moodle")
+# Column names a submission-times CSV may use; Moodle's grading worksheet calls its time "Last modified (submission)".
+TIME_COLUMNS = ("submitted", "submitted_at", "time", "last modified (submission)", "提交时间")
+KEY_COLUMNS = ("file", "student_id", "id number", "学号")
+
+
+class ClassSettingsError(KitError, ValueError):
+    """A roster, times file, late policy or export the run cannot use."""
+
+
+@dataclass(frozen=True)
+class ClassSettings:
+    roster: str = ""                  # path of the roster CSV ("" for none)
+    times: str = ""                   # path of a CSV of submission times
+    late: dict = field(default_factory=dict)   # the late policy's settings, as in assignment.yml
+    exports: tuple[str, ...] = ()     # LMS formats to write
+
+    @classmethod
+    def load(cls, out: Path) -> "ClassSettings":
+        path = out / SETTINGS_FILE
+        if not path.is_file():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(str(data.get("roster", "")), str(data.get("times", "")), dict(data.get("late") or {}), tuple(data.get("exports") or ()))
+        except (OSError, ValueError, TypeError, AttributeError) as error:
+            raise ClassSettingsError(f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again") from error
+
+    def save(self, out: Path) -> None:
+        from autograder.grading.outputs import write_atomic
+
+        write_atomic(out / SETTINGS_FILE, json.dumps(asdict(self), indent=1, ensure_ascii=False, default=str))
+
+    def updated(self, *, roster: Path | None = None, times: Path | None = None, late: dict | None = None, exports: tuple[str, ...] = ()) -> "ClassSettings":
+        """These settings with a run's options laid over them (paths made absolute)."""
+        for path, option in ((roster, "--roster"), (times, "--times")):
+            if path is not None and not Path(path).is_file():
+                raise ClassSettingsError(f"{option} {path}: no such file")
+        unknown = sorted(set(exports) - set(EXPORTS))
+        if unknown:
+            raise ClassSettingsError(f"--export {unknown[0]}: choose from {', '.join(EXPORTS)}")
+        return replace(
+            self,
+            roster=str(Path(roster).resolve()) if roster else self.roster,
+            times=str(Path(times).resolve()) if times else self.times,
+            late={**self.late, **(late or {})},
+            exports=tuple(sorted(set(self.exports) | set(exports))),
+        )
+
+    def policy(self, assignment_late: dict | None, *, where: str) -> LatePolicy:
+        """The late policy: the assignment's ``late:`` settings, then this folder's overrides."""
+        return LatePolicy.from_config({**(assignment_late or {}), **self.late}, where=where)
+
+
+def late_overrides(due: str | None, policy: str | None) -> dict:
+    """``--due`` and ``--late-policy "penalty=0.1,per=day,cap=0.5,grace_minutes=15,cutoff=..."`` as settings."""
+    settings: dict = {}
+    if due:
+        settings["due"] = due
+    for item in filter(None, (part.strip() for part in (policy or "").split(","))):
+        key, separator, value = item.partition("=")
+        if not separator:
+            raise ClassSettingsError(f"--late-policy {policy!r}: write key=value pairs, e.g. penalty=0.1,per=day,cap=0.5")
+        key, value = key.strip(), value.strip()
+        if key in ("penalty", "cap", "grace_minutes"):
+            try:
+                settings[key] = float(value)
+            except ValueError as error:
+                raise ClassSettingsError(f"--late-policy: {key}={value!r} is not a number") from error
+        else:
+            settings[key] = value
+    return settings
+
+
+def read_times(path: str) -> dict[str, dt.datetime]:
+    """File name or student number → submission time, from a CSV with a key column and a time column."""
+    if not path:
+        return {}
+    try:
+        rows = list(csv.reader(io.StringIO(Path(path).read_bytes().decode("utf-8-sig"))))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ClassSettingsError(f"{path}: cannot read the submission times ({error}); save it as UTF-8 CSV") from error
+    if not rows:
+        return {}
+    header = [cell.strip().lower() for cell in rows[0]]
+    key = next((header.index(name) for name in KEY_COLUMNS if name in header), None)
+    time = next((header.index(name) for name in TIME_COLUMNS if name in header), None)
+    if key is None or time is None:
+        raise ClassSettingsError(f"{path}: needs a column naming the submission ({', '.join(KEY_COLUMNS)}) and one with its time ({', '.join(TIME_COLUMNS)})")
+    times = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) <= max(key, time) or not row[key].strip() or not row[time].strip():
+            continue
+        try:
+            times[row[key].strip()] = parse_time(row[time], where=f"{path}, line {number}")
+        except KitError as error:
+            raise ClassSettingsError(str(error)) from error
+    return times

@@ -1,0 +1,57 @@
+"""Gradebooks people import: the student-keyed CSV, and Canvas's and Moodle's import formats.
+
+Every file is UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens names intact, and
+every cell a submission could influence is made inert for spreadsheets.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from autograder.grading.class_book import StudentRow
+from autograder.grading.text import spreadsheet_cell
+
+BOM = "\ufeff"
+
+
+def _csv(rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) if isinstance(cell, str) else cell for cell in row])
+    return BOM + buffer.getvalue()
+
+
+def students_csv(rows: list[StudentRow], *, questions: list[str], written: list[str], possible: float, pages: dict[str, str]) -> str:
+    """The gradebook by student: identity, every question, raw score, late penalty, total, status, page."""
+    header = ["student_id", "name", "section", "file", *questions, *written, "raw_score", "late_penalty", "total", "percent", "late", "status", "other_files", "feedback_page"]
+    lines = [header]
+    for row in rows:
+        lines.append([
+            row.student_id, row.name, row.section, row.file,
+            *(row.scores.get(q, 0.0) for q in questions), *(row.written.get(q, "") for q in written),
+            row.raw, row.penalty, row.total, round(row.total / possible, 4) if possible else 0, row.late.reason, row.status,
+            " ".join(row.others), pages.get(row.file, ""),
+        ])
+    return _csv(lines)
+
+
+def canvas_csv(rows: list[StudentRow], *, title: str, possible: float, assignment_id: str = "") -> str:
+    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one assignment column,
+    and a Points Possible row. ``assignment_id`` (Canvas's own) lets Canvas match the column exactly."""
+    column = f"{title} ({assignment_id})" if assignment_id else title
+    lines = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column], ["Points Possible", "", "", "", "", possible]]
+    for row in rows:
+        if row.lms_id or row.student_id:
+            lines.append([row.name, row.lms_id, row.student_id, row.login, row.section, row.total])
+    return _csv(lines)
+
+
+def moodle_csv(rows: list[StudentRow], *, title: str) -> str:
+    """A CSV for Moodle's "Import grades: CSV file": map "ID number" (or "Email address") to the user,
+    the assignment's column to its grade item, and "Feedback" to its feedback."""
+    lines = [["Full name", "ID number", "Email address", title, "Feedback"]]
+    for row in rows:
+        if row.student_id or row.email:
+            lines.append([row.name, row.student_id, row.email, row.total, row.late.reason])
+    return _csv(lines)

@@ -1,0 +1,196 @@
+"""A TA's term with real files: a class folder as LMS downloads and identity cells give it, graded once
+with a roster, submission times, a late policy and both LMS exports; then regraded one file at a time,
+and written marks folded in with `autograder merge`.
+
+The class (logistic regression, out of 10 autograded points and 1 written):
+- 2023001 张三: Moodle's download folder, blank identity cell, correct.
+- 2023002 李四: Canvas's download name, correct in another style.
+- 2023003 王五: identity cell; `train` rebinds w (an unusual mistake).
+- 2023004 赵六: identity cell; 王五's notebook with names and comments changed.
+- 2023005 钱七: identity cell; correct, two days late.
+- 2023006 孙八: on the roster, submitted nothing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from autograder.cli import main
+from tests.corpus import CORPORA
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "submissions" / "logistic_regression"
+ROSTER = """学号,姓名,lms_id,section
+2023001,张三,1001,A
+2023002,李四,1002,A
+2023003,王五,,B
+2023004,赵六,,B
+2023005,钱七,,B
+2023006,孙八,,B
+"""
+DUE = "2026-12-01T23:59:00+08:00"
+
+
+def _with_identity(source: Path, target: Path, *, name: str = "", student_id: str = "", rename: dict[str, str] | None = None) -> None:
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if "STUDENT_ID = " in cell.source:
+            cell.source = re.sub(r'STUDENT_NAME = ".*"', f'STUDENT_NAME = "{name}"', cell.source)
+            cell.source = re.sub(r'STUDENT_ID = ".*"', f'STUDENT_ID = "{student_id}"', cell.source)
+        if rename and "otter_answer_cell" in cell.metadata.get("tags", []):
+            for old, new in rename.items():
+                cell.source = re.sub(rf"\b{old}\b", new, cell.source)
+            cell.source = "# my own work\n" + cell.source.replace("\n    ", "\n    # step\n    ", 1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+
+
+def _read_csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def _grade(root: Path, *args) -> str:
+    result = CliRunner().invoke(main, ["--root", str(root), "grade", *map(str, args)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def term(releases, tmp_path_factory):
+    assert "logistic_regression" in CORPORA
+    assignment, _ = releases("logistic_regression")
+    base = tmp_path_factory.mktemp("term")
+    folder = base / "class"
+    _with_identity(EXAMPLES / "correct_course_style.ipynb", folder / "moodle" / "张三_1001_assignsubmission_file_" / "logistic_regression.ipynb")
+    _with_identity(EXAMPLES / "correct_optimizer_train.ipynb", folder / "canvas" / "lisi_1002_55501_logistic_regression.ipynb")
+    _with_identity(EXAMPLES / "train_rebinds_w.ipynb", folder / "wangwu.ipynb", name="王五", student_id="2023003")
+    _with_identity(EXAMPLES / "train_rebinds_w.ipynb", folder / "zhaoliu.ipynb", name="赵六", student_id="2023004",
+                   rename={"losses": "history", "epoch": "step", "loss": "cost", "mask": "chosen", "log_likelihood": "ll"})
+    _with_identity(EXAMPLES / "correct_tanh_sigmoid.ipynb", folder / "qianqi.ipynb", name="钱七", student_id="2023005")
+    roster = base / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    times = base / "times.csv"
+    times.write_text("file,submitted\nqianqi.ipynb,2026-12-03T10:00:00+08:00\nwangwu.ipynb,2026-12-01T20:00:00+08:00\n", encoding="utf-8")
+    out = base / "out"
+    output = _grade(assignment.root, folder, "-a", "logistic_regression", "-o", out, "--roster", roster, "--times", times,
+                    "--due", DUE, "--late-policy", "penalty=0.1,per=day,cap=0.5", "--export", "canvas", "--export", "moodle")
+    return assignment, folder, out, output
+
+
+def _students(out: Path) -> dict[str, dict]:
+    return {row["student_id"]: row for row in _read_csv(out / "students.csv")}
+
+
+def test_lms_downloads_and_identity_cells_map_to_roster_students(term):
+    _, _, out, output = term
+    rows = _students(out)
+    assert sorted(rows) == ["2023001", "2023002", "2023003", "2023004", "2023005", "2023006"]
+    assert rows["2023001"]["file"] == "moodle/张三_1001_assignsubmission_file_/logistic_regression.ipynb"
+    assert rows["2023002"]["file"] == "canvas/lisi_1002_55501_logistic_regression.ipynb"
+    assert rows["2023003"]["file"] == "wangwu.ipynb" and rows["2023004"]["file"] == "zhaoliu.ipynb"
+    assert rows["2023006"]["status"] == "missing" and float(rows["2023006"]["total"]) == 0
+    assert float(rows["2023001"]["raw_score"]) == 10 and float(rows["2023003"]["raw_score"]) == 8
+    assert "1 missing" in output and "0 unknown" in output
+
+
+def test_students_csv_opens_in_excel_and_links_each_page(term):
+    _, _, out, _ = term
+    assert (out / "students.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    for row in _read_csv(out / "students.csv"):
+        if row["file"]:
+            assert (out / row["feedback_page"]).is_file(), row
+
+
+def test_canvas_export_has_canvas_import_columns(term):
+    _, _, out, _ = term
+    rows = list(csv.reader(io.StringIO((out / "canvas.csv").read_bytes().decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] and len(rows[0]) == 6
+    assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 11  # 10 autograded + 1 written
+    by_sis = {row[2]: row for row in rows[2:]}
+    assert by_sis["2023002"][1] == "1002" and by_sis["2023002"][0] == "李四"
+    assert float(by_sis["2023006"][5]) == 0
+
+
+def test_moodle_export_keys_rows_by_id_number(term):
+    _, _, out, _ = term
+    rows = _read_csv(out / "moodle.csv")
+    assert set(rows[0]) >= {"Full name", "ID number", "Feedback"}
+    assert {row["ID number"] for row in rows} == {"2023001", "2023002", "2023003", "2023004", "2023005", "2023006"}
+
+
+def test_late_submission_shows_its_penalty(term):
+    _, _, out, _ = term
+    rows = _students(out)
+    assert float(rows["2023005"]["raw_score"]) == 10
+    assert float(rows["2023005"]["late_penalty"]) == pytest.approx(2.0)   # 2 days late at 10% a day
+    assert float(rows["2023005"]["total"]) == pytest.approx(8.0)
+    assert float(rows["2023003"]["late_penalty"]) == 0                    # on time
+    page = (out / rows["2023005"]["feedback_page"]).read_text(encoding="utf-8")
+    assert 'id="late"' in page and "2 days late: 20% off" in page
+    assert "8 / 11" in page
+
+
+def test_similar_submissions_are_flagged_and_independent_ones_are_not(term):
+    _, _, out, _ = term
+    page = (out / "similarity.html").read_text(encoding="utf-8")
+    titles = re.findall(r'<h2 class="pair-title">(.*?)</h2>', page)
+    assert any("wangwu.ipynb" in title and "zhaoliu.ipynb" in title for title in titles), titles
+    assert len(titles) == 1, titles
+
+
+def test_index_lists_every_student_with_a_link(term):
+    _, _, out, _ = term
+    page = (out / "index.html").read_text(encoding="utf-8")
+    for student_id in ("2023001", "2023006"):
+        assert f"<td>{student_id}</td>" in page
+    assert page.count('href="feedback/') == 5
+
+
+def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
+    assignment, _, graded, _ = term
+    out = tmp_path / "out"
+    shutil.copytree(graded, out)
+    sheet = out / "written" / "why_clamp.csv"
+    rows = _read_csv(sheet)
+    assert len(rows) == 5 and all(row["points"] == "" for row in rows)
+    for row in rows:
+        if row["file"] == "wangwu.ipynb":
+            row["points"], row["comment"] = "1", "对 · right"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    sheet.write_text(buffer.getvalue(), encoding="utf-8")
+    before = (out / "students.csv").read_bytes()
+    result = CliRunner().invoke(main, ["--root", str(assignment.root), "merge", "-a", "logistic_regression", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    student = _students(out)["2023003"]
+    assert float(student["why_clamp"]) == 1 and float(student["total"]) == 9
+    page = (out / student["feedback_page"]).read_text(encoding="utf-8")
+    assert "对 · right" in page and "9 / 11" in page
+    assert _read_csv(sheet)[[row["file"] for row in rows].index("wangwu.ipynb")]["points"] == "1", "the TA's mark is kept"
+    assert (out / "students.previous.csv").read_bytes() == before, "the gradebook before the marks is kept"
+
+
+def test_regrading_one_file_at_a_time_keeps_every_row(term, tmp_path):
+    assignment, folder, graded, _ = term
+    out = tmp_path / "out"
+    shutil.copytree(graded, out)
+    before = (out / "final_grades.csv").read_text(encoding="utf-8")
+    for name in ("wangwu.ipynb", "qianqi.ipynb"):
+        output = _grade(assignment.root, folder / name, "-a", "logistic_regression", "-o", out, "--force")
+        assert "graded 1, reused 0" in output
+        assert len(_read_csv(out / "final_grades.csv")) == 1 + 5   # the points row, then every file
+        assert sorted(_students(out)) == ["2023001", "2023002", "2023003", "2023004", "2023005", "2023006"]
+    assert float(_students(out)["2023005"]["late_penalty"]) == pytest.approx(2.0), "the saved roster, times and policy still apply"
+    assert (out / "final_grades.csv").read_text(encoding="utf-8") == before, "the same grades again"
+    unchanged = _grade(assignment.root, folder / "wangwu.ipynb", "-a", "logistic_regression", "-o", out)
+    assert "graded 0, reused 1" in unchanged
