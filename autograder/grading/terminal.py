@@ -14,7 +14,7 @@ def grade_table(report) -> str:
     header = ["file", *report.questions, "total", "status"]
     rows = [[shown_controls(g.file), *(f"{g.scores.get(q, 0):g}" for q in report.questions), f"{g.total:g}/{report.possible:g}", shown_controls(g.status[:60])] for g in report.grades]
     lines = [render(table(header, rows)), "", f"graded {report.graded}, reused {report.reused} unchanged results"]
-    if report.view is not None:
+    if getattr(report, "view", None) is not None:
         lines.append(class_lines(report.view, report.out))
     return "\n".join(lines)
 
@@ -41,27 +41,47 @@ def class_lines(view, out: Path) -> str:
 @contextlib.contextmanager
 def progress_printer(*, header: str = ""):
     """A callback ``(grade, done, total)`` showing progress on stderr: a bar with rate and time left on a
-    terminal, one line per submission elsewhere (logs of a cluster job). ``header`` is printed first."""
+    terminal, one line per submission elsewhere (logs of a cluster job). ``header`` is printed before
+    the first submission's progress, so a run that fails at once shows its error alone."""
     import click
 
-    if header:
-        click.echo(header, err=True)
-    if not sys.stderr.isatty():
-        def on_line(grade, done: int, total: int) -> None:
+    pending = [header] if header else []
+    bar = _Bar() if sys.stderr.isatty() else None
+
+    def on_progress(grade, done: int, total: int) -> None:
+        while pending:
+            click.echo(pending.pop(), err=True)
+        if bar is None:
             click.echo(f"graded {done}/{total} {shown_controls(grade.file)} {grade.total:g} ({shown_controls(grade.status[:40])})", err=True)
+        else:
+            bar.show(shown_controls(grade.file), done, total)
 
-        yield on_line
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    try:
+        yield on_progress
+    finally:
+        if bar is not None:
+            bar.stop()
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-        task = progress.add_task("grading", total=None, rate="")
 
-        def on_bar(grade, done: int, total: int) -> None:
-            elapsed = progress.tasks[0].elapsed or 0.0
-            rate = f"{done / elapsed * 60:.1f}/min" if elapsed > 1 else ""
-            progress.update(task, completed=done, total=total, rate=rate, description=shown_controls(grade.file)[:30].ljust(30))
+class _Bar:
+    """rich's progress bar, started at the first submission: the file, done of total, rate, time spent and left."""
 
-        yield on_bar
+    def __init__(self):
+        self.progress = None
+
+    def show(self, file: str, done: int, total: int) -> None:
+        if self.progress is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
+            self.progress = Progress(*columns, console=Console(file=sys.stderr))
+            self.task = self.progress.add_task("", total=total, rate="")
+            self.progress.start()
+        elapsed = self.progress.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed * 60:.1f}/min" if elapsed > 1 else ""
+        self.progress.update(self.task, completed=done, total=total, rate=rate, description=file[:30].ljust(30))
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
