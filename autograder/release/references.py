@@ -8,7 +8,6 @@ cases file is reported with the file, the case and what to change.
 from __future__ import annotations
 
 import zlib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
