@@ -24,7 +24,7 @@ def identity_problem(name: Any, student_id: Any, *, pattern: str = ANY_ID, examp
         return say("请在 STUDENT_NAME 里写上你的姓名", "write your name in STUDENT_NAME")
     if not isinstance(student_id, str) or not re.fullmatch(pattern, student_id.strip()):
         hint = f"（例如 {example}）" if example else ""
-        return say(f"请在 STUDENT_ID 里写上你的学号{hint}", f"write your student number in STUDENT_ID" + (f" (e.g. {example})" if example else ""))
+        return say(f"请在 STUDENT_ID 里写上你的学号{hint}", "write your student number in STUDENT_ID" + (f" (e.g. {example})" if example else ""))
     return None
 
 

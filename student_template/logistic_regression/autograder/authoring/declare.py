@@ -27,10 +27,11 @@ import numpy as np
 from autograder import KitError
 
 from autograder.authoring import checks
-from autograder.authoring.arguments import Argument, ArgumentError, Draw, Scope, as_argument, as_draw, to_array
+from autograder.authoring.arguments import Argument, ArgumentError, Scope, as_argument, as_draw, to_array
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.checks import Verdict
-from autograder.authoring.observations import Accuracy, After, Call, Curve, Forward, Gradient, LayerShapes, Observation, Returned, Shapes
+from autograder.authoring.model_observations import Forward, LayerShapes, Shapes
+from autograder.authoring.observations import Accuracy, After, Call, Curve, Gradient, Observation, Returned
 from autograder.authoring.wire import ProbeError
 
 SEED_KEY = "seed"

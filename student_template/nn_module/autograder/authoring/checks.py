@@ -7,128 +7,32 @@ can run in a process that never ran the submission. Declared cases judge with
 """
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 
+from autograder.authoring.curves import diagnose_curve
+from autograder.authoring.labels import best_relabelled_agreement, compare_labels, match_rows
 from autograder.authoring.language import halves, say
+from autograder.authoring.numeric import (ARRAY_KINDS, FLOAT32_ATOL, FLOAT32_RTOL, NUMBER_KINDS, first_mismatch, fmt, index_text, near,
+                                          nonfinite_positions, numbers_of, ratio)
+from autograder.authoring.unfinished import KNOWN_ERRORS, blank_or_error, describe, explain_error, raised, unfinished
+from autograder.authoring.verdict import CheckFailed, Diagnosis, Verdict
 from autograder.authoring.wire import Value
 
-# float32 arithmetic done in a different order (a tanh-based formula, fused
-# built-ins, the course's clamp-then-log) differs from float64 by ~1e-6.
-FLOAT32_RTOL = 1e-4
-FLOAT32_ATOL = 1e-5
-ARRAY_KINDS = ("tensor", "ndarray", "npscalar")
-NUMBER_KINDS = ("float", "int", "bool")
-
-# A diagnosis names a typical mistake from what the student returned: it gets the
-# student's value, the reference's and the case's inputs, and returns a message or None.
-Diagnosis = Callable[[Value, Value, Mapping[str, np.ndarray]], "str | None"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    passed: bool
-    message: str = ""
-
-    @classmethod
-    def ok(cls, message: str = "") -> "Verdict":
-        return cls(True, message)
-
-    @classmethod
-    def fail(cls, message: str) -> "Verdict":
-        return cls(False, message)
-
-
-class CheckFailed(AssertionError):
-    """A hidden or public check failed; the message is meant for the student."""
-
-
-def describe(value: Value, *, language: str | None = None) -> str:
-    """A short, student-facing description of what a function returned.
-
-    ``language`` "zh" or "en" gives one half, to embed in that half of a ``say``
-    message; None gives both.
-    """
-    def words(chinese: str, english: str) -> str:
-        return {"zh": chinese, "en": english}.get(language or "", say(chinese, english))
-
-    if value.kind == "ellipsis":
-        return words("`...`（还没有填写）", "`...` (the blank is not filled in yet)")
-    if value.kind == "none":
-        return words("None（是不是漏了 return？）", "None (is a `return` missing?)")
-    if value.kind == "error":
-        text = dict(zip(("zh", "en"), halves(value.text))).get(language or "", value.text)
-        return words(f"一个异常：{text}", f"an error: {text}")
-    if value.kind in ARRAY_KINDS:
-        name = {"tensor": "tensor", "ndarray": "NumPy array", "npscalar": "NumPy scalar"}[value.kind]
-        return f"{name} {tuple(value.array.shape)}"
-    if value.kind in NUMBER_KINDS:
-        return f"{value.kind} {value.number:g}"
-    if value.kind == "list":
-        return words(f"长度为 {len(value.items)} 的列表", f"a list of {len(value.items)}")
-    return words(f"{value.type_name or value.kind} 类型的值", f"a value of type {value.type_name or value.kind}")
-
-# PyTorch errors students meet while learning, with what to do about them.
-KNOWN_ERRORS = (
-    ("a leaf Variable that requires grad is being used in an in-place operation",
-     "在需要梯度的叶子张量上做了原地修改：在 with torch.no_grad(): 里更新，或更新 .data",
-     "an in-place update of a leaf tensor that requires grad: update it under `with torch.no_grad():`, or update `.data`"),
-    ("Trying to backward through the graph a second time",
-     "对同一张计算图反向传播了两次：每一步都要重新计算损失",
-     "backward ran twice through the same graph: compute the loss afresh at every step"),
-    ("element 0 of tensors does not require grad",
-     "损失与参数之间的梯度断了：参数要 requires_grad=True，计算中不要 .detach()、.item() 或 NumPy",
-     "the loss does not depend on anything that requires grad: parameters need requires_grad=True, and no .detach(), .item() or NumPy on the way"),
-    ("mat1 and mat2 shapes cannot be multiplied",
-     "矩阵乘法的形状不匹配：检查每层的输入、输出大小",
-     "matrix shapes do not match: check each layer's input and output sizes"),
-)
-
-
-def explain_error(text: str) -> tuple[str, str] | None:
-    """(Chinese, English) advice for a known PyTorch error message, or None."""
-    return next(((chinese, english) for found, chinese, english in KNOWN_ERRORS if found in text), None)
-
-
-def raised(what: str, text: str) -> str:
-    """The message for a call of ``what`` that failed with ``text``.
-
-    ``text`` is an exception's message (the same in both languages), or an
-    explanation the kit wrote with ``say`` (each half goes to its language).
-    """
-    (what_zh, what_en), (text_zh, text_en) = halves(what), halves(text)
-    advice = explain_error(text) if text_zh == text_en else None
-    if advice:
-        return say(f"{what_zh} 出错了：{advice[0]}（{text}）", f"{what_en} raised an error: {advice[1]} ({text})")
-    if text_zh == text_en:
-        return say(f"{what_zh} 出错了：{text}", f"{what_en} raised {text}")
-    return say(f"{what_zh}：{text_zh}", f"{what_en}: {text_en}")
-
-
-def unfinished(value: Value, *, what: str) -> str | None:
-    """What is wrong when ``value`` is an error, a blank still holding ``...`` or a missing return; else None."""
-    what_zh, what_en = halves(what)
-    if value.kind == "error":
-        return raised(what, value.text)
-    if value.kind == "ellipsis":
-        return say(f"{what_zh} 还没有写（仍是 `...`）", f"{what_en} is not written yet (the blank still holds `...`)")
-    if value.kind == "none":
-        return say(f"{what_zh} 返回了 None：是不是漏了 return？", f"{what_en} returned None: is a `return` missing?")
-    return None
-
-
-# The name cases files written before ``unfinished`` call.
-blank_or_error = unfinished
+# Cases files and public checks reach every helper as ``checks.<name>``.
+__all__ = ["ARRAY_KINDS", "FLOAT32_ATOL", "FLOAT32_RTOL", "KNOWN_ERRORS", "NUMBER_KINDS", "CheckFailed", "Diagnosis", "Verdict",
+           "best_relabelled_agreement", "blank_or_error", "common_diagnoses", "compare", "describe", "diagnose_curve", "expect_scalar_tensor",
+           "expect_tensor", "explain_error", "first_mismatch", "fmt", "match_rows", "near", "nonfinite_positions", "numbers_of", "raised", "ratio",
+           "unfinished"]
 
 
 def expect_tensor(value: Value, *, what: str, shape: tuple[int, ...]) -> Verdict:
     """Check ``value`` is a torch tensor of ``shape``."""
     zh, en = halves(what)
-    if value.kind == "error":
-        return Verdict.fail(raised(what, value.text))
+    problem = unfinished(value, what=what)
+    if problem:
+        return Verdict.fail(problem)
     if value.kind == "ndarray":
         return Verdict.fail(say(f"{zh} 返回了 NumPy 数组：请用 torch 运算，结果才是张量、梯度才能传回", f"{en} returned a NumPy array: use torch operations so the result stays a tensor and autograd can flow"))
     if value.kind != "tensor":
@@ -144,53 +48,6 @@ def expect_scalar_tensor(value: Value, *, what: str) -> Verdict:
         what_zh, what_en = halves(what)
         return Verdict.fail(say(f"{what_zh} 返回了形状为 {tuple(value.array.shape)} 的张量，应是一个数（0 维张量）：对所有行取平均", f"{what_en} returned a tensor of shape {tuple(value.array.shape)}; it should be a single number (0-dim tensor): take the mean over all rows"))
     return expect_tensor(value, what=what, shape=())
-
-
-def nonfinite_positions(array: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(~np.isfinite(np.asarray(array, dtype=np.float64)))
-
-
-def first_mismatch(actual: np.ndarray, expected: np.ndarray, *, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL) -> int | None:
-    """Index (flat) of the first element outside tolerance, or None when all match."""
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.shape != expected.shape:
-        return 0
-    bad = ~np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=False)
-    hits = np.flatnonzero(bad)
-    return int(hits[0]) if hits.size else None
-
-
-def ratio(actual: float, expected: float) -> float | None:
-    """actual / expected when both are finite and expected is not ~0."""
-    if not (np.isfinite(actual) and np.isfinite(expected)) or abs(expected) < 1e-12:
-        return None
-    return actual / expected
-
-
-def near(x: float | None, target: float, rel: float = 1e-3) -> bool:
-    return x is not None and abs(x - target) <= rel * max(1.0, abs(target))
-
-
-def fmt(x: float) -> str:
-    return f"{x:.6g}"
-
-
-def numbers_of(value: Value) -> np.ndarray | None:
-    """The numbers a Value holds as a float64 array: arrays, Python numbers, lists of numbers."""
-    if value.kind in ARRAY_KINDS and value.array is not None:
-        return np.asarray(value.array, dtype=np.float64)
-    if value.kind in NUMBER_KINDS:
-        return np.array(value.number, dtype=np.float64)
-    if value.kind == "list":
-        items = [numbers_of(item) for item in value.items]
-        if all(item is not None and item.size == 1 for item in items):
-            return np.array([float(item.ravel()[0]) for item in items], dtype=np.float64)
-    return None
-
-
-def _index(shape: tuple[int, ...], flat: int) -> str:
-    return str([int(i) for i in np.unravel_index(flat, shape)]) if len(shape) > 1 else f"[{flat}]" if shape else ""
 
 
 def _kind_problem(student: Value, reference: Value, what: str) -> str | None:
@@ -272,13 +129,13 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     unexpected_nonfinite = bool(bad.size) and not nonfinite_positions(theirs).size
     fraction = None if unexpected_nonfinite else _fraction_for_integer(mine, reference)
     if fraction is not None:
-        where = _index(mine.shape, fraction)
+        where = index_text(mine.shape, fraction)
         return Verdict.fail(say(f"{zh}{where} 是 {fmt(mine.ravel()[fraction])}，应是整数（类别或下标）：是不是返回了最大值本身，而不是它的位置（argmax）？", f"{en}{where} is {fmt(mine.ravel()[fraction])} where whole numbers (labels or indices) are expected: the largest values themselves instead of their positions (argmax)?"))
     if relabel and not unexpected_nonfinite and _is_float(reference):
         if theirs.ndim == 2:
             mine = mine[match_rows(mine, theirs)]  # centroids: the same rows in any order
     elif relabel and not unexpected_nonfinite:
-        return _compare_labels(mine, theirs, what)
+        return compare_labels(mine, theirs, what)
     where = first_mismatch(mine, theirs, rtol=rtol, atol=atol)
     if where is None and not unexpected_nonfinite:
         return Verdict.ok()
@@ -286,12 +143,12 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     if message:
         return Verdict.fail(message)
     if unexpected_nonfinite:
-        index = _index(mine.shape, int(bad[0]))
+        index = index_text(mine.shape, int(bad[0]))
         return Verdict.fail(say(f"{zh}{index} 是 {mine.ravel()[bad[0]]}：出现了 nan 或 inf（溢出、除以 0 或 log(0)？）", f"{en}{index} is {mine.ravel()[bad[0]]}: not finite (an overflow, a division by zero or log(0)?)"))
     named = common_diagnoses(mine, theirs, inputs, what)
     if named:
         return Verdict.fail(named)
-    index = _index(mine.shape, where)
+    index = index_text(mine.shape, where)
     return Verdict.fail(say(f"{zh}{index} 是 {fmt(mine.ravel()[where])}，应为 {fmt(theirs.ravel()[where])}", f"{en}{index} is {fmt(mine.ravel()[where])}, expected {fmt(theirs.ravel()[where])}"))
 
 
@@ -336,89 +193,3 @@ def _integer_for_float(student: Value, reference: Value) -> bool:
 
     return _is_float(reference) and is_integer(student) and not np.array_equal(np.asarray(numbers_of(student)), np.asarray(numbers_of(reference)))
 
-
-def _compare_labels(mine: np.ndarray, theirs: np.ndarray, what: str) -> Verdict:
-    """Equal up to a one-to-one renaming of the labels."""
-    mapping: dict[float, float] = {}
-    for a, b in zip(mine.ravel(), theirs.ravel()):
-        if mapping.setdefault(float(a), float(b)) != float(b):
-            break
-    else:
-        if len(set(mapping.values())) == len(mapping):
-            return Verdict.ok()
-    agreement = best_relabelled_agreement(mine, theirs)
-    zh, en = halves(what)
-    return Verdict.fail(say(f"{zh} 与参考的分组不一致（重新编号后也只有 {agreement:.0%} 相同）", f"{en} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of the labels)"))
-
-
-def best_relabelled_agreement(mine: np.ndarray, theirs: np.ndarray) -> float:
-    """Share of positions that agree under the best one-to-one renaming of ``mine``'s labels."""
-    mine, theirs = np.ravel(mine), np.ravel(theirs)
-    if mine.size == 0:
-        return 1.0
-    own, other = np.unique(mine), np.unique(theirs)
-    if len(own) > 8:  # keep the search small: greedy beyond 8 labels
-        return float(np.mean(mine == theirs))
-    best = 0
-    for chosen in itertools.permutations(other, min(len(own), len(other))):
-        renamed = dict(zip(own, chosen))
-        best = max(best, sum(renamed.get(a) == b for a, b in zip(mine, theirs)))
-    return best / mine.size
-
-
-def match_rows(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray | None:
-    """The permutation of ``mine``'s rows that lies closest to ``theirs`` (None when shapes differ)."""
-    if mine.shape != theirs.shape or mine.ndim != 2:
-        return None
-    rows = mine.shape[0]
-    if rows <= 8:
-        orders = itertools.permutations(range(rows))
-        return np.array(min(orders, key=lambda order: float(np.abs(mine[list(order)] - theirs).sum())))
-    order, free = [], set(range(rows))
-    for target in theirs:
-        nearest = min(free, key=lambda i: float(np.abs(mine[i] - target).sum()))
-        order.append(nearest)
-        free.discard(nearest)
-    return np.array(order)
-
-
-def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str = say("损失曲线", "the loss curve")) -> Verdict:
-    """Compare a loss curve step by step and explain how it departs.
-
-    Recognises the usual training-loop mistakes: losses recorded after the
-    update (shifted by one), a different loss from the start (the wrong loss
-    function or input), the first update going uphill (the step added instead
-    of subtracted), gradients never zeroed (matches for one step, then drifts).
-    ``what`` names the curve: a name, or a phrase in both languages (``say``).
-    """
-    zh, en = halves(what)
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.size != expected.size:
-        hint = ("", "")
-        if actual.size == expected.size + 1:
-            hint = ("：多了一个（是不是把最后一次更新后的损失也记了？）", ": one loss too many (is the loss after the last update appended too?)")
-        elif actual.size == expected.size - 1:
-            hint = ("：少了一个（是不是跳过了一步，或写成了 range(1, epochs)？）", ": one loss short (is a step skipped, or `range(1, epochs)`?)")
-        return Verdict.fail(say(f"{zh} 有 {actual.size} 个值，应每个 epoch 一个（{expected.size} 个）{hint[0]}", f"{en} has {actual.size} entries, expected one per epoch ({expected.size}){hint[1]}"))
-    if actual.size == 0:
-        return Verdict.ok()
-    bad = nonfinite_positions(actual)
-    if bad.size:
-        return Verdict.fail(say(f"{zh} 在第 {int(bad[0])} 步出现了非有限的损失：检查学习率、更新和损失函数", f"{en} holds a non-finite loss at step {int(bad[0])}: check the learning-rate update and the loss"))
-    mismatch = first_mismatch(actual, expected, rtol=rtol, atol=atol)
-    if mismatch is None:
-        return Verdict.ok()
-    if actual.size > 1 and first_mismatch(actual[:-1], expected[1:], rtol=rtol, atol=atol) is None:
-        return Verdict.fail(say(f"{zh} 错开了一步：losses[i] 应在第 i 次更新之前记录，而不是之后", f"{en} is shifted by one step: losses[i] must be recorded before update i, not after"))
-    if mismatch == 0:
-        return Verdict.fail(say(f"{zh} 从 {fmt(actual[0])} 开始，参考从 {fmt(expected[0])} 开始：第一个损失就不同。损失函数和它的输入对吗？losses[0] 是在任何更新之前算的吗？", f"{en} starts at {fmt(actual[0])}, the reference at {fmt(expected[0])}: the very first loss differs. Is it the right loss, on the right input, taken before any update?"))
-    if mismatch == 1:
-        if actual[1] > actual[0] and expected[1] < expected[0]:
-            return Verdict.fail(say(f"{zh} 第一次更新后损失反而上升：是不是把梯度加上去了，而不是减去？", f"{en} rises instead of falling after the first update: is the gradient step added instead of subtracted?"))
-        first_step = ratio(actual[0] - actual[1], expected[0] - expected[1])
-        size = (f"（步长是应有的 {first_step:.3g} 倍）", f" ({first_step:.3g}x the expected size)") if first_step is not None else ("", "")
-        return Verdict.fail(say(f"{zh} 在第一次更新后就不对了{size[0]}：每一步应是 -lr × 梯度，且每个参数只更新一次", f"{en} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to every parameter?"))
-    if mismatch == 2:
-        return Verdict.fail(say(f"{zh}第一步正确，之后偏离：每一步都把梯度清零了吗（zero_grad 或 w.grad.zero_()）？", f"{en} matches for one step, then drifts: are gradients zeroed each step (zero_grad, w.grad.zero_())?"))
-    return Verdict.fail(say(f"{zh}前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新、并清零梯度吗？", f"{en} matches for {mismatch - 1} steps, then drifts: is every epoch the same update, with gradients zeroed each time?"))
