@@ -15,6 +15,8 @@ from autograder.grading.similarity import Pair
 from autograder.grading.written import Answer
 
 TABLE_STYLE = """
+body{max-width:1180px}.scroll{overflow-x:auto}
+#students td{overflow-wrap:anywhere}#students td:nth-child(3){min-width:10em;max-width:26em}
 th{cursor:pointer;white-space:nowrap}th:after{content:" \\2195";color:#999}
 input{width:100%;padding:6px;margin:8px 0;font-size:1rem;box-sizing:border-box}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
@@ -83,7 +85,7 @@ def index_page(rows: list[StudentRow], *, assignment: str, possible: float, page
         f"<h1>{escape(assignment)} · 全班 · the class</h1>"
         '<p><a href="summary.html">概况 · summary</a> · <a href="similarity.html">相似提交 · similar submissions</a></p>'
         '<input id="filter" type="search" placeholder="筛选（学号、姓名、状态…）· filter (id, name, status…)">'
-        f'<table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<div class="scroll"><table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
     )
     return _page(f"{assignment}: the class", content, script=SORT_AND_FILTER)
 
