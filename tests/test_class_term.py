@@ -136,6 +136,8 @@ def test_late_submission_shows_its_penalty(term):
     page = (out / rows["2023005"]["feedback_page"]).read_text(encoding="utf-8")
     assert 'id="late"' in page and "2 days late: 20% off" in page
     assert "8 / 11" in page
+    on_time = (out / rows["2023003"]["feedback_page"]).read_text(encoding="utf-8")
+    assert 'id="late"' not in on_time and "not marked yet" in on_time
 
 
 def test_similar_submissions_are_flagged_and_independent_ones_are_not(term):

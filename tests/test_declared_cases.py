@@ -212,7 +212,7 @@ def test_accuracy_on_held_out_rows_against_the_solutions():
     x, x_test = rng.normal(size=(50, 2)).astype(np.float32), rng.normal(size=(50, 2)).astype(np.float32)
     setup = f"x = torch.tensor({x.tolist()})\ny = x[:, :1] - x[:, 1:]\nx_test = torch.tensor({x_test.tolist()})\nlabels = ((x_test[:, 0] - x_test[:, 1]) > 0).float()\n"
     assert judged(case, setup + solution, setup + solution).passed
-    verdict = judged(case, setup + solution, setup + "def fit(w, x, y):\n    pass\n")
+    verdict = judged(case, setup + solution, setup + "def fit(w, x, y):\n    w.data = w.data * 0\n")
     assert not verdict.passed and "held-out rows right" in verdict.message
 
 

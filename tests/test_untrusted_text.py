@@ -189,6 +189,6 @@ def test_a_submission_whose_outputs_cannot_be_written_still_gets_a_row_saying_wh
     failed = lambda file, digest, status: Grade(file, digest, status, {q: 0.0 for q in QUESTIONS})
     judge = SimpleNamespace(autograder=autograder, reference_variables={}, charts=(), failed=failed)
     grade = Grade("a.ipynb", "d", "Completed", {"sigmoid": 2.0, "train": 4.0})
-    context = batch._Context(out, "a", {}, [], batch.ClassSettings(), batch.LatePolicy(), {})
+    context = batch._Context(out, "a", {}, [])
     row = batch._write_within_boundary(grade, judge, context)
     assert row.total == 0 and row.status.startswith("crash: the grader could not write this submission's results (")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,14 @@ class AutograderZip:
     def read_member(self, member: str) -> bytes:
         with zipfile.ZipFile(self.path) as archive:
             return archive.read(member)
+
+    def manual_questions(self) -> dict[str, float]:
+        """Written question → points, as release recorded them with the references ({} for older zips)."""
+        try:
+            references = json.loads(self.read_member("files/references.json"))
+        except (KeyError, ValueError):
+            return {}
+        return {str(name): float(points) for name, points in references.get("manual_questions", {}).items()}
 
     def extract_support(self, target: Path, *, skip: tuple[str, ...] = ()) -> None:
         """Write the zip's files/ (data, cases, kit modules) to ``target``, less ``skip``."""

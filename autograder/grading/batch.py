@@ -22,12 +22,11 @@ from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade, Judge
 from autograder.grading.about import About, read_about
-from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, read_all_marks, standing, write_class_outputs
+from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, write_class_outputs
 from autograder.grading.class_settings import ClassSettings
-from autograder.grading.late import LatePolicy
 from autograder.grading.lesson_code import LessonCode
 from autograder.grading.outputs import page_name, write_atomic
-from autograder.grading.pages import Standing, feedback_page
+from autograder.grading.pages import feedback_page
 from autograder.grading.workers import Job, Workers
 
 
@@ -82,6 +81,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     """
     out.mkdir(parents=True, exist_ok=True)
     settings = settings if settings is not None else ClassSettings.load(out)
+    settings.check()
     policy = settings.policy(assignment.config.extra.get("late"), where=str(assignment.config_file))
     if not assignment.zip_path.is_file():
         raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
@@ -89,14 +89,14 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
         autograder = AutograderZip.read(assignment.zip_path)
     except AutograderZipError as error:
         raise GradeRunError(str(error)) from error
-    found = in_shard(submissions.discover(paths), options.shard)
+    found = _named_as_before(in_shard(submissions.discover(paths), options.shard), out)
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
     code = LessonCode.of(assignment)
     with GradingFolder(autograder) as folder:
         judge = folder.judge()
-        manual = judge.manual_questions
-        context = _Context(out, assignment.name, manual, code.names, settings, policy, read_all_marks(out, manual, [s.file for s in found]))
+        manual = autograder.manual_questions()
+        context = _Context(out, assignment.name, manual, code.names)
         run = _Run(autograder, judge, context, on_progress)
         todo = run.reuse_or_queue(found, force=options.force)
         if todo:
@@ -108,6 +108,21 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     view = write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
                                policy=policy, manual=manual, solution=code.solution, starter=code.starter)
     return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view)
+
+
+def _named_as_before(found: list[submissions.Submission], out: Path) -> list[submissions.Submission]:
+    """``found``, each file that OUT already graded from the same path keeping the name it had then
+    (grading one file of a download, or a subfolder, must update its row, not add one)."""
+    before = {grade.source: grade.file for grade in load_grades(out) if grade.source}
+    taken = {submission.file for submission in found}
+    renamed = []
+    for submission in found:
+        name = before.get(str(submission.path.resolve()))
+        if name and name != submission.file and name not in taken:
+            taken.add(name)
+            submission = replace(submission, file=name)
+        renamed.append(submission)
+    return sorted(renamed, key=lambda submission: submission.file)
 
 
 def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
@@ -129,9 +144,6 @@ class _Context:
     assignment: str
     manual: dict[str, float]          # written question → points
     graded_names: list[str]           # the definitions students write
-    settings: ClassSettings
-    policy: LatePolicy
-    marks: dict                       # written question → file → Mark
 
 
 class _Run:
@@ -143,11 +155,13 @@ class _Run:
         self.on_progress = on_progress
         self.grades: dict[str, Grade] = {}
         self.about: dict[str, About] = {}
+        self.sources: dict[str, str] = {}
         self.total = 0
 
     def reuse_or_queue(self, found: list[submissions.Submission], *, force: bool = False) -> list[submissions.Submission]:
         """Record the results still valid for unchanged files (none with ``force``); return the other submissions."""
         self.total = len(found)
+        self.sources = {submission.file: str(submission.path.resolve()) for submission in found}
         todo = []
         for submission in found:
             previous = None if force else _previous_grade(self.out, submission.file, self._digest(_read(submission)))
@@ -192,7 +206,7 @@ class _Run:
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
         if write:
-            grade = _write_within_boundary(grade, self.judge, self.context)
+            grade = _write_within_boundary(replace(grade, source=self.sources.get(grade.file, "")), self.judge, self.context)
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)
@@ -257,19 +271,15 @@ def _write_within_boundary(grade: Grade, judge: Judge, context: _Context) -> Gra
 
 
 def _write(grade: Grade, judge: Judge, context: _Context) -> None:
-    write_submission(grade, judge, context.out, assignment=context.assignment, standing=_standing(grade, context))
+    write_submission(grade, judge, context.out, assignment=context.assignment)
 
 
-def _standing(grade: Grade, context: _Context) -> Standing:
-    late, marks = standing(grade, context.policy, context.settings, context.marks)
-    return Standing(context.manual, marks, late)
-
-
-def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str, standing: Standing = Standing()) -> None:
-    """Write one submission's feedback page and results file (results last: they mark it done)."""
+def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) -> None:
+    """Write one submission's feedback page and results file (results last: they mark it done).
+    The page's written marks and lateness are filled in with the class view (``class_outputs``)."""
     from autograder.grading.results_file import otter_results
 
     name = page_name(grade.file)
-    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts, standing=standing)
+    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)
     write_atomic(out / FEEDBACK / f"{name}.html", page)
     write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))

@@ -10,7 +10,7 @@ has entered them) add to the raw score; lateness takes its share off the total.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from autograder.grading.judging import COMPLETED, Grade
@@ -38,6 +38,7 @@ class StudentRow:
     lms_id: str = ""
     login: str = ""
     email: str = ""
+    note: str = ""                        # where the notebook's claim and the LMS disagree
 
     @property
     def penalty(self) -> float:
@@ -45,10 +46,13 @@ class StudentRow:
 
 
 def claim_of(grade: Grade, times: Mapping[str, dt.datetime]) -> Claim:
-    """What a graded file says about its student: its notebook's identity cell, its download name, its time."""
+    """What a graded file says about its student: its notebook's identity cell, its download name, and
+    its time as the TA's times file gives it for this file (or this Moodle participant), else the time
+    its export zip recorded."""
     identity = getattr(grade, "identity", None) or {}
     lms = lms_name(grade.file)
-    submitted = times.get(grade.file) or times.get(identity.get("student_id", "")) or parse_time(getattr(grade, "submitted", "") or None, where=grade.file)
+    submitted = times.get(grade.file) or (times.get(f"Participant {lms.lms_id}") if lms and lms.system == "moodle" else None)
+    submitted = submitted or parse_time(getattr(grade, "submitted", "") or None, where=grade.file)
     return Claim(
         grade.file,
         student_id=identity.get("student_id", ""),
@@ -56,11 +60,12 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime]) -> Claim:
         lms_id=lms.lms_id if lms else "",
         login=lms.name if lms and lms.system == "canvas" else "",
         submitted=submitted.isoformat() if submitted else "",
+        lms_name=lms.name if lms and lms.system == "moodle" else "",
     )
 
 
 def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: LatePolicy = LatePolicy(), times: Mapping[str, dt.datetime] | None = None, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
-    """One row per roster student (then the unknown files), or one per file without a roster.
+    """One row per roster student (then the unknown files), or one per student the files name without a roster.
 
     ``marks``: written question → file → points a TA entered.
     """
@@ -68,8 +73,9 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
     by_file = {grade.file: grade for grade in grades}
     claims = {grade.file: claim_of(grade, times) for grade in grades}
     if roster is None:
-        return [_row(Student(claims[f].student_id, claims[f].name, claims[f].lms_id, login=claims[f].login), by_file[f], claims[f], (), late, marks) for f in sorted(by_file)]
+        return _rows_without_roster(claims, by_file, late, times, marks)
     matching = match(roster, list(claims.values()))
+    notes = {claim.file: f"notebook claims {declared.student_id}, the LMS says {authority.student_id or authority.name}" for claim, authority, declared in matching.conflicts}
     rows = []
     for student in roster.students:
         key = student_key(student)
@@ -78,7 +84,7 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
             continue
         chosen = matching.chosen(key)
         others = tuple(sorted(c.file for c in matching.by_student[key] if c.file != chosen.file))
-        rows.append(_row(student, by_file[chosen.file], chosen, others, late, marks))
+        rows.append(_row(student, by_file[chosen.file], _timed(chosen, student, times), others, late, marks, note=notes.get(chosen.file, "")))
     for claim in matching.unknown:
         row = _row(Student(claim.student_id, claim.name, claim.lms_id, login=claim.login), by_file[claim.file], claim, (), late, marks)
         row.status = f"{UNKNOWN}: {row.status}" if row.status != COMPLETED else UNKNOWN
@@ -86,10 +92,35 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
     return rows
 
 
-def _row(student: Student, grade: Grade, claim: Claim, others: tuple[str, ...], late: LatePolicy, marks: Mapping[str, Mapping[str, float]]) -> StudentRow:
+def _rows_without_roster(claims: dict[str, Claim], by_file: dict[str, Grade], late: LatePolicy, times, marks) -> list[StudentRow]:
+    """A row per student the files name (student number, else LMS id, else the file): the latest counts."""
+    groups: dict[str, list[Claim]] = {}
+    for file in sorted(claims):
+        claim = claims[file]
+        key = claim.student_id or (f"lms:{claim.lms_id}" if claim.lms_id else f"file:{file}")
+        groups.setdefault(key, []).append(claim)
+    rows = []
+    for group in groups.values():
+        student = Student(group[0].student_id, group[0].name, group[0].lms_id, login=group[0].login)
+        timed = [_timed(claim, student, times) for claim in group]
+        chosen = max(timed, key=lambda claim: (claim.submitted, claim.file))
+        others = tuple(sorted(claim.file for claim in timed if claim.file != chosen.file))
+        rows.append(_row(student, by_file[chosen.file], chosen, others, late, marks))
+    return sorted(rows, key=lambda row: row.file)
+
+
+def _timed(claim: Claim, student: Student, times: Mapping[str, dt.datetime]) -> Claim:
+    """``claim`` with the time the TA's times file gives the matched student, where none was found for the file."""
+    listed = times.get(claim.file) or (times.get(student.student_id) if student.student_id else None)
+    if listed is None:
+        return claim
+    return replace(claim, submitted=listed.isoformat())
+
+
+def _row(student: Student, grade: Grade, claim: Claim, others: tuple[str, ...], late: LatePolicy, marks: Mapping[str, Mapping[str, float]], *, note: str = "") -> StudentRow:
     written = {question: float(points[grade.file]) for question, points in marks.items() if grade.file in points}
     raw = round(grade.total + sum(written.values()), 5)
     cost = late.cost(dt.datetime.fromisoformat(claim.submitted)) if claim.submitted else Lateness()
     total = round(raw * (1 - cost.fraction), 5)
     return StudentRow(student.student_id, student.name, grade.file, others, dict(grade.scores), written, raw, cost, total, grade.status,
-                      student.section, student.lms_id, student.login, student.email)
+                      student.section, student.lms_id, student.login, student.email, note)

@@ -6,21 +6,20 @@ keep their previous version beside them (``final_grades.previous.csv``).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_book import StudentRow, claim_of, student_rows
+from autograder.grading.class_book import StudentRow, student_rows
 from autograder.grading.class_settings import ClassSettings, read_times
-from autograder.grading.exports import canvas_csv, moodle_csv, students_csv
+from autograder.grading.exports import canvas_column, canvas_csv, moodle_csv, students_csv
 from autograder.grading.gradebook import gradebook_csv
 from autograder.grading.judging import Grade
-from autograder.grading.late import LatePolicy, Lateness
+from autograder.grading.late import LatePolicy
 from autograder.grading.outputs import page_name, write_atomic
-from autograder.grading.pages import summary_page
+from autograder.grading.pages import Standing, standing_section, summary_page, with_standing
 from autograder.grading.roster import Roster
 from autograder.grading.similarity import clusters, similar_pairs
 from autograder.grading.text import spreadsheet_cell
@@ -72,13 +71,6 @@ def read_all_marks(out: Path, manual: dict[str, float], files: list[str]) -> dic
     return marks
 
 
-def standing(grade: Grade, policy: LatePolicy, settings: ClassSettings, marks: dict[str, dict[str, Mark]]) -> tuple[Lateness, dict[str, Mark]]:
-    """What one submission's feedback page adds to its autograded score: lateness and written marks."""
-    claim = claim_of(grade, read_times(settings.times))
-    lateness = policy.cost(dt.datetime.fromisoformat(claim.submitted)) if claim.submitted else Lateness()
-    return lateness, {question: found[grade.file] for question, found in marks.items() if grade.file in found}
-
-
 def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "") -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
     grades = load_grades(out)
@@ -97,8 +89,10 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     pairs = similar_pairs(codes, solution=solution, starter=starter)
     write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment))
     _written(out, grades, manual, marks, assignment=assignment)
+    _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible)
     for system in settings.exports:
-        text = canvas_csv(rows, title=title, possible=possible) if system == "canvas" else moodle_csv(rows, title=title)
+        column = canvas_column(roster.header, title=title, name=assignment) if roster is not None else title
+        text = canvas_csv(rows, title=column, possible=possible) if system == "canvas" else moodle_csv(rows, title=title)
         _keeping_previous(out / EXPORT_FILES[system], text)
     return ClassView(rows, grades, len(pairs), roster)
 
@@ -113,6 +107,20 @@ def _written(out: Path, grades: list[Grade], manual: dict[str, float], marks: di
         sheet = out / WRITTEN / f"{question}.csv"
         write_atomic(out / WRITTEN / f"{question}.html", written_page(question, answers, assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}"))
         _keeping_previous(sheet, marks_template(answers, marks.get(question, {})))
+
+
+def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, autograded: dict[str, float], possible: float) -> None:
+    """Each counted submission's feedback page says its written marks and what lateness cost, as its row does."""
+    for row in rows:
+        page = out / feedback_link(row.file) if row.file else None
+        if page is None or not page.is_file():
+            continue
+        found = {question: by_file[row.file] for question, by_file in marks.items() if row.file in by_file}
+        section = standing_section(autograded.get(row.file, 0.0), possible, Standing(manual, found, row.late))
+        old = page.read_text(encoding="utf-8")
+        new = with_standing(old, section)
+        if new != old:
+            write_atomic(page, new)
 
 
 def _keeping_previous(path: Path, text: str) -> None:

@@ -19,7 +19,7 @@ SETTINGS_FILE = "class.json"
 EXPORTS = ("canvas", "moodle")
 # Column names a submission-times CSV may use; Moodle's grading worksheet calls its time "Last modified (submission)".
 TIME_COLUMNS = ("submitted", "submitted_at", "time", "last modified (submission)", "提交时间")
-KEY_COLUMNS = ("file", "student_id", "id number", "学号")
+KEY_COLUMNS = ("file", "student_id", "id number", "学号", "identifier")
 
 
 class ClassSettingsError(KitError, ValueError):
@@ -57,17 +57,39 @@ class ClassSettings:
         unknown = sorted(set(exports) - set(EXPORTS))
         if unknown:
             raise ClassSettingsError(f"--export {unknown[0]}: choose from {', '.join(EXPORTS)}")
-        return replace(
+        updated = replace(
             self,
             roster=str(Path(roster).resolve()) if roster else self.roster,
             times=str(Path(times).resolve()) if times else self.times,
             late={**self.late, **(late or {})},
             exports=tuple(sorted(set(self.exports) | set(exports))),
         )
+        updated.check()
+        return updated
+
+    def check(self) -> None:
+        """Read the roster and the times file now, so a bad one stops the run before any grading
+        (and is never saved).
+
+        Raises:
+            KitError: the file and what is wrong with it.
+        """
+        from autograder.grading.roster import Roster
+
+        if self.roster:
+            if not Path(self.roster).is_file():
+                raise ClassSettingsError(f"{self.roster}: the roster saved in {SETTINGS_FILE} is gone; pass --roster again")
+            Roster.read(Path(self.roster))
+        if self.times and not Path(self.times).is_file():
+            raise ClassSettingsError(f"{self.times}: the times file saved in {SETTINGS_FILE} is gone; pass --times again")
+        read_times(self.times)
 
     def policy(self, assignment_late: dict | None, *, where: str) -> LatePolicy:
-        """The late policy: the assignment's ``late:`` settings, then this folder's overrides."""
-        return LatePolicy.from_config({**(assignment_late or {}), **self.late}, where=where)
+        """The late policy: the assignment's ``late:`` settings (``where``), then the run's overrides."""
+        policy = LatePolicy.from_config(assignment_late, where=where)
+        if not self.late:
+            return policy
+        return LatePolicy.from_config({**(assignment_late or {}), **self.late}, where=f"--due/--late-policy (kept in OUT/{SETTINGS_FILE})")
 
 
 def late_overrides(due: str | None, policy: str | None) -> dict:
@@ -91,7 +113,8 @@ def late_overrides(due: str | None, policy: str | None) -> dict:
 
 
 def read_times(path: str) -> dict[str, dt.datetime]:
-    """File name or student number → submission time, from a CSV with a key column and a time column."""
+    """Submission times from a CSV: keyed by file name, by student number, and by Moodle participant
+    ("Participant 1006", the "Identifier" column of Moodle's grading worksheet), whichever columns it has."""
     if not path:
         return {}
     try:
@@ -101,16 +124,19 @@ def read_times(path: str) -> dict[str, dt.datetime]:
     if not rows:
         return {}
     header = [cell.strip().lower() for cell in rows[0]]
-    key = next((header.index(name) for name in KEY_COLUMNS if name in header), None)
+    keys = [header.index(name) for name in KEY_COLUMNS if name in header]
     time = next((header.index(name) for name in TIME_COLUMNS if name in header), None)
-    if key is None or time is None:
+    if not keys or time is None:
         raise ClassSettingsError(f"{path}: needs a column naming the submission ({', '.join(KEY_COLUMNS)}) and one with its time ({', '.join(TIME_COLUMNS)})")
     times = {}
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) <= max(key, time) or not row[key].strip() or not row[time].strip():
+        if len(row) <= time:
             continue
         try:
-            times[row[key].strip()] = parse_time(row[time], where=f"{path}, line {number}")
+            when = parse_time(row[time], where=f"{path}, line {number}", written_out=True)
         except KitError as error:
             raise ClassSettingsError(str(error)) from error
+        for key in keys:
+            if when is not None and key < len(row) and row[key].strip():
+                times[row[key].strip()] = when
     return times

@@ -55,6 +55,7 @@ class Grade:
     submitted: str = ""                           # ISO time the export zip recorded (the student's clock)
     written: dict = field(default_factory=dict)   # written question → the answer's text
     code: str = ""                                # the graded definitions, for similarity
+    source: str = ""                              # the file's absolute path when graded: a regrade by another path keeps its row
 
     @property
     def total(self) -> float:
@@ -80,11 +81,6 @@ class Judge:
         sources = self.suite.references.get("reference_functions", {}).values()
         lines = {_normalised(line) for source in sources for line in source.splitlines()[1:]}
         self._reference_lines = {line for line in lines if len(line) >= 10}
-
-    @property
-    def manual_questions(self) -> dict[str, float]:
-        """Written question → points, in the notebook's order (release records them in the references)."""
-        return {str(name): float(points) for name, points in self.suite.references.get("manual_questions", {}).items()}
 
     def grade(self, file: str, digest: str, committed: bytes | None, revealed: bytes) -> Grade:
         """Grade what a sandbox sent for ``file``.

@@ -11,7 +11,8 @@ run (``autograder grade --due ... --late-policy ...``)::
       cap: 0.50                # never lose more than this share
       cutoff: 2026-12-08T23:59:00+08:00   # after it: 0 points
 
-A unit begun counts whole: 1 minute past the grace period is one day late.
+A unit begun counts whole: 1 minute past the grace period is one day late. Times without a zone are
+read in the grading machine's zone.
 """
 from __future__ import annotations
 
@@ -87,22 +88,36 @@ class LatePolicy:
         return Lateness(fraction, units, f"迟交 {units} {unit[0]}，扣 {fraction:.0%} / {units} {unit[1]}{'s' if units != 1 else ''} late: {fraction:.0%} off")
 
 
-def parse_time(value, *, where: str) -> dt.datetime | None:
-    """An ISO 8601 time (YAML may already have made it a datetime); a time without a zone is UTC."""
-    if value is None or value == "":
+def parse_time(value, *, where: str, written_out: bool = False) -> dt.datetime | None:
+    """A time in ISO 8601 (YAML may already have made it a datetime), or with ``written_out`` also as an
+    LMS writes it ("Tuesday, 1 December 2026, 8:00 PM"). A time without a zone is in this machine's
+    zone; "" and "-" (Moodle's "no submission") are no time."""
+    if value is None or str(value).strip() in ("", "-"):
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time(23, 59, 59))
     if not isinstance(value, dt.datetime):
+        text = str(value).strip()
         try:
-            value = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as error:
-            raise LatePolicyError(f"{where}: {value!r} is not a time; write it as 2026-12-01T23:59:00+08:00") from error
+            if not written_out:
+                raise LatePolicyError(f"{where}: {text!r} is not a time; write it as 2026-12-01T23:59:00+08:00") from error
+            value = _written_out(text, where)
     return _aware(value)
 
 
+def _written_out(text: str, where: str) -> dt.datetime:
+    from dateutil import parser
+
+    try:
+        return parser.parse(text)
+    except (ValueError, OverflowError) as error:
+        raise LatePolicyError(f"{where}: {text!r} is not a time; write it as 2026-12-01T23:59:00+08:00") from error
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.astimezone()
 
 
 def _number(value, where: str) -> float:

@@ -1,8 +1,9 @@
 """``autograder merge``: combine sharded grading runs, and fold in what TAs entered since.
 
-Each shard's results and feedback are copied into OUT; then the feedback pages are written again
-with the written marks in ``OUT/written/*.csv`` and the late policy, and the class's outputs are
-rebuilt from every result. ``autograder merge -o OUT`` with no shards does the second part alone.
+Each shard's results and feedback are copied into OUT; then the class's outputs are rebuilt from
+every result, with the written marks in ``OUT/written/*.csv`` and the late policy (the feedback
+pages' written marks and lateness included). ``autograder merge -o OUT`` with no shards does the
+second part alone.
 """
 from __future__ import annotations
 
@@ -13,13 +14,10 @@ from pathlib import Path
 from autograder import KitError
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.batch import write_submission
-from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, read_all_marks, standing, write_class_outputs
+from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, write_class_outputs
 from autograder.grading.class_settings import SETTINGS_FILE, ClassSettings
-from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade
 from autograder.grading.lesson_code import LessonCode
-from autograder.grading.pages import Standing
 
 
 class MergeError(KitError, ValueError):
@@ -39,14 +37,7 @@ def merge_outputs(shards: list[Path], assignment: Assignment, out: Path, *, sett
         raise MergeError(f"no results found in {', '.join(map(str, shards or [out]))}")
     policy = settings.policy(assignment.config.extra.get("late"), where=str(assignment.config_file))
     code = LessonCode.of(assignment)
-    with GradingFolder(autograder) as folder:
-        judge = folder.judge()
-        manual = judge.manual_questions
-        marks = read_all_marks(out, manual, [grade.file for grade in grades])
-        if manual or policy.due is not None:
-            for grade in grades:
-                late, found = standing(grade, policy, settings, marks)
-                write_submission(grade, judge, out, assignment=assignment.name, standing=Standing(manual, found, late))
+    manual = autograder.manual_questions()
     settings.save(out)
     return write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
                                policy=policy, manual=manual, solution=code.solution, starter=code.starter)

@@ -61,7 +61,7 @@ class Standing:
 def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = (), standing: Standing = Standing()) -> str:
     """What one student sees: scores, what to fix, and their results against the reference."""
     parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", f'<p class="score" id="total">{grade.total:g} / {autograder.possible:g}</p>']
-    parts.extend(_standing(grade, autograder, standing))
+    parts.append(STANDING_START + standing_section(grade.total, autograder.possible, standing) + STANDING_END)
     if grade.status != COMPLETED:
         parts.append(f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: {escape(grade.status)}</p>')
     parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')
@@ -75,10 +75,15 @@ def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, r
     return _page(f"{assignment} feedback: {grade.file}", "".join(parts))
 
 
-def _standing(grade: Grade, autograder: AutograderZip, standing: Standing) -> list[str]:
-    """Written marks and the late penalty, with the final score they give; nothing when neither applies."""
+# The part of a feedback page the class view rewrites (written marks, lateness) sits between these;
+# everything a submission wrote is escaped, so it cannot hold them.
+STANDING_START, STANDING_END = "<!-- standing -->", "<!-- /standing -->"
+
+
+def standing_section(autograded: float, possible: float, standing: Standing) -> str:
+    """Written marks and the late penalty, with the final score they give; "" when neither applies."""
     if not standing.manual and not standing.late.reason:
-        return []
+        return ""
     parts = []
     if standing.manual:
         rows = []
@@ -87,13 +92,20 @@ def _standing(grade: Grade, autograder: AutograderZip, standing: Standing) -> li
             got = f"{mark.points:g} / {points:g}" if mark else f"待批改 · not marked yet / {points:g}"
             rows.append(f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>")
         parts.append(f'<h2>书面题 · Written answers</h2><table id="written"><tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>{"".join(rows)}</table>')
-    raw = grade.total + sum(mark.points for mark in standing.marks.values())
+    raw = autograded + sum(mark.points for mark in standing.marks.values())
     final = round(raw * (1 - standing.late.fraction), 5)
-    possible = autograder.possible + sum(standing.manual.values())
     if standing.late.reason:
         parts.append(f'<p class="status" id="late">{escape(standing.late.reason)}</p>')
-    parts.append(f'<p id="final">总分 · final score: <strong>{final:g} / {possible:g}</strong></p>')
-    return parts
+    parts.append(f'<p id="final">总分 · final score: <strong>{final:g} / {possible + sum(standing.manual.values()):g}</strong></p>')
+    return "".join(parts)
+
+
+def with_standing(page: str, section: str) -> str:
+    """``page`` with its standing section replaced by ``section`` (pages without one are returned as they are)."""
+    start, end = page.find(STANDING_START), page.find(STANDING_END)
+    if start < 0 or end < start:
+        return page
+    return page[:start + len(STANDING_START)] + storable(section) + page[end:]
 
 
 def _score_row(grade: Grade, name: str, points: float) -> str:

@@ -43,6 +43,7 @@ class Student:
 class Roster:
     path: Path
     students: list[Student]
+    header: list[str] = field(default_factory=list)   # as written (Canvas's export names its assignments there)
 
     @classmethod
     def read(cls, path: Path) -> "Roster":
@@ -73,7 +74,7 @@ class Roster:
             if student.student_id and student.student_id in seen:
                 raise RosterError(f"{path}: student number {student.student_id} appears twice")
             seen.add(student.student_id)
-        return cls(path, students)
+        return cls(path, students, [cell.strip() for cell in rows[0]])
 
 
 def _columns(header: list[str], path: Path) -> dict[str, int]:
@@ -105,6 +106,7 @@ class Claim:
     lms_id: str = ""
     login: str = ""
     submitted: str = ""   # ISO time, when known (latest wins)
+    lms_name: str = ""    # the full name a Moodle download folder gives
 
 
 @dataclass
@@ -127,6 +129,7 @@ def match(roster: Roster, claims: list[Claim]) -> Matching:
     by_number = {s.student_id: s for s in roster.students if s.student_id}
     by_lms = {s.lms_id: s for s in roster.students if s.lms_id}
     by_login = {s.login.casefold(): s for s in roster.students if s.login}
+    by_mailbox = {s.email.split("@")[0].casefold(): s for s in roster.students if s.email}
     names: dict[str, list[Student]] = {}
     for student in roster.students:
         names.setdefault(normalised(student.name), []).append(student)
@@ -134,8 +137,7 @@ def match(roster: Roster, claims: list[Claim]) -> Matching:
     for claim in claims:
         # The LMS's download name is authoritative (it authenticated the upload); the notebook's own
         # identity cell is the student's word, so it decides only where the LMS says nothing.
-        authority = by_lms.get(claim.lms_id) if claim.lms_id else None
-        authority = authority or (by_login.get(claim.login.casefold()) if claim.login else None)
+        authority = _lms_student(claim, by_lms, by_login, by_mailbox, by_number, names)
         declared = by_number.get(claim.student_id) if claim.student_id else None
         if authority and declared and authority != declared:
             result.conflicts.append((claim, authority, declared))
@@ -148,6 +150,21 @@ def match(roster: Roster, claims: list[Claim]) -> Matching:
             result.by_student.setdefault(student_key(student), []).append(claim)
     result.missing = [student for student in roster.students if student_key(student) not in result.by_student]
     return result
+
+
+def _lms_student(claim: Claim, by_lms, by_login, by_mailbox, by_number, names) -> Student | None:
+    """The roster student the LMS's download name points to: by LMS id, else by login (which schools
+    often make the student number or the mailbox), else by the unique full name of a Moodle folder."""
+    if claim.lms_id and claim.lms_id in by_lms:
+        return by_lms[claim.lms_id]
+    if claim.login:
+        login = claim.login.casefold()
+        found = by_login.get(login) or by_number.get(claim.login) or by_mailbox.get(login)
+        if found:
+            return found
+    if claim.lms_name:
+        return _unique(names.get(normalised(claim.lms_name), []))
+    return None
 
 
 def student_key(student: Student) -> str:

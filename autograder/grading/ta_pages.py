@@ -76,10 +76,11 @@ def index_page(rows: list[StudentRow], *, assignment: str, possible: float, page
         page = pages.get(row.file, "")
         link = f'<a href="{escape(page)}">{escape(row.file)}</a>' if page else escape(row.file or "—")
         others = f'<br><small>+ {escape(", ".join(row.others))}</small>' if row.others else ""
+        note = f'<br><small class="fail">{escape(row.note)}</small>' if row.note else ""
         body.append(
             f"<tr><td>{escape(row.student_id)}</td><td>{escape(row.name)}</td><td>{link}{others}</td>"
             f'<td data-sort="{row.raw}">{row.raw:g}</td><td data-sort="{row.penalty}">{row.penalty:g}</td>'
-            f'<td data-sort="{row.total}">{row.total:g} / {possible:g}</td><td>{escape(row.status)}</td></tr>'
+            f'<td data-sort="{row.total}">{row.total:g} / {possible:g}</td><td>{escape(row.status)}{note}</td></tr>'
         )
     content = (
         f"<h1>{escape(assignment)} · 全班 · the class</h1>"

@@ -75,7 +75,7 @@ def marks_template(answers: list[Answer], entered: dict[str, "Mark"] | None = No
     for answer in answers:
         mark = entered.get(answer.file)
         points, comment = (f"{mark.points:g}", mark.comment) if mark else ("", "")
-        writer.writerow([answer.label, spreadsheet_cell(answer.file), spreadsheet_cell(answer.student_id), spreadsheet_cell(answer.name), points, spreadsheet_cell(comment)])
+        writer.writerow([answer.label, spreadsheet_cell(answer.file), spreadsheet_cell(answer.student_id), spreadsheet_cell(answer.name), points, comment])  # the comment is the TA's own text
     return "\ufeff" + buffer.getvalue()
 
 

@@ -140,3 +140,26 @@ def test_a_ta_comment_survives_the_marks_sheet_round_trip(tmp_path):
     path.write_text(sheet, encoding="utf-8")
     again = read_marks(path, possible=1)
     assert again["a.ipynb"].comment == "第一行\n第二行", again["a.ipynb"]
+
+
+def test_canvas_export_fills_the_column_canvas_already_has(tmp_path):
+    """A Canvas gradebook export as roster names the assignment's column with Canvas's id; the
+    import file must use that header, or Canvas adds a second column instead of filling it."""
+    from autograder.grading.exports import canvas_column
+
+    roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (4410),Logistic regression (4411)\n"
+                               "Points Possible,,,,,5,10\n张三,1001,2023001,zs,A,,\n")
+    assert roster.students[0].lms_id == "1001"
+    column = canvas_column(roster.header, title="逻辑回归 · Logistic regression", name="logistic_regression")
+    assert column == "Logistic regression (4411)"
+    assert canvas_column(["Student", "ID"], title="LR", name="lr") == "LR"
+    rows = student_rows([_grade("a.ipynb", student_id="2023001")], roster=roster)
+    header = next(csv.reader(io.StringIO(canvas_csv(rows, title=column, possible=10).lstrip("\ufeff"))))
+    assert header[-1] == "Logistic regression (4411)"
+
+
+def test_a_conflict_between_lms_and_notebook_is_shown_on_the_row(tmp_path):
+    roster = _roster(tmp_path, CANVAS_ROSTER)
+    rows = {row.student_id: row for row in student_rows([_grade("sunba_2006_9002_lr.ipynb", student_id="2023001")], roster=roster)}
+    assert rows["2023006"].note == "notebook claims 2023001, the LMS says 2023006"
+    assert rows["2023001"].status == "missing"
