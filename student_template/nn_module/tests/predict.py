@@ -9,9 +9,10 @@ points = 2
 def test_predict_rows(predict):
     import torch
     from torch import nn
+    from autograder.authoring.public import call, check_that
     logits = torch.tensor([[0.1, 2.0, -1.0], [3.0, 0.0, 0.5], [0.0, 0.2, 0.9], [1.0, 1.5, 0.0]])
-    predicted = predict(nn.Identity(), logits)
-    assert isinstance(predicted, torch.Tensor), f'predict 应返回张量 / predict should return a tensor, got {type(predicted).__name__}'
-    assert tuple(predicted.shape) == (4,), f'predict 的形状是 {tuple(predicted.shape)}，应为 (4,)：argmax 沿 dim=1（每行）/ predict has shape {tuple(predicted.shape)}, should be (4,): take argmax along dim=1 (each row)'
-    assert predicted.tolist() == [1, 0, 2, 1], f'predict = {predicted.tolist()}，应为 / should be [1, 0, 2, 1]'
+    predicted = call(predict, nn.Identity(), logits)
+    check_that(isinstance(predicted, torch.Tensor), f'predict 应返回张量，却返回了 {type(predicted).__name__}', f'predict should return a tensor, got {type(predicted).__name__}')
+    check_that(tuple(predicted.shape) == (4,), f'predict 的形状是 {tuple(predicted.shape)}，应为 (4,)：argmax 沿 dim=1（每行）', f'predict has shape {tuple(predicted.shape)}, should be (4,): take argmax along dim=1 (each row)')
+    check_that(predicted.tolist() == [1, 0, 2, 1], f'predict = {predicted.tolist()}，应为 [1, 0, 2, 1]', f'predict = {predicted.tolist()}, should be [1, 0, 2, 1]')
 
