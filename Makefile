@@ -31,7 +31,7 @@ demo: release
 	done
 
 test: install
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=30
 
 benchmark: release
 	$(BIN)/python benchmarks/grade_throughput.py --count 20

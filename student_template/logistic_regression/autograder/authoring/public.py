@@ -77,6 +77,17 @@ def check_curve(function: Any, *arguments: Any, expected: Any, what: str | None 
     return returned
 
 
+def call(function: Any, *arguments: Any, what: str | None = None, using: Mapping[str, Callable] | None = None) -> Any:
+    """``function(*arguments)`` for a check to look at; a blank, a missing return or an exception
+    fails the check with its message (the known PyTorch errors explained) instead of a traceback."""
+    name = what or _name(function)
+    returned = _call(function, arguments, using)
+    problem = checks.blank_or_error(_value(returned), what=name) if returned is None or returned is Ellipsis or isinstance(returned, wire.ProbeError) else None
+    if problem:
+        raise CheckFailed(problem)
+    return returned
+
+
 def check_that(condition: bool, chinese: str, english: str) -> None:
     """A plain condition, failing with the message in both languages."""
     if not condition:
