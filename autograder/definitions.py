@@ -23,7 +23,7 @@ def definitions(sources: Iterable[str]) -> dict[str, str]:
     for source in sources:
         try:
             tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting overflows the parser
             continue
         lines = source.splitlines()
         for node in tree.body:

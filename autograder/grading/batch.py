@@ -125,6 +125,14 @@ def _named_as_before(found: list[submissions.Submission], out: Path) -> list[sub
     return sorted(renamed, key=lambda submission: submission.file)
 
 
+def _about(content: bytes, notebook, context: _Context) -> About:
+    """What the notebook says of itself; nothing, if reading it fails (it must never cost the run)."""
+    try:
+        return read_about(content, notebook, manual=list(context.manual), graded=context.graded_names)
+    except Exception:
+        return About()
+
+
 def _limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
     return sandbox.Limits(
         wall_s=options.timeout,
@@ -187,7 +195,7 @@ class _Run:
             except submissions.SubmissionError as error:
                 self._record(self.judge.failed(submission.file, digests[submission.file], str(error)))
                 continue
-            self.about[submission.file] = read_about(content, notebook, manual=list(self.context.manual), graded=self.context.graded_names)
+            self.about[submission.file] = _about(content, notebook, self.context)
             yield Job(submission.file, notebook, limits)
 
     def _digest(self, content: bytes) -> str:

@@ -38,6 +38,7 @@ matplotlib.rcParams["svg.fonttype"] = "none"
 WIDTH_IN, HEIGHT_IN, FONT_PT = 5.0, 3.4, 13
 # Chinese labels are laid out with a CJK font where one is installed; the reader's browser draws them either way.
 matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]
+MAX_REGION_LABELS = 50
 LABELS = {"you": "你 · you", "reference": "参考解 · reference"}
 _WHO = {label: who for who, label in LABELS.items()}
 
@@ -252,7 +253,8 @@ def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, no
     figure, axes = _figure(panels=2)
     for ax, who, values in zip(axes, ("you", "reference"), (student, reference)):
         regions = _array(values.get(chart.regions_key), ndim=1)
-        if regions is not None and regions.size == side * side:
+        # Class labels: a handful of values. A submission's huge range would cost a level each to draw.
+        if regions is not None and regions.size == side * side and np.all(np.isfinite(regions)) and regions.max() - regions.min() <= MAX_REGION_LABELS:
             ax.contourf(grid[:, 0].reshape(side, side), grid[:, 1].reshape(side, side), regions.reshape(side, side), levels=np.arange(regions.min() - 0.5, regions.max() + 1.5), colors=["#d9f0e8", "#e4e2f3", "#fbe0ef", "#e5f2d6"], alpha=0.9)
         elif who == "you":
             notes.append("画不出你的模型的决策区域 / your model's decision regions cannot be drawn")

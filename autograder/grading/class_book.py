@@ -84,7 +84,7 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
             continue
         chosen = matching.chosen(key)
         others = tuple(sorted(c.file for c in matching.by_student[key] if c.file != chosen.file))
-        rows.append(_row(student, by_file[chosen.file], _timed(chosen, student, times), others, late, marks, note=notes.get(chosen.file, "")))
+        rows.append(_row(student, by_file[chosen.file], _timed(chosen, student, times), others, late, marks, note=_note(notes.get(chosen.file, ""), others)))
     for claim in matching.unknown:
         row = _row(Student(claim.student_id, claim.name, claim.lms_id, login=claim.login), by_file[claim.file], claim, (), late, marks)
         row.status = f"{UNKNOWN}: {row.status}" if row.status != COMPLETED else UNKNOWN
@@ -105,8 +105,17 @@ def _rows_without_roster(claims: dict[str, Claim], by_file: dict[str, Grade], la
         timed = [_timed(claim, student, times) for claim in group]
         chosen = max(timed, key=lambda claim: (claim.submitted, claim.file))
         others = tuple(sorted(claim.file for claim in timed if claim.file != chosen.file))
-        rows.append(_row(student, by_file[chosen.file], chosen, others, late, marks))
+        rows.append(_row(student, by_file[chosen.file], chosen, others, late, marks, note=_note("", others)))
     return sorted(rows, key=lambda row: row.file)
+
+
+def _note(note: str, others: tuple[str, ...]) -> str:
+    """``note``, and a word when more than one file names the student: the latest counts, but a time
+    from an export zip is the student's own clock, so a TA should check the files are all theirs."""
+    if not others:
+        return note
+    several = f"{len(others) + 1} files name this student; the latest counts: check they are all theirs"
+    return f"{note}; {several}" if note else several
 
 
 def _timed(claim: Claim, student: Student, times: Mapping[str, dt.datetime]) -> Claim:

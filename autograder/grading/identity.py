@@ -27,7 +27,7 @@ def declared_identity(notebook: nbformat.NotebookNode) -> Identity | None:
             continue
         try:
             tree = ast.parse(cell["source"])
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting overflows the parser
             continue
         for node in tree.body:
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):

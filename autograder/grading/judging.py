@@ -209,6 +209,9 @@ def _normalised(text: str) -> str:
 def _as_list(value: wire.Value):
     """A recorded value as (nested) lists of floats for the charts, or None."""
     if value.kind in ("tensor", "ndarray", "npscalar"):
+        # An empty array of huge dimensions costs nothing to send but millions of lists here.
+        if value.array.size == 0 or value.array.ndim > 3:
+            return None
         return value.array.astype(float).tolist()
     if value.kind == "list":
         numbers = [item.number for item in value.items if item.kind in ("float", "int")]

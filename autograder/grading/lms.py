@@ -35,7 +35,8 @@ class LmsName:
 def lms_name(file: str) -> LmsName | None:
     """The student a submission's path names, if it follows Moodle's or Canvas's pattern (``file``: relative, with /)."""
     path = PurePosixPath(file)
-    for folder in reversed(path.parts[:-1]):
+    # The outermost such folder is Moodle's own; one inside it a student made and named.
+    for folder in path.parts[:-1]:
         match = _MOODLE.match(folder)
         if match:
             return LmsName("moodle", match.group("id"), match.group("name").strip())

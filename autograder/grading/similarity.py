@@ -52,7 +52,7 @@ def normal_form(code: str) -> list[str]:
     """``code``'s tokens with comments, docstrings and layout gone and local names numbered."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -60,8 +60,11 @@ def normal_form(code: str) -> list[str]:
             body.pop(0)
             if not body:
                 body.append(ast.Pass())
-    _Renamer().visit(tree)
-    text = ast.unparse(tree)
+    try:
+        _Renamer().visit(tree)
+        text = ast.unparse(tree)
+    except (RecursionError, MemoryError):  # parseable but too deep for the recursive visitors
+        return []
     tokens = []
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.type in (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.COMMENT):

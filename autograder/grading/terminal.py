@@ -5,6 +5,8 @@ import contextlib
 import sys
 from pathlib import Path
 
+from rich.markup import escape
+
 from autograder.grading.text import shown_controls
 from autograder.tables import render, table
 
@@ -80,7 +82,8 @@ class _Bar:
             self.progress.start()
         elapsed = self.progress.tasks[0].elapsed or 0.0
         rate = f"{done / elapsed * 60:.1f}/min" if elapsed > 1 else ""
-        self.progress.update(self.task, completed=done, total=total, rate=rate, description=file[:30].ljust(30))
+        # A file name is the student's text: rich must not read it as markup ([link=...], [/]).
+        self.progress.update(self.task, completed=done, total=total, rate=rate, description=escape(file[:30].ljust(30)))
 
     def stop(self) -> None:
         if self.progress is not None:

@@ -48,9 +48,17 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
     _call_and_report(fn, args, pipes.result_w)
 
 
+# What a notebook may see of the grader's environment: locale, time zone, thread counts and the
+# interpreter's own settings. Everything else (a TA's tokens, credentials, paths) stays out.
+KEPT_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "MPLBACKEND", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHONIOENCODING",
+                    "PYTHONDONTWRITEBYTECODE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG")
+
+
 def enter_workdir(work: str) -> None:
     os.chdir(work)
-    os.environ.update(HOME=work, TMPDIR=work, MPLCONFIGDIR=work)
+    kept = {key: value for key, value in os.environ.items() if key in KEPT_ENVIRONMENT or key.startswith("LC_")}
+    os.environ.clear()
+    os.environ.update(kept, HOME=work, TMPDIR=work, MPLCONFIGDIR=work, USER="student", LOGNAME="student")
     tempfile.tempdir = work
 
 
