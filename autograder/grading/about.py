@@ -61,10 +61,17 @@ def _export_identity(content: bytes) -> dict:
     if not isinstance(data, dict):
         return {}
     found = {key: str(data[key]).strip()[:200] for key in ("name", "student_id", "exported_at") if isinstance(data.get(key), str)}
-    if found.get("exported_at"):
-        try:
-            dt.datetime.fromisoformat(found["exported_at"])
-        except ValueError:
-            del found["exported_at"]
+    if found.get("exported_at") and _plausible_time(found["exported_at"]) is None:
+        del found["exported_at"]
     return found
+
+
+def _plausible_time(text: str) -> dt.datetime | None:
+    """``text`` as a time with a zone between 2000 and 2100, or None (the zip's clock is the student's)."""
+    try:
+        when = dt.datetime.fromisoformat(text)
+        when = when if when.tzinfo else when.astimezone()
+    except (ValueError, OverflowError, OSError):
+        return None
+    return when if 2000 <= when.year <= 2100 else None
 

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from autograder import KitError
 from autograder.grading.judging import COMPLETED, Grade
 from autograder.grading.late import LatePolicy, Lateness, parse_time
 from autograder.grading.lms import lms_name
@@ -52,7 +53,7 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime]) -> Claim:
     identity = getattr(grade, "identity", None) or {}
     lms = lms_name(grade.file)
     submitted = times.get(grade.file) or (times.get(f"Participant {lms.lms_id}") if lms and lms.system == "moodle" else None)
-    submitted = submitted or parse_time(getattr(grade, "submitted", "") or None, where=grade.file)
+    submitted = submitted or _recorded_time(grade)
     return Claim(
         grade.file,
         student_id=identity.get("student_id", ""),
@@ -62,6 +63,14 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime]) -> Claim:
         submitted=submitted.isoformat() if submitted else "",
         lms_name=lms.name if lms and lms.system == "moodle" else "",
     )
+
+
+def _recorded_time(grade: Grade) -> dt.datetime | None:
+    """The export zip's time kept in the results, or None when there is none a clock could show."""
+    try:
+        return parse_time(getattr(grade, "submitted", "") or None, where=grade.file)
+    except (KitError, ValueError, OverflowError, OSError):
+        return None
 
 
 def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: LatePolicy = LatePolicy(), times: Mapping[str, dt.datetime] | None = None, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
