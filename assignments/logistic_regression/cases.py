@@ -9,7 +9,52 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.authoring import Case, Equivalent, InputContext, LinearBoundary, LossCurve, Verdict, call_guarded, checks, say, swapped, wire
-from diagnoses import ACCURACY, LOSS, accuracy_strict, loss_not_clamped, sigmoid_overflow, sigmoid_sign
+import diagnoses
+from diagnoses import MESSAGES, _arguments, _close, _numbers, loss_not_clamped, sigmoid_overflow, sigmoid_sign
+
+# Diagnoses that compute what a mistake gives: they stay here, out of the students' folder.
+
+
+def _cross_entropy(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def loss_swapped_terms(student, reference, inputs):
+    value = _numbers(student)
+    p, y = _arguments(inputs)[:2]
+    if value is not None and value.size == 1 and _close(float(value.ravel()[0]), _cross_entropy(p, 1 - y), 1e-3):
+        return MESSAGES["swapped"]
+    return None
+
+
+def _labels(p: np.ndarray, y: np.ndarray, *, strict: bool = False) -> float:
+    predicted = (p > 0.5) if strict else (p >= 0.5)
+    return float(np.mean(predicted == (y >= 0.5)))
+
+
+def accuracy_strict(student, reference, inputs):
+    value = _numbers(student)
+    p, y = _arguments(inputs)[:2]
+    if value is not None and value.size == 1 and np.any(p == 0.5) and _close(float(value.ravel()[0]), _labels(p, y, strict=True), 1e-6):
+        return MESSAGES["strict"]
+    return None
+
+
+def accuracy_broadcast(student, reference, inputs):
+    value = _numbers(student)
+    p, y = _arguments(inputs)[:2]
+    if value is None or value.size != 1 or p.ndim < 2:
+        return None
+    spread = float(np.mean((p.ravel() >= 0.5)[None, :] == (y >= 0.5)))  # (N,) against (N, 1): N x N
+    if _close(float(value.ravel()[0]), spread, 1e-6) and not _close(spread, _labels(p, y), 1e-6):
+        return MESSAGES["broadcast"]
+    return None
+
+
+LOSS = (*diagnoses.LOSS, loss_swapped_terms)
+ACCURACY = (accuracy_strict, *diagnoses.ACCURACY, accuracy_broadcast)
+
 
 ISOLATION = ("sigmoid", "binary_loss", "logistic_regression")
 CURVE_RTOL, CURVE_ATOL = 1e-3, 1e-5

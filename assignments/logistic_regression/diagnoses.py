@@ -52,26 +52,12 @@ def sigmoid_sign(student, reference, inputs):
 # binary_loss -------------------------------------------------------------------------------------
 
 
-def _cross_entropy(p: np.ndarray, y: np.ndarray) -> float:
-    p = np.clip(p, 1e-12, 1 - 1e-12)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-
-
 def loss_not_clamped(student, reference, inputs):
     value = _numbers(student)
     p = _arguments(inputs)[0]
     if value is not None and checks.nonfinite_positions(value).size and np.any((p == 0) | (p == 1)):
         return say("y_pred 恰好为 0 或 1 时损失不是有限值：取对数之前先把 y_pred（和 1 - y_pred）clamp 到一个很小的正数以上",
                    "the loss is not finite when y_pred holds exact 0s or 1s: clamp y_pred (and 1 - y_pred) to a tiny positive number before the log")
-    return None
-
-
-def loss_swapped_terms(student, reference, inputs):
-    value = _numbers(student)
-    p, y = _arguments(inputs)[:2]
-    if value is not None and value.size == 1 and _close(float(value.ravel()[0]), _cross_entropy(p, 1 - y), 1e-3):
-        return say("两项配反了：y = 1 时用 log(y_pred)，y = 0 时用 log(1 - y_pred)",
-                   "the two terms are swapped: y = 1 goes with log(y_pred), y = 0 with log(1 - y_pred)")
     return None
 
 
@@ -84,20 +70,6 @@ def loss_negative(student, reference, inputs):
 
 
 # accuracy ----------------------------------------------------------------------------------------
-
-
-def _labels(p: np.ndarray, y: np.ndarray, *, strict: bool = False) -> float:
-    predicted = (p > 0.5) if strict else (p >= 0.5)
-    return float(np.mean(predicted == (y >= 0.5)))
-
-
-def accuracy_strict(student, reference, inputs):
-    value = _numbers(student)
-    p, y = _arguments(inputs)[:2]
-    if value is not None and value.size == 1 and np.any(p == 0.5) and _close(float(value.ravel()[0]), _labels(p, y, strict=True), 1e-6):
-        return say("y_pred 恰好是 0.5 时判断不对：预测值大于或等于 0.5 都算类别 1（用 >=，不是 >）",
-                   "wrong when y_pred is exactly 0.5: a prediction of 0.5 or more counts as class 1 (>=, not >)")
-    return None
 
 
 def accuracy_count(student, reference, inputs):
@@ -115,18 +87,31 @@ def accuracy_wrong_rows(student, reference, inputs):
     return None
 
 
-def accuracy_broadcast(student, reference, inputs):
-    value = _numbers(student)
-    p, y = _arguments(inputs)[:2]
-    if value is None or value.size != 1 or p.ndim < 2:
+# Mistakes named by the wrong value they give on a public check's fixed inputs: computing what a
+# mistake gives on any input would hand students a function one argument away from the answer.
+MESSAGES = {
+    "swapped": say("两项配反了：y = 1 时用 log(y_pred)，y = 0 时用 log(1 - y_pred)",
+                   "the two terms are swapped: y = 1 goes with log(y_pred), y = 0 with log(1 - y_pred)"),
+    "strict": say("y_pred 恰好是 0.5 时判断不对：预测值大于或等于 0.5 都算类别 1（用 >=，不是 >）",
+                  "wrong when y_pred is exactly 0.5: a prediction of 0.5 or more counts as class 1 (>=, not >)"),
+    "broadcast": say("预测和 y 的形状不同（例如 (N,) 和 (N, 1)），比较时广播成了 N×N：保持 y_pred 的形状，不要 squeeze",
+                     "the prediction and y have different shapes ((N,) against (N, 1)), so comparing them broadcasts to N x N: keep y_pred's shape, no squeeze"),
+}
+
+
+def gives(wrong: float, mistake: str):
+    """A diagnosis for a public check: the student's value is ``wrong``, what ``mistake`` gives on the check's inputs."""
+    def diagnosis(student, reference, inputs):
+        value = _numbers(student)
+        if value is not None and value.size == 1 and _close(float(value.ravel()[0]), wrong, 1e-4):
+            return MESSAGES[mistake]
         return None
-    spread = float(np.mean((p.ravel() >= 0.5)[None, :] == (y >= 0.5)))  # (N,) against (N, 1): N x N
-    if _close(float(value.ravel()[0]), spread, 1e-6) and not _close(spread, _labels(p, y), 1e-6):
-        return say("预测和 y 的形状不同（例如 (N,) 和 (N, 1)），比较时广播成了 N×N：保持 y_pred 的形状，不要 squeeze",
-                   "the prediction and y have different shapes ((N,) against (N, 1)), so comparing them broadcasts to N x N: keep y_pred's shape, no squeeze")
-    return None
+
+    return diagnosis
 
 
 SIGMOID = (sigmoid_overflow, sigmoid_sign)
-LOSS = (loss_not_clamped, loss_swapped_terms, loss_negative)
-ACCURACY = (accuracy_strict, accuracy_count, accuracy_wrong_rows, accuracy_broadcast)
+# The public checks' inputs: binary_loss on ([0.9, 0.2, 0.6], [1, 0, 1]) and ([0, 1, 0.5], [0, 1, 1]);
+# accuracy on ([0.9, 0.2, 0.6, 0.4, 0.5], [1, 0, 0, 0, 1]).
+LOSS = (loss_not_clamped, loss_negative, gives(1.60944, "swapped"), gives(18.6517, "swapped"))
+ACCURACY = (accuracy_count, accuracy_wrong_rows, gives(0.6, "strict"), gives(0.48, "broadcast"))

@@ -14,6 +14,7 @@ notebook or report, not even in memory it freed.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 import multiprocessing.connection
@@ -64,6 +65,27 @@ class Job:
     limits: sandbox.Limits
 
 
+# A worker starts with these of the TA's environment variables and no others: a notebook forked
+# from it must find no token or credential of the TA's anywhere in its memory.
+WORKER_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "MPLBACKEND", "VIRTUAL_ENV", "PYTHONPATH",
+                      "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                      "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG", "AUTOGRADER_SANDBOX")
+
+
+@contextlib.contextmanager
+def _worker_environment():
+    """This process's environment cut to WORKER_ENVIRONMENT while a worker is spawned (it inherits it)."""
+    saved = dict(os.environ)
+    kept = {key: value for key, value in saved.items() if key in WORKER_ENVIRONMENT or key.startswith("LC_")}
+    os.environ.clear()
+    os.environ.update(kept)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 class Workers:
     """``count`` workers; ``run`` hands them jobs and yields results as they finish."""
 
@@ -75,7 +97,8 @@ class Workers:
     def _start(self, slot: int) -> "_Worker":
         ours, theirs = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(theirs, slot, self._setup), name=f"autograder-worker-{slot}", daemon=True)
-        process.start()
+        with _worker_environment():
+            process.start()
         theirs.close()
         return _Worker(slot, process, ours)
 
