@@ -58,10 +58,10 @@ class Standing:
     late: Lateness = Lateness()
 
 
-def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = (), standing: Standing = Standing()) -> str:
+def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()) -> str:
     """What one student sees: scores, what to fix, and their results against the reference."""
     parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", f'<p class="score" id="total">{grade.total:g} / {autograder.possible:g}</p>']
-    parts.append(STANDING_START + standing_section(grade.total, autograder.possible, standing) + STANDING_END)
+    parts.append(STANDING_START + STANDING_END)  # filled in by the class view (class_outputs)
     if grade.status != COMPLETED:
         parts.append(f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: {escape(grade.status)}</p>')
     parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')

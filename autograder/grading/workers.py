@@ -33,6 +33,7 @@ from autograder.forking import fork
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox import cgroups
 from autograder.sandbox.probe_run import ProbePlan, run_and_probe
+from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0
@@ -67,16 +68,14 @@ class Job:
 
 # A worker starts with these of the TA's environment variables and no others: a notebook forked
 # from it must find no token or credential of the TA's anywhere in its memory.
-WORKER_ENVIRONMENT = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "MPLBACKEND", "VIRTUAL_ENV", "PYTHONPATH",
-                      "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                      "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG", "AUTOGRADER_SANDBOX")
+WORKER_ENVIRONMENT = (*KEPT_ENVIRONMENT, "HOME", "USER", "LOGNAME", "TMPDIR", "PYTHONPATH", "AUTOGRADER_SANDBOX")
 
 
 @contextlib.contextmanager
 def _worker_environment():
     """This process's environment cut to WORKER_ENVIRONMENT while a worker is spawned (it inherits it)."""
     saved = dict(os.environ)
-    kept = {key: value for key, value in saved.items() if key in WORKER_ENVIRONMENT or key.startswith("LC_")}
+    kept = allowed_environment(WORKER_ENVIRONMENT)
     os.environ.clear()
     os.environ.update(kept)
     try:

@@ -54,9 +54,14 @@ KEPT_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "MPLBACKEND", "VIRTUAL_ENV
                     "PYTHONDONTWRITEBYTECODE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG")
 
 
+def allowed_environment(names: tuple[str, ...]) -> dict[str, str]:
+    """This process's environment variables among ``names``, and the locale's (LC_*)."""
+    return {key: value for key, value in os.environ.items() if key in names or key.startswith("LC_")}
+
+
 def enter_workdir(work: str) -> None:
     os.chdir(work)
-    kept = {key: value for key, value in os.environ.items() if key in KEPT_ENVIRONMENT or key.startswith("LC_")}
+    kept = allowed_environment(KEPT_ENVIRONMENT)
     os.environ.clear()
     os.environ.update(kept, HOME=work, TMPDIR=work, MPLCONFIGDIR=work, USER="student", LOGNAME="student")
     tempfile.tempdir = work
