@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograder.authoring import wire
-from autograder.authoring.checks import diagnose_curve, expect_scalar_tensor, expect_tensor, first_mismatch
+from autograder.authoring.checks import diagnose_curve, expect_scalar_tensor, expect_tensor, first_mismatch, gives
 
 REFERENCE = np.array([0.69, 0.60, 0.55, 0.52, 0.50, 0.49])
 
@@ -59,3 +59,33 @@ def test_expect_tensor_messages(value, message):
 def test_scalar_tensor_wants_zero_dims():
     assert expect_scalar_tensor(tensor(1.5), what="loss").passed
     assert "0-dim" in expect_scalar_tensor(tensor([1.5]), what="loss").message
+
+
+def value(python) -> wire.Value:
+    return wire.decode(wire.encode(python))
+
+
+@pytest.mark.parametrize(
+    "wrong, student, named",
+    [
+        (1.5, 1.5, True),
+        (1.5, 1.50001, True),
+        (1.5, np.float32(1.5), True),
+        (1.5, "tensor:[1.5]", True),          # one number in any shape: a (1,) tensor for a scalar
+        (1.5, 1.6, False),
+        (1.5, [1.5, 1.5], False),
+        ([1, 0, 1, 0], np.array([1, 0, 1, 0]), True),
+        ([1, 0, 1, 0], [1, 0, 1, 0], True),
+        ([1, 0, 1, 0], np.array([1, 0, 1, 1]), False),
+        ([1, 0, 1, 0], np.array([[1, 0], [1, 0]]), False),   # the same numbers in another shape are another mistake
+        ([1, 0], np.array([]), False),
+        (0.0, float("nan"), False),
+        (0.0, None, False),
+        (0.0, "a string", False),
+    ],
+)
+def test_gives_names_a_mistake_by_its_wrong_value_only(wrong, student, named):
+    if isinstance(student, str) and student == "tensor:[1.5]":
+        student = __import__("torch").tensor([1.5])
+    diagnosis = gives(wrong, "MESSAGE")
+    assert diagnosis(value(student), value(wrong), {}) == ("MESSAGE" if named else None)

@@ -99,19 +99,8 @@ MESSAGES = {
 }
 
 
-def gives(wrong: float, mistake: str):
-    """A diagnosis for a public check: the student's value is ``wrong``, what ``mistake`` gives on the check's inputs."""
-    def diagnosis(student, reference, inputs):
-        value = _numbers(student)
-        if value is not None and value.size == 1 and _close(float(value.ravel()[0]), wrong, 1e-4):
-            return MESSAGES[mistake]
-        return None
-
-    return diagnosis
-
-
 SIGMOID = (sigmoid_overflow, sigmoid_sign)
 # The public checks' inputs: binary_loss on ([0.9, 0.2, 0.6], [1, 0, 1]) and ([0, 1, 0.5], [0, 1, 1]);
 # accuracy on ([0.9, 0.2, 0.6, 0.4, 0.5], [1, 0, 0, 0, 1]).
-LOSS = (loss_not_clamped, loss_negative, gives(1.60944, "swapped"), gives(18.6517, "swapped"))
-ACCURACY = (accuracy_count, accuracy_wrong_rows, gives(0.6, "strict"), gives(0.48, "broadcast"))
+LOSS = (loss_not_clamped, loss_negative, checks.gives(1.60944, MESSAGES["swapped"]), checks.gives(18.6517, MESSAGES["swapped"]))
+ACCURACY = (accuracy_count, accuracy_wrong_rows, checks.gives(0.6, MESSAGES["strict"]), checks.gives(0.48, MESSAGES["broadcast"]))

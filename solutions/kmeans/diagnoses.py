@@ -1,8 +1,8 @@
 """The typical mistakes of the k-means lesson, explained in both languages.
 
 Students have this file beside their notebook, so it holds words, not answers: ``MESSAGES`` names
-each mistake, ``gives`` recognises one by the wrong value it gives on a public check's fixed
-inputs, and the few diagnoses here read only the inputs and the returned shapes. The hidden cases
+each mistake (public checks name one by the wrong value it gives on their fixed inputs, with
+``checks.gives``), and the few diagnoses here read only the inputs and the returned shapes. The hidden cases
 (``cases.py``) recognise the same mistakes on any input and say the same words, so a student
 reads one cause before and after submitting.
 
@@ -27,17 +27,6 @@ MESSAGES = {
     "nearest": say("这是到最近质心的距离：惯性要按传入的 labels 计算，每个点到 centroids[labels[i]] 的平方距离",
                    "this uses the nearest centroid: the inertia follows the labels it is given, each point to centroids[labels[i]]"),
 }
-
-
-def gives(wrong, mistake: str):
-    """A diagnosis for a public check: the student's value equals ``wrong``, what mistake ``mistake`` gives on its inputs."""
-    def diagnosis(student, reference, inputs):
-        value = checks.numbers_of(student)
-        if value is not None and np.shape(value) == np.shape(wrong) and np.allclose(value, wrong, rtol=1e-4, atol=1e-6):
-            return MESSAGES[mistake]
-        return None
-
-    return diagnosis
 
 
 # update_centroids: which clusters are empty is read off the labels alone ---------------------------

@@ -23,7 +23,7 @@ from autograder.authoring.wire import Value
 # Cases files and public checks reach every helper as ``checks.<name>``.
 __all__ = ["ARRAY_KINDS", "FLOAT32_ATOL", "FLOAT32_RTOL", "KNOWN_ERRORS", "NUMBER_KINDS", "CheckFailed", "Diagnosis", "Verdict",
            "best_relabelled_agreement", "blank_or_error", "common_diagnoses", "compare", "describe", "diagnose_curve", "expect_scalar_tensor",
-           "expect_tensor", "explain_error", "first_mismatch", "fmt", "match_rows", "near", "nonfinite_positions", "numbers_of", "raised", "ratio",
+           "expect_tensor", "explain_error", "first_mismatch", "fmt", "gives", "match_rows", "near", "nonfinite_positions", "numbers_of", "raised", "ratio",
            "unfinished"]
 
 
@@ -95,6 +95,24 @@ def common_diagnoses(student: np.ndarray, reference: np.ndarray, inputs: Mapping
         if near(scale, factor):
             return say(f"{zh} 是参考值的 {factor:g} 倍：检查常数因子", f"{en} is {factor:g}x the reference: check the constant factor")
     return None
+
+
+def gives(wrong, message: str, *, rtol: float = 1e-4, atol: float = 1e-5) -> Diagnosis:
+    """A diagnosis naming a mistake by the wrong value it gives on a public check's fixed inputs.
+
+    Computing what a mistake gives on any input would ship a function one step from the answer
+    beside the student's notebook; a literal wrong value gives nothing away. A single number
+    matches a student's value holding one number in any shape.
+    """
+    wrong = np.asarray(wrong, dtype=np.float64)
+
+    def diagnosis(student: Value, reference: Value, inputs: Mapping[str, np.ndarray]) -> str | None:
+        value = numbers_of(student)
+        if value is None or (value.shape != wrong.shape and not value.size == wrong.size == 1):
+            return None
+        return message if bool(np.allclose(value.reshape(wrong.shape), wrong, rtol=rtol, atol=atol)) else None
+
+    return diagnosis
 
 
 def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str, np.ndarray] | None = None, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL, relabel: bool = False, diagnoses: Iterable[Diagnosis] = ()) -> Verdict:
