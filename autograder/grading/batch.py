@@ -89,7 +89,8 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
         autograder = AutograderZip.read(assignment.zip_path)
     except AutograderZipError as error:
         raise GradeRunError(str(error)) from error
-    found = _named_as_before(in_shard(submissions.discover(paths), options.shard), out)
+    before = {grade.file: grade for grade in load_grades(out)}
+    found = _named_as_before(in_shard(submissions.discover(paths), options.shard), before)
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
     code = LessonCode.of(assignment)
@@ -98,7 +99,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
         manual = autograder.manual_questions()
         context = _Context(out, assignment.name, manual, code.names)
         run = _Run(autograder, judge, context, on_progress)
-        todo = run.reuse_or_queue(found, force=options.force)
+        todo = run.reuse_or_queue(found, {} if options.force else before)
         if todo:
             limits = _limits(options, _hidden_paths(assignment, out, paths))
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
@@ -110,14 +111,14 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view)
 
 
-def _named_as_before(found: list[submissions.Submission], out: Path) -> list[submissions.Submission]:
-    """``found``, each file that OUT already graded from the same path keeping the name it had then
-    (grading one file of a download, or a subfolder, must update its row, not add one)."""
-    before = {grade.source: grade.file for grade in load_grades(out) if grade.source}
+def _named_as_before(found: list[submissions.Submission], before: dict[str, Grade]) -> list[submissions.Submission]:
+    """``found``, each file that OUT already graded (``before``) from the same path keeping the name it
+    had then (grading one file of a download, or a subfolder, must update its row, not add one)."""
+    name_by_path = {grade.source: grade.file for grade in before.values() if grade.source}
     taken = {submission.file for submission in found}
     renamed = []
     for submission in found:
-        name = before.get(str(submission.path.resolve()))
+        name = name_by_path.get(str(submission.path.resolve()))
         if name and name != submission.file and name not in taken:
             taken.add(name)
             submission = replace(submission, file=name)
@@ -166,14 +167,14 @@ class _Run:
         self.sources: dict[str, str] = {}
         self.total = 0
 
-    def reuse_or_queue(self, found: list[submissions.Submission], *, force: bool = False) -> list[submissions.Submission]:
-        """Record the results still valid for unchanged files (none with ``force``); return the other submissions."""
+    def reuse_or_queue(self, found: list[submissions.Submission], before: dict[str, Grade]) -> list[submissions.Submission]:
+        """Record the results in ``before`` still valid for unchanged files; return the other submissions."""
         self.total = len(found)
         self.sources = {submission.file: str(submission.path.resolve()) for submission in found}
         todo = []
         for submission in found:
-            previous = None if force else _previous_grade(self.out, submission.file, self._digest(_read(submission)))
-            if previous is not None:
+            previous = before.get(submission.file)
+            if previous is not None and previous.digest == self._digest(_read(submission)):
                 self._record(previous, write=False)
             else:
                 todo.append(submission)
@@ -249,15 +250,6 @@ def _status_text(result: sandbox.Result) -> str:
     labels = {"timeout": "timeout", "memory": "memory", "crash": "crash", "signal": "killed by signal"}
     return f"{labels.get(result.status, result.status)}: {result.detail}"
 
-
-def _previous_grade(out: Path, file: str, key: str) -> Grade | None:
-    path = out / RESULTS / f"{page_name(file)}.json"
-    try:
-        kit = json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"]
-        grade = Grade.from_json(kit)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return grade if grade.digest == key and grade.file == file else None
 
 
 def _write_within_boundary(grade: Grade, judge: Judge, context: _Context) -> Grade:
