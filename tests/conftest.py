@@ -7,6 +7,15 @@ session, whichever worker asks first.
 """
 from __future__ import annotations
 
+import os
+
+# Two xdist workers share two cores: one OpenMP/MKL thread per process (torch's, here and in every
+# ``otter run`` a test starts). Oversubscribed torch threads spin: four nn_module ``otter run``s at
+# once took 242 s with torch's default threads and 36 s with one. The kit's sandboxes set one
+# thread themselves, whatever this says.
+for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 import json
 import pickle
 import shutil

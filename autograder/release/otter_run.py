@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,9 @@ class OtterRunFailed(KitError, RuntimeError):
     """``otter run`` exited with an error or wrote no results."""
 
 
-def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600) -> dict[str, float]:
-    """Per-question scores that ``otter run`` gives ``notebook`` with ``zip_path``."""
+def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600, threads: int | None = None) -> dict[str, float]:
+    """Per-question scores that ``otter run`` gives ``notebook`` with ``zip_path``; ``threads`` caps
+    the notebook's OpenMP and MKL threads (torch's) when runs share the cores."""
     with tempfile.TemporaryDirectory(prefix="otter-run-") as scratch:
         scratch = Path(scratch)
         copy = scratch / notebook.name
@@ -26,7 +28,8 @@ def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600) -> dic
         out.mkdir()
         otter = Path(sys.executable).with_name("otter")
         command = [str(otter), "run", "-a", str(zip_path), "-o", str(out), str(copy)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=scratch)
+        environment = {**os.environ, **({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)} if threads else {})}
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=scratch, env=environment)
         results = out / "results.json"
         if done.returncode != 0 or not results.is_file():
             raise OtterRunFailed(f"otter run on {notebook} failed (exit {done.returncode}): {done.stderr[-800:]}")
@@ -44,6 +47,8 @@ def scores_from_results(results: dict) -> dict[str, float]:
 
 
 def otter_scores_many(zip_path: Path, notebooks: list[Path], *, workers: int = 2) -> list[dict[str, float]]:
-    """``otter_scores`` for several notebooks, ``workers`` at a time."""
+    """``otter_scores`` for several notebooks, ``workers`` at a time (one thread each when several:
+    four parallel nn_module runs on 2 cores took 242 s with torch's default threads, 36 s with one)."""
+    threads = 1 if workers > 1 else None
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda nb: otter_scores(zip_path, nb), notebooks))
+        return list(pool.map(lambda nb: otter_scores(zip_path, nb, threads=threads), notebooks))
