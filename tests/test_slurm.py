@@ -24,7 +24,8 @@ from tests.corpus.honest import write_corpus
 pytestmark = pytest.mark.slow
 CLI = Path(sys.executable).with_name("autograder")
 SHARDS = 4
-NAMES = ("correct_course_style", "correct_builtins", "loss_no_clamp", "loss_sum_not_mean", "sigmoid_wrong_sign", "train_no_zero_grad", "accuracy_strict_greater")
+# One notebook per shard, each scoring differently: enough for the merge to show a lost or doubled row.
+NAMES = ("correct_course_style", "loss_no_clamp", "sigmoid_wrong_sign", "train_no_zero_grad")
 
 if not shutil.which("slurmctld") or not shutil.which("munged"):
     pytest.skip("SLURM is not installed (apt-get install slurm-wlm; .ci/run does it as root)", allow_module_level=True)
