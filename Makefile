@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install data release demo test benchmark clean
+.PHONY: install data release demo test parity benchmark clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ demo: release
 
 test: install
 	$(BIN)/python -m pytest -n 2 -q --durations=30
+
+# Plain otter run on every corpus entry, 15-20 core-seconds each (make test runs one per score pattern).
+parity: install
+	$(BIN)/python -m pytest -n 2 -q tests/test_grade_parity.py --every-entry
 
 benchmark: release
 	$(BIN)/python benchmarks/grade_throughput.py --count 20

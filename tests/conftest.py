@@ -32,6 +32,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "logistic_regression"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--every-entry", action="store_true",
+                     help="compare plain otter run with the kit on every corpus entry, not one per score pattern (make parity)")
+
+
 class Shared:
     """Results computed once per session and shared by every xdist worker."""
 

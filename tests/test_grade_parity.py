@@ -2,10 +2,11 @@
 ``otter run`` gives the same scores with the same autograder zip.
 
 The kit grades each whole corpus once per session (shared by xdist workers, see conftest). Plain
-``otter run`` costs 15-20 core-seconds a notebook, so it grades one entry per score pattern: the
-first entry that loses points on exactly the same questions as others (full marks included) stands
-for them, and every pass/fail pattern the zip's hidden tests can produce on a corpus is compared.
-Each of those runs is a test of its own, so xdist spreads them over the workers. The assertions are
+``otter run`` costs 15-20 core-seconds a notebook, so ``make test`` grades one entry per score
+pattern: the first entry that loses the same points on the same questions as others (full marks
+included) stands for them, so every score pattern the zip's hidden tests give a corpus is compared.
+``make parity`` (``pytest --every-entry``) compares every entry. Each run is a test of its own, so
+xdist spreads them over the workers. The assertions are
 parametrized per entry, so a failure names the assignment, the entry and its mistake.
 """
 from __future__ import annotations
@@ -78,7 +79,12 @@ def test_each_score_pattern_has_one_representative():
         assert len(chosen) == len({tuple(sorted(entry.expected.items())) for entry in chosen}) >= 2, corpus.assignment
 
 
-@pytest.mark.parametrize(("corpus", "entry"), REPRESENTATIVES, ids=_ids)
+def pytest_generate_tests(metafunc):
+    if metafunc.function.__name__ == "test_kit_scores_equal_plain_otter_run":
+        chosen = ENTRIES if metafunc.config.getoption("every_entry") else REPRESENTATIVES
+        metafunc.parametrize(("corpus", "entry"), chosen, ids=_ids)
+
+
 def test_kit_scores_equal_plain_otter_run(corpus, entry, shared, releases):
     assignment, _ = releases(corpus.assignment)
     plain = otter_scores(assignment.zip_path, corpus_folder(shared, releases, corpus) / f"{entry.name}.ipynb")

@@ -48,7 +48,7 @@ def scores_from_results(results: dict) -> dict[str, float]:
 
 def otter_scores_many(zip_path: Path, notebooks: list[Path], *, workers: int = 2) -> list[dict[str, float]]:
     """``otter_scores`` for several notebooks, ``workers`` at a time (one thread each when several:
-    four parallel nn_module runs on 2 cores took 242 s with torch's default threads, 36 s with one)."""
+    four parallel runs of a torch lesson on 2 cores took 242 s with default threads, 36 s with one)."""
     threads = 1 if workers > 1 else None
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda nb: otter_scores(zip_path, nb, threads=threads), notebooks))
