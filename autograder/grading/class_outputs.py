@@ -42,15 +42,18 @@ class ClassView:
 
 
 def load_grades(out: Path) -> list[Grade]:
-    """Every submission's grade in ``OUT/results``, by file; unreadable results files are skipped."""
-    grades = {}
+    """Every submission's grade in ``OUT/results``, by file. A results file counts only at its own
+    name (``<page_name(file)>.json``): a renamed copy or backup is neither reused nor shown, and an
+    unreadable one is skipped, so its submission is graded again and the file rewritten."""
+    grades = []
     for path in sorted((out / RESULTS).glob("*.json")):
         try:
             grade = Grade.from_json(json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
-        grades[grade.file] = grade
-    return [grades[file] for file in sorted(grades)]
+        if isinstance(grade.file, str) and path.name == f"{page_name(grade.file)}.json":
+            grades.append(grade)
+    return sorted(grades, key=lambda grade: grade.file)
 
 
 def feedback_link(file: str) -> str:
