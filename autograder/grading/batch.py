@@ -251,7 +251,6 @@ def _status_text(result: sandbox.Result) -> str:
     return f"{labels.get(result.status, result.status)}: {result.detail}"
 
 
-
 def _write_within_boundary(grade: Grade, judge: Judge, context: _Context) -> Grade:
     """Write ``grade``'s feedback and results; if that fails, its row says why (the run goes on).
 
