@@ -78,6 +78,33 @@ class Corpus:
                 return entry
         raise KeyError(f"no honest {self.assignment} submission {name!r}; known: {', '.join(e.name for e in self.entries)}")
 
+    def combined_mistakes(self) -> list[Submission]:
+        """Notebooks that each carry one mistake in as many questions as they can.
+
+        A mistake costs points on its own question only, so mistakes in different questions
+        compose: the n-th notebook takes, for every question, its n-th distinct way of losing
+        points in this corpus (the first entry with that score). Together they show every
+        question's every score the corpus gives, in as few notebooks as the question with the
+        most kinds of mistake needs.
+        """
+        kinds: dict[str, dict[float, Submission]] = {}
+        for entry in self.entries:
+            lost = [question for question, score in entry.expected.items() if score != self.points[question]]
+            if lost and (len(lost) > 1 or set(entry.answers) != set(lost)):
+                raise ValueError(f"{entry.name}: a mistake entry answers exactly the one question it loses points on")
+            if lost:
+                kinds.setdefault(lost[0], {}).setdefault(entry.expected[lost[0]], entry)
+        combined = []
+        for n in range(max((len(found) for found in kinds.values()), default=0)):
+            chosen = {question: list(found.values())[n] for question, found in kinds.items() if n < len(found)}
+            combined.append(Submission(
+                f"mistakes_combined_{n + 1}",
+                "; ".join(f"{question}: {entry.name}" for question, entry in chosen.items()),
+                answers={question: entry.answers[question] for question, entry in chosen.items()},
+                expected={**self.points, **{question: entry.expected[question] for question, entry in chosen.items()}},
+            ))
+        return combined
+
     def build(self, entry: Submission, template_path: Path) -> nbformat.NotebookNode:
         """The student template with every blank filled from ``entry`` (the template file is unchanged).
 
