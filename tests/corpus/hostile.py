@@ -764,22 +764,24 @@ STEALING = [
         _notebook(answers={"sigmoid": _code("""
             import gc
             _stolen, _searched = {}, 0
+            def _look_at(_value):
+                if isinstance(_value, str) and _value.lstrip().startswith(("def sigmoid", "def binary_loss")) and "..." not in _value and "_stolen" not in _value:
+                    _space = {"torch": torch, "np": np, "nn": torch.nn}
+                    exec(_value, _space)
+                    _stolen.update({k: v for k, v in _space.items() if k in ("sigmoid", "binary_loss")})
+                elif callable(_value) and getattr(getattr(_value, "__code__", None), "co_filename", "") == "<reference solution>":
+                    _stolen[_value.__name__] = _value
+
             for _thing in gc.get_objects():
                 _searched += 1
-                try:
-                    _values = list(_thing.values())[:50] if isinstance(_thing, dict) else [_thing]
-                except Exception:
-                    continue
-                for _value in _values:
-                    if isinstance(_value, str) and _value.lstrip().startswith(("def sigmoid", "def binary_loss")) and "..." not in _value and "_stolen" not in _value:
-                        _space = {"torch": torch, "np": np, "nn": torch.nn}
-                        try:  # the grader's memory may hold other notebooks' broken definitions: keep searching
-                            exec(_value, _space)
+                try:  # an object that raises when looked at (a lazy import, a broken source) must not end the search
+                    for _value in list(_thing.values())[:50] if isinstance(_thing, dict) else [_thing]:
+                        try:
+                            _look_at(_value)
                         except Exception:
-                            continue
-                        _stolen.update({k: v for k, v in _space.items() if k in ("sigmoid", "binary_loss")})
-                    elif callable(_value) and getattr(getattr(_value, "__code__", None), "co_filename", "") == "<reference solution>":
-                        _stolen[_value.__name__] = _value
+                            pass
+                except Exception:
+                    pass
             print("attack ran: steal_reference_via_gc searched", "many" if _searched > 1000 else _searched, "objects")
 
             def sigmoid(x):
