@@ -17,9 +17,23 @@ class OtterRunFailed(KitError, RuntimeError):
     """``otter run`` exited with an error or wrote no results."""
 
 
+# Kernels started at the same moment can race for a port; the kernel then dies before any cell runs.
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+
+
 def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600, threads: int | None = None) -> dict[str, float]:
     """Per-question scores that ``otter run`` gives ``notebook`` with ``zip_path``; ``threads`` caps
-    the notebook's OpenMP and MKL threads (torch's) when runs share the cores."""
+    the notebook's OpenMP and MKL threads (torch's) when runs share the cores. A run whose kernel
+    died before running a cell is tried once more."""
+    try:
+        return _otter_run(zip_path, notebook, timeout=timeout, threads=threads)
+    except OtterRunFailed as failure:
+        if KERNEL_START_FAILED not in str(failure):
+            raise
+    return _otter_run(zip_path, notebook, timeout=timeout, threads=threads)
+
+
+def _otter_run(zip_path: Path, notebook: Path, *, timeout: float, threads: int | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="otter-run-") as scratch:
         scratch = Path(scratch)
         copy = scratch / notebook.name
