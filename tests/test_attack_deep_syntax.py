@@ -5,7 +5,7 @@ cell, the graded definitions for similarity) and catches only SyntaxError and Va
 nesting makes ``ast.parse`` raise RecursionError or MemoryError, and a deep-but-parseable
 expression makes the similarity pass's recursive ``ast`` visitors raise RecursionError.
 
-- A 400 kB cell anywhere in a notebook stops the whole run before any neighbour is graded.
+- An 80 kB cell anywhere in a notebook stops the whole run before any neighbour is graded.
 - A graded definition of ~8 kB (one long sum) passes grading, then breaks the class outputs
   (similarity page, written pages, exports) of this run and of every later run into that OUT.
 """
@@ -40,7 +40,7 @@ def test_a_deeply_nested_cell_does_not_stop_the_run(releases, tmp_path):
     folder = tmp_path / "submissions"
     folder.mkdir()
     # Sorted first, so it is read before the neighbour; ast.parse raises RecursionError on it.
-    (folder / "a_deep.ipynb").write_text(_notebook(template, last=("x = 1" + " + 1" * 200_000,)), encoding="utf-8")
+    (folder / "a_deep.ipynb").write_text(_notebook(template, last=("x = 1" + " + 1" * 20_000,)), encoding="utf-8")
     shutil.copy(Path(__file__).parents[1] / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "b_neighbour.ipynb")
     out = tmp_path / "out"
 

@@ -15,7 +15,7 @@ from autograder.grading.batch import GradeOptions, grade_paths
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "submissions" / "logistic_regression"
-OPTIONS = GradeOptions(workers=2)
+OPTIONS = GradeOptions(workers=1)  # two notebooks: one warm worker costs less than two
 
 
 def test_a_result_counts_only_at_its_own_name(releases, tmp_path):
