@@ -1,7 +1,7 @@
 """Every assignment's honest corpus: the kit's grader gives each entry its fair scores, and plain
 ``otter run`` gives the same scores with the same autograder zip.
 
-The kit grades each whole corpus once per session (shared by xdist workers, see conftest). Plain
+The kit grades each whole corpus once per session (``tests.corpus_runs``, shared by xdist workers). Plain
 ``otter run`` costs 15-20 core-seconds a notebook, so ``make test`` runs it on the corpus's
 combined notebooks (``Corpus.combined_mistakes``): each carries one mistake in every question it
 can, and together they give every question every score the corpus's mistakes give it, in 11
@@ -12,15 +12,12 @@ own, so xdist spreads them over the workers; a failure names the assignment and 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import nbformat
 import pytest
 
-from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.judging import COMPLETED
 from autograder.release.otter_run import otter_scores
 from tests.corpus import CORPORA
+from tests.corpus_runs import corpus_folder, kit_grades, notebook_names
 
 pytestmark = pytest.mark.slow
 ENTRIES = [(corpus, entry) for corpus in CORPORA.values() for entry in corpus.entries]
@@ -31,35 +28,9 @@ def _ids(value) -> str:
     return getattr(value, "name", None) or getattr(value, "assignment", "")
 
 
-def corpus_folder(shared, releases, corpus) -> Path:
-    """A folder holding every entry of ``corpus`` and its combined mistakes as notebooks, written once a session."""
-
-    def write(scratch: Path) -> str:
-        assignment, _ = releases(corpus.assignment)
-        template = assignment.student_dir / f"{corpus.assignment}.ipynb"
-        corpus.write(scratch / "corpus", template)
-        for combined in corpus.combined_mistakes():
-            nbformat.write(corpus.build(combined, template), scratch / "corpus" / f"{combined.name}.ipynb")
-        return str(scratch / "corpus")
-
-    return Path(shared.get(f"corpus-notebooks-{corpus.assignment}", write, as_json=True))
-
-
-def kit_grades(shared, releases, corpus) -> dict[str, dict]:
-    """Entry name → {status, scores} from ``autograder grade`` over the whole corpus, once a session."""
-
-    def compute(scratch: Path) -> dict:
-        assignment, _ = releases(corpus.assignment)
-        report = grade_paths([corpus_folder(shared, releases, corpus)], assignment, scratch / "out", options=GradeOptions(workers=2))
-        return {Path(grade.file).stem: {"status": grade.status, "scores": grade.scores} for grade in report.grades}
-
-    return shared.get(f"corpus-kit-{corpus.assignment}", compute, as_json=True)
-
-
 @pytest.mark.parametrize("corpus", list(CORPORA.values()), ids=_ids)
 def test_every_entry_was_graded_once(corpus, shared, releases):
-    expected = [entry.name for entry in corpus.entries + corpus.combined_mistakes()]
-    assert sorted(kit_grades(shared, releases, corpus)) == sorted(expected)
+    assert sorted(kit_grades(shared, releases, corpus)) == sorted(notebook_names(corpus))
 
 
 @pytest.mark.parametrize(("corpus", "entry"), ENTRIES + COMBINED, ids=_ids)

@@ -1,36 +1,28 @@
-"""Grading repeats exactly: one submission graded twice, in two sandboxes at once, gets the same
+"""Grading repeats exactly: one submission graded twice in one run, in two sandboxes, gets the same
 scores and the same words, numbers included (seeded cases, one thread, deterministic algorithms).
 
-Each corpus's first mistaken entry is used: its messages quote the values it got wrong, so a
+Each corpus's folder holds a second copy of its first mistaken entry (``tests.corpus_runs``), graded
+in the session's one run over the corpus: its messages quote the values it got wrong, so a
 difference in the last digit of a training run would show.
 """
 from __future__ import annotations
 
 import json
-import shutil
+from pathlib import Path
 
 import pytest
 
-from autograder.grading.batch import GradeOptions, grade_paths
 from tests.corpus import CORPORA
+from tests.corpus_runs import AGAIN, first_mistake, kit_run
 
 pytestmark = pytest.mark.slow
 
 
-def _first_mistake(corpus):
-    return next(entry for entry in corpus.entries if not corpus.is_correct(entry))
-
-
 @pytest.mark.parametrize("corpus", list(CORPORA.values()), ids=lambda corpus: corpus.assignment)
-def test_one_submission_graded_twice_gets_identical_results(corpus, releases, tmp_path):
-    assignment, _ = releases(corpus.assignment)
-    entry = _first_mistake(corpus)
-    [written] = corpus.write(tmp_path / "one", assignment.student_dir / f"{corpus.assignment}.ipynb", names=[entry.name])
-    folder = tmp_path / "twice"
-    folder.mkdir()
-    for copy in ("first", "second"):
-        shutil.copy(written, folder / f"{copy}.ipynb")
-    grade_paths([folder], assignment, tmp_path / "out", options=GradeOptions(workers=2))
-    first, second = (json.loads((tmp_path / "out" / "results" / f"{copy}.ipynb.json").read_text()) for copy in ("first", "second"))
+def test_one_submission_graded_twice_gets_identical_results(corpus, shared, releases):
+    results = Path(kit_run(shared, releases, corpus)["out"]) / "results"
+    name = first_mistake(corpus).name
+    first, second = (json.loads((results / f"{stem}.ipynb.json").read_text(encoding="utf-8")) for stem in (name, name + AGAIN))
     assert [test for test in first["tests"] if test.get("score") is not None] != [], "no graded question"
+    assert sum(test["score"] for test in first["tests"] if test.get("score") is not None) < sum(corpus.points.values()), "not a mistaken entry"
     assert first["tests"] == second["tests"]
