@@ -1,5 +1,6 @@
-"""Plain ``otter run``: a kernel that died before running a cell (two kernels raced for a port) is
-tried once more; any other failure is reported at once."""
+"""Plain ``otter run`` as release validates with it: a kernel that died before running a cell (two
+kernels raced for a port) is tried once more, any other failure is reported at once; and a run that
+gave a question no score is a problem, as is a solution short of full marks or a template above 0."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,3 +47,30 @@ def test_any_other_failure_is_reported_at_once(monkeypatch):
     with pytest.raises(OtterRunFailed, match="KeyError"):
         otter_scores(Path("zip"), Path("a.ipynb"))
     assert len(calls) == 1
+
+
+# What release's validation makes of the scores ------------------------------------------------------
+
+POINTS = {"sigmoid": 2.0, "train": 4.0}
+
+
+def _report(solution, template):
+    from autograder.release.pipeline import ReleaseReport
+
+    return ReleaseReport(assignment=None, points=POINTS, solution_scores=solution, template_scores=template)
+
+
+def test_validation_that_did_not_run_finds_nothing():
+    assert _report(None, None).problems == []
+
+
+def test_an_otter_run_that_graded_no_question_is_a_problem():
+    # otter run writes a results file with no question in it when it fails before grading, and exits 0
+    problems = _report({}, {}).problems
+    assert "otter run gave the solution no score on sigmoid" in problems
+    assert "otter run gave the blank template no score on train" in problems
+
+
+def test_a_solution_short_of_full_marks_and_a_template_above_zero_are_problems():
+    problems = _report({"sigmoid": 2.0, "train": 3.5}, {"sigmoid": 0.5, "train": 0.0}).problems
+    assert problems == ["the blank template earns 0.5 on sigmoid", "the solution earns 3.5 of 4.0 on train"]

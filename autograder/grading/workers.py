@@ -19,7 +19,6 @@ import dataclasses
 import multiprocessing
 import multiprocessing.connection
 import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ import nbformat
 
 from autograder import sandbox
 from autograder.authoring import suite, wire
-from autograder.forking import fork
+from autograder.forking import flush_output, fork
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox import cgroups
 from autograder.sandbox.probe_run import ProbePlan, run_and_probe
@@ -199,8 +198,7 @@ def _serve(connection, slot: int, setup: WorkerSetup) -> None:
         if code != 0:
             # STOP, or the runner died mid-job: this worker ends; the grader counts that job as crashed and replaces it.
             # It leaves at once: tearing down torch and IPython at interpreter exit takes 1-2 s it has no use for.
-            sys.stdout.flush()
-            sys.stderr.flush()
+            flush_output()
             os._exit(0)
 
 

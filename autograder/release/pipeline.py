@@ -36,20 +36,30 @@ class ReleaseError(KitError, RuntimeError):
 class ReleaseReport:
     assignment: Assignment
     points: dict[str, float]
-    solution_scores: dict[str, float] = field(default_factory=dict)
-    template_scores: dict[str, float] = field(default_factory=dict)
+    solution_scores: dict[str, float] | None = None   # None: not validated
+    template_scores: dict[str, float] | None = None
     generated: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     mutation: "MutationReport | None" = None
 
     @property
     def problems(self) -> list[str]:
+        """What validation found wrong; a question ``otter run`` gave no score is wrong too (a run that
+        failed before grading writes a results file with no question in it)."""
         found = []
         for question, possible in self.points.items():
-            if self.solution_scores and self.solution_scores.get(question) != possible:
-                found.append(f"the solution earns {self.solution_scores.get(question)} of {possible} on {question}")
-            if self.template_scores and self.template_scores.get(question, 0) != 0:
-                found.append(f"the blank template earns {self.template_scores[question]} on {question}")
+            if self.solution_scores is not None:
+                earned = self.solution_scores.get(question)
+                if earned is None:
+                    found.append(f"otter run gave the solution no score on {question}")
+                elif earned != possible:
+                    found.append(f"the solution earns {earned} of {possible} on {question}")
+            if self.template_scores is not None:
+                earned = self.template_scores.get(question)
+                if earned is None:
+                    found.append(f"otter run gave the blank template no score on {question}")
+                elif earned != 0:
+                    found.append(f"the blank template earns {earned} on {question}")
         return found
 
 

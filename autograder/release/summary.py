@@ -34,9 +34,9 @@ def _caught(score) -> str:
     return f"{score.caught}/{counted} ({score.score:.0%})"
 
 
-def _score(scores: dict, question: str) -> str:
-    return f"{scores[question]:g}" if question in scores else "-"
+def _score(scores: dict | None, question: str) -> str:
+    return f"{scores[question]:g}" if scores and question in scores else "-"
 
 
-def _score_total(scores: dict) -> str:
+def _score_total(scores: dict | None) -> str:
     return f"{sum(scores.values()):g}" if scores else "-"
