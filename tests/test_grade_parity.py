@@ -3,10 +3,9 @@
 
 The kit grades each whole corpus once per session (``tests.corpus_runs``, shared by xdist workers). Plain
 ``otter run`` costs 15-20 core-seconds a notebook, so ``make test`` runs it on the corpus's
-combined notebooks (``Corpus.combined_mistakes``): each carries one mistake in every question it
-can, and together they give every question every score the corpus's mistakes give it, in 11
-notebooks instead of 60. Full marks under ``otter run`` are the session's release's own check (it
-grades the solution with ``otter run`` and fails short of full marks). ``make parity``
+combined notebooks (``Corpus.combined_mistakes``), 21 instead of 60: each carries mistakes in
+several questions; together they give every question every score the corpus gives it, and put
+each mistaken question beside full marks on every other question. ``make parity``
 (``pytest --every-entry``) runs ``otter run`` on every entry as well. Each run is a test of its
 own, so xdist spreads them over the workers; a failure names the assignment and the notebook.
 """
@@ -47,8 +46,18 @@ def _scores_shown(entries) -> set[tuple[str, float]]:
 @pytest.mark.parametrize("corpus", list(CORPORA.values()), ids=_ids)
 def test_the_combined_notebooks_show_every_score_the_entries_get(corpus):
     combined = corpus.combined_mistakes()
-    assert _scores_shown(combined) | _scores_shown([e for e in corpus.entries if corpus.is_correct(e)]) == _scores_shown(corpus.entries)
+    assert _scores_shown(combined) == _scores_shown(corpus.entries)
     assert len(combined) < len([e for e in corpus.entries if not corpus.is_correct(e)]), "combining saved no otter run"
+
+
+@pytest.mark.parametrize("corpus", list(CORPORA.values()), ids=_ids)
+def test_each_mistake_sits_beside_full_marks_on_every_other_question(corpus):
+    """A hidden test that used another question's answer instead of the reference's would show."""
+    combined = corpus.combined_mistakes()
+    mistaken = {q for entry in combined for q, score in entry.expected.items() if score < corpus.points[q]}
+    for wrong in mistaken:
+        for other in set(corpus.points) - {wrong}:
+            assert any(e.expected[wrong] < corpus.points[wrong] and e.expected[other] == corpus.points[other] for e in combined), (wrong, other)
 
 
 def pytest_generate_tests(metafunc):

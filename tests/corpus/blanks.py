@@ -79,14 +79,40 @@ class Corpus:
         raise KeyError(f"no honest {self.assignment} submission {name!r}; known: {', '.join(e.name for e in self.entries)}")
 
     def combined_mistakes(self) -> list[Submission]:
-        """Notebooks that each carry one mistake in as many questions as they can.
+        """Notebooks that each carry mistakes in several questions at once, fewer than the entries.
 
         A mistake costs points on its own question only, so mistakes in different questions
-        compose: the n-th notebook takes, for every question, its n-th distinct way of losing
-        points in this corpus (the first entry with that score). Together they show every
-        question's every score the corpus gives, in as few notebooks as the question with the
-        most kinds of mistake needs.
+        compose. Each question gets a binary code (its position); for every bit, one notebook
+        carries a mistake in the questions whose bit is 1 and one in those whose bit is 0. So for
+        any two questions some notebook has a mistake in the first and full marks in the second
+        (a question that wrongly used another's answer would show), and every question has full
+        marks in some notebook. Each notebook takes the next kind of mistake (a distinct score) its
+        questions have not shown yet; further notebooks show the kinds left over. Together they
+        show every question's every score the corpus gives.
         """
+        kinds = self._mistake_kinds()
+        questions = list(self.points)
+        groups = []
+        for bit in range(max(1, (len(questions) - 1).bit_length())):
+            for value in (1, 0):
+                group = [q for i, q in enumerate(questions) if (i >> bit) & 1 == value and q in kinds]
+                if group and group not in groups:
+                    groups.append(group)
+        shown = {question: 0 for question in kinds}
+        combined = []
+        for group in groups:
+            combined.append(self._combine(len(combined) + 1, {q: kinds[q][shown[q] % len(kinds[q])] for q in group}))
+            for question in group:
+                shown[question] += 1
+        while any(shown[q] < len(kinds[q]) for q in kinds):
+            left = {q: kinds[q][shown[q]] for q in kinds if shown[q] < len(kinds[q])}
+            combined.append(self._combine(len(combined) + 1, left))
+            for question in left:
+                shown[question] += 1
+        return combined
+
+    def _mistake_kinds(self) -> dict[str, list[Submission]]:
+        """question → the first entry of each distinct score a mistake in it gets."""
         kinds: dict[str, dict[float, Submission]] = {}
         for entry in self.entries:
             lost = [question for question, score in entry.expected.items() if score != self.points[question]]
@@ -94,16 +120,15 @@ class Corpus:
                 raise ValueError(f"{entry.name}: a mistake entry answers exactly the one question it loses points on")
             if lost:
                 kinds.setdefault(lost[0], {}).setdefault(entry.expected[lost[0]], entry)
-        combined = []
-        for n in range(max((len(found) for found in kinds.values()), default=0)):
-            chosen = {question: list(found.values())[n] for question, found in kinds.items() if n < len(found)}
-            combined.append(Submission(
-                f"mistakes_combined_{n + 1}",
-                "; ".join(f"{question}: {entry.name}" for question, entry in chosen.items()),
-                answers={question: entry.answers[question] for question, entry in chosen.items()},
-                expected={**self.points, **{question: entry.expected[question] for question, entry in chosen.items()}},
-            ))
-        return combined
+        return {question: list(found.values()) for question, found in kinds.items()}
+
+    def _combine(self, number: int, chosen: dict[str, Submission]) -> Submission:
+        return Submission(
+            f"mistakes_combined_{number}",
+            "; ".join(f"{question}: {entry.name}" for question, entry in chosen.items()),
+            answers={question: entry.answers[question] for question, entry in chosen.items()},
+            expected={**self.points, **{question: entry.expected[question] for question, entry in chosen.items()}},
+        )
 
     def build(self, entry: Submission, template_path: Path) -> nbformat.NotebookNode:
         """The student template with every blank filled from ``entry`` (the template file is unchanged).
