@@ -1,7 +1,7 @@
 """Each assignment's honest corpus, written as notebooks and graded by the kit once a session.
 
 Under xdist the first worker that asks writes and grades; the others read (``Shared``, conftest).
-The folder holds every entry, the corpus's combined-mistake notebooks and a second copy of its
+The folder holds every entry, the corpus's combined-mistake notebooks and two more copies of its
 first mistaken entry, so the parity, fairness and repeatability tests share one grading run.
 """
 from __future__ import annotations
@@ -12,7 +12,9 @@ import nbformat
 
 from autograder.grading.batch import GradeOptions, grade_paths
 
-AGAIN = "_graded_twice"  # the suffix of the second copy's name
+# The copies graded twice sort before every entry, so they are the run's first two jobs and go to its
+# two idle workers: two sandboxes forked from two separately spawned workers.
+TWICE = ("0_twice_first", "0_twice_second")
 
 
 def first_mistake(corpus):
@@ -22,7 +24,7 @@ def first_mistake(corpus):
 
 def notebook_names(corpus) -> list[str]:
     """The names (without ``.ipynb``) of every notebook in the corpus's folder."""
-    return [entry.name for entry in corpus.entries + corpus.combined_mistakes()] + [first_mistake(corpus).name + AGAIN]
+    return [entry.name for entry in corpus.entries + corpus.combined_mistakes()] + list(TWICE)
 
 
 def corpus_folder(shared, releases, corpus) -> Path:
@@ -35,8 +37,8 @@ def corpus_folder(shared, releases, corpus) -> Path:
         corpus.write(folder, template)
         for combined in corpus.combined_mistakes():
             nbformat.write(corpus.build(combined, template), folder / f"{combined.name}.ipynb")
-        again = first_mistake(corpus)
-        (folder / f"{again.name}{AGAIN}.ipynb").write_bytes((folder / f"{again.name}.ipynb").read_bytes())
+        for copy in TWICE:
+            (folder / f"{copy}.ipynb").write_bytes((folder / f"{first_mistake(corpus).name}.ipynb").read_bytes())
         return str(folder)
 
     return Path(shared.get(f"corpus-notebooks-{corpus.assignment}", write, as_json=True))
