@@ -11,6 +11,7 @@ expression makes the similarity pass's recursive ``ast`` visitors raise Recursio
 """
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def test_a_deeply_nested_cell_does_not_stop_the_run(releases, tmp_path):
     folder = tmp_path / "submissions"
     folder.mkdir()
     # Sorted first, so it is read before the neighbour; ast.parse raises RecursionError on it.
-    (folder / "a_deep.ipynb").write_text(_notebook(template, last=("x = 1" + " + 1" * 20_000,)), encoding="utf-8")
+    deep = "x = 1" + " + 1" * 20_000
+    with pytest.raises(RecursionError):  # from about 3,000 terms at Python's default recursion limit
+        ast.parse(deep)
+    (folder / "a_deep.ipynb").write_text(_notebook(template, last=(deep,)), encoding="utf-8")
     shutil.copy(Path(__file__).parents[1] / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "b_neighbour.ipynb")
     out = tmp_path / "out"
 

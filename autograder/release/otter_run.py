@@ -30,6 +30,7 @@ def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600, thread
     except OtterRunFailed as failure:
         if KERNEL_START_FAILED not in str(failure):
             raise
+        print(f"otter run: the kernel for {notebook.name} died before running a cell; trying once more", file=sys.stderr)
     return _otter_run(zip_path, notebook, timeout=timeout, threads=threads)
 
 
