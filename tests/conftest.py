@@ -34,7 +34,7 @@ ASSIGNMENT = "logistic_regression"
 
 def pytest_addoption(parser):
     parser.addoption("--every-entry", action="store_true",
-                     help="compare plain otter run with the kit on every corpus entry, not one per score pattern (make parity)")
+                     help="compare plain otter run with the kit on every corpus entry, not only the combined-mistake notebooks (make parity)")
 
 
 class Shared:
