@@ -99,17 +99,18 @@ class Corpus:
                 if group and group not in groups:
                     groups.append(group)
         shown = {question: 0 for question in kinds}
-        combined = []
-        for group in groups:
-            combined.append(self._combine(len(combined) + 1, {q: kinds[q][shown[q] % len(kinds[q])] for q in group}))
+        picks = []
+
+        def pick(group: list[str]) -> None:
+            picks.append({question: kinds[question][shown[question] % len(kinds[question])] for question in group})
             for question in group:
                 shown[question] += 1
+
+        for group in groups:
+            pick(group)
         while any(shown[q] < len(kinds[q]) for q in kinds):
-            left = {q: kinds[q][shown[q]] for q in kinds if shown[q] < len(kinds[q])}
-            combined.append(self._combine(len(combined) + 1, left))
-            for question in left:
-                shown[question] += 1
-        return combined
+            pick([q for q in kinds if shown[q] < len(kinds[q])])
+        return [self._combine(number, chosen) for number, chosen in enumerate(picks, start=1)]
 
     def _mistake_kinds(self) -> dict[str, list[Submission]]:
         """question → the first entry of each distinct score a mistake in it gets."""

@@ -775,13 +775,14 @@ STEALING = [
             for _thing in gc.get_objects():
                 _searched += 1
                 try:  # an object that raises when looked at (a lazy import, a broken source) must not end the search
-                    for _value in list(_thing.values())[:50] if isinstance(_thing, dict) else [_thing]:
-                        try:
-                            _look_at(_value)
-                        except Exception:
-                            pass
+                    _values = list(_thing.values())[:50] if isinstance(_thing, dict) else [_thing]
                 except Exception:
-                    pass
+                    continue
+                for _value in _values:
+                    try:
+                        _look_at(_value)
+                    except Exception:
+                        pass
             print("attack ran: steal_reference_via_gc searched", "many" if _searched > 1000 else _searched, "objects")
 
             def sigmoid(x):
