@@ -2,10 +2,12 @@
 plot, panels when the chart draws the two side by side."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from autograder.authoring import DecisionRegions, LossCurve
-from autograder.grading.charts import LINES_CAPTION, PANELS_CAPTION, draw
+from autograder.authoring import Clusters, DecisionRegions, LossCurve
+from autograder.grading.charts import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN, draw
 
 POINTS = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
 
@@ -29,3 +31,12 @@ def test_regions_that_cannot_be_drawn_are_noted_on_the_students_panel():
     recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
     drawn = draw(chart, {**recorded, chart.regions_key: None}, {**recorded, chart.regions_key: [0] * 16}, ident="regions")
     assert drawn.caption == PANELS_CAPTION and any("cannot be drawn" in note for note in drawn.notes)
+
+
+def test_a_long_legend_does_not_widen_the_chart():
+    """The page scales a chart to the screen's width: a legend wider than the plot would shrink its text."""
+    chart = Clusters(x="x", labels="labels", centroids="centroids")
+    values = {"x": POINTS, "labels": [0, 1, 0, 1], "centroids": [[0.0, 0.5], [1.0, 0.5]]}
+    drawn = draw(chart, values, values, ident="clusters")
+    width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', drawn.svg).group(1))
+    assert width <= WIDTH_IN * 72, f"the chart is {width:.0f} pt wide, its figure {WIDTH_IN * 72:.0f} pt"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -36,9 +37,12 @@ matplotlib.rcParams["svg.fonttype"] = "none"
 # Sized for a phone: a 5-inch figure fills a 390-px screen at about its own scale, so 13-point
 # labels stay about 13 px tall there.
 WIDTH_IN, HEIGHT_IN, FONT_PT = 5.0, 3.4, 13
+BOTTOM_IN = 0.55
 # Chinese labels are laid out with a CJK font where one is installed; the reader's browser draws them either way.
 matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]
 MAX_REGION_LABELS = 50
+# A legend line holds about this many Latin characters at the legend's size; a handle takes about 5.
+LEGEND_LINE_CHARS, LEGEND_HANDLE_CHARS = 50, 5
 LABELS = {"you": "你 · you", "reference": "参考解 · reference"}
 _WHO = {label: who for who, label in LABELS.items()}
 
@@ -117,6 +121,10 @@ def _figure(*, panels: int = 1) -> tuple[Figure, list]:
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN * (1 if panels == 1 else 1.9)))
     # Two panels sit one above the other: side by side they would be too small on a phone.
     axes = [figure.add_subplot(panels, 1, index + 1) for index in range(panels)]
+    # Fixed room below the axes for tick labels and an axis label, above the legend, and between
+    # stacked panels. No layout engine: the tight bounding box at save time already keeps every label
+    # and the legend in the picture, and a second layout pass cost a third of each chart's time.
+    figure.subplots_adjust(bottom=BOTTOM_IN / figure.get_figheight(), hspace=0.3)
     for ax in axes:
         ax.grid(alpha=0.25)
         ax.ticklabel_format(style="plain", useOffset=False)
@@ -135,8 +143,17 @@ def _legend(figure: Figure, axes) -> None:
                 handles.append(handle)
                 labels.append(label)
     if handles:
-        figure.legend(handles, labels, loc="upper center", ncol=min(len(labels), 3), frameon=False, fontsize=FONT_PT - 1, bbox_to_anchor=(0.5, 0.0))
-    figure.tight_layout()
+        figure.legend(handles, labels, loc="upper center", ncol=_legend_columns(labels), frameon=False, fontsize=FONT_PT - 1, bbox_to_anchor=(0.5, 0.0))
+
+
+def _legend_columns(labels: list[str]) -> int:
+    """As many columns (at most 3) as fit the figure's width: a wider legend would widen the saved
+    chart, and the page scales it down to the screen, text and all."""
+    widest = max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label) for label in labels)
+    for columns in (3, 2):
+        if columns <= len(labels) and columns * (widest + LEGEND_HANDLE_CHARS) <= LEGEND_LINE_CHARS:
+            return columns
+    return 1
 
 
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
