@@ -14,7 +14,7 @@ import pytest
 from autograder import sandbox
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.workers import Job, Workers
+from autograder.grading.workers import Job, WorkerSetup, Workers, WorkersError
 from tests.corpus.honest import build_notebook, submission
 from tests.processes import still_running
 
@@ -59,7 +59,7 @@ def test_a_killed_worker_costs_its_job_and_is_replaced(assignment, student_templ
     correct = build_notebook(submission("correct_course_style"), student_template)
     jobs = [Job("sleeper", _sleeper(student_template), LIMITS), Job("after", correct, LIMITS)]
     with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(1, folder.worker_setup(assignment)) as workers:
-        killer = threading.Thread(target=_kill_once_it_forks, args=(workers._workers[0].process.pid,))
+        killer = threading.Thread(target=_kill_once_it_forks, args=(workers._workers[0].pid,))
         killer.start()
         (first_job, first), (second_job, second) = list(workers.run(jobs))
         killer.join()
@@ -111,3 +111,23 @@ def test_a_sandbox_holds_no_byte_of_an_earlier_submission(student_template):
 
 def _assignment_zip(template: Path) -> Path:
     return template.parents[2] / "dist" / "logistic_regression-autograder.zip"
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_runs_workers_are_forks_of_one_warmed_process(assignment):
+    """The warm-up (imports, the blank template) costs a run once, not once per worker."""
+    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(2, folder.worker_setup(assignment)) as workers:
+        parents = {_parent(worker.pid) for worker in workers._workers}
+        assert len(parents) == 1 and parents != {os.getpid()}, parents
+        assert _parent(parents.pop()) == os.getpid(), "the warm process is the grader's own child"
+
+
+def test_workers_that_cannot_warm_up_say_so(tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text("{}")
+    setup = WorkerSetup(tmp_path / "no-support", secret, "notebook.ipynb", {})
+    with pytest.raises(WorkersError, match="could not start"):
+        Workers(1, setup)

@@ -1,16 +1,18 @@
-"""Grading workers: fresh interpreters that each fork one sandbox at a time.
+"""Grading workers: forks of one warmed interpreter, each forking one sandbox at a time.
 
-A worker is started with 'spawn', so it holds nothing of the process that
-started it (a release's solution, the judge's expected outputs): only what it
-is handed, which is what a sandbox may see. It imports torch, IPython,
-matplotlib and Otter once and runs the blank template once, so each sandbox
-it forks starts warm. It holds the reference functions only as an open file
-descriptor, which the sandbox's broker reads after phase one is committed.
+A run's *warm process* is started with 'spawn', so it holds nothing of the
+process that started it (a release's solution, the judge's expected outputs):
+only what it is handed, which is what a sandbox may see. It imports torch,
+IPython, matplotlib and Otter once and runs the blank template once, then
+forks a worker per slot when the grader asks (and a fresh one in place of a
+worker that died), so a run's workers share one warm-up. It holds the
+reference functions only as an open file descriptor, which a sandbox's
+broker reads after phase one is committed.
 
-The warmed worker never reads a job. For each one it forks a *runner*, which
-receives the job, runs its sandbox, sends the result and exits. So every
-sandbox is forked from a process that never held another submission's
-notebook or report, not even in memory it freed.
+Neither the warm process nor a worker ever reads a job. For each job a worker
+forks a *runner*, which receives the job, runs its sandbox, sends the result
+and exits. So every sandbox is forked from a process that never held another
+submission's notebook or report, not even in memory it freed.
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ import contextlib
 import dataclasses
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.reduction
 import os
+import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from typing import Iterable, Iterator
 
 import nbformat
 
-from autograder import sandbox
+from autograder import KitError, sandbox
 from autograder.authoring import suite, wire
 from autograder.forking import flush_output, fork
 from autograder.sandbox.isolated import die_with_parent
@@ -37,6 +41,8 @@ from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0
+# Imports and a run of the blank template: about 7 s on an idle core.
+WARM_UP_LIMIT_S = 600.0
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
 
 
@@ -85,21 +91,37 @@ def _worker_environment():
         os.environ.update(saved)
 
 
+class WorkersError(KitError, RuntimeError):
+    """The grading workers could not be started."""
+
+
 class Workers:
     """``count`` workers; ``run`` hands them jobs and yields results as they finish."""
 
     def __init__(self, count: int, setup: WorkerSetup):
         self._context = multiprocessing.get_context("spawn")
         self._setup = setup
-        self._workers = [self._start(slot) for slot in range(count)]
+        self._warm: _WarmProcess | None = None
+        self._workers: list[_Worker] = []
+        try:
+            for slot in range(count):
+                self._workers.append(self._start(slot))
+        except BaseException:
+            self.close()
+            raise
 
     def _start(self, slot: int) -> "_Worker":
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(theirs, slot, self._setup), name=f"autograder-worker-{slot}", daemon=True)
-        with _worker_environment():
-            process.start()
-        theirs.close()
-        return _Worker(slot, process, ours)
+        """A worker for ``slot``, forked from the warm process (started again once if it has died)."""
+        for _ in range(2):
+            if self._warm is None or not self._warm.process.is_alive():
+                if self._warm is not None:
+                    self._warm.close()
+                self._warm = _WarmProcess(self._context, self._setup)
+            try:
+                return self._warm.fork_worker(slot)
+            except (EOFError, OSError):
+                self._warm.process.join(timeout=5)
+        raise WorkersError(f"the grading workers could not start: their warm-up process ended with exit code {self._warm.process.exitcode} (its error is printed above)")
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, sandbox.Result]]:
         """Grade every job; a worker that dies or hangs costs only its job, as a 'crash'."""
@@ -124,16 +146,14 @@ class Workers:
                 busy[worker.slot] = (worker, job, time.monotonic())
             if not busy:
                 continue
-            waits = [w.connection for w, _, _ in busy.values()] + [w.process.sentinel for w, _, _ in busy.values()]
-            multiprocessing.connection.wait(waits, timeout=5.0)
+            # A worker that dies closes its end: its connection turns readable (EOF).
+            multiprocessing.connection.wait([w.connection for w, _, _ in busy.values()], timeout=5.0)
             for slot, (worker, job, started) in list(busy.items()):
                 result = self._collect(worker, job, started)
                 if result is None:
                     continue
                 del busy[slot]
-                if result.status == "crash" and not worker.process.is_alive():
-                    worker = self._replace(worker)
-                idle.append(worker)
+                idle.append(self._replace(worker) if worker.lost else worker)
                 yield job, result
 
     def _collect(self, worker: "_Worker", job: Job, started: float) -> sandbox.Result | None:
@@ -142,18 +162,16 @@ class Workers:
             try:
                 return worker.connection.recv()
             except (EOFError, OSError):
+                worker.lost = True
                 return sandbox.Result("crash", detail="the grading worker died")
-        if not worker.process.is_alive():
-            return sandbox.Result("crash", detail="the grading worker died")
         if time.monotonic() - started > job.limits.wall_s + WORKER_GRACE_S:
-            worker.process.kill()
-            worker.process.join(timeout=5)
+            _kill(worker.pid)
+            worker.lost = True
             return sandbox.Result("crash", detail="the grading worker stopped answering")
         return None
 
     def _replace(self, worker: "_Worker") -> "_Worker":
         worker.connection.close()
-        worker.process.join(timeout=5)
         fresh = self._start(worker.slot)
         self._workers[self._workers.index(worker)] = fresh
         return fresh
@@ -164,11 +182,13 @@ class Workers:
                 worker.connection.send(None)
             except OSError:
                 pass
+        deadline = time.monotonic() + 10
         for worker in self._workers:
-            worker.process.join(timeout=10)
-            if worker.process.is_alive():
-                worker.process.kill()
+            if not _ended(worker.connection, deadline):
+                _kill(worker.pid)
             worker.connection.close()
+        if self._warm is not None:
+            self._warm.close()
         cgroups.remove_cgroups_of(os.getpid())
 
     def __enter__(self) -> "Workers":
@@ -181,16 +201,103 @@ class Workers:
 @dataclass
 class _Worker:
     slot: int
-    process: multiprocessing.process.BaseProcess
+    pid: int
     connection: multiprocessing.connection.Connection
+    lost: bool = False  # it died or was killed: the grader starts another in its slot
 
 
-def _serve(connection, slot: int, setup: WorkerSetup) -> None:
-    """A worker's life: warm up, then fork a runner per job until told to stop."""
+class _WarmProcess:
+    """The grader's handle on the spawned process that warms up once and forks the run's workers."""
+
+    def __init__(self, context, setup: WorkerSetup):
+        ours, theirs = context.Pipe()
+        self.process = context.Process(target=_serve_warm, args=(theirs, setup, os.getpid()), name="autograder-warm", daemon=True)
+        with _worker_environment():
+            self.process.start()
+        theirs.close()
+        self.control = ours
+
+    def fork_worker(self, slot: int) -> _Worker:
+        """A new worker for ``slot`` and the grader's end of its connection (waits for the warm-up)."""
+        self.control.send(slot)
+        if not self.control.poll(WARM_UP_LIMIT_S):
+            _kill(self.process.pid)
+            raise WorkersError(f"the grading workers could not start: their warm-up took longer than {WARM_UP_LIMIT_S:.0f} s")
+        connection = multiprocessing.connection.Connection(multiprocessing.reduction.recv_handle(self.control))
+        return _Worker(slot, self.control.recv(), connection)
+
+    def close(self) -> None:
+        try:
+            self.control.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.control.close()
+
+
+def _ended(connection: multiprocessing.connection.Connection, deadline: float) -> bool:
+    """Whether the other end of ``connection`` closed (its worker ended) before ``deadline``."""
+    while connection.poll(max(0.0, deadline - time.monotonic())):
+        try:
+            connection.recv()
+        except (EOFError, OSError):
+            return True
+    return False
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _serve_warm(control, setup: WorkerSetup, grader: int) -> None:
+    """The warm process: warm up once, then fork a worker for each slot the grader asks for."""
+    die_with_parent(grader)
     plan = probe_plan(setup.support, notebook_name=setup.notebook_name)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
-    grader = os.getppid()
+    warm = os.getpid()
+    while (slot := _request(control)) is not None:
+        ours, theirs = multiprocessing.Pipe()
+        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, grader=grader, warm=warm, inherited=(control, ours)))
+        theirs.close()
+        multiprocessing.reduction.send_handle(control, ours.fileno(), grader)
+        ours.close()
+        control.send(worker)
+    _reap(block=True)
+    flush_output()
+    os._exit(0)  # as a worker does: tearing down torch and IPython has no use
+
+
+def _request(control) -> int | None:
+    """The next slot the grader wants a worker for; None when it says stop or is gone."""
+    try:
+        while not control.poll(1.0):
+            _reap(block=False)  # workers that ended, replaced or not
+        return control.recv()
+    except EOFError:
+        return None
+
+
+def _reap(*, block: bool) -> None:
+    """Wait for ended workers (their CPU time then counts as this process's children's)."""
+    try:
+        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, *, grader: int, warm: int, inherited) -> None:
+    """A worker's life, in a fork of the warm process: fork a runner per job until told to stop."""
+    for end in inherited:  # the warm process's control connection, the grader's end of this one
+        end.close()
+    die_with_parent(warm)
     worker = os.getpid()
     while True:
         runner = fork(lambda: _run_one_job(connection, slot, setup, plan, secret_fd, grader, worker))
