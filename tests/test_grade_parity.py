@@ -3,7 +3,7 @@
 
 The kit grades each whole corpus once per session (``tests.corpus_runs``, shared by xdist workers). Plain
 ``otter run`` costs 15-20 core-seconds a notebook, so ``make test`` runs it on the corpus's
-combined notebooks (``Corpus.combined_mistakes``), 21 instead of 60: each carries mistakes in
+combined notebooks (``Corpus.combined_mistakes``), 17 instead of 60: each carries mistakes in
 several questions; together they give every question every score the corpus gives it, and put
 each mistaken question beside full marks on every other question. ``make parity``
 (``pytest --every-entry``) runs ``otter run`` on every entry as well. Each run is a test of its
@@ -12,10 +12,12 @@ own, so xdist spreads them over the workers; a failure names the assignment and 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from autograder.grading.judging import COMPLETED
 from autograder.release.otter_run import otter_scores
 from tests.corpus import CORPORA
+from tests.corpus.blanks import _separating_sets
 from tests.corpus_runs import corpus_folder, kit_grades, notebook_names
 
 pytestmark = pytest.mark.slow
@@ -58,6 +60,17 @@ def test_each_mistake_sits_beside_full_marks_on_every_other_question(corpus):
     for wrong in mistaken:
         for other in set(corpus.points) - {wrong}:
             assert any(e.expected[wrong] < corpus.points[wrong] and e.expected[other] == corpus.points[other] for e in combined), (wrong, other)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 5), min_size=1))
+def test_the_mistake_sets_separate_every_pair_of_questions(needs):
+    carriers = _separating_sets(needs)
+    notebooks = set().union(*carriers.values())
+    assert all(len(carriers[question]) >= count for question, count in needs.items())
+    for first, second in ((a, b) for a in needs for b in needs if a != b):
+        assert carriers[first] - carriers[second], (first, second, carriers)
+    assert all(carriers[question] != notebooks for question in needs) or len(needs) == 1, "a question with full marks nowhere"
 
 
 def pytest_generate_tests(metafunc):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import itertools
+import math
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -79,38 +81,24 @@ class Corpus:
         raise KeyError(f"no honest {self.assignment} submission {name!r}; known: {', '.join(e.name for e in self.entries)}")
 
     def combined_mistakes(self) -> list[Submission]:
-        """Notebooks that each carry mistakes in several questions at once, fewer than the entries.
+        """Notebooks that each carry mistakes in several questions at once, as few as can be.
 
         A mistake costs points on its own question only, so mistakes in different questions
-        compose. Each question gets a binary code (its position); for every bit, one notebook
-        carries a mistake in the questions whose bit is 1 and one in those whose bit is 0. So for
-        any two questions some notebook has a mistake in the first and full marks in the second
-        (a question that wrongly used another's answer would show), and every question has full
-        marks in some notebook. Each notebook takes the next kind of mistake (a distinct score) its
-        questions have not shown yet; further notebooks show the kinds left over. Together they
-        show every question's every score the corpus gives.
+        compose. Each question gets the set of notebooks that carry a mistake in it, at least one
+        per kind of mistake (a distinct score) it has, and no set inside another. So for any two
+        questions some notebook has a mistake in the first and full marks in the second (a
+        question that wrongly used another's answer would show), every question has full marks in
+        some notebook, and together the notebooks show every question's every score the corpus
+        gives.
         """
         kinds = self._mistake_kinds()
-        questions = list(self.points)
-        groups = []
-        for bit in range(max(1, (len(questions) - 1).bit_length())):
-            for value in (1, 0):
-                group = [q for i, q in enumerate(questions) if (i >> bit) & 1 == value and q in kinds]
-                if group and group not in groups:
-                    groups.append(group)
-        shown = {question: 0 for question in kinds}
-        picks = []
-
-        def pick(group: list[str]) -> None:
-            picks.append({question: kinds[question][shown[question] % len(kinds[question])] for question in group})
-            for question in group:
-                shown[question] += 1
-
-        for group in groups:
-            pick(group)
-        while any(shown[q] < len(kinds[q]) for q in kinds):
-            pick([q for q in kinds if shown[q] < len(kinds[q])])
-        return [self._combine(number, chosen) for number, chosen in enumerate(picks, start=1)]
+        questions = [question for question in self.points if question in kinds]
+        carriers = _separating_sets({question: len(kinds[question]) for question in questions})
+        picks: list[dict[str, Submission]] = [{} for _ in range(1 + max(max(found) for found in carriers.values()))] if carriers else []
+        for question in questions:
+            for shown, notebook in enumerate(sorted(carriers[question])):
+                picks[notebook][question] = kinds[question][shown % len(kinds[question])]
+        return [self._combine(number, chosen) for number, chosen in enumerate((p for p in picks if p), start=1)]
 
     def _mistake_kinds(self) -> dict[str, list[Submission]]:
         """question → the first entry of each distinct score a mistake in it gets."""
@@ -180,3 +168,14 @@ def _blank_cell(notebook: nbformat.NotebookNode, name: str, template_path: Path)
         if cell.cell_type == "code" and _is_blank(cell.source, name):
             return cell
     raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding `...`); is this the released student template (autograder release)?")
+
+
+def _separating_sets(needs: Mapping[str, int]) -> dict[str, frozenset[int]]:
+    """For each question, the notebooks (numbered from 0) that carry a mistake in it: at least
+    ``needs[question]`` each, none inside another's (sets of one size never are), none all of them
+    where there are two questions or more; over the fewest notebooks that allow such sets."""
+    questions = list(needs)
+    for count in itertools.count(1):
+        for size in range(max(needs.values()), count + (len(questions) < 2)):
+            if math.comb(count, size) >= len(questions):
+                return dict(zip(questions, map(frozenset, itertools.combinations(range(count), size))))
