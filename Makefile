@@ -33,7 +33,7 @@ demo: release
 test: install
 	$(BIN)/python -m pytest -n 2 -q --durations=30
 
-# Plain otter run on every corpus entry, 15-20 core-seconds each (make test runs it on 21 combined-mistake notebooks).
+# Plain otter run on every corpus entry, 15-20 core-seconds each (make test runs it on 17 combined-mistake notebooks).
 parity: install
 	$(BIN)/python -m pytest -n 2 -q tests/test_grade_parity.py --every-entry
 
