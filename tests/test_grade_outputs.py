@@ -301,8 +301,10 @@ def test_a_killed_run_resumes_where_it_stopped(assignment, submissions, full_run
     folder = shutil.copytree(submissions, tmp_path / "submissions")
     out = tmp_path / "out"
     command = [str(CLI), "--root", str(assignment.root), "grade", str(folder), "-a", ASSIGNMENT, "-o", str(out)]
+    # The killed run cannot remove its temporary support folder: keep it under tmp_path, not /tmp.
+    (tmp_path / "tmp").mkdir()
     with open(tmp_path / "first.log", "wb") as log:
-        first = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        first = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
 
     def some_but_not_all_done() -> bool:
         return 2 <= len(_result_files(out)) < len(FILES)
