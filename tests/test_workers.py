@@ -14,7 +14,8 @@ import pytest
 from autograder import sandbox
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.workers import Job, WorkerSetup, Workers, WorkersError
+from autograder.grading.warm_process import WorkerSetup
+from autograder.grading.workers import Job, Workers, WorkersError
 from tests.corpus.honest import build_notebook, submission
 from tests.processes import still_running
 

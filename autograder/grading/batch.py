@@ -1,7 +1,7 @@
 """``autograder grade``: grade a folder of submissions without Docker.
 
-Spawned workers (see ``autograder.grading.workers``) warm up once and fork a
-sandboxed child per submission, which runs the notebook and hands back plain
+Workers forked from one spawned, warmed process (see ``autograder.grading.workers``)
+fork a sandboxed child per submission, which runs the notebook and hands back plain
 probe data. This process never runs student code: it holds the expected
 outputs, judges each submission as it finishes and writes its results and
 feedback at once, so a killed run loses nothing and a re-run grades only what

@@ -10,7 +10,7 @@ from autograder.authoring import suite
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import Judge
-from autograder.grading.workers import WorkerSetup
+from autograder.grading.warm_process import WorkerSetup
 
 # The swap-in functions' sources, which only a sandbox's broker reads (after phase one).
 REFERENCE_FUNCTIONS_FILE = "reference_functions.json"

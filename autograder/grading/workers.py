@@ -17,52 +17,26 @@ submission's notebook or report, not even in memory it freed.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.reduction
 import os
 import signal
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Iterator
 
 import nbformat
 
 from autograder import KitError, sandbox
-from autograder.authoring import suite, wire
-from autograder.forking import flush_output, fork
-from autograder.sandbox.isolated import die_with_parent
+from autograder.grading.warm_process import WorkerSetup, serve_warm
 from autograder.sandbox import cgroups
-from autograder.sandbox.probe_run import ProbePlan, run_and_probe
 from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0
 # Imports and a run of the blank template: about 7 s on an idle core.
 WARM_UP_LIMIT_S = 600.0
-_STOP = 3  # a runner's exit code: the grader said there are no more jobs
-
-
-@dataclass(frozen=True)
-class WorkerSetup:
-    """What every worker is given.
-
-    Attributes:
-        support: folder with the hidden cases and their inputs (no expected outputs).
-        secret: file of the reference functions' sources, for the sandbox's broker.
-        notebook_name: the name the student's init cell opens the notebook by.
-        student_files: the files a notebook sits beside (data, public tests).
-        template: the blank student notebook, run once to warm the worker up.
-    """
-
-    support: Path
-    secret: Path
-    notebook_name: str
-    student_files: dict[str, bytes]
-    template: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +185,7 @@ class _WarmProcess:
 
     def __init__(self, context, setup: WorkerSetup):
         ours, theirs = context.Pipe()
-        self.process = context.Process(target=_serve_warm, args=(theirs, setup, os.getpid()), name="autograder-warm", daemon=True)
+        self.process = context.Process(target=serve_warm, args=(theirs, setup, os.getpid()), name="autograder-warm", daemon=True)
         with _worker_environment():
             self.process.start()
         theirs.close()
@@ -253,120 +227,3 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _serve_warm(control, setup: WorkerSetup, grader: int) -> None:
-    """The warm process: warm up once, then fork a worker for each slot the grader asks for."""
-    die_with_parent(grader)
-    plan = probe_plan(setup.support, notebook_name=setup.notebook_name)
-    secret_fd = os.open(setup.secret, os.O_RDONLY)
-    warm_up(plan, setup.student_files, setup.template)
-    warm = os.getpid()
-    while (slot := _request(control)) is not None:
-        ours, theirs = multiprocessing.Pipe()
-        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, grader=grader, warm=warm, inherited=(control, ours)))
-        theirs.close()
-        multiprocessing.reduction.send_handle(control, ours.fileno(), grader)
-        ours.close()
-        control.send(worker)
-    _reap(block=True)
-    flush_output()
-    os._exit(0)  # as a worker does: tearing down torch and IPython has no use
-
-
-def _request(control) -> int | None:
-    """The next slot the grader wants a worker for; None when it says stop or is gone."""
-    try:
-        while not control.poll(1.0):
-            _reap(block=False)  # workers that ended, replaced or not
-        return control.recv()
-    except EOFError:
-        return None
-
-
-def _reap(*, block: bool) -> None:
-    """Wait for ended workers (their CPU time then counts as this process's children's)."""
-    try:
-        while os.waitpid(-1, 0 if block else os.WNOHANG)[0]:
-            pass
-    except ChildProcessError:
-        pass
-
-
-def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, *, grader: int, warm: int, inherited) -> None:
-    """A worker's life, in a fork of the warm process: fork a runner per job until told to stop."""
-    for end in inherited:  # the warm process's control connection, the grader's end of this one
-        end.close()
-    die_with_parent(warm)
-    worker = os.getpid()
-    while True:
-        runner = fork(lambda: _run_one_job(connection, slot, setup, plan, secret_fd, grader, worker))
-        code = os.waitstatus_to_exitcode(os.waitpid(runner, 0)[1])
-        if code != 0:
-            # STOP, or the runner died mid-job: this worker ends; the grader counts that job as crashed and replaces it.
-            # It leaves at once: tearing down torch and IPython at interpreter exit takes 1-2 s it has no use for.
-            flush_output()
-            os._exit(0)
-
-
-def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, grader: int, worker: int) -> None:
-    """In a fresh fork of the warmed worker: take one job, grade it in a sandbox, send the result."""
-    die_with_parent(worker)
-    job = connection.recv()
-    if job is None:
-        os._exit(_STOP)
-    # Cgroups are named after the grading process, which started this worker.
-    limits = dataclasses.replace(job.limits, slot=slot, owner_pid=grader)
-    result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
-    connection.send(result)
-
-
-def probe_plan(support: Path, *, notebook_name: str) -> ProbePlan:
-    """The plan a sandbox follows, from the cases and their inputs only."""
-    module = suite.load_cases(support / suite.CASES_FILE)
-    probe_side = suite.Suite(module.cases, suite.read_references(support / suite.INPUTS_FILE))
-    by_question: dict[str, list] = {}
-    for case in module.cases:
-        by_question.setdefault(case.question, []).append(case)
-    return ProbePlan(
-        cases=by_question,
-        inputs={case.key: probe_side.inputs(case) for case in module.cases},
-        charts=module.charts,
-        recorded=module.recorded,
-        notebook_name=notebook_name,
-    )
-
-
-def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | None = None, template: Path | None = None) -> None:
-    """Import once what every submission uses.
-
-    With a plan, also runs the blank student template once (trusted code, no
-    secrets in it): first use of IPython, autograd and matplotlib costs more
-    than a second, which every forked sandbox would otherwise pay again.
-    """
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot
-    import torch
-
-    torch.set_num_threads(1)  # a multi-threaded op before fork deadlocks children
-    import IPython.core.interactiveshell  # noqa: F401
-    import otter  # noqa: F401  (the notebook's init cell imports it)
-
-    x = torch.ones(2, requires_grad=True)
-    torch.optim.SGD([x], lr=0.1).zero_grad()
-    (x * 2).sum().backward()
-    wire.encode(x)  # plain keeps this torch: a notebook's fake sys.modules["torch"] cannot replace it
-    if plan is None or template is None or not template.is_file():
-        return
-    notebook = nbformat.read(template, as_version=4)
-    previous = os.getcwd()
-    with tempfile.TemporaryDirectory(prefix="autograder-warm-up-") as scratch:
-        os.chdir(scratch)
-        try:
-            run_and_probe(notebook, student_files or {}, plan, reveal=lambda commit: b"{}")
-        finally:
-            os.chdir(previous)
-            matplotlib.pyplot.close("all")
