@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from autograder import sandbox
+from autograder.sandbox import cgroups
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.warm_process import WorkerSetup
@@ -132,3 +133,79 @@ def test_workers_that_cannot_warm_up_say_so(tmp_path):
     setup = WorkerSetup(tmp_path / "no-support", secret, "notebook.ipynb", {})
     with pytest.raises(WorkersError, match="could not start"):
         Workers(1, setup)
+
+
+# Found by review: a killed worker's job must leave nothing to the next job in its slot -----------
+
+HOG_THEN_SLEEP = """
+import os, time
+pid = os.fork()
+if pid == 0:  # a child that fills the sandbox's memory cgroup and is OOM-killed in it
+    blocks = []
+    while True:
+        blocks.append(bytearray(64 * 2**20))
+os.waitpid(pid, 0)
+time.sleep(600)
+"""
+
+
+def _slot_oom_kills(slot: int) -> int:
+    """OOM kills counted in the memory cgroup this process's sandboxes use for ``slot``."""
+    name = f"sbx_{os.getpid()}_{slot}"
+    memory = cgroups._v1_bases().get("memory")
+    if memory is not None:
+        return cgroups._field(memory / name / "memory.oom_control", "oom_kill")
+    v2 = cgroups._v2_base()
+    return cgroups._field(v2 / name / "memory.events", "oom_kill") if v2 is not None else 0
+
+
+def test_the_oom_of_a_killed_workers_job_is_not_the_next_jobs(assignment, student_template):
+    if not cgroups.describe().startswith("memory and process caps"):
+        pytest.skip("needs a writable memory cgroup")
+    limits = sandbox.Limits(wall_s=120, cpu_s=120, as_extra_mb=4096, cgroup_mem_mb=1024)
+    hog = nbformat.read(student_template, as_version=4)
+    hog.cells.insert(0, nbformat.v4.new_code_cell(HOG_THEN_SLEEP))
+    correct = build_notebook(submission("correct_course_style"), student_template)
+    jobs = [Job("hog", hog, limits), Job("after", correct, limits)]
+    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(1, folder.worker_setup(assignment)) as workers:
+        worker = workers._workers[0].pid
+
+        def kill_after_an_oom() -> None:
+            deadline = time.monotonic() + 120
+            while _slot_oom_kills(0) == 0 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            os.kill(worker, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_after_an_oom)
+        killer.start()
+        results = {job.key: result for job, result in workers.run(jobs)}
+        killer.join()
+    assert (results["hog"].status, results["hog"].detail) == ("crash", "the grading worker died")
+    assert results["after"].status == "ok", (results["after"].status, results["after"].detail)
+
+
+def _zombie_children() -> list[int]:
+    zombies = []
+    for child in _children(os.getpid()):
+        try:
+            if Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                zombies.append(int(child))
+        except OSError:
+            pass
+    return zombies
+
+
+def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_error(assignment, student_template, monkeypatch):
+    """The warm process dies mid-run and its replacement does not answer in time: the run stops with
+    WorkersError (a KitError the CLI prints), not with an OSError from close(), and leaves no zombie."""
+    from autograder.grading import workers as workers_module
+
+    correct = build_notebook(submission("correct_course_style"), student_template)
+    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, pytest.raises(WorkersError, match="could not start"):
+        with Workers(1, folder.worker_setup(assignment)) as workers:
+            monkeypatch.setattr(workers_module, "WARM_UP_LIMIT_S", 1.0)  # the replacement's ~7 s warm-up now counts as hung
+            worker = workers._workers[0].pid
+            os.kill(workers._warm.process.pid, signal.SIGKILL)  # its worker dies with it
+            assert still_running([worker], deadline_s=10) == []
+            list(workers.run([Job("after", correct, LIMITS)]))
+    assert _zombie_children() == []

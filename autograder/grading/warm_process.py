@@ -21,6 +21,7 @@ from autograder.authoring import suite, wire
 from autograder.forking import flush_output, fork
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_run import ProbePlan, run_and_probe
+from autograder.sandbox.student import close_all_but
 
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
 
@@ -44,16 +45,17 @@ class WorkerSetup:
     template: Path | None = None
 
 
-def serve_warm(control, setup: WorkerSetup, grader: int) -> None:
-    """The warm process: warm up once, then fork a worker for each slot the grader asks for."""
+def serve_warm(control, grader: int) -> None:
+    """The warm process: take the setup, warm up once, then fork a worker for each slot the grader asks for."""
     die_with_parent(grader)
+    setup: WorkerSetup = control.recv()
     plan = probe_plan(setup.support, notebook_name=setup.notebook_name)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
     warm = os.getpid()
     while (slot := _request(control)) is not None:
         ours, theirs = multiprocessing.Pipe()
-        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, grader=grader, warm=warm, inherited=(control, ours)))
+        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, grader=grader, warm=warm))
         theirs.close()
         multiprocessing.reduction.send_handle(control, ours.fileno(), grader)
         ours.close()
@@ -82,10 +84,11 @@ def _reap(*, block: bool) -> None:
         pass
 
 
-def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, *, grader: int, warm: int, inherited) -> None:
+def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, *, grader: int, warm: int) -> None:
     """A worker's life, in a fork of the warm process: fork a runner per job until told to stop."""
-    for end in inherited:  # the warm process's control connection, the grader's end of this one
-        end.close()
+    # The warm process's control connection, the grader's end of this one, its spawn pipes: none is
+    # this worker's to hold (the warm process's exit would not show while a worker held its sentinel).
+    close_all_but({0, 1, 2, connection.fileno(), secret_fd})
     die_with_parent(warm)
     worker = os.getpid()
     while True:

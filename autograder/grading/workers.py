@@ -37,6 +37,8 @@ from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
 WORKER_GRACE_S = 60.0
 # Imports and a run of the blank template: about 7 s on an idle core.
 WARM_UP_LIMIT_S = 600.0
+# Once warm, forking a worker takes well under a second.
+FORK_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -87,15 +89,17 @@ class Workers:
     def _start(self, slot: int) -> "_Worker":
         """A worker for ``slot``, forked from the warm process (started again once if it has died)."""
         for _ in range(2):
-            if self._warm is None or not self._warm.process.is_alive():
-                if self._warm is not None:
-                    self._warm.close()
-                self._warm = _WarmProcess(self._context, self._setup)
             try:
+                if self._warm is None or not self._warm.process.is_alive():
+                    if self._warm is not None:
+                        self._warm.close()
+                    self._warm = _WarmProcess(self._context, self._setup)
                 return self._warm.fork_worker(slot)
             except (EOFError, OSError):
-                self._warm.process.join(timeout=5)
-        raise WorkersError(f"the grading workers could not start: their warm-up process ended with exit code {self._warm.process.exitcode} (its error is printed above)")
+                if self._warm is not None:
+                    self._warm.process.join(timeout=5)
+        code = self._warm.process.exitcode if self._warm is not None else None
+        raise WorkersError(f"the grading workers could not start: their warm-up process {'ended with exit code ' + str(code) if code is not None else 'did not answer'} (its error is printed above)")
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, sandbox.Result]]:
         """Grade every job; a worker that dies or hangs costs only its job, as a 'crash'."""
@@ -139,31 +143,43 @@ class Workers:
                 worker.lost = True
                 return sandbox.Result("crash", detail="the grading worker died")
         if time.monotonic() - started > job.limits.wall_s + WORKER_GRACE_S:
-            _kill(worker.pid)
+            self._kill(worker)
             worker.lost = True
             return sandbox.Result("crash", detail="the grading worker stopped answering")
         return None
 
     def _replace(self, worker: "_Worker") -> "_Worker":
         worker.connection.close()
+        # What the lost worker's sandbox left in the slot must not share caps or counts with the next.
+        cgroups.empty_slot(os.getpid(), worker.slot)
         fresh = self._start(worker.slot)
         self._workers[self._workers.index(worker)] = fresh
         return fresh
 
-    def close(self) -> None:
-        for worker in self._workers:
+    def _kill(self, worker: "_Worker") -> None:
+        """SIGKILL ``worker``, if that pid is still a child of the warm process (and so still the worker)."""
+        if self._warm is not None and _parent(worker.pid) == self._warm.process.pid:
             try:
-                worker.connection.send(None)
-            except OSError:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
-        deadline = time.monotonic() + 10
-        for worker in self._workers:
-            if not _ended(worker.connection, deadline):
-                _kill(worker.pid)
-            worker.connection.close()
-        if self._warm is not None:
-            self._warm.close()
-        cgroups.remove_cgroups_of(os.getpid())
+
+    def close(self) -> None:
+        try:
+            for worker in self._workers:
+                try:
+                    worker.connection.send(None)
+                except OSError:
+                    pass
+            deadline = time.monotonic() + 10
+            for worker in self._workers:
+                if not _ended(worker.connection, deadline):
+                    self._kill(worker)
+                worker.connection.close()
+        finally:
+            if self._warm is not None:
+                self._warm.close()
+            cgroups.remove_cgroups_of(os.getpid())
 
     def __enter__(self) -> "Workers":
         return self
@@ -185,19 +201,26 @@ class _WarmProcess:
 
     def __init__(self, context, setup: WorkerSetup):
         ours, theirs = context.Pipe()
-        self.process = context.Process(target=serve_warm, args=(theirs, setup, os.getpid()), name="autograder-warm", daemon=True)
+        self.process = context.Process(target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True)
         with _worker_environment():
             self.process.start()
         theirs.close()
         self.control = ours
+        self.warm = False
+        # Sent, not passed at start: a process that dies starting makes this fail (BrokenPipeError)
+        # where a start with more than a pipe's worth of arguments would wait for it forever.
+        self.control.send(setup)
 
     def fork_worker(self, slot: int) -> _Worker:
         """A new worker for ``slot`` and the grader's end of its connection (waits for the warm-up)."""
         self.control.send(slot)
-        if not self.control.poll(WARM_UP_LIMIT_S):
-            _kill(self.process.pid)
-            raise WorkersError(f"the grading workers could not start: their warm-up took longer than {WARM_UP_LIMIT_S:.0f} s")
+        limit = FORK_LIMIT_S if self.warm else WARM_UP_LIMIT_S
+        if not self.control.poll(limit):
+            self.process.kill()
+            self.process.join(timeout=5)
+            raise WorkersError(f"the grading workers could not start: their warm process did not answer in {limit:.0f} s")
         connection = multiprocessing.connection.Connection(multiprocessing.reduction.recv_handle(self.control))
+        self.warm = True
         return _Worker(slot, self.control.recv(), connection)
 
     def close(self) -> None:
@@ -210,10 +233,14 @@ class _WarmProcess:
             self.process.kill()
             self.process.join(timeout=5)
         self.control.close()
+        if not self.process.is_alive():
+            self.process.close()  # its sentinel's file descriptor
 
 
 def _ended(connection: multiprocessing.connection.Connection, deadline: float) -> bool:
     """Whether the other end of ``connection`` closed (its worker ended) before ``deadline``."""
+    if connection.closed:  # a lost worker's, closed when it was replaced
+        return True
     while connection.poll(max(0.0, deadline - time.monotonic())):
         try:
             connection.recv()
@@ -222,8 +249,9 @@ def _ended(connection: multiprocessing.connection.Connection, deadline: float) -
     return False
 
 
-def _kill(pid: int) -> None:
+def _parent(pid: int) -> int | None:
     try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None

@@ -14,6 +14,7 @@ each process, and ``describe()`` says so.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -128,6 +129,32 @@ def remove_cgroups_of(owner_pid: int) -> None:
                 folder.rmdir()
             except OSError:
                 pass  # still in use, or not ours to remove
+
+
+def empty_slot(owner_pid: int, slot: int, *, deadline_s: float = 10.0) -> None:
+    """Kill what is left in slot ``slot``'s sandbox cgroup and remove it, so the slot's next sandbox
+    starts in a new one: sharing no cap and no OOM count with a job whose worker was killed."""
+    bases = list(_v1_bases().values())
+    v2 = _v2_base()
+    if v2 is not None:
+        bases.append(v2)
+    deadline = time.monotonic() + deadline_s
+    for folder in (base / f"sbx_{owner_pid}_{slot}" for base in bases):
+        while (pids := _members(folder)) and time.monotonic() < deadline:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
+        _rmdir(folder)
+
+
+def _members(folder: Path) -> list[int]:
+    try:
+        return [int(line) for line in (folder / "cgroup.procs").read_text().split()]
+    except OSError:
+        return []
 
 
 def _v1_bases() -> dict[str, Path]:

@@ -45,6 +45,7 @@ def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: b
     uid = SANDBOX_UID_BASE + limits.slot
     name = f"sbx_{limits.owner_pid or os.getpid()}_{limits.slot}"
     cgroup = cgroups.for_sandbox(name, memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc) if limits.keeps("cgroup") else cgroups.NoCgroup()
+    oom_before = cgroup.oom_kills()  # a folder left by an earlier sandbox keeps its count
     pipes = Pipes.open()
     kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     root = sandbox_fs.plan_root(kit_package=kit, hide=tuple(limits.hide))
@@ -65,7 +66,7 @@ def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: b
     _wait(a)
     messages = parse_control(bytes(buffers[pipes.control_r]) + read_rest(pipes.control_r))
     pipes.close_parent_ends()
-    oom_kills = cgroup.oom_kills()
+    oom_kills = cgroup.oom_kills() - oom_before
     cgroup.remove()
     if "E" in messages:
         return Result("crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages["E"])
