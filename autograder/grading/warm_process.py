@@ -107,7 +107,7 @@ def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, sec
     job = connection.recv()
     if job is None:
         os._exit(_STOP)
-    # Cgroups are named after the grading process, which started this worker.
+    # Cgroups are named after the grading process, which started the warm process this worker was forked from.
     limits = replace(job.limits, slot=slot, owner_pid=grader)
     result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
     connection.send(result)
