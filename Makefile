@@ -31,11 +31,11 @@ demo: release
 	done
 
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=30
+	$(BIN)/python -m pytest -n 2 -q --durations=30
 
 # Plain otter run on every corpus entry, 15-20 core-seconds each (make test runs it on 17 combined-mistake notebooks).
 parity: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q tests/test_grade_parity.py --every-entry
+	$(BIN)/python -m pytest -n 2 -q tests/test_grade_parity.py --every-entry
 
 benchmark: release
 	$(BIN)/python benchmarks/grade_throughput.py --count 20

@@ -90,25 +90,3 @@ def assignment(released) -> Assignment:
 @pytest.fixture(scope="session")
 def student_template(assignment) -> Path:
     return assignment.student_dir / f"{ASSIGNMENT}.ipynb"
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = _shared_work_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
-def _shared_work_group(item) -> str | None:
-    """The xdist group (``make test`` runs ``--dist loadgroup``) of tests that share expensive work.
-
-    Spread over both workers, such tests made each worker build a module-scoped fixture of its
-    own (a release, a grading run), or left one worker idle on the lock of a session-wide hostile
-    run the other was grading. Grouped, one worker does the work and the other runs other tests.
-    """
-    mode = item.callspec.params.get("hostile_run") if hasattr(item, "callspec") else None
-    if mode:
-        return f"hostile-{mode}"
-    if any(definitions[-1].scope == "module" for definitions in item._fixtureinfo.name2fixturedefs.values()):
-        return item.module.__name__
-    return None
