@@ -209,3 +209,15 @@ def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_e
             assert still_running([worker], deadline_s=10) == []
             list(workers.run([Job("after", correct, LIMITS)]))
     assert _zombie_children() == []
+
+
+def test_a_warm_process_that_cannot_even_start_says_so(tmp_path, monkeypatch):
+    from autograder.grading import workers as workers_module
+
+    def refuse(*args, **kwargs):
+        raise BrokenPipeError("the warm process died before it read its setup")
+
+    monkeypatch.setattr(workers_module._WarmProcess, "__init__", refuse)
+    setup = WorkerSetup(tmp_path, tmp_path / "secret.json", "notebook.ipynb", {})
+    with pytest.raises(WorkersError, match="could not start"):
+        Workers(2, setup)

@@ -78,6 +78,7 @@ class Workers:
         self._context = multiprocessing.get_context("spawn")
         self._setup = setup
         self._warm: _WarmProcess | None = None
+        self._warm_exit: int | None = None  # how the last warm process that failed ended
         self._workers: list[_Worker] = []
         try:
             for slot in range(count):
@@ -91,15 +92,18 @@ class Workers:
         for _ in range(2):
             try:
                 if self._warm is None or not self._warm.process.is_alive():
-                    if self._warm is not None:
-                        self._warm.close()
+                    self._stop_warm()
                     self._warm = _WarmProcess(self._context, self._setup)
                 return self._warm.fork_worker(slot)
             except (EOFError, OSError):
-                if self._warm is not None:
-                    self._warm.process.join(timeout=5)
-        code = self._warm.process.exitcode if self._warm is not None else None
+                self._stop_warm()
+        code = self._warm_exit
         raise WorkersError(f"the grading workers could not start: their warm-up process {'ended with exit code ' + str(code) if code is not None else 'did not answer'} (its error is printed above)")
+
+    def _stop_warm(self) -> None:
+        if self._warm is not None:
+            self._warm_exit = self._warm.close()
+            self._warm = None
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, sandbox.Result]]:
         """Grade every job; a worker that dies or hangs costs only its job, as a 'crash'."""
@@ -177,8 +181,7 @@ class Workers:
                     self._kill(worker)
                 worker.connection.close()
         finally:
-            if self._warm is not None:
-                self._warm.close()
+            self._stop_warm()
             cgroups.remove_cgroups_of(os.getpid())
 
     def __enter__(self) -> "Workers":
@@ -209,7 +212,11 @@ class _WarmProcess:
         self.warm = False
         # Sent, not passed at start: a process that dies starting makes this fail (BrokenPipeError)
         # where a start with more than a pipe's worth of arguments would wait for it forever.
-        self.control.send(setup)
+        try:
+            self.control.send(setup)
+        except OSError:
+            self.close()
+            raise
 
     def fork_worker(self, slot: int) -> _Worker:
         """A new worker for ``slot`` and the grader's end of its connection (waits for the warm-up)."""
@@ -223,7 +230,8 @@ class _WarmProcess:
         self.warm = True
         return _Worker(slot, self.control.recv(), connection)
 
-    def close(self) -> None:
+    def close(self) -> int | None:
+        """Stop the warm process; its exit code (None if it would not end)."""
         try:
             self.control.send(None)
         except OSError:
@@ -233,8 +241,10 @@ class _WarmProcess:
             self.process.kill()
             self.process.join(timeout=5)
         self.control.close()
-        if not self.process.is_alive():
+        code = self.process.exitcode
+        if code is not None:
             self.process.close()  # its sentinel's file descriptor
+        return code
 
 
 def _ended(connection: multiprocessing.connection.Connection, deadline: float) -> bool:
