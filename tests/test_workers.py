@@ -115,8 +115,13 @@ def _assignment_zip(template: Path) -> Path:
     return template.parents[2] / "dist" / "logistic_regression-autograder.zip"
 
 
+def _stat(pid: int | str) -> list[str]:
+    """/proc/PID/stat's fields after the command name: state, parent, ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return int(_stat(pid)[1])
 
 
 def test_a_runs_workers_are_forks_of_one_warmed_process(assignment):
@@ -188,7 +193,7 @@ def _zombie_children() -> list[int]:
     zombies = []
     for child in _children(os.getpid()):
         try:
-            if Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            if _stat(child)[0] == "Z":
                 zombies.append(int(child))
         except OSError:
             pass

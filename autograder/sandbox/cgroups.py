@@ -119,11 +119,7 @@ def describe() -> str:
 
 def remove_cgroups_of(owner_pid: int) -> None:
     """Remove the empty sandbox cgroups named after ``owner_pid`` (a worker killed mid-run leaves one)."""
-    bases = list(_v1_bases().values())
-    v2 = _v2_base()
-    if v2 is not None:
-        bases.append(v2)
-    for base in bases:
+    for base in _writable_bases():
         for folder in base.glob(f"sbx_{owner_pid}_*"):
             try:
                 folder.rmdir()
@@ -134,12 +130,8 @@ def remove_cgroups_of(owner_pid: int) -> None:
 def empty_slot(owner_pid: int, slot: int, *, deadline_s: float = 10.0) -> None:
     """Kill what is left in slot ``slot``'s sandbox cgroup and remove it, so the slot's next sandbox
     starts in a new one: sharing no cap and no OOM count with a job whose worker was killed."""
-    bases = list(_v1_bases().values())
-    v2 = _v2_base()
-    if v2 is not None:
-        bases.append(v2)
     deadline = time.monotonic() + deadline_s
-    for folder in (base / f"sbx_{owner_pid}_{slot}" for base in bases):
+    for folder in (base / f"sbx_{owner_pid}_{slot}" for base in _writable_bases()):
         while (pids := _members(folder)) and time.monotonic() < deadline:
             for pid in pids:
                 try:
@@ -148,6 +140,12 @@ def empty_slot(owner_pid: int, slot: int, *, deadline_s: float = 10.0) -> None:
                     pass
             time.sleep(0.02)
         _rmdir(folder)
+
+
+def _writable_bases() -> list[Path]:
+    """Every folder sandbox cgroups are made in: the v1 controllers' and the delegated v2 one."""
+    v2 = _v2_base()
+    return [*_v1_bases().values(), *([v2] if v2 is not None else [])]
 
 
 def _members(folder: Path) -> list[int]:
