@@ -43,9 +43,13 @@ def _rows(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def moodle_class(releases, tmp_path_factory):
+def moodle_class(releases, shared):
+    """(assignment, download folder, its parent, OUT) of one graded Moodle download, once a session."""
     assignment, _ = releases("logistic_regression")
-    base = tmp_path_factory.mktemp("ta_found")
+    return shared.get("class-options-moodle", lambda base: _grade_moodle_download(assignment, base))
+
+
+def _grade_moodle_download(assignment, base: Path):
     folder = base / "download"
     _notebook("train_rebinds_w.ipynb", folder / WANGWU, name="王五", student_id="2023003")
     _notebook("correct_course_style.ipynb", folder / ZHAOLIU, name="赵六", student_id="2023004")
@@ -82,8 +86,8 @@ def test_a_bad_times_file_is_refused_before_it_is_remembered(moodle_class, out):
     """A times CSV with a bad date is read only after every file is graded (and the saved settings
     are written): class.json keeps pointing at the bad file, so every later `grade` or `merge` into
     this folder fails with the same error, even without --times."""
-    assignment, folder, base, _ = moodle_class
-    bad = base / "bad_times.csv"
+    assignment, folder, _, _ = moodle_class
+    bad = out.parent / "bad_times.csv"  # this test's own folder: the graded class is shared
     bad.write_text("student_id,submitted\n2023003,2026-13-45 25:00\n", encoding="utf-8")
     failed = _run(assignment.root, "grade", folder, "-a", "logistic_regression", "-o", out, "--times", bad)
     assert failed.exit_code != 0 and "bad_times.csv, line 2" in failed.output, failed.output
@@ -95,8 +99,8 @@ def test_a_bad_times_file_is_refused_before_it_is_remembered(moodle_class, out):
 def test_a_roster_that_is_not_csv_is_not_remembered(moodle_class, out):
     """`merge --roster class.xlsx` fails with a clear message, but class.json already records the
     workbook, so every later `merge`/`grade` into OUT fails until the TA edits class.json."""
-    assignment, _, base, _ = moodle_class
-    workbook = base / "class.xlsx"
+    assignment, _, _, _ = moodle_class
+    workbook = out.parent / "class.xlsx"
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(32, 120)))
     failed = _run(assignment.root, "merge", "-a", "logistic_regression", "-o", out, "--roster", workbook)
     assert failed.exit_code != 0 and "class.xlsx" in failed.output, failed.output

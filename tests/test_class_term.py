@@ -64,10 +64,14 @@ def _grade(root: Path, *args) -> str:
 
 
 @pytest.fixture(scope="module")
-def term(releases, tmp_path_factory):
+def term(releases, shared):
+    """(assignment, class folder, OUT, the run's output) of one graded term, once a session; tests copy OUT to change it."""
     assert "logistic_regression" in CORPORA
     assignment, _ = releases("logistic_regression")
-    base = tmp_path_factory.mktemp("term")
+    return shared.get("class-term", lambda base: _grade_term(assignment, base))
+
+
+def _grade_term(assignment, base: Path):
     folder = base / "class"
     _with_identity(EXAMPLES / "correct_course_style.ipynb", folder / "moodle" / "张三_1001_assignsubmission_file_" / "logistic_regression.ipynb")
     _with_identity(EXAMPLES / "correct_optimizer_train.ipynb", folder / "canvas" / "lisi_1002_55501_logistic_regression.ipynb")

@@ -21,8 +21,9 @@ import pytest
 
 from autograder import sandbox
 from autograder.sandbox import cgroups
-from tests.unprivileged import as_user
+from tests.unprivileged import TEST_UID, as_user
 
+COUNTED_UID = TEST_UID - 1   # the process-cap test's own uid: no other test has processes under it
 CGROUP = pytest.mark.skipif(os.geteuid() != 0 or "pids" not in cgroups._v1_bases(), reason="no writable cgroup (v1 or delegated v2) on this host")
 
 
@@ -312,7 +313,8 @@ def test_reduced_mode_caps_new_processes_not_the_tas_existing_ones():
                 os.waitpid(pid, 0)
         return {"few": few.data.decode(), "many": many.data.decode()}
 
-    outcome = as_user(job, timeout=120) if os.geteuid() == 0 else None
+    # A uid no other test runs as: processes of a parallel test's run ending mid-job would free room under the cap.
+    outcome = as_user(job, timeout=120, uid=COUNTED_UID) if os.geteuid() == 0 else None
     if outcome is None:
         pytest.skip("needs root to switch to an ordinary user")
     assert outcome.result == {"few": "succeeded", "many": "blocked"}, outcome

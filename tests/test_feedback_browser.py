@@ -101,13 +101,16 @@ def screenshot(page: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded(assignment, student_template, tmp_path_factory) -> Path:
-    """OUT of a real grade of one mistaken and one correct honest submission."""
-    folder = tmp_path_factory.mktemp("browser-submissions")
-    write_corpus(folder, student_template, names=(MISTAKEN, CORRECT))
-    out = tmp_path_factory.mktemp("browser-out")
-    grade_paths([folder], assignment, out, options=GradeOptions(workers=2))
-    return out
+def graded(assignment, student_template, shared) -> Path:
+    """OUT of a real grade of one mistaken and one correct honest submission, once a session."""
+
+    def grade(scratch: Path) -> str:
+        folder, out = scratch / "submissions", scratch / "out"
+        write_corpus(folder, student_template, names=(MISTAKEN, CORRECT))
+        grade_paths([folder], assignment, out, options=GradeOptions(workers=2))
+        return str(out)
+
+    return Path(shared.get("browser-graded", grade, as_json=True))
 
 
 def _page(out: Path, name: str) -> Path:

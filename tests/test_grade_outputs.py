@@ -76,21 +76,28 @@ def _result_files(out: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def submissions(tmp_path_factory, student_template) -> Path:
-    """Eight honest notebooks, each under its own name, and one empty file."""
-    folder = tmp_path_factory.mktemp("submissions")
-    write_corpus(folder, student_template, names=HONEST)
-    (folder / EMPTY).write_bytes(b"")
-    return folder
+def submissions(shared, student_template) -> Path:
+    """Eight honest notebooks, each under its own name, and one empty file (written once a session)."""
+
+    def write(scratch: Path) -> str:
+        write_corpus(scratch, student_template, names=HONEST)
+        (scratch / EMPTY).write_bytes(b"")
+        return str(scratch)
+
+    return Path(shared.get("grade-outputs-submissions", write, as_json=True))
 
 
 @pytest.fixture(scope="module")
-def full_run(assignment, submissions, tmp_path_factory) -> Path:
-    """OUT of one uninterrupted run over ``submissions``."""
-    out = tmp_path_factory.mktemp("full") / "out"
-    done = _grade(assignment.root, submissions, out)
-    assert _counts(done) == (len(FILES), 0)
-    return out
+def full_run(assignment, submissions, shared) -> Path:
+    """OUT of one uninterrupted run over ``submissions``, once a session whichever xdist worker asks; tests only read it."""
+
+    def grade(scratch: Path) -> str:
+        out = scratch / "out"
+        done = _grade(assignment.root, submissions, out)
+        assert _counts(done) == (len(FILES), 0)
+        return str(out)
+
+    return Path(shared.get("grade-outputs-full-run", grade, as_json=True))
 
 
 # (a) final_grades.csv -----------------------------------------------------------
@@ -148,16 +155,19 @@ with open(sys.argv[4], "wb") as target:
 
 
 @pytest.fixture(scope="module")
-def otter_reference(assignment, submissions, tmp_path_factory) -> dict:
-    """Otter's gradebook (its merge_scores_to_df) and results.json, from real ``otter run``s."""
+def otter_reference(assignment, submissions, shared) -> dict:
+    """Otter's gradebook (its merge_scores_to_df) and results.json, from real ``otter run``s once a session."""
+    return shared.get("grade-outputs-otter-reference", lambda scratch: _otter_reference(assignment, submissions, scratch), as_json=True)
+
+
+def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
     import dill
     from otter.grade.utils import merge_scores_to_df
     from otter.test_files import GradingResults
 
-    scratch = tmp_path_factory.mktemp("otter-reference")
     runs = {}
     for name in OTTER_REFERENCE:
-        (scratch / name).mkdir()
+        (scratch / name).mkdir(exist_ok=True)
         notebook = submissions / f"{name}.ipynb"
         command = [sys.executable, "-c", _OTTER_RUN, str(notebook), str(assignment.zip_path), str(scratch / name), str(scratch / name / "results.pkl")]
         runs[name] = subprocess.Popen(command, cwd=scratch / name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -27,8 +27,8 @@ MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to an ordinary user needs root (as on CI)")
 
 
-def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None) -> Outcome:
-    """``job()`` run as TEST_UID in a forked child; its dict, or why there is none.
+def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None, uid: int = TEST_UID) -> Outcome:
+    """``job()`` run as ``uid`` (TEST_UID unless told) in a forked child; its dict, or why there is none.
 
     ``prepare()`` runs in the child as root first (to join a delegated cgroup, say).
     """
@@ -37,8 +37,8 @@ def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callabl
             prepare()
         _reach_interpreter()
         os.setgroups([])
-        os.setgid(TEST_UID)
-        os.setuid(TEST_UID)
+        os.setgid(uid)
+        os.setuid(uid)
         os.environ["HOME"] = "/tmp"
         modes.current_mode.cache_clear()  # probed again as this user
         return job()
