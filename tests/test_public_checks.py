@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from autograder.forking import run_forked
+from autograder.grading.warm_process import warm_up
 from tests.corpus import CORPORA
 
 pytestmark = pytest.mark.slow
@@ -60,6 +61,7 @@ def _corpus_checks(shared, releases, corpus) -> dict:
             notebook = corpus.build(entry, template)
             nbformat.write(notebook, folder / template.name)
             jobs.append(lambda folder=folder, notebook=notebook: _run_checks(folder, notebook, list(corpus.points)))
+        warm_up()  # torch (its first optimizer imports torch._dynamo), IPython and Otter once here, not in every fork
         outcomes = run_forked(jobs, workers=2, timeout=300)
         return {entry.name: outcome.result or {"problem": outcome.problem} for entry, outcome in zip(corpus.entries, outcomes)}
 
