@@ -60,11 +60,14 @@ def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
 
 def new_shell():
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
+    # History off from the start: enabled later, IPython has already opened the user's
+    # ~/.ipython history database and started a thread that saves to it.
+    config = Config()
+    config.HistoryManager.enabled = False
     # A private shell, not the singleton: each run starts with a clean namespace.
-    shell = InteractiveShell(colors="nocolor", history_length=0)
-    shell.history_manager.enabled = False
-    return shell
+    return InteractiveShell(colors="nocolor", history_length=0, config=config)
 
 
 def run_notebook(notebook: nbformat.NotebookNode, *, workdir: Path) -> NotebookRun:

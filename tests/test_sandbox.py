@@ -159,3 +159,29 @@ def test_a_kit_checked_out_under_tmp_is_visible_in_the_sandbox(tmp_path):
     shutil.copytree(Path(sandbox.__file__).parents[1], checkout / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
     ran = subprocess.run([sys.executable, "-c", KIT_UNDER_TMP], cwd=checkout, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(checkout)})
     assert ran.stdout.split()[:2] == ["ok", str(checkout / "autograder" / "authoring" / "wire.py")], ran.stdout + ran.stderr
+
+
+def _open_files() -> set[str]:
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own descriptor, closed by now
+            pass
+    return found
+
+
+def test_the_shell_a_notebook_runs_in_keeps_no_history(tmp_path, monkeypatch):
+    """The shell opens no history database under HOME and starts no thread to save one: in a
+    sandbox that is a file the student could reach, in the warm process one every worker inherits."""
+    import threading
+
+    from autograder.notebook_run import new_shell
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    threads, files = set(threading.enumerate()), _open_files()
+    shell = new_shell()
+    assert shell.run_cell("x = 6 * 7").success and shell.user_ns["x"] == 42
+    assert set(threading.enumerate()) == threads
+    assert not [path for path in _open_files() - files if "history" in path]
+    assert not list(tmp_path.rglob("history.sqlite"))
