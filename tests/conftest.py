@@ -50,7 +50,8 @@ class Shared:
         with FileLock(str(self.folder / f"{key}.lock")):
             if not record.is_file():
                 scratch = self.folder / key
-                scratch.mkdir(exist_ok=True)
+                shutil.rmtree(scratch, ignore_errors=True)  # what a failed attempt left: start clean, fail the same way
+                scratch.mkdir()
                 value = compute(scratch)
                 record.write_text(json.dumps(value)) if as_json else record.write_bytes(pickle.dumps(value))
             return json.loads(record.read_text()) if as_json else pickle.loads(record.read_bytes())
