@@ -23,7 +23,7 @@ from autograder import sandbox
 from autograder.sandbox import cgroups
 from tests.unprivileged import TEST_UID, as_user
 
-COUNTED_UID = TEST_UID - 1   # the process-cap test's own uid: no other test has processes under it
+COUNTED_UID = TEST_UID - 1   # the process-cap test's own uid
 CGROUP = pytest.mark.skipif(os.geteuid() != 0 or "pids" not in cgroups._v1_bases(), reason="no writable cgroup (v1 or delegated v2) on this host")
 
 

@@ -167,7 +167,7 @@ def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
 
     runs = {}
     for name in OTTER_REFERENCE:
-        (scratch / name).mkdir(exist_ok=True)
+        (scratch / name).mkdir()
         notebook = submissions / f"{name}.ipynb"
         command = [sys.executable, "-c", _OTTER_RUN, str(notebook), str(assignment.zip_path), str(scratch / name), str(scratch / name / "results.pkl")]
         runs[name] = subprocess.Popen(command, cwd=scratch / name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
