@@ -89,3 +89,34 @@ def test_gives_names_a_mistake_by_its_wrong_value_only(wrong, student, named):
         student = __import__("torch").tensor([1.5])
     diagnosis = gives(wrong, "MESSAGE")
     assert diagnosis(value(student), value(wrong), {}) == ("MESSAGE" if named else None)
+
+
+def _optimised_losses(optimiser, *, created_every_epoch: bool = False, zeroed: bool = True) -> np.ndarray:
+    """Twelve full-batch steps of least squares with a torch optimiser, written right or with one slip."""
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(40, 3, generator=generator)
+    y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
+    w = torch.zeros(3, 1, requires_grad=True)
+    make = lambda: optimiser([w])  # noqa: E731
+    step, losses = make(), []
+    for _ in range(12):
+        step = make() if created_every_epoch else step
+        loss = ((x @ w - y) ** 2).mean()
+        losses.append(loss.item())
+        if zeroed:
+            step.zero_grad()
+        loss.backward()
+        step.step()
+    return np.array(losses)
+
+
+@pytest.mark.parametrize("slip", [{"created_every_epoch": True}, {"zeroed": False}], ids=["optimiser created every epoch", "no zero_grad"])
+def test_a_curve_that_drifts_after_one_step_names_both_things_a_step_carries_over(slip):
+    import torch
+
+    momentum = lambda parameters: torch.optim.SGD(parameters, lr=0.05, momentum=0.9)  # noqa: E731
+    verdict = diagnose_curve(_optimised_losses(momentum, **slip), _optimised_losses(momentum), rtol=1e-3, atol=1e-6)
+    assert "matches for one step, then drifts" in verdict.message
+    assert "zero_grad" in verdict.message and "optimiser (with its momentum or running averages) created once" in verdict.message
