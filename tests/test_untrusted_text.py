@@ -181,7 +181,7 @@ def test_any_file_name_gives_a_page_name_the_disk_accepts(file, tmp_path):
 def test_a_submission_whose_outputs_cannot_be_written_still_gets_a_row_saying_why(autograder, tmp_path):
     from types import SimpleNamespace
 
-    from autograder.grading import batch
+    from autograder.grading.submission_grader import GradingContext, write_within_boundary
 
     out = tmp_path / "out"
     (out / "results").mkdir(parents=True)
@@ -189,6 +189,5 @@ def test_a_submission_whose_outputs_cannot_be_written_still_gets_a_row_saying_wh
     failed = lambda file, digest, status: Grade(file, digest, status, {q: 0.0 for q in QUESTIONS})
     judge = SimpleNamespace(autograder=autograder, reference_variables={}, charts=(), failed=failed)
     grade = Grade("a.ipynb", "d", "Completed", {"sigmoid": 2.0, "train": 4.0})
-    context = batch._Context(out, "a", {}, [])
-    row = batch._write_within_boundary(grade, judge, context)
+    row = write_within_boundary(grade, judge, GradingContext(out, "a", {}, []))
     assert row.total == 0 and row.status.startswith("crash: the grader could not write this submission's results (")

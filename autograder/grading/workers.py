@@ -71,17 +71,33 @@ class WorkersError(KitError, RuntimeError):
     """The grading workers could not be started."""
 
 
-class Workers:
-    """``count`` workers; ``run`` hands them jobs and yields results as they finish."""
+class _NothingYet:
+    def __repr__(self) -> str:
+        return "NOTHING_YET"
 
-    def __init__(self, count: int, setup: WorkerSetup):
+
+# What a job source that stays open (a server's queue) yields when it has no job for now: ``run`` goes
+# on collecting results and asks again. A source that ends (a batch's files) simply stops.
+NOTHING_YET = _NothingYet()
+# The message of a job whose worker died under it: nothing the job did need have caused that.
+WORKER_DIED = "the grading worker died"
+
+
+class Workers:
+    """``count`` workers; ``run`` hands them jobs and yields results as they finish.
+
+    ``first_slot``: the slot (sandbox uid and cgroup) of the first worker; pools that run at once in
+    one process take slots that do not overlap.
+    """
+
+    def __init__(self, count: int, setup: WorkerSetup, *, first_slot: int = 0):
         self._context = multiprocessing.get_context("spawn")
         self._setup = setup
         self._warm: _WarmProcess | None = None
         self._warm_exit: int | None = None  # how the last warm process that failed ended
         self._workers: list[_Worker] = []
         try:
-            for slot in range(count):
+            for slot in range(first_slot, first_slot + count):
                 self._workers.append(self._start(slot))
         except BaseException:
             self.close()
@@ -105,8 +121,12 @@ class Workers:
             self._warm_exit = self._warm.close()
             self._warm = None
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, sandbox.Result]]:
-        """Grade every job; a worker that dies or hangs costs only its job, as a 'crash'."""
+    def run(self, jobs: Iterable[Job], *, wait_s: float = 5.0) -> Iterator[tuple[Job, sandbox.Result]]:
+        """Grade every job; a worker that dies or hangs costs only its job, as a 'crash'.
+
+        ``jobs`` may yield NOTHING_YET: then the idle workers wait while busy ones are watched for
+        ``wait_s`` at most, and ``jobs`` is asked again (it should itself wait a little first).
+        """
         pending = iter(jobs)  # taken one at a time: jobs may be read lazily
         retry: list[Job] = []
         idle = list(self._workers)
@@ -117,6 +137,8 @@ class Workers:
                 job = retry.pop() if retry else next(pending, None)
                 if job is None:
                     exhausted = True
+                    break
+                if job is NOTHING_YET:
                     break
                 worker = idle.pop()
                 try:
@@ -129,7 +151,7 @@ class Workers:
             if not busy:
                 continue
             # A worker that dies closes its end: its connection turns readable (EOF).
-            multiprocessing.connection.wait([w.connection for w, _, _ in busy.values()], timeout=5.0)
+            multiprocessing.connection.wait([w.connection for w, _, _ in busy.values()], timeout=wait_s)
             for slot, (worker, job, started) in list(busy.items()):
                 result = self._collect(worker, job, started)
                 if result is None:
@@ -145,7 +167,7 @@ class Workers:
                 return worker.connection.recv()
             except (EOFError, OSError):
                 worker.lost = True
-                return sandbox.Result("crash", detail="the grading worker died")
+                return sandbox.Result("crash", detail=WORKER_DIED)
         if time.monotonic() - started > job.limits.wall_s + WORKER_GRACE_S:
             self._kill(worker)
             worker.lost = True

@@ -1,0 +1,156 @@
+"""What grading one submission takes, whoever hands it over: its sandbox job, the judging of what the
+sandbox sent, and its feedback page and results file.
+
+The batch grader (``autograder.grading.batch``) and the course server both grade through a
+``SubmissionGrader``, so the same file gets the same grade in a batch and online.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from autograder import sandbox
+from autograder.assignment import Assignment
+from autograder.grading import submissions
+from autograder.grading.about import About, read_about
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.judging import Grade, Judge
+from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.pages import feedback_page
+from autograder.grading.workers import Job
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    workers: int = 2
+    timeout: float = 120.0
+    memory_mb: int = 4096
+    output_cap: int = 64 * 1024
+    shard: tuple[int, int] = (1, 1)
+    force: bool = False   # grade again files whose results are still valid
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """What writing one submission's outputs needs beyond its grade."""
+
+    out: Path
+    assignment: str
+    manual: dict[str, float]          # written question → points
+    graded_names: list[str]           # the definitions students write
+
+
+class SubmissionGrader:
+    """Grades one assignment's submissions, one file at a time: ``job`` before the sandbox,
+    ``judged`` after it, ``written`` to put its page and results in ``context.out``."""
+
+    def __init__(self, autograder: AutograderZip, judge: Judge, context: GradingContext):
+        self.autograder, self.judge, self.context = autograder, judge, context
+        self._about: dict[str, About] = {}
+
+    def digest(self, content: bytes) -> str:
+        """The key a result is valid for: the file's bytes and the autograder zip it was graded with."""
+        return submissions.digest(content, self.autograder.digest)
+
+    def job(self, file: str, content: bytes, limits: sandbox.Limits) -> Job | Grade:
+        """The sandbox job for ``file``, or its failed grade when it is no notebook of this assignment."""
+        try:
+            notebook = submissions.load_notebook(file, content, assignment=self.context.assignment)
+        except submissions.SubmissionError as error:
+            return self.judge.failed(file, self.digest(content), str(error))
+        self._about[file] = _about(content, notebook, self.context)
+        return Job(file, notebook, limits)
+
+    def judged(self, file: str, digest: str, result: sandbox.Result) -> Grade:
+        """``file``'s grade from what its sandbox sent; a kit bug or a forged report costs this file only."""
+        try:
+            if result.status == "ok":
+                grade = self.judge.grade(file, digest, result.committed, result.data)
+            else:
+                grade = self.judge.failed(file, digest, status_text(result))
+        except Exception as error:
+            grade = self.judge.failed(file, digest, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
+        about = self._about.pop(file, None)
+        return replace(grade, **asdict(about)) if about else grade
+
+    def forget(self, file: str) -> None:
+        """Drop what ``job`` read of ``file`` when its sandbox will not run after all."""
+        self._about.pop(file, None)
+
+    def written(self, grade: Grade) -> Grade:
+        """Write ``grade``'s feedback and results; if that fails, its row says why (the run goes on).
+
+        Returns the grade the gradebook gets: ``grade``, or a zero whose
+        grading_status names what could not be written.
+        """
+        return write_within_boundary(grade, self.judge, self.context)
+
+
+def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -> Grade:
+    """See ``SubmissionGrader.written``."""
+    try:
+        write_submission(grade, judge, context.out, assignment=context.assignment)
+        return grade
+    except Exception as error:  # one file's outputs must never cost the run, or the other rows
+        failed = judge.failed(grade.file, grade.digest, f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})")
+        try:
+            write_submission(failed, judge, context.out, assignment=context.assignment)
+        except Exception:
+            pass  # the row in the gradebook still says why
+        return failed
+
+
+def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) -> None:
+    """Write one submission's feedback page and results file (results last: they mark it done).
+    The page's written marks and lateness are filled in with the class view (``class_outputs``)."""
+    from autograder.grading.results_file import otter_results
+
+    name = page_name(grade.file)
+    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)
+    write_atomic(out / FEEDBACK / f"{name}.html", page)
+    write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))
+
+
+def _about(content: bytes, notebook, context: GradingContext) -> About:
+    """What the notebook says of itself; nothing, if reading it fails (it must never cost the run)."""
+    try:
+        return read_about(content, notebook, manual=list(context.manual), graded=context.graded_names)
+    except Exception:
+        return About()
+
+
+def sandbox_limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
+    return sandbox.Limits(
+        wall_s=options.timeout,
+        cpu_s=int(options.timeout) + 1,
+        as_extra_mb=options.memory_mb,
+        cgroup_mem_mb=options.memory_mb,
+        out_cap=options.output_cap,
+        hide=hidden,
+    )
+
+
+def hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[str, ...]:
+    """Everything a sandbox must not see: the project (but the code it runs), OUT, the inputs."""
+    keep = {".venv", "autograder"}
+    hidden = {str(p.resolve()) for p in assignment.root.iterdir() if p.name not in keep and p.is_dir()}
+    hidden.add(str(out.resolve()))
+    for path in paths:
+        folder = Path(path).resolve()
+        hidden.add(str(folder if folder.is_dir() else folder.parent))
+    venv = Path(sys.prefix).resolve()
+    # Never cover the interpreter itself, nor a parent of it; a folder inside
+    # another hidden one vanishes with it, so keep only the outermost.
+    hidden = {h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)}
+    return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
+
+
+def status_text(result: sandbox.Result) -> str:
+    if result.status == "error":
+        last = result.data.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+        return f"crash: the grader's run of the notebook failed ({last[0][:160]})"
+    labels = {"timeout": "timeout", "memory": "memory", "crash": "crash", "signal": "killed by signal"}
+    return f"{labels.get(result.status, result.status)}: {result.detail}"
