@@ -168,7 +168,7 @@ def validate(context: click.Context, name: str, questions: tuple[str, ...], work
     click.echo(format_report(report))
     weak = report.below(TARGET_SCORE)
     if weak:
-        raise click.ClickException(f"the hidden cases catch under {TARGET_SCORE:.0%} of the mutants of {', '.join(q.question for q in weak)}: add cases that fail the survivors listed above")
+        raise click.ClickException(f"the hidden cases catch under {TARGET_SCORE:.0%} of the mutants of {', '.join(q.question for q in weak)}: add cases that fail the survivors listed above, or declare the ones that are correct answers in EQUIVALENT_MUTANTS (an entry for each is printed above)")
 
 
 def _assignments(context: click.Context, names: tuple[str, ...]):

@@ -142,6 +142,37 @@ def test_logistic_regressions_declared_equivalents_match_only_their_mutants(sour
     assert equivalence_of(mutant, declared) is (names[equivalent] if equivalent else None)
 
 
+def test_every_operator_the_mutator_uses_has_a_declarable_name():
+    from autograder.authoring.mutants import OPERATORS
+
+    sources = [_function("c = g(a, b, 1)\nd = -c.mean() >= 0.5 * a\nreturn torch.relu(d)"), NET]
+    assert {mutant.operator for source in sources for mutant in mutate(source)} == set(OPERATORS)
+
+
+def test_an_equivalent_with_an_unknown_operator_names_the_ones_there_are():
+    from autograder.authoring import Equivalent
+
+    with pytest.raises(ValueError, match="operator='swap argument' is no operator validate uses; use one of .*'swap arguments'"):
+        Equivalent("symmetric", operator="swap argument")
+
+
+def test_the_report_lists_each_survivor_with_its_operator_and_an_entry_that_declares_it():
+    from autograder.authoring import Equivalent
+    from autograder.release.mutation.scoring import MutationReport, QuestionScore
+
+    source = _function("return (a - b) ** 2 + h('s.*')")
+    survivors = [m for m in mutate(source) if m.operator in ("insert minus", "constant")]
+    report = MutationReport("lesson", [QuestionScore("q", "f", total=len(survivors), survivors=survivors)], 1.0, 2)
+    text = format_report(report)
+    entries = [line.strip().rstrip(",") for line in text.splitlines() if line.strip().startswith("Equivalent(")]
+    assert len(entries) == len(survivors)
+    for mutant, entry in zip(survivors, entries):
+        assert f"{mutant.description}  [operator {mutant.operator!r}]" in text
+        declared = eval(entry, {"Equivalent": Equivalent})
+        assert declared.matches(mutant), entry
+        assert [other for other in survivors if declared.matches(other)] == [mutant], "an entry matches its own mutant only"
+
+
 # Questions and their functions ---------------------------------------------------
 
 

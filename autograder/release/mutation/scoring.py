@@ -11,6 +11,7 @@ reported apart with their reasons.
 """
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ class QuestionScore:
         total: mutants generated, equivalent ones included.
         caught: non-equivalent mutants that failed a case, crashed or timed out.
         equivalent: (description, reason) of mutants excluded as equivalent.
-        survivors: descriptions of non-equivalent mutants every case passed.
+        survivors: non-equivalent mutants every case passed.
         equivalent_caught: equivalent mutants some case still fails: the
             cases may reject a correct answer.
         caught_by: case key (or "timeout", "crash") -> mutants it caught first.
@@ -50,7 +51,7 @@ class QuestionScore:
     total: int = 0
     caught: int = 0
     equivalent: list[tuple[str, str]] = field(default_factory=list)
-    survivors: list[str] = field(default_factory=list)
+    survivors: list[Mutant] = field(default_factory=list)
     equivalent_caught: list[str] = field(default_factory=list)
     caught_by: dict[str, int] = field(default_factory=dict)
 
@@ -176,7 +177,7 @@ def _record(score: QuestionScore, mutant: Mutant | None, outcome: Outcome, equiv
         score.caught += 1
         score.caught_by[caught_by] = score.caught_by.get(caught_by, 0) + 1
     else:
-        score.survivors.append(mutant.description)
+        score.survivors.append(mutant)
 
 
 def format_report(report: MutationReport, *, target: float = TARGET_SCORE) -> str:
@@ -201,5 +202,21 @@ def format_report(report: MutationReport, *, target: float = TARGET_SCORE) -> st
             lines.extend(f"  {item}" for item in question.equivalent_caught)
         if question.survivors:
             lines.append(f"\n{question.question}: survivors (no hidden case fails them)")
-            lines.extend(f"  {description}" for description in question.survivors)
+            lines.extend(f"  {mutant.description}  [operator {mutant.operator!r}]" for mutant in question.survivors)
+            lines.append("  Add a hidden case that fails each one; a survivor that is a correct answer too goes in cases.py:")
+            lines.append("    EQUIVALENT_MUTANTS = [")
+            lines.extend(f"        {equivalent_entry(mutant)}," for mutant in question.survivors)
+            lines.append("    ]")
     return "\n".join(lines)
+
+
+def equivalent_entry(mutant: Mutant) -> str:
+    """An ``Equivalent(...)`` declaration matching ``mutant`` alone, with its reason left to write."""
+    return f'Equivalent("<why this is a correct answer too>", function={mutant.function!r}, operator={mutant.operator!r}, before=r"{_pattern(mutant.before)}", after=r"{_pattern(mutant.after)}")'
+
+
+def _pattern(snippet: str) -> str:
+    """A regular expression for a changed snippet as the report shows it (a long one ends in "...")."""
+    if snippet.endswith("..."):
+        return "^" + re.escape(snippet[:-3]).replace('"', '\\"')
+    return "^" + re.escape(snippet).replace('"', '\\"') + "$"
