@@ -41,12 +41,15 @@ class ReleaseReport:
     generated: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     mutation: "MutationReport | None" = None
+    solution_public_failures: str | None = None   # otter run's report of the public tests the solution fails
 
     @property
     def problems(self) -> list[str]:
         """What validation found wrong; a question ``otter run`` gave no score is wrong too (a run that
         failed before grading writes a results file with no question in it)."""
         found = []
+        if self.solution_public_failures:
+            found.append(f"the solution fails its own public tests, so every correct submission would see a red check ({self.solution_public_failures[:600]}); fix the test or the solution")
         for question, possible in self.points.items():
             if self.solution_scores is not None:
                 earned = self.solution_scores.get(question)
@@ -115,12 +118,16 @@ def _run_otter_assign(master: Path, result: Path) -> None:
 
 
 def _validate(assignment: Assignment, report: ReleaseReport) -> None:
-    """Grade the executed solution and the blank template with the new zip, as Otter would."""
-    from autograder.release.otter_run import otter_scores_many
+    """Grade the executed solution and the blank template with the new zip, as Otter would: the
+    solution must pass its public tests too (they carry no points, so only Otter's report of them
+    shows a failure)."""
+    from autograder.release.otter_run import otter_results_many
 
     student_notebook = assignment.student_dir / assignment.source_notebook.name
     solution_notebook = assignment.solution_dir / assignment.source_notebook.name
-    report.solution_scores, report.template_scores = otter_scores_many(assignment.zip_path, [solution_notebook, student_notebook])
+    solution, template = otter_results_many(assignment.zip_path, [solution_notebook, student_notebook])
+    report.solution_scores, report.template_scores = solution.scores, template.scores
+    report.solution_public_failures = solution.public_failures
     if report.problems:
         raise ReleaseError(f"{assignment.name}: the release does not hold: " + "; ".join(report.problems))
 
