@@ -8,7 +8,8 @@ import pytest
 from autograder.grading.late import LatePolicy, LatePolicyError
 from autograder.grading.lms import LmsName, lms_name
 from autograder.grading.roster import Claim, Roster, RosterError, match
-from autograder.grading.similarity import answer_names, clusters, graded_code, similar_pairs
+from autograder.grading.answer_code import answer_names, graded_code
+from autograder.grading.similarity import clusters, similar_pairs
 from tests.corpus import honest
 from tests.conftest import PROJECT
 

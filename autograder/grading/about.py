@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from autograder.authoring.student import IDENTITY_FILE
 from autograder.grading.identity import declared_identity
-from autograder.grading.similarity import graded_code
+from autograder.grading.answer_code import graded_code
 from autograder.grading.written import written_answers
 
 MAX_IDENTITY_BYTES = 4096
