@@ -18,10 +18,10 @@ def _new(root: Path, name: str) -> Path:
     return root / "assignments" / name
 
 
-def _edit_cell(notebook: Path, containing: str, change) -> None:
-    """Replace the source of the one cell holding ``containing`` with ``change(source)``."""
+def _edit_cell(notebook: Path, start: str, change) -> None:
+    """Replace the source of the one cell that starts with ``start`` with ``change(source)``."""
     book = nbformat.read(notebook, as_version=4)
-    [cell] = [cell for cell in book.cells if containing in cell.source]
+    [cell] = [cell for cell in book.cells if cell.source.startswith(start)]
     cell.source = change(cell.source)
     nbformat.write(book, notebook)
 
@@ -35,3 +35,50 @@ def test_a_release_whose_solution_fails_its_own_public_test_fails(tmp_path):
     assert result.exit_code == 1, result.output
     assert "the solution fails its own public tests" in result.output
     assert "a public check that rejects the solution" in result.output, "Otter's report names the failing check"
+
+
+# Imports the zip would not install ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("listed", "source", "missing"),
+    [
+        (["torch==2.13.0", "numpy"], "import torch\nimport matplotlib.pyplot as plt", ["matplotlib"]),
+        (["torch==2.13.0", "numpy", "matplotlib"], "import torch\nimport matplotlib.pyplot as plt", []),
+        (["numpy"], "from sklearn.datasets import load_digits\nimport yaml", ["sklearn", "yaml"]),
+        (["scikit-learn", "PyYAML"], "from sklearn.datasets import load_digits\nimport yaml", []),  # import names differ from the packages'
+        (["scikit-learn"], "import scipy.linalg", []),  # scikit-learn installs SciPy
+        (["numpy"], "import json, os\nfrom collections import Counter\nimport diagnoses", []),  # the standard library and the lesson's own module
+        (["--extra-index-url https://download.pytorch.org/whl/cpu", "torch==2.13.0+cpu"], "import torch.nn as nn", []),
+    ],
+)
+def test_an_import_no_requirement_installs_is_named(listed, source, missing):
+    from autograder.release.requirements import unlisted_imports
+
+    assert unlisted_imports(listed, [source], local=["diagnoses"]) == missing
+
+
+def test_new_lists_every_package_its_notebook_and_cases_import(tmp_path):
+    import yaml
+
+    from autograder.release.requirements import unlisted_imports
+
+    folder = _new(tmp_path, "quiz")
+    listed = yaml.safe_load((folder / "assignment.yml").read_text(encoding="utf-8"))["requirements"]
+    code = [cell.source for cell in nbformat.read(folder / "quiz.ipynb", as_version=4).cells if cell.cell_type == "code"]
+    assert "torch==2.13.0" in listed
+    assert unlisted_imports(listed, [*code, (folder / "cases.py").read_text(encoding="utf-8")]) == []
+
+
+@pytest.mark.slow
+def test_release_warns_of_an_import_the_requirements_miss(tmp_path):
+    import zipfile
+
+    folder = _new(tmp_path, "quiz")
+    _edit_cell(folder / "quiz.ipynb", "import torch", lambda source: source + "\nimport matplotlib.pyplot as plt")
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-validate", "--no-mutation"])
+    assert result.exit_code == 0, result.output
+    assert "warning: the notebook or its cases import matplotlib, which" in result.output
+    assert "list the package under `requirements:`" in result.output
+    with zipfile.ZipFile(tmp_path / "dist" / "quiz-autograder.zip") as archive:
+        assert "matplotlib" not in archive.read("environment.yml").decode(), "the warning is about a real gap"

@@ -20,7 +20,7 @@ from autograder.assignment import Assignment
 from autograder.authoring.suite import load_cases
 from autograder.release import data_files, staging
 from autograder.release.publish import publish
-from autograder.release.requirements import requirements as zip_requirements
+from autograder.release.requirements import requirements as zip_requirements, unlisted_imports
 from autograder.release.solving import Solved, solve
 from autograder.release.source_notebook import SourceNotebook
 
@@ -41,6 +41,7 @@ class ReleaseReport:
     generated: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     mutation: "MutationReport | None" = None
+    warnings: list[str] = field(default_factory=list)
     solution_public_failures: str | None = None   # otter run's report of the public tests the solution fails
 
     @property
@@ -86,7 +87,7 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
     cases = load_cases(assignment.cases_file)
     report = ReleaseReport(assignment, source.question_points(), generated=missing_before)
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
-    report.requirements = zip_requirements(assignment.config.requirements, code, local=[Path(name).stem for name in listed if name.endswith(".py")])
+    report.requirements, report.warnings = _requirements(assignment, code, files)
     with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:
         solved = solve(assignment, source, cases, files, _folder(scratch, "solve"))
         staged = staging.stage(assignment, solved, files, _folder(scratch, "build"), requirements=report.requirements)
@@ -100,6 +101,19 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
 
         report.mutation = mutation_score(assignment, solved=solved)
     return report
+
+
+def _requirements(assignment: Assignment, code: list[str], files: dict[str, Path]) -> tuple[list[str], list[str]]:
+    """The zip's pip lines, and a warning naming each module the notebook, its cases or the modules it
+    ships import that those lines do not install (the zip runs all of them)."""
+    modules = {Path(name).stem: path for name, path in files.items() if name.endswith(".py") and path.is_file()}
+    sources = [*code, assignment.cases_file.read_text(encoding="utf-8"), *(path.read_text(encoding="utf-8") for path in modules.values())]
+    lines = zip_requirements(assignment.config.requirements, sources, local=modules)
+    missing = unlisted_imports(lines, sources, local=modules)
+    if not missing:
+        return lines, []
+    where = f"{assignment.config_file}'s requirements" if assignment.config.requirements is not None else "the packages release found"
+    return lines, [f"the notebook or its cases import {', '.join(missing)}, which {where} do not install: on Gradescope every submission would fail at that import; list the package under `requirements:` in {assignment.config_file}"]
 
 
 def _folder(scratch: str, name: str) -> Path:

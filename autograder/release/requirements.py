@@ -3,12 +3,19 @@
 An assignment lists its packages in ``assignment.yml`` (``requirements:``);
 without that list, release reads them off the notebook's imports. Either way
 the runtime's own needs are added, and torch is pinned to the CPU wheel: an
-unpinned torch pulls a CUDA build of several GB.
+unpinned torch pulls a CUDA build of several GB. A listed set that misses a
+module the notebook or its cases import is reported (``unlisted_imports``):
+on Gradescope every submission would fail at that import.
 """
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.metadata
+import re
 from typing import Iterable
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 TORCH_VERSION = "2.13.0"
 # The CPU build lives on PyTorch's own index, under a local version tag.
@@ -75,3 +82,61 @@ def _cpu_torch(line: str) -> str:
     if name == "torch" and line.strip() in ("torch", f"torch=={TORCH_VERSION}"):
         return TORCH_CPU
     return line.strip()
+
+
+def listed_requirements(sources: Iterable[str], *, local: Iterable[str] = ()) -> list[str]:
+    """What ``assignment.yml`` should list for code that imports what ``sources`` import (torch pinned,
+    not yet the CPU build: release adds that)."""
+    skip = STANDARD | set(local)
+    lines = [f"torch=={TORCH_VERSION}" if name == "torch" else KNOWN_IMPORTS.get(name, name) for name in imported_modules(sources) if name not in skip]
+    return [line for line in lines if line]
+
+
+def unlisted_imports(requirements: Iterable[str], sources: Iterable[str], *, local: Iterable[str] = ()) -> list[str]:
+    """Modules ``sources`` import that neither a line of ``requirements`` nor a package those lines
+    depend on (as installed here) provides, in first-seen order."""
+    installed = _with_dependencies({_distribution(line) for line in requirements if not line.startswith("-")} - {None})
+    skip = STANDARD | set(local)
+    return [name for name in imported_modules(sources) if name not in skip and not _providers(name) & installed]
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _distribution(line: str) -> str | None:
+    try:
+        return _normalised(Requirement(line).name)
+    except InvalidRequirement:
+        return None
+
+
+def _providers(module: str) -> set[str]:
+    """Distributions that install ``module``: the kit's table, what is installed here, else its own name."""
+    known = KNOWN_IMPORTS.get(module)
+    found = {_distribution(known)} if known else set()
+    found |= {_normalised(name) for name in _installed_modules().get(module, ())}
+    return found or {_normalised(module)}
+
+
+# Reading every installed package's file list takes a while: once a process.
+_installed_modules = functools.lru_cache(maxsize=1)(importlib.metadata.packages_distributions)
+
+
+def _with_dependencies(names: set[str]) -> set[str]:
+    """``names`` and every distribution they require, as far as this environment has them installed."""
+    seen, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            required = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in required:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(_normalised(requirement.name))
+    return seen

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import KitError
+from autograder.release.requirements import listed_requirements
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 
@@ -44,9 +45,10 @@ CASES = [
 CONFIG = """title: "{title}"
 teaches: "(one line: what this lesson teaches)"
 # order: 10          # its place in the course; lessons are listed by it
-requirements:        # what the notebook imports, installed where the zip grades it
-  - torch==2.13.0
-  - numpy
+# What the notebook and cases.py import, installed where the zip grades it. Add a line for each
+# package you import later (matplotlib for a plot): release warns about an import missing here.
+requirements:
+{requirements}
 """
 
 TASK = """## 1. 标准化 · Standardize
@@ -83,9 +85,13 @@ def scaffold(root: Path, name: str, *, title: str = "") -> list[Path]:
     folder.mkdir(parents=True)
     title = title or name.replace("_", " ").title()
     notebook_path = folder / f"{name}.ipynb"
-    nbformat.write(_notebook(name, title), notebook_path)
-    (folder / "cases.py").write_text(CASES.format(name=name), encoding="utf-8")
-    (folder / "assignment.yml").write_text(CONFIG.format(title=title.replace('"', "'")), encoding="utf-8")
+    notebook = _notebook(name, title)
+    nbformat.write(notebook, notebook_path)
+    cases = CASES.format(name=name)
+    (folder / "cases.py").write_text(cases, encoding="utf-8")
+    imported = listed_requirements([cell.source for cell in notebook.cells if cell.cell_type == "code"] + [cases])
+    config = CONFIG.format(title=title.replace('"', "'"), requirements="\n".join(f"  - {line}" for line in imported))
+    (folder / "assignment.yml").write_text(config, encoding="utf-8")
     return [notebook_path, folder / "cases.py", folder / "assignment.yml"]
 
 

@@ -20,6 +20,7 @@ def release_table(report) -> str:
         "",
         render(table(["question", "points", "solution", "blank template", "mutants caught"], rows)),
     ]
+    lines += [f"\nwarning: {warning}" for warning in report.warnings]
     weak = report.mutation.below() if report.mutation else []
     if weak:
         lines.append(f"\nwarning: the hidden cases of {', '.join(q.question for q in weak)} miss too many mutants; `autograder validate {a.name}` lists the survivors")
