@@ -44,6 +44,8 @@ class AssignmentConfig:
         order: its place in the course (lessons are listed by it).
         requirements: the pip packages the notebook needs on Gradescope; None
             lets release read them off the notebook's imports.
+        timezone: the course's time zone (``Asia/Shanghai``, ``+08:00``): times an LMS writes
+            without a zone are read in it. Usually set once for the course, in course.yml.
     """
 
     title: str = ""
@@ -51,9 +53,10 @@ class AssignmentConfig:
     order: int | None = None
     requirements: tuple[str, ...] | None = None
     student_id: dict = field(default_factory=dict)
+    timezone: str = ""
     extra: dict = field(default_factory=dict)
 
-    KEYS = ("title", "teaches", "order", "requirements", "student_id")
+    KEYS = ("title", "teaches", "order", "requirements", "student_id", "timezone")
 
     @classmethod
     def read(cls, path: Path) -> "AssignmentConfig":
@@ -85,8 +88,23 @@ class AssignmentConfig:
             order=order,
             requirements=tuple(requirements) if requirements is not None else None,
             student_id=dict(student_id),
+            timezone=_timezone(raw.get("timezone"), path),
             extra={key: value for key, value in raw.items() if key not in cls.KEYS},
         )
+
+
+def _timezone(value, path: Path) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):  # YAML reads an unquoted +08:00 as the number 480
+        raise AssignmentConfigError(f'{path}: timezone {value!r} is not a zone; write a name (timezone: Asia/Shanghai) or an offset in quotes (timezone: "+08:00")')
+    from autograder.grading.late import LatePolicyError, read_zone
+
+    try:
+        read_zone(str(value), where=f"{path}: timezone")
+    except LatePolicyError as error:
+        raise AssignmentConfigError(str(error)) from error
+    return str(value).strip()
 
 
 @dataclass(frozen=True)
@@ -155,6 +173,11 @@ class Assignment:
             if rule.get("pattern"):
                 return rule["pattern"], rule.get("example", "")
         return r"\S+", ""
+
+    @property
+    def timezone(self) -> str:
+        """The course's time zone as declared: the assignment's ``timezone:``, else course.yml's, else ""."""
+        return self.config.timezone or AssignmentConfig.read(self.root / COURSE_FILE).timezone
 
     def data_file(self, relative: str) -> Path | None:
         """Where a file the notebook lists under ``files:`` is: the assignment's folder, else the project's data/."""

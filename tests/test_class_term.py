@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -200,3 +202,47 @@ def test_regrading_one_file_at_a_time_keeps_every_row(term, tmp_path):
     assert (out / "final_grades.csv").read_text(encoding="utf-8") == before, "the same grades again"
     unchanged = _grade(assignment.root, folder / "wangwu.ipynb", "-a", "logistic_regression", "-o", out)
     assert "graded 0, reused 1" in unchanged
+
+
+WORKSHEET = (  # Moodle's grading worksheet as it downloads: times in the course's zone, written without one
+    'Identifier,"Full name","ID number","Email address",Status,Grade,"Maximum Grade","Grade can be changed","Last modified (submission)",'
+    '"File submissions","Last modified (grade)","Feedback comments"\n'
+    '"Participant 1001",张三,2023001,zs@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 8:40 PM",lr.ipynb,-,\n'
+    '"Participant 1002",李四,2023002,ls@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 11:30 PM",lr.ipynb,-,\n'
+    '"Participant 1003",王五,2023003,ww@example.cn,"Submitted for grading",,100.00,Yes,"Saturday, 21 November 2026, 7:30 AM",lr.ipynb,-,\n'
+    '"Participant 1004",赵六,2023004,zl@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 10:05 PM",lr.ipynb,-,\n'
+    '"Participant 1005",钱七,2023005,qq@example.cn,"Submitted for grading",,100.00,Yes,"Sunday, 22 November 2026, 9:00 AM",lr.ipynb,-,\n'
+    '"Participant 1006",孙八,2023006,sb@example.cn,"No submission",,100.00,Yes,-,,-,\n'
+)
+
+
+@pytest.fixture
+def utc_machine(monkeypatch):
+    """This process's clock set to UTC, as on a server or a laptop left on UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _merge(root: Path, out: Path, *args) -> str:
+    result = CliRunner().invoke(main, ["--root", str(root), "merge", "-a", "logistic_regression", "-o", str(out), *map(str, args)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_moodle_worksheet_is_read_in_the_courses_zone_on_a_utc_machine(term, tmp_path, utc_machine):
+    assignment, _, graded, _ = term
+    out = shutil.copytree(graded, tmp_path / "out")
+    worksheet = tmp_path / "worksheet.csv"
+    worksheet.write_text(WORKSHEET, encoding="utf-8")
+    _merge(assignment.root, out, "--times", worksheet, "--due", "2026-11-20T23:59:00+08:00")
+    expected = {"2023001": 0, "2023002": 0, "2023003": 1, "2023004": 0, "2023005": 2}   # days late, read at +08:00
+    for attempt in ("first merge", "a later merge with nothing passed"):
+        rows = _students(out)
+        assert {number: round(float(rows[number]["late_penalty"]) / (0.1 * float(rows[number]["raw_score"]))) for number in expected} == expected, attempt
+        assert rows["2023001"]["submitted"] == "2026-11-20 20:40 +08:00" and rows["2023001"]["due"] == "2026-11-20 23:59 +08:00", attempt
+        assert "submitted 2026-11-21 07:30 +08:00, due 2026-11-20 23:59 +08:00" in rows["2023003"]["late"], attempt
+        _merge(assignment.root, out)
+    assert json.loads((out / "class.json").read_text(encoding="utf-8"))["timezone"] == "+08:00"

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.assignment import AssignmentConfig, AssignmentConfigError
 from autograder.grading.class_book import UNKNOWN, student_rows
-from autograder.grading.class_settings import ClassSettingsError, read_times
+from autograder.grading.class_settings import ClassSettings, ClassSettingsError, read_times
 from autograder.grading.exports import canvas_csv, moodle_csv
 from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy, parse_time
@@ -163,3 +164,27 @@ def test_a_conflict_between_lms_and_notebook_is_shown_on_the_row(tmp_path):
     rows = {row.student_id: row for row in student_rows([_grade("sunba_2006_9002_lr.ipynb", student_id="2023001")], roster=roster)}
     assert rows["2023006"].note == "notebook claims 2023001, the LMS says 2023006"
     assert rows["2023001"].status == "missing"
+
+
+@pytest.mark.parametrize(
+    ("declared", "late", "saved", "expected"),
+    [
+        ("Asia/Shanghai", {"due": "2026-11-20T23:59:00+00:00"}, "+05:30", "Asia/Shanghai"),   # declared once for the course
+        ("", {"due": "2026-11-20T23:59:00+08:00"}, "+05:30", "+08:00"),                        # else the due time's own zone
+        ("", {"due": "2026-11-20T23:59:00"}, "+05:30", "+05:30"),                              # else what OUT saved
+    ],
+)
+def test_the_course_zone_is_declared_then_the_due_times_then_the_saved_one(declared, late, saved, expected):
+    settings = ClassSettings(timezone=saved).in_course_zone(declared, late)
+    assert settings.timezone == expected
+    due = settings.policy(late, where="assignment.yml").due
+    assert due.utcoffset() == dt.datetime(2026, 11, 20, tzinfo=settings.zone).utcoffset()
+
+
+@pytest.mark.parametrize(("value", "message"), [("Mars/Olympus", "neither a zone name"), (8, "in quotes")])
+def test_a_time_zone_that_cannot_be_read_names_the_file(tmp_path, value, message):
+    path = tmp_path / "assignment.yml"
+    path.write_text(f"timezone: {value}\n", encoding="utf-8")
+    with pytest.raises(AssignmentConfigError, match=message) as raised:
+        AssignmentConfig.read(path)
+    assert str(path) in str(raised.value)

@@ -19,8 +19,8 @@ from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade
-from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, write_class_outputs
-from autograder.grading.class_settings import ClassSettings
+from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
+from autograder.grading.class_settings import ClassSettings, class_rules
 from autograder.grading.lesson_code import LessonCode
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
 from autograder.grading.workers import Job, Workers
@@ -67,7 +67,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     out.mkdir(parents=True, exist_ok=True)
     settings = settings if settings is not None else ClassSettings.load(out)
     settings.check()
-    policy = settings.policy(assignment.config.extra.get("late"), where=str(assignment.config_file))
+    class_rules(settings, assignment)  # a late policy that cannot work stops the run before any grading
     if not assignment.zip_path.is_file():
         raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
     try:
@@ -90,9 +90,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
-    settings.save(out)
-    view = write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
-                               policy=policy, manual=manual, solution=code.solution, starter=code.starter)
+    view = rebuild_class_outputs(out, autograder, assignment, settings)
     return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view)
 
 

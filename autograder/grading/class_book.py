@@ -46,14 +46,14 @@ class StudentRow:
         return round(self.raw - self.total, 5)
 
 
-def claim_of(grade: Grade, times: Mapping[str, dt.datetime]) -> Claim:
+def claim_of(grade: Grade, times: Mapping[str, dt.datetime], zone: dt.tzinfo | None = None) -> Claim:
     """What a graded file says about its student: its notebook's identity cell, its download name, and
     its time as the TA's times file gives it for this file (or this Moodle participant), else the time
     its export zip recorded."""
     identity = getattr(grade, "identity", None) or {}
     lms = lms_name(grade.file)
     submitted = times.get(grade.file) or (times.get(f"Participant {lms.lms_id}") if lms and lms.system == "moodle" else None)
-    submitted = submitted or _recorded_time(grade)
+    submitted = submitted or _recorded_time(grade, zone)
     return Claim(
         grade.file,
         student_id=identity.get("student_id", ""),
@@ -65,10 +65,10 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime]) -> Claim:
     )
 
 
-def _recorded_time(grade: Grade) -> dt.datetime | None:
+def _recorded_time(grade: Grade, zone: dt.tzinfo | None) -> dt.datetime | None:
     """The export zip's time kept in the results, or None when there is none a clock could show."""
     try:
-        return parse_time(getattr(grade, "submitted", "") or None, where=grade.file)
+        return parse_time(getattr(grade, "submitted", "") or None, where=grade.file, zone=zone)
     except (KitError, ValueError, OverflowError, OSError):
         return None
 
@@ -80,7 +80,7 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
     """
     times, marks = dict(times or {}), dict(marks or {})
     by_file = {grade.file: grade for grade in grades}
-    claims = {grade.file: claim_of(grade, times) for grade in grades}
+    claims = {grade.file: claim_of(grade, times, late.zone) for grade in grades}
     if roster is None:
         return _rows_without_roster(claims, by_file, late, times, marks)
     matching = match(roster, list(claims.values()))

@@ -11,13 +11,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.class_book import StudentRow, student_rows
-from autograder.grading.class_settings import ClassSettings, read_times
+from autograder.grading.class_settings import ClassSettings, class_rules, read_times
 from autograder.grading.exports import canvas_column, canvas_csv, moodle_csv, students_csv
 from autograder.grading.gradebook import gradebook_csv
 from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy
+from autograder.grading.lesson_code import LessonCode
 from autograder.grading.outputs import page_name, write_atomic
 from autograder.grading.pages import Standing, standing_section, summary_page, with_standing
 from autograder.grading.roster import Roster
@@ -74,12 +76,21 @@ def read_all_marks(out: Path, manual: dict[str, float], files: list[str]) -> dic
     return marks
 
 
+def rebuild_class_outputs(out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings) -> ClassView:
+    """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there."""
+    settings, policy = class_rules(settings, assignment)
+    code = LessonCode.of(assignment)
+    settings.save(out)
+    return write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
+                               policy=policy, manual=autograder.manual_questions(), solution=code.solution, starter=code.starter)
+
+
 def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "") -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
     grades = load_grades(out)
     marks = read_all_marks(out, manual, [grade.file for grade in grades])
     roster = Roster.read(Path(settings.roster)) if settings.roster else None
-    rows = student_rows(grades, roster=roster, late=policy, times=read_times(settings.times),
+    rows = student_rows(grades, roster=roster, late=policy, times=read_times(settings.times, zone=settings.zone),
                         marks={question: {file: mark.points for file, mark in found.items()} for question, found in marks.items()})
     pages = {grade.file: feedback_link(grade.file) for grade in grades}
     questions = sorted(autograder.questions)

@@ -1,5 +1,5 @@
-"""What an output folder remembers of how its class is graded: roster, submission times, late policy
-and exports, so that regrading one file into it later keeps the same class view.
+"""What an output folder remembers of how its class is graded: roster, submission times, late policy,
+the course's time zone and exports, so that regrading one file into it later keeps the same class view.
 
 Saved as ``OUT/class.json``. A run's options override what is saved, and are saved in turn.
 """
@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograder import KitError
-from autograder.grading.late import LatePolicy, parse_time
+from autograder.grading.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
 
 SETTINGS_FILE = "class.json"
 EXPORTS = ("canvas", "moodle")
@@ -32,6 +32,7 @@ class ClassSettings:
     times: str = ""                   # path of a CSV of submission times
     late: dict = field(default_factory=dict)   # the late policy's settings, as in assignment.yml
     exports: tuple[str, ...] = ()     # LMS formats to write
+    timezone: str = ""                # the course's time zone, as resolved by ``in_course_zone``
 
     @classmethod
     def load(cls, out: Path) -> "ClassSettings":
@@ -40,7 +41,8 @@ class ClassSettings:
             return cls()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(str(data.get("roster", "")), str(data.get("times", "")), dict(data.get("late") or {}), tuple(data.get("exports") or ()))
+            return cls(str(data.get("roster", "")), str(data.get("times", "")), dict(data.get("late") or {}), tuple(data.get("exports") or ()),
+                       str(data.get("timezone", "")))
         except (OSError, ValueError, TypeError, AttributeError) as error:
             raise ClassSettingsError(f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again") from error
 
@@ -82,14 +84,56 @@ class ClassSettings:
             Roster.read(Path(self.roster))
         if self.times and not Path(self.times).is_file():
             raise ClassSettingsError(f"{self.times}: the times file saved in {SETTINGS_FILE} is gone; pass --times again")
-        read_times(self.times)
+        read_times(self.times, zone=self.zone)
+
+    @property
+    def zone(self) -> dt.tzinfo | None:
+        """The course's time zone; None until ``in_course_zone`` resolved one."""
+        if not self.timezone:
+            return None
+        try:
+            return read_zone(self.timezone, where=f"{SETTINGS_FILE} timezone")
+        except LatePolicyError as error:
+            raise ClassSettingsError(f"{error}; fix it or delete the line") from error
+
+    def in_course_zone(self, declared: str, assignment_late: dict | None) -> "ClassSettings":
+        """These settings with the course's time zone settled, once for every later run to keep: the zone
+        the course declares (``declared``: assignment.yml's or course.yml's ``timezone:``), else the zone
+        the due time is written in, else the zone saved before, else this machine's."""
+        due = {**(assignment_late or {}), **self.late}.get("due")
+        for candidate in (declared, _zone_written(due), self.timezone):
+            if candidate:
+                read_zone(candidate, where="timezone")
+                return replace(self, timezone=str(candidate))
+        return replace(self, timezone=zone_of(dt.datetime.now().astimezone()))
 
     def policy(self, assignment_late: dict | None, *, where: str) -> LatePolicy:
-        """The late policy: the assignment's ``late:`` settings (``where``), then the run's overrides."""
-        policy = LatePolicy.from_config(assignment_late, where=where)
+        """The late policy: the assignment's ``late:`` settings (``where``), then the run's overrides;
+        times read in the course's zone."""
+        policy = LatePolicy.from_config(assignment_late, where=where, zone=self.zone)
         if not self.late:
             return policy
-        return LatePolicy.from_config({**(assignment_late or {}), **self.late}, where=f"--due/--late-policy (kept in OUT/{SETTINGS_FILE})")
+        return LatePolicy.from_config({**(assignment_late or {}), **self.late}, where=f"--due/--late-policy (kept in OUT/{SETTINGS_FILE})", zone=self.zone)
+
+
+def class_rules(settings: ClassSettings, assignment) -> tuple[ClassSettings, LatePolicy]:
+    """``settings`` in the course's time zone, and the late policy they give ``assignment`` (an ``Assignment``).
+
+    Raises:
+        KitError: a late setting or a time zone that cannot be read, named with where it is written.
+    """
+    late = assignment.config.extra.get("late")
+    settings = settings.in_course_zone(assignment.timezone, late)
+    return settings, settings.policy(late, where=str(assignment.config_file))
+
+
+def _zone_written(due) -> str:
+    """The zone a due time names (``2026-12-01T23:59:00+08:00`` → ``+08:00``), or ""."""
+    try:
+        when = due if isinstance(due, dt.datetime) else dt.datetime.fromisoformat(str(due).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return zone_of(when) if when.tzinfo else ""
 
 
 def late_overrides(due: str | None, policy: str | None) -> dict:
@@ -112,9 +156,10 @@ def late_overrides(due: str | None, policy: str | None) -> dict:
     return settings
 
 
-def read_times(path: str) -> dict[str, dt.datetime]:
+def read_times(path: str, *, zone: dt.tzinfo | None = None) -> dict[str, dt.datetime]:
     """Submission times from a CSV: keyed by file name, by student number, and by Moodle participant
-    ("Participant 1006", the "Identifier" column of Moodle's grading worksheet), whichever columns it has."""
+    ("Participant 1006", the "Identifier" column of Moodle's grading worksheet), whichever columns it has.
+    A time without a zone (Moodle writes them so) is in ``zone``, the course's."""
     if not path:
         return {}
     try:
@@ -133,7 +178,7 @@ def read_times(path: str) -> dict[str, dt.datetime]:
         if len(row) <= time:
             continue
         try:
-            when = parse_time(row[time], where=f"{path}, line {number}", written_out=True)
+            when = parse_time(row[time], where=f"{path}, line {number}", written_out=True, zone=zone)
         except KitError as error:
             raise ClassSettingsError(str(error)) from error
         for key in keys:

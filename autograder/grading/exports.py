@@ -10,6 +10,7 @@ import io
 import re
 
 from autograder.grading.class_book import UNKNOWN, StudentRow
+from autograder.grading.late import shown_time
 from autograder.grading.text import spreadsheet_cell
 
 BOM = "\ufeff"
@@ -24,14 +25,17 @@ def _csv(rows: list[list]) -> str:
 
 
 def students_csv(rows: list[StudentRow], *, questions: list[str], written: list[str], possible: float, pages: dict[str, str]) -> str:
-    """The gradebook by student: identity, every question, raw score, late penalty, total, status, page."""
-    header = ["student_id", "name", "section", "file", *questions, *written, "raw_score", "late_penalty", "total", "percent", "late", "status", "note", "other_files", "feedback_page"]
+    """The gradebook by student: identity, every question, raw score, late penalty, total, the submission
+    and due times lateness was judged on (in the course's zone), status, page."""
+    header = ["student_id", "name", "section", "file", *questions, *written, "raw_score", "late_penalty", "total", "percent", "late", "submitted", "due",
+              "status", "note", "other_files", "feedback_page"]
     lines = [header]
     for row in rows:
         lines.append([
             row.student_id, row.name, row.section, row.file,
             *(row.scores.get(q, 0.0) for q in questions), *(row.written.get(q, "") for q in written),
-            row.raw, row.penalty, row.total, round(row.total / possible, 4) if possible else 0, row.late.reason, row.status, row.note,
+            row.raw, row.penalty, row.total, round(row.total / possible, 4) if possible else 0, row.late.reason,
+            *(shown_time(when) if when else "" for when in (row.late.submitted, row.late.due)), row.status, row.note,
             " ".join(row.others), pages.get(row.file, ""),
         ])
     return _csv(lines)

@@ -11,14 +11,17 @@ run (``autograder grade --due ... --late-policy ...``)::
       cap: 0.50                # never lose more than this share
       cutoff: 2026-12-08T23:59:00+08:00   # after it: 0 points
 
-A unit begun counts whole: 1 minute past the grace period is one day late. Times without a zone are
-read in the grading machine's zone.
+A unit begun counts whole: 1 minute past the grace period is one day late. Times without a zone (an
+LMS's worksheet writes them so) are read in the course's time zone (``read_zone``), never in the
+grading machine's, so a laptop's clock setting changes no one's penalty.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+import re
+import zoneinfo
+from dataclasses import dataclass, replace
 
 from autograder import KitError
 
@@ -31,11 +34,14 @@ class LatePolicyError(KitError, ValueError):
 
 @dataclass(frozen=True)
 class Lateness:
-    """What lateness costs one submission: the share of its points lost, and why (both languages)."""
+    """What lateness costs one submission: the share of its points lost, why (both languages), and the
+    times it was judged on (None when unknown)."""
 
     fraction: float = 0.0
     units: int = 0
     reason: str = ""
+    submitted: dt.datetime | None = None
+    due: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,12 +52,14 @@ class LatePolicy:
     per: str = "day"
     cap: float = 1.0
     cutoff: dt.datetime | None = None
+    zone: dt.tzinfo | None = None      # the course's: where times are shown and zone-less ones read
 
     @classmethod
-    def from_config(cls, config: dict | None, *, where: str) -> "LatePolicy":
-        """Read the ``late:`` settings (see the module docstring); an empty config means no policy."""
+    def from_config(cls, config: dict | None, *, where: str, zone: dt.tzinfo | None = None) -> "LatePolicy":
+        """Read the ``late:`` settings (see the module docstring); an empty config means no policy.
+        ``zone``: the course's time zone (default: this machine's)."""
         if not config:
-            return cls()
+            return cls(zone=zone)
         if not isinstance(config, dict):
             raise LatePolicyError(f"{where}: `late:` takes settings (due, grace_minutes, penalty, per, cap, cutoff)")
         unknown = sorted(set(config) - {"due", "grace_minutes", "penalty", "per", "cap", "cutoff"})
@@ -61,37 +69,55 @@ class LatePolicy:
         if per not in UNITS:
             raise LatePolicyError(f"{where}: late per must be day or hour, got {per!r}")
         policy = cls(
-            due=parse_time(config.get("due"), where=f"{where}: late due"),
+            due=parse_time(config.get("due"), where=f"{where}: late due", zone=zone),
             grace=dt.timedelta(minutes=_number(config.get("grace_minutes", 0), f"{where}: late grace_minutes")),
             penalty=_share(config.get("penalty", 0), f"{where}: late penalty"),
             per=per,
             cap=_share(config.get("cap", 1), f"{where}: late cap"),
-            cutoff=parse_time(config.get("cutoff"), where=f"{where}: late cutoff"),
+            cutoff=parse_time(config.get("cutoff"), where=f"{where}: late cutoff", zone=zone),
+            zone=zone,
         )
         if policy.due is None and (policy.penalty or policy.cutoff):
             raise LatePolicyError(f"{where}: a late penalty or cutoff needs a due time (late: due: 2026-12-01T23:59:00+08:00)")
-        return policy
+        return replace(policy, due=policy.due and policy.in_zone(policy.due), cutoff=policy.cutoff and policy.in_zone(policy.cutoff))
 
     def cost(self, submitted: dt.datetime | None) -> Lateness:
         """What being submitted at ``submitted`` costs (nothing when the time or the policy is unknown)."""
+        submitted = self.in_zone(submitted) if submitted else None
         if self.due is None or submitted is None:
-            return Lateness()
-        submitted = _aware(submitted)
+            return Lateness(submitted=submitted, due=self.due)
+        times = self.shown(submitted), self.shown(self.due)
         if self.cutoff is not None and submitted > self.cutoff:
-            return Lateness(1.0, 0, f"在截止时间 {self.cutoff:%Y-%m-%d %H:%M} 之后提交，不计分 / submitted after the cutoff ({self.cutoff:%Y-%m-%d %H:%M}): no points")
+            cutoff = self.shown(self.cutoff)
+            return Lateness(1.0, 0, f"在截止时间 {cutoff} 之后提交（{times[0]}），不计分 / submitted {times[0]}, after the cutoff ({cutoff}): no points", submitted, self.due)
         over = submitted - self.due - self.grace
         if over <= dt.timedelta(0):
-            return Lateness()
+            return Lateness(submitted=submitted, due=self.due)
         units = math.ceil(over / UNITS[self.per])
         fraction = min(self.cap, units * self.penalty)
         unit = {"day": ("天", "day"), "hour": ("小时", "hour")}[self.per]
-        return Lateness(fraction, units, f"迟交 {units} {unit[0]}，扣 {fraction:.0%} / {units} {unit[1]}{'s' if units != 1 else ''} late: {fraction:.0%} off")
+        return Lateness(fraction, units, f"迟交 {units} {unit[0]}，扣 {fraction:.0%}（提交 {times[0]}，截止 {times[1]}）"
+                        f" / {units} {unit[1]}{'s' if units != 1 else ''} late: {fraction:.0%} off (submitted {times[0]}, due {times[1]})", submitted, self.due)
+
+    def in_zone(self, when: dt.datetime) -> dt.datetime:
+        """``when`` in the course's zone (a zone-less time is taken to be in it)."""
+        when = _aware(when, self.zone)
+        return when.astimezone(self.zone) if self.zone else when
+
+    def shown(self, when: dt.datetime) -> str:
+        return shown_time(self.in_zone(when))
 
 
-def parse_time(value, *, where: str, written_out: bool = False) -> dt.datetime | None:
+def shown_time(when: dt.datetime) -> str:
+    """``when`` as a person reads it: 2026-11-20 23:59 +08:00."""
+    offset = when.strftime("%z")
+    return f"{when:%Y-%m-%d %H:%M}" + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def parse_time(value, *, where: str, written_out: bool = False, zone: dt.tzinfo | None = None) -> dt.datetime | None:
     """A time in ISO 8601 (YAML may already have made it a datetime), or with ``written_out`` also as an
-    LMS writes it ("Tuesday, 1 December 2026, 8:00 PM"). A time without a zone is in this machine's
-    zone; "" and "-" (Moodle's "no submission") are no time."""
+    LMS writes it ("Tuesday, 1 December 2026, 8:00 PM"). A time without a zone is in ``zone`` (the
+    course's; this machine's only when none is given); "" and "-" (Moodle's "no submission") are no time."""
     if value is None or str(value).strip() in ("", "-"):
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -104,7 +130,7 @@ def parse_time(value, *, where: str, written_out: bool = False) -> dt.datetime |
             if not written_out:
                 raise LatePolicyError(f"{where}: {text!r} is not a time; write it as 2026-12-01T23:59:00+08:00") from error
             value = _written_out(text, where)
-    return _aware(value)
+    return _aware(value, zone)
 
 
 def _written_out(text: str, where: str) -> dt.datetime:
@@ -116,8 +142,46 @@ def _written_out(text: str, where: str) -> dt.datetime:
         raise LatePolicyError(f"{where}: {text!r} is not a time; write it as 2026-12-01T23:59:00+08:00") from error
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.astimezone()
+def _aware(value: dt.datetime, zone: dt.tzinfo | None = None) -> dt.datetime:
+    if value.tzinfo:
+        return value
+    return value.replace(tzinfo=zone) if zone else value.astimezone()
+
+
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+def read_zone(text: str, *, where: str) -> dt.tzinfo:
+    """A time zone as a course declares it: an IANA name (``Asia/Shanghai``) or an offset from UTC
+    (``+08:00``, ``UTC+8``).
+
+    Raises:
+        LatePolicyError: neither.
+    """
+    text = str(text).strip()
+    offset = _OFFSET.match(text)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        delta = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if delta < dt.timedelta(hours=15):
+            return dt.timezone(-delta if sign == "-" else delta)
+    elif text.upper() in ("UTC", "Z", "GMT"):
+        return dt.timezone.utc
+    else:
+        try:
+            return zoneinfo.ZoneInfo(text)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    raise LatePolicyError(f"{where}: time zone {text!r} is neither a zone name (Asia/Shanghai) nor an offset from UTC (+08:00)")
+
+
+def zone_of(when: dt.datetime) -> str:
+    """The zone an aware time was written in, as ``read_zone`` reads it: its name, else its offset."""
+    key = getattr(when.tzinfo, "key", None)
+    if key:
+        return key
+    offset = when.strftime("%z") or "+0000"
+    return f"{offset[:3]}:{offset[3:5]}"
 
 
 def _number(value, where: str) -> float:

@@ -14,10 +14,9 @@ from pathlib import Path
 from autograder import KitError
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, write_class_outputs
+from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.class_settings import SETTINGS_FILE, ClassSettings
 from autograder.grading.judging import Grade
-from autograder.grading.lesson_code import LessonCode
 
 
 class MergeError(KitError, ValueError):
@@ -35,12 +34,7 @@ def merge_outputs(shards: list[Path], assignment: Assignment, out: Path, *, sett
     grades = load_grades(out)
     if not grades:
         raise MergeError(f"no results found in {', '.join(map(str, shards or [out]))}")
-    policy = settings.policy(assignment.config.extra.get("late"), where=str(assignment.config_file))
-    code = LessonCode.of(assignment)
-    manual = autograder.manual_questions()
-    settings.save(out)
-    return write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
-                               policy=policy, manual=manual, solution=code.solution, starter=code.starter)
+    return rebuild_class_outputs(out, autograder, assignment, settings)
 
 
 def _copy_shards(shards: list[Path], out: Path) -> None:
