@@ -51,8 +51,8 @@ def test_cells_the_kernel_could_not_run_define_nothing(cell):
     assert graded_code(_notebook(cell), ["f"]) == ""
 
 
-def test_a_cell_that_is_not_python_is_returned_unchanged():
-    assert python_source("def f(x)\n    %time y") == "def f(x)\n    %time y"
+def test_a_cell_that_is_not_python_keeps_its_lines():
+    assert python_source("%xmode Plain\ndef f(x)\n    %time y") == "get_ipython().run_line_magic('xmode', 'Plain')\ndef f(x)\n    get_ipython().run_line_magic('time', 'y')\n"
 
 
 # What survives cosmetic edits ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """What the grader reads from a submission without running it: whose it is, when it was exported,
-its written answers and the code of its graded definitions.
+its written answers, the code of its graded definitions and which of them a syntax error left
+undefined.
 
 All of it comes from the notebook's source (and the export zip's ``identity.json``), parsed as data
 in the grader's own process; nothing here executes student code.
@@ -10,10 +11,12 @@ import datetime as dt
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 from autograder.authoring.student import IDENTITY_FILE
 from autograder.grading.identity import declared_identity
+from autograder.grading.judging import Grade
+from autograder.grading.syntax_errors import undefined_by_syntax_errors
 from autograder.grading.answer_code import graded_code
 from autograder.grading.written import written_answers
 
@@ -26,6 +29,15 @@ class About:
     submitted: str = ""
     written: dict = field(default_factory=dict)
     code: str = ""
+    syntax_errors: dict = field(default_factory=dict)   # graded name → the line to fix, both languages
+
+    def applied_to(self, grade: Grade) -> Grade:
+        """``grade`` with what was read here. A question whose definition a syntax error kept from
+        being defined says which line to fix in its failed checks, not "not defined"."""
+        cases = [replace(case, message=self.syntax_errors[case.question]) if not case.passed and case.question in self.syntax_errors else case
+                 for case in grade.cases]
+        kept = {item.name for item in fields(Grade)}
+        return replace(grade, cases=cases, **{item.name: getattr(self, item.name) for item in fields(self) if item.name in kept})
 
 
 def read_about(content: bytes, notebook, *, manual: list[str], graded: list[str]) -> About:
@@ -42,6 +54,7 @@ def read_about(content: bytes, notebook, *, manual: list[str], graded: list[str]
         submitted=exported.get("exported_at", ""),
         written=written_answers(notebook, manual) if manual else {},
         code=graded_code(notebook, graded),
+        syntax_errors=undefined_by_syntax_errors(notebook, graded),
     )
 
 

@@ -12,6 +12,10 @@ import ast
 import functools
 import re
 
+# Imported here, not when first used: the grader reads each submission in a forked child, and
+# every child would otherwise import it again.
+from IPython.core.inputtransformer2 import TransformerManager
+
 from autograder.definitions import definitions
 
 MAX_CELL_CHARS = 100_000    # longer cells are not read: no answer is that long
@@ -25,7 +29,7 @@ _IPYTHON_CALLS = frozenset({"run_line_magic", "run_cell_magic", "system", "getou
 
 def answer_names(notebook) -> list[str]:
     """Names the student template's answer cells define (Otter tags them ``otter_answer_cell``)."""
-    cells = [source for source, tags in _code_cells(notebook) if _ANSWER_TAG in tags]
+    cells = [source for source, tags in code_cells(notebook) if _ANSWER_TAG in tags]
     return list(definitions(python_source(source) for source in cells))
 
 
@@ -34,23 +38,27 @@ def graded_code(notebook, names: list[str]) -> str:
 
     Read as IPython runs the cells: magic and shell lines are ``pass``, a ``%%time`` cell's body counts.
     """
-    found = definitions(python_source(source) for source, _ in _code_cells(notebook))
+    found = definitions(python_source(source) for source, _ in code_cells(notebook))
     return "\n\n".join(found[name].rstrip("\n") for name in names if name in found)[:MAX_CODE_CHARS]
 
 
 def python_source(cell: str) -> str:
     """``cell`` as the Python IPython runs, with its magic and shell lines made ``pass``.
 
-    A cell IPython's transformer cannot read, or that is not Python afterwards, is returned as it
-    was (its definitions are then not found, as the kernel would not have run them either).
+    A cell that is not Python afterwards is returned as IPython's transformer left it (its lines
+    where they were), or as it was if the transformer could not read it; either way its definitions
+    are not found, as the kernel would not have run them either.
     """
     if len(cell) > MAX_CELL_CHARS:
         return ""
     try:
         text = _transformer().transform_cell(cell)
-        tree = ast.parse(text)
-    except Exception:  # IPython's and Python's parsers on untrusted text: any failure means "not Python"
+    except Exception:  # IPython's parser on untrusted text: any failure means "not Python"
         return cell
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return text
     body = _python_cell_magic_body(tree)
     if body is not None:
         return python_source(body)
@@ -58,13 +66,11 @@ def python_source(cell: str) -> str:
 
 
 @functools.cache
-def _transformer():
-    from IPython.core.inputtransformer2 import TransformerManager
-
+def _transformer() -> TransformerManager:
     return TransformerManager()
 
 
-def _code_cells(notebook) -> list[tuple[str, list]]:
+def code_cells(notebook) -> list[tuple[str, list]]:
     """(source, tags) of the notebook's code cells whose source is text, at most MAX_CELLS."""
     cells = []
     for cell in notebook.get("cells", [])[:MAX_CELLS]:

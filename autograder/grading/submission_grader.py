@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import sandbox
@@ -74,7 +74,7 @@ class SubmissionGrader:
         except Exception as error:
             grade = self.judge.failed(file, digest, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
         about = self._about.pop(file, None)
-        return replace(grade, **asdict(about)) if about else grade
+        return about.applied_to(grade) if about else grade
 
     def forget(self, file: str) -> None:
         """Drop what ``job`` read of ``file`` when its sandbox will not run after all."""

@@ -1,0 +1,68 @@
+"""Graded definitions a syntax error kept from ever being defined, with the line, in both languages.
+
+A cell Python cannot read runs nothing: a missing colon in ``def update_centroids(x, labels,
+centroids)`` leaves the function undefined, and each of its checks can only say "not defined".
+This finds such cells in the notebook's source (read as IPython runs it, never executed) so the
+student is told the line to fix instead.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from autograder.authoring.language import say
+from autograder.definitions import definitions
+from autograder.grading.answer_code import MAX_CELL_CHARS, code_cells, python_source
+
+MAX_LINE_CHARS = 120
+_DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+# Python's own words for the commonest slips, in Chinese; others are shown in English only.
+_CHINESE = {
+    "expected ':'": "少了冒号 ':'",
+    "invalid syntax": "语法不对",
+    "expected an indented block": "这里需要缩进的代码块",
+    "unexpected indent": "缩进多了",
+    "unindent does not match any outer indentation level": "缩进和上面的行对不齐",
+    "unterminated string literal": "字符串没有结束引号",
+    "was never closed": "括号没有闭合",
+    "unmatched": "括号不配对",
+}
+
+
+def undefined_by_syntax_errors(notebook, names: list[str]) -> dict[str, str]:
+    """Name → what to fix, for each of ``names`` that no cell defines because the cell holding its
+    ``def`` (or ``class``) has a syntax error; the last such cell is the one reported."""
+    cells = [source for source, _ in code_cells(notebook)]
+    defined = definitions(python_source(source) for source in cells)
+    found = {}
+    for source in cells:
+        if len(source) > MAX_CELL_CHARS:
+            continue
+        error = _syntax_error(python_source(source))
+        if error is None:
+            continue
+        for name in _DEFINED.findall(source):
+            if name in names and name not in defined:
+                found[name] = _message(name, error, source)
+    return found
+
+
+def _syntax_error(source: str) -> SyntaxError | None:
+    try:
+        ast.parse(source)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError):  # unreadable for other reasons: not a slip to point at
+        return None
+    return None
+
+
+def _message(name: str, error: SyntaxError, source: str) -> str:
+    number = error.lineno or 1
+    lines = source.splitlines()
+    line = lines[number - 1].strip()[:MAX_LINE_CHARS] if 0 < number <= len(lines) else ""
+    detail = str(error.msg or "invalid syntax")
+    chinese = next((words for english, words in _CHINESE.items() if english in detail), detail)
+    shown = f"：{line}" if line else ""
+    return say(f"{name} 没有定义：它所在的单元第 {number} 行有语法错误（{chinese}）{shown}",
+               f"{name} was never defined: its cell has a syntax error on line {number} ({detail}){': ' + line if line else ''}")
