@@ -1,5 +1,5 @@
 """Feedback charts say how to tell the student's result from the reference's: line styles on one
-plot, panels when the chart draws the two side by side."""
+plot, panels when the chart draws the two one above the other."""
 from __future__ import annotations
 
 import re
@@ -40,3 +40,16 @@ def test_a_long_legend_does_not_widen_the_chart():
     drawn = draw(chart, values, values, ident="clusters")
     width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', drawn.svg).group(1))
     assert width <= WIDTH_IN * 72, f"the chart is {width:.0f} pt wide, its figure {WIDTH_IN * 72:.0f} pt"
+
+
+def test_the_panels_caption_says_where_each_panel_is_drawn():
+    chart = Clusters(x="x", labels="labels", centroids="centroids")
+    values = {"x": POINTS, "labels": [0, 1, 0, 1], "centroids": [[0.0, 0.5], [1.0, 0.5]]}
+    drawn = draw(chart, values, values, ident="clusters")
+    # Each panel's background is its axes group's first path: "M left bottom ..." in SVG units, y downwards.
+    panels = re.findall(r'<g id="axes_\d">\s*<g id="patch_\d">\s*<path d="M ([\d.]+) ([\d.]+)', drawn.svg)
+    titles = [title for title in re.findall(r"<text[^>]*>([^<]*)</text>", drawn.svg) if title in ("你 · you", "参考解 · reference")]
+    (you_x, you_y), (reference_x, reference_y) = ((float(x), float(y)) for x, y in panels)
+    assert titles == ["你 · you", "参考解 · reference"]
+    assert you_x == reference_x and you_y < reference_y, "the student's panel is not drawn above the reference's"
+    assert drawn.caption.startswith("上：你的结果；下：参考解") and "top: yours; bottom: the reference" in drawn.caption

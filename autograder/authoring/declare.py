@@ -31,6 +31,7 @@ from autograder.authoring.arguments import Argument, ArgumentError, Scope, Value
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.checks import Verdict
 from autograder.authoring.inplace import Updated
+from autograder.authoring.thresholds import FINAL_LOSS, LAST, Threshold, check_bars
 from autograder.authoring.model_observations import Forward, LayerShapes, Shapes
 from autograder.authoring.observations import Accuracy, After, Call, Curve, Gradient, Observation, Returned
 from autograder.authoring.wire import ProbeError
@@ -190,6 +191,20 @@ class Cases:
         tolerances = dict(rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol)
         observations = [Updated(int(position), label, diagnoses=tuple(diagnose), key=f"updated.{position}", **tolerances) for position, label in dict(updates).items()]
         return self._case(question or function, name, function, [as_argument(argument) for argument in arguments], observations, swap_in, points)
+
+    def threshold(self, function: str, name: str, *arguments: Any, below: Any = None, at_least: Any = None, measure: str | Callable[..., Any] = LAST, label: str = FINAL_LOSS, question: str | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+        """A number the call reaches must clear a bar: ``below`` it, ``at_least`` it, or both. A bar is a
+        number, or ``reference_bar(times=..., plus=...)``, set by the solution's own value on this case.
+        ``measure`` picks the number: "last" (the last number returned: a loss curve's final loss, a
+        returned accuracy) or ``measure(returned, *arguments)``, run beside the student's code.
+        ``label`` names it in messages (both languages, ``say``).
+        """
+        try:
+            check_bars(below, at_least, where=f"case {question or function}/{name}")
+        except ValueError as error:
+            raise DeclarationError(str(error)) from error
+        observation = Threshold(measure, label, below, at_least)
+        return self._case(question or function, name, function, [as_argument(argument) for argument in arguments], [observation], swap_in, points)
 
     def accuracy(self, function: str, name: str, *arguments: Any, predict: Callable[..., Any], held_out: tuple[Any, Any], model: int | Sequence[int] = 0, margin: float = 0.02, at_least: float | None = None, question: str | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
         """Train with ``function(*arguments)``, then score the trained model on held-out rows.

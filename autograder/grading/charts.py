@@ -48,9 +48,9 @@ _WHO = {label: who for who, label in LABELS.items()}
 
 
 # How to tell the student's result from the reference's: by line style on one plot, by panel
-# when the chart draws the two side by side (clusters, decision regions).
+# when the chart draws the two one above the other (clusters, decision regions: see _figure).
 LINES_CAPTION = "你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed"
-PANELS_CAPTION = "左：你的结果；右：参考解 / left: yours; right: the reference"
+PANELS_CAPTION = "上：你的结果；下：参考解 / top: yours; bottom: the reference"
 
 
 @dataclass
