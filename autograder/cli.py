@@ -171,6 +171,31 @@ def validate(context: click.Context, name: str, questions: tuple[str, ...], work
         raise click.ClickException(f"the hidden cases catch under {TARGET_SCORE:.0%} of the mutants of {', '.join(q.question for q in weak)}: add cases that fail the survivors listed above, or declare the ones that are correct answers in EQUIVALENT_MUTANTS (an entry for each is printed above)")
 
 
+@main.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--init", is_flag=True, help="Create the course folder instead of serving it: its database, an account per --roster student and per --staff login, and first_logins.csv.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="With --init: the class list CSV the grader reads (学号/student_id, 姓名/name, ...).")
+@click.option("--staff", multiple=True, help="With --init: a staff login (repeatable); each gets a first-login link too.")
+@click.option("--assignment", "assignments", multiple=True, help="With --init: an assignment to offer (repeatable; default: every released one).")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="With --init: the address students open (the first-login links use it).")
+@click.option("--demo", is_flag=True, help="With --init: a made-up roster and accounts with a known password, to try the server.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (put an HTTPS proxy in front for anything but loopback).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--database", "database_url", help="SQLAlchemy database URL (default: course.db in COURSE_DIR), e.g. postgresql+psycopg://user@host/course.")
+@click.pass_context
+def serve(context: click.Context, course_dir: Path, init: bool, roster, staff, assignments, url, demo, host, port, database_url) -> None:
+    """Serve the course in COURSE_DIR: students submit and read feedback, staff follow the class (see README, "Course server")."""
+    if init:
+        from autograder.server.course_init import init_course, init_lines
+
+        report = init_course(course_dir, project=Path(context.obj["root"]), roster=roster, staff=staff, assignments=assignments, url=url, database_url=database_url, demo=demo)
+        click.echo(init_lines(report))
+        return
+    from autograder.server.serve import serve as run_server
+
+    run_server(course_dir, host=host, port=port, database_url=database_url)
+
+
 def _assignments(context: click.Context, names: tuple[str, ...]):
     from autograder.assignment import Assignment
 

@@ -1,0 +1,108 @@
+"""The course server's web application: routers by area, sessions, security headers, and the
+grading service and class views that live as long as it does."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.middleware.sessions import SessionMiddleware
+
+from autograder import __version__
+from autograder.server import database
+from autograder.server.class_view import ClassViews
+from autograder.server.course import Course
+from autograder.server.dependencies import LoginRequired
+from autograder.server.grading import GradingService
+from autograder.server.jobs import DatabaseQueue
+from autograder.server.pages import render
+from autograder.server.routers import api, auth, staff, student
+from autograder.server.settings import secret_key
+
+SESSION_COOKIE = "autograder_session"
+# Sent with every response; pages set their own Content-Security-Policy, anything else gets the strictest.
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"no-referrer",   # a first-login link's token never leaves in a Referer
+    b"x-frame-options": b"DENY",
+    b"cache-control": b"no-store",
+}
+FALLBACK_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS (and FALLBACK_POLICY where a response set no policy) to every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS.items() if name not in present]
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", FALLBACK_POLICY))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(course: Course) -> FastAPI:
+    """The application for ``course``; grading starts with it and stops with it."""
+    queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds)
+    views = ClassViews(course)
+    grading = GradingService(course, queue, on_graded=views.mark)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        database.migrate(course.engine)
+        views.start()
+        grading.start()
+        yield
+        grading.stop()
+        views.stop()
+
+    # No interactive API docs: they load their scripts from a CDN. The schema is served, and docs/course_server.md explains it.
+    app = FastAPI(title="autograder course server", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
+    app.state.course, app.state.queue, app.state.views, app.state.grading = course, queue, views, grading
+    for router in (auth.router, student.router, staff.router, api.router):
+        app.include_router(router)
+    app.add_middleware(SessionMiddleware, secret_key=secret_key(course.folder), session_cookie=SESSION_COOKIE,
+                       max_age=int(course.settings.session_hours * 3600), same_site="lax", https_only=course.settings.secure_cookies)
+    app.add_middleware(SecurityHeaders)
+    _handle_errors(app)
+    return app
+
+
+def _handle_errors(app: FastAPI) -> None:
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _error: LoginRequired):
+        if wants_json(request):
+            return JSONResponse({"error": "请先登录 · log in first"}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException):
+        detail = error.detail if isinstance(error.detail, str) else "出错了 · something went wrong"
+        if error.status_code == 404 and detail == "Not Found":
+            detail = "没有这个页面 · no such page"
+        if wants_json(request):
+            return JSONResponse({"error": detail}, status_code=error.status_code)
+        return render("message.html", status=error.status_code, title=detail, heading=f"{error.status_code}", message=detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError):
+        detail = "请求的参数不对 · the request's parameters are not valid"
+        if wants_json(request):
+            return JSONResponse({"error": detail, "problems": error.errors()}, status_code=422)
+        return render("message.html", status=422, title=detail, heading="422", message=detail)

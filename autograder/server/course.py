@@ -1,0 +1,78 @@
+"""A course as the server sees it: its folder, settings, database and the assignments it offers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from autograder.assignment import Assignment
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.late import LatePolicy
+from autograder.server import database
+from autograder.server.rules import SubmissionRules
+from autograder.server.settings import CLASSES, GRADED, ROSTER_FILE, UPLOADS, CourseSettings, CourseSettingsError
+
+
+@dataclass(frozen=True)
+class Offered:
+    """One assignment the course offers, with what the server enforces for it."""
+
+    assignment: Assignment
+    autograder: AutograderZip
+    rules: SubmissionRules
+    policy: LatePolicy
+
+    @classmethod
+    def load(cls, name: str, project: Path) -> "Offered":
+        assignment = Assignment.find(name, project)
+        if not assignment.zip_path.is_file():
+            raise CourseSettingsError(f"{assignment.zip_path}: {name} is not released; run `autograder --root {project} release {name}` first")
+        where = str(assignment.config_file)
+        return cls(assignment, AutograderZip.read(assignment.zip_path),
+                   SubmissionRules.from_config(assignment.config.extra.get("server"), where=where),
+                   LatePolicy.from_config(assignment.config.extra.get("late"), where=where))
+
+    @property
+    def name(self) -> str:
+        return self.assignment.name
+
+    @property
+    def title(self) -> str:
+        return self.assignment.config.title or self.assignment.name
+
+    @property
+    def possible(self) -> float:
+        return self.autograder.possible
+
+
+class Course:
+    """The course folder (see ``autograder.server.settings``) opened for serving."""
+
+    def __init__(self, folder: Path, *, database_url: str | None = None):
+        self.folder = Path(folder).resolve()
+        self.settings = CourseSettings.read(self.folder)
+        self.database_url = database_url or self.settings.database or database.default_url(self.folder)
+        self.engine: Engine = database.connect(self.database_url)
+        self.sessions: sessionmaker[Session] = database.sessions(self.engine)
+        project = self.settings.project_root
+        names = self.settings.assignments or tuple(a.name for a in Assignment.all(project))
+        if not names:
+            raise CourseSettingsError(f"{self.folder / 'server.yml'}: no assignments to offer (none listed, none under {project / 'assignments'})")
+        self.offered: dict[str, Offered] = {name: Offered.load(name, project) for name in names}
+
+    @property
+    def roster(self) -> Path:
+        return self.folder / ROSTER_FILE
+
+    def uploads(self, assignment: str) -> Path:
+        return self.folder / UPLOADS / assignment
+
+    def graded(self, assignment: str) -> Path:
+        """Every graded submission's results and feedback page (the batch's OUT layout)."""
+        return self.folder / GRADED / assignment
+
+    def class_folder(self, assignment: str) -> Path:
+        """The class view: a batch OUT folder of the submissions that count, rebuilt as grades come in."""
+        return self.folder / CLASSES / assignment

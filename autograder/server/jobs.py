@@ -1,0 +1,132 @@
+"""The grading queue: how received submissions reach a worker, and how a dead worker's job returns.
+
+``JobQueue`` is the small interface every way of running the server grades through. The embedded
+default, ``DatabaseQueue``, keeps the queue in the course's database: a worker *claims* a job,
+which leases it for ``lease`` seconds; while it grades it renews its leases; a lease that runs out
+(its worker was killed) makes the job claimable again, by any worker. Finishing a job records its
+grade and marks the job done in one transaction, and only while the lease is still the worker's,
+so a submission is graded exactly once however many workers raced for it. A scaled-out queue (a
+task broker) would hand workers job ids to claim here: the database stays the record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from autograder.server.models import DONE, GRADED, LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
+
+# A job claimed this many times without being finished is graded as a crash instead (its notebook
+# may be what kills its workers).
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    job_id: int
+    submission_id: int
+    assignment: str
+    attempts: int      # this claim included
+    stored: str        # the submission's file, relative to the course folder
+    file: str          # its name in the gradebook
+
+
+class JobQueue(Protocol):
+    def enqueue(self, db: Session, submission: Submission) -> None:
+        """Queue ``submission`` for grading, in the caller's transaction."""
+
+    def claim(self, assignment: str, owner: str, *, job_id: int | None = None) -> ClaimedJob | None:
+        """Lease the oldest claimable job of ``assignment`` (or job ``job_id``) to ``owner``; None if there is none."""
+
+    def renew(self, owner: str) -> None:
+        """Extend every lease ``owner`` holds."""
+
+    def finish(self, job: ClaimedJob, owner: str, record: Callable[[Session], None]) -> bool:
+        """Run ``record`` and mark the job done in one transaction, if ``owner`` still holds its lease."""
+
+    def give_back(self, job: ClaimedJob, owner: str) -> None:
+        """Return a job ``owner`` holds to the queue (its worker died, or the server is stopping)."""
+
+
+class DatabaseQueue:
+    """The queue kept in the course's database (see the module docstring)."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, lease_seconds: float):
+        self.sessions = sessions
+        self.lease = dt.timedelta(seconds=lease_seconds)
+
+    def enqueue(self, db: Session, submission: Submission) -> None:
+        submission.state = QUEUED
+        db.add(Job(submission_id=submission.id, assignment=submission.assignment, state=WAITING))
+
+    def claim(self, assignment: str, owner: str, *, job_id: int | None = None) -> ClaimedJob | None:
+        while True:
+            with self.sessions.begin() as db:
+                moment = now()
+                claimable = or_(Job.state == WAITING, and_(Job.state == LEASED, Job.lease_expires_at < moment))
+                wanted = select(Job.id).where(Job.assignment == assignment, claimable)
+                if job_id is not None:
+                    wanted = wanted.where(Job.id == job_id)
+                candidate = db.scalar(wanted.order_by(Job.id).limit(1))
+                if candidate is None:
+                    return None
+                # Taken only if still claimable: two workers that chose the same job cannot both get it.
+                taken = db.execute(update(Job).where(Job.id == candidate, claimable).values(
+                    state=LEASED, lease_owner=owner, lease_expires_at=moment + self.lease, attempts=Job.attempts + 1, started_at=moment))
+                if taken.rowcount != 1:
+                    continue
+                job = db.get(Job, candidate)
+                job.submission.state = RUNNING
+                return ClaimedJob(job.id, job.submission_id, job.assignment, job.attempts, job.submission.stored, job.submission.file)
+
+    def renew(self, owner: str) -> None:
+        with self.sessions.begin() as db:
+            db.execute(update(Job).where(Job.lease_owner == owner, Job.state == LEASED).values(lease_expires_at=now() + self.lease))
+
+    def finish(self, job: ClaimedJob, owner: str, record: Callable[[Session], None]) -> bool:
+        with self.sessions.begin() as db:
+            done = db.execute(update(Job).where(Job.id == job.job_id, Job.state == LEASED, Job.lease_owner == owner).values(
+                state=DONE, finished_at=now(), lease_owner=None, lease_expires_at=None))
+            if done.rowcount != 1:
+                return False  # the lease ran out and another worker has the job: its grade counts
+            record(db)
+            return True
+
+    def give_back(self, job: ClaimedJob, owner: str) -> None:
+        with self.sessions.begin() as db:
+            back = db.execute(update(Job).where(Job.id == job.job_id, Job.state == LEASED, Job.lease_owner == owner).values(
+                state=WAITING, lease_owner=None, lease_expires_at=None))
+            if back.rowcount == 1:
+                db.get(Submission, job.submission_id).state = QUEUED
+
+    def give_back_all(self, owner: str) -> None:
+        """Return every job ``owner`` holds (a server stopping cleanly need not wait for leases to run out)."""
+        with self.sessions.begin() as db:
+            ids = list(db.scalars(select(Job.submission_id).where(Job.lease_owner == owner, Job.state == LEASED)))
+            db.execute(update(Job).where(Job.lease_owner == owner, Job.state == LEASED).values(state=WAITING, lease_owner=None, lease_expires_at=None))
+            if ids:
+                db.execute(update(Submission).where(Submission.id.in_(ids), Submission.state == RUNNING).values(state=QUEUED))
+
+
+def queue_position(db: Session, submission: Submission) -> int | None:
+    """How many jobs of the submission's assignment wait ahead of its own (0: next); None when it waits for none."""
+    mine = db.scalar(select(func.min(Job.id)).where(Job.submission_id == submission.id, Job.state == WAITING))
+    if mine is None:
+        return None
+    return db.scalar(select(func.count()).select_from(Job).where(Job.assignment == submission.assignment, Job.state == WAITING, Job.id < mine))
+
+
+def running_count(db: Session, assignment: str) -> int:
+    return db.scalar(select(func.count()).select_from(Job).where(Job.assignment == assignment, Job.state == LEASED)) or 0
+
+
+def pending(db: Session) -> int:
+    """Jobs not yet done, in every assignment."""
+    return db.scalar(select(func.count()).select_from(Job).where(Job.state != DONE)) or 0
+
+
+def is_final(state: str) -> bool:
+    return state == GRADED

@@ -1,0 +1,78 @@
+"""Taking in a submission: the rules checked, the file checked, then file and row made durable
+together before anyone is told "received"."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from autograder.grading.pages import STATUS_WORDS
+from autograder.grading.submissions import SubmissionError, load_notebook
+from autograder.server.course import Course, Offered
+from autograder.server.jobs import JobQueue
+from autograder.server.models import AssignmentState, Submission, User, now
+from autograder.server.standing import allowance
+from autograder.server.uploads import Upload, UploadRefused
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def is_open(db: Session, assignment: str) -> bool:
+    state = db.get(AssignmentState, assignment)
+    return state is None or state.is_open
+
+
+def submissions_of(db: Session, user: User, assignment: str) -> list[Submission]:
+    return list(db.scalars(select(Submission).where(Submission.user_id == user.id, Submission.assignment == assignment).order_by(Submission.id)))
+
+
+def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: Offered, upload: Upload) -> Submission:
+    """Store ``upload`` as ``user``'s submission of ``offered`` and queue it; commits ``db``.
+
+    Raises:
+        UploadRefused: the assignment is closed, a limit says not now, or the file is no notebook of
+            this assignment (the message says which, in both languages); the upload is discarded.
+    """
+    try:
+        moment = now()
+        if not is_open(db, offered.name):
+            raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
+        allowed = allowance(submissions_of(db, user, offered.name), offered.rules, moment)
+        if allowed.next_at is not None:
+            raise UploadRefused(429, f"{allowed.reason}；下次可在 {allowed.next_at.astimezone():%Y-%m-%d %H:%M} 提交 · next submission at {allowed.next_at.astimezone():%Y-%m-%d %H:%M}")
+        content = upload.path.read_bytes()
+        zipped = content[:4] == ZIP_MAGIC
+        _check_notebook(content, zipped, offered.name)
+        submission = Submission(user_id=user.id, assignment=offered.name, received_at=moment, upload_name=upload.name,
+                                size=upload.size, sha256=hashlib.sha256(content).hexdigest())
+        db.add(submission)
+        db.flush()  # its id names its file
+        submission.stored = f"{course.uploads(offered.name).relative_to(course.folder).as_posix()}/{submission.id}{'.zip' if zipped else '.ipynb'}"
+        _move_durably(upload.path, course.folder / submission.stored)
+        queue.enqueue(db, submission)
+        db.commit()
+        return submission
+    finally:
+        upload.discard()
+
+
+def _check_notebook(content: bytes, zipped: bool, assignment: str) -> None:
+    try:
+        load_notebook("upload.zip" if zipped else "upload.ipynb", content, assignment=assignment)
+    except SubmissionError as error:
+        message = str(error)
+        chinese = next((words for start, words in STATUS_WORDS.items() if message.startswith(start)), "无法评分")
+        raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {message}") from error
+
+
+def _move_durably(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself reaches the disk
+    finally:
+        os.close(folder)

@@ -1,0 +1,99 @@
+"""A student's pages: their assignments, one assignment (download, upload, history), a submission
+and its feedback. Staff may open these too, for any student's submission."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from autograder.grading.class_outputs import FEEDBACK
+from autograder.grading.outputs import page_name
+from autograder.server import accounts
+from autograder.server.course import Course, Offered
+from autograder.server.dependencies import check_csrf, checked_form, course, database, offered, own_submission, signed_in
+from autograder.server.download import student_folder_zip
+from autograder.server.models import User
+from autograder.server.pages import file_page, page_for
+from autograder.server.receive import receive
+from autograder.server.status import assignment_status, status_of
+from autograder.server.uploads import UploadRefused, read_upload
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: User = Depends(signed_in), db: Session = Depends(database), the_course: Course = Depends(course)):
+    if user.is_staff:
+        return RedirectResponse("/staff", status_code=303)
+    workers = the_course.settings.workers
+    assignments = [assignment_status(db, user, offered, workers=workers) for offered in the_course.offered.values()]
+    return page_for(request, user, "home.html", title="我的作业 · My assignments", assignments=assignments)
+
+
+def assignment_page(request: Request, user: User, db: Session, the_course: Course, offered: Offered, *, status: int = 200, **context):
+    state = assignment_status(db, user, offered, workers=the_course.settings.workers)
+    return page_for(request, user, "assignment.html", status=status, scripts=("student.js",), title=offered.title, a=state, **context)
+
+
+@router.get("/assignments/{name}")
+def assignment(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database),
+               the_course: Course = Depends(course)):
+    notice = "已收到你的提交，正在排队评分 · your submission was received and is queued for grading" if request.query_params.get("received") else None
+    return assignment_page(request, user, db, the_course, offered, notice=notice)
+
+
+@router.get("/assignments/{name}/download")
+def download(offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database), the_course: Course = Depends(course)):
+    token = accounts.issue_api_token(db, user)
+    db.commit()
+    content = student_folder_zip(offered.assignment, url=the_course.settings.url, token=token)
+    return Response(content, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{offered.name}.zip"'})
+
+
+@router.post("/assignments/{name}/submit")
+async def submit(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database),
+                 the_course: Course = Depends(course)):
+    try:
+        upload = await read_upload(request, the_course, offered)
+        try:
+            check_csrf(request, upload.fields.get("csrf", ""))
+        except BaseException:
+            upload.discard()
+            raise
+        submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
+    except UploadRefused as refused:
+        return await run_in_threadpool(assignment_page, request, user, db, the_course, offered, status=refused.status, error=str(refused))
+    request.app.state.grading.wake(offered.name)
+    return RedirectResponse(f"/assignments/{offered.name}?received={submission.id}", status_code=303)
+
+
+@router.post("/tokens")
+def new_token(request: Request, form: dict = Depends(checked_form), user: User = Depends(signed_in), db: Session = Depends(database),
+              the_course: Course = Depends(course)):
+    token = accounts.issue_api_token(db, user)
+    db.commit()
+    chosen = the_course.offered.get(form.get("assignment", ""))
+    if chosen is None:
+        return RedirectResponse("/", status_code=303)
+    return assignment_page(request, user, db, the_course, chosen, token=token)
+
+
+@router.get("/submissions/{submission_id}")
+def submission(request: Request, found=Depends(own_submission), user: User = Depends(signed_in), db: Session = Depends(database),
+               the_course: Course = Depends(course)):
+    offered = the_course.offered[found.assignment]
+    state = status_of(db, found, offered, workers=the_course.settings.workers)
+    return page_for(request, user, "submission.html", title=f"{offered.title} #{found.id}", s=state, owner=found.user, assignment_title=offered.title)
+
+
+@router.get("/submissions/{submission_id}/feedback")
+def feedback(found=Depends(own_submission), the_course: Course = Depends(course)):
+    """The feedback page the batch writes; for the submission that counts, the class view's copy,
+    which also says what lateness cost."""
+    name = f"{page_name(found.file)}.html"
+    for folder in (the_course.class_folder(found.assignment), the_course.graded(found.assignment)):
+        page = folder / FEEDBACK / name
+        if page.is_file():
+            return file_page(page)
+    return RedirectResponse(f"/submissions/{found.id}", status_code=303)

@@ -1,0 +1,75 @@
+"""Where a student stands on one assignment, by the server's clock: what lateness costs each
+submission (their extension included), which submission counts, and when they may submit again."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from autograder.grading.late import LatePolicy, Lateness
+from autograder.server.models import Submission
+from autograder.server.rules import SubmissionRules
+
+DAY = dt.timedelta(days=1)
+
+
+def extended(policy: LatePolicy, minutes: int) -> LatePolicy:
+    """``policy`` for a student with an extension of ``minutes``: due and cutoff move by as much."""
+    if not minutes or policy.due is None:
+        return policy
+    shift = dt.timedelta(minutes=minutes)
+    return dataclasses.replace(policy, due=policy.due + shift, cutoff=policy.cutoff + shift if policy.cutoff else None)
+
+
+def final_score(submission: Submission, policy: LatePolicy) -> float | None:
+    """The autograded score after what lateness costs; None until graded (a regrade keeps the last one meanwhile)."""
+    if submission.score is None:
+        return None
+    return round(submission.score * (1 - policy.cost(submission.received_at).fraction), 5)
+
+
+def counted(submissions: list[Submission], *, counts: str, policy: LatePolicy) -> Submission | None:
+    """The graded submission that counts under ``counts`` (see ``autograder.server.rules``)."""
+    graded = [s for s in submissions if s.score is not None]
+    if not graded:
+        return None
+    latest = lambda candidates: max(candidates, key=lambda s: (s.received_at, s.id))
+    if counts == "best":
+        return max(graded, key=lambda s: (final_score(s, policy), s.received_at, s.id))
+    if counts == "latest_on_time":
+        on_time = [s for s in graded if policy.cost(s.received_at).fraction == 0]
+        return latest(on_time or graded)
+    return latest(graded)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Whether a student may submit now, how many submissions the day's cap leaves, and when the next may come."""
+
+    left: int | None           # None: no cap
+    next_at: dt.datetime | None  # None: now
+    reason: str = ""           # both languages, when they may not submit now
+
+
+def allowance(submissions: list[Submission], rules: SubmissionRules, moment: dt.datetime) -> Allowance:
+    """What ``rules`` allow at ``moment``, given a student's earlier ``submissions`` of the assignment."""
+    times = sorted(s.received_at for s in submissions)
+    waits: list[tuple[dt.datetime, str]] = []
+    left = None
+    if rules.per_day is not None:
+        recent = [t for t in times if t > moment - DAY]
+        left = max(0, rules.per_day - len(recent))
+        if left == 0:
+            waits.append((recent[-rules.per_day] + DAY, f"24 小时内最多提交 {rules.per_day} 次 · at most {rules.per_day} submissions in 24 hours"))
+    if rules.cooldown_minutes and times:
+        ready = times[-1] + dt.timedelta(minutes=rules.cooldown_minutes)
+        if ready > moment:
+            waits.append((ready, f"两次提交至少间隔 {rules.cooldown_minutes:g} 分钟 · at least {rules.cooldown_minutes:g} minutes between submissions"))
+    if not waits:
+        return Allowance(left, None)
+    until, reason = max(waits)
+    return Allowance(left, until, reason)
+
+
+def lateness(submission: Submission, policy: LatePolicy) -> Lateness:
+    return policy.cost(submission.received_at)
