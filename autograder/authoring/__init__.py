@@ -21,10 +21,11 @@ from autograder.authoring.declare import Cases, DeclarationError
 from autograder.authoring.language import say
 from autograder.authoring.mutants import Equivalent
 from autograder.authoring.parameters import items, parameter
+from autograder.authoring.thresholds import reference_bar
 from autograder.authoring.wire import ProbeError, Value
 
 __all__ = [
     "Case", "Cases", "CheckFailed", "Clusters", "DecisionRegions", "DeclarationError", "Equivalent", "FittedLine",
     "InputContext", "LinearBoundary", "LossCurve", "ProbeError", "Value", "Verdict", "array", "built", "call_guarded",
-    "checks", "data", "drawn", "integers", "items", "loader", "model", "normal", "parameter", "say", "swapped", "tensor", "uniform",
+    "checks", "data", "drawn", "integers", "items", "loader", "model", "normal", "parameter", "reference_bar", "say", "swapped", "tensor", "uniform",
 ]

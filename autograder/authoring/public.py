@@ -27,6 +27,7 @@ from autograder.authoring.cases import call_guarded, swapped
 from autograder.authoring.checks import CheckFailed
 from autograder.authoring.inplace import judge_update, state_of
 from autograder.authoring.language import say
+from autograder.authoring.thresholds import FINAL_LOSS, LAST, check_bars, judge_threshold, measured
 
 
 def check_output(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, relabel: bool = False, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> Any:
@@ -99,6 +100,21 @@ def check_inplace(function: Any, *arguments: Any, expected: Any, updates: Sequen
         old = [item.array for item in start.items] if start.kind == "list" else [start.array]
         label = labels[position] if position < len(labels) else f"#{position}"
         _raise_unless(judge_update(_value(state_of(arguments[position])), reference, old, label=label, what=name, inputs=_inputs(tuple(before)), rtol=rtol, atol=atol, diagnoses=tuple(diagnose)))
+
+
+def check_threshold(function: Any, *arguments: Any, below: Any = None, at_least: Any = None, measure: Any = LAST, label: str = FINAL_LOSS, reference: float | None = None, what: str | None = None, using: Mapping[str, Callable] | None = None) -> Any:
+    """A number ``function(*arguments)`` reaches must clear the bars, as ``Cases.threshold`` judges it: the
+    last number it returns, or ``measure(returned, *arguments)``. A bar set by ``reference_bar(...)``
+    needs the solution's value as ``reference=``. Returns what the function returned."""
+    name = what or _name(function)
+    check_bars(below, at_least, where=f"check_threshold({name})")
+    returned = _call(function, arguments, using)
+    try:
+        number = measured(returned, measure, list(arguments))
+    except Exception as error:
+        number = wire.ProbeError(f"{type(error).__name__}: {error}")
+    _raise_unless(judge_threshold(_value(number), reference_value=reference, below=below, at_least=at_least, label=label, what=name))
+    return returned
 
 
 def call(function: Any, *arguments: Any, what: str | None = None, using: Mapping[str, Callable] | None = None) -> Any:
