@@ -1,12 +1,14 @@
 """The SLURM job array in deploy/ on a real one-node cluster: four shards merge to the single run's gradebook.
 
 The test starts munged (if it is not running), slurmctld and slurmd for one node on localhost, with
-a configuration of its own on ports of its own, submits deploy/slurm_grade.sh as a 4-task array and
+a configuration of its own on ports of its own, submits deploy/slurm_grade.sh as a 4-task array (with
+`autograder grade` options passed through, and its outputs and logs under one output folder) and
 waits for it. ``.ci/run`` installs Debian's slurm-wlm; without it (or without root, which slurmd
 needs to run jobs as their user) the test is skipped with the reason.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -112,21 +114,35 @@ def _wait_for(condition, *, what: str, seconds: float = 60) -> None:
 def test_the_job_array_merges_to_the_single_runs_gradebook(cluster, assignment, student_template, tmp_path):
     submissions = tmp_path / "submissions"
     write_corpus(submissions, student_template, names=NAMES)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("学号,姓名\n2023001,张三\n", encoding="utf-8")
     project = assignment.root
-    for old in (project / "grades").glob("shard-*"):
-        shutil.rmtree(old)
+    before = sorted(project.iterdir())
+    out = tmp_path / "graded"
+    out.mkdir()
     job = [
         # One CPU a task (the script asks for two), so this 2-CPU node runs two shards at once.
-        "sbatch", "--wait", f"--array=1-{SHARDS}", "--mem=1G", "--cpus-per-task=1", f"--output={tmp_path}/job-%a.log",
-        str(PROJECT / "deploy" / "slurm_grade.sh"), str(submissions), ASSIGNMENT,
+        "sbatch", "--wait", f"--array=1-{SHARDS}", "--mem=1G", "--cpus-per-task=1", f"--output={out}/slurm-%A_%a.out",
+        str(PROJECT / "deploy" / "slurm_grade.sh"), str(submissions), ASSIGNMENT, str(out), "--roster", str(roster), "--timeout", "300",
     ]
     done = subprocess.run(job, cwd=project, env={**cluster, "AUTOGRADER": str(CLI)}, capture_output=True, text=True, timeout=1200)
-    logs = "\n".join(path.read_text() for path in sorted(tmp_path.glob("job-*.log")))
+    logs = "\n".join(path.read_text() for path in sorted(out.glob("slurm-*.out")))
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}\n{logs[-3000:]}"
-    shards = sorted((project / "grades").glob("shard-*"))
-    assert len(shards) == SHARDS
+    assert sorted(project.iterdir()) == before, "the job wrote into the folder it was submitted from"
+    shards = sorted(out.glob("shard-*"))
+    assert len(shards) == SHARDS and len(list(out.glob("slurm-*.out"))) == SHARDS
+    # Options after OUT reach `autograder grade`: every shard saved the roster it was given.
+    assert all(json.loads((shard / "class.json").read_text(encoding="utf-8"))["roster"] == str(roster) for shard in shards)
     merged, single = tmp_path / "merged", tmp_path / "single"
     subprocess.run([str(CLI), "--root", str(project), "merge", *map(str, shards), "-a", ASSIGNMENT, "-o", str(merged)], check=True, capture_output=True, timeout=600)
     subprocess.run([str(CLI), "--root", str(project), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(single)], check=True, capture_output=True, timeout=900)
     assert (merged / "final_grades.csv").read_text() == (single / "final_grades.csv").read_text()
     assert len((single / "final_grades.csv").read_text().splitlines()) == 2 + len(NAMES)
+
+
+@pytest.mark.parametrize("option", ["-o", "--out=elsewhere", "--shard"])
+def test_the_script_refuses_the_options_it_sets_itself(option, tmp_path):
+    done = subprocess.run(["bash", str(PROJECT / "deploy" / "slurm_grade.sh"), "submissions", ASSIGNMENT, str(tmp_path / "out"), option, "x"],
+                          env={**os.environ, "SLURM_SUBMIT_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and f"sets {option} itself" in done.stderr
+    assert not (tmp_path / "out").exists()
