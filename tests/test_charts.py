@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from autograder.authoring import Clusters, DecisionRegions, LossCurve
 from autograder.grading.charts import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN, draw
@@ -53,3 +54,61 @@ def test_the_panels_caption_says_where_each_panel_is_drawn():
     assert titles == ["你 · you", "参考解 · reference"]
     assert you_x == reference_x and you_y < reference_y, "the student's panel is not drawn above the reference's"
     assert drawn.caption.startswith("上：你的结果；下：参考解") and "top: yours; bottom: the reference" in drawn.caption
+
+
+# Several curves in one chart, titles, log scale ----------------------------------------------------
+
+OPTIMISERS = {"SGD": "sgd_losses", "momentum": "momentum_losses", "Adam": "adam_losses"}
+LOSSES = {"sgd_losses": [1.0, 0.6, 0.4], "momentum_losses": [1.0, 0.3, 0.1], "adam_losses": [1.0, 0.2, 0.05]}
+
+
+def test_overlaid_curves_draw_each_side_of_each_curve_in_its_colour():
+    from autograder.authoring import Curves
+    from autograder.grading.charts import CURVES_CAPTION
+
+    chart = Curves(OPTIMISERS, title="三种优化器 · Three optimisers", loss="MSE")
+    drawn = draw(chart, {**LOSSES, "adam_losses": [1.0, 0.9, 0.8]}, LOSSES, ident="opt")
+    assert drawn.caption == CURVES_CAPTION and drawn.notes == []
+    ids = re.findall(r'<g id="(opt-(?:you|reference)(?:-\d)?)"', drawn.svg)
+    assert sorted(ids) == sorted(["opt-reference", "opt-you", "opt-reference-2", "opt-you-2", "opt-reference-3", "opt-you-3"]), "every series once, each id unique"
+    for name in OPTIMISERS:
+        assert f"你 · you: {name}" in drawn.svg and f"参考解 · reference: {name}" in drawn.svg
+    assert chart.variables == ("sgd_losses", "momentum_losses", "adam_losses")
+    assert chart.record({**LOSSES, "other": 1}) == LOSSES
+
+
+def test_a_missing_curve_is_noted_and_the_others_drawn():
+    from autograder.authoring import Curves
+
+    drawn = draw(Curves(OPTIMISERS), {"sgd_losses": [1.0, 0.5, 0.2]}, LOSSES, ident="opt")
+    assert len(drawn.notes) == 2 and "`momentum_losses`" in drawn.notes[0] and 'id="opt-you"' in drawn.svg
+
+
+@pytest.mark.parametrize(
+    ("chart", "student", "scale", "noted"),
+    [
+        ("curves", LOSSES, "log", False),
+        ("curves", {**LOSSES, "adam_losses": [1.0, 0.0, -0.5]}, "linear", True),
+        ("one", LOSSES, "log", False),
+    ],
+)
+def test_a_log_scale_is_drawn_when_every_value_is_positive(chart, student, scale, noted):
+    from autograder.authoring import Curves
+    from autograder.grading.charts import DRAWERS
+
+    declared = Curves(OPTIMISERS, log=True) if chart == "curves" else LossCurve("sgd_losses", log=True)
+    notes: list[str] = []
+    figure = DRAWERS[type(declared)](declared, student, LOSSES, notes)
+    assert figure.axes[0].get_yscale() == scale
+    assert any("log scale gave way to a linear one" in note for note in notes) is noted
+
+
+def test_release_refuses_two_charts_with_one_title(tmp_path):
+    from autograder.authoring import Curves
+    from autograder.authoring.suite import CasesModule
+    from autograder.release.pipeline import ReleaseError, _check_charts
+
+    charts = (LossCurve("losses"), Curves(OPTIMISERS), LossCurve("accuracies", title="准确率 · Accuracy"))
+    with pytest.raises(ReleaseError, match=r"cases\.py: several charts in CHARTS have the title '训练损失 · Training loss'; give each its own title="):
+        _check_charts(CasesModule(tmp_path / "cases.py", [], charts))
+    _check_charts(CasesModule(tmp_path / "cases.py", [], (LossCurve("losses"), Curves(OPTIMISERS, title="三种优化器 · Three optimisers"))))

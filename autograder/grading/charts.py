@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.charts import Chart, Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 
 YOU, REFERENCE = "#d95f02", "#1a1a1a"
 CLASSES = ("#1b9e77", "#7570b3")
@@ -51,6 +51,8 @@ _WHO = {label: who for who, label in LABELS.items()}
 # when the chart draws the two one above the other (clusters, decision regions: see _figure).
 LINES_CAPTION = "你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed"
 PANELS_CAPTION = "上：你的结果；下：参考解 / top: yours; bottom: the reference"
+# Several curves in one chart: a colour per curve, the student's solid and the reference's dashed.
+CURVES_CAPTION = "每条曲线一种颜色：实线是你的结果，虚线是参考解 / a colour per curve: solid lines are yours, dashed lines the reference's"
 
 
 @dataclass
@@ -74,13 +76,17 @@ def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn |
         figure = drawer(chart, student, reference, notes)
     if figure is None:
         return None
+    drawn: dict[str, int] = {}
     for ax in figure.axes:
         for artist in [*ax.lines, *ax.collections]:
             who = _WHO.get(str(artist.get_label()).split(":")[0])
             if who:
-                artist.set_gid(f"{ident}-{who}")
+                # A chart of several curves draws several series of each: the later ones are numbered.
+                drawn[who] = drawn.get(who, 0) + 1
+                artist.set_gid(f"{ident}-{who}" + (f"-{drawn[who]}" if drawn[who] > 1 else ""))
     panels = [ax.get_title() for ax in figure.axes] == [LABELS["you"], LABELS["reference"]]
-    return Drawn(_svg(figure), notes, PANELS_CAPTION if panels else LINES_CAPTION)
+    caption = PANELS_CAPTION if panels else CURVES_CAPTION if isinstance(chart, Curves) else LINES_CAPTION
+    return Drawn(_svg(figure), notes, caption)
 
 
 def histogram(values: list[float], *, possible: float) -> str:
@@ -161,18 +167,33 @@ def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[::step], y[::step]
 
 
-def _loss_curve(chart: LossCurve, student: dict, reference: dict, notes: list[str]) -> Figure | None:
-    theirs = _array(reference.get(chart.losses), ndim=1)
-    mine = _array(student.get(chart.losses), ndim=1)
-    if theirs is None and mine is None:
-        return None
-    figure, (ax,) = _figure()
-    if theirs is not None:
-        ax.plot(*_thin(np.arange(1, len(theirs) + 1), theirs), "--", color=REFERENCE, linewidth=2, label=LABELS["reference"])
-    if mine is not None:
-        ax.plot(*_thin(np.arange(1, len(mine) + 1), mine), color=YOU, linewidth=2, label=LABELS["you"])
+def _step_curves(chart: LossCurve | Curves, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    """One curve of a number per step (the student's orange, the reference's black) or several (a
+    colour each): the reference's dashed, the student's solid; on a log scale when the chart asks
+    and every value is positive."""
+    if isinstance(chart, Curves):
+        lines = [(name, variable, (PALETTE[index % len(PALETTE)],) * 2) for index, (name, variable) in enumerate(chart.curves)]
     else:
-        notes.append(f"你的 notebook 没有留下可画的 `{chart.losses}` 列表 / your notebook left no `{chart.losses}` list to plot")
+        lines = [("", chart.losses, (YOU, REFERENCE))]
+    plotted = []
+    figure, (ax,) = _figure()
+    for name, variable, (mine_colour, theirs_colour) in lines:
+        named = f": {name}" if name else ""
+        theirs, mine = _array(reference.get(variable), ndim=1), _array(student.get(variable), ndim=1)
+        if theirs is not None:
+            ax.plot(*_thin(np.arange(1, len(theirs) + 1), theirs), "--", color=theirs_colour, linewidth=2, label=LABELS["reference"] + named)
+            plotted.append(theirs)
+        if mine is not None:
+            ax.plot(*_thin(np.arange(1, len(mine) + 1), mine), color=mine_colour, linewidth=2, label=LABELS["you"] + named)
+            plotted.append(mine)
+        else:
+            notes.append(f"你的 notebook 没有留下可画的 `{variable}` 列表 / your notebook left no `{variable}` list to plot")
+    if not plotted:
+        return None
+    if chart.log and all(np.all(values > 0) for values in plotted):
+        ax.set_yscale("log")
+    elif chart.log:
+        notes.append("有不大于 0 的值，无法用对数坐标，改用线性坐标 / some values are not above 0, so the log scale gave way to a linear one")
     ax.set_xlabel(chart.step)
     ax.set_ylabel(chart.loss)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -282,7 +303,8 @@ def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, no
 
 
 DRAWERS: dict[type, Callable[..., Figure | None]] = {
-    LossCurve: _loss_curve,
+    LossCurve: _step_curves,
+    Curves: _step_curves,
     LinearBoundary: _linear_boundary,
     FittedLine: _fitted_line,
     Clusters: _clusters,

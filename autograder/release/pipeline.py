@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from autograder import KitError
 from autograder.assignment import Assignment
-from autograder.authoring.suite import load_cases
+from autograder.authoring.charts import repeated_titles
+from autograder.authoring.suite import CasesModule, load_cases
 from autograder.release import data_files, staging
 from autograder.release.publish import publish
 from autograder.release.requirements import requirements as zip_requirements, unlisted_imports
@@ -85,6 +86,7 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
     missing_before = [name for name in listed if assignment.data_file(name) is None]
     files = data_files.resolve(assignment, listed)
     cases = load_cases(assignment.cases_file)
+    _check_charts(cases)
     report = ReleaseReport(assignment, source.question_points(), generated=missing_before)
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
     report.requirements, report.warnings = _requirements(assignment, code, files)
@@ -101,6 +103,12 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
 
         report.mutation = mutation_score(assignment, solved=solved)
     return report
+
+
+def _check_charts(cases: CasesModule) -> None:
+    repeated = repeated_titles(cases.charts)
+    if repeated:
+        raise ReleaseError(f"{cases.path}: several charts in CHARTS have the title {repeated[0]!r}; give each its own title= (the feedback page shows them one under another, by title)")
 
 
 def _requirements(assignment: Assignment, code: list[str], files: dict[str, Path]) -> tuple[list[str], list[str]]:
