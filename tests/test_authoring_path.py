@@ -195,5 +195,16 @@ def test_the_readme_lists_the_course_in_teaching_order():
 
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- assignments:start", 1)[1].split("-->", 1)[1].split("<!-- assignments:end -->", 1)[0]
-    assert block.strip() == course_markdown(PROJECT), "README's list of assignments is stale: paste `autograder course --markdown` between its markers"
-    assert len(Assignment.all(PROJECT)) == block.count("\n| ") - 1
+    stale = "README.md's list of the course is stale: run `.venv/bin/autograder course --markdown` and paste its output between the `<!-- assignments:start ... -->` and `<!-- assignments:end -->` lines (docs/authoring.md, 'Adding the lesson to the course')"
+    assert block.strip() == course_markdown(PROJECT), stale
+    assert len(Assignment.all(PROJECT)) == block.count("\n| ") - 1, stale
+
+
+def test_every_assignment_has_an_honest_corpus():
+    from tests.corpus import CORPORA
+
+    missing = [assignment.name for assignment in Assignment.all(PROJECT) if assignment.name not in CORPORA]
+    assert missing == [], (
+        f"make test grades no submission of {', '.join(missing)}: write tests/corpus/<name>.py defining CORPUS = Corpus(...) "
+        "(see tests/corpus/kmeans.py) and add it to CORPORA in tests/corpus/__init__.py (docs/authoring.md, 'Adding the lesson to the course')"
+    )

@@ -42,7 +42,7 @@ def test_release_validates(name, releases):
     _, report = releases(name)
     assert report.solution_scores == report.points
     assert set(report.template_scores.values()) == {0.0}
-    assert sum(report.points.values()) == 10
+    assert sum(report.points.values()) == 10, f"{name}: the course's lessons are worth 10 points each; set the questions' points: in assignments/{name}/{name}.ipynb to add up to 10"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -72,8 +72,8 @@ def test_solution_is_not_stale(name, releases):
     # Outputs carry timings, so compare what the instructor wrote: the cells.
     committed = nbformat.read(PROJECT / "solutions" / name / f"{name}.ipynb", as_version=4)
     fresh = nbformat.read(assignment.solution_dir / f"{name}.ipynb", as_version=4)
-    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in fresh.cells]
-    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in committed.cells for o in c.get("outputs", [])), "the solution should carry its plots"
+    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in fresh.cells], f"solutions/{name} is stale: run `autograder release {name}` and commit solutions/{name}"
+    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in committed.cells for o in c.get("outputs", [])), f"solutions/{name} should carry its plots: every lesson's notebook draws at least one (plt.show() in a cell)"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
