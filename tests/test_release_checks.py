@@ -82,3 +82,38 @@ def test_release_warns_of_an_import_the_requirements_miss(tmp_path):
     assert "list the package under `requirements:`" in result.output
     with zipfile.ZipFile(tmp_path / "dist" / "quiz-autograder.zip") as archive:
         assert "matplotlib" not in archive.read("environment.yml").decode(), "the warning is about a real gap"
+
+
+# Autograded and written points ----------------------------------------------------------------------
+
+
+def _table(written: dict) -> list[str]:
+    from types import SimpleNamespace
+
+    from autograder.release.pipeline import ReleaseReport
+    from autograder.release.summary import release_table
+
+    root = Path("/course")
+    assignment = SimpleNamespace(name="lesson", root=root, student_dir=root / "student_template/lesson", solution_dir=root / "solutions/lesson", zip_path=root / "dist/lesson-autograder.zip")
+    points = {"sigmoid": 2.0, "train": 8.0}
+    report = ReleaseReport(assignment, points, dict(points), {"sigmoid": 0.0, "train": 0.0}, written=written)
+    return release_table(report).splitlines()
+
+
+def _row(lines: list[str], first: str) -> list[str]:
+    return next(line for line in lines if line.startswith(first + " ")).split()
+
+
+def test_the_release_table_counts_written_questions_apart_and_in_the_total():
+    lines = _table({"why_clamp": 1.0})
+    assert _row(lines, "why_clamp")[:3] == ["why_clamp", "1", "written"]
+    assert _row(lines, "autograded")[:4] == ["autograded", "10", "10", "0"]
+    assert _row(lines, "written")[:2] == ["written", "1"]
+    assert _row(lines, "total") == ["total", "11"], "the total the feedback pages and students.csv count"
+    assert "10 points autograded (final_grades.csv is Otter's gradebook of these alone) + 1 written, marked by TAs in OUT/written/ = 11" in "\n".join(lines)
+
+
+def test_a_lesson_without_written_questions_keeps_one_total_row():
+    lines = _table({})
+    assert _row(lines, "total") == ["total", "10", "10", "0"]
+    assert not any(line.startswith(("autograded ", "written ")) for line in lines)

@@ -36,13 +36,14 @@ class ReleaseError(KitError, RuntimeError):
 @dataclass
 class ReleaseReport:
     assignment: Assignment
-    points: dict[str, float]
+    points: dict[str, float]                          # autograded questions
     solution_scores: dict[str, float] | None = None   # None: not validated
     template_scores: dict[str, float] | None = None
     generated: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     mutation: "MutationReport | None" = None
     warnings: list[str] = field(default_factory=list)
+    written: dict[str, float] = field(default_factory=dict)   # written (manual) questions, marked by TAs
     solution_public_failures: str | None = None   # otter run's report of the public tests the solution fails
 
     @property
@@ -87,7 +88,7 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
     files = data_files.resolve(assignment, listed)
     cases = load_cases(assignment.cases_file)
     _check_charts(cases)
-    report = ReleaseReport(assignment, source.question_points(), generated=missing_before)
+    report = ReleaseReport(assignment, source.question_points(), generated=missing_before, written={q.name: q.points for q in source.questions if q.manual})
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
     report.requirements, report.warnings = _requirements(assignment, code, files)
     with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:

@@ -9,7 +9,12 @@ def release_table(report) -> str:
     a = report.assignment
     caught = {q.question: q for q in report.mutation.questions} if report.mutation else {}
     rows = [[question, f"{possible:g}", _score(report.solution_scores, question), _score(report.template_scores, question), _caught(caught.get(question))] for question, possible in report.points.items()]
-    rows.append(["total", f"{sum(report.points.values()):g}", _score_total(report.solution_scores), _score_total(report.template_scores), ""])
+    rows += [[question, f"{possible:g}", WRITTEN, "-", "-"] for question, possible in report.written.items()]
+    autograded, written = sum(report.points.values()), sum(report.written.values())
+    if report.written:
+        rows.append(["autograded", f"{autograded:g}", _score_total(report.solution_scores), _score_total(report.template_scores), ""])
+        rows.append(["written", f"{written:g}", "", "", ""])
+    rows.append(["total", f"{autograded + written:g}", _score_total(report.solution_scores) if not report.written else "", _score_total(report.template_scores) if not report.written else "", ""])
     lines = [f"released {a.name}"]
     lines += [f"  generated         {name}" for name in report.generated]
     lines += [
@@ -20,11 +25,17 @@ def release_table(report) -> str:
         "",
         render(table(["question", "points", "solution", "blank template", "mutants caught"], rows)),
     ]
+    if report.written:
+        lines.append(f"\n{autograded:g} points autograded (final_grades.csv is Otter's gradebook of these alone) + {written:g} written, marked by TAs in OUT/written/ "
+                     f"= {autograded + written:g}, the total of students.csv, the LMS exports and every feedback page")
     lines += [f"\nwarning: {warning}" for warning in report.warnings]
     weak = report.mutation.below() if report.mutation else []
     if weak:
         lines.append(f"\nwarning: the hidden cases of {', '.join(q.question for q in weak)} miss too many mutants; `autograder validate {a.name}` lists the survivors")
     return "\n".join(lines)
+
+
+WRITTEN = "written (TA)"
 
 
 def _caught(score) -> str:
