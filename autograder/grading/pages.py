@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from html import escape
 
 from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.language import say
 from autograder.grading import charts as drawing
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import COMPLETED, Grade
-from autograder.grading.late import Lateness
+from autograder.grading.late import Lateness, shown_time
 from autograder.grading.text import storable
 
 STYLE = """
@@ -60,8 +61,9 @@ class Standing:
 
 def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()) -> str:
     """What one student sees: scores, what to fix, and their results against the reference."""
-    parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", f'<p class="score" id="total">{grade.total:g} / {autograder.possible:g}</p>']
-    parts.append(STANDING_START + STANDING_END)  # filled in by the class view (class_outputs)
+    parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>"]
+    # The headline until the class view (class_outputs) rewrites it with written marks and lateness.
+    parts.append(STANDING_START + standing_section(grade.total, autograder.possible, Standing()) + STANDING_END)
     if grade.status != COMPLETED:
         parts.append(f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: {escape(grade.status)}</p>')
     parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')
@@ -81,23 +83,43 @@ STANDING_START, STANDING_END = "<!-- standing -->", "<!-- /standing -->"
 
 
 def standing_section(autograded: float, possible: float, standing: Standing) -> str:
-    """Written marks and the late penalty, with the final score they give; "" when neither applies."""
-    if not standing.manual and not standing.late.reason:
-        return ""
-    parts = []
+    """The headline score and what makes it up: the autograded score, written marks and lateness.
+
+    The headline is the final score out of every point of the assignment, written questions
+    included, so it and the breakdown under it always agree (a written answer not marked yet
+    counts 0 until it is)."""
+    written = sum(mark.points for mark in standing.marks.values())
+    out_of = possible + sum(standing.manual.values())
+    final = round((autograded + written) * (1 - standing.late.fraction), 5)
+    parts = [f'<p class="score" id="total">{final:g} / {out_of:g}</p>']
     if standing.manual:
-        rows = []
-        for question, points in standing.manual.items():
-            mark = standing.marks.get(question)
-            got = f"{mark.points:g} / {points:g}" if mark else f"待批改 · not marked yet / {points:g}"
-            rows.append(f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>")
-        parts.append(f'<h2>书面题 · Written answers</h2><table id="written"><tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>{"".join(rows)}</table>')
-    raw = autograded + sum(mark.points for mark in standing.marks.values())
-    final = round(raw * (1 - standing.late.fraction), 5)
-    if standing.late.reason:
-        parts.append(f'<p class="status" id="late">{escape(standing.late.reason)}</p>')
-    parts.append(f'<p id="final">总分 · final score: <strong>{final:g} / {possible + sum(standing.manual.values()):g}</strong></p>')
+        parts.append(_written_table(standing))
+    parts.append(_late_notice(standing.late))
+    if standing.manual or standing.late.fraction:
+        late = (f"，迟交扣 {standing.late.fraction:.0%}", f", {standing.late.fraction:.0%} off for lateness") if standing.late.fraction else ("", "")
+        breakdown = say(f"自动评分 {autograded:g} / {possible:g} + 书面题 {written:g} / {sum(standing.manual.values()):g}{late[0]}",
+                        f"autograded {autograded:g} / {possible:g} + written {written:g} / {sum(standing.manual.values()):g}{late[1]}")
+        parts.append(f'<p id="final">总分 · final score: <strong>{final:g} / {out_of:g}</strong>（{escape(breakdown)}）</p>')
     return "".join(parts)
+
+
+def _written_table(standing: Standing) -> str:
+    rows = []
+    for question, points in standing.manual.items():
+        mark = standing.marks.get(question)
+        got = f"{mark.points:g} / {points:g}" if mark else f"待批改 · not marked yet / {points:g}"
+        rows.append(f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>")
+    return f'<h2>书面题 · Written answers</h2><table id="written"><tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>{"".join(rows)}</table>'
+
+
+def _late_notice(late: Lateness) -> str:
+    """Why lateness cost points, with the times it was judged on; for work on time, those times."""
+    if late.reason:
+        return f'<p class="status" id="late">{escape(late.reason)}</p>'
+    if late.submitted and late.due:
+        submitted, due = shown_time(late.submitted), shown_time(late.due)
+        return f'<p class="note" id="on-time">{escape(say(f"按时提交：提交于 {submitted}，截止 {due}", f"on time: submitted {submitted}, due {due}"))}</p>'
+    return ""
 
 
 def with_standing(page: str, section: str) -> str:
