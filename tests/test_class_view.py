@@ -162,8 +162,13 @@ def test_canvas_export_fills_the_column_canvas_already_has(tmp_path):
 def test_a_conflict_between_lms_and_notebook_is_shown_on_the_row(tmp_path):
     roster = _roster(tmp_path, CANVAS_ROSTER)
     rows = {row.student_id: row for row in student_rows([_grade("sunba_2006_9002_lr.ipynb", student_id="2023001")], roster=roster)}
-    assert rows["2023006"].note == "notebook claims 2023001, the LMS says 2023006"
+    assert rows["2023006"].note == "notebook 里写的是 2023001，LMS 记录的是 2023006 / notebook claims 2023001, the LMS says 2023006"
     assert rows["2023001"].status == "missing"
+
+
+def test_the_note_on_a_student_with_two_files_is_in_both_languages():
+    (row,) = student_rows([_grade("first.ipynb", student_id="2023001"), _grade("second.ipynb", student_id="2023001")])
+    assert row.others and row.note == "有 2 个文件署名这个学生，以最新的为准：请核对都是本人的 / 2 files name this student; the latest counts: check they are all theirs"
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from autograder import KitError
+from autograder.authoring.language import say
 from autograder.grading.judging import COMPLETED, Grade
 from autograder.grading.late import LatePolicy, Lateness, parse_time
 from autograder.grading.lms import lms_name
@@ -84,7 +85,7 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
     if roster is None:
         return _rows_without_roster(claims, by_file, late, times, marks)
     matching = match(roster, list(claims.values()))
-    notes = {claim.file: f"notebook claims {declared.student_id}, the LMS says {authority.student_id or authority.name}" for claim, authority, declared in matching.conflicts}
+    notes = {claim.file: _conflict(declared.student_id, authority.student_id or authority.name) for claim, authority, declared in matching.conflicts}
     rows = []
     for student in roster.students:
         key = student_key(student)
@@ -123,8 +124,13 @@ def _note(note: str, others: tuple[str, ...]) -> str:
     from an export zip is the student's own clock, so a TA should check the files are all theirs."""
     if not others:
         return note
-    several = f"{len(others) + 1} files name this student; the latest counts: check they are all theirs"
+    several = say(f"有 {len(others) + 1} 个文件署名这个学生，以最新的为准：请核对都是本人的", f"{len(others) + 1} files name this student; the latest counts: check they are all theirs")
     return f"{note}; {several}" if note else several
+
+
+def _conflict(claimed: str, authority: str) -> str:
+    """The note on a file whose identity cell names another student than its LMS download does."""
+    return say(f"notebook 里写的是 {claimed}，LMS 记录的是 {authority}", f"notebook claims {claimed}, the LMS says {authority}")
 
 
 def _timed(claim: Claim, student: Student, times: Mapping[str, dt.datetime]) -> Claim:

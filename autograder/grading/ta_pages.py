@@ -9,7 +9,8 @@ import base64
 import hashlib
 from html import escape
 
-from autograder.grading.class_book import StudentRow
+from autograder.grading.class_book import MISSING, UNKNOWN, StudentRow
+from autograder.grading.judging import COMPLETED
 from autograder.grading.pages import STYLE
 from autograder.grading.similarity import Pair
 from autograder.grading.written import Answer
@@ -17,6 +18,20 @@ from autograder.grading.written import Answer
 TABLE_STYLE = """
 body{max-width:1180px}.scroll{overflow-x:auto}
 #students td{overflow-wrap:anywhere}#students td:nth-child(3){min-width:10em;max-width:26em}
+#students td:nth-child(1),#students td:nth-child(6){white-space:nowrap}
+#students tr.failed{background:#fdecea}#students tr.failed td:nth-child(7){color:#b42318;font-weight:600}
+#students tr.missing{background:#eaecf0}#students tr.missing td:nth-child(7){color:#344054;font-weight:600}
+#students tr.unknown{background:#fff4e5}#students tr.unknown td:nth-child(7){color:#b54708;font-weight:600}
+@media(max-width:600px){
+#students thead{display:none}#students,#students tbody{display:block}
+#students tr{display:grid;grid-template-columns:auto 1fr auto;column-gap:8px;border-bottom:1px solid #ddd;padding:4px 0}
+#students td{border:0;padding:2px 6px;min-width:0;max-width:none}
+#students td:nth-child(1){grid-area:1/1;font-weight:600}#students td:nth-child(2){grid-area:1/2}
+#students td:nth-child(6){grid-area:1/3;font-weight:600}#students td:nth-child(7){grid-area:2/1/3/4}
+#students td:nth-child(3){grid-area:3/1/4/4;font-size:.9rem}
+#students td:nth-child(4){grid-area:4/1/5/2}#students td:nth-child(5){grid-area:4/2/5/4}
+#students td:nth-child(4):before{content:"得分 · score ";color:#555}#students td:nth-child(5):before{content:"迟交扣分 · late ";color:#555}
+}
 th{cursor:pointer;white-space:nowrap}th:after{content:" \\2195";color:#999}
 input{width:100%;padding:6px;margin:8px 0;font-size:1rem;box-sizing:border-box}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
@@ -69,26 +84,43 @@ def _page(title: str, body: str, *, script: str = "") -> str:
 
 
 def index_page(rows: list[StudentRow], *, assignment: str, possible: float, pages: dict[str, str]) -> str:
-    """Every student (or file) with score, late penalty, status and a link to the feedback page."""
+    """Every student (or file) with score, late penalty, status and a link to the feedback page.
+
+    Rows that need a look stand out: missing work, a file graded with a failure (timeout, memory,
+    crash, ...), a file no roster student claims. On a phone each row is a card that starts with
+    the student, the total and the status."""
     head = "".join(f"<th>{label}</th>" for label in ("学号 · ID", "姓名 · name", "文件 · file", "得分 · score", "迟交扣分 · late", "总分 · total", "状态 · status"))
-    body = []
-    for row in rows:
-        page = pages.get(row.file, "")
-        link = f'<a href="{escape(page)}">{escape(row.file)}</a>' if page else escape(row.file or "—")
-        others = f'<br><small>+ {escape(", ".join(row.others))}</small>' if row.others else ""
-        note = f'<br><small class="fail">{escape(row.note)}</small>' if row.note else ""
-        body.append(
-            f"<tr><td>{escape(row.student_id)}</td><td>{escape(row.name)}</td><td>{link}{others}</td>"
-            f'<td data-sort="{row.raw}">{row.raw:g}</td><td data-sort="{row.penalty}">{row.penalty:g}</td>'
-            f'<td data-sort="{row.total}">{row.total:g} / {possible:g}</td><td>{escape(row.status)}{note}</td></tr>'
-        )
+    body = "".join(_index_row(row, possible, pages.get(row.file, "")) for row in rows)
     content = (
         f"<h1>{escape(assignment)} · 全班 · the class</h1>"
         '<p><a href="summary.html">概况 · summary</a> · <a href="similarity.html">相似提交 · similar submissions</a></p>'
         '<input id="filter" type="search" placeholder="筛选（学号、姓名、状态…）· filter (id, name, status…)">'
-        f'<div class="scroll"><table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+        f'<div class="scroll"><table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
     )
     return _page(f"{assignment}: the class", content, script=SORT_AND_FILTER)
+
+
+def _index_row(row: StudentRow, possible: float, page: str) -> str:
+    link = f'<a href="{escape(page)}">{escape(row.file)}</a>' if page else escape(row.file or "—")
+    others = f'<br><small>+ {escape(", ".join(row.others))}</small>' if row.others else ""
+    note = f'<br><small class="fail">{escape(row.note)}</small>' if row.note else ""
+    kind = _row_kind(row.status)
+    highlight = f' class="{kind}"' if kind else ""
+    return (
+        f'<tr{highlight}><td>{escape(row.student_id)}</td><td>{escape(row.name)}</td><td>{link}{others}</td>'
+        f'<td data-sort="{row.raw}">{row.raw:g}</td><td data-sort="{row.penalty}">{row.penalty:g}</td>'
+        f'<td data-sort="{row.total}">{row.total:g} / {possible:g}</td><td>{escape(row.status)}{note}</td></tr>'
+    )
+
+
+def _row_kind(status: str) -> str:
+    """How a row is highlighted: "missing", "unknown" (no roster student claims the file), "failed"
+    (graded with a failure: timeout, memory, crash, ...), or "" for a file graded as it should be."""
+    if status == MISSING:
+        return "missing"
+    if status.startswith(UNKNOWN):
+        return "unknown"
+    return "" if status == COMPLETED else "failed"
 
 
 def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[str, str], *, assignment: str) -> str:
