@@ -75,7 +75,8 @@ def load_cases(path: Path) -> CasesModule:
         raise SuiteError(f"{path}: two cases share the names {duplicates}; give each case of a question its own name")
     charts = tuple(getattr(module, "CHARTS", ()))
     if not all(isinstance(chart, Chart) for chart in charts):
-        raise SuiteError(f"{path}: CHARTS must hold chart declarations (LossCurve, LinearBoundary, FittedLine, Clusters, DecisionRegions)")
+        kinds = ", ".join(kind.__name__ for kind in Chart.__subclasses__())
+        raise SuiteError(f"{path}: CHARTS must hold chart declarations ({kinds})")
     equivalents = tuple(getattr(module, "EQUIVALENT_MUTANTS", ()))
     if not all(isinstance(entry, Equivalent) for entry in equivalents):
         raise SuiteError(f"{path}: EQUIVALENT_MUTANTS must hold Equivalent(...) entries")
