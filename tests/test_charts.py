@@ -112,3 +112,12 @@ def test_release_refuses_two_charts_with_one_title(tmp_path):
     with pytest.raises(ReleaseError, match=r"cases\.py: several charts in CHARTS have the title '训练损失 · Training loss'; give each its own title="):
         _check_charts(CasesModule(tmp_path / "cases.py", [], charts))
     _check_charts(CasesModule(tmp_path / "cases.py", [], (LossCurve("losses"), Curves(OPTIMISERS, title="三种优化器 · Three optimisers"))))
+
+
+def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
+    from autograder.authoring.suite import SuiteError, load_cases
+
+    path = tmp_path / "cases.py"
+    path.write_text('CASES = []\nCHARTS = ["losses"]\n', encoding="utf-8")
+    with pytest.raises(SuiteError, match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions\)"):
+        load_cases(path)
