@@ -246,3 +246,41 @@ def test_a_moodle_worksheet_is_read_in_the_courses_zone_on_a_utc_machine(term, t
         assert "submitted 2026-11-21 07:30 +08:00, due 2026-11-20 23:59 +08:00" in rows["2023003"]["late"], attempt
         _merge(assignment.root, out)
     assert json.loads((out / "class.json").read_text(encoding="utf-8"))["timezone"] == "+08:00"
+
+
+def test_two_same_named_corrections_graded_one_after_the_other_keep_both_rows(term, tmp_path):
+    assignment, _, graded, _ = term
+    out = shutil.copytree(graded, tmp_path / "out")
+    before = _students(out)
+    wangwu = tmp_path / "regrade" / "王五_corrected" / "logistic_regression.ipynb"
+    zhaoliu = tmp_path / "regrade" / "赵六_corrected" / "logistic_regression.ipynb"
+    _with_identity(EXAMPLES / "correct_course_style.ipynb", wangwu, name="王五", student_id="2023003")
+    _with_identity(EXAMPLES / "correct_optimizer_train.ipynb", zhaoliu, name="赵六", student_id="2023004")
+    said = [_grade(assignment.root, correction, "-a", "logistic_regression", "-o", out) for correction in (wangwu, zhaoliu)]
+    assert "2023003 王五: 王五_corrected/logistic_regression.ipynb counts now, in place of wangwu.ipynb" in said[0]
+    assert "2023004 赵六: 赵六_corrected/logistic_regression.ipynb counts now, in place of zhaoliu.ipynb" in said[1]
+    rows = _students(out)
+    for number, correction, original in (("2023003", "王五_corrected", "wangwu.ipynb"), ("2023004", "赵六_corrected", "zhaoliu.ipynb")):
+        assert rows[number]["file"] == f"{correction}/logistic_regression.ipynb" and float(rows[number]["raw_score"]) == 10, rows[number]
+        assert rows[number]["other_files"] == original
+    assert all(rows[number] == before[number] for number in ("2023001", "2023002", "2023005", "2023006")), "no other row changes"
+    files = [row["file"] for row in _read_csv(out / "final_grades.csv")[1:]]
+    assert len(files) == 7 and {"王五_corrected/logistic_regression.ipynb", "赵六_corrected/logistic_regression.ipynb", "wangwu.ipynb", "zhaoliu.ipynb"} <= set(files)
+
+
+def test_a_class_folder_of_the_previous_layout_still_merges(term, tmp_path):
+    """Results and class.json written before results kept where a file came from, who named it and the zone."""
+    assignment, _, graded, _ = term
+    out = shutil.copytree(graded, tmp_path / "out")
+    for result in (out / "results").glob("*.json"):
+        data = json.loads(result.read_text(encoding="utf-8"))
+        for key in ("source", "named_at"):
+            data["extra_data"]["kit"].pop(key, None)
+        result.write_text(json.dumps(data), encoding="utf-8")
+    settings = json.loads((out / "class.json").read_text(encoding="utf-8"))
+    settings.pop("timezone")
+    (out / "class.json").write_text(json.dumps(settings), encoding="utf-8")
+    before = _students(out)
+    _merge(assignment.root, out)
+    assert _students(out) == before
+    assert json.loads((out / "class.json").read_text(encoding="utf-8"))["timezone"] == "+08:00", "the zone is settled from the saved due time"

@@ -9,6 +9,7 @@ is new or changed.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,9 +20,12 @@ from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade
+from autograder.grading.about import read_about
+from autograder.grading.class_book import class_rows, counted_files, rows_now_counting
 from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.class_settings import ClassSettings, class_rules
 from autograder.grading.lesson_code import LessonCode
+from autograder.grading.submission_keys import Keyed, key_submissions
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
 from autograder.grading.workers import Job, Workers
 
@@ -39,6 +43,7 @@ class BatchReport:
     possible: float = 0.0
     questions: list[str] = field(default_factory=list)
     view: ClassView | None = None
+    notes: list[str] = field(default_factory=list)   # what the TA should know of rows this run added or changed
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -67,7 +72,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     out.mkdir(parents=True, exist_ok=True)
     settings = settings if settings is not None else ClassSettings.load(out)
     settings.check()
-    class_rules(settings, assignment)  # a late policy that cannot work stops the run before any grading
+    zoned, policy = class_rules(settings, assignment)  # a late policy that cannot work stops the run before any grading
     if not assignment.zip_path.is_file():
         raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
     try:
@@ -75,7 +80,9 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     except AutograderZipError as error:
         raise GradeRunError(str(error)) from error
     before = {grade.file: grade for grade in load_grades(out)}
-    found = _named_as_before(in_shard(submissions.discover(paths), options.shard), before)
+    counted_before = counted_files(class_rows(list(before.values()), zoned, policy))
+    keyed = key_submissions(in_shard(submissions.discover(paths), options.shard), before,
+                            declared_student=lambda submission: _declared_student(submission, assignment.name))
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
     code = LessonCode.of(assignment)
@@ -83,38 +90,42 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
         judge = folder.judge()
         manual = autograder.manual_questions()
         grader = SubmissionGrader(autograder, judge, GradingContext(out, assignment.name, manual, code.names))
-        run = _Run(grader, on_progress)
-        todo = run.reuse_or_queue(found, {} if options.force else before)
+        run = _Run(grader, on_progress, named_at=_named_at(keyed, before))
+        todo = run.reuse_or_queue(keyed.submissions, {} if options.force else before)
         if todo:
             limits = sandbox_limits(options, hidden_paths(assignment, out, paths))
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
     view = rebuild_class_outputs(out, autograder, assignment, settings)
-    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view)
+    notes = keyed.notes + rows_now_counting(counted_before, view.rows, {grade.file for grade in grades})
+    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes)
 
 
-def _named_as_before(found: list[submissions.Submission], before: dict[str, Grade]) -> list[submissions.Submission]:
-    """``found``, each file that OUT already graded (``before``) from the same path keeping the name it
-    had then (grading one file of a download, or a subfolder, must update its row, not add one)."""
-    name_by_path = {grade.source: grade.file for grade in before.values() if grade.source}
-    taken = {submission.file for submission in found}
-    renamed = []
-    for submission in found:
-        name = name_by_path.get(str(submission.path.resolve()))
-        if name and name != submission.file and name not in taken:
-            taken.add(name)
-            submission = replace(submission, file=name)
-        renamed.append(submission)
-    return sorted(renamed, key=lambda submission: submission.file)
+def _named_at(keyed: Keyed, before: dict[str, Grade]) -> dict[str, str]:
+    """File → when the TA last graded it by name: now for the files named on this command line."""
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return {submission.file: now if submission.file in keyed.named else (before[submission.file].named_at if submission.file in before else "")
+            for submission in keyed.submissions}
+
+
+def _declared_student(submission: submissions.Submission, assignment: str) -> str:
+    """The student number ``submission``'s notebook (or export zip) declares; "" when none can be read."""
+    try:
+        content = submission.read_bytes()
+        notebook = submissions.load_notebook(submission.file, content, assignment=assignment)
+        return read_about(content, notebook, manual=[], graded=[]).identity.get("student_id", "")
+    except Exception:  # an unreadable file declares no one
+        return ""
 
 
 class _Run:
     """One grading run's bookkeeping: what is reused, what is judged, what is written."""
 
-    def __init__(self, grader: SubmissionGrader, on_progress):
+    def __init__(self, grader: SubmissionGrader, on_progress, *, named_at: dict[str, str]):
         self.grader = grader
         self.on_progress = on_progress
+        self.named_at = named_at
         self.grades: dict[str, Grade] = {}
         self.sources: dict[str, str] = {}
         self.total = 0
@@ -127,7 +138,8 @@ class _Run:
         for submission in found:
             previous = before.get(submission.file)
             if previous is not None and previous.digest == self.grader.digest(_read(submission)):
-                self._record(previous, write=False)
+                # Named again by the TA, it is rewritten to count from now.
+                self._record(previous, write=self.named_at.get(submission.file, "") != previous.named_at)
             else:
                 todo.append(submission)
         return todo
@@ -151,7 +163,7 @@ class _Run:
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
         if write:
-            grade = self.grader.written(replace(grade, source=self.sources.get(grade.file, "")))
+            grade = self.grader.written(replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, "")))
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)

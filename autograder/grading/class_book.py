@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Mapping
 
 from autograder import KitError
@@ -18,7 +19,7 @@ from autograder.authoring.language import say
 from autograder.grading.judging import COMPLETED, Grade
 from autograder.grading.late import LatePolicy, Lateness, parse_time
 from autograder.grading.lms import lms_name
-from autograder.grading.roster import Claim, Roster, Student, match, student_key
+from autograder.grading.roster import Claim, Roster, Student, counting_order, match, student_key
 
 MISSING = "missing"
 UNKNOWN = "unknown student"
@@ -63,6 +64,7 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime], zone: dt.tzinfo | N
         login=lms.name if lms and lms.system == "canvas" else "",
         submitted=submitted.isoformat() if submitted else "",
         lms_name=lms.name if lms and lms.system == "moodle" else "",
+        named=getattr(grade, "named_at", "") or "",
     )
 
 
@@ -102,6 +104,30 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
     return rows
 
 
+def class_rows(grades: list[Grade], settings, late: LatePolicy, *, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
+    """``student_rows`` with the roster and times a class's settings (``ClassSettings``) name: how every
+    output of the class learns whose each file is."""
+    from autograder.grading.class_settings import read_times
+
+    roster = Roster.read(Path(settings.roster)) if settings.roster else None
+    return student_rows(grades, roster=roster, late=late, times=read_times(settings.times, zone=settings.zone), marks=marks)
+
+
+def counted_files(rows: list[StudentRow]) -> dict[tuple[str, str], str]:
+    """(student number, name) → the file that counts for that student."""
+    return {(row.student_id, row.name): row.file for row in rows if row.file}
+
+
+def rows_now_counting(before: dict[tuple[str, str], str], rows: list[StudentRow], graded: set[str]) -> list[str]:
+    """A line for each student whose counted file is now one of ``graded``, in place of another."""
+    lines = []
+    for row in rows:
+        earlier = before.get((row.student_id, row.name))
+        if row.file in graded and earlier and earlier != row.file:
+            lines.append(f"{row.student_id or '-'} {row.name}: {row.file} counts now, in place of {earlier} (kept as another file of theirs)")
+    return lines
+
+
 def _rows_without_roster(claims: dict[str, Claim], by_file: dict[str, Grade], late: LatePolicy, times, marks) -> list[StudentRow]:
     """A row per student the files name (student number, else LMS id, else the file): the latest counts."""
     groups: dict[str, list[Claim]] = {}
@@ -113,7 +139,7 @@ def _rows_without_roster(claims: dict[str, Claim], by_file: dict[str, Grade], la
     for group in groups.values():
         student = Student(group[0].student_id, group[0].name, group[0].lms_id, login=group[0].login)
         timed = [_timed(claim, student, times) for claim in group]
-        chosen = max(timed, key=lambda claim: (claim.submitted, claim.file))
+        chosen = max(timed, key=counting_order)
         others = tuple(sorted(claim.file for claim in timed if claim.file != chosen.file))
         rows.append(_row(student, by_file[chosen.file], chosen, others, late, marks, note=_note("", others)))
     return sorted(rows, key=lambda row: row.file)

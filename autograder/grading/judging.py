@@ -56,6 +56,7 @@ class Grade:
     written: dict = field(default_factory=dict)   # written question → the answer's text
     code: str = ""                                # the graded definitions, for similarity
     source: str = ""                              # the file's absolute path when graded: a regrade by another path keeps its row
+    named_at: str = ""                            # ISO time the TA last graded this file by name into the class: it then counts for its student
 
     @property
     def total(self) -> float:

@@ -32,6 +32,11 @@ class LmsName:
     late: bool = False
 
 
+def is_moodle_folder(name: str) -> bool:
+    """Whether a folder is named as Moodle names a student's in its download."""
+    return _MOODLE.match(name) is not None
+
+
 def lms_name(file: str) -> LmsName | None:
     """The student a submission's path names, if it follows Moodle's or Canvas's pattern (``file``: relative, with /)."""
     path = PurePosixPath(file)

@@ -8,6 +8,7 @@ else by the LMS id or login in its download name, else by an exact, unique name.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -107,6 +108,7 @@ class Claim:
     login: str = ""
     submitted: str = ""   # ISO time, when known (latest wins)
     lms_name: str = ""    # the full name a Moodle download folder gives
+    named: str = ""       # ISO time the TA last graded this file by name into the class (a correction)
 
 
 @dataclass
@@ -120,8 +122,26 @@ class Matching:
     conflicts: list[tuple[Claim, Student, Student]] = field(default_factory=list)
 
     def chosen(self, student_id: str) -> Claim:
-        """The submission that counts: the latest by submission time, then by file name."""
-        return max(self.by_student[student_id], key=lambda claim: (claim.submitted, claim.file))
+        """The submission that counts (see ``counting_order``)."""
+        return max(self.by_student[student_id], key=counting_order)
+
+
+_NEVER = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+
+def counting_order(claim: Claim) -> tuple:
+    """Which of a student's files counts, largest first: a file the TA graded by name into the class (a
+    correction) over every other, the last so graded first; then the latest submitted; then by file name."""
+    return _moment(claim.named), _moment(claim.submitted), claim.file
+
+
+def _moment(iso: str) -> dt.datetime:
+    """An ISO time as an instant (times written in different zones compare by the instant, not the text)."""
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return _NEVER
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def match(roster: Roster, claims: list[Claim]) -> Matching:

@@ -16,6 +16,7 @@ def grade_table(report) -> str:
     header = ["file", *report.questions, "total", "status"]
     rows = [[shown_controls(g.file), *(f"{g.scores.get(q, 0):g}" for q in report.questions), f"{g.total:g}/{report.possible:g}", shown_controls(g.status[:60])] for g in report.grades]
     lines = [render(table(header, rows)), "", f"graded {report.graded}, reused {report.reused} unchanged results"]
+    lines += [shown_controls(note) for note in getattr(report, "notes", [])]
     if getattr(report, "view", None) is not None:
         lines.append(class_lines(report.view, report.out))
     return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""What each submission is called in an output folder: never a bare file name, and a result is replaced
+only by a grading of the same submission (no grading here: the names are decided before any)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.judging import Grade
+from autograder.grading.roster import Claim, counting_order
+from autograder.grading.submission_keys import key_submissions
+from autograder.grading.submissions import Submission
+
+
+def _before(file: str, source: Path, student_id: str = "") -> dict[str, Grade]:
+    return {file: Grade(file, "d", "Completed", {}, identity={"student_id": student_id} if student_id else {}, source=str(source))}
+
+
+def _keyed(path: Path, before: dict[str, Grade] | None = None, *, declared: str = "", in_folder: str = ""):
+    submission = Submission(path.relative_to(in_folder).as_posix() if in_folder else path.name, path, found_in_folder=bool(in_folder))
+    return key_submissions([submission], before or {}, declared_student=lambda _: declared)
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("regrade/周杰_corrected/logistic_regression.ipynb", "周杰_corrected/logistic_regression.ipynb"),
+        ("download/周杰_1007_assignsubmission_file_/v2/logistic_regression.ipynb", "周杰_1007_assignsubmission_file_/v2/logistic_regression.ipynb"),
+    ],
+)
+def test_a_file_named_on_the_command_line_keeps_its_folder(tmp_path, path, name):
+    keyed = _keyed(tmp_path / path)
+    assert [s.file for s in keyed.submissions] == [name] and keyed.named == {name} and keyed.notes == []
+
+
+def test_a_file_found_in_a_folder_is_named_by_its_path_there_and_was_not_named_by_the_ta(tmp_path):
+    keyed = _keyed(tmp_path / "class" / "刘洋" / "lr.ipynb", in_folder=tmp_path / "class")
+    assert [s.file for s in keyed.submissions] == ["刘洋/lr.ipynb"] and keyed.named == set()
+
+
+def test_the_same_path_keeps_the_row_it_had(tmp_path):
+    path = tmp_path / "regrade" / "a" / "lr.ipynb"
+    keyed = _keyed(path, _before("lr.ipynb", path.resolve()))
+    assert [s.file for s in keyed.submissions] == ["lr.ipynb"] and keyed.notes == []
+
+
+@pytest.mark.parametrize(("earlier", "declared", "kept"), [("2023001", "2023002", False), ("", "2023002", False), ("2023001", "2023001", True)])
+def test_a_name_taken_by_another_path_is_replaced_only_by_the_same_students_file(tmp_path, earlier, declared, kept):
+    keyed = _keyed(tmp_path / "new" / "a" / "lr.ipynb", _before("a/lr.ipynb", tmp_path / "old" / "a" / "lr.ipynb", earlier), declared=declared)
+    assert [s.file for s in keyed.submissions] == (["a/lr.ipynb"] if kept else ["a/lr.ipynb~2"])
+    assert bool(keyed.notes) != kept and all("graded as a/lr.ipynb~2" in note for note in keyed.notes)
+
+
+def test_a_moodle_folder_in_the_name_makes_it_the_same_students_file(tmp_path):
+    name = "张三_1001_assignsubmission_file_/lr.ipynb"
+    keyed = _keyed(tmp_path / "again" / name, _before(name, tmp_path / "first" / name), in_folder=tmp_path / "again")
+    assert [s.file for s in keyed.submissions] == [name] and keyed.notes == []
+
+
+def test_a_file_the_ta_graded_by_name_counts_over_a_later_submission():
+    correction = Claim("周杰_corrected/lr.ipynb", named="2026-12-05T09:00:00+00:00")
+    later = Claim("周杰_1007_assignsubmission_file_/lr.ipynb", submitted="2026-12-06T10:00:00+08:00")
+    earlier_correction = Claim("周杰_first/lr.ipynb", named="2026-12-04T09:00:00+00:00")
+    assert max([later, correction, earlier_correction], key=counting_order) is correction
+    # Times written in different zones compare as instants: 09:00 +08:00 is before 02:00 UTC.
+    assert max([Claim("a", submitted="2026-12-01T09:00:00+08:00"), Claim("b", submitted="2026-12-01T02:00:00+00:00")], key=counting_order).file == "b"
