@@ -119,7 +119,7 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
     """Grade notebooks, folders of them and export zips, without Docker."""
     from autograder.assignment import Assignment
     from autograder.grading.batch import GradeOptions, grade_paths, parse_shard
-    from autograder.grading.terminal import grade_table, progress_printer
+    from autograder.grading.terminal import grade_table, progress_printer, unwritten_error
 
     # A job scheduler stops a run with SIGTERM: exit through Python so the
     # workers are stopped and the private support folder is removed.
@@ -133,6 +133,8 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
     with progress_printer(header=current_mode().describe()) as on_progress:
         report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress, settings=settings)
     click.echo(grade_table(report))
+    if report.view is not None and report.view.failed:
+        raise click.ClickException(unwritten_error(report.view))
 
 
 @main.command()
@@ -145,12 +147,14 @@ def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path
     """Combine the OUT folders of `grade --shard` runs, and fold in written marks entered in OUT/written/*.csv."""
     from autograder.assignment import Assignment
     from autograder.grading.merge import merge_outputs
-    from autograder.grading.terminal import class_lines
+    from autograder.grading.terminal import class_lines, unwritten_error
 
     settings = _settings(out, roster, times, due, late_policy, exports) if any((roster, times, due, late_policy, exports)) else None
     view = merge_outputs(list(shards), Assignment.find(name, context.obj["root"]), out, settings=settings)
     click.echo(f"merged {len(view.grades)} submissions" + (f" from {len(shards)} shards" if shards else "") + f" into {out}")
     click.echo(class_lines(view, out))
+    if view.failed:
+        raise click.ClickException(unwritten_error(view))
 
 
 @main.command()

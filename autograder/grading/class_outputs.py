@@ -2,14 +2,17 @@
 
 Whatever a run graded, the class view covers all of ``OUT/results``: grading one file into a class's
 folder updates its row and keeps the others. Each file is written atomically, and the gradebooks
-keep their previous version beside them (``final_grades.previous.csv``).
+keep their previous version beside them (``final_grades.previous.csv``). Each file is also written
+on its own: one that cannot be written is named in the ClassView, and every other is still written.
+A folder an older run left broken heals: its stray temporary files go, and every file is rebuilt.
 """
 from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
@@ -20,11 +23,11 @@ from autograder.grading.gradebook import gradebook_csv
 from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy
 from autograder.grading.lesson_code import LessonCode
-from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.outputs import page_name, remove_stale_temporaries, write_atomic
 from autograder.grading.pages import Standing, standing_section, summary_page, with_standing
 from autograder.grading.roster import Roster
 from autograder.grading.similarity import clusters, similar_pairs
-from autograder.grading.text import spreadsheet_cell
+from autograder.grading.text import spreadsheet_cell, storable
 from autograder.grading.ta_pages import index_page, similarity_page, written_page
 from autograder.grading.written import Mark, marks_template, ordered, read_marks
 
@@ -41,6 +44,7 @@ class ClassView:
     grades: list[Grade]
     similar: int
     roster: Roster | None
+    failed: dict[str, str] = field(default_factory=dict)  # a class file that could not be written → why
 
 
 def load_grades(out: Path) -> list[Grade]:
@@ -87,6 +91,8 @@ def rebuild_class_outputs(out: Path, autograder: AutograderZip, assignment: Assi
 
 def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "") -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
+    for folder in (out, out / RESULTS, out / FEEDBACK, out / WRITTEN):
+        remove_stale_temporaries(folder)
     grades = load_grades(out)
     marks = read_all_marks(out, manual, [grade.file for grade in grades])
     roster = Roster.read(Path(settings.roster)) if settings.roster else None
@@ -95,23 +101,45 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     pages = {grade.file: feedback_link(grade.file) for grade in grades}
     questions = sorted(autograder.questions)
     possible = autograder.possible + sum(manual.values())
-    _keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder))
-    _keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages))
-    write_atomic(out / SUMMARY, summary_page(grades, autograder, assignment=assignment, students=len(rows)))
-    write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages))
-    codes = {grade.file: grade.code for grade in grades if grade.code}
-    pairs = similar_pairs(codes, solution=solution, starter=starter)
-    write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment))
-    _written(out, grades, manual, marks, assignment=assignment)
-    _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible)
+    writes = _Writes()
+    writes.attempt(GRADEBOOK, lambda: _keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder)))
+    writes.attempt(STUDENTS, lambda: _keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages)))
+    writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(grades, autograder, assignment=assignment, students=len(rows))))
+    writes.attempt(INDEX, lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)))
+    pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, solution=solution, starter=starter, assignment=assignment)) or []
+    _written(writes, out, grades, manual, marks, assignment=assignment)
+    writes.attempt(f"{FEEDBACK}/", lambda: _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible))
     for system in settings.exports:
         column = canvas_column(roster.header, title=title, name=assignment) if roster is not None else title
         text = canvas_csv(rows, title=column, possible=possible) if system == "canvas" else moodle_csv(rows, title=title)
-        _keeping_previous(out / EXPORT_FILES[system], text)
-    return ClassView(rows, grades, len(pairs), roster)
+        writes.attempt(EXPORT_FILES[system], lambda: _keeping_previous(out / EXPORT_FILES[system], text))
+    return ClassView(rows, grades, len(pairs), roster, writes.failed)
 
 
-def _written(out: Path, grades: list[Grade], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, assignment: str) -> None:
+class _Writes:
+    """Class files written one at a time: one that fails is recorded, and the others are still written."""
+
+    def __init__(self):
+        self.failed: dict[str, str] = {}
+
+    def attempt(self, name: str, write: Callable[[], object]) -> object:
+        """``write()``'s value, or None when it raised (recorded under ``name``)."""
+        try:
+            return write()
+        except Exception as error:  # a kit bug or a full disk: the TA is told, and gets every other file
+            self.failed[name] = f"{type(error).__name__}: {str(error)[:160]}"
+            return None
+
+
+def _similarity(out: Path, grades: list[Grade], *, solution: str, starter: str, assignment: str) -> list:
+    """Write the similar-submissions page; returns the pairs it shows."""
+    codes = {grade.file: grade.code for grade in grades if grade.code}
+    pairs = similar_pairs(codes, solution=solution, starter=starter)
+    write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment))
+    return pairs
+
+
+def _written(writes: _Writes, out: Path, grades: list[Grade], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, assignment: str) -> None:
     """One page per written question and its marks sheet; marks a TA already entered are kept."""
     if not manual:
         return
@@ -119,8 +147,9 @@ def _written(out: Path, grades: list[Grade], manual: dict[str, float], marks: di
     for question, points in manual.items():
         answers = ordered(question, {g.file: (g.identity.get("student_id", ""), g.identity.get("name", ""), g.written.get(question, "")) for g in grades})
         sheet = out / WRITTEN / f"{question}.csv"
-        write_atomic(out / WRITTEN / f"{question}.html", written_page(question, answers, assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}"))
-        _keeping_previous(sheet, marks_template(answers, marks.get(question, {})))
+        page = f"{WRITTEN}/{question}.html"
+        writes.attempt(page, lambda: write_atomic(out / page, written_page(question, answers, assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}")))
+        writes.attempt(f"{WRITTEN}/{sheet.name}", lambda: _keeping_previous(sheet, marks_template(answers, marks.get(question, {}))))
 
 
 def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, autograded: dict[str, float], possible: float) -> None:
@@ -139,6 +168,7 @@ def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float]
 
 def _keeping_previous(path: Path, text: str) -> None:
     """Write ``path`` atomically; an existing, different version moves to ``<stem>.previous<suffix>``."""
+    text = storable(text)
     if path.is_file():
         if path.read_text(encoding="utf-8") == text:
             return

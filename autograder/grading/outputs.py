@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import time
 from pathlib import Path
 
-
-
+from autograder.grading.text import storable
 
 PAGE_NAME_CHARS = 120  # with ".html", a temporary file's ".<name>.<pid>.tmp" and a digest: well under 255 bytes
 
@@ -26,7 +27,52 @@ def page_name(file: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a kill never leaves half a file."""
+    """Write ``text`` (made storable: lone surrogates as ``\\udcff``) via a temporary file and rename,
+    so a kill never leaves half a file; a write that fails takes its temporary file with it."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(storable(text), encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)\.tmp")
+_LOADED = time.time()
+# A write takes milliseconds: a temporary file this old was left by a killed run, whatever its pid now names.
+STALE_AFTER_S = 3600.0
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove what ``write_atomic`` left in ``folder`` (not below it) when a run was killed mid-write.
+    Returns those removed.
+
+    A temporary file is stale when its process has ended, when it is this process's own from before
+    it started (containers reuse pids run after run), or when it is over an hour old.
+    """
+    removed = []
+    for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+        match = _TEMPORARY.fullmatch(path.name)
+        if match and _stale(path, int(match[1])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _stale(path: Path, pid: int) -> bool:
+    try:
+        written = path.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    if time.time() - written > STALE_AFTER_S:
+        return True
+    if pid == os.getpid():
+        return written < _LOADED
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return True
+    except PermissionError:
+        pass  # another user's live process
+    return False

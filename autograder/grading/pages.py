@@ -1,7 +1,8 @@
 """HTML pages: one feedback page per submission and the class summary.
 
 Every text a submission can influence (its file name, messages, cell errors)
-is escaped, and each page forbids scripts with a Content-Security-Policy.
+is escaped, and each page is built in the kit's one shell (``page_shell``), whose
+Content-Security-Policy forbids scripts.
 Headings are in both of the course's languages; charts come from the
 assignment's declarations (``autograder.grading.charts``).
 """
@@ -18,35 +19,13 @@ from autograder.grading import charts as drawing
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import COMPLETED, Grade
 from autograder.grading.late import Lateness, shown_time
+from autograder.grading.page_shell import html_page
 from autograder.grading.text import storable
 
-STYLE = """
-body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0 auto;max-width:760px;padding:12px;line-height:1.5;color:#222}
-h1{font-size:1.4rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin-top:1.6rem}
-.score{font-size:2rem;font-weight:600}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
-#scores{table-layout:fixed}#scores th:nth-child(1){width:30%}#scores th:nth-child(2){width:17%}
-#scores td{overflow-wrap:anywhere}#scores ul{padding-left:1.1em;margin:0}
-.pass{color:#1a7f37}.fail{color:#b42318}.chart{width:100%;height:auto;max-width:560px}
-.status{padding:8px;background:#fff4e5;border-left:4px solid #f79009;overflow-wrap:anywhere}
-.note{color:#555;font-size:.9rem}
-pre,code{white-space:pre-wrap;overflow-wrap:anywhere}
-"""
-# No script, no remote fetch: only inline styles and the inline SVG charts.
-POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # What a grading_status starts with, in Chinese, for the student's page.
 STATUS_WORDS = {"timeout": "超时", "memory": "内存超限", "crash": "运行崩溃", "killed by signal": "被信号终止", "not a notebook": "不是 notebook 文件",
                 "not a zip or a notebook": "不是 zip 或 notebook 文件", "wrong assignment": "交错了作业", "zip holds": "zip 里的 notebook 不是一个"}
 CHART_IDS = {LossCurve: "loss-curve", LinearBoundary: "boundary", FittedLine: "fitted-line", Clusters: "clusters", DecisionRegions: "regions"}
-
-
-def _page(title: str, body: str) -> str:
-    return storable(
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>"
-    )
 
 
 @dataclass(frozen=True)
@@ -74,7 +53,7 @@ def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, r
     if grade.cell_errors:
         items = "".join(f"<li>cell {escape(str(e.get('cell')))}: <code>{escape(str(e.get('error', '')))}</code></li>" for e in grade.cell_errors[:10])
         parts.append(f"<h2>运行出错的单元 · Cells that raised errors</h2><ul>{items}</ul>")
-    return _page(f"{assignment} feedback: {grade.file}", "".join(parts))
+    return html_page(f"{assignment} feedback: {grade.file}", "".join(parts))
 
 
 # The part of a feedback page the class view rewrites (written marks, lateness) sits between these;
@@ -212,4 +191,4 @@ def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: 
     if statuses:
         items = "".join(f"<li>{count} × {escape(status)}</li>" for status, count in statuses.most_common())
         parts.append(f'<h2>未能评分 · Not graded</h2><ul id="not-graded">{items}</ul>')
-    return _page(f"{assignment} summary", "".join(parts))
+    return html_page(f"{assignment} summary", "".join(parts))

@@ -5,13 +5,11 @@ script; the page's Content-Security-Policy allows that script alone (by its hash
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 from html import escape
 
 from autograder.grading.class_book import MISSING, UNKNOWN, StudentRow
 from autograder.grading.judging import COMPLETED
-from autograder.grading.pages import STYLE
+from autograder.grading.page_shell import html_page
 from autograder.grading.similarity import Pair
 from autograder.grading.written import Answer
 
@@ -69,20 +67,6 @@ if (filter) {
 """
 
 
-def _page(title: str, body: str, *, script: str = "") -> str:
-    policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    if script:
-        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
-        policy += f"; script-src 'sha256-{digest}'"
-    tail = f"<script>{script}</script>" if script else ""
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{STYLE}{TABLE_STYLE}</style></head><body>{body}{tail}</body></html>"
-    )
-
-
 def index_page(rows: list[StudentRow], *, assignment: str, possible: float, pages: dict[str, str]) -> str:
     """Every student (or file) with score, late penalty, status and a link to the feedback page.
 
@@ -97,7 +81,7 @@ def index_page(rows: list[StudentRow], *, assignment: str, possible: float, page
         '<input id="filter" type="search" placeholder="筛选（学号、姓名、状态…）· filter (id, name, status…)">'
         f'<div class="scroll"><table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
     )
-    return _page(f"{assignment}: the class", content, script=SORT_AND_FILTER)
+    return html_page(f"{assignment}: the class", content, style=TABLE_STYLE, script=SORT_AND_FILTER)
 
 
 def _index_row(row: StudentRow, possible: float, page: str) -> str:
@@ -139,16 +123,17 @@ def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[st
             f'<h2 class="pair-title">{escape(pair.first)} ↔ {escape(pair.second)} · {pair.score:.0%}（{pair.shared}）</h2>'
             f'<div class="pair"><pre>{escape(codes.get(pair.first, ""))}</pre><pre>{escape(codes.get(pair.second, ""))}</pre></div>'
         )
-    return _page(f"{assignment}: similar submissions", "".join(parts))
+    return html_page(f"{assignment}: similar submissions", "".join(parts), style=TABLE_STYLE)
 
 
 def written_page(question: str, answers: list[Answer], *, assignment: str, points: float, sheet: str) -> str:
     """Every answer to one written question, in the marks sheet's order, under anonymous labels."""
     cards = "".join(f'<div class="card"><h3>{escape(answer.label)}</h3><pre>{escape(answer.text) or "（没有作答 · no answer）"}</pre></div>' for answer in answers)
-    return _page(
+    return html_page(
         f"{assignment}: {question}",
         f"<h1>{escape(assignment)} · {escape(question)}（{points:g} 分 · points）</h1>"
         f"<p>在 <code>{escape(sheet)}</code> 里按同样的顺序填写分数和评语，然后运行 <code>autograder merge</code>。"
         f" / Enter points and comments in <code>{escape(sheet)}</code>, in the same order, then run <code>autograder merge</code>.</p>"
         f'<div class="grid" id="answers">{cards}</div>',
+        style=TABLE_STYLE,
     )

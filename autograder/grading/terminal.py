@@ -38,7 +38,15 @@ def class_lines(view, out: Path) -> str:
     places += [(f"{system} import", f"{system}.csv") for system in ("canvas", "moodle") if (out / f"{system}.csv").is_file()]
     if (out / "written").is_dir():
         places.append(("written answers", "written/"))
-    return "\n".join([counts, *(f"  {label:<16} {out / name}" for label, name in places)])
+    lines = [counts, *(f"  {label:<16} {out / name}" for label, name in places if name not in view.failed)]
+    lines += [f"  NOT WRITTEN      {out / name}: {shown_controls(why)}" for name, why in view.failed.items()]
+    return "\n".join(lines)
+
+
+def unwritten_error(view) -> str:
+    """What the TA is told, after the tables, when some class files could not be written."""
+    return (f"{len(view.failed)} class file(s) could not be written ({', '.join(view.failed)}; why is listed above); every other file "
+            "was written. Once the cause is fixed, run the command again: the class files are rebuilt from OUT/results")
 
 
 @contextlib.contextmanager

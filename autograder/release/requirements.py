@@ -137,6 +137,6 @@ def _with_dependencies(names: set[str]) -> set[str]:
             continue
         for line in required:
             requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            if "extra" not in str(requirement.marker or ""):  # an optional extra's packages are not installed
                 todo.append(_normalised(requirement.name))
     return seen
