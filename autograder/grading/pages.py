@@ -24,7 +24,8 @@ from autograder.grading.text import storable
 
 # What a grading_status starts with, in Chinese, for the student's page.
 STATUS_WORDS = {"timeout": "超时", "memory": "内存超限", "crash": "运行崩溃", "killed by signal": "被信号终止", "not a notebook": "不是 notebook 文件",
-                "not a zip or a notebook": "不是 zip 或 notebook 文件", "wrong assignment": "交错了作业", "zip holds": "zip 里的 notebook 不是一个"}
+                "not a zip or a notebook": "不是 zip 或 notebook 文件", "wrong assignment": "交错了作业", "zip holds": "zip 里的 notebook 不是一个",
+                "too large": "文件超出评分程序读取的上限"}
 CHART_IDS = {LossCurve: "loss-curve", LinearBoundary: "boundary", FittedLine: "fitted-line", Clusters: "clusters", DecisionRegions: "regions"}
 
 

@@ -14,12 +14,13 @@ from pathlib import Path
 from autograder import sandbox
 from autograder.assignment import Assignment
 from autograder.grading import submissions
-from autograder.grading.about import About, read_about
+from autograder.grading.about import About
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.class_outputs import FEEDBACK, RESULTS
 from autograder.grading.judging import Grade, Judge
 from autograder.grading.outputs import page_name, write_atomic
 from autograder.grading.pages import feedback_page
+from autograder.grading.reading import read_submission
 from autograder.grading.workers import Job
 
 
@@ -56,13 +57,13 @@ class SubmissionGrader:
         return submissions.digest(content, self.autograder.digest)
 
     def job(self, file: str, content: bytes, limits: sandbox.Limits) -> Job | Grade:
-        """The sandbox job for ``file``, or its failed grade when it is no notebook of this assignment."""
-        try:
-            notebook = submissions.load_notebook(file, content, assignment=self.context.assignment)
-        except submissions.SubmissionError as error:
-            return self.judge.failed(file, self.digest(content), str(error))
-        self._about[file] = _about(content, notebook, self.context)
-        return Job(file, notebook, limits)
+        """The sandbox job for ``file``, or its failed grade when it is no notebook of this assignment
+        or over a limit of what the grader reads (see ``autograder.grading.reading``)."""
+        reading = read_submission(file, content, assignment=self.context.assignment, manual=list(self.context.manual), graded=self.context.graded_names)
+        if reading.notebook is None:
+            return self.judge.failed(file, self.digest(content), reading.problem)
+        self._about[file] = reading.about
+        return Job(file, reading.notebook, limits)
 
     def judged(self, file: str, digest: str, result: sandbox.Result) -> Grade:
         """``file``'s grade from what its sandbox sent; a kit bug or a forged report costs this file only."""
@@ -112,14 +113,6 @@ def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) 
     page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)
     write_atomic(out / FEEDBACK / f"{name}.html", page)
     write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))
-
-
-def _about(content: bytes, notebook, context: GradingContext) -> About:
-    """What the notebook says of itself; nothing, if reading it fails (it must never cost the run)."""
-    try:
-        return read_about(content, notebook, manual=list(context.manual), graded=context.graded_names)
-    except Exception:
-        return About()
 
 
 def sandbox_limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:

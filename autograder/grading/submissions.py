@@ -15,6 +15,9 @@ import nbformat
 from autograder import KitError
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
+# The grader parses every code cell with ``ast``, which takes about 1 kB of memory per character.
+MAX_CODE_CELL_CHARS = 256 * 1024
+TOO_LARGE = "too large"  # how the grading_status of a file over a limit starts
 
 
 class SubmissionsNotFound(KitError, FileNotFoundError):
@@ -99,6 +102,8 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
         notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
     except UnicodeDecodeError as error:
         raise SubmissionError("not a notebook: the file is not UTF-8 text") from error
+    except MemoryError:
+        raise  # a bound, not a verdict on the file (see autograder.grading.reading)
     except Exception as error:  # nbformat raises several types for bad JSON
         raise SubmissionError(f"not a notebook: {str(error).splitlines()[0][:120]}") from error
     if not isinstance(notebook.get("cells"), list):
@@ -108,7 +113,16 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
     named = otter.get("assignment_name") if isinstance(otter, dict) else None
     if named is not None and named != assignment:
         raise SubmissionError(f"wrong assignment: this notebook is for {str(named)[:60]!r}, not {assignment!r}")
+    _check_code_cells(notebook["cells"])
     return notebook
+
+
+def _check_code_cells(cells: list) -> None:
+    for number, cell in enumerate(cells, start=1):
+        source = cell.get("source") if isinstance(cell, dict) and cell.get("cell_type") == "code" else None
+        if isinstance(source, str) and len(source) > MAX_CODE_CELL_CHARS:
+            raise SubmissionError(f"{TOO_LARGE}: cell {number} holds {len(source):,} characters of code; the grader reads up to "
+                                  f"{MAX_CODE_CELL_CHARS:,} a cell (put data in a file, not in a cell)")
 
 
 def _notebook_from_zip(content: bytes) -> bytes:
