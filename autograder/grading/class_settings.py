@@ -5,14 +5,13 @@ Saved as ``OUT/class.json``. A run's options override what is saved, and are sav
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograder import KitError
+from autograder.grading.csv_files import CsvFileError, read_rows
 from autograder.grading.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
 
 SETTINGS_FILE = "class.json"
@@ -163,9 +162,9 @@ def read_times(path: str, *, zone: dt.tzinfo | None = None) -> dict[str, dt.date
     if not path:
         return {}
     try:
-        rows = list(csv.reader(io.StringIO(Path(path).read_bytes().decode("utf-8-sig"))))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ClassSettingsError(f"{path}: cannot read the submission times ({error}); save it as UTF-8 CSV") from error
+        rows = read_rows(Path(path), what="submission times")
+    except CsvFileError as error:
+        raise ClassSettingsError(str(error)) from error
     if not rows:
         return {}
     header = [cell.strip().lower() for cell in rows[0]]

@@ -7,14 +7,13 @@ else by the LMS id or login in its download name, else by an exact, unique name.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import KitError
+from autograder.grading.csv_files import CsvFileError, read_rows
 
 HEADERS = {
     "student_id": ("student_id", "student id", "student number", "sis user id", "id number", "学号"),
@@ -55,10 +54,9 @@ class Roster:
         """
         path = Path(path)
         try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise RosterError(f"{path}: cannot read the roster ({error}); save it as UTF-8 CSV") from error
-        rows = list(csv.reader(io.StringIO(text)))
+            rows = read_rows(path, what="roster")
+        except CsvFileError as error:
+            raise RosterError(str(error)) from error
         if not rows:
             raise RosterError(f"{path}: the roster is empty")
         columns = _columns(rows[0], path)
