@@ -15,15 +15,17 @@ probe and a judge, and the helpers in ``checks``. See docs/authoring.md.
 from autograder.authoring import checks
 from autograder.authoring.arguments import array, built, data, drawn, integers, loader, model, normal, tensor, uniform
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
-from autograder.authoring.charts import Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.charts import Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 from autograder.authoring.checks import CheckFailed, Verdict
 from autograder.authoring.declare import Cases, DeclarationError
 from autograder.authoring.language import say
 from autograder.authoring.mutants import Equivalent
+from autograder.authoring.parameters import items, parameter
+from autograder.authoring.thresholds import reference_bar
 from autograder.authoring.wire import ProbeError, Value
 
 __all__ = [
-    "Case", "Cases", "CheckFailed", "Clusters", "DecisionRegions", "DeclarationError", "Equivalent", "FittedLine",
+    "Case", "Cases", "CheckFailed", "Clusters", "Curves", "DecisionRegions", "DeclarationError", "Equivalent", "FittedLine",
     "InputContext", "LinearBoundary", "LossCurve", "ProbeError", "Value", "Verdict", "array", "built", "call_guarded",
-    "checks", "data", "drawn", "integers", "loader", "model", "normal", "say", "swapped", "tensor", "uniform",
+    "checks", "data", "drawn", "integers", "items", "loader", "model", "normal", "parameter", "reference_bar", "say", "swapped", "tensor", "uniform",
 ]

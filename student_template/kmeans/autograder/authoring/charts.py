@@ -8,7 +8,7 @@ An assignment that declares no chart gets none.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 
 @dataclass(frozen=True)
@@ -27,16 +27,39 @@ class Chart:
 @dataclass(frozen=True)
 class LossCurve(Chart):
     """A number per step (a list): the training loss per epoch, or any curve, labelled with the
-    assignment's own quantity (``loss``) and step (``step``: an epoch, an iteration, a batch)."""
+    assignment's own quantity (``loss``) and step (``step``: an epoch, an iteration, a batch);
+    ``log`` draws the values on a log scale."""
 
     losses: str = "losses"
     loss: str = "loss"
     title: str = "训练损失 · Training loss"
     step: str = "轮次 · epoch"
+    log: bool = False
 
     @property
     def variables(self):
         return (self.losses,)
+
+
+@dataclass(frozen=True)
+class Curves(Chart):
+    """Several curves on one chart, each a number per step: ``curves`` maps the name the legend shows
+    to a notebook variable (``{"SGD": "sgd_losses", "Adam": "adam_losses"}``). The student's curve and
+    the solution's share a colour, solid and dashed; ``log`` draws the values on a log scale."""
+
+    curves: Mapping[str, str]
+    loss: str = "loss"
+    title: str = "训练损失 · Training loss"
+    step: str = "轮次 · epoch"
+    log: bool = False
+
+    def __post_init__(self):
+        # Kept as (name, variable) pairs, so the declaration stays hashable like the other charts.
+        object.__setattr__(self, "curves", tuple(dict(self.curves).items()))
+
+    @property
+    def variables(self):
+        return tuple(variable for _, variable in self.curves)
 
 
 @dataclass(frozen=True)
@@ -171,6 +194,12 @@ def record(charts, names: tuple[str, ...], namespace: dict) -> dict[str, Any]:
         except Exception:
             recorded.update({name: None for name in chart.variables})
     return recorded
+
+
+def repeated_titles(charts) -> list[str]:
+    """Titles more than one chart has: a feedback page shows the charts one under another, by title."""
+    titles = [chart.title for chart in charts]
+    return sorted({title for title in titles if titles.count(title) > 1})
 
 
 def recorded_variables(charts) -> tuple[str, ...]:

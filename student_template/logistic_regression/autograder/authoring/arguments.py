@@ -295,11 +295,16 @@ def loader(x: Any, y: Any, *, batch_size: int) -> Loader:
 
 
 def as_argument(value: Any) -> Argument:
-    """A declared argument: Arguments as they are, draws and arrays as arrays, the rest as values."""
+    """A declared argument: Arguments as they are, draws and arrays as arrays, a list holding
+    declared arguments as a list of them, the rest as values."""
     if isinstance(value, Argument):
         return value
     if isinstance(value, Draw):
         return ArrayArgument(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(item, (Argument, Draw)) for item in value):
+        from autograder.authoring.parameters import items
+
+        return items(*value)
     if isinstance(value, (list, tuple, np.ndarray)):
         return ArrayArgument(Fixed(np.asarray(value)))
     return Value(value)

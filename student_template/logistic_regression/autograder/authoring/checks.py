@@ -74,15 +74,23 @@ def _kind_problem(student: Value, reference: Value, what: str) -> str | None:
     return None
 
 
-def common_diagnoses(student: np.ndarray, reference: np.ndarray, inputs: Mapping[str, np.ndarray], what: str) -> str | None:
-    """Mistakes read off the numbers alone: a flipped sign, a sum for a mean, a factor of two."""
+def common_diagnoses(student: np.ndarray, reference: np.ndarray, inputs: Mapping[str, np.ndarray], what: str, *, rtol: float = 0.0) -> str | None:
+    """Mistakes read off the numbers alone: a flipped sign, a sum for a mean, a factor of two.
+
+    ``student`` must be one multiple of ``reference`` throughout: exactly, or within ``rtol`` for values
+    that went through float32 arithmetic (the change an in-place update made).
+    """
     zh, en = halves(what)
     if student.shape != reference.shape or student.size == 0:
         return None
-    scales = {float(s) for s in np.ravel(student) / np.where(np.ravel(reference) == 0, np.nan, np.ravel(reference)) if np.isfinite(s)}
-    if len(scales) != 1:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.ravel(student) / np.where(np.ravel(reference) == 0, np.nan, np.ravel(reference))
+    ratios = ratios[np.isfinite(ratios)]
+    if ratios.size == 0:
         return None
-    scale = scales.pop()
+    scale = float(np.median(ratios))
+    if np.any(np.abs(ratios - scale) > rtol * abs(scale)):
+        return None
     rows = {int(array.shape[0]) for array in inputs.values() if getattr(array, "ndim", 0) >= 1 and array.shape[0] > 1}
     if near(scale, -1.0):
         return say(f"{zh} 的符号反了", f"{en} has the wrong sign")

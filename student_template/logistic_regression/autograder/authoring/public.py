@@ -17,14 +17,17 @@ message alone, without the test's source line.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Iterable, Mapping
+import inspect
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from autograder.authoring import checks, wire
 from autograder.authoring.cases import call_guarded, swapped
 from autograder.authoring.checks import CheckFailed
+from autograder.authoring.inplace import judge_update, state_of
 from autograder.authoring.language import say
+from autograder.authoring.thresholds import FINAL_LOSS, LAST, check_bars, judge_threshold, measured
 
 
 def check_output(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, relabel: bool = False, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> Any:
@@ -77,6 +80,43 @@ def check_curve(function: Any, *arguments: Any, expected: Any, what: str | None 
     return returned
 
 
+def check_inplace(function: Any, *arguments: Any, expected: Any, updates: Sequence[int] = (0,), what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> None:
+    """``function(*arguments)`` must update the arguments at positions ``updates`` in place as ``expected``
+    does: a callable given copies of the arguments (gradients included) that updates them, such as
+    ``lambda params, lr: torch.optim.SGD(params, lr=lr).step()``, or the values those arguments hold
+    afterwards, one per position. Returning None is right here; a flipped or scaled step is named."""
+    name = what or _name(function)
+    before = _copies(arguments)
+    if callable(expected):
+        updated = _copies(arguments)
+        expected(*updated)
+        expected = [updated[position] for position in updates]
+    returned = _call(function, arguments, using)
+    if returned is Ellipsis or isinstance(returned, wire.ProbeError):
+        raise CheckFailed(checks.unfinished(_value(returned), what=name))
+    labels = _parameter_names(function)
+    for position, wanted in zip(updates, expected):
+        reference, start = _value(state_of(wanted)), _value(state_of(before[position]))
+        old = [item.array for item in start.items] if start.kind == "list" else [start.array]
+        label = labels[position] if position < len(labels) else f"#{position}"
+        _raise_unless(judge_update(_value(state_of(arguments[position])), reference, old, label=label, what=name, inputs=_inputs(tuple(before)), rtol=rtol, atol=atol, diagnoses=tuple(diagnose)))
+
+
+def check_threshold(function: Any, *arguments: Any, below: Any = None, at_least: Any = None, measure: Any = LAST, label: str = FINAL_LOSS, reference: float | None = None, what: str | None = None, using: Mapping[str, Callable] | None = None) -> Any:
+    """A number ``function(*arguments)`` reaches must clear the bars, as ``Cases.threshold`` judges it: the
+    last number it returns, or ``measure(returned, *arguments)``. A bar set by ``reference_bar(...)``
+    needs the solution's value as ``reference=``. Returns what the function returned."""
+    name = what or _name(function)
+    check_bars(below, at_least, where=f"check_threshold({name})")
+    returned = _call(function, arguments, using)
+    try:
+        number = measured(returned, measure, list(arguments))
+    except Exception as error:
+        number = wire.ProbeError(f"{type(error).__name__}: {error}")
+    _raise_unless(judge_threshold(_value(number), reference_value=reference, below=below, at_least=at_least, label=label, what=name))
+    return returned
+
+
 def call(function: Any, *arguments: Any, what: str | None = None, using: Mapping[str, Callable] | None = None) -> Any:
     """``function(*arguments)`` for a check to look at; a blank, a missing return or an exception
     fails the check with its message (the known PyTorch errors explained) instead of a traceback."""
@@ -98,6 +138,13 @@ def _name(function: Any) -> str:
     return getattr(function, "__name__", "the function")
 
 
+def _parameter_names(function: Any) -> list[str]:
+    try:
+        return list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def _call(function: Any, arguments: tuple, using: Mapping[str, Callable] | None) -> Any:
     namespace = getattr(function, "__globals__", None)
     if using and isinstance(namespace, dict):
@@ -107,11 +154,15 @@ def _call(function: Any, arguments: tuple, using: Mapping[str, Callable] | None)
 
 
 def _copies(arguments: tuple) -> list:
-    """Fresh copies of the arguments (tensors keep requires_grad), so the expected side starts where the student's did."""
+    """Fresh copies of the arguments (tensors keep requires_grad and their .grad), so the expected side
+    starts where the student's did."""
     copied = []
     for argument in arguments:
         if hasattr(argument, "detach") and hasattr(argument, "requires_grad"):
-            copied.append(argument.detach().clone().requires_grad_(argument.requires_grad))
+            fresh = argument.detach().clone().requires_grad_(argument.requires_grad)
+            if getattr(argument, "grad", None) is not None:
+                fresh.grad = argument.grad.detach().clone()
+            copied.append(fresh)
         else:
             copied.append(copy.deepcopy(argument))
     return copied
@@ -124,7 +175,8 @@ def _value(value: Any) -> wire.Value:
 
 
 def _inputs(arguments: tuple) -> dict[str, np.ndarray]:
-    """The arguments as a diagnosis sees them in a hidden case: ``a0``, ``a1``, ...; a DataLoader
+    """The arguments as a diagnosis sees them in a hidden case: ``a0``, ``a1``, ... (arrays, or a literal
+    number or string as it is); a DataLoader
     over two tensors as ``a<i>.x``, ``a<i>.y`` and ``a<i>.batch_size``, as ``loader(...)`` stores it."""
     found = {}
     for index, argument in enumerate(arguments):
@@ -132,6 +184,9 @@ def _inputs(arguments: tuple) -> dict[str, np.ndarray]:
         if isinstance(tensors, tuple) and len(tensors) == 2 and isinstance(getattr(argument, "batch_size", None), int):
             found[f"a{index}.x"], found[f"a{index}.y"] = (np.asarray(tensor.detach().numpy()) for tensor in tensors)
             found[f"a{index}.batch_size"] = np.int64(argument.batch_size)
+            continue
+        if isinstance(argument, (bool, int, float, str)):
+            found[f"a{index}"] = argument  # as a hidden case hands its literal arguments over
             continue
         try:
             found[f"a{index}"] = np.asarray(argument.detach().numpy() if hasattr(argument, "detach") else argument)

@@ -7,13 +7,24 @@ from autograder.authoring.language import halves, say
 from autograder.authoring.numeric import first_mismatch, fmt, nonfinite_positions, ratio
 from autograder.authoring.verdict import Verdict
 
+# What a step hands to the next: the gradients (summed unless zeroed) and the optimiser's own state.
+CARRIED_OVER = (
+    "每一步都把梯度清零了吗（zero_grad 或 w.grad.zero_()）？优化器（和它的动量、滑动平均）是在循环之前只建一次的吗？",
+    "Are gradients zeroed every step (zero_grad, w.grad.zero_())? Is the optimiser (with its momentum or running averages) created once, before the loop, not in every epoch?",
+)
+
+
 def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str = say("损失曲线", "the loss curve")) -> Verdict:
     """Compare a loss curve step by step and explain how it departs.
 
     Recognises the usual training-loop mistakes: losses recorded after the
     update (shifted by one), a different loss from the start (the wrong loss
     function or input), the first update going uphill (the step added instead
-    of subtracted), gradients never zeroed (matches for one step, then drifts).
+    of subtracted), and a loop that matches for one step, then drifts: what carries over
+    from step to step differs (gradients never zeroed, or an optimiser, with its momentum or
+    running averages, created afresh every epoch). The curve alone cannot tell those two
+    apart (Adam without zero_grad takes smaller steps, as a re-created momentum does), so the
+    message names both.
     ``what`` names the curve: a name, or a phrase in both languages (``say``).
     """
     zh, en = halves(what)
@@ -45,6 +56,6 @@ def diagnose_curve(actual: np.ndarray, expected: np.ndarray, *, rtol: float, ato
         size = (f"（步长是应有的 {first_step:.3g} 倍）", f" ({first_step:.3g}x the expected size)") if first_step is not None else ("", "")
         return Verdict.fail(say(f"{zh} 在第一次更新后就不对了{size[0]}：每一步应是 -lr × 梯度，且每个参数只更新一次", f"{en} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to every parameter?"))
     if mismatch == 2:
-        return Verdict.fail(say(f"{zh}第一步正确，之后偏离：每一步都把梯度清零了吗（zero_grad 或 w.grad.zero_()）？", f"{en} matches for one step, then drifts: are gradients zeroed each step (zero_grad, w.grad.zero_())?"))
-    return Verdict.fail(say(f"{zh}前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新、并清零梯度吗？", f"{en} matches for {mismatch - 1} steps, then drifts: is every epoch the same update, with gradients zeroed each time?"))
+        return Verdict.fail(say(f"{zh}第一步正确，之后偏离：从一步带到下一步的东西不对。{CARRIED_OVER[0]}", f"{en} matches for one step, then drifts: what carries over from one step to the next differs. {CARRIED_OVER[1]}"))
+    return Verdict.fail(say(f"{zh}前 {mismatch - 1} 步正确，之后偏离：每个 epoch 都是同样的更新吗？{CARRIED_OVER[0]}", f"{en} matches for {mismatch - 1} steps, then drifts: is every epoch the same update? {CARRIED_OVER[1]}"))
 

@@ -27,9 +27,11 @@ import numpy as np
 from autograder import KitError
 
 from autograder.authoring import checks
-from autograder.authoring.arguments import Argument, ArgumentError, Scope, as_argument, as_draw, to_array
+from autograder.authoring.arguments import Argument, ArgumentError, Scope, Value as Literal, as_argument, as_draw, to_array
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.checks import Verdict
+from autograder.authoring.inplace import Updated
+from autograder.authoring.thresholds import FINAL_LOSS, LAST, Threshold, check_bars
 from autograder.authoring.model_observations import Forward, LayerShapes, Shapes
 from autograder.authoring.observations import Accuracy, After, Call, Curve, Gradient, Observation, Returned
 from autograder.authoring.wire import ProbeError
@@ -75,6 +77,9 @@ class Declared:
             return {observation.key: _recorded(observation, call, _unprefixed(observation.key, inputs)) for observation in self.observations}
 
     def judge(self, student: Mapping, reference: Mapping, inputs: Mapping[str, np.ndarray]) -> Verdict:
+        # Diagnoses see every argument: arrays as stored at release, and the literal ones (a learning
+        # rate, an epoch count, a method's name) as the declaration wrote them, since nothing stores those.
+        inputs = {**inputs, **{f"a{index}": argument.value for index, argument in enumerate(self.arguments) if isinstance(argument, Literal)}}
         for observation in self.observations:
             verdict = observation.judge(student[observation.key], reference[observation.key], inputs, what=self.target)
             if not verdict.passed:
@@ -173,6 +178,33 @@ class Cases:
         if not observations:
             raise DeclarationError(f"case {question or function}/{name}: training() observes nothing; give losses= or updates=")
         return self._case(question or function, name, function, built, observations, swap_in, points)
+
+    def inplace(self, function: str, name: str, *arguments: Any, updates: Mapping[int, str], question: str | None = None, rtol: float | None = None, atol: float | None = None, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+        """A function that updates its arguments in place and returns None (an optimiser's step, a
+        Q-table update): each argument ``updates`` names ({0: "params"}) is compared after the call
+        with the solution's after the same call; when they differ, the change the call made is
+        compared with the solution's, so a flipped sign or a scaled step is named. ``diagnose``
+        explains a difference before those messages.
+        """
+        if not updates:
+            raise DeclarationError(f"case {question or function}/{name}: inplace() needs updates={{position: name}} for the arguments the function changes")
+        tolerances = dict(rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol)
+        observations = [Updated(int(position), label, diagnoses=tuple(diagnose), key=f"updated.{position}", **tolerances) for position, label in dict(updates).items()]
+        return self._case(question or function, name, function, [as_argument(argument) for argument in arguments], observations, swap_in, points)
+
+    def threshold(self, function: str, name: str, *arguments: Any, below: Any = None, at_least: Any = None, measure: str | Callable[..., Any] = LAST, label: str = FINAL_LOSS, question: str | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+        """A number the call reaches must clear a bar: ``below`` it, ``at_least`` it, or both. A bar is a
+        number, or ``reference_bar(times=..., plus=...)``, set by the solution's own value on this case.
+        ``measure`` picks the number: "last" (the last number returned: a loss curve's final loss, a
+        returned accuracy) or ``measure(returned, *arguments)``, run beside the student's code.
+        ``label`` names it in messages (both languages, ``say``).
+        """
+        try:
+            check_bars(below, at_least, where=f"case {question or function}/{name}")
+        except ValueError as error:
+            raise DeclarationError(str(error)) from error
+        observation = Threshold(measure, label, below, at_least)
+        return self._case(question or function, name, function, [as_argument(argument) for argument in arguments], [observation], swap_in, points)
 
     def accuracy(self, function: str, name: str, *arguments: Any, predict: Callable[..., Any], held_out: tuple[Any, Any], model: int | Sequence[int] = 0, margin: float = 0.02, at_least: float | None = None, question: str | None = None, swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
         """Train with ``function(*arguments)``, then score the trained model on held-out rows.

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from autograder import KitError
-from autograder.authoring import wire
+from autograder.authoring import checks, wire
 from autograder.authoring.cases import Case
 from autograder.authoring.charts import Chart, recorded_variables
 from autograder.authoring.checks import Verdict
@@ -27,6 +27,7 @@ REFERENCES_FILE = "references.json"
 # The same minus expected outputs: all a process that runs student code may hold.
 INPUTS_FILE = "case_inputs.json"
 CASES_FILE = "hidden_cases.py"
+UNFINISHED_KEY = "__unfinished__"  # a probe's whole result, when it was a blank or an error
 FORMAT_VERSION = 1
 
 
@@ -74,7 +75,8 @@ def load_cases(path: Path) -> CasesModule:
         raise SuiteError(f"{path}: two cases share the names {duplicates}; give each case of a question its own name")
     charts = tuple(getattr(module, "CHARTS", ()))
     if not all(isinstance(chart, Chart) for chart in charts):
-        raise SuiteError(f"{path}: CHARTS must hold chart declarations (LossCurve, LinearBoundary, FittedLine, Clusters, DecisionRegions)")
+        kinds = ", ".join(kind.__name__ for kind in Chart.__subclasses__())
+        raise SuiteError(f"{path}: CHARTS must hold chart declarations ({kinds})")
     equivalents = tuple(getattr(module, "EQUIVALENT_MUTANTS", ()))
     if not all(isinstance(entry, Equivalent) for entry in equivalents):
         raise SuiteError(f"{path}: EQUIVALENT_MUTANTS must hold Equivalent(...) entries")
@@ -187,9 +189,12 @@ class Suite:
 
 
 def probe(case: Case, namespace: dict, inputs: Mapping[str, np.ndarray], reference_functions: Mapping[str, Callable]) -> dict:
-    """Run ``case``'s probe on ``namespace``; return encoded plain data."""
+    """Run ``case``'s probe on ``namespace``; return encoded plain data. A probe that stops at a blank
+    or an error may return what ``call_guarded`` gave (``...`` or a ProbeError) as it is."""
     try:
         raw = case.probe(namespace, inputs, reference_functions)
+        if raw is Ellipsis or isinstance(raw, wire.ProbeError):
+            raw = {UNFINISHED_KEY: raw}
         return {key: wire.encode(value) for key, value in dict(raw).items()}
     except Exception as error:
         return {"__error__": wire.encode(wire.ProbeError(f"{type(error).__name__}: {error}"))}
@@ -203,6 +208,10 @@ def judge(case: Case, student: Mapping[str, wire.Value], expected: Mapping[str, 
         return Verdict.fail(say(f"{case.question} 无法检查：{student['__error__'].text}", f"{case.question} could not be checked: {student['__error__'].text}"))
     missing = [key for key in expected if key not in student]
     if missing:
+        # A probe that returned early on a blank or an error: say so, not which results it lacks.
+        unfinished = next((value for value in student.values() if value.kind in ("ellipsis", "error")), None)
+        if unfinished is not None:
+            return Verdict.fail(checks.unfinished(unfinished, what=case.calls or case.question))
         return Verdict.fail(say(f"{case.question} 无法检查：结果缺少 {missing}", f"{case.question} could not be checked: its results lack {missing}"))
     try:
         return case.judge(student, expected, inputs)
