@@ -168,26 +168,42 @@ def test_written_answers_are_read_from_between_otters_markers():
     assert written_answers(template, ["why_clamp", "absent"]) == {"why_clamp": "log(0) 是负无穷 / log(0) is minus infinity", "absent": ""}
 
 
-def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back(tmp_path):
-    from autograder.grading.written import WrittenMarksError, marks_template, ordered, read_marks
+def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back_through_the_key(tmp_path):
+    from autograder.grading.written import WrittenMarksError, answer_key, marks_sheet, ordered, read_key, read_marks
 
     answers = {f"s{i}.ipynb": (f"20230{i}", f"student {i}", f"answer {i}") for i in range(8)}
     first, again = ordered("why", answers), ordered("why", dict(reversed(list(answers.items()))))
     assert first == again and [a.label for a in first] == [f"A{i:02d}" for i in range(1, 9)]
     assert [a.file for a in first] != sorted(answers), "shuffled, so a TA does not mark in name order"
     assert [a.file for a in ordered("other question", answers)] != [a.file for a in first]
-    sheet = tmp_path / "why.csv"
-    sheet.write_text(marks_template(first), encoding="utf-8")
+    sheet, key_file = tmp_path / "why.csv", tmp_path / "written_key.csv"
+    sheet.write_text(marks_sheet(first), encoding="utf-8")
+    key_file.write_text(answer_key({"why": first}), encoding="utf-8")
     lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "label,points,comment" and not any(name in line for line in lines for name in ("student", "2023", ".ipynb"))
     lines[1] = lines[1][:-2] + ",1.5,清楚 clear"
-    lines[2] = lines[2][:-2] + ",,"
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    marks = read_marks(sheet, possible=2)
+    key = read_key(key_file)["why"]
+    marks = read_marks(sheet, possible=2, key=key)
     assert list(marks) == [first[0].file] and marks[first[0].file].points == 1.5 and marks[first[0].file].comment == "清楚 clear"
     lines[2] = lines[2][:-2] + ",3,"
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(WrittenMarksError, match="line 3: points 3 is outside 0..2"):
-        read_marks(sheet, possible=2)
+        read_marks(sheet, possible=2, key=key)
+    with pytest.raises(WrittenMarksError, match="label 'A01' is in no key"):
+        read_marks(sheet, possible=3)
+
+
+def test_a_label_stays_with_its_submission_and_is_never_given_again():
+    from autograder.grading.written import ordered, retired
+
+    first = ordered("why", {f"s{i}.ipynb": ("", "", "") for i in range(4)})
+    key = {answer.label: answer for answer in first}
+    dropped = first[1].file                        # superseded by a correction
+    later = ordered("why", {**{a.file: ("", "", "") for a in first if a.file != dropped}, "correction.ipynb": ("", "", "")}, key)
+    assert {a.file: a.label for a in later if a.file != "correction.ipynb"} == {a.file: a.label for a in first if a.file != dropped}
+    assert [a.label for a in later if a.file == "correction.ipynb"] == ["A05"], "after the highest label given, not the freed A02"
+    assert [a.file for a in retired(later, key)] == [dropped]
 
 
 # The TA's pages ----------------------------------------------------------------------------------

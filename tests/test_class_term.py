@@ -162,6 +162,28 @@ def test_index_lists_every_student_with_a_link(term):
     assert page.count('href="feedback/') == 5
 
 
+def _key(out: Path) -> dict[str, dict]:
+    """The why_clamp rows of the written answers' key, by label."""
+    return {row["label"]: row for row in _read_csv(out / "written_key.csv") if row["question"] == "why_clamp"}
+
+
+def _label_of(out: Path, file: str) -> str:
+    return next(label for label, row in _key(out).items() if row["file"] == file)
+
+
+def test_the_marks_sheet_names_no_one_and_its_key_names_everyone_as_the_gradebook_does(term):
+    _, _, out, _ = term
+    sheet = (out / "written" / "why_clamp.csv").read_text(encoding="utf-8-sig")
+    assert sheet.splitlines()[0] == "label,points,comment" and len(sheet.splitlines()) == 1 + 5
+    students = _students(out)
+    named = [text for row in students.values() for text in (row["student_id"], row["name"], row["file"]) if text]
+    assert not [text for text in named if text in sheet], "the sheet names no student, number or file"
+    for label, row in _key(out).items():
+        assert row["on_sheet"] == "yes" and (students[row["student_id"]]["name"], students[row["student_id"]]["file"]) == (row["name"], row["file"]), label
+    # 张三's notebook and 李四's name no one: the LMS's download names, through the roster, do.
+    assert {row["student_id"] for row in _key(out).values()} == {"2023001", "2023002", "2023003", "2023004", "2023005"}
+
+
 def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
     assignment, _, graded, _ = term
     out = tmp_path / "out"
@@ -169,8 +191,9 @@ def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
     sheet = out / "written" / "why_clamp.csv"
     rows = _read_csv(sheet)
     assert len(rows) == 5 and all(row["points"] == "" for row in rows)
+    label = _label_of(out, "wangwu.ipynb")
     for row in rows:
-        if row["file"] == "wangwu.ipynb":
+        if row["label"] == label:
             row["points"], row["comment"] = "1", "对 · right"
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
@@ -178,13 +201,12 @@ def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
     writer.writerows(rows)
     sheet.write_text(buffer.getvalue(), encoding="utf-8")
     before = (out / "students.csv").read_bytes()
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "merge", "-a", "logistic_regression", "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    _merge(assignment.root, out)
     student = _students(out)["2023003"]
     assert float(student["why_clamp"]) == 1 and float(student["total"]) == 9
     page = (out / student["feedback_page"]).read_text(encoding="utf-8")
     assert "对 · right" in page and "9 / 11" in page
-    assert _read_csv(sheet)[[row["file"] for row in rows].index("wangwu.ipynb")]["points"] == "1", "the TA's mark is kept"
+    assert {row["label"]: row["points"] for row in _read_csv(sheet)}[label] == "1", "the TA's mark is kept"
     assert (out / "students.previous.csv").read_bytes() == before, "the gradebook before the marks is kept"
 
 
@@ -266,6 +288,12 @@ def test_two_same_named_corrections_graded_one_after_the_other_keep_both_rows(te
     assert all(rows[number] == before[number] for number in ("2023001", "2023002", "2023005", "2023006")), "no other row changes"
     files = [row["file"] for row in _read_csv(out / "final_grades.csv")[1:]]
     assert len(files) == 7 and {"王五_corrected/logistic_regression.ipynb", "赵六_corrected/logistic_regression.ipynb", "wangwu.ipynb", "zhaoliu.ipynb"} <= set(files)
+    # The superseded files leave the marks sheet; their labels stay in the key, never given again.
+    assert len(_read_csv(out / "written" / "why_clamp.csv")) == 5
+    key, first = _key(out), _key(graded)
+    assert {row["file"]: row["on_sheet"] for row in key.values() if row["on_sheet"] == "no"} == {"wangwu.ipynb": "no", "zhaoliu.ipynb": "no"}
+    assert all(key[label]["file"] == row["file"] for label, row in first.items()), "every label kept its submission"
+    assert sorted(label for label in key if label not in first) == ["A06", "A07"]
 
 
 def test_a_class_folder_of_the_previous_layout_still_merges(term, tmp_path):
@@ -280,7 +308,13 @@ def test_a_class_folder_of_the_previous_layout_still_merges(term, tmp_path):
     settings = json.loads((out / "class.json").read_text(encoding="utf-8"))
     settings.pop("timezone")
     (out / "class.json").write_text(json.dumps(settings), encoding="utf-8")
+    (out / "written_key.csv").unlink()   # the sheet named its files itself then
+    (out / "written" / "why_clamp.csv").write_text("label,file,student_id,name,points,comment\nA01,wangwu.ipynb,2023003,王五,1,对\nA02,qianqi.ipynb,2023005,钱七,,\n", encoding="utf-8")
     before = _students(out)
     _merge(assignment.root, out)
-    assert _students(out) == before
+    after = _students(out)
+    assert float(after["2023003"]["why_clamp"]) == 1 and float(after["2023003"]["total"]) == 9, "the old sheet's mark is folded in"
+    assert {number: row for number, row in after.items() if number != "2023003"} == {number: row for number, row in before.items() if number != "2023003"}
+    sheet = {row["label"]: row for row in _read_csv(out / "written" / "why_clamp.csv")}
+    assert list(next(iter(sheet.values()))) == ["label", "points", "comment"] and sheet[_label_of(out, "wangwu.ipynb")]["points"] == "1"
     assert json.loads((out / "class.json").read_text(encoding="utf-8"))["timezone"] == "+08:00", "the zone is settled from the saved due time"

@@ -19,7 +19,7 @@ from autograder.grading.exports import canvas_csv, moodle_csv
 from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy, parse_time
 from autograder.grading.roster import Roster
-from autograder.grading.written import Answer, Mark, marks_template, read_marks
+from autograder.grading.written import Answer, Mark, marks_sheet, read_marks
 
 DUE = "2026-12-01T23:59:00+08:00"
 POLICY = LatePolicy(due=parse_time(DUE, where="test"), penalty=0.1, per="day", cap=0.5,
@@ -136,10 +136,10 @@ def test_a_ta_comment_survives_the_marks_sheet_round_trip(tmp_path):
     a two-line comment (Alt+Enter in Excel) comes back with a literal backslash-n, which the
     student's feedback page then shows."""
     answers = [Answer("A01", "a.ipynb", "2023001", "张三", "text"), Answer("A02", "b.ipynb", "2023002", "李四", "text")]
-    sheet = marks_template(answers, {"a.ipynb": Mark(1.0, "第一行\n第二行")})
+    sheet = marks_sheet(answers, {"a.ipynb": Mark(1.0, "第一行\n第二行")})
     path = tmp_path / "why_clamp.csv"
     path.write_text(sheet, encoding="utf-8")
-    again = read_marks(path, possible=1)
+    again = read_marks(path, possible=1, key={answer.label: answer for answer in answers})
     assert again["a.ipynb"].comment == "第一行\n第二行", again["a.ipynb"]
 
 

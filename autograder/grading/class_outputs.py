@@ -29,11 +29,12 @@ from autograder.grading.roster import Roster
 from autograder.grading.similarity import clusters, similar_pairs
 from autograder.grading.text import spreadsheet_cell, storable
 from autograder.grading.ta_pages import index_page, similarity_page, written_page
-from autograder.grading.written import Mark, marks_template, ordered, read_marks
+from autograder.grading.written import Mark, answer_key, marks_sheet, ordered, read_key, read_marks, retired
 
 RESULTS, FEEDBACK, WRITTEN = "results", "feedback", "written"
 GRADEBOOK, STUDENTS, SUMMARY, INDEX, SIMILARITY = "final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html"
 EXPORT_FILES = {"canvas": "canvas.csv", "moodle": "moodle.csv"}
+WRITTEN_KEY = "written_key.csv"   # which submission each anonymous label stands for: kept apart from the sheets in written/
 
 
 @dataclass
@@ -67,15 +68,17 @@ def feedback_link(file: str) -> str:
 
 
 def read_all_marks(out: Path, manual: dict[str, float], files: list[str]) -> dict[str, dict[str, Mark]]:
-    """Written question → file → the mark a TA entered in ``OUT/written/<question>.csv``.
+    """Written question → file → the mark a TA entered in ``OUT/written/<question>.csv``, read through
+    the key (``OUT/written_key.csv``).
 
-    The sheet shows each file name as a spreadsheet-safe cell; it is matched back to ``files`` so.
+    The key shows each file name as a spreadsheet-safe cell; it is matched back to ``files`` so.
     """
     marks = {}
+    key = read_key(out / WRITTEN_KEY)
     for question, points in manual.items():
         sheet = out / WRITTEN / f"{question}.csv"
         if sheet.is_file():
-            entered = read_marks(sheet, possible=points)
+            entered = read_marks(sheet, possible=points, key=key.get(question, {}))
             marks[question] = {file: entered[spreadsheet_cell(file)] for file in files if spreadsheet_cell(file) in entered}
     return marks
 
@@ -107,7 +110,7 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(grades, autograder, assignment=assignment, students=len(rows))))
     writes.attempt(INDEX, lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)))
     pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, solution=solution, starter=starter, assignment=assignment)) or []
-    _written(writes, out, grades, manual, marks, assignment=assignment)
+    _written(writes, out, rows, grades, manual, marks, assignment=assignment)
     writes.attempt(f"{FEEDBACK}/", lambda: _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible))
     for system in settings.exports:
         column = canvas_column(roster.header, title=title, name=assignment) if roster is not None else title
@@ -139,17 +142,29 @@ def _similarity(out: Path, grades: list[Grade], *, solution: str, starter: str, 
     return pairs
 
 
-def _written(writes: _Writes, out: Path, grades: list[Grade], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, assignment: str) -> None:
-    """One page per written question and its marks sheet; marks a TA already entered are kept."""
+def _written(writes: _Writes, out: Path, rows: list[StudentRow], grades: list[Grade], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, assignment: str) -> None:
+    """One page per written question and its marks sheet, with the counted submissions' answers under
+    anonymous labels, and the key saying whose each label is (the gradebook's identity, from ``rows``);
+    marks a TA already entered are kept."""
     if not manual:
         return
     (out / WRITTEN).mkdir(exist_ok=True)
+    by_file = {grade.file: grade for grade in grades}
+    key = read_key(out / WRITTEN_KEY)
+    answers, gone = {}, {}
+    for question in manual:
+        counted = {row.file: (row.student_id, row.name, by_file[row.file].written.get(question, "")) for row in rows if row.file in by_file}
+        answers[question] = ordered(question, counted, key.get(question, {}))
+        gone[question] = retired(answers[question], key.get(question, {}))
+    # The key first: a sheet is never on disk with labels its key does not hold.
+    writes.attempt(WRITTEN_KEY, lambda: _keeping_previous(out / WRITTEN_KEY, answer_key(answers, gone)))
+    if WRITTEN_KEY in writes.failed:
+        return
     for question, points in manual.items():
-        answers = ordered(question, {g.file: (g.identity.get("student_id", ""), g.identity.get("name", ""), g.written.get(question, "")) for g in grades})
         sheet = out / WRITTEN / f"{question}.csv"
         page = f"{WRITTEN}/{question}.html"
-        writes.attempt(page, lambda: write_atomic(out / page, written_page(question, answers, assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}")))
-        writes.attempt(f"{WRITTEN}/{sheet.name}", lambda: _keeping_previous(sheet, marks_template(answers, marks.get(question, {}))))
+        writes.attempt(page, lambda: write_atomic(out / page, written_page(question, answers[question], assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}")))
+        writes.attempt(f"{WRITTEN}/{sheet.name}", lambda: _keeping_previous(sheet, marks_sheet(answers[question], marks.get(question, {}))))
 
 
 def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, autograded: dict[str, float], possible: float) -> None:
