@@ -2,6 +2,7 @@
 grading service and class views that live as long as it does."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
@@ -14,6 +15,7 @@ from autograder.server import database
 from autograder.server.class_view import ClassViews
 from autograder.server.course import Course
 from autograder.server.dependencies import LoginRequired
+from autograder.server.graded_signal import GradedSignal
 from autograder.server.grading import GradingService
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
@@ -58,11 +60,18 @@ def create_app(course: Course) -> FastAPI:
     """The application for ``course``; grading starts with it and stops with it."""
     queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds)
     views = ClassViews(course)
-    grading = GradingService(course, queue, on_graded=views.mark)
+    graded = GradedSignal()
+
+    def on_graded(assignment: str) -> None:
+        views.mark(assignment)
+        graded.notify()
+
+    grading = GradingService(course, queue, on_graded=on_graded)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         database.migrate(course.engine)
+        graded.bind(asyncio.get_running_loop())
         views.start()
         grading.start()
         yield
@@ -71,7 +80,7 @@ def create_app(course: Course) -> FastAPI:
 
     # No interactive API docs: they load their scripts from a CDN. The schema is served, and docs/course_server.md explains it.
     app = FastAPI(title="autograder course server", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
-    app.state.course, app.state.queue, app.state.views, app.state.grading = course, queue, views, grading
+    app.state.course, app.state.queue, app.state.views, app.state.grading, app.state.graded = course, queue, views, grading, graded
     for router in (auth.router, student.router, staff.router, api.router):
         app.include_router(router)
     app.add_middleware(SessionMiddleware, secret_key=secret_key(course.folder), session_cookie=SESSION_COOKIE,

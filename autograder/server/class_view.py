@@ -9,6 +9,7 @@ their times back by as much, which is what moving their due time forward costs t
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -19,7 +20,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from autograder.grading.class_outputs import EXPORT_FILES, FEEDBACK, RESULTS, write_class_outputs
-from autograder.grading.class_settings import ClassSettings
 from autograder.grading.lesson_code import LessonCode
 from autograder.grading.outputs import page_name, write_atomic
 from autograder.server.course import Course, Offered
@@ -56,7 +56,8 @@ def rebuild(course: Course, offered: Offered, code: LessonCode) -> None:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(times)
     write_atomic(out / TIMES_FILE, buffer.getvalue())
-    settings = ClassSettings(roster=str(course.roster) if course.roster.is_file() else "", times=str(out / TIMES_FILE), exports=tuple(EXPORT_FILES))
+    settings = dataclasses.replace(offered.class_settings, roster=str(course.roster) if course.roster.is_file() else "", times=str(out / TIMES_FILE),
+                                   exports=tuple(EXPORT_FILES))
     settings.save(out)
     write_class_outputs(out, offered.autograder, assignment=offered.name, title=offered.title, settings=settings, policy=offered.policy,
                         manual=offered.autograder.manual_questions(), solution=code.solution, starter=code.starter)

@@ -1,6 +1,7 @@
 """A course as the server sees it: its folder, settings, database and the assignments it offers."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.class_settings import ClassSettings, class_rules
 from autograder.grading.late import LatePolicy
 from autograder.server import database
 from autograder.server.rules import SubmissionRules
@@ -23,16 +25,16 @@ class Offered:
     autograder: AutograderZip
     rules: SubmissionRules
     policy: LatePolicy
+    class_settings: ClassSettings     # the batch's class settings with the course's time zone settled
 
     @classmethod
     def load(cls, name: str, project: Path) -> "Offered":
         assignment = Assignment.find(name, project)
         if not assignment.zip_path.is_file():
             raise CourseSettingsError(f"{assignment.zip_path}: {name} is not released; run `autograder --root {project} release {name}` first")
-        where = str(assignment.config_file)
-        return cls(assignment, AutograderZip.read(assignment.zip_path),
-                   SubmissionRules.from_config(assignment.config.extra.get("server"), where=where),
-                   LatePolicy.from_config(assignment.config.extra.get("late"), where=where))
+        settings, policy = class_rules(ClassSettings(), assignment)
+        rules = SubmissionRules.from_config(assignment.config.extra.get("server"), where=str(assignment.config_file))
+        return cls(assignment, AutograderZip.read(assignment.zip_path), rules, policy, settings)
 
     @property
     def name(self) -> str:
@@ -45,6 +47,11 @@ class Offered:
     @property
     def possible(self) -> float:
         return self.autograder.possible
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The course's time zone, which the pages show times in."""
+        return self.class_settings.zone
 
 
 class Course:

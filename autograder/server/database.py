@@ -35,7 +35,8 @@ def default_url(course: Path) -> str:
 def connect(url: str) -> Engine:
     """An engine for ``url``; SQLite connections get WAL, full syncs, foreign keys and a busy wait."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000})
+        # As many connections as request threads (anyio's default: 40) and grading threads can hold at once.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, pool_size=20, max_overflow=40)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -44,7 +44,7 @@ EXTRA_POLICY = "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-    environment.filters["local_time"] = local_time
+    environment.filters["shown_time"] = shown_time
     return environment
 
 
@@ -65,12 +65,9 @@ def render(template: str, *, status: int = 200, scripts: tuple[str, ...] = (), *
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": policy(texts)})
 
 
-def local_time(value: str | dt.datetime | None) -> str:
-    """A stored moment in the server's zone, as people read it."""
-    if not value:
-        return ""
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+def shown_time(value: str | None) -> str:
+    """An ISO time the status gave (already in the course's zone), as people read it."""
+    return dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def page_for(request, user, template: str, *, status: int = 200, scripts: tuple[str, ...] = (), **context) -> HTMLResponse:

@@ -42,7 +42,8 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
             raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
         allowed = allowance(submissions_of(db, user, offered.name), offered.rules, moment)
         if allowed.next_at is not None:
-            raise UploadRefused(429, f"{allowed.reason}；下次可在 {allowed.next_at.astimezone():%Y-%m-%d %H:%M} 提交 · next submission at {allowed.next_at.astimezone():%Y-%m-%d %H:%M}")
+            when = f"{allowed.next_at.astimezone(offered.zone):%Y-%m-%d %H:%M}"
+            raise UploadRefused(429, f"{allowed.reason}；下次可在 {when} 提交 · you may submit again at {when}")
         content = upload.path.read_bytes()
         zipped = content[:4] == ZIP_MAGIC
         _check_notebook(content, zipped, offered.name)

@@ -86,11 +86,13 @@ def policy_text(policy: LatePolicy) -> str:
 
 
 def _local(moment: dt.datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M %z")
+    """A due time as written, with its zone (the policy reads it in the course's)."""
+    return moment.strftime("%Y-%m-%d %H:%M (UTC%z)")
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
+def _iso(moment: dt.datetime | None, zone: dt.tzinfo | None = None) -> str | None:
+    """``moment`` in ISO 8601, in the course's ``zone`` (pages show it as written)."""
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
 
 def extension_minutes(db: Session, user: User, assignment: str) -> int:
@@ -105,7 +107,7 @@ def mean_grading_seconds(db: Session, assignment: str) -> float:
 
 
 def submission_status(db: Session, submission: Submission, policy: LatePolicy, *, workers: int, counted_id: int | None) -> SubmissionStatus:
-    status = SubmissionStatus(submission.id, submission.assignment, submission.upload_name, _iso(submission.received_at), submission.state,
+    status = SubmissionStatus(submission.id, submission.assignment, submission.upload_name, _iso(submission.received_at, policy.zone), submission.state,
                               status_url=f"/api/submissions/{submission.id}", counts=submission.id == counted_id)
     ahead = queue_position(db, submission)
     if ahead is not None:
@@ -135,9 +137,9 @@ def assignment_status(db: Session, user: User, offered: Offered, *, workers: int
     allowed = allowance(mine, offered.rules, now())
     rules = offered.rules
     return AssignmentStatus(
-        offered.name, offered.title, is_open(db, offered.name), offered.possible, _iso(policy.due), _iso(policy.cutoff), policy_text(policy), minutes,
+        offered.name, offered.title, is_open(db, offered.name), offered.possible, _iso(policy.due, policy.zone), _iso(policy.cutoff, policy.zone), policy_text(policy), minutes,
         rules.per_day, rules.cooldown_minutes, rules.max_upload_mb, rules.counts, " · ".join(COUNTS[rules.counts]),
-        allowed.left, _iso(allowed.next_at), allowed.reason, final_score(chosen, policy) if chosen else None, chosen.id if chosen else None,
+        allowed.left, _iso(allowed.next_at, policy.zone), allowed.reason, final_score(chosen, policy) if chosen else None, chosen.id if chosen else None,
         [submission_status(db, s, policy, workers=workers, counted_id=chosen.id if chosen else None) for s in reversed(mine)],
     )
 

@@ -35,6 +35,13 @@ class UploadRefused(Exception):
         super().__init__(message)
         self.status = status
 
+    def closing(self, response):
+        """``response``, closing the connection when the upload was cut off: otherwise the server
+        would go on reading (and dropping) the rest of it, however large."""
+        if self.status == 413:
+            response.headers["connection"] = "close"
+        return response
+
 
 def too_large(limit: int) -> UploadRefused:
     return UploadRefused(413, f"文件太大：上限为 {limit / 2**20:g} MB · the file is too large: the limit is {limit / 2**20:g} MB")

@@ -2,19 +2,24 @@
 token; the assignment page follows its submissions here. Answers are the pages' own types."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+import time
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import api_user, course, database, offered, own_submission_api
-from autograder.server.models import Submission, User
+from autograder.server.models import GRADED, Submission, User
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
 from autograder.server.uploads import UploadRefused, read_upload
 
 router = APIRouter(prefix="/api")
+MAX_WAIT_S = 60.0
+# A waiting request looks again this often even if no grade in this process woke it.
+LOOK_AGAIN_S = 5.0
 
 
 @router.get("/me")
@@ -40,7 +45,7 @@ async def submit(request: Request, offered: Offered = Depends(offered), user: Us
         upload = await read_upload(request, the_course, offered)
         submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
     except UploadRefused as refused:
-        return JSONResponse({"error": str(refused)}, status_code=refused.status)
+        return refused.closing(JSONResponse({"error": str(refused)}, status_code=refused.status))
     request.app.state.grading.wake(offered.name)
     return await run_in_threadpool(_status, db, submission, the_course)
 
@@ -51,8 +56,24 @@ def history(offered: Offered = Depends(offered), user: User = Depends(api_user),
 
 
 @router.get("/submissions/{submission_id}")
-def one(found: Submission = Depends(own_submission_api), db: Session = Depends(database), the_course: Course = Depends(course)):
-    return _status(db, found, the_course)
+async def one(request: Request, found: Submission = Depends(own_submission_api), db: Session = Depends(database), the_course: Course = Depends(course),
+              wait: float = Query(0, ge=0, le=MAX_WAIT_S, description="seconds to wait for the grade before answering")):
+    """The submission's status; with ``wait``, answered as soon as it is graded (or after ``wait`` seconds)."""
+    deadline = time.monotonic() + wait
+    while True:
+        status = await run_in_threadpool(_fresh_status, db, found, the_course)
+        left = deadline - time.monotonic()
+        if status["state"] == GRADED or left <= 0:
+            return status
+        await request.app.state.graded.wait(min(left, LOOK_AGAIN_S))
+
+
+def _fresh_status(db: Session, submission: Submission, the_course: Course) -> dict:
+    db.expire_all()  # read what grading threads committed since
+    try:
+        return _status(db, submission, the_course)
+    finally:
+        db.rollback()  # its connection goes back to the pool while the request waits
 
 
 def _status(db: Session, submission: Submission, the_course: Course) -> dict:

@@ -63,7 +63,8 @@ async def submit(request: Request, offered: Offered = Depends(offered), user: Us
             raise
         submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
     except UploadRefused as refused:
-        return await run_in_threadpool(assignment_page, request, user, db, the_course, offered, status=refused.status, error=str(refused))
+        page = await run_in_threadpool(assignment_page, request, user, db, the_course, offered, status=refused.status, error=str(refused))
+        return refused.closing(page)
     request.app.state.grading.wake(offered.name)
     return RedirectResponse(f"/assignments/{offered.name}?received={submission.id}", status_code=303)
 

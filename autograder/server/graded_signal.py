@@ -1,0 +1,38 @@
+"""Waking the requests that wait for a grade (``GET /api/submissions/ID?wait=S``) when one is recorded.
+
+Grades are recorded in grading threads; waiting requests live on the server's event loop. A grade
+wakes them all and each looks at its own submission again. Only grades recorded in this process
+signal; a waiting request also looks again every few seconds, so grades recorded elsewhere (a
+scaled-out worker) are seen too.
+"""
+from __future__ import annotations
+
+import asyncio
+
+
+class GradedSignal:
+    def __init__(self):
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Attach to the server's event loop (at start-up)."""
+        self._loop, self._event = loop, asyncio.Event()
+
+    def notify(self) -> None:
+        """A grade was recorded (callable from any thread)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._pulse)
+
+    def _pulse(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()  # everyone waiting on it wakes; later waiters wait on the new one
+
+    async def wait(self, timeout: float) -> None:
+        """Return at the next grade, or after ``timeout`` seconds."""
+        if self._event is None:
+            return
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
