@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import resource
 import zipfile
 
@@ -19,7 +20,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder.grading import reading
 from autograder.grading.reading import READ_MEMORY_MB, read_submission
-from autograder.grading.submissions import MAX_CODE_CELL_CHARS
+from autograder.grading.submissions import MAX_CODE_CELL_CHARS, MAX_NOTEBOOK_VALUES
+from tests.unprivileged import TEST_UID, as_user, needs_root
 
 ASSIGNMENT = "logistic_regression"
 # What a file the grader cannot grade may be called; anything else (a traceback, "crash") is a bug.
@@ -73,6 +75,15 @@ def test_nested_json_that_needs_more_than_the_cap_is_too_large():
     result = _read(content)
     assert result.notebook is None
     assert result.problem == f"too large: reading this file needs more than the {READ_MEMORY_MB} MiB of memory the grader gives it"
+
+
+def test_a_notebook_of_too_many_small_values_is_too_large_before_the_grader_holds_it():
+    # 80,000 one-line cells: 3 MiB of JSON, but 560,000 values, about 110 MB for the grader to hold.
+    cells = ",".join(f'{{"cell_type": "code", "id": "c{index}", "metadata": {{}}, "source": "x = 1", "outputs": [], "execution_count": null}}' for index in range(80_000))
+    before = _rss_mb()
+    result = _read(f'{{"cells": [{cells}], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}'.encode())
+    assert result.problem == f"too large: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); clear its outputs and split it up"
+    assert _rss_mb() - before < 50
 
 
 def test_a_read_that_outlasts_the_time_limit_is_too_large(monkeypatch):
@@ -158,3 +169,16 @@ def test_the_memory_cap_is_the_reading_childs_alone():
 ])
 def test_broken_files_keep_their_own_status(content, problem):
     assert _read(content).problem.startswith(problem)
+
+
+@needs_root
+def test_an_ordinary_user_reads_within_the_same_bounds():
+    def job() -> dict:
+        huge = _read(_notebook("x = [" + "a, " * (4 * 2**20 // 3) + "]\n"))
+        nested = _read(('{"cells": [], "metadata": {"x": [' + "{}," * (8 * 2**20 // 3) + '{}]}, "nbformat": 4, "nbformat_minor": 5}').encode())
+        honest = _read(_notebook("def sigmoid(x):\n    return x\n"))
+        return {"uid": os.getuid(), "problems": [huge.problem[:25], nested.problem[:25], honest.problem], "identity": honest.about.identity}
+
+    outcome = as_user(job, timeout=120)
+    assert outcome.result == {"uid": TEST_UID, "problems": ["too large: cell 2 holds 4", "too large: reading this f", ""],
+                              "identity": {"name": "Eve", "student_id": "2024001"}}, outcome.problem

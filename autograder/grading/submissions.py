@@ -17,6 +17,9 @@ from autograder import KitError
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 # The grader parses every code cell with ``ast``, which takes about 1 kB of memory per character.
 MAX_CODE_CELL_CHARS = 256 * 1024
+# Each JSON value (a cell, an output, a metadata entry) costs the grader about 200 bytes to hold; a
+# lesson's notebook has a few hundred.
+MAX_NOTEBOOK_VALUES = 500_000
 TOO_LARGE = "too large"  # how the grading_status of a file over a limit starts
 
 
@@ -114,6 +117,9 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
     if named is not None and named != assignment:
         raise SubmissionError(f"wrong assignment: this notebook is for {str(named)[:60]!r}, not {assignment!r}")
     _check_code_cells(notebook["cells"])
+    if _values(notebook, more_than=MAX_NOTEBOOK_VALUES) > MAX_NOTEBOOK_VALUES:
+        raise SubmissionError(f"{TOO_LARGE}: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); "
+                              "clear its outputs and split it up")
     return notebook
 
 
@@ -123,6 +129,19 @@ def _check_code_cells(cells: list) -> None:
         if isinstance(source, str) and len(source) > MAX_CODE_CELL_CHARS:
             raise SubmissionError(f"{TOO_LARGE}: cell {number} holds {len(source):,} characters of code; the grader reads up to "
                                   f"{MAX_CODE_CELL_CHARS:,} a cell (put data in a file, not in a cell)")
+
+
+def _values(data, *, more_than: int) -> int:
+    """How many JSON values ``data`` holds (itself included), counting stopped past ``more_than``."""
+    count, pending = 0, [data]
+    while pending and count <= more_than:
+        value = pending.pop()
+        count += 1
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return count
 
 
 def _notebook_from_zip(content: bytes) -> bytes:
