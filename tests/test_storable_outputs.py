@@ -28,9 +28,10 @@ from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy
 from autograder.grading.outputs import remove_stale_temporaries, write_atomic
 from autograder.grading.page_shell import content_security_policy
-from autograder.grading.pages import feedback_page, summary_page
+from autograder.grading.class_summary import summary_page
+from autograder.grading.pages import feedback_page
 from autograder.grading.similarity import Pair
-from autograder.grading.ta_pages import index_page, similarity_page, written_page
+from autograder.grading.ta_pages import MAX_PAIRS_SHOWN, index_page, similarity_page, written_page
 from autograder.grading.text import storable
 from autograder.grading.written import Answer
 
@@ -52,7 +53,7 @@ def _every_page(text: str, autograder: AutograderZip) -> dict[str, str]:
     row = StudentRow(text, text, file=text, status=text, note=text, others=(text,))
     return {
         "feedback": feedback_page(grade, autograder, assignment=text, reference={}),
-        "summary": summary_page([grade], autograder, assignment=text),
+        "summary": summary_page([row], [grade], autograder, assignment=text, manual={}),
         "index": index_page([row], assignment=text, possible=2.0, pages={text: text}),
         "similarity": similarity_page([Pair(text, text + "2", 0.9, 10)], [[text, text + "2"]], {text: text}, assignment=text),
         "written": written_page(text, [Answer("A01", text, text, text, text)], assignment=text, points=1.0, sheet=text),
@@ -168,3 +169,13 @@ def test_a_folder_an_older_run_left_broken_heals(graded_out, autograder):
     assert view.failed == {}
     assert (graded_out / "index.html").is_file()
     assert not list(graded_out.rglob("*.tmp"))
+
+
+def test_the_similarity_page_stays_readable_however_many_pairs_are_alike():
+    codes = {f"s{index:03d}.ipynb": f"def f():\n    return {index}\n" + "#" * 20_000 for index in range(46)}
+    files = sorted(codes)
+    pairs = [Pair(first, second, 0.9, 10) for position, first in enumerate(files) for second in files[position + 1:]]  # 1,035 pairs
+    page = similarity_page(pairs, [files], codes, assignment="a")
+    assert page.count('class="pair-title"') == MAX_PAIRS_SHOWN
+    assert f"{len(pairs) - MAX_PAIRS_SHOWN} less alike pairs are not shown side by side" in page
+    assert len(page) < MAX_PAIRS_SHOWN * 2 * 21_000 + 100_000

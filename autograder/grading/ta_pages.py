@@ -13,6 +13,9 @@ from autograder.grading.page_shell import html_page
 from autograder.grading.similarity import Pair
 from autograder.grading.written import Answer
 
+# Each pair shows two submissions' graded code (up to 20,000 characters each): a large class whose
+# code is alike in groups must not make a page of hundreds of megabytes.
+MAX_PAIRS_SHOWN = 300
 TABLE_STYLE = """
 body{max-width:1180px}.scroll{overflow-x:auto}
 #students td{overflow-wrap:anywhere}#students td:nth-child(3){min-width:10em;max-width:26em}
@@ -118,11 +121,14 @@ def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[st
     if clusters:
         items = "".join(f"<li>{escape(', '.join(group))}</li>" for group in clusters)
         parts.append(f'<h2>分组 · Groups</h2><ul id="clusters">{items}</ul>')
-    for pair in pairs:
+    for pair in pairs[:MAX_PAIRS_SHOWN]:
         parts.append(
             f'<h2 class="pair-title">{escape(pair.first)} ↔ {escape(pair.second)} · {pair.score:.0%}（{pair.shared}）</h2>'
             f'<div class="pair"><pre>{escape(codes.get(pair.first, ""))}</pre><pre>{escape(codes.get(pair.second, ""))}</pre></div>'
         )
+    if len(pairs) > MAX_PAIRS_SHOWN:
+        more = len(pairs) - MAX_PAIRS_SHOWN
+        parts.append(f'<p class="note" id="more-pairs">另有 {more} 对不太相似的提交没有并排列出，它们都在上面的分组里 · {more} less alike pairs are not shown side by side; they are all in the groups above</p>')
     return html_page(f"{assignment}: similar submissions", "".join(parts), style=TABLE_STYLE)
 
 
