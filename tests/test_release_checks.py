@@ -117,3 +117,12 @@ def test_a_lesson_without_written_questions_keeps_one_total_row():
     lines = _table({})
     assert _row(lines, "total") == ["total", "10", "10", "0"]
     assert not any(line.startswith(("autograded ", "written ")) for line in lines)
+
+
+def test_a_question_without_a_hidden_case_is_refused_before_anything_runs(tmp_path):
+    folder = _new(tmp_path, "quiz")
+    cases = (folder / "cases.py").read_text(encoding="utf-8")
+    (folder / "cases.py").write_text(cases[:cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-validate", "--no-mutation"])
+    assert result.exit_code == 1
+    assert "cases.py: question standardize has no hidden case, and its public tests carry 0 points, so every submission (the solution too) would earn 0 of 2" in result.output.replace("\n", " ")

@@ -88,6 +88,7 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
     files = data_files.resolve(assignment, listed)
     cases = load_cases(assignment.cases_file)
     _check_charts(cases)
+    _check_every_question_has_a_case(source, cases)
     report = ReleaseReport(assignment, source.question_points(), generated=missing_before, written={q.name: q.points for q in source.questions if q.manual})
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
     report.requirements, report.warnings = _requirements(assignment, code, files)
@@ -104,6 +105,15 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
 
         report.mutation = mutation_score(assignment, solved=solved)
     return report
+
+
+def _check_every_question_has_a_case(source: SourceNotebook, cases: CasesModule) -> None:
+    """Public tests carry 0 points, so a question without a hidden case would earn nobody anything."""
+    graded = {case.question for case in cases.cases}
+    for question in source.questions:
+        if not question.manual and question.name not in graded and not question.hidden_calls:
+            raise ReleaseError(f"{cases.path}: question {question.name} has no hidden case, and its public tests carry 0 points, so every submission (the solution too) "
+                               f"would earn 0 of {question.points:g}; declare one in CASES, e.g. cases.output({question.name!r}, \"small\", ...)")
 
 
 def _check_charts(cases: CasesModule) -> None:
