@@ -186,8 +186,9 @@ def validate(context: click.Context, name: str, questions: tuple[str, ...], work
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (put an HTTPS proxy in front for anything but loopback).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--database", "database_url", help="SQLAlchemy database URL (default: course.db in COURSE_DIR), e.g. postgresql+psycopg://user@host/course.")
+@click.option("--queue", "queue_url", help="A task queue's URL (redis://host:6379/0): `autograder worker` machines grade, not this one (default: the queue: setting, else the embedded pools).")
 @click.pass_context
-def serve(context: click.Context, course_dir: Path, init: bool, roster, staff, assignments, url, demo, host, port, database_url) -> None:
+def serve(context: click.Context, course_dir: Path, init: bool, roster, staff, assignments, url, demo, host, port, database_url, queue_url) -> None:
     """Serve the course in COURSE_DIR: students submit and read feedback, staff follow the class (see README, "Course server")."""
     if init:
         from autograder.server.course_init import init_course, init_lines
@@ -197,7 +198,21 @@ def serve(context: click.Context, course_dir: Path, init: bool, roster, staff, a
         return
     from autograder.server.serve import serve as run_server
 
-    run_server(course_dir, host=host, port=port, database_url=database_url)
+    run_server(course_dir, host=host, port=port, database_url=database_url, queue_url=queue_url)
+
+
+@main.command()
+@click.option("--queue", "queue_url", required=True, help="The task queue the server sends jobs to (redis://host:6379/0).")
+@click.option("--database", "database_url", required=True, help="The course's database (postgresql+psycopg://user@host/course), as the server's.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Submissions graded at once on this machine (its cores).")
+@click.option("--assignment", "assignments", multiple=True, help="Grade only this assignment (repeatable; default: every one the server grades).")
+@click.option("--scratch", type=click.Path(file_okay=False, path_type=Path), help="This worker's own folder (default: a temporary one, removed at the end).")
+@click.pass_context
+def worker(context: click.Context, queue_url: str, database_url: str, workers: int, assignments: tuple[str, ...], scratch: Path | None) -> None:
+    """Grade the course server's submissions on this machine, from its task queue (see README, "Scaling out")."""
+    from autograder.server.scale.worker import run_worker
+
+    run_worker(Path(context.obj["root"]), queue_url=queue_url, database_url=database_url, workers=workers, assignments=assignments, scratch=scratch)
 
 
 def _assignments(context: click.Context, names: tuple[str, ...]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from typing import Callable
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,9 +57,9 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(course: Course) -> FastAPI:
-    """The application for ``course``; grading starts with it and stops with it."""
-    queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds)
+def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
+    """The application for ``course``; grading starts with it and stops with it. With ``queue_url``
+    (a task queue's, e.g. redis://host:6379/0), workers on other machines grade (``autograder worker``)."""
     views = ClassViews(course)
     graded = GradedSignal()
 
@@ -66,7 +67,7 @@ def create_app(course: Course) -> FastAPI:
         views.mark(assignment)
         graded.notify()
 
-    grading = GradingService(course, queue, on_graded=on_graded)
+    queue, grading = _grading(course, queue_url or course.settings.queue, on_graded)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -88,6 +89,17 @@ def create_app(course: Course) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     _handle_errors(app)
     return app
+
+
+def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None]):
+    """The queue and grading service: the embedded ones, or, given a task queue, the server's side of workers elsewhere."""
+    if queue_url:
+        from autograder.server.scale.service import ScaledOutService
+
+        scaled_out = ScaledOutService(course, queue_url, on_graded=on_graded)
+        return scaled_out.queue, scaled_out
+    queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds)
+    return queue, GradingService(course, queue, on_graded=on_graded)
 
 
 def _handle_errors(app: FastAPI) -> None:

@@ -11,6 +11,8 @@
     lease_seconds: 60           # a job whose worker stops renewing its lease returns to the queue
     session_hours: 12           # a login lasts this long
     secure_cookies: false       # true behind HTTPS: the session cookie is never sent in clear
+    database: postgresql+psycopg://grader@db.example.edu.cn/course   # optional: another database than course.db
+    queue: redis://queue.example.edu.cn:6379/0   # optional: grade on `autograder worker` machines
 
 Next to it the server keeps ``course.db`` (the SQLite database of the embedded default),
 ``secret.key`` (what sessions are signed with), ``roster.csv``, ``uploads/``, ``graded/`` and
@@ -50,6 +52,7 @@ class CourseSettings:
     session_hours: float = 12.0
     secure_cookies: bool = False
     database: str = ""            # an SQLAlchemy URL; "" for course.db in the course folder
+    queue: str = ""               # a task queue's URL (redis://...): workers on other machines grade; "" for the embedded pools
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -80,8 +83,9 @@ class CourseSettings:
     def write(self, course: Path) -> None:
         data = {key: value for key, value in asdict(self).items() if key != "extra"}
         data["assignments"] = list(self.assignments)
-        if not data["database"]:
-            del data["database"]
+        for optional in ("database", "queue"):
+            if not data[optional]:
+                del data[optional]
         (course / SETTINGS_FILE).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     @property

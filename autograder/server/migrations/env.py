@@ -2,6 +2,7 @@
 from alembic import context
 
 from autograder.server.models import Base
+from autograder.server.scale import records  # noqa: F401  (its tables belong to the same schema)
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
