@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder.grading import reading
 from autograder.grading.reading import READ_MEMORY_MB, read_submission
-from autograder.grading.submissions import MAX_CODE_CELL_CHARS, MAX_NOTEBOOK_VALUES
+from autograder.grading.submissions import MAX_CODE_CELL_CHARS, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_VALUES
 from tests.unprivileged import TEST_UID, as_user, needs_root
 
 ASSIGNMENT = "logistic_regression"
@@ -182,3 +182,18 @@ def test_an_ordinary_user_reads_within_the_same_bounds():
     outcome = as_user(job, timeout=120)
     assert outcome.result == {"uid": TEST_UID, "problems": ["too large: cell 2 holds 4", "too large: reading this f", ""],
                               "identity": {"name": "Eve", "student_id": "2024001"}}, outcome.problem
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.ipynb", b" " * (MAX_NOTEBOOK_BYTES + 1024))  # about 50 KiB once deflated
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content, problem", [
+    (lambda: b" " * (MAX_NOTEBOOK_BYTES + 1), "too large: the file is over the 50 MiB limit"),
+    (_zip_bomb, "too large: the zipped notebook is over the 50 MiB limit"),
+])
+def test_files_over_the_size_limit_are_too_large(content, problem):
+    assert _read(content()).problem == problem

@@ -98,7 +98,7 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
     if not content:
         raise SubmissionError("not a notebook: the file is empty")
     if len(content) > MAX_NOTEBOOK_BYTES:
-        raise SubmissionError(f"not a notebook: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
+        raise SubmissionError(f"{TOO_LARGE}: the file is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
     if content[:4] == b"PK\x03\x04" or name.lower().endswith(".zip"):
         content = _notebook_from_zip(content)
     try:
@@ -151,13 +151,13 @@ def _notebook_from_zip(content: bytes) -> bytes:
             if len(notebooks) != 1:
                 raise SubmissionError(f"zip holds {len(notebooks)} notebooks, expected exactly one")
             if notebooks[0].file_size > MAX_NOTEBOOK_BYTES:
-                raise SubmissionError("not a notebook: the zipped notebook is too large")
+                raise SubmissionError(f"{TOO_LARGE}: the zipped notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
             # Read with a cap: the size in the header is the sender's claim, and
             # read() inflates a whole member at once, however large.
             with archive.open(notebooks[0]) as member:
                 content = member.read(MAX_NOTEBOOK_BYTES + 1)
             if len(content) > MAX_NOTEBOOK_BYTES:
-                raise SubmissionError("not a notebook: the zipped notebook is too large")
+                raise SubmissionError(f"{TOO_LARGE}: the zipped notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
             return content
     except SubmissionError:
         raise
