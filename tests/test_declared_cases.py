@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.authoring import Cases, built, data, integers, loader, model, normal, tensor, uniform
-from autograder.authoring.suite import CasesModule, Suite, run_in_process
+from autograder.authoring import Cases, built, data, integers, loader, model, normal, tensor, uniform, wire
+from autograder.authoring.suite import CasesModule, Suite, judge, probe
 from autograder.release.references import CasesFileError, compute_references
+from autograder.sandbox.probe_plan import ProbeCase
 
 cases = Cases(torch=True)
 arrays = Cases(torch=False)
@@ -33,10 +34,19 @@ def _namespace(source: str) -> dict:
 
 
 def judged(case, solution: str, student: str):
-    """The verdict on ``student`` for ``case``, with references computed on ``solution``."""
+    """The verdict on ``student`` for ``case``, with references computed on ``solution``.
+
+    The student is probed with what a sandbox holds of the case (``ProbeCase.of``: no input
+    builders, no judge), so every test here also shows that copy records what the case needs.
+    """
     solution_namespace = _namespace(solution)
     references = compute_references(CasesModule(Path("cases.py"), [case]), solution_namespace, [textwrap.dedent(solution)], seed=7)
-    return run_in_process(Suite([case], references), case, _namespace(student))
+    stored = Suite([case], references)
+    inputs = stored.inputs(case)
+    payload = probe(ProbeCase.of(case), _namespace(student), inputs, stored.reference_functions(case))
+    return judge(case, wire.loads(wire.dumps(payload)), stored.expected(case), inputs)
+
+
 
 
 LOSS = "def loss(p, y):\n    return ((p - y) ** 2).mean()\n"

@@ -17,6 +17,7 @@ notebooks that patch what the hidden tests run in their own interpreter.
 """
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import html
@@ -40,6 +41,7 @@ from autograder import sandbox
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
+from autograder.grading.grading_folder import SUPPORT_FOLDER_PREFIX
 from autograder.grading.pages import feedback_page
 from autograder.grading.judging import Judge
 from autograder.grading.results_file import otter_results
@@ -435,6 +437,31 @@ def test_public_tests_are_reported_as_they_ran(hostile_run):
     assert public[NEIGHBOUR_FILE] == "passed"
     assert public[_kit_name(hostile("name_collides_with_neighbour").file_name)] == "failed"  # the blank template
     assert public[_kit_name(hostile("infinite_loop").file_name)] is None  # never ran: no claim
+
+
+def _probe_side(cases_file: Path) -> tuple[set[str], set[str]]:
+    """The probes of cases.py's ``Case(...)`` declarations, and those with every module-level function they use."""
+    tree = ast.parse(cases_file.read_text(encoding="utf-8"))
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    probes = {call.args[3].id for call in ast.walk(tree) if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Case" and isinstance(call.args[3], ast.Name)}
+    needed, todo = set(), list(probes)
+    while todo:
+        name = todo.pop()
+        if name in functions and name not in needed:
+            needed.add(name)
+            todo.extend(node.id for node in ast.walk(functions[name]) if isinstance(node, ast.Name))
+    return probes, needed
+
+
+def test_the_sandbox_holds_no_function_of_the_hidden_cases_but_their_probes(hostile_run, assignment):
+    """Judges, diagnoses, input builders and helpers such as _cross_entropy stay in the grader."""
+    output = hostile_run["outputs"][_kit_name(hostile("sandbox_function_census").file_name)]
+    census = json.loads(re.search(r"attack ran: sandbox_function_census (\[.*?\])", output).group(1))
+    # Functions of the grading run's support folder: the hidden cases file and the modules beside it.
+    held = {entry.rsplit(":", 1)[1] for entry in census if Path(entry.rsplit(":", 1)[0]).parent.name.startswith(SUPPORT_FOLDER_PREFIX)}
+    probes, probe_side = _probe_side(assignment.cases_file)
+    assert probes <= held, "the census does not see the probes the sandbox must hold"
+    assert held <= probe_side, sorted(held - probe_side)
 
 
 def test_no_ipc_object_outlives_the_run(hostile_run):

@@ -135,7 +135,7 @@ def test_a_runs_workers_are_forks_of_one_warmed_process(assignment):
 def test_workers_that_cannot_warm_up_say_so(tmp_path):
     secret = tmp_path / "secret.json"
     secret.write_text("{}")
-    setup = WorkerSetup(tmp_path / "no-support", secret, "notebook.ipynb", {})
+    setup = WorkerSetup(b"not a probe plan", secret, {})
     with pytest.raises(WorkersError, match="could not start"):
         Workers(1, setup)
 
@@ -223,6 +223,6 @@ def test_a_warm_process_that_cannot_even_start_says_so(tmp_path, monkeypatch):
         raise BrokenPipeError("the warm process died before it read its setup")
 
     monkeypatch.setattr(workers_module._WarmProcess, "__init__", refuse)
-    setup = WorkerSetup(tmp_path, tmp_path / "secret.json", "notebook.ipynb", {})
+    setup = WorkerSetup(b"", tmp_path / "secret.json", {})
     with pytest.raises(WorkersError, match="could not start"):
         Workers(2, setup)

@@ -10,11 +10,11 @@ student code and sees only the stored arrays, never the solution.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from autograder.authoring.cases import InputContext
+from autograder.authoring.cases import InputContext, probing_copy
 from autograder.authoring.language import say
 
 
@@ -34,6 +34,11 @@ class Scope:
 
 class Argument:
     """One argument of a declared call (see the module docstring)."""
+
+    probed: ClassVar[tuple[str, ...]] = ()  # the fields ``build`` reads: all a sandbox's copy keeps
+
+    def for_probing(self) -> "Argument":
+        return probing_copy(self, self.probed)
 
     def make(self, context: InputContext) -> dict[str, np.ndarray]:
         return {}
@@ -140,6 +145,7 @@ def drawn(make: Callable[[InputContext], Any]) -> Drawn:
 class Value(Argument):
     """A Python value passed as it is (a learning rate, an epoch count, a flag)."""
 
+    probed: ClassVar[tuple[str, ...]] = ("value",)
     value: Any
 
     def build(self, stored, scope):
@@ -154,6 +160,7 @@ class ArrayArgument(Argument):
     become float32 tensors, integers int64, booleans bool.
     """
 
+    probed: ClassVar[tuple[str, ...]] = ("kind", "requires_grad")
     source: Draw
     kind: str = "auto"
     requires_grad: bool = False
@@ -202,6 +209,7 @@ class Model(Argument):
     it by position, so layer names may differ from the solution's.
     """
 
+    probed: ClassVar[tuple[str, ...]] = ("name", "init")
     name: str
     init: tuple = ()
 
@@ -255,6 +263,7 @@ class Built(Argument):
     """An object instructor code builds when probing, from arguments built before it
     (an optimizer over a model's parameters, a loss function)."""
 
+    probed: ClassVar[tuple[str, ...]] = ("factory", "uses")
     factory: Callable[..., Any]
     uses: tuple[int, ...] = ()
 
@@ -274,6 +283,7 @@ def built(factory: Callable[..., Any], *uses: int) -> Built:
 class Loader(Argument):
     """A torch DataLoader over two arrays, in a fixed order (no shuffling)."""
 
+    probed: ClassVar[tuple[str, ...]] = ("batch_size",)
     x: Draw
     y: Draw
     batch_size: int

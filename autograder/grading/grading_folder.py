@@ -11,9 +11,11 @@ from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import Judge
 from autograder.grading.warm_process import WorkerSetup
+from autograder.sandbox.probe_plan import ProbePlan
 
 # The swap-in functions' sources, which only a sandbox's broker reads (after phase one).
 REFERENCE_FUNCTIONS_FILE = "reference_functions.json"
+SUPPORT_FOLDER_PREFIX = "autograder-support-"
 
 
 class GradingFolder:
@@ -28,7 +30,7 @@ class GradingFolder:
 
     def __init__(self, autograder: AutograderZip):
         self.autograder = autograder
-        self._scratch = tempfile.TemporaryDirectory(prefix="autograder-support-")
+        self._scratch = tempfile.TemporaryDirectory(prefix=SUPPORT_FOLDER_PREFIX)
         self.path = Path(self._scratch.name)
         autograder.extract_support(self.path)
         references = json.loads((self.path / suite.REFERENCES_FILE).read_text(encoding="utf-8"))
@@ -42,8 +44,13 @@ class GradingFolder:
         return judge
 
     def worker_setup(self, assignment: Assignment) -> WorkerSetup:
+        """What the workers get: the probes and inputs only (``ProbePlan``), and the reference functions' file."""
+        cases_file = self.path / suite.CASES_FILE
+        module = suite.load_cases(cases_file)
+        stored = suite.Suite(module.cases, suite.read_references(self.path / suite.INPUTS_FILE))
+        plan = ProbePlan.of(module, stored, notebook_name=assignment.source_notebook.name)
         template = assignment.student_dir / assignment.source_notebook.name
-        return WorkerSetup(self.path, self.reference_functions, assignment.source_notebook.name, _student_files(assignment), template)
+        return WorkerSetup(plan.dumps(cases_file), self.reference_functions, _student_files(assignment), template)
 
     def __enter__(self) -> "GradingFolder":
         return self

@@ -17,10 +17,11 @@ from pathlib import Path
 import nbformat
 
 from autograder import sandbox
-from autograder.authoring import suite, wire
+from autograder.authoring import wire
 from autograder.forking import flush_output, fork
 from autograder.sandbox.isolated import die_with_parent
-from autograder.sandbox.probe_run import ProbePlan, run_and_probe
+from autograder.sandbox.probe_plan import ProbePlan
+from autograder.sandbox.probe_run import run_and_probe
 from autograder.sandbox.student import close_all_but
 
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
@@ -31,16 +32,14 @@ class WorkerSetup:
     """What the warm process is given, and so every worker it forks.
 
     Attributes:
-        support: folder with the hidden cases and their inputs (no expected outputs).
+        plan: the probes and their inputs (``ProbePlan.dumps``); never the cases file itself.
         secret: file of the reference functions' sources, for the sandbox's broker.
-        notebook_name: the name the student's init cell opens the notebook by.
         student_files: the files a notebook sits beside (data, public tests).
         template: the blank student notebook, run once to warm the process up.
     """
 
-    support: Path
+    plan: bytes
     secret: Path
-    notebook_name: str
     student_files: dict[str, bytes]
     template: Path | None = None
 
@@ -49,7 +48,7 @@ def serve_warm(control, grader: int) -> None:
     """The warm process: take the setup, warm up once, then fork a worker for each slot the grader asks for."""
     die_with_parent(grader)
     setup: WorkerSetup = control.recv()
-    plan = probe_plan(setup.support, notebook_name=setup.notebook_name)
+    plan = ProbePlan.loads(setup.plan)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
     warm = os.getpid()
@@ -111,22 +110,6 @@ def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, sec
     limits = replace(job.limits, slot=slot, owner_pid=grader)
     result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
     connection.send(result)
-
-
-def probe_plan(support: Path, *, notebook_name: str) -> ProbePlan:
-    """The plan a sandbox follows, from the cases and their inputs only."""
-    module = suite.load_cases(support / suite.CASES_FILE)
-    probe_side = suite.Suite(module.cases, suite.read_references(support / suite.INPUTS_FILE))
-    by_question: dict[str, list] = {}
-    for case in module.cases:
-        by_question.setdefault(case.question, []).append(case)
-    return ProbePlan(
-        cases=by_question,
-        inputs={case.key: probe_side.inputs(case) for case in module.cases},
-        charts=module.charts,
-        recorded=module.recorded,
-        notebook_name=notebook_name,
-    )
 
 
 def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | None = None, template: Path | None = None) -> None:

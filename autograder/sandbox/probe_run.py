@@ -22,15 +22,14 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import nbformat
 
 from autograder.authoring import charts, suite, wire
-from autograder.authoring.cases import Case
 from autograder.notebook_run import CappedWriter, code_sources, new_shell
+from autograder.sandbox.probe_plan import ProbeCase, ProbePlan
 
 # The judge keeps only this much of a report; sending more could overflow the
 # sandbox's 1 MiB result pipe (sandbox.Limits.result_cap) and lose every score.
@@ -42,18 +41,6 @@ PUBLIC_SUMMARY_CHARS = 2_000
 _CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([\w\-]+)["']\s*\)\s*;?\s*$""")
 
 Reveal = Callable[[bytes], bytes]
-
-
-@dataclass
-class ProbePlan:
-    """Everything the sandbox may hold: the cases, their inputs. No expected outputs,
-    and no reference functions (``reveal`` hands those out after phase one)."""
-
-    cases: dict[str, list[Case]]                  # question → its cases
-    inputs: dict[str, dict]                       # case key → input arrays
-    charts: tuple = ()                            # what the feedback page plots
-    recorded: tuple[str, ...] = ()                # first format: the variables it plots
-    notebook_name: str = "submission.ipynb"       # the init cell opens it by this name
 
 
 def checkpoint_question(source: str) -> str | None:
@@ -147,7 +134,7 @@ def _run_public_tests(question: str, namespace: dict) -> dict:
         return {"passed": False, "summary": f"{question}: the public tests could not run ({type(error).__name__}: {error})"[:PUBLIC_SUMMARY_CHARS]}
 
 
-def _probe_swapped(case: Case, namespace: dict, inputs: dict, functions: dict[str, Callable]) -> dict:
+def _probe_swapped(case: ProbeCase, namespace: dict, inputs: dict, functions: dict[str, Callable]) -> dict:
     missing = [name for name in case.swap_in if name not in functions]
     if missing:
         return {"__error__": wire.encode(wire.ProbeError(f"the grader did not provide the reference {', '.join(missing)}"))}

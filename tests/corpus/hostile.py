@@ -1407,7 +1407,101 @@ OUTPUTS = [
 ]
 
 
-HOSTILE = MONKEYPATCH + LIARS + MACHINERY + HARD_CODED + FORGED + SNOOPING + STEALING + FAULTS + BROKEN + MIXED + CHANNELS + OUTPUTS
+# What the sandbox holds of the hidden cases, and what the grader repeats of the student process --------
+
+HIDDEN_HELPER = _code('''
+    def _hidden_helper(name):
+        """A function called ``name`` anywhere in this process: a module's, or any the garbage collector tracks."""
+        import gc, sys, types
+        for module in list(sys.modules.values()):
+            found = vars(module).get(name) if hasattr(module, "__dict__") else None
+            if isinstance(found, types.FunctionType):
+                return found
+        return next((thing for thing in gc.get_objects() if isinstance(thing, types.FunctionType) and thing.__name__ == name), None)
+''')
+
+# Functions in this process that neither the notebook, the kit, Python's installation nor the student's
+# folder defined, by the file their globals name: what the grader put in the sandbox.
+FOREIGN_FUNCTIONS = _code('''
+    import functools
+
+    @functools.lru_cache(maxsize=None)  # one look through the garbage collector's objects: a second each
+    def _foreign_functions():
+        import gc, os, sys, types
+        import autograder
+        known = tuple(os.path.realpath(root) + os.sep for root in (sys.prefix, sys.base_prefix, os.getcwd(), os.path.dirname(os.path.dirname(autograder.__file__))))
+        foreign = functools.lru_cache(maxsize=None)(lambda origin: not os.path.realpath(origin).startswith(known))
+        found = []
+        for thing in gc.get_objects():
+            if isinstance(thing, types.FunctionType) and thing.__globals__.get("__name__") != "__main__":
+                origin = thing.__globals__.get("__file__") or "?"
+                if foreign(origin):
+                    found.append((origin, thing))
+        return found
+
+    def _oracle(arguments, public_inputs, public_answer):
+        """Whatever foreign function gives the public check's answer, called on ``arguments``."""
+        import numpy as np
+        for _, function in _foreign_functions():
+            for form in (lambda values: values, lambda values: [value.detach().numpy() for value in values]):
+                try:
+                    if abs(float(function(*form(public_inputs))) - public_answer) < 1e-3:
+                        return float(function(*form(arguments)))
+                except Exception:
+                    pass
+        return None
+''')
+
+HIDDEN_CODE = [
+    Hostile(
+        "hidden_cases_helpers",
+        "a blank binary_loss and accuracy that call the hidden cases' own _cross_entropy and _labels, found in sys.modules or by gc",
+        "hidden_cases_helpers.ipynb",
+        _notebook(
+            answers={
+                "binary_loss": HIDDEN_HELPER + _code("""
+                    def binary_loss(y_pred, y):
+                        helper = _hidden_helper("_cross_entropy")
+                        return y_pred.sum() * 0 + helper(y_pred.detach().numpy(), y.detach().numpy()) if helper else ...
+                """),
+                "accuracy": _code("""
+                    def accuracy(y_pred, y):
+                        helper = _hidden_helper("_labels")
+                        return helper(y_pred.numpy(), y.numpy()) if helper else ...
+                """),
+            },
+            last=['print("attack ran: hidden_cases_helpers found", [name for name in ("_cross_entropy", "_labels") if _hidden_helper(name)])'],
+        ),
+        proof="attack ran: hidden_cases_helpers found",
+    ),
+    Hostile(
+        "sandbox_function_census",
+        "lists every function the grader put in the sandbox; a blank binary_loss and accuracy call whichever of them gives the public checks' answers",
+        "sandbox_function_census.ipynb",
+        _notebook(
+            answers={
+                "binary_loss": FOREIGN_FUNCTIONS + _code("""
+                    def binary_loss(y_pred, y):
+                        found = _oracle([y_pred, y], [torch.tensor([[0.9], [0.2], [0.6]]), torch.tensor([[1.0], [0.0], [1.0]])], 0.2798)
+                        return ... if found is None else y_pred.sum() * 0 + found
+                """),
+                "accuracy": _code("""
+                    def accuracy(y_pred, y):
+                        found = _oracle([y_pred, y], [torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.5]]), torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0]])], 0.8)
+                        return ... if found is None else found
+                """),
+            },
+            last=["""
+                import json
+                print("attack ran: sandbox_function_census", json.dumps(sorted({f"{origin}:{function.__qualname__}" for origin, function in _foreign_functions()})))
+            """],
+        ),
+        proof="attack ran: sandbox_function_census",
+    ),
+]
+
+
+HOSTILE = MONKEYPATCH + LIARS + MACHINERY + HARD_CODED + FORGED + SNOOPING + STEALING + FAULTS + BROKEN + MIXED + CHANNELS + OUTPUTS + HIDDEN_CODE
 
 
 def hostile(name: str) -> Hostile:

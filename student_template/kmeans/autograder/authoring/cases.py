@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import inspect
 import textwrap
 from dataclasses import dataclass, field
@@ -75,6 +76,17 @@ class InputContext:
     rng: np.random.Generator
     data: dict[str, np.ndarray] = field(default_factory=dict)
     namespace: dict | None = None
+
+
+def probing_copy(declaration: Any, kept: tuple[str, ...]) -> Any:
+    """``declaration`` (a dataclass) with every field but ``kept`` emptied: what a sandbox holds of it.
+
+    A sandbox only builds arguments and records observations; what draws inputs
+    at release or judges in the grader stays out of its memory, since
+    instructor code there may compute an answer.
+    """
+    emptied = {field.name: None for field in dataclasses.fields(declaration) if field.init and field.name not in kept}
+    return dataclasses.replace(declaration, **emptied)
 
 
 @contextlib.contextmanager

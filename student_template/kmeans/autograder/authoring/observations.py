@@ -9,13 +9,13 @@ observation of the solution, and says what is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
 
 from autograder.authoring import checks
 from autograder.authoring.arguments import Draw, Scope, to_array, to_tensor
-from autograder.authoring.cases import InputContext
+from autograder.authoring.cases import InputContext, probing_copy
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import halves, say
 from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
@@ -37,6 +37,10 @@ class Observation:
     """One recorded fact of a call (see the module docstring)."""
 
     key: str = ""
+    probed: ClassVar[tuple[str, ...]] = ()  # the fields ``record`` reads: all a sandbox's copy keeps (with the key)
+
+    def for_probing(self) -> "Observation":
+        return probing_copy(self, ("key", *self.probed))
 
     def make(self, context: InputContext) -> dict[str, np.ndarray]:
         return {}
@@ -68,6 +72,7 @@ def _series_or_value(value: Any) -> Any:
 class Returned(Observation):
     """The return value (or item ``index`` of a returned tuple), compared with the solution's."""
 
+    probed: ClassVar[tuple[str, ...]] = ("index",)
     index: int | None = None
     label: str = ""
     rtol: float = checks.FLOAT32_RTOL
@@ -90,6 +95,7 @@ class Returned(Observation):
 class Curve(Observation):
     """A loss curve: the returned list (or item ``index`` of a returned tuple), one loss per step."""
 
+    probed: ClassVar[tuple[str, ...]] = ("index",)
     index: int | None = None
     rtol: float = 1e-3
     atol: float = 1e-5
@@ -115,6 +121,7 @@ class Curve(Observation):
 class Gradient(Observation):
     """The gradient that reaches argument ``argument`` when the returned tensor is summed and back-propagated."""
 
+    probed: ClassVar[tuple[str, ...]] = ("argument",)
     argument: int = 0
     rtol: float = 1e-3
     atol: float = 1e-5
@@ -139,6 +146,7 @@ class Gradient(Observation):
 class After(Observation):
     """Argument ``argument`` after the call: a tensor updated in place, or a model's weights."""
 
+    probed: ClassVar[tuple[str, ...]] = ("argument",)
     argument: int = 0
     label: str = ""
     rtol: float = 1e-3
@@ -180,6 +188,7 @@ class Accuracy(Observation):
     Passes at or above the solution's share minus ``margin`` (and ``at_least``, if given).
     """
 
+    probed: ClassVar[tuple[str, ...]] = ("predict", "model")
     predict: Callable[..., Any] = None
     model: tuple[int, ...] = (0,)
     x: Draw = None

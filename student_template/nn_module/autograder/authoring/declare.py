@@ -19,7 +19,7 @@ solution's.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -52,6 +52,11 @@ class Declared:
     observations: tuple[Observation, ...]
     torch: bool
     backward: bool = False
+
+    def for_probing(self) -> "Declared":
+        """What a sandbox holds of this case: how to build the arguments and record the
+        observations, without what draws the inputs (release) or judges them (the grader)."""
+        return replace(self, arguments=tuple(a.for_probing() for a in self.arguments), observations=tuple(o.for_probing() for o in self.observations))
 
     def make_inputs(self, context: InputContext) -> dict[str, np.ndarray]:
         inputs = {SEED_KEY: np.int64(context.rng.integers(2**31))}
