@@ -44,7 +44,7 @@ from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.grading_folder import SUPPORT_FOLDER_PREFIX
 from autograder.grading.pages import feedback_page
 from autograder.grading.judging import Judge
-from autograder.grading.results_file import otter_results
+from autograder.grading.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
 from autograder.release.otter_run import otter_scores_many
 from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
@@ -161,7 +161,8 @@ def _collect(ran: dict, out: Path, marker: str, assignment, listeners, neighbour
         "out_files": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()),
         "marker_in_out": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()),
         "outputs": {file: data["extra_data"]["kit"]["output"] for file, data in results.items()},
-        "public": {file: next((test["status"] for test in data["tests"] if test["name"] == "Public Tests"), None) for file, data in results.items()},
+        "public": {file: next((test for test in data["tests"] if test["name"] == "Public Tests"), None) for file, data in results.items()},
+        "test_outputs": {file: [test["output"] for test in data["tests"]] for file, data in results.items()},
         "markup": {file: _foreign_markup(page) for file, page in _feedback_pages(out).items()},
         "gradebook_text": (out / "final_grades.csv").read_text(encoding="utf-8"),
         "ipc_left": _segments_left(marker),
@@ -432,11 +433,18 @@ def test_the_gradebook_holds_no_formula_and_no_control_character(hostile_run):
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
 
 
-def test_public_tests_are_reported_as_they_ran(hostile_run):
+def test_results_repeat_no_public_test_outcome_from_the_submissions_process(hostile_run):
+    """The public tests run in the student's process, which can rewrite what they report: the entry says so, for all alike."""
     public = hostile_run["public"]
-    assert public[NEIGHBOUR_FILE] == "passed"
-    assert public[_kit_name(hostile("name_collides_with_neighbour").file_name)] == "failed"  # the blank template
-    assert public[_kit_name(hostile("infinite_loop").file_name)] is None  # never ran: no claim
+    said = {"name": "Public Tests", "visibility": "visible", "output": PUBLIC_TESTS_NOT_REPEATED}
+    for entry in (NEIGHBOUR_FILE, _kit_name(hostile("name_collides_with_neighbour").file_name), _kit_name(hostile("forge_public_tests").file_name)):
+        assert public[entry] == said, entry
+    assert public[_kit_name(hostile("infinite_loop").file_name)] is None  # never ran to the end: no entry
+
+
+def test_a_forged_public_test_state_makes_no_claim_of_passing(hostile_run):
+    outputs = hostile_run["test_outputs"][_kit_name(hostile("forge_public_tests").file_name)]
+    assert not [output for output in outputs if "All test cases passed" in output], outputs
 
 
 def _probe_side(cases_file: Path) -> tuple[set[str], set[str]]:

@@ -49,7 +49,6 @@ class Grade:
     cell_errors: list[dict] = field(default_factory=list)
     output: str = ""
     variables: dict = field(default_factory=dict)
-    public: dict = field(default_factory=dict)   # question → {"passed": bool, "summary": str} from its public tests
     # Read from the submission without running it (autograder.grading.about):
     identity: dict = field(default_factory=dict)  # {"name", "student_id"} the notebook or its export declares
     submitted: str = ""                           # ISO time the export zip recorded (the student's clock)
@@ -106,7 +105,6 @@ class Judge:
         grade.cell_errors = _cell_errors(report.get("errors"))
         grade.output = storable(str(report.get("output", ""))[-20000:])
         grade.variables = self._variables(report.get("variables", {}))
-        grade.public = _public_results(report.get("public"))
         return grade
 
     def failed(self, file: str, digest: str, status: str) -> Grade:
@@ -182,17 +180,6 @@ def _cell_errors(raw) -> list[dict]:
         if isinstance(entry, dict) and type(entry.get("cell")) is int and isinstance(entry.get("error"), str):
             errors.append({"cell": entry["cell"], "error": storable(entry["error"][:500])})
     return errors
-
-
-def _public_results(raw) -> dict:
-    """question → {"passed", "summary"} as the sandbox's run of the public tests reported it."""
-    if not isinstance(raw, dict):
-        return {}
-    results = {}
-    for question, result in list(raw.items())[:100]:
-        if isinstance(question, str) and isinstance(result, dict) and isinstance(result.get("passed"), bool):
-            results[storable(question[:100])] = {"passed": result["passed"], "summary": storable(str(result.get("summary", ""))[:4000])}
-    return results
 
 
 def _silenced(value: wire.Value) -> wire.Value:

@@ -1,15 +1,23 @@
 """A submission's ``results/<file>.json``, in the Gradescope format ``otter run`` writes.
 
-"Public Tests" reports what the notebook's public tests gave when the sandbox
-ran them (after phase one, on the student's own functions); a submission
-whose public tests never ran has no such entry rather than a claim.
+It reports what the grader judged, never what the submission's process says of
+itself. The public tests run in that process (as in Otter), where the notebook's
+own code can rewrite their outcome, so the "Public Tests" entry Otter's layout
+has says so instead of passing on a pass or a fail; a submission that never ran
+to the end has no such entry.
 """
 from __future__ import annotations
 
 import json
 
+from autograder.authoring.language import say
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.judging import COMPLETED, SCORE_DECIMALS, Grade
+
+PUBLIC_TESTS_NOT_REPEATED = say(
+    "公开测试在提交的 notebook 自己的进程里运行，那里的代码能改写它们报告的结果，所以这里不转述；分数只来自评分程序自己判定的隐藏测试。",
+    "The public tests ran in the submission's own process, whose code can rewrite what they report, so their outcome is not repeated here; the scores come from the hidden tests, judged by the grader alone.",
+)
 
 
 def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
@@ -18,10 +26,8 @@ def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
     # Otter's rule: per-question results show after publishing only when the zip says show_hidden.
     visibility = "after_published" if config.get("show_hidden") else "hidden"
     tests = []
-    if grade.public:
-        passed = all(result["passed"] for result in grade.public.values())
-        output = "\n\n".join(result["summary"] for result in grade.public.values())
-        tests.append({"name": "Public Tests", "visibility": "visible", "output": output, "status": "passed" if passed else "failed"})
+    if grade.status == COMPLETED:
+        tests.append({"name": "Public Tests", "visibility": "visible", "output": PUBLIC_TESTS_NOT_REPEATED})
     for name, question in autograder.questions.items():
         tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), SCORE_DECIMALS), "max_score": round(question.points, SCORE_DECIMALS), "visibility": visibility, "output": _summary(grade, question=name)})
     results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}

@@ -6,9 +6,9 @@ question not checked that way is graded after the last cell.
 
 Phase one runs the notebook and probes every case that calls the student's
 own functions only, and runs each question's public tests where Otter would
-(at its ``grader.check``, else after the last cell); its report (cell
-errors, printed output, those probes, the public tests' results, the plotted
-variables) is committed through ``reveal``, which only then hands
+(at its ``grader.check``, else after the last cell), for what they do to the
+notebook's state; its report (cell errors, printed output, those probes, the
+plotted variables) is committed through ``reveal``, which only then hands
 over the reference functions. Phase two probes the cases that swap those in
 (a question graded in isolation); at a ``grader.check`` checkpoint such a
 case is not probed at once but against a copy of the globals taken there.
@@ -36,7 +36,6 @@ from autograder.sandbox.probe_plan import ProbeCase, ProbePlan
 REPORTED_OUTPUT_CHARS = 20_000
 REPORTED_ERRORS = 50
 PUBLIC_TESTS = "tests"            # where the student's files keep each question's public tests
-PUBLIC_SUMMARY_CHARS = 2_000
 
 _CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([\w\-]+)["']\s*\)\s*;?\s*$""")
 
@@ -75,7 +74,7 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
                 errors.append({"cell": index, "error": f"{type(error).__name__}: {error}"[:500]})
         probing.finish_phase_one()
         variables = {name: wire.encode_recorded(value) for name, value in charts.record(plan.charts, plan.recorded, shell.user_ns).items()}
-    committed = {"errors": errors[:REPORTED_ERRORS], "output": captured.getvalue()[-REPORTED_OUTPUT_CHARS:], "probes": probing.own, "public": probing.public, "variables": variables}
+    committed = {"errors": errors[:REPORTED_ERRORS], "output": captured.getvalue()[-REPORTED_OUTPUT_CHARS:], "probes": probing.own, "variables": variables}
     sources = json.loads(reveal(json.dumps(committed).encode()))
     swapped: dict[str, dict] = {}
     try:
@@ -92,13 +91,12 @@ class _Probing:
     def __init__(self, plan: ProbePlan, namespace: dict):
         self.plan, self.namespace = plan, namespace
         self.own: dict[str, dict] = {}
-        self.public: dict[str, dict] = {}     # question → what its public tests gave
         self.snapshots: dict[str, dict] = {}   # question → its globals at its last checkpoint
         self.checked: set[str] = set()
 
     def checkpoint(self, question: str, *, snapshot: bool = True) -> None:
         self.checked.add(question)
-        self.public[question] = _run_public_tests(question, self.namespace)
+        _run_public_tests(question, self.namespace)
         for case in self.plan.cases.get(question, ()):
             if not case.swap_in:
                 self.own[case.key] = suite.probe(case, self.namespace, self.plan.inputs[case.key], {})
@@ -119,19 +117,21 @@ class _Probing:
                         probes[case.key] = _probe_swapped(case, self.namespace, self.plan.inputs[case.key], functions)
 
 
-def _run_public_tests(question: str, namespace: dict) -> dict:
-    """Run ``tests/<question>.py`` (the student's public tests, as Otter would) against ``namespace``."""
+def _run_public_tests(question: str, namespace: dict) -> None:
+    """Run ``tests/<question>.py`` (the student's public tests) against ``namespace``, as Otter would.
+
+    Only for what they do to the notebook's state: whatever they report is this
+    process's word, which the notebook can rewrite, so none of it is sent.
+    """
     from otter.test_files import ExceptionTestFile
 
     path = Path(PUBLIC_TESTS) / f"{question}.py"
     if not path.is_file():
-        return {"passed": False, "summary": f"{question}: no public tests were found"}
+        return
     try:
-        test_file = ExceptionTestFile.from_file(str(path))
-        test_file.run(namespace)
-        return {"passed": bool(test_file.passed_all), "summary": test_file.summary()[-PUBLIC_SUMMARY_CHARS:]}
-    except Exception as error:  # the notebook may have broken what the tests need
-        return {"passed": False, "summary": f"{question}: the public tests could not run ({type(error).__name__}: {error})"[:PUBLIC_SUMMARY_CHARS]}
+        ExceptionTestFile.from_file(str(path)).run(namespace)
+    except Exception:  # the notebook may have broken what the tests need
+        pass
 
 
 def _probe_swapped(case: ProbeCase, namespace: dict, inputs: dict, functions: dict[str, Callable]) -> dict:

@@ -1498,6 +1498,29 @@ HIDDEN_CODE = [
         ),
         proof="attack ran: sandbox_function_census",
     ),
+    Hostile(
+        "forge_public_tests",
+        "a blank notebook whose last cell marks every public test passed in the probing object's state and adds a passing 'public' report to the committed JSON",
+        "forge_public_tests.ipynb",
+        _notebook(last=["""
+            import gc, json
+            claim = {question: {"passed": True, "summary": f"{question} results: All test cases passed!"} for question in ("sigmoid", "binary_loss", "train", "accuracy")}
+            for thing in gc.get_objects():
+                if type(thing).__name__ == "_Probing":
+                    thing.checked.update(claim)
+                    thing.public = dict(claim)
+            _dumps = json.dumps
+
+            def _claiming(value, *args, **kwargs):
+                if isinstance(value, dict) and "probes" in value:
+                    value = {**value, "public": claim}
+                return _dumps(value, *args, **kwargs)
+
+            json.dumps = _claiming
+            print("attack ran: forge_public_tests")
+        """]),
+        proof="attack ran: forge_public_tests",
+    ),
 ]
 
 
