@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from autograder.assignment import Assignment
-from autograder.grading.answer_code import MAX_CELL_CHARS, graded_code, python_source
+from autograder.grading.answer_code import graded_code, python_source
+from autograder.grading.submissions import MAX_CODE_CELL_CHARS
 from autograder.grading.fingerprints import every_kgram, fingerprints, normal_forms
 from autograder.grading.lesson_code import LessonCode
 from autograder.grading.similarity import common_limit, similar_pairs
@@ -45,7 +46,7 @@ def test_a_magic_inside_a_function_becomes_pass():
 @pytest.mark.parametrize("cell", [
     f"%%bash\n{DEFINITION}",          # its body is not Python: the kernel defined nothing
     "def f(x)\n    return x + 1",      # a syntax error: nor here
-    f"# {'x' * MAX_CELL_CHARS}\n{DEFINITION}",  # too long to read
+    f"# {'x' * MAX_CODE_CELL_CHARS}\n{DEFINITION}",  # too long to read
 ], ids=["bash-cell", "syntax-error", "huge-cell"])
 def test_cells_the_kernel_could_not_run_define_nothing(cell):
     assert graded_code(_notebook(cell), ["f"]) == ""

@@ -17,14 +17,18 @@ import re
 from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder.definitions import definitions
+from autograder.grading.submissions import MAX_CODE_CELL_CHARS
 
-MAX_CELL_CHARS = 100_000    # longer cells are not read: no answer is that long
 MAX_CELLS = 500             # cells read per notebook
 MAX_CODE_CHARS = 20_000     # what a submission's graded code is cut to
 # Cell magics that run their body as Python in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun"})
 _ANSWER_TAG = "otter_answer_cell"
 _IPYTHON_CALLS = frozenset({"run_line_magic", "run_cell_magic", "system", "getoutput"})
+# A line IPython reads otherwise than Python: a magic or shell line (also as ``x = !ls``), or help
+# (``f?``). Only cells holding one go through IPython's transformer, which takes seconds on a
+# cell of a few hundred thousand characters.
+_IPYTHON_LINE = re.compile(r"^\s*[%!]|^[^#\n]*=\s*[%!]|\?\s*$", re.MULTILINE)
 
 
 def answer_names(notebook) -> list[str]:
@@ -49,12 +53,16 @@ def python_source(cell: str) -> str:
     where they were), or as it was if the transformer could not read it; either way its definitions
     are not found, as the kernel would not have run them either.
     """
-    if len(cell) > MAX_CELL_CHARS:
+    if len(cell) > MAX_CODE_CELL_CHARS:
         return ""
+    if not _IPYTHON_LINE.search(cell):  # plain Python: IPython would run it as it is
+        return cell
     try:
         text = _transformer().transform_cell(cell)
     except Exception:  # IPython's parser on untrusted text: any failure means "not Python"
         return cell
+    if "get_ipython" not in text:  # no magic or shell line: nothing to take out, no need to parse
+        return text
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

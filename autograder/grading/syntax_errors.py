@@ -11,8 +11,8 @@ import ast
 import re
 
 from autograder.authoring.language import say
-from autograder.definitions import definitions
-from autograder.grading.answer_code import MAX_CELL_CHARS, code_cells, python_source
+from autograder.definitions import DEFINITIONS
+from autograder.grading.answer_code import code_cells, python_source
 
 MAX_LINE_CHARS = 120
 _DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
@@ -32,29 +32,19 @@ _CHINESE = {
 def undefined_by_syntax_errors(notebook, names: list[str]) -> dict[str, str]:
     """Name → what to fix, for each of ``names`` that no cell defines because the cell holding its
     ``def`` (or ``class``) has a syntax error; the last such cell is the one reported."""
-    cells = [source for source, _ in code_cells(notebook)]
-    defined = definitions(python_source(source) for source in cells)
-    found = {}
-    for source in cells:
-        if len(source) > MAX_CELL_CHARS:
+    defined, broken = set(), []
+    for source, _ in code_cells(notebook):
+        if not set(_DEFINED.findall(source)) & set(names):  # only a cell that defines a graded name can leave it undefined
             continue
-        error = _syntax_error(python_source(source))
-        if error is None:
+        try:
+            tree = ast.parse(python_source(source))
+        except SyntaxError as error:
+            broken.append((source, error))
             continue
-        for name in _DEFINED.findall(source):
-            if name in names and name not in defined:
-                found[name] = _message(name, error, source)
-    return found
-
-
-def _syntax_error(source: str) -> SyntaxError | None:
-    try:
-        ast.parse(source)
-    except SyntaxError as error:
-        return error
-    except (ValueError, RecursionError, MemoryError):  # unreadable for other reasons: not a slip to point at
-        return None
-    return None
+        except (ValueError, RecursionError, MemoryError):  # unreadable for other reasons: not a slip to point at
+            continue
+        defined |= {node.name for node in tree.body if isinstance(node, DEFINITIONS)}
+    return {name: _message(name, error, source) for source, error in broken for name in _DEFINED.findall(source) if name in names and name not in defined}
 
 
 def _message(name: str, error: SyntaxError, source: str) -> str:
