@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 import httpx
 import yaml
@@ -96,12 +97,17 @@ class Server:
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        end(self.process, self.kill)
+
+
+def end(process: subprocess.Popen, kill: Callable[[], None]) -> None:
+    """Stop ``process`` as a service manager would: SIGTERM, a minute to finish, then ``kill()``."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            kill()
 
 
 class Visitor:

@@ -1,0 +1,104 @@
+"""The course server past one machine, run for real: PostgreSQL for the database, Celery on a Redis
+broker for the task queue, and two ``autograder worker`` processes standing for two machines (each
+its own copy of the release and its own scratch folder, none of the server's course folder). One is
+killed with SIGKILL in the middle of a job; the other grades everything, that job included, once.
+The class's gradebook must equal the embedded server's on the same files.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+import nbformat
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from autograder.server.models import DONE, Job, Submission
+from autograder.server.scale.records import GradedOutput
+from tests.corpus.honest import write_corpus
+from tests.course_server import STAFF, Server, Visitor, course_folder, project_with, submitted_id
+from tests.scale_services import WorkerMachine, missing, postgres_cluster, redis_server
+
+NAME = "logistic_regression"
+WHY_NOT = missing()
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(WHY_NOT), reason=f"grading past one machine {WHY_NOT}")]
+CORPUS = ("correct_course_style", "sigmoid_exp_overflow", "train_no_zero_grad")
+# Short, so the killed worker's job comes back within seconds.
+LEASE_SECONDS = 4
+
+
+@pytest.fixture(scope="module")
+def class_files(student_template, tmp_path_factory) -> list[tuple[str, bytes]]:
+    """(student, notebook) for each upload, in order: three corpus notebooks and one with no cells."""
+    folder = tmp_path_factory.mktemp("scale-out-notebooks")
+    notebooks = [path.read_bytes() for path in write_corpus(folder, student_template, names=CORPUS)]
+    empty = nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode()
+    return [(f"202600{number}", content) for number, content in enumerate([*notebooks, empty], 1)]
+
+
+def _submit_all(server: Server, class_files) -> list[int]:
+    ids = []
+    for student, content in class_files:
+        visitor = Visitor(server.url)
+        assert visitor.log_in(student).status_code == 303
+        ids.append(submitted_id(visitor.upload(NAME, "mine.ipynb", content)))
+    return ids
+
+
+def _gradebook(server: Server, ids: list[int]) -> list[list[str]]:
+    """The class's final_grades.csv once every submission in ``ids`` is graded."""
+    staff = Visitor(server.url)
+    assert staff.log_in(STAFF).status_code == 303
+    for submission_id in ids:
+        staff.graded(submission_id)
+    sheet = staff.http.get(f"/staff/assignments/{NAME}/class/final_grades.csv")
+    assert sheet.status_code == 200, sheet.text[-500:]
+    return list(csv.reader(io.StringIO(sheet.text)))
+
+
+def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the_other(assignment, class_files, tmp_path):
+    with redis_server(tmp_path / "redis") as queue_url, postgres_cluster(tmp_path / "postgres") as cluster:
+        database_url = cluster.database("course")
+        project = project_with(assignment, tmp_path / "server-machine" / "project")
+        server = Server(course_folder(project, tmp_path / "server-machine" / "course", lease_seconds=LEASE_SECONDS, database_url=database_url),
+                        options=("--queue", queue_url))
+        machines = []
+        try:
+            machines = [WorkerMachine(project_with(assignment, tmp_path / f"machine-{name}" / "project"), tmp_path / f"machine-{name}" / "scratch",
+                                      queue_url=queue_url, database_url=database_url) for name in ("a", "b")]
+            doomed, survivor = machines
+            ids = _submit_all(server, class_files)
+            killed_job = int(doomed.wait_for(WorkerMachine.CLAIMED, timeout=300).group(1))
+            doomed.kill()
+            scaled_out = _gradebook(server, ids)
+        finally:
+            for machine in machines:
+                machine.stop()
+            server.stop()
+
+        assert killed_job in survivor.claimed(), "\n".join(survivor.log[-30:])
+        engine = create_engine(database_url)
+        with Session(engine) as db:
+            assert db.scalar(select(Job.attempts).where(Job.id == killed_job)) == 2  # the killed worker's claim, then the other's
+            per_submission = dict(db.execute(select(Job.submission_id, func.count()).where(Job.state == DONE).group_by(Job.submission_id)).all())
+            assert per_submission == {submission_id: 1 for submission_id in ids}  # each graded exactly once
+            assert db.scalar(select(func.count()).select_from(GradedOutput).where(GradedOutput.collected.is_(True))) == len(ids)
+            assert {s.state for s in db.scalars(select(Submission))} == {"graded"}
+        engine.dispose()
+        # Neither machine used the server's layout; the killed one still holds the file it was grading.
+        assert not any((machine.scratch / "uploads").exists() for machine in machines)
+        assert [path.name for path in (doomed.scratch / "incoming").iterdir()] == [str(killed_job)]
+        assert list((survivor.scratch / "incoming").iterdir()) == []
+
+    embedded_project = project_with(assignment, tmp_path / "embedded" / "project")
+    embedded = Server(course_folder(embedded_project, tmp_path / "embedded" / "course"))
+    try:
+        assert _submit_all(embedded, class_files) == ids
+        assert _gradebook(embedded, ids) == scaled_out
+    finally:
+        embedded.stop()
+    header, _points, *rows = scaled_out
+    assert [row[0] for row in rows] == [f"{student}-{sid}.ipynb" for (student, _), sid in zip(class_files, ids)]
+    totals = [float(row[header.index("total_points_earned")]) for row in rows]
+    assert max(totals) == 10.0 and min(totals) == 0.0 and len(set(totals)) >= 3  # real grades, not one value for all
