@@ -184,6 +184,20 @@ def test_the_marks_sheet_names_no_one_and_its_key_names_everyone_as_the_gradeboo
     assert {row["student_id"] for row in _key(out).values()} == {"2023001", "2023002", "2023003", "2023004", "2023005"}
 
 
+def _summary(out: Path) -> str:
+    return re.sub(r"<[^>]+>", " ", (out / "summary.html").read_text(encoding="utf-8"))
+
+
+def test_the_summary_counts_students_once_at_their_final_scores(term):
+    _, _, out, _ = term
+    page = _summary(out)
+    assert "5 students submitted; 1 on the roster did not; 5 files graded" in page
+    rows = [row for row in _students(out).values() if row["file"]]
+    final, raw = (sum(float(row[column]) for row in rows) / len(rows) for column in ("total", "raw_score"))
+    assert final != raw, "钱七 is late: the mean must count the penalty"
+    assert f"mean {final:.2f} / 11; written answers marked for 0 of 5" in page
+
+
 def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
     assignment, _, graded, _ = term
     out = tmp_path / "out"
@@ -207,6 +221,8 @@ def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
     page = (out / student["feedback_page"]).read_text(encoding="utf-8")
     assert "对 · right" in page and "9 / 11" in page
     assert {row["label"]: row["points"] for row in _read_csv(sheet)}[label] == "1", "the TA's mark is kept"
+    totals = [float(row["total"]) for row in _students(out).values() if row["file"]]
+    assert f"mean {sum(totals) / len(totals):.2f} / 11; written answers marked for 1 of 5" in _summary(out), "the written mark counts in the summary"
     assert (out / "students.previous.csv").read_bytes() == before, "the gradebook before the marks is kept"
 
 
@@ -294,6 +310,7 @@ def test_two_same_named_corrections_graded_one_after_the_other_keep_both_rows(te
     assert {row["file"]: row["on_sheet"] for row in key.values() if row["on_sheet"] == "no"} == {"wangwu.ipynb": "no", "zhaoliu.ipynb": "no"}
     assert all(key[label]["file"] == row["file"] for label, row in first.items()), "every label kept its submission"
     assert sorted(label for label in key if label not in first) == ["A06", "A07"]
+    assert "5 students submitted; 1 on the roster did not; 7 files graded, 2 of them superseded by another of the same student's and left out" in _summary(out)
 
 
 def test_a_class_folder_of_the_previous_layout_still_merges(term, tmp_path):

@@ -190,14 +190,18 @@ def test_pages_never_show_hidden_tests_or_the_solution(graded, assignment, page)
     assert not leaked
 
 
-def test_summary_page_shows_the_class(graded, tmp_path):
+def test_summary_page_shows_the_class(graded, assignment, tmp_path):
+    from autograder.grading.autograder_zip import AutograderZip
+
     seen = render(graded / "summary.html", tmp_path)
     scores = [sum(submission(name).expected.values()) for name in (MISTAKEN, CORRECT)]
-    assert f"2 submissions from 2 students, mean {sum(scores) / 2:.2f} / {POSSIBLE:g}" in seen["text"]
+    written = sum(AutograderZip.read(assignment.zip_path).manual_questions().values())
+    assert "2 students submitted; 2 files graded" in seen["text"]
+    assert f"mean {sum(scores) / 2:.2f} / {POSSIBLE + written:g}; written answers marked for 0 of 2" in seen["text"]
     assert [chart["holder"] for chart in seen["charts"]] == ["histogram"]
     rates = {row["cells"][0]: row["cells"][1] for row in seen["rows"] if row["table"] == "pass-rates" and not row["cells"][0].endswith("question")}
     assert rates == {question: ("50%" if question == "binary_loss" else "100%") for question in POINTS}
-    failures = [row["cells"] for row in seen["rows"] if row["table"] == "failures" and not row["cells"][0].endswith("submissions")]
+    failures = [row["cells"] for row in seen["rows"] if row["table"] == "failures" and not row["cells"][0].endswith("students")]
     assert {(question, message) for _, question, message in failures} == {("binary_loss", m) for m in _failure_messages(graded, MISTAKEN)}
     assert seen["scrollWidth"] <= seen["viewport"]
 

@@ -28,7 +28,8 @@ from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy
 from autograder.grading.outputs import remove_stale_temporaries, write_atomic
 from autograder.grading.page_shell import content_security_policy
-from autograder.grading.pages import feedback_page, summary_page
+from autograder.grading.class_summary import summary_page
+from autograder.grading.pages import feedback_page
 from autograder.grading.similarity import Pair
 from autograder.grading.ta_pages import MAX_PAIRS_SHOWN, index_page, similarity_page, written_page
 from autograder.grading.text import storable
@@ -52,7 +53,7 @@ def _every_page(text: str, autograder: AutograderZip) -> dict[str, str]:
     row = StudentRow(text, text, file=text, status=text, note=text, others=(text,))
     return {
         "feedback": feedback_page(grade, autograder, assignment=text, reference={}),
-        "summary": summary_page([grade], autograder, assignment=text),
+        "summary": summary_page([row], [grade], autograder, assignment=text, manual={}),
         "index": index_page([row], assignment=text, possible=2.0, pages={text: text}),
         "similarity": similarity_page([Pair(text, text + "2", 0.9, 10)], [[text, text + "2"]], {text: text}, assignment=text),
         "written": written_page(text, [Answer("A01", text, text, text, text)], assignment=text, points=1.0, sheet=text),

@@ -23,7 +23,9 @@ from autograder.grading.autograder_zip import AutograderZip, Question
 from autograder.grading.gradebook import gradebook_csv
 from autograder.grading.judging import CaseOutcome, Grade
 from autograder.grading.outputs import page_name, write_atomic
-from autograder.grading.pages import feedback_page, summary_page
+from autograder.grading.class_book import StudentRow
+from autograder.grading.class_summary import summary_page
+from autograder.grading.pages import feedback_page
 from autograder.grading.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
 from autograder.grading.terminal import grade_table
 from autograder.grading.text import spreadsheet_cell
@@ -145,7 +147,7 @@ def test_spreadsheet_cells_are_neutralised(name, shown):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(grades())
 def test_pages_carry_no_markup_from_a_submission(autograder, grade):
-    for page in (feedback_page(grade, autograder, assignment="a", reference={}), summary_page([grade], autograder, assignment="a")):
+    for page in (feedback_page(grade, autograder, assignment="a", reference={}), summary_page([StudentRow("1", "x", file=grade.file, status="Completed")], [grade], autograder, assignment="a", manual={})):
         page.encode("utf-8")
         found = _markup(page)
         assert found.tags <= KIT_TAGS and not found.handlers, (found.tags - KIT_TAGS, found.handlers)

@@ -96,7 +96,7 @@ def histogram(values: list[float], *, possible: float) -> str:
     counts, _, bars = ax.hist(np.clip(values, 0, possible or 1), bins=bins, color=CLASSES[0], edgecolor="white")
     ax.bar_label(bars, labels=[f"{c:g}" if c else "" for c in counts])
     ax.set_xlabel("总分 · total points")
-    ax.set_ylabel("人数 · submissions")
+    ax.set_ylabel("人数 · students")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg(figure)
 

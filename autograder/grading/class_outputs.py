@@ -24,7 +24,8 @@ from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy
 from autograder.grading.lesson_code import LessonCode
 from autograder.grading.outputs import page_name, remove_stale_temporaries, write_atomic
-from autograder.grading.pages import Standing, standing_section, summary_page, with_standing
+from autograder.grading.class_summary import summary_page
+from autograder.grading.pages import Standing, standing_section, with_standing
 from autograder.grading.roster import Roster
 from autograder.grading.similarity import clusters, similar_pairs
 from autograder.grading.text import spreadsheet_cell, storable
@@ -107,7 +108,7 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     writes = _Writes()
     writes.attempt(GRADEBOOK, lambda: _keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder)))
     writes.attempt(STUDENTS, lambda: _keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages)))
-    writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(grades, autograder, assignment=assignment, students=len(rows))))
+    writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(rows, grades, autograder, assignment=assignment, manual=manual)))
     writes.attempt(INDEX, lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)))
     pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, solution=solution, starter=starter, assignment=assignment)) or []
     _written(writes, out, rows, grades, manual, marks, assignment=assignment)

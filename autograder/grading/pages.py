@@ -1,4 +1,4 @@
-"""HTML pages: one feedback page per submission and the class summary.
+"""HTML pages: one feedback page per submission (the class summary is ``class_summary``'s).
 
 Every text a submission can influence (its file name, messages, cell errors)
 is escaped, and each page is built in the kit's one shell (``page_shell``), whose
@@ -8,7 +8,6 @@ assignment's declarations (``autograder.grading.charts``).
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
@@ -153,43 +152,3 @@ def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list
         caption = f'<p class="note">{escape(drawn.caption)}</p>'
         parts.append(f'<h2>{escape(chart.title)}</h2><div id="{ident}">{drawn.svg}</div>{caption}{notes}')
     return parts
-
-
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:x)?", re.IGNORECASE)
-
-
-def _diagnoses(grades: list[Grade]) -> list[tuple[tuple[str, str], tuple[set[str], str]]]:
-    """Failed cases grouped by question and message with its numbers taken out: (question, shape) →
-    (the submissions that got it, one message as it was), most submissions first."""
-    groups: dict[tuple[str, str], tuple[set[str], str]] = {}
-    for grade in grades:
-        for case in grade.cases:
-            if not case.passed:
-                files, example = groups.setdefault((case.question, _NUMBER.sub("#", case.message)), (set(), case.message))
-                files.add(grade.file)
-    return sorted(groups.items(), key=lambda item: (-len(item[1][0]), item[0]))
-
-
-def summary_page(grades: list[Grade], autograder: AutograderZip, *, assignment: str, students: int | None = None) -> str:
-    """The class at a glance: score histogram, pass rates, the most common mistakes by diagnosis."""
-    possible = autograder.possible
-    totals = [g.total for g in grades]
-    count = max(len(grades), 1)
-    who = f"，{students} 名学生" if students is not None else ""
-    who_en = f" from {students} students" if students is not None else ""
-    parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", f"<p>共 {len(grades)} 份提交{who}，平均 {sum(totals) / count:.2f} / {possible:g} · {len(grades)} submissions{who_en}, mean {sum(totals) / count:.2f} / {possible:g}</p>"]
-    parts.append(f'<h2>分数分布 · Score histogram</h2><div id="histogram">{drawing.histogram(totals, possible=possible)}</div>')
-    parts.append('<h2>各题通过率 · Per-question pass rate</h2><table id="pass-rates"><tr><th>题目 · question</th><th>满分比例 · full marks</th><th>平均分 · mean score</th></tr>')
-    for name, question in autograder.questions.items():
-        full = sum(1 for g in grades if abs(g.scores.get(name, 0) - question.points) < 1e-9)
-        mean = sum(g.scores.get(name, 0) for g in grades) / count
-        parts.append(f"<tr><td>{escape(name)}</td><td>{full / count:.0%}</td><td>{mean:.2f} / {question.points:g}</td></tr>")
-    parts.append("</table>")
-    rows = "".join(f"<tr><td>{len(files)}</td><td>{escape(question)}</td><td>{escape(example)}</td></tr>" for (question, _), (files, example) in _diagnoses(grades)[:15])
-    parts.append(f'<h2>最常见的错误 · Most common mistakes</h2><p class="note">按诊断归类，数字不同的同一类信息算一条；人数按提交计 · grouped by diagnosis (the same message with other numbers counts once); counted in submissions</p>'
-                 f'<table id="failures"><tr><th>人数 · submissions</th><th>题目 · question</th><th>信息（一例）· message (one example)</th></tr>{rows}</table>')
-    statuses = Counter(g.status for g in grades if g.status != COMPLETED)
-    if statuses:
-        items = "".join(f"<li>{count} × {escape(status)}</li>" for status, count in statuses.most_common())
-        parts.append(f'<h2>未能评分 · Not graded</h2><ul id="not-graded">{items}</ul>')
-    return html_page(f"{assignment} summary", "".join(parts))
