@@ -132,12 +132,14 @@ def test_a_runs_workers_are_forks_of_one_warmed_process(assignment):
         assert _parent(parents.pop()) == os.getpid(), "the warm process is the grader's own child"
 
 
-def test_workers_that_cannot_warm_up_say_so(tmp_path):
+def test_workers_that_cannot_warm_up_quote_the_warm_process_error(tmp_path, capfd):
+    """Its traceback reaches the grader's stderr as it is written, and the error the TA reads quotes it."""
     secret = tmp_path / "secret.json"
     secret.write_text("{}")
     setup = WorkerSetup(b"not a probe plan", secret, {})
-    with pytest.raises(WorkersError, match="could not start"):
+    with pytest.raises(WorkersError, match=r"(?s)warm-up process ended with exit code 1; its error output ends:.*UnpicklingError"):
         Workers(1, setup)
+    assert "UnpicklingError" in capfd.readouterr().err
 
 
 # Found by review: a killed worker's job must leave nothing to the next job in its slot -----------

@@ -30,12 +30,13 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to an ordin
 def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None, uid: int = TEST_UID) -> Outcome:
     """``job()`` run as ``uid`` (TEST_UID unless told) in a forked child; its dict, or why there is none.
 
-    ``prepare()`` runs in the child as root first (to join a delegated cgroup, say).
+    ``prepare()`` runs in the child as root first, once the interpreter is in reach (to join a
+    delegated cgroup, or ``deny_search`` a folder, say).
     """
     def child() -> dict:
+        _reach_interpreter()
         if prepare is not None:
             prepare()
-        _reach_interpreter()
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
@@ -110,6 +111,15 @@ class DelegatedCgroup:
                         if time.monotonic() > deadline:
                             break
                         time.sleep(0.05)  # the kernel frees a cgroup only after its last process is reaped
+
+
+def deny_search(folder: Path) -> None:
+    """In a mount namespace of this process's own, cover ``folder`` with an empty one only root may enter
+    (mode 0700), as an administrator's install can be closed to a TA. Nothing changes on the host."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    _check(libc.unshare(CLONE_NEWNS), "unshare")
+    _check(libc.mount(None, b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), "mount --make-rprivate /")
+    _check(libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", ctypes.c_ulong(0), b"mode=0700"), f"mount tmpfs on {folder}")
 
 
 def _reach_interpreter() -> None:

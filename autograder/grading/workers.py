@@ -29,6 +29,8 @@ from typing import Iterable, Iterator
 import nbformat
 
 from autograder import KitError, sandbox
+from autograder.grading.error_relay import ErrorRelay
+from autograder.grading.interpreter_access import interpreter_problem
 from autograder.grading.warm_process import WorkerSetup, serve_warm
 from autograder.sandbox import cgroups
 from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
@@ -94,8 +96,11 @@ class Workers:
         self._context = multiprocessing.get_context("spawn")
         self._setup = setup
         self._warm: _WarmProcess | None = None
-        self._warm_exit: int | None = None  # how the last warm process that failed ended
+        self._warm_failure = "did not answer"  # how the last warm process that failed ended
         self._workers: list[_Worker] = []
+        problem = interpreter_problem()
+        if problem:
+            raise WorkersError(f"the grading workers could not start: {problem}")
         try:
             for slot in range(first_slot, first_slot + count):
                 self._workers.append(self._start(slot))
@@ -113,12 +118,11 @@ class Workers:
                 return self._warm.fork_worker(slot)
             except (EOFError, OSError):
                 self._stop_warm()
-        code = self._warm_exit
-        raise WorkersError(f"the grading workers could not start: their warm-up process {'ended with exit code ' + str(code) if code is not None else 'did not answer'} (its error is printed above)")
+        raise WorkersError(f"the grading workers could not start: their warm-up process {self._warm_failure}")
 
     def _stop_warm(self) -> None:
         if self._warm is not None:
-            self._warm_exit = self._warm.close()
+            self._warm_failure = self._warm.close()
             self._warm = None
 
     def run(self, jobs: Iterable[Job], *, wait_s: float = 5.0) -> Iterator[tuple[Job, sandbox.Result]]:
@@ -227,7 +231,8 @@ class _WarmProcess:
     def __init__(self, context, setup: WorkerSetup):
         ours, theirs = context.Pipe()
         self.process = context.Process(target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True)
-        with _worker_environment():
+        self.errors = ErrorRelay()  # its stderr, and its workers': relayed to ours, quoted if it fails
+        with _worker_environment(), self.errors.as_stderr():
             self.process.start()
         theirs.close()
         self.control = ours
@@ -252,8 +257,8 @@ class _WarmProcess:
         self.warm = True
         return _Worker(slot, self.control.recv(), connection)
 
-    def close(self) -> int | None:
-        """Stop the warm process; its exit code (None if it would not end)."""
+    def close(self) -> str:
+        """Stop the warm process; say how it ended, quoting what it wrote to stderr."""
         try:
             self.control.send(None)
         except OSError:
@@ -264,9 +269,11 @@ class _WarmProcess:
             self.process.join(timeout=5)
         self.control.close()
         code = self.process.exitcode
-        if code is not None:
-            self.process.close()  # its sentinel's file descriptor
-        return code
+        if code is None:
+            return "did not answer"
+        self.process.close()  # its sentinel's file descriptor
+        said = self.errors.last_words() if code != 0 else ""
+        return f"ended with exit code {code}" + (f"; its error output ends:\n{said}" if said else ", printing nothing")
 
 
 def _ended(connection: multiprocessing.connection.Connection, deadline: float) -> bool:
