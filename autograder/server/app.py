@@ -67,7 +67,7 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         views.mark(assignment)
         graded.notify()
 
-    queue, grading = _grading(course, queue_url or course.settings.queue, on_graded)
+    queue, grading = _grading(course, queue_url or course.settings.queue, on_graded, on_started=lambda assignment: graded.notify())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -91,7 +91,7 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
     return app
 
 
-def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None]):
+def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None], *, on_started: Callable[[str], None]):
     """The queue and grading service: the embedded ones, or, given a task queue, the server's side of workers elsewhere."""
     if queue_url:
         from autograder.server.scale.service import ScaledOutService
@@ -99,7 +99,7 @@ def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None]):
         scaled_out = ScaledOutService(course, queue_url, on_graded=on_graded)
         return scaled_out.queue, scaled_out
     queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds)
-    return queue, GradingService(course, queue, on_graded=on_graded)
+    return queue, GradingService(course, queue, on_graded=on_graded, on_started=on_started)
 
 
 def _handle_errors(app: FastAPI) -> None:

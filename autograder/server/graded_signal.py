@@ -1,9 +1,10 @@
-"""Waking the requests that wait for a grade (``GET /api/submissions/ID?wait=S``) when one is recorded.
+"""Waking the requests that wait for a submission to move on (``GET /api/submissions/ID?wait=S``)
+when grading of one starts or its grade is recorded.
 
-Grades are recorded in grading threads; waiting requests live on the server's event loop. A grade
-wakes them all and each looks at its own submission again. Only grades recorded in this process
-signal; a waiting request also looks again every few seconds, so grades recorded elsewhere (a
-scaled-out worker) are seen too.
+That happens in grading threads; waiting requests live on the server's event loop. Each change
+wakes them all and each looks at its own submission again. Only changes in this process signal; a
+waiting request also looks again every few seconds, so grades recorded elsewhere (a scaled-out
+worker) are seen too.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class GradedSignal:
         self._loop, self._event = loop, asyncio.Event()
 
     def notify(self) -> None:
-        """A grade was recorded (callable from any thread)."""
+        """A submission moved on (callable from any thread)."""
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._pulse)
 
@@ -29,7 +30,7 @@ class GradedSignal:
         event.set()  # everyone waiting on it wakes; later waiters wait on the new one
 
     async def wait(self, timeout: float) -> None:
-        """Return at the next grade, or after ``timeout`` seconds."""
+        """Return at the next change, or after ``timeout`` seconds."""
         if self._event is None:
             return
         try:

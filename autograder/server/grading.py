@@ -124,6 +124,7 @@ class GradingLoop(threading.Thread):
             if job is None:
                 service.budget.release()
                 continue
+            service.on_started(self.offered.name)
             yield job
 
     def _prepare(self, pool: AssignmentPool, claimed: ClaimedJob) -> Job | None:
@@ -181,9 +182,11 @@ def _read(path: Path) -> bytes:
 class GradingService:
     """Every offered assignment's grading loop, a shared budget of sandboxes at once, and the heartbeat."""
 
-    def __init__(self, course: Course, queue: JobQueue, *, on_graded: Callable[[str], None], options: GradeOptions | None = None):
+    def __init__(self, course: Course, queue: JobQueue, *, on_graded: Callable[[str], None], options: GradeOptions | None = None,
+                 on_started: Callable[[str], None] | None = None):
         settings = course.settings
         self.course, self.queue, self.on_graded = course, queue, on_graded
+        self.on_started = on_started or (lambda assignment: None)
         self.options = options or GradeOptions(workers=min(settings.workers, 2), timeout=settings.timeout, memory_mb=settings.memory_mb)
         self.owner = worker_name()
         self.budget = threading.BoundedSemaphore(settings.workers)

@@ -57,13 +57,15 @@ def history(offered: Offered = Depends(offered), user: User = Depends(api_user),
 
 @router.get("/submissions/{submission_id}")
 async def one(request: Request, found: Submission = Depends(own_submission_api), db: Session = Depends(database), the_course: Course = Depends(course),
-              wait: float = Query(0, ge=0, le=MAX_WAIT_S, description="seconds to wait for the grade before answering")):
-    """The submission's status; with ``wait``, answered as soon as it is graded (or after ``wait`` seconds)."""
+              wait: float = Query(0, ge=0, le=MAX_WAIT_S, description="seconds to wait for the grade before answering"),
+              since: str = Query("", description="with wait: answer as soon as the state is no longer this one (e.g. queued)")):
+    """The submission's status; with ``wait``, answered as soon as it is graded, or has left state
+    ``since`` (or after ``wait`` seconds)."""
     deadline = time.monotonic() + wait
     while True:
         status = await run_in_threadpool(_fresh_status, db, found, the_course)
         left = deadline - time.monotonic()
-        if status["state"] == GRADED or left <= 0:
+        if status["state"] == GRADED or (since and status["state"] != since) or left <= 0:
             return status
         await request.app.state.graded.wait(min(left, LOOK_AGAIN_S))
 
