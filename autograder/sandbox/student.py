@@ -12,7 +12,7 @@ import tempfile
 import traceback
 
 from autograder.forking import flush_output
-from autograder.sandbox import limits as caps
+from autograder.sandbox import limits as caps, seccomp
 from autograder.sandbox.broker import reveal_function
 from autograder.sandbox.outcome import Limits
 from autograder.sandbox.protocol import Pipes, write_all
@@ -32,13 +32,13 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
         _redirect_output(pipes.output_w, keep)
         if uid is not None:
             if limits.keeps("seccomp"):
-                caps.install_seccomp()
+                seccomp.install()
             if limits.keeps("privileges"):
                 caps.drop_capabilities() if in_user_namespace else caps.drop_privileges(uid)
         if limits.keeps("no_new_privs"):
             caps.set_no_new_privs()
         if uid is None and limits.keeps("seccomp"):
-            caps.install_seccomp(deny_ipc=True)  # no IPC namespace here: refuse SysV and POSIX IPC
+            seccomp.install(deny_ipc=True)  # no IPC namespace here: refuse SysV and POSIX IPC
         caps.set_rlimits(limits, shared_uid=uid is None)
     except BaseException as error:
         os.write(pipes.result_w, b"S" + f"sandbox setup failed: {error!r}".encode(errors="backslashreplace"))
