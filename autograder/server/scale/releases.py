@@ -79,4 +79,4 @@ def matching(db: Session, project, wanted: tuple[str, ...]) -> tuple[list[str], 
 
 
 def _copy_hint(project, name: str) -> str:
-    return f"copy the server's dist/{name}-autograder.zip and student_template/{name}/ into {project} (a release made here is another zip)"
+    return f"copy the server's dist/{name}-autograder.zip and student_template/{name}/ into {project} (a release made on this machine may differ)"

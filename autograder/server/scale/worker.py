@@ -17,10 +17,12 @@ import signal
 import socket
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import Iterator
 
 from celery import Celery
+from celery.exceptions import SecurityWarning
 
 from autograder import KitError
 from autograder.server import database
@@ -51,6 +53,9 @@ def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int
         ReleaseMismatch: this checkout lacks a release the server grades with, or holds another.
         WorkerStartError: a grading pool could not start.
     """
+    # Celery discourages root, where it would unpickle messages as root; these are JSON only, and the
+    # sandboxes need root to run each submission as a uid of its own.
+    warnings.filterwarnings("ignore", category=SecurityWarning)
     app = celery_app(queue_url)
     engine = database.connect(database_url)
     try:
