@@ -19,6 +19,7 @@ import nbformat
 from autograder import sandbox
 from autograder.authoring import wire
 from autograder.forking import flush_output, fork
+from autograder.grading.gate_wait import AtTheGate
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_plan import ProbePlan
 from autograder.sandbox.probe_run import run_and_probe
@@ -108,7 +109,8 @@ def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, sec
         os._exit(_STOP)
     # Cgroups are named after the grading process, which started the warm process this worker was forked from.
     limits = replace(job.limits, slot=slot, owner_pid=grader)
-    result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd)
+    result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd,
+                                   on_gate=lambda waiting: connection.send(AtTheGate(waiting)))
     connection.send(result)
 
 

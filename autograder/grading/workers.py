@@ -30,6 +30,7 @@ import nbformat
 
 from autograder import KitError, sandbox
 from autograder.grading.error_relay import ErrorRelay
+from autograder.grading.gate_wait import AtTheGate, JobClock
 from autograder.grading.interpreter_access import interpreter_problem
 from autograder.grading.warm_process import WorkerSetup, serve_warm
 from autograder.sandbox import cgroups
@@ -134,7 +135,7 @@ class Workers:
         pending = iter(jobs)  # taken one at a time: jobs may be read lazily
         retry: list[Job] = []
         idle = list(self._workers)
-        busy: dict[int, tuple[_Worker, Job, float]] = {}
+        busy: dict[int, tuple[_Worker, Job, JobClock]] = {}
         exhausted = False
         while not exhausted or busy:  # a job to retry keeps `exhausted` False
             while idle and not exhausted:
@@ -151,28 +152,31 @@ class Workers:
                     idle.append(self._replace(worker))
                     retry.append(job)
                     continue
-                busy[worker.slot] = (worker, job, time.monotonic())
+                busy[worker.slot] = (worker, job, JobClock())
             if not busy:
                 continue
             # A worker that dies closes its end: its connection turns readable (EOF).
             multiprocessing.connection.wait([w.connection for w, _, _ in busy.values()], timeout=wait_s)
-            for slot, (worker, job, started) in list(busy.items()):
-                result = self._collect(worker, job, started)
+            for slot, (worker, job, clock) in list(busy.items()):
+                result = self._collect(worker, job, clock)
                 if result is None:
                     continue
                 del busy[slot]
                 idle.append(self._replace(worker) if worker.lost else worker)
                 yield job, result
 
-    def _collect(self, worker: "_Worker", job: Job, started: float) -> sandbox.Result | None:
+    def _collect(self, worker: "_Worker", job: Job, clock: JobClock) -> sandbox.Result | None:
         """The job's result once there is one; None while it is still running."""
-        if worker.connection.poll():
+        while worker.connection.poll():
             try:
-                return worker.connection.recv()
+                message = worker.connection.recv()
             except (EOFError, OSError):
                 worker.lost = True
                 return sandbox.Result("crash", detail=WORKER_DIED)
-        if time.monotonic() - started > job.limits.wall_s + WORKER_GRACE_S:
+            if not isinstance(message, AtTheGate):
+                return message
+            clock.at_the_gate(message.waiting)
+        if clock.counted() > job.limits.wall_s + WORKER_GRACE_S:
             self._kill(worker)
             worker.lost = True
             return sandbox.Result("crash", detail="the grading worker stopped answering")

@@ -15,15 +15,19 @@ SECRET_CAP = 60 * 1024    # fits a pipe's buffer, so the broker never blocks on 
 
 
 class RevealRefused(RuntimeError):
-    """reveal() was called twice, or the broker closed without a secret (commit too large)."""
+    """reveal() was called twice, or the broker closed without a secret (commit too large, or the sandbox would not stop)."""
 
 
 class Broker:
-    """Takes one commit from the request pipe, records it, then writes the secret to the reply pipe."""
+    """Takes one commit from the request pipe, records it, then writes the secret to the reply pipe.
 
-    def __init__(self, request_r: int, reply_w: int, secret_fd: int, cap: int, *, on_commit: Callable[[bytes], None] | None = None):
+    ``before_reveal()`` runs between the two; False refuses the secret.
+    """
+
+    def __init__(self, request_r: int, reply_w: int, secret_fd: int, cap: int, *, on_commit: Callable[[bytes], None] | None = None,
+                 before_reveal: Callable[[], bool] | None = None):
         self.request_r, self.reply_w, self.secret_fd, self.cap = request_r, reply_w, secret_fd, cap
-        self.on_commit = on_commit
+        self.on_commit, self.before_reveal = on_commit, before_reveal
         self.buffer = bytearray()
         self.commit: bytes | None = None
         self.closed = False
@@ -41,8 +45,9 @@ class Broker:
                 self.commit = bytes(self.buffer[LENGTH.size:LENGTH.size + size])
                 if self.on_commit:
                     self.on_commit(self.commit)  # recorded before anything is revealed
-                secret = read_secret(self.secret_fd)
-                write_all(self.reply_w, LENGTH.pack(len(secret)) + secret)
+                if self.before_reveal is None or self.before_reveal():
+                    secret = read_secret(self.secret_fd)
+                    write_all(self.reply_w, LENGTH.pack(len(secret)) + secret)
                 self.close()
         if not chunk:
             self.close()
@@ -71,7 +76,7 @@ def reveal_function(request_w: int, reply_r: int) -> Callable[[bytes], bytes]:
         if used:
             raise RevealRefused("reveal() may be called once per sandbox")
         used.append(True)
-        refused = RevealRefused("the grader refused the commit (is it over the result cap?)")
+        refused = RevealRefused("the grader refused the commit (is it over the result cap, or would a process of the sandbox not stop?)")
         try:
             write_all(request_w, LENGTH.pack(len(commit)) + bytes(commit))
         except BrokenPipeError as error:

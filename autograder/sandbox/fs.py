@@ -4,7 +4,9 @@ Runs in a fresh mount namespace, as root or as the owner of a fresh user
 namespace, before any student code. A tmpfs becomes the new root. Into it go, read-only: the system trees (/usr, /lib*,
 /bin, /sbin, /etc), the interpreter, the virtual environment and the kit's
 own package; a small private /tmp holding the work folder; a /dev with a few
-device nodes; the /proc of the sandbox's own PID namespace. Then
+device nodes; the /proc of the sandbox's own PID namespace, with its process
+folders only (``subset=pid``: no /proc/locks, loadavg, meminfo, stat,
+pressure or sys, which show what every process on the host does). Then
 pivot_root makes it '/' and the host's tree is detached. Whatever else is on
 the disk (the project, other submissions, the grader's output, hidden tests,
 references, the kit's checkout) does not exist inside.
@@ -39,14 +41,16 @@ class RootPlan:
         links: top-level symbolic links recreated as they are (/bin -> usr/bin).
         hide: host paths to cover with an empty folder should they fall inside
             a readable tree (an output folder under /usr, say).
+        host_proc: /proc keeps the files about the whole host (tests only).
     """
 
     readable: tuple[str, ...]
     links: tuple[tuple[str, str], ...]
     hide: tuple[str, ...] = ()
+    host_proc: bool = False
 
 
-def plan_root(*, kit_package: str, hide: tuple[str, ...] = ()) -> RootPlan:
+def plan_root(*, kit_package: str, hide: tuple[str, ...] = (), host_proc: bool = False) -> RootPlan:
     """The allow-list for this interpreter: system trees, Python, the venv and the kit."""
     readable, links = [], []
     for tree in SYSTEM_TREES:
@@ -56,7 +60,7 @@ def plan_root(*, kit_package: str, hide: tuple[str, ...] = ()) -> RootPlan:
             readable.append(tree)
     python = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)), kit_package}
     readable.extend(os.path.realpath(path) for path in python if path)
-    return RootPlan(_outermost(readable), tuple(links), tuple(hide))
+    return RootPlan(_outermost(readable), tuple(links), tuple(hide), host_proc)
 
 
 def _outermost(paths: list[str]) -> tuple[str, ...]:
@@ -95,7 +99,7 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
             _mount("tmpfs", root + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0700")
     _make_dev(root, devices)
     os.makedirs(root + "/proc", exist_ok=True)
-    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None if plan.host_proc else "subset=pid")
     _pivot_into(root)
     os.mkdir(WORK, 0o700)
     os.chown(WORK, uid, uid)

@@ -17,20 +17,26 @@ file descriptors (the secret's) through /proc.
 When C ends, B reports its wait status and exits, and the kernel kills what
 is left in the namespace, setsid daemons included, and frees its IPC objects;
 on the wall-clock timeout the parent kills B to the same effect.
+
+Phases take turns host-wide (``autograder.sandbox.phase_gate``): the parent
+holds the gate shared before it forks A; at the commit B stops every process
+of the sandbox and takes the gate alone before it reads the secret; the
+parent lets go once A has reaped B, when no process of the sandbox is left.
 """
 from __future__ import annotations
 
 import os
 import select
 import signal
-import time
+from typing import Callable
 
 from autograder.forking import fork
-from autograder.sandbox import cgroups, fs as sandbox_fs, limits as caps
+from autograder.sandbox import cgroups, freeze, fs as sandbox_fs, limits as caps, phase_gate
 from autograder.sandbox.broker import Broker
 from autograder.sandbox.libc import check, libc
 from autograder.sandbox.outcome import Limits, Result, classify
-from autograder.sandbox.protocol import Pipes, commit_message, drain, parse_control, pid_message, read_rest, setup_failure_message, status_message, write_all
+from autograder.sandbox.protocol import (ControlReader, Deadline, Pipes, commit_message, drain, gate_message, parse_control, pid_message, read_rest,
+                                         setup_failure_message, status_message, write_all)
 from autograder.sandbox.student import close_all_but, confine_and_call, enter_workdir
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -40,37 +46,52 @@ SANDBOX_UID_BASE = 61000  # uid = base + slot; no passwd entry needed
 HOSTNAME = b"sandbox"
 
 
-def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: bool) -> Result:
-    """Run ``fn(*args)`` in a fresh set of namespaces; see the module docstring."""
+def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: bool, on_gate: Callable[[bool], None] | None = None) -> Result:
+    """Run ``fn(*args)`` in a fresh set of namespaces; see the module docstring.
+
+    ``on_gate(True)``: the sandbox waits for its turn at the phase gate (its wall clock stops);
+    ``on_gate(False)``: it has its turn.
+    """
+    try:
+        with phase_gate.taking_turns(enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate) as gate:
+            return _run(fn, args, limits, secret_fd, gate, rootless=rootless, on_gate=on_gate)
+            # leaving the block lets go of the gate: every process of the sandbox is dead by then
+    except phase_gate.PhaseGateError as error:
+        return Result("crash", detail=f"sandbox setup failed: {error}")
+
+
+def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: bool, on_gate) -> Result:
     uid = SANDBOX_UID_BASE + limits.slot
     name = f"sbx_{limits.owner_pid or os.getpid()}_{limits.slot}"
     cgroup = cgroups.for_sandbox(name, memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc) if limits.keeps("cgroup") else cgroups.NoCgroup()
     oom_before = cgroup.oom_kills()  # a folder left by an earlier sandbox keeps its count
     pipes = Pipes.open()
     kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    root = sandbox_fs.plan_root(kit_package=kit, hide=tuple(limits.hide))
-    started = time.monotonic()
+    root = sandbox_fs.plan_root(kit_package=kit, hide=tuple(limits.hide), host_proc=not limits.keeps("proc_subset"))
+    deadline = Deadline(limits.wall_s)
     parent = os.getpid()
-    a = fork(lambda: _process_a(fn, args, limits, uid, root, pipes, secret_fd, cgroup, parent, rootless))
+    a = fork(lambda: _process_a(fn, args, limits, uid, root, pipes, secret_fd, gate, cgroup, parent, rootless))
     pipes.close_child_ends()
     pipes.close_broker_ends()
     os.close(pipes.control_w)
     out_cap = limits.out_cap if limits.keeps("output_cap") else 1 << 30
-    caps_by_fd = {pipes.result_r: limits.result_cap + 1, pipes.output_r: out_cap, pipes.control_r: limits.result_cap + 4096}
-    buffers, truncated, timed_out = drain(caps_by_fd, pipes.output_r, started + limits.wall_s)
+    control = ControlReader(limits.result_cap + 4096, deadline, on_gate)
+    caps_by_fd = {pipes.result_r: limits.result_cap + 1, pipes.output_r: out_cap}
+    buffers, truncated, timed_out = drain(caps_by_fd, pipes.output_r, deadline, handlers={pipes.control_r: control.feed})
     if timed_out:
-        # Killing the namespace's PID 1 takes every descendant along; killing A
-        # too covers a timeout before A could say who PID 1 is (B dies with A).
-        _kill(parse_control(bytes(buffers[pipes.control_r])).get("P"))
-        _kill(a)
+        # Killing the namespace's PID 1 takes every descendant along, and A, which waits
+        # for it, ends only once they are all dead. Before A has said who PID 1 is,
+        # killing A kills it too (its death signal); nothing can have committed yet.
+        pid_1 = parse_control(bytes(control.buffer)).get("P")
+        _kill(pid_1 or a)
     _wait(a)
-    messages = parse_control(bytes(buffers[pipes.control_r]) + read_rest(pipes.control_r))
+    messages = parse_control(bytes(control.buffer) + read_rest(pipes.control_r))
     pipes.close_parent_ends()
     oom_kills = cgroup.oom_kills() - oom_before
     cgroup.remove()
     if "E" in messages:
         return Result("crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages["E"])
-    result = classify(messages.get("S"), bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, time.monotonic() - started, oom=oom_kills)
+    result = classify(messages.get("S"), bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, deadline.elapsed(), oom=oom_kills)
     result.committed = messages.get("C")
     return result
 
@@ -104,7 +125,7 @@ def die_with_parent(parent: int | None) -> None:
 # A: joins the cgroup, makes the namespaces --------------------------------------------------------
 
 
-def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, cgroup, parent: int, rootless: bool) -> None:
+def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, cgroup, parent: int, rootless: bool) -> None:
     """Never returns."""
     try:
         for fd in (pipes.result_r, pipes.output_r, pipes.control_r):
@@ -112,6 +133,8 @@ def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         keep = {0, 1, 2, pipes.result_w, pipes.output_w, pipes.control_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w}
         if secret_fd is not None:
             keep.add(secret_fd)
+        if gate is not None:
+            keep.update(gate.fds())  # for B, which takes phase two
         close_all_but(keep)  # other sandboxes' pipes, the worker's own connection, ...
         die_with_parent(parent)
         cgroup.join()
@@ -121,7 +144,7 @@ def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         else:
             check(libc.unshare(flags), "unshare")
         caps.make_undumpable()  # inherited by B: C (the same uid, rootless) cannot open their /proc/<pid>/fd
-        b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, rootless))
+        b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, gate, rootless))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w):
             os.close(fd)
         os.write(pipes.control_w, pid_message(b))
@@ -146,7 +169,7 @@ def _report_setup_failure(control_w: int, error: BaseException) -> None:
 # B: PID 1 of the namespace; builds the root, reaps, reports, brokers. Runs no student code. ------
 
 
-def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, rootless: bool) -> None:
+def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, rootless: bool) -> None:
     """Never returns."""
     try:
         die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
@@ -156,7 +179,8 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
             os.close(fd)
         report = lambda commit: write_all(pipes.control_w, commit_message(commit))
-        broker = Broker(pipes.request_r, pipes.reply_w, secret_fd, limits.result_cap, on_commit=report) if secret_fd is not None else None
+        take_turn = (lambda: _take_phase_two(gate, pipes.control_w, stop=limits.keeps("stop_at_commit"))) if gate is not None else None
+        broker = Broker(pipes.request_r, pipes.reply_w, secret_fd, limits.result_cap, on_commit=report, before_reveal=take_turn) if secret_fd is not None else None
         if broker is None:
             pipes.close_broker_ends()
         status = _serve_until_exit(c, broker)
@@ -164,6 +188,20 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         os._exit(0)  # PID 1 exits: the kernel kills everything left in the namespace
     except BaseException as error:
         _report_setup_failure(pipes.control_w, error)
+
+
+def _take_phase_two(gate, control_w: int, *, stop: bool) -> bool:
+    """Stop the sandbox, wait for the host's phase gate alone, then let it go on. False (so no
+    secret) if a process would not stop. ``stop``: False in tests only."""
+    write_all(control_w, gate_message(waiting=True))  # the parent stops the wall clock
+    try:
+        stopped = freeze.stop_every_process() if stop else True
+        if stopped:
+            gate.enter_phase_two()
+        return stopped
+    finally:
+        freeze.continue_every_process()
+        write_all(control_w, gate_message(waiting=False))
 
 
 def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool) -> None:

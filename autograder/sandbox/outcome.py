@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 # Defences a test may leave out (``Limits.without``), to prove that each one is what stops its attack.
 DEFENCES = frozenset({
-    "cgroup", "ipc_namespace", "no_new_privs", "output_cap", "privileges",
-    "rlimit_as", "rlimit_cpu", "rlimit_fsize", "rlimit_nofile", "rlimit_nproc", "seccomp",
+    "cgroup", "ipc_namespace", "no_new_privs", "output_cap", "phase_gate", "privileges", "proc_subset",
+    "rlimit_as", "rlimit_cpu", "rlimit_fsize", "rlimit_nofile", "rlimit_nproc", "seccomp", "stop_at_commit",
 })
 
 
@@ -28,6 +28,7 @@ class Limits:
     slot: int = 0                 # distinct uid per concurrently running sandbox
     owner_pid: int = 0            # names the cgroup sbx_<owner>_<slot>; 0: this process
     without: frozenset = field(default_factory=frozenset)  # tests only: defences (DEFENCES) to leave out
+    gate_folder: str = ""         # tests only: a phase gate of their own (autograder.sandbox.phase_gate); "": the host's
 
     def __post_init__(self) -> None:
         unknown = set(self.without) - DEFENCES

@@ -3,7 +3,8 @@
 Five pipes per sandbox. ``result``: the student process's tagged return value.
 ``output``: its stdout and stderr. ``control``: the sandbox's root processes
 (A and B, see ``autograder.sandbox.isolated``) tell the parent B's pid, the
-commit, the student process's wait status, or why setup failed.
+commit, when the sandbox waits for its turn at the phase gate, the student
+process's wait status, or why setup failed.
 ``request``/``reply``: the student process and the broker (commit, then secret).
 """
 from __future__ import annotations
@@ -63,6 +64,10 @@ def commit_message(commit: bytes) -> bytes:
     return b"C" + LENGTH.pack(len(commit)) + commit
 
 
+def gate_message(*, waiting: bool) -> bytes:
+    return b"W" + STATUS.pack(int(waiting))
+
+
 def status_message(status: int) -> bytes:
     return b"S" + STATUS.pack(status)
 
@@ -72,7 +77,8 @@ def setup_failure_message(error: BaseException) -> bytes:
 
 
 def parse_control(buffer: bytes) -> dict:
-    """Control messages by tag: P → B's pid, C → the commit, S → a wait status, E → setup error text."""
+    """Control messages by tag: P → B's pid, C → the commit, W → [waiting at the gate?, ...] in order,
+    S → a wait status, E → setup error text."""
     messages, at = {}, 0
     while at < len(buffer):
         tag = chr(buffer[at])
@@ -91,13 +97,63 @@ def parse_control(buffer: bytes) -> dict:
             continue
         if at + 1 + STATUS.size > len(buffer):
             break
-        (messages[tag],) = STATUS.unpack_from(buffer, at + 1)
+        (value,) = STATUS.unpack_from(buffer, at + 1)
+        if tag == "W":
+            messages.setdefault("W", []).append(bool(value))
+        else:
+            messages[tag] = value
         at += 1 + STATUS.size
     return messages
 
 
-def drain(caps: dict, output_fd: int, deadline: float, *, handlers: dict | None = None):
-    """Read every fd until all close or the deadline; keep at most caps[fd] bytes.
+class Deadline:
+    """A sandbox's wall-clock limit, which stops counting while the sandbox waits for its turn at the phase gate."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._left, self._since, self._paused = seconds, time.monotonic(), False
+
+    def left(self) -> float:
+        return self._left if self._paused else self._left - (time.monotonic() - self._since)
+
+    def elapsed(self) -> float:
+        """The time that counted."""
+        return self.seconds - self.left()
+
+    def pause(self) -> None:
+        if not self._paused:
+            self._left, self._paused = self.left(), True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._since, self._paused = time.monotonic(), False
+
+
+class ControlReader:
+    """The control pipe, read as it comes: its bytes (up to ``cap``), and the gate messages acted on at once.
+
+    While the sandbox waits at the phase gate its ``deadline`` is paused and ``on_gate(True)`` is
+    told; ``on_gate(False)`` when it has its turn.
+    """
+
+    def __init__(self, cap: int, deadline: Deadline, on_gate=None):
+        self.cap, self.deadline, self.on_gate = cap, deadline, on_gate
+        self.buffer = bytearray()
+        self._gate_messages = 0
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take bytes read from the pipe (b"" at its end); False once it has ended."""
+        self.buffer += chunk[:max(self.cap - len(self.buffer), 0)]
+        for waiting in parse_control(bytes(self.buffer)).get("W", [])[self._gate_messages:]:
+            self._gate_messages += 1
+            self.deadline.pause() if waiting else self.deadline.resume()
+            if self.on_gate:
+                self.on_gate(waiting)
+        return bool(chunk)
+
+
+def drain(caps: dict, output_fd: int, deadline: Deadline, *, handlers: dict | None = None):
+    """Read every fd until all close or the deadline passes; keep at most caps[fd] bytes.
 
     Chunks from fds in ``handlers`` go to their handler instead of a buffer.
     Returns (buffers, output truncated?, timed out?).
@@ -109,7 +165,7 @@ def drain(caps: dict, output_fd: int, deadline: float, *, handlers: dict | None 
     buffers = {fd: bytearray() for fd in caps}
     truncated = False
     while open_fds:
-        left = deadline - time.monotonic()
+        left = deadline.left()
         if left <= 0:
             return buffers, truncated, True
         ready, _, _ = select.select(list(open_fds), [], [], min(left, 0.5))

@@ -12,21 +12,35 @@ import os
 import shutil
 import signal
 import tempfile
-import time
+from typing import Callable
 
 from autograder.forking import fork
+from autograder.sandbox import phase_gate
 from autograder.sandbox.broker import Broker
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.outcome import Limits, Result, classify
-from autograder.sandbox.protocol import Pipes, drain
+from autograder.sandbox.protocol import Deadline, Pipes, drain
 from autograder.sandbox.student import confine_and_call, enter_workdir
 
 
-def run_reduced(fn, args, limits: Limits, secret_fd: int | None) -> Result:
-    """Run ``fn(*args)`` in a child in its own session with rlimits, killed as a group."""
+def run_reduced(fn, args, limits: Limits, secret_fd: int | None, *, on_gate: Callable[[bool], None] | None = None) -> Result:
+    """Run ``fn(*args)`` in a child in its own session with rlimits, killed as a group.
+
+    The child holds the host's phase gate shared for its whole run: no isolated sandbox's phase
+    two runs beside it. Its own phase two takes no turn: a child that may read the reference
+    functions' file has no secret to keep.
+    """
+    try:
+        with phase_gate.taking_turns(enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate):
+            return _run(fn, args, limits, secret_fd)
+    except phase_gate.PhaseGateError as error:
+        return Result("crash", detail=f"sandbox setup failed: {error}")
+
+
+def _run(fn, args, limits: Limits, secret_fd: int | None) -> Result:
     pipes = Pipes.open()
     work = tempfile.mkdtemp(prefix="sandbox-")
-    started = time.monotonic()
+    deadline = Deadline(limits.wall_s)
     parent = os.getpid()
 
     def child() -> None:
@@ -46,7 +60,7 @@ def run_reduced(fn, args, limits: Limits, secret_fd: int | None) -> Result:
     out_cap = limits.out_cap if limits.keeps("output_cap") else 1 << 30
     caps = {pipes.result_r: limits.result_cap + 1, pipes.output_r: out_cap}
     handlers = {pipes.request_r: broker.feed} if broker else {}
-    buffers, truncated, timed_out = drain(caps, pipes.output_r, started + limits.wall_s, handlers=handlers)
+    buffers, truncated, timed_out = drain(caps, pipes.output_r, deadline, handlers=handlers)
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -59,6 +73,6 @@ def run_reduced(fn, args, limits: Limits, secret_fd: int | None) -> Result:
         broker.close()
     else:
         pipes.close_broker_ends()
-    result = classify(status, bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, time.monotonic() - started, oom=0)
+    result = classify(status, bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, deadline.elapsed(), oom=0)
     result.committed = broker.commit if broker else None
     return result

@@ -28,13 +28,15 @@ def full_isolation_available() -> bool:
     return current_mode().isolated
 
 
-def run_sandboxed(fn: Callable, *args, limits: Limits | None = None, secret_fd: int | None = None) -> Result:
+def run_sandboxed(fn: Callable, *args, limits: Limits | None = None, secret_fd: int | None = None, on_gate: Callable[[bool], None] | None = None) -> Result:
     """Run ``fn(*args)`` in an isolated child; return how it ended and its bytes.
 
-    fn returns bytes (or str); its exceptions become status 'error'.
+    fn returns bytes (or str); its exceptions become status 'error'. ``on_gate(True)`` is called
+    when the sandbox starts waiting for its turn at the host's phase gate (not counted against its
+    wall-clock limit), ``on_gate(False)`` when it has it.
     """
     limits = limits or Limits()
     mode = current_mode()
     if not mode.isolated:
-        return run_reduced(fn, args, limits, secret_fd)
-    return run_isolated(fn, args, limits, secret_fd, rootless=mode.name == "rootless")
+        return run_reduced(fn, args, limits, secret_fd, on_gate=on_gate)
+    return run_isolated(fn, args, limits, secret_fd, rootless=mode.name == "rootless", on_gate=on_gate)
