@@ -21,6 +21,7 @@ import pytest
 
 from autograder import sandbox
 from autograder.sandbox import cgroups
+from tests.sandbox_modes import MODES, in_mode
 from tests.unprivileged import TEST_UID, as_user
 
 COUNTED_UID = TEST_UID - 1   # the process-cap test's own uid
@@ -148,21 +149,6 @@ CGROUP_ATTACKS = {
 MEMORY_ATTACK = Attack(_fill_memory, succeeded=lambda result: _said(result) and result.status != "memory", limits={"cgroup_mem_mb": 512, "as_extra_mb": 1024})
 
 
-def _in_mode(mode: str, job: Callable[[], dict]) -> dict:
-    """Run ``job`` where sandboxes get ``mode``: here as root, or as an ordinary user for rootless."""
-    if mode == "root":
-        if sandbox.current_mode().name != "root":
-            pytest.skip("root mode needs root")
-        return job()
-    if os.geteuid() == 0:
-        outcome = as_user(job, timeout=120)
-        assert outcome.result is not None, outcome.problem
-        return outcome.result
-    if sandbox.current_mode().name != "rootless":
-        pytest.skip(f"rootless mode needs unprivileged user namespaces: {sandbox.current_mode().reason}")
-    return job()
-
-
 def _attack(mode: str, attack: Attack, without: frozenset) -> dict:
     def job() -> dict:
         assert sandbox.current_mode().name == mode, sandbox.current_mode().describe()
@@ -170,10 +156,7 @@ def _attack(mode: str, attack: Attack, without: frozenset) -> dict:
         limits = sandbox.Limits(wall_s=overrides.pop("wall_s", 20), without=overrides.pop("without", frozenset()) | without, **overrides)
         result = sandbox.run_sandboxed(attack.fn, limits=limits)
         return {"succeeded": attack.succeeded(result), "result": f"{result.status} {result.detail} {result.data[:300]!r}"}
-    return _in_mode(mode, job)
-
-
-MODES = ["root", "rootless"]
+    return in_mode(mode, job)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -244,7 +227,7 @@ def test_shared_memory_stays_in_its_sandbox_and_goes_with_it(mode, ipc_namespace
         _remove_segment(key)
         return {"first": first.data.decode(), "second": second.data.decode(errors="replace"), "left": left}
 
-    seen = _in_mode(mode, job)
+    seen = in_mode(mode, job)
     assert seen["first"] == "written"
     if ipc_namespace:
         assert (seen["second"], seen["left"]) == ("absent", False)
@@ -289,7 +272,7 @@ def test_a_key_one_sandbox_adds_never_reaches_the_next_of_its_uid(seccomp):
         second = sandbox.run_sandboxed(_key, name, False, limits=limits)
         return {"first": first.data.decode(), "second": second.data.decode(errors="replace")}
 
-    seen = _in_mode("root", job)
+    seen = in_mode("root", job)
     if seccomp:
         assert seen == {"first": "refused", "second": "absent"}
     else:

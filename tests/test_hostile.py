@@ -55,8 +55,10 @@ from tests.unprivileged import DelegatedCgroup, as_user, give_tree
 pytestmark = pytest.mark.slow
 
 OPTIONS = GradeOptions(workers=2, timeout=20, memory_mb=1024)
-RUN_BUDGET_S = 300          # ~55 files on 2 workers, one 20 s timeout: 30-45 s measured alone; a run that
-                            # left sandboxes to their 20 s timeouts would take well over 500 s
+RUN_BUDGET_S = 600          # ~75 files on 2 workers, one 20 s timeout, phase twos taking turns with every other
+                            # sandbox on the host (make test's root and rootless runs, at once: 343 and 358 s on two
+                            # cores shared with other test runs). A run that left sandboxes to their 20 s timeouts
+                            # would take well over 1000 s: each would keep every commit on the host waiting
 RSS_GROWTH_LIMIT_MB = 400   # reading the 3 GiB sparse file or inflating the zip bomb would blow this
 SANDBOX_UIDS = range(sandbox.SANDBOX_UID_BASE, sandbox.SANDBOX_UID_BASE + 64)
 PROCESS_EXIT_WAIT_S = 10    # the kernel may still be tearing down a namespace's last processes

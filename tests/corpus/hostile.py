@@ -207,6 +207,17 @@ CONSTANT_ACCURACY = _code("""
 
 DAEMON = 'import time\nwhile True:\n    time.sleep(1)'
 
+# The answers of a notebook that found the reference functions' sources and ran them into ``_stolen``.
+STOLEN_SIGMOID = _code("""
+    def sigmoid(x):
+        return _stolen["sigmoid"](x) if "sigmoid" in _stolen else x
+""")
+
+STOLEN_LOSS = _code("""
+    def binary_loss(y_pred, y):
+        return _stolen["binary_loss"](y_pred, y) if "binary_loss" in _stolen else y_pred.mean()
+""")
+
 
 # Monkeypatching what tests rely on ---------------------------------------------
 
@@ -784,13 +795,7 @@ STEALING = [
                     except Exception:
                         pass
             print("attack ran: steal_reference_via_gc searched", "many" if _searched > 1000 else _searched, "objects")
-
-            def sigmoid(x):
-                return _stolen["sigmoid"](x) if "sigmoid" in _stolen else x
-        """), "binary_loss": _code("""
-            def binary_loss(y_pred, y):
-                return _stolen["binary_loss"](y_pred, y) if "binary_loss" in _stolen else y_pred.mean()
-        """)}),
+        """) + STOLEN_SIGMOID, "binary_loss": STOLEN_LOSS}),
         proof="attack ran: steal_reference_via_gc searched many objects",
     ),
     Hostile(
@@ -1270,6 +1275,9 @@ _SHM = """
     _key = int(hashlib.sha1(@@MARKER@@.encode()).hexdigest()[:7], 16)
 """
 
+# The probes of tests/corpus/channels.py, pasted into a cell: locks, notifications, futexes, io_uring, /proc, the page cache.
+CHANNEL_PROBES = (Path(__file__).parent / "channels.py").read_text(encoding="utf-8") + "\n"
+
 CHANNELS = [
     Hostile(
         "replay_neighbour_from_memory",
@@ -1330,14 +1338,69 @@ CHANNELS = [
                 for _source in (json.loads(_raw) if _raw else {}).values():
                     exec(_source, _stolen)
             print("attack ran: ipc_segment_reader found a segment:", _ident >= 0)
-
-            def sigmoid(x):
-                return _stolen["sigmoid"](x) if "sigmoid" in _stolen else x
-        """), "binary_loss": _code("""
-            def binary_loss(y_pred, y):
-                return _stolen["binary_loss"](y_pred, y) if "binary_loss" in _stolen else y_pred.mean()
-        """)}),
+        """) + STOLEN_SIGMOID, "binary_loss": STOLEN_LOSS}),
         proof="attack ran: ipc_segment_reader found a segment: False",
+    ),
+    Hostile(
+        "publish_references_by_locks",
+        "its train, run with the reference functions, publishes their sources as OFD locks on a standard-library file (one inode in every sandbox), one lock per byte",
+        "publish_references_by_locks.ipynb",
+        _notebook(
+            first=[CHANNEL_PROBES + 'print("attack ran: publish_references_by_locks, a lock:", ofd_lock_shared_file())'],
+            answers={"train": _code("""
+                def train(x, y, w, b, lr, epochs):
+                    import gc, json
+                    sources = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("sigmoid"), str) and "def sigmoid" in o["sigmoid"]]
+                    if sources:
+                        publish_by_locks(json.dumps(sources[0]).encode(), wait_s=5)
+                    return []
+            """)},
+        ),
+        proof="attack ran: publish_references_by_locks, a lock: closed: F_OFD_SETLK: Operation not permitted",
+    ),
+    Hostile(
+        "read_references_from_locks",
+        "reads another sandbox's OFD locks on the shared file in phase one (F_OFD_GETLK) and answers sigmoid and binary_loss with the sources they spell",
+        "read_references_from_locks.ipynb",
+        _notebook(
+            first=[CHANNEL_PROBES],
+            answers={"sigmoid": _code("""
+                import json
+                _stolen, _read = {"torch": torch, "np": np, "nn": torch.nn}, read_locks(wait_s=5)
+                for _source in (json.loads(_read) if _read else {}).values():
+                    exec(_source, _stolen)
+                print("attack ran: read_references_from_locks read", len(_read), "bytes")
+            """) + STOLEN_SIGMOID, "binary_loss": STOLEN_LOSS},
+        ),
+        proof="attack ran: read_references_from_locks read 0 bytes",
+    ),
+    Hostile(
+        "signals_through_shared_files",
+        "flock, dnotify, inotify, fanotify and a futex keyed by a standard-library file: ways to signal a sandbox that binds the same file",
+        "signals_through_shared_files.ipynb",
+        _notebook(last=[CHANNEL_PROBES + _code("""
+            print("attack ran: signals_through_shared_files", [flock_shared_file(), dnotify_shared_folder(), inotify_shared_file(), fanotify_shared_file(), shared_futex()])
+        """)]),
+        proof="attack ran: signals_through_shared_files ['closed: flock: Operation not permitted', 'closed: F_NOTIFY: Operation not permitted', "
+              "'closed: inotify_init1: Operation not permitted', 'closed: fanotify_init: Operation not permitted', 'closed: shared FUTEX_WAKE: Invalid argument']",
+    ),
+    Hostile(
+        "io_uring_socket",
+        "makes AF_INET, AF_INET6, AF_NETLINK and AF_VSOCK (not namespaced: the hypervisor) sockets with IORING_OP_SOCKET, past a filter that checks socket() alone",
+        "io_uring_socket.ipynb",
+        _notebook(last=[CHANNEL_PROBES + 'print("attack ran: io_uring_socket", io_uring_sockets())']),
+        proof="attack ran: io_uring_socket {'setup': 'closed: io_uring_setup: Operation not permitted'}",
+    ),
+    Hostile(
+        "host_proc_and_page_cache",
+        "reads /proc's files about the whole host (every lock, load, memory, pressure) and asks which pages of a shared file are cached",
+        "host_proc_and_page_cache.ipynb",
+        _notebook(last=[CHANNEL_PROBES + _code("""
+            _absent = {"closed: " + path + ": No such file or directory" for path in HOST_FILES}
+            print("attack ran: host_proc_and_page_cache", sorted(set(host_proc_files().values()) - _absent), sorted(set(page_cache_probes().values())))
+        """)]),
+        proof="attack ran: host_proc_and_page_cache [] ['closed: cachestat: Operation not permitted', 'closed: fadvise64: Operation not permitted', "
+              "'closed: mincore: Operation not permitted', 'closed: preadv2: Operation not supported', 'closed: readahead: Operation not permitted']",
     ),
 ]
 
