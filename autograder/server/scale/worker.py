@@ -25,6 +25,7 @@ from celery import Celery
 from celery.exceptions import SecurityWarning
 
 from autograder import KitError
+from autograder.grading.submission_grader import GradeOptions
 from autograder.server import database
 from autograder.server.course import Course
 from autograder.server.grading import GradingService
@@ -69,20 +70,27 @@ def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int
                        memory_mb=limits.memory_mb, lease_seconds=limits.lease_seconds).write(folder)
         course = Course(folder, database_url=database_url)
         brokered = BrokeredQueue(DatabaseQueue(course.sessions, lease_seconds=limits.lease_seconds), course)
-        service = GradingService(course, brokered, on_graded=lambda assignment: None)
+        # Each assignment's pool as large as the machine's share: a grading machine is there to grade.
+        options = GradeOptions(workers=workers, timeout=limits.timeout, memory_mb=limits.memory_mb)
+        service = GradingService(course, brokered, on_graded=lambda assignment: None, options=options)
         brokered.wake = service.wake
         service.start()
         try:
             _wait_until_warm(service)
             threading.Thread(target=_stop_if_a_loop_ends, args=(service,), name="loop-watch", daemon=True).start()
-            _register_task(app, brokered)
             log.info("grading %s with %s sandboxes at once; scratch folder %s", ", ".join(names), workers, folder)
-            app.Worker(hostname=f"autograder-{os.getpid()}@{socket.gethostname()}", pool="threads", concurrency=workers,
-                       queues=[queue_name(name) for name in names], loglevel="INFO", without_gossip=True, without_mingle=True,
-                       without_heartbeat=True, optimization="fair").start()
+            _consume(app, brokered, names, workers)
         finally:
             service.stop()
             course.engine.dispose()
+
+
+def _consume(app: Celery, brokered: BrokeredQueue, names: list[str], workers: int) -> None:
+    """Take ``names``' jobs from the broker, ``workers`` at once, each task in a thread of its own, until stopped."""
+    _register_task(app, brokered)
+    app.Worker(hostname=f"autograder-{os.getpid()}@{socket.gethostname()}", pool="threads", concurrency=workers,
+               queues=[queue_name(name) for name in names], loglevel="INFO", without_gossip=True, without_mingle=True,
+               without_heartbeat=True, optimization="fair").start()
 
 
 def _register_task(app: Celery, brokered: BrokeredQueue) -> None:
