@@ -91,16 +91,19 @@ def _class_options(command):
         click.option("--due", help="Due time, ISO 8601 (2026-12-01T23:59:00+08:00); overrides assignment.yml's late: due."),
         click.option("--late-policy", help='Late settings over assignment.yml\'s, e.g. "penalty=0.1,per=day,cap=0.5,grace_minutes=15".'),
         click.option("--export", "exports", multiple=True, type=click.Choice(["canvas", "moodle"]), help="Also write the LMS's grade import CSV (repeatable)."),
+        click.option("--canvas-column", help='The Canvas assignment to fill, as Canvas names its column: "Title (ID)"; or canvas_id in assignment.yml.'),
+        click.option("--missing-grade", type=click.Choice(["zero", "blank"]), help="What canvas.csv and moodle.csv give a student with no gradable submission: 0, or a blank (which clears a grade already in the LMS). Default: zero."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _settings(out: Path, roster, times, due, late_policy, exports):
+def _settings(out: Path, *, roster, times, due, late_policy, exports, canvas_column, missing_grade):
     from autograder.grading.class_settings import ClassSettings, late_overrides
 
-    return ClassSettings.load(out).updated(roster=roster, times=times, late=late_overrides(due, late_policy), exports=tuple(exports))
+    return ClassSettings.load(out).updated(roster=roster, times=times, late=late_overrides(due, late_policy), exports=tuple(exports),
+                                           canvas_column=canvas_column, missing_grade=missing_grade)
 
 
 @main.command()
@@ -115,7 +118,7 @@ def _settings(out: Path, roster, times, due, late_policy, exports):
 @_class_options
 @click.pass_context
 def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path, workers: int, timeout: float, memory_mb: int, shard: str, force: bool,
-          roster, times, due, late_policy, exports) -> None:
+          **class_options) -> None:
     """Grade notebooks, folders of them and export zips, without Docker."""
     from autograder.assignment import Assignment
     from autograder.grading.batch import GradeOptions, grade_paths, parse_shard
@@ -128,7 +131,7 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
 
     options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard), force=force)
     assignment = Assignment.find(name, context.obj["root"])
-    settings = _settings(out, roster, times, due, late_policy, exports)
+    settings = _settings(out, **class_options)
     # Which isolation is in force, and why: shown before the first file's progress.
     with progress_printer(header=current_mode().describe()) as on_progress:
         report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress, settings=settings)
@@ -143,13 +146,13 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the merged gradebook, results, feedback and summary.")
 @_class_options
 @click.pass_context
-def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path, roster, times, due, late_policy, exports) -> None:
+def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path, **class_options) -> None:
     """Combine the OUT folders of `grade --shard` runs, and fold in written marks entered in OUT/written/*.csv."""
     from autograder.assignment import Assignment
     from autograder.grading.merge import merge_outputs
     from autograder.grading.terminal import class_lines, unwritten_error
 
-    settings = _settings(out, roster, times, due, late_policy, exports) if any((roster, times, due, late_policy, exports)) else None
+    settings = _settings(out, **class_options) if any(class_options.values()) else None
     view = merge_outputs(list(shards), Assignment.find(name, context.obj["root"]), out, settings=settings)
     click.echo(f"merged {len(view.grades)} submissions" + (f" from {len(shards)} shards" if shards else "") + f" into {out}")
     click.echo(class_lines(view, out))

@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
+from tests.lms_rules import CanvasCourse, MoodleCourse, Refused, canvas_import, moodle_import
 from tests.corpus import CORPORA
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "submissions" / "logistic_regression"
@@ -130,6 +131,62 @@ def test_moodle_export_keys_rows_by_id_number(term):
     rows = _read_csv(out / "moodle.csv")
     assert set(rows[0]) >= {"Full name", "ID number", "Feedback"}
     assert {row["ID number"] for row in rows} == {"2023001", "2023002", "2023003", "2023004", "2023005", "2023006"}
+
+
+CANVAS = CanvasCourse(  # the course as Canvas holds it: user ids, SIS user ids (the student numbers), one assignment
+    students={"1001": ("张三", "2023001", "zhangsan"), "1002": ("李四", "2023002", "lisi"), "1003": ("王五", "2023003", "wangwu"),
+              "1004": ("赵六", "2023004", "zhaoliu"), "1005": ("钱七", "2023005", "qianqi"), "1006": ("孙八", "2023006", "sunba")},
+    assignments={"4410": "Quiz 1", "4411": "Logistic regression"}, scores={"1006": "3"})
+MOODLE = MoodleCourse({"2023001", "2023002", "2023003", "2023004", "2023005", "2023006"}, feedback={"2023003": "交了纸质版 · handed in on paper"})
+
+
+def test_without_a_canvas_id_the_ta_is_told_canvas_would_add_an_assignment(term):
+    _, _, out, output = term
+    with pytest.raises(Refused, match="Canvas would create a new one"):
+        canvas_import((out / "canvas.csv").read_text(encoding="utf-8-sig"), CANVAS)
+    assert "names no Canvas assignment ID, so Canvas adds a new assignment" in output
+
+
+def test_the_lms_files_import_without_edits_and_erase_nothing_unasked(term, tmp_path):
+    assignment, _, graded, _ = term
+    out = shutil.copytree(graded, tmp_path / "out")
+    stranger = json.loads((out / "results" / "wangwu.ipynb.json").read_text(encoding="utf-8"))
+    stranger["extra_data"]["kit"].update(file="stranger.ipynb", identity={"student_id": "9999999", "name": "陌生人"}, source="")
+    (out / "results" / "stranger.ipynb.json").write_text(json.dumps(stranger), encoding="utf-8")
+    said = _merge(assignment.root, out, "--canvas-column", "逻辑回归 · Logistic regression (4411)", "--missing-grade", "blank")
+    assert "canvas.csv leaves out 1 row(s):\n  9999999 陌生人 (stranger.ipynb): no roster student claims it" in said
+    assert "moodle.csv leaves out 1 row(s):\n  9999999 陌生人 (stranger.ipynb)" in said
+    students = _students(out)
+    final = {number: row["total"] if row["file"] else "" for number, row in students.items() if number in MOODLE.id_numbers}
+
+    assignment_id, scores = canvas_import((out / "canvas.csv").read_text(encoding="utf-8-sig"), CANVAS)
+    by_user = {user: student[1] for user, student in CANVAS.students.items()}
+    assert assignment_id == "4411"
+    assert {by_user[user]: score and float(score) for user, score in scores.items()} == {number: total and float(total) for number, total in final.items()}
+    assert scores["1006"] == "", "孙八 submitted nothing: blank, as the TA chose"
+
+    title = next(column for column in _read_csv(out / "moodle.csv")[0] if column not in ("Full name", "ID number", "Feedback"))
+    after = moodle_import((out / "moodle.csv").read_text(encoding="utf-8"), MOODLE, map_from="ID number", grade_column=title)
+    assert {number: grade and float(grade) for number, grade in after.grades.items()} == {number: total and float(total) for number, total in final.items()}
+    assert all(after.feedback[number] for number in MOODLE.id_numbers), "no feedback cell is empty: Moodle would erase what is there"
+    assert after.feedback["2023005"].startswith("自动评分 10/10 · autograded 10/10 | ") and "2 days late: 20% off" in after.feedback["2023005"]
+    assert after.feedback["2023006"] == "未提交 · no submission"
+
+
+def test_a_shards_import_files_leave_other_shards_students_out(term, tmp_path):
+    from autograder.grading.autograder_zip import AutograderZip
+    from autograder.grading.class_outputs import rebuild_class_outputs
+    from autograder.grading.class_settings import ClassSettings
+
+    assignment, _, graded, _ = term
+    out = shutil.copytree(graded, tmp_path / "out")
+    for name in ("wangwu.ipynb", "zhaoliu.ipynb"):   # graded by the other shard
+        (out / "results" / f"{name}.json").unlink()
+    view = rebuild_class_outputs(out, AutograderZip.read(assignment.zip_path), assignment, ClassSettings.load(out), shard=True)
+    numbers = {row[2] for row in csv.reader(io.StringIO((out / "canvas.csv").read_text(encoding="utf-8-sig")))}
+    assert numbers >= {"2023001", "2023002", "2023005"} and not numbers & {"2023003", "2023004", "2023006"}
+    assert {row["ID number"] for row in _read_csv(out / "moodle.csv")} == {"2023001", "2023002", "2023005"}
+    assert "this shard has no file of 3 roster students" in view.imports["canvas"].note
 
 
 def test_late_submission_shows_its_penalty(term):

@@ -15,7 +15,7 @@ import pytest
 from autograder.assignment import AssignmentConfig, AssignmentConfigError
 from autograder.grading.class_book import UNKNOWN, student_rows
 from autograder.grading.class_settings import ClassSettings, ClassSettingsError, read_times
-from autograder.grading.exports import canvas_csv, moodle_csv
+from autograder.grading.lms_imports import canvas_column, canvas_import, moodle_import
 from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy, parse_time
 from autograder.grading.roster import Roster
@@ -92,9 +92,9 @@ def test_moodle_export_leaves_out_files_no_roster_student_claims(tmp_path):
     grades = [_grade("zhangsan.ipynb", name="张三", student_id="2023001"), _grade("stranger.ipynb", name="x", student_id="9999999")]
     rows = student_rows(grades, roster=roster)
     assert any(row.status == UNKNOWN for row in rows)
-    moodle = list(csv.DictReader(io.StringIO(moodle_csv(rows, title="LR").lstrip("\ufeff"))))
+    moodle = list(csv.DictReader(io.StringIO(moodle_import(rows, title="LR", feedback={}).text.lstrip("\ufeff"))))
     assert "9999999" not in {row["ID number"] for row in moodle}
-    canvas = list(csv.reader(io.StringIO(canvas_csv(rows, title="LR", possible=10).lstrip("\ufeff"))))
+    canvas = list(csv.reader(io.StringIO(canvas_import(rows, column="LR", possible=10).text.lstrip("\ufeff"))))
     assert "9999999" not in {row[2] for row in canvas}
 
 
@@ -107,7 +107,7 @@ def test_exports_without_a_roster_have_one_row_per_student(tmp_path):
         _grade("canvas/zhoujiu_2007_9003_lr.ipynb", name="周九", student_id="2023007", total_scale=0.5),
     ]
     rows = student_rows(grades)
-    moodle = list(csv.DictReader(io.StringIO(moodle_csv(rows, title="LR").lstrip("\ufeff"))))
+    moodle = list(csv.DictReader(io.StringIO(moodle_import(rows, title="LR", feedback={}).text.lstrip("\ufeff"))))
     assert [row["ID number"] for row in moodle].count("2023007") == 1, moodle
 
 
@@ -146,8 +146,6 @@ def test_a_ta_comment_survives_the_marks_sheet_round_trip(tmp_path):
 def test_canvas_export_fills_the_column_canvas_already_has(tmp_path):
     """A Canvas gradebook export as roster names the assignment's column with Canvas's id; the
     import file must use that header, or Canvas adds a second column instead of filling it."""
-    from autograder.grading.exports import canvas_column
-
     roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (4410),Logistic regression (4411)\n"
                                "Points Possible,,,,,5,10\n张三,1001,2023001,zs,A,,\n")
     assert roster.students[0].lms_id == "1001"
@@ -155,7 +153,7 @@ def test_canvas_export_fills_the_column_canvas_already_has(tmp_path):
     assert column == "Logistic regression (4411)"
     assert canvas_column(["Student", "ID"], title="LR", name="lr") == "LR"
     rows = student_rows([_grade("a.ipynb", student_id="2023001")], roster=roster)
-    header = next(csv.reader(io.StringIO(canvas_csv(rows, title=column, possible=10).lstrip("\ufeff"))))
+    header = next(csv.reader(io.StringIO(canvas_import(rows, column=column, possible=10).text.lstrip("\ufeff"))))
     assert header[-1] == "Logistic regression (4411)"
 
 

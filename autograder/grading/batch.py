@@ -25,6 +25,7 @@ from autograder.grading.class_book import class_rows, counted_files, rows_now_co
 from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.class_settings import ClassSettings, class_rules
 from autograder.grading.lesson_code import LessonCode
+from autograder.grading.lms_imports import canvas_id_of
 from autograder.grading.submission_keys import Keyed, key_submissions
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
 from autograder.grading.workers import Job, Workers
@@ -73,6 +74,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     settings = settings if settings is not None else ClassSettings.load(out)
     settings.check()
     zoned, policy = class_rules(settings, assignment)  # a late policy that cannot work stops the run before any grading
+    canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
     if not assignment.zip_path.is_file():
         raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
     try:
@@ -97,7 +99,7 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
-    view = rebuild_class_outputs(out, autograder, assignment, settings)
+    view = rebuild_class_outputs(out, autograder, assignment, settings, shard=options.shard[1] > 1)
     notes = keyed.notes + rows_now_counting(counted_before, view.rows, {grade.file for grade in grades})
     return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes)
 

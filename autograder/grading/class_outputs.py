@@ -18,11 +18,12 @@ from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
 from autograder.grading.class_book import StudentRow, student_rows
 from autograder.grading.class_settings import ClassSettings, class_rules, read_times
-from autograder.grading.exports import canvas_column, canvas_csv, moodle_csv, students_csv
+from autograder.grading.exports import students_csv
 from autograder.grading.gradebook import gradebook_csv
 from autograder.grading.judging import Grade
 from autograder.grading.late import LatePolicy
 from autograder.grading.lesson_code import LessonCode
+from autograder.grading.lms_imports import LmsImport, canvas_id_of, lms_import
 from autograder.grading.outputs import page_name, remove_stale_temporaries, write_atomic
 from autograder.grading.class_summary import summary_page
 from autograder.grading.pages import Standing, standing_section, with_standing
@@ -47,6 +48,7 @@ class ClassView:
     similar: int
     roster: Roster | None
     failed: dict[str, str] = field(default_factory=dict)  # a class file that could not be written → why
+    imports: dict[str, LmsImport] = field(default_factory=dict)  # the LMS import files written, by system
 
 
 def load_grades(out: Path) -> list[Grade]:
@@ -84,16 +86,18 @@ def read_all_marks(out: Path, manual: dict[str, float], files: list[str]) -> dic
     return marks
 
 
-def rebuild_class_outputs(out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings) -> ClassView:
-    """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there."""
+def rebuild_class_outputs(out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings, *, shard: bool = False) -> ClassView:
+    """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there.
+    ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has no file of."""
     settings, policy = class_rules(settings, assignment)
+    canvas_id = canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
     code = LessonCode.of(assignment)
     settings.save(out)
     return write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
-                               policy=policy, manual=autograder.manual_questions(), solution=code.solution, starter=code.starter)
+                               policy=policy, manual=autograder.manual_questions(), solution=code.solution, starter=code.starter, canvas_id=canvas_id, shard=shard)
 
 
-def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "") -> ClassView:
+def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "", canvas_id: str = "", shard: bool = False) -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
     for folder in (out, out / RESULTS, out / FEEDBACK, out / WRITTEN):
         remove_stale_temporaries(folder)
@@ -113,11 +117,12 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, solution=solution, starter=starter, assignment=assignment)) or []
     _written(writes, out, rows, grades, manual, marks, assignment=assignment)
     writes.attempt(f"{FEEDBACK}/", lambda: _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible))
-    for system in settings.exports:
-        column = canvas_column(roster.header, title=title, name=assignment) if roster is not None else title
-        text = canvas_csv(rows, title=column, possible=possible) if system == "canvas" else moodle_csv(rows, title=title)
-        writes.attempt(EXPORT_FILES[system], lambda: _keeping_previous(out / EXPORT_FILES[system], text))
-    return ClassView(rows, grades, len(pairs), roster, writes.failed)
+    comments = {question: {file: mark.comment for file, mark in found.items()} for question, found in marks.items()}
+    imports = {system: lms_import(system, rows, settings=settings, header=roster.header if roster else [], title=title, name=assignment, canvas_id=canvas_id,
+                                  autograded_possible=autograder.possible, manual=manual, comments=comments, shard=shard) for system in settings.exports}
+    for system, made in imports.items():
+        writes.attempt(EXPORT_FILES[system], lambda: _keeping_previous(out / EXPORT_FILES[system], made.text))
+    return ClassView(rows, grades, len(pairs), roster, writes.failed, imports)
 
 
 class _Writes:

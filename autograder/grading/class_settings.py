@@ -12,10 +12,12 @@ from pathlib import Path
 
 from autograder import KitError
 from autograder.grading.csv_files import CsvFileError, read_rows
+from autograder.grading.lms_imports import CANVAS_COLUMN
 from autograder.grading.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
 
 SETTINGS_FILE = "class.json"
 EXPORTS = ("canvas", "moodle")
+MISSING_GRADES = ("zero", "blank")
 # Column names a submission-times CSV may use; Moodle's grading worksheet calls its time "Last modified (submission)".
 TIME_COLUMNS = ("submitted", "submitted_at", "time", "last modified (submission)", "提交时间")
 KEY_COLUMNS = ("file", "student_id", "id number", "学号", "identifier")
@@ -32,6 +34,8 @@ class ClassSettings:
     late: dict = field(default_factory=dict)   # the late policy's settings, as in assignment.yml
     exports: tuple[str, ...] = ()     # LMS formats to write
     timezone: str = ""                # the course's time zone, as resolved by ``in_course_zone``
+    canvas_column: str = ""           # the Canvas assignment column, "Title (ID)" (--canvas-column)
+    missing_grade: str = "zero"       # what the LMS files give a student with no gradable submission: zero or blank
 
     @classmethod
     def load(cls, out: Path) -> "ClassSettings":
@@ -41,7 +45,7 @@ class ClassSettings:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             return cls(str(data.get("roster", "")), str(data.get("times", "")), dict(data.get("late") or {}), tuple(data.get("exports") or ()),
-                       str(data.get("timezone", "")))
+                       str(data.get("timezone", "")), str(data.get("canvas_column", "")), str(data.get("missing_grade", "zero")))
         except (OSError, ValueError, TypeError, AttributeError) as error:
             raise ClassSettingsError(f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again") from error
 
@@ -50,7 +54,8 @@ class ClassSettings:
 
         write_atomic(out / SETTINGS_FILE, json.dumps(asdict(self), indent=1, ensure_ascii=False, default=str))
 
-    def updated(self, *, roster: Path | None = None, times: Path | None = None, late: dict | None = None, exports: tuple[str, ...] = ()) -> "ClassSettings":
+    def updated(self, *, roster: Path | None = None, times: Path | None = None, late: dict | None = None, exports: tuple[str, ...] = (),
+                canvas_column: str | None = None, missing_grade: str | None = None) -> "ClassSettings":
         """These settings with a run's options laid over them (paths made absolute)."""
         for path, option in ((roster, "--roster"), (times, "--times")):
             if path is not None and not Path(path).is_file():
@@ -58,12 +63,19 @@ class ClassSettings:
         unknown = sorted(set(exports) - set(EXPORTS))
         if unknown:
             raise ClassSettingsError(f"--export {unknown[0]}: choose from {', '.join(EXPORTS)}")
+        if canvas_column and not CANVAS_COLUMN.match(canvas_column):
+            raise ClassSettingsError(f'--canvas-column {canvas_column!r}: write it as Canvas names the column, "Title (ID)", e.g. "Logistic regression (4411)"; '
+                                     "the number is the assignment's ID in its Canvas address (…/assignments/4411)")
+        if missing_grade not in (None, *MISSING_GRADES):
+            raise ClassSettingsError(f"--missing-grade {missing_grade!r}: choose from {', '.join(MISSING_GRADES)}")
         updated = replace(
             self,
             roster=str(Path(roster).resolve()) if roster else self.roster,
             times=str(Path(times).resolve()) if times else self.times,
             late={**self.late, **(late or {})},
             exports=tuple(sorted(set(self.exports) | set(exports))),
+            canvas_column=canvas_column or self.canvas_column,
+            missing_grade=missing_grade or self.missing_grade,
         )
         updated.check()
         return updated

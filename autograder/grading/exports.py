@@ -1,4 +1,4 @@
-"""Gradebooks people import: the student-keyed CSV, and Canvas's and Moodle's import formats.
+"""The gradebook by student (``students.csv``), and the CSV every class file a person opens is written as.
 
 Every file is UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens names intact, and
 every cell a submission could influence is made inert for spreadsheets.
@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
-from autograder.grading.class_book import UNKNOWN, StudentRow
+from autograder.grading.class_book import StudentRow
 from autograder.grading.late import shown_time
 from autograder.grading.text import spreadsheet_cell
 
 BOM = "\ufeff"
 
 
-def _csv(rows: list[list]) -> str:
+def csv_text(rows: list[list]) -> str:
+    """``rows`` as a CSV an LMS and Excel read: UTF-8 with a byte-order mark, CRLF, every text cell inert."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
@@ -38,42 +38,4 @@ def students_csv(rows: list[StudentRow], *, questions: list[str], written: list[
             *(shown_time(when) if when else "" for when in (row.late.submitted, row.late.due)), row.status, row.note,
             " ".join(row.others), pages.get(row.file, ""),
         ])
-    return _csv(lines)
-
-
-def canvas_csv(rows: list[StudentRow], *, title: str, possible: float) -> str:
-    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one assignment column
-    (``title``; see ``canvas_column``), and a Points Possible row."""
-    column = title
-    lines = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column], ["Points Possible", "", "", "", "", possible]]
-    for row in _importable(rows):
-        if row.lms_id or row.student_id:
-            lines.append([row.name, row.lms_id, row.student_id, row.login, row.section, row.total])
-    return _csv(lines)
-
-
-def moodle_csv(rows: list[StudentRow], *, title: str) -> str:
-    """A CSV for Moodle's "Import grades: CSV file": map "ID number" (or "Email address") to the user,
-    the assignment's column to its grade item, and "Feedback" to its feedback."""
-    lines = [["Full name", "ID number", "Email address", title, "Feedback"]]
-    for row in _importable(rows):
-        if row.student_id or row.email:
-            lines.append([row.name, row.student_id, row.email, row.total, row.late.reason])
-    return _csv(lines)
-
-
-def _importable(rows: list[StudentRow]) -> list[StudentRow]:
-    """The rows an LMS can import: files no roster student claims are left out (an LMS stops the
-    whole import at an ID it does not know, and a typed ID is only the student's word)."""
-    return [row for row in rows if not row.status.startswith(UNKNOWN)]
-
-
-def canvas_column(header: list[str], *, title: str, name: str) -> str:
-    """The assignment's column as a Canvas gradebook export names it ("Logistic regression (4411)"),
-    so the import fills that column instead of adding one; ``title`` when the roster names none."""
-    columns = [cell for cell in header if re.fullmatch(r".+ \(\d+\)", cell)]
-    wanted = {title.casefold(), name.casefold(), name.replace("_", " ").casefold()} | {part.strip().casefold() for part in title.split("·")}
-    named = [cell for cell in columns if cell.rsplit(" (", 1)[0].strip().casefold() in wanted]
-    if len(named) == 1:
-        return named[0]
-    return columns[0] if len(columns) == 1 else title
+    return csv_text(lines)

@@ -37,9 +37,14 @@ def class_lines(view, out: Path) -> str:
               ("similar", "similarity.html"), ("feedback", "feedback/")]
     places += [(f"{system} import", f"{system}.csv") for system in ("canvas", "moodle") if (out / f"{system}.csv").is_file()]
     if (out / "written").is_dir():
-        places.append(("written answers", "written/"))
+        places += [("written answers", "written/"), ("whose answer", "written_key.csv")]
     lines = [counts, *(f"  {label:<16} {out / name}" for label, name in places if name not in view.failed)]
     lines += [f"  NOT WRITTEN      {out / name}: {shown_controls(why)}" for name, why in view.failed.items()]
+    for system, made in getattr(view, "imports", {}).items():
+        lines += [f"{system}.csv: {shown_controls(made.note)}"] if made.note else []
+        if made.left_out:
+            lines.append(f"{system}.csv leaves out {len(made.left_out)} row(s):")
+            lines += [f"  {shown_controls(why)}" for why in made.left_out]
     return "\n".join(lines)
 
 
