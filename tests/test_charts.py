@@ -27,6 +27,18 @@ def test_decision_regions_are_told_apart_by_panel():
     assert drawn.caption == PANELS_CAPTION and drawn.notes == []
 
 
+def test_regions_recorded_as_class_scores_are_drawn_by_their_largest_class():
+    """A chart's predict may return scores, so the sandbox holds no code that picks a class (nn_module's
+    predict question); what it records is small, and the page draws the class of the largest score."""
+    chart = DecisionRegions(x="x", y="y", predict=lambda namespace, grid: np.column_stack([-grid[:, 0], grid[:, 0]]) * 1e5, resolution=4, torch=False)
+    recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
+    scores = chart.predict_grid(recorded)
+    assert scores.dtype == np.float16 and scores.shape == (16, 2)
+    assert np.array_equal(scores.argmax(axis=1), (chart.grid(np.array(POINTS))[:, 0] > 0).astype(int))
+    drawn = draw(chart, {**recorded, chart.regions_key: scores.tolist()}, {**recorded, chart.regions_key: (np.arange(16) % 2).tolist()}, ident="regions")
+    assert drawn.caption == PANELS_CAPTION and drawn.notes == []
+
+
 def test_regions_that_cannot_be_drawn_are_noted_on_the_students_panel():
     chart = DecisionRegions(x="x", y="y", predict=lambda namespace, grid: grid[:, 0] > 0.5, resolution=4)
     recorded = {"x": POINTS, "y": [0, 1, 0, 1]}

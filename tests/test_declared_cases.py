@@ -47,8 +47,6 @@ def judged(case, solution: str, student: str):
     return judge(case, wire.loads(wire.dumps(payload)), stored.expected(case), inputs)
 
 
-
-
 LOSS = "def loss(p, y):\n    return ((p - y) ** 2).mean()\n"
 LOSS_CASE = cases.output("loss", "values", uniform(-1, 1, (12, 1)), uniform(-1, 1, (12, 1)))
 
@@ -214,10 +212,15 @@ def test_models_optimizers_and_loaders_are_built_when_probing():
     assert judged(case, FIT, FIT.replace("class Net", "class Other")).passed, "the reference Net is swapped in"
 
 
-def test_accuracy_on_held_out_rows_against_the_solutions():
+@pytest.mark.parametrize("predict", [
+    lambda w, x: (x @ w > 0).float(),
+    # a row of class scores per example: the grader takes the largest, so the sandbox holds no code that picks a label
+    lambda w, x: torch.cat([-(x @ w), x @ w], dim=1),
+], ids=["labels", "class scores"])
+def test_accuracy_on_held_out_rows_against_the_solutions(predict):
     solution = "def fit(w, x, y):\n    w.data = torch.linalg.lstsq(x, y).solution\n"
     case = cases.accuracy("fit", "held_out", tensor([[0.0], [0.0]]), data("x"), data("y"), model=0,
-                          predict=lambda w, x: (x @ w > 0).float(), held_out=(data("x_test"), data("labels")))
+                          predict=predict, held_out=(data("x_test"), data("labels")))
     rng = np.random.default_rng(0)
     x, x_test = rng.normal(size=(50, 2)).astype(np.float32), rng.normal(size=(50, 2)).astype(np.float32)
     setup = f"x = torch.tensor({x.tolist()})\ny = x[:, :1] - x[:, 1:]\nx_test = torch.tensor({x_test.tolist()})\nlabels = ((x_test[:, 0] - x_test[:, 1]) > 0).float()\n"
@@ -238,6 +241,15 @@ def test_accuracy_on_held_out_rows_against_the_solutions():
 def test_a_case_that_cannot_work_on_the_solution_is_reported(case, message):
     with pytest.raises(CasesFileError, match=message):
         compute_references(CasesModule(Path("cases.py"), [case]), _namespace(LOSS), [LOSS], seed=7)
+
+
+def test_inputs_that_hold_another_cases_answer_are_refused():
+    """A sandbox holds every case's inputs: one that is another case's expected output is that answer, there for the taking."""
+    solution = "def double(x):\n    return x * 2\n\ntwice = torch.tensor([[2.0], [4.0], [6.0], [8.0]])\n"
+    first = cases.output("double", "values", [[1.0], [2.0], [3.0], [4.0]])
+    second = cases.output("double", "again", data("twice"))
+    with pytest.raises(CasesFileError, match=r"case double/again: its input 'a0' is the solution's 'returned' in case double/values"):
+        compute_references(CasesModule(Path("cases.py"), [first, second]), _namespace(solution), [solution], seed=7)
 
 
 def test_inputs_do_not_depend_on_the_other_cases():

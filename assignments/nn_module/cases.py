@@ -13,9 +13,10 @@ cases = Cases(torch=True)
 ISOLATION = ("TwoLayerNet",)
 
 
-def _labels(net, x):
-    """The instructor's prediction for the held-out check: the class of the largest logit."""
-    return net(x).argmax(dim=1)
+def _scores(net, x):
+    """The network's class scores for the held-out check. The grader picks the largest: picking it
+    here would put the predict question's answer in the sandbox, beside the student's code."""
+    return net(x)
 
 
 def _two_layers(weights, x, *, relu=True):
@@ -65,7 +66,7 @@ CASES = [
     cases.training("train", "three_classes", model("TwoLayerNet", 3, 6, 3), normal(0, 1, (40, 3)), integers(0, 3, (40,)), 25, 0.3,
                    updates={0: "model"}, diagnose=[softmax_before_loss], swap_in=ISOLATION),
     cases.accuracy("train", "held_out", model("TwoLayerNet", 2, 16, 2), data("x_train"), data("y_train"), 300, 1.0,
-                   predict=_labels, held_out=(data("x_test"), data("y_test")), swap_in=ISOLATION),
+                   predict=_scores, held_out=(data("x_test"), data("y_test")), swap_in=ISOLATION),
     cases.output("predict", "course_model", model("TwoLayerNet", 2, 16, 2), data("x_test"), swap_in=ISOLATION),
     cases.output("predict", "five_classes", model("TwoLayerNet", 3, 6, 5), normal(0, 2, (17, 3)), swap_in=ISOLATION),
     cases.output("accuracy", "three_classes", integers(0, 3, (41,)), integers(0, 3, (41,))),
@@ -75,7 +76,7 @@ CASES = [
 # The feedback page: the student's loss curve, and the classes their trained network gives the plane.
 CHARTS = [
     LossCurve("losses", loss="cross-entropy"),
-    DecisionRegions(x="x_train", y="y_train", predict=lambda namespace, grid: namespace["net"](grid).argmax(dim=1)),
+    DecisionRegions(x="x_train", y="y_train", predict=lambda namespace, grid: namespace["net"](grid)),  # scores: the grader picks the class
 ]
 
 # Changes `autograder validate` makes that are still correct answers, with the reason.

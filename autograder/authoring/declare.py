@@ -215,8 +215,11 @@ class Cases:
         """Train with ``function(*arguments)``, then score the trained model on held-out rows.
 
         ``predict(*arguments[model], x)`` is the instructor's code that turns the
-        trained arguments into labels for ``x`` (held_out = (x, labels)). Passes at
-        or above the solution's share minus ``margin`` (and at ``at_least``).
+        trained arguments into labels for ``x`` (held_out = (x, labels)), or into one
+        row of class scores per row of ``x``, of which the grader takes the largest.
+        It runs in the sandbox, so where picking the label is itself a question,
+        return the scores. Passes at or above the solution's share minus ``margin``
+        (and at ``at_least``).
         """
         positions = (model,) if isinstance(model, int) else tuple(model)
         x, y = (as_draw(part) for part in held_out)

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from autograder.authoring.charts import Chart, Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.labels import predicted_labels
 
 YOU, REFERENCE = "#d95f02", "#1a1a1a"
 CLASSES = ("#1b9e77", "#7570b3")
@@ -290,7 +291,8 @@ def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, no
     side = chart.resolution
     figure, axes = _figure(panels=2)
     for ax, who, values in zip(axes, ("you", "reference"), (student, reference)):
-        regions = _array(values.get(chart.regions_key), ndim=1)
+        recorded = _array(values.get(chart.regions_key))
+        regions = predicted_labels(recorded) if recorded is not None and recorded.ndim <= 2 else None
         # Class labels: a handful of values. A submission's huge range would cost a level each to draw.
         if regions is not None and regions.size == side * side and np.all(np.isfinite(regions)) and regions.max() - regions.min() <= MAX_REGION_LABELS:
             ax.contourf(grid[:, 0].reshape(side, side), grid[:, 1].reshape(side, side), regions.reshape(side, side), levels=np.arange(regions.min() - 0.5, regions.max() + 1.5), colors=["#d9f0e8", "#e4e2f3", "#fbe0ef", "#e5f2d6"], alpha=0.9)

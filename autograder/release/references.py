@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.authoring import charts, wire
+from autograder.authoring import charts, checks, wire
 from autograder.authoring.cases import Case, InputContext
 from autograder.authoring.suite import FORMAT_VERSION, CasesModule, SuiteError, build_reference_functions, judge, probe
 from autograder import definitions
@@ -20,6 +20,10 @@ from autograder import definitions
 
 class CasesFileError(SuiteError):
     """A case in the instructor's cases file cannot be computed on the solution."""
+
+
+# Arrays this small can be equal by chance (two labels, a count); equal larger ones are one copied.
+ANSWER_MIN_ELEMENTS = 4
 
 
 def compute_references(module: CasesModule, namespace: dict, code: list[str], *, seed: int) -> dict:
@@ -36,6 +40,8 @@ def compute_references(module: CasesModule, namespace: dict, code: list[str], *,
     functions = build_reference_functions(sources)
     data = _first_format_data(module, namespace)
     references: dict[str, Any] = {"version": FORMAT_VERSION, "seed": seed, "reference_functions": sources, "cases": {}}
+    held: dict[str, dict[str, np.ndarray]] = {}
+    answers: dict[str, dict[str, wire.Value]] = {}
     for case in module.cases:
         where = f"{module.path}, case {case.key}"
         if case.calls and case.calls not in namespace:
@@ -47,7 +53,25 @@ def compute_references(module: CasesModule, namespace: dict, code: list[str], *,
         if not verdict.passed:
             raise CasesFileError(f"{where}: the solution fails its own case: {verdict.message}")
         references["cases"][case.key] = {"inputs": {key: wire.encode(value) for key, value in inputs.items()}, "expected": expected}
+        held[case.key], answers[case.key] = inputs, decoded
+    _refuse_answers_among_inputs(module, held, answers)
     return references
+
+
+def _refuse_answers_among_inputs(module: CasesModule, held: dict[str, dict[str, np.ndarray]], answers: dict[str, dict[str, wire.Value]]) -> None:
+    """Every case's inputs are in the sandbox: none may be another case's expected output,
+    or a notebook could find it there and return it as that answer."""
+    for answered, observed in answers.items():
+        for observation, value in observed.items():
+            answer = checks.numbers_of(value)
+            if answer is None or answer.size < ANSWER_MIN_ELEMENTS:
+                continue
+            for holder, inputs in held.items():
+                for name, array in inputs.items():
+                    if holder != answered and np.shape(array) == answer.shape and np.array_equal(array, answer):
+                        raise CasesFileError(f"{module.path}, case {holder}: its input {name!r} is the solution's {observation!r} in case {answered}, and a sandbox "
+                                             f"holds every case's inputs, so a notebook could find it there and return it as that answer; make this input "
+                                             f"another way than from the solution's results (data(...) of a variable the solution computed, say)")
 
 
 def case_rng(seed: int, case: Case) -> np.random.Generator:

@@ -115,7 +115,10 @@ class DecisionRegions(Chart):
 
     ``predict(namespace, grid)`` is instructor code run on the student's notebook
     (in the sandbox): it gets the grid as a float32 tensor (or an array when
-    ``torch`` is False) of shape (resolution², 2) and returns one label per row.
+    ``torch`` is False) of shape (resolution², 2) and returns one label per row,
+    or one row of class scores per point (the grader takes the largest). Where
+    picking the label is itself a question, return the scores: this code sits
+    beside the student's, so it must not compute an answer.
     """
 
     x: str
@@ -161,8 +164,12 @@ class DecisionRegions(Chart):
             grid = torch.tensor(grid, dtype=torch.float32)
         with _no_grad(self.torch):
             labels = self.predict(namespace, grid)
-        labels = labels.detach().numpy() if hasattr(labels, "detach") else labels
-        return np.asarray(labels, dtype=np.float64).ravel()
+        labels = np.asarray(labels.detach().numpy() if hasattr(labels, "detach") else labels, dtype=np.float64)
+        if labels.ndim == 2 and labels.shape[1] > 1:
+            # Class scores: only which is largest matters, so shifted to a top of 0 they fit float16,
+            # and the grid's scores stay within what a notebook may record for its page.
+            return np.clip(labels - labels.max(axis=1, keepdims=True), -6e4, 0).astype(np.float16)
+        return labels.ravel()
 
 
 class _no_grad:

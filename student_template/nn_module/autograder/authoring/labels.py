@@ -1,4 +1,4 @@
-"""Comparing cluster labels and centroids, whose numbering is arbitrary."""
+"""Class and cluster labels: read from a model's predictions, compared when their numbering is arbitrary."""
 from __future__ import annotations
 
 import itertools
@@ -7,6 +7,15 @@ import numpy as np
 
 from autograder.authoring.language import halves, say
 from autograder.authoring.verdict import Verdict
+
+def predicted_labels(predicted: np.ndarray) -> np.ndarray:
+    """One label per example from what a prediction gave: its labels as they are, or, for an
+    (examples, classes) array of scores, the class with the largest score in each row."""
+    predicted = np.asarray(predicted, dtype=np.float64)
+    if predicted.ndim == 2 and predicted.shape[1] > 1:
+        return predicted.argmax(axis=1).astype(np.float64)
+    return predicted.ravel()
+
 
 def compare_labels(mine: np.ndarray, theirs: np.ndarray, what: str) -> Verdict:
     """Equal up to a one-to-one renaming of the labels."""

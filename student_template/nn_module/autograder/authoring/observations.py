@@ -16,6 +16,7 @@ import numpy as np
 from autograder.authoring import checks
 from autograder.authoring.arguments import Draw, Scope, to_array, to_tensor
 from autograder.authoring.cases import InputContext, probing_copy
+from autograder.authoring.labels import predicted_labels
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import halves, say
 from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
@@ -185,6 +186,9 @@ class After(Observation):
 class Accuracy(Observation):
     """After the call, the share of held-out rows that ``predict(*arguments[model], x)`` labels right.
 
+    ``predict`` gives labels, or one row of class scores per row of x (the grader takes the
+    largest). It runs in the sandbox, beside the student's code: where picking the label is
+    itself a question, return the scores, or the sandbox would hold that question's answer.
     Passes at or above the solution's share minus ``margin`` (and ``at_least``, if given).
     """
 
@@ -205,17 +209,18 @@ class Accuracy(Observation):
             return call.returned
         x = to_tensor(stored["x"]) if call.scope.torch else stored["x"].copy()
         predicted = self.predict(*[call.arguments[index] for index in self.model], x)
-        return to_array(predicted, what="predict(...)").astype(np.float64).ravel()
+        return to_array(predicted, what="predict(...)").astype(np.float64)
 
     def judge(self, student, reference, inputs, *, what):
         if student.kind in ("error", "ellipsis"):
             return Verdict.fail(checks.unfinished(student, what=what))
         labels = np.asarray(inputs[f"{self.key}.y"], dtype=np.float64).ravel()
-        mine = checks.numbers_of(student)
-        if mine is None or mine.shape != labels.shape or not np.all(np.isfinite(mine)):
+        predicted = checks.numbers_of(student)
+        mine = predicted_labels(predicted) if predicted is not None and np.all(np.isfinite(predicted)) else None
+        if mine is None or mine.shape != labels.shape:
             return Verdict.fail(say(f"用 {what} 训练后，模型无法在留出数据上给出有效预测（参数不是有限值或形状变了）", f"after {what}, the model gives no valid predictions on held-out data (parameters not finite, or of another shape)"))
         share = float(np.mean(mine == labels))
-        reference_share = float(np.mean(checks.numbers_of(reference) == labels))
+        reference_share = float(np.mean(predicted_labels(checks.numbers_of(reference)) == labels))
         floor = reference_share - self.margin if self.at_least is None else max(self.at_least, reference_share - self.margin)
         if share + 1e-9 < floor:
             return Verdict.fail(say(f"用 {what} 训练后，模型在没见过的数据上只对了 {share:.0%}，低于要求的 {floor:.0%}：训练真的用传入的数据更新了模型吗？", f"trained with {what}, the model labels {share:.0%} of held-out rows right, below the {floor:.0%} required: does training really update the model from the data it is given?"))
