@@ -1,29 +1,27 @@
 """Where an assignment's files live in the kit's layout, and what its folder declares.
 
 Everything one assignment knows is in ``assignments/<name>/``: the source
-notebook ``<name>.ipynb``, the hidden cases ``cases.py``, its data files, an
-optional ``make_data.py`` that generates them, and an optional
+notebook ``<name>.ipynb``, the hidden cases ``cases.py`` and an optional
 ``assignment.yml`` of settings (title, what it teaches, its place in the
-course, the packages its notebook needs).
+course, the packages its notebook needs, the course data sets it uses, which
+live in ``data/<set>/``). A folder may also hold its own data files, and a
+``make_data.py`` that generates them.
 """
 from __future__ import annotations
 
 import functools
-import importlib.util
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 from autograder import KitError
+from autograder.data_sets import DATA_FOLDER, GENERATOR_FILE, run_generator
 
 CONFIG_FILE = "assignment.yml"
 # Settings every assignment of the course shares (the format of a student number), at the project root.
 COURSE_FILE = "course.yml"
-GENERATOR_FILE = "make_data.py"
-# The first release kept data sets in the project's data/ folder; files are still found there.
-SHARED_DATA = "data"
 
 
 class AssignmentNotFound(KitError, FileNotFoundError):
@@ -32,6 +30,18 @@ class AssignmentNotFound(KitError, FileNotFoundError):
 
 class AssignmentConfigError(KitError, ValueError):
     """An assignment's assignment.yml or make_data.py is not what the kit expects."""
+
+
+@dataclass(frozen=True)
+class DataUse:
+    """One entry under ``data:`` in assignment.yml: a data set of ``data/``, and the files of it the
+    lesson hands out (None: every data file the set's folder holds)."""
+
+    name: str
+    files: tuple[str, ...] | None = None
+
+
+_DATA_FORMAT = "write `data: [admissions]` (every file of data/admissions/) or name the files a set gives, `data: {moons: [moons_train.csv, moons_test.csv]}`"
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class AssignmentConfig:
         order: its place in the course (lessons are listed by it).
         requirements: the pip packages the notebook needs on Gradescope; None
             lets release read them off the notebook's imports.
+        data: the course data sets (folders of ``data/``) whose files reach the
+            student folder and the zip beside the notebook.
         timezone: the course's time zone (``Asia/Shanghai``, ``+08:00``): times an LMS writes
             without a zone are read in it. Usually set once for the course, in course.yml.
     """
@@ -54,9 +66,10 @@ class AssignmentConfig:
     requirements: tuple[str, ...] | None = None
     student_id: dict = field(default_factory=dict)
     timezone: str = ""
+    data: tuple[DataUse, ...] = ()
     extra: dict = field(default_factory=dict)
 
-    KEYS = ("title", "teaches", "order", "requirements", "student_id", "timezone")
+    KEYS = ("title", "teaches", "order", "requirements", "student_id", "timezone", "data")
 
     @classmethod
     def read(cls, path: Path) -> "AssignmentConfig":
@@ -89,6 +102,7 @@ class AssignmentConfig:
             requirements=tuple(requirements) if requirements is not None else None,
             student_id=dict(student_id),
             timezone=_timezone(raw.get("timezone"), path),
+            data=_data_uses(raw.get("data"), path),
             extra={key: value for key, value in raw.items() if key not in cls.KEYS},
         )
 
@@ -105,6 +119,35 @@ def _timezone(value, path: Path) -> str:
     except LatePolicyError as error:
         raise AssignmentConfigError(str(error)) from error
     return str(value).strip()
+
+
+def _data_uses(value, path: Path) -> tuple[DataUse, ...]:
+    """``data:`` as a list of names or one-key mappings (name → files), or as one mapping."""
+    if value is None:
+        return ()
+    entries = list(value.items()) if isinstance(value, dict) else value
+    if not isinstance(entries, list):
+        raise AssignmentConfigError(f"{path}: data: {_DATA_FORMAT} (found {value!r})")
+    uses = []
+    for entry in entries:
+        if isinstance(entry, dict) and len(entry) == 1:
+            entry = next(iter(entry.items()))
+        name, files = entry if isinstance(entry, tuple) else (entry, None)
+        if not isinstance(name, str) or not is_relative_inside(name) or "/" in name:
+            raise AssignmentConfigError(f"{path}: data: {entry!r} is not a data set's name (a folder of data/); {_DATA_FORMAT}")
+        if files is not None and (not isinstance(files, list) or not files or not all(isinstance(f, str) and is_relative_inside(f) for f in files)):
+            raise AssignmentConfigError(f"{path}: data: the files of {name!r} must be a list of file names inside data/{name}/, e.g. {{{name}: [file.csv]}} (found {files!r})")
+        uses.append(DataUse(name, tuple(files) if files is not None else None))
+    repeated = sorted({use.name for use in uses if [u.name for u in uses].count(use.name) > 1})
+    if repeated:
+        raise AssignmentConfigError(f"{path}: data: names {repeated[0]!r} twice; declare each data set once, with every file it gives")
+    return tuple(uses)
+
+
+def is_relative_inside(entry: str) -> bool:
+    """Whether ``entry`` is a relative path that stays inside its folder (no leading / and no ..)."""
+    path = PurePosixPath(entry)
+    return bool(entry.strip()) and not path.is_absolute() and ".." not in path.parts
 
 
 @dataclass(frozen=True)
@@ -180,25 +223,21 @@ class Assignment:
         return self.config.timezone or AssignmentConfig.read(self.root / COURSE_FILE).timezone
 
     def data_file(self, relative: str) -> Path | None:
-        """Where a file the notebook lists under ``files:`` is: the assignment's folder, else the project's data/."""
-        for folder in (self.source_dir, self.root / SHARED_DATA):
+        """Where a file the notebook lists under ``files:`` is: the assignment's folder, else the project's
+        data/ (where the first release kept data files, bare)."""
+        for folder in (self.source_dir, self.root / DATA_FOLDER):
             candidate = folder / relative
             if candidate.exists():
                 return candidate
         return None
 
     def make_data(self) -> list[Path]:
-        """Run the assignment's ``make_data.py`` into its folder; return the files it wrote.
+        """Run the assignment's own ``make_data.py`` into its folder; return the files it wrote.
 
         Raises:
-            AssignmentConfigError: there is no generator, or it does not define make_data(folder).
+            AssignmentConfigError: there is no generator.
+            autograder.data_sets.GeneratorFailed: it does not define make_data(folder), or it raised.
         """
         if not self.generator_file.is_file():
             raise AssignmentConfigError(f"{self.generator_file}: no data generator; add one defining make_data(folder), or put the data files in {self.source_dir}")
-        spec = importlib.util.spec_from_file_location(f"_make_data_{self.name}", self.generator_file)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        make = getattr(module, "make_data", None)
-        if not callable(make):
-            raise AssignmentConfigError(f"{self.generator_file}: define make_data(folder), which writes the data files into folder and returns their paths")
-        return [Path(path) for path in make(self.source_dir) or []]
+        return run_generator(self.generator_file, self.source_dir)

@@ -76,11 +76,12 @@ def new(context: click.Context, name: str, title: str) -> None:
 @click.argument("names", nargs=-1)
 @click.pass_context
 def make_data(context: click.Context, names: tuple[str, ...]) -> None:
-    """Run the data generator (make_data.py) of assignments NAMES (default: every one that has one)."""
-    for assignment in _assignments(context, names):
-        if names or assignment.generator_file.is_file():
-            for path in assignment.make_data():
-                click.echo(f"wrote {path}")
+    """Build the course's data: run the generator (make_data.py) of each data set NAME in data/, or of the
+    data sets assignment NAME declares and its own (default: every data set, and every assignment's own)."""
+    from autograder.course import make_data as run_generators
+
+    for path in run_generators(Path(context.obj["root"]), names):
+        click.echo(f"wrote {path}")
 
 
 def _class_options(command):

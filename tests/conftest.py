@@ -66,6 +66,8 @@ def shared(request, tmp_path_factory) -> Shared:
 def release_into(root: Path, name: str) -> tuple[Assignment, ReleaseReport]:
     """Release ``name`` from a copy of its folder (and committed solution, which release reuses when unchanged)."""
     shutil.copytree(PROJECT / "assignments" / name, root / "assignments" / name)
+    if (PROJECT / "data").is_dir():  # the course's shared data sets, which assignment.yml names under data:
+        shutil.copytree(PROJECT / "data", root / "data")
     if (PROJECT / "solutions" / name).is_dir():
         shutil.copytree(PROJECT / "solutions" / name, root / "solutions" / name)
     assignment = Assignment.find(name, root)

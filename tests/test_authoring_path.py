@@ -84,6 +84,7 @@ def example_release(tmp_path_factory):
 
 @pytest.mark.slow
 def test_the_guides_example_releases_with_full_marks_and_every_mutant_accounted_for(example_release):
+    """The example keeps its data beside the notebook, made by its own make_data.py: that layout still releases."""
     assignment, report = example_release
     assert report.solution_scores == report.points
     assert set(report.template_scores.values()) == {0.0}
@@ -99,9 +100,9 @@ def test_the_guides_example_releases_with_full_marks_and_every_mutant_accounted_
 
 
 def _quoted_blocks() -> list[tuple[str, str]]:
-    """(file, code) of every code block in the guide that quotes a file of the example or of a shipped assignment."""
+    """(file, code) of every code block in the guide that quotes a file of the example, of a shipped assignment or of a data set."""
     text = (DOCS / "authoring.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```(?:python|yaml)\n# ((?:docs/example|assignments)/\S+)\n(.*?)```", text, re.DOTALL)
+    blocks = re.findall(r"```(?:python|yaml)\n# ((?:docs/example|assignments|data)/\S+)\n(.*?)```", text, re.DOTALL)
     return [(file, code) for file, code in blocks]
 
 

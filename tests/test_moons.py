@@ -1,28 +1,16 @@
-"""The nn_module assignment's generated data: deterministic, two classes no line separates, split apart."""
+"""The moons data set (data/moons/, the nn_module lesson's): two classes no line separates, split apart."""
 from __future__ import annotations
-
-import importlib.util
 
 import numpy as np
 
 from tests.conftest import PROJECT
 
-FOLDER = PROJECT / "assignments" / "nn_module"
-_spec = importlib.util.spec_from_file_location("nn_module_make_data", FOLDER / "make_data.py")
-moons = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(moons)
+FOLDER = PROJECT / "data" / "moons"
 
 
 def _read(path) -> tuple[np.ndarray, np.ndarray]:
     data = np.loadtxt(path, delimiter=",", skiprows=1)
     return data[:, :2], data[:, 2].astype(int)
-
-
-def test_the_bundled_files_are_the_generated_ones(tmp_path):
-    written = moons.make_data(tmp_path)
-    assert [path.name for path in written] == ["moons_train.csv", "moons_test.csv"]
-    for path in written:
-        assert path.read_bytes() == (FOLDER / path.name).read_bytes(), f"{path.name} is stale: run `autograder make-data nn_module`"
 
 
 def test_a_split_of_two_balanced_classes_with_no_point_in_both():

@@ -83,13 +83,12 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
             template above zero.
     """
     source = SourceNotebook.read(assignment.source_notebook)
-    listed = data_files.listed_files(source.config, where=assignment.source_notebook)
-    missing_before = [name for name in listed if assignment.data_file(name) is None]
-    files = data_files.resolve(assignment, listed)
+    handed_out = data_files.gather(assignment, source.config)
+    files = handed_out.files
     cases = load_cases(assignment.cases_file)
     _check_charts(cases)
     _check_every_question_has_a_case(source, cases)
-    report = ReleaseReport(assignment, source.question_points(), generated=missing_before, written={q.name: q.points for q in source.questions if q.manual})
+    report = ReleaseReport(assignment, source.question_points(), generated=handed_out.generated, written={q.name: q.points for q in source.questions if q.manual})
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
     report.requirements, report.warnings = _requirements(assignment, code, files)
     with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:
@@ -168,5 +167,5 @@ def _validate(assignment: Assignment, report: ReleaseReport) -> None:
 def solved_for(assignment: Assignment, workdir: Path) -> Solved:
     """Run the solution and compute references the way release does (for ``autograder validate``)."""
     source = SourceNotebook.read(assignment.source_notebook)
-    files = data_files.resolve(assignment, data_files.listed_files(source.config, where=assignment.source_notebook))
+    files = data_files.gather(assignment, source.config).files
     return solve(assignment, source, load_cases(assignment.cases_file), files, workdir)

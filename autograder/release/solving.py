@@ -76,4 +76,5 @@ def _hint(error: str, assignment: Assignment, files: dict[str, Path]) -> str:
         return ""
     if (assignment.source_dir / name).exists():
         return f"; {name} is in {assignment.source_dir} but not listed: add it under `files:` in the ASSIGNMENT CONFIG"
-    return f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it from make_data.py)"
+    return (f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it from make_data.py), "
+            f"or, if it belongs to a course data set, declare the set under data: in {assignment.config_file.name}")

@@ -59,17 +59,17 @@ def stage(assignment: Assignment, solved: Solved, files: dict[str, Path], build:
         target = build / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(PACKAGE.parent / relative, target)
-    notebook = staged_notebook(solved, assignment=assignment, requirements=requirements)
+    notebook = staged_notebook(solved, assignment=assignment, requirements=requirements, files=list(files))
     path = build / assignment.source_notebook.name
     nbformat.write(notebook, path)
     return path
 
 
-def staged_notebook(solved: Solved, *, assignment: Assignment, requirements: list[str]) -> nbformat.NotebookNode:
-    """The source notebook with its config completed and its hidden test cells written."""
+def staged_notebook(solved: Solved, *, assignment: Assignment, requirements: list[str], files: list[str]) -> nbformat.NotebookNode:
+    """The source notebook with its config completed (``files``: every file handed out) and its hidden test cells written."""
     source = solved.source
     notebook = copy.deepcopy(source.notebook)
-    config = completed_config(source.config, assignment=assignment, requirements=requirements)
+    config = completed_config(source.config, assignment=assignment, requirements=requirements, files=files)
     cell = nbformat.v4.new_raw_cell(f"{CONFIG_MARKER}\n" + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     _check_questions(source.questions, solved.cases.cases, source.path)
     for question in reversed(source.questions):  # back to front, so earlier indices stay valid
@@ -91,8 +91,9 @@ def _insert_identity_cell(notebook: nbformat.NotebookNode, assignment: Assignmen
     notebook.cells.insert(0 if first_text is None else first_text + 1, identity)
 
 
-def completed_config(config: dict, *, assignment: Assignment, requirements: list[str]) -> dict:
-    """The ASSIGNMENT CONFIG the kit grades with, from the instructor's."""
+def completed_config(config: dict, *, assignment: Assignment, requirements: list[str], files: list[str]) -> dict:
+    """The ASSIGNMENT CONFIG the kit grades with, from the instructor's; ``files`` are the names handed
+    out beside the notebook (the declared data sets' and those the config lists)."""
     where = assignment.source_notebook
     completed = dict(config)
     if completed.setdefault("name", assignment.name) != assignment.name:
@@ -108,7 +109,7 @@ def completed_config(config: dict, *, assignment: Assignment, requirements: list
             completed.setdefault(key, value)
     own = [entry for entry in completed.get("autograder_files") or [] if not str(entry).startswith("autograder/") and entry not in REFERENCE_FILES]
     # The runtime reaches students too: their public checks and export cell use it.
-    listed = [entry for entry in completed.get("files") or [] if not str(entry).startswith("autograder/")]
+    listed = [entry for entry in files if not str(entry).startswith("autograder/")]
     completed["files"] = [*listed, *runtime_files()]
     completed["autograder_files"] = [*own, *REFERENCE_FILES]
     completed["requirements"] = list(requirements)

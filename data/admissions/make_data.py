@@ -5,9 +5,10 @@ Its own file is not redistributable here, so the kit generates a file of the
 same shape: 100 students, scores in [30, 100], 60% admitted, separable by a
 line to about 90%. An instructor may replace ``data.txt`` in this folder with
 the course's file; every reference is recomputed from whatever file is present.
+Its datasheet is README.md beside this file.
 
-``autograder make-data logistic_regression`` (and release, when the file is
-missing) calls ``make_data``.
+``autograder make-data admissions`` (and release, when the file is missing)
+calls ``make_data``.
 """
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ centres and shuffled, so the file does not give the clusters away by its order.
 An instructor may replace it with any 2-D data set of the same format: every
 reference is recomputed from the file present at release.
 
-``autograder make-data kmeans`` (and release, when the file is missing) calls ``make_data``.
+``autograder make-data blobs`` (and release, when the file is missing) calls ``make_data``; the
+datasheet is README.md beside this file.
 """
 from __future__ import annotations
 

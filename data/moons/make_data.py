@@ -3,7 +3,8 @@
 Class 0 is the upper moon, class 1 the lower one, shifted so the two interleave;
 Gaussian noise blurs the edge. The points are drawn once with a fixed seed and
 split at random into a training set and a held-out set, each written as a CSV
-file of x0,x1,label rows. Run ``autograder make-data nn_module`` to write them.
+file of x0,x1,label rows. Run ``autograder make-data moons`` to write them; the datasheet is
+README.md beside this file.
 """
 from __future__ import annotations
 
