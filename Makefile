@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Every assignment's data generator (release also runs it when a listed file is missing).
+# Every data set's generator in data/ (and any lesson folder's own); release also runs one when a file it needs is missing.
 data: install
 	$(BIN)/autograder make-data
 
