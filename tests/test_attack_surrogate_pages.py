@@ -88,3 +88,31 @@ def test_a_folder_an_older_run_left_broken_heals_on_the_next_run(graded):
     run = _grade(root, out, folder / "c_neighbour.ipynb")  # unchanged: its result is reused, the class files rebuilt
     assert run.returncode == 0, run.stderr[-2000:]
     _assert_whole(out)
+
+
+def test_a_class_file_that_cannot_be_written_is_named_and_the_others_are_written(graded, monkeypatch):
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+    from autograder.grading import class_outputs
+
+    root, _, out, _ = graded
+    for name in ("index.html", "similarity.html", "moodle.csv"):
+        (out / name).unlink()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(class_outputs, "similarity_page", broken)
+    result = CliRunner().invoke(main, ["--root", str(root), "merge", "-a", "logistic_regression", "-o", str(out)])
+
+    assert result.exit_code == 1, result.output
+    assert f"NOT WRITTEN      {out / 'similarity.html'}: OSError: [Errno 28] No space left on device" in result.output
+    assert "1 class file(s) could not be written (similarity.html" in result.output
+    assert (out / "index.html").is_file() and (out / "moodle.csv").is_file()
+    assert not (out / "similarity.html").exists()
+    assert not list(out.rglob("*.tmp"))
+
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, ["--root", str(root), "merge", "-a", "logistic_regression", "-o", str(out)]).exit_code == 0
+    _assert_whole(out)  # and the next run heals it
