@@ -281,6 +281,8 @@ def test_written_marks_merge_into_the_gradebook_and_feedback(term, tmp_path):
     totals = [float(row["total"]) for row in _students(out).values() if row["file"]]
     assert f"mean {sum(totals) / len(totals):.2f} / 11; written answers marked for 1 of 5" in _summary(out), "the written mark counts in the summary"
     assert (out / "students.previous.csv").read_bytes() == before, "the gradebook before the marks is kept"
+    _merge(assignment.root, out)
+    assert (out / "students.previous.csv").read_bytes() == before, "an unchanged run keeps the previous version, not a copy of the current"
 
 
 def test_regrading_one_file_at_a_time_keeps_every_row(term, tmp_path):
@@ -351,7 +353,11 @@ def test_two_same_named_corrections_graded_one_after_the_other_keep_both_rows(te
     zhaoliu = tmp_path / "regrade" / "赵六_corrected" / "logistic_regression.ipynb"
     _with_identity(EXAMPLES / "correct_course_style.ipynb", wangwu, name="王五", student_id="2023003")
     _with_identity(EXAMPLES / "correct_optimizer_train.ipynb", zhaoliu, name="赵六", student_id="2023004")
-    said = [_grade(assignment.root, correction, "-a", "logistic_regression", "-o", out) for correction in (wangwu, zhaoliu)]
+    said = [_grade(assignment.root, wangwu, "-a", "logistic_regression", "-o", out)]
+    gradebook = (out / "final_grades.csv").read_bytes()
+    said.append(_grade(assignment.root, zhaoliu, "-a", "logistic_regression", "-o", out))
+    _merge(assignment.root, out)
+    assert (out / "final_grades.previous.csv").read_bytes() == gradebook, "the gradebook before the last change is kept"
     assert "2023003 王五: 王五_corrected/logistic_regression.ipynb counts now, in place of wangwu.ipynb" in said[0]
     assert "2023004 赵六: 赵六_corrected/logistic_regression.ipynb counts now, in place of zhaoliu.ipynb" in said[1]
     rows = _students(out)

@@ -191,7 +191,9 @@ def _keeping_previous(path: Path, text: str) -> None:
     """Write ``path`` atomically; an existing, different version moves to ``<stem>.previous<suffix>``."""
     text = storable(text)
     if path.is_file():
-        if path.read_text(encoding="utf-8") == text:
+        # Bytes, not text: read as text, a CSV's CRLF rows never equal what is written, and every
+        # unchanged run would overwrite the previous version with the current one.
+        if path.read_bytes() == text.encode("utf-8"):
             return
         shutil.copy2(path, path.with_name(f"{path.stem}.previous{path.suffix}"))
     write_atomic(path, text)
