@@ -1,0 +1,91 @@
+"""Throughput of the course server past one machine: one ``autograder worker`` against two.
+
+Starts a throwaway Redis and PostgreSQL (as ``make test`` does, see ``tests/scale_services.py``),
+a course server with ``--queue``, then one worker, and later two, each with one sandbox at once and
+warmed up before any upload. It uploads the same submissions (the assignment's bundled examples,
+repeated) over HTTP and times the first upload to the last grade. Prints one line per run and the
+ratio of the two throughputs:
+
+    .venv/bin/python benchmarks/scale_out.py --assignment logistic_regression --submissions 24
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from autograder.assignment import Assignment  # noqa: E402
+from tests.course_server import ROSTER, Server, Visitor, course_folder, project_with, submitted_id  # noqa: E402
+from tests.scale_services import WorkerMachine, missing, postgres_cluster, redis_server  # noqa: E402
+
+TARGET = 1.8
+
+
+def students() -> list[str]:
+    return [line.split(",")[0] for line in ROSTER.splitlines()[1:]]
+
+
+def run(assignment: Assignment, notebooks: list[bytes], *, machines: int, sandboxes: int, folder: Path) -> tuple[float, list[int]]:
+    """Seconds from the first upload to the last grade, with ``machines`` workers, and the jobs each claimed."""
+    with redis_server(folder / "redis") as queue_url, postgres_cluster(folder / "postgres") as cluster:
+        database_url = cluster.database("course")
+        project = project_with(assignment, folder / "server" / "project")
+        server = Server(course_folder(project, folder / "server" / "course", database_url=database_url), options=("--queue", queue_url))
+        workers = []
+        try:
+            for number in range(machines):
+                machine = folder / f"machine-{number}"
+                workers.append(WorkerMachine(project_with(assignment, machine / "project"), machine / "scratch",
+                                             queue_url=queue_url, database_url=database_url, workers=sandboxes))
+            visitors = {}
+            for login in students():
+                visitors[login] = Visitor(server.url)
+                visitors[login].log_in(login)
+            started = time.monotonic()
+            sent = [(visitors[login], submitted_id(visitors[login].upload(assignment.name, "mine.ipynb", content)))
+                    for login, content in zip(itertools.cycle(visitors), notebooks)]
+            for visitor, submission_id in sent:
+                visitor.graded(submission_id)
+            return time.monotonic() - started, [len(worker.claimed()) for worker in workers]
+        finally:
+            for worker in workers:
+                worker.stop()
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", default="logistic_regression")
+    parser.add_argument("--submissions", type=int, default=24)
+    parser.add_argument("--sandboxes", type=int, default=1, help="sandboxes at once per worker")
+    options = parser.parse_args()
+    why_not = missing()
+    if why_not:
+        raise SystemExit(f"scale_out: {why_not}")
+    assignment = Assignment.find(options.assignment, PROJECT)
+    examples = sorted((PROJECT / "examples" / "submissions" / assignment.name).glob("*.ipynb"))
+    if not examples or not assignment.zip_path.is_file():
+        raise SystemExit(f"scale_out: {assignment.name} needs its bundled examples and a release (make release)")
+    notebooks = [path.read_bytes() for path in itertools.islice(itertools.cycle(examples), options.submissions)]
+    # Other work on the machine takes cores from the second worker: say how busy it was.
+    print(f"scale-out: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    rates = {}
+    with tempfile.TemporaryDirectory(prefix="scale-out-") as scratch:
+        for machines in (1, 2):
+            seconds, claimed = run(assignment, notebooks, machines=machines, sandboxes=options.sandboxes, folder=Path(scratch) / f"{machines}-workers")
+            rates[machines] = len(notebooks) / seconds * 60
+            print(f"scale-out: {machines} worker{'s' if machines > 1 else ''} x {options.sandboxes} sandbox: {len(notebooks)} graded in {seconds:.1f} s, "
+                  f"{rates[machines]:.1f}/min (jobs per worker: {' + '.join(map(str, claimed))})", flush=True)
+    ratio = rates[2] / rates[1]
+    print(f"scale-out: two workers' throughput is {ratio:.2f}x one worker's (target {TARGET}x); load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
