@@ -207,7 +207,7 @@ def test_similar_submissions_are_flagged_and_independent_ones_are_not(term):
     _, _, out, _ = term
     page = (out / "similarity.html").read_text(encoding="utf-8")
     titles = re.findall(r'<h2 class="pair-title">(.*?)</h2>', page)
-    assert any("wangwu.ipynb" in title and "zhaoliu.ipynb" in title for title in titles), titles
+    assert any("2023003 王五 · wangwu.ipynb" in title and "2023004 赵六 · zhaoliu.ipynb" in title for title in titles), titles
     assert len(titles) == 1, titles
 
 

@@ -113,6 +113,17 @@ def class_rows(grades: list[Grade], settings, late: LatePolicy, *, marks: Mappin
     return student_rows(grades, roster=roster, late=late, times=read_times(settings.times, zone=settings.zone), marks=marks)
 
 
+def owners(rows: list[StudentRow]) -> dict[str, str]:
+    """File → whose it is, as the gradebook says ("2023003 王五"; "(not counted)" after a superseded file)."""
+    found = {}
+    for row in rows:
+        who = " ".join(filter(None, (row.student_id, row.name))) or "?"
+        found.update({file: f"{who} (not counted)" for file in row.others})
+        if row.file:
+            found[row.file] = who
+    return found
+
+
 def counted_files(rows: list[StudentRow]) -> dict[tuple[str, str], str]:
     """(student number, name) → the file that counts for that student."""
     return {(row.student_id, row.name): row.file for row in rows if row.file}

@@ -16,7 +16,7 @@ from typing import Callable
 
 from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_book import StudentRow, student_rows
+from autograder.grading.class_book import StudentRow, owners, student_rows
 from autograder.grading.class_settings import ClassSettings, class_rules, read_times
 from autograder.grading.exports import students_csv
 from autograder.grading.gradebook import gradebook_csv
@@ -114,7 +114,7 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     writes.attempt(STUDENTS, lambda: _keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages)))
     writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(rows, grades, autograder, assignment=assignment, manual=manual)))
     writes.attempt(INDEX, lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)))
-    pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, solution=solution, starter=starter, assignment=assignment)) or []
+    pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, owners(rows), solution=solution, starter=starter, assignment=assignment)) or []
     _written(writes, out, rows, grades, manual, marks, assignment=assignment)
     writes.attempt(f"{FEEDBACK}/", lambda: _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible))
     comments = {question: {file: mark.comment for file, mark in found.items()} for question, found in marks.items()}
@@ -140,11 +140,11 @@ class _Writes:
             return None
 
 
-def _similarity(out: Path, grades: list[Grade], *, solution: str, starter: str, assignment: str) -> list:
-    """Write the similar-submissions page; returns the pairs it shows."""
+def _similarity(out: Path, grades: list[Grade], whose: dict[str, str], *, solution: str, starter: str, assignment: str) -> list:
+    """Write the similar-submissions page (each file with whose it is); returns the pairs it shows."""
     codes = {grade.file: grade.code for grade in grades if grade.code}
     pairs = similar_pairs(codes, solution=solution, starter=starter)
-    write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment))
+    write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment, owners=whose))
     return pairs
 
 

@@ -110,8 +110,14 @@ def _row_kind(status: str) -> str:
     return "" if status == COMPLETED else "failed"
 
 
-def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[str, str], *, assignment: str) -> str:
-    """Pairs of alike submissions with their code side by side, and the groups they form."""
+def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[str, str], *, assignment: str, owners: dict[str, str] | None = None) -> str:
+    """Pairs of alike submissions with their code side by side, and the groups they form; each file
+    with whose it is (``owners``: file → the gradebook's student)."""
+    owners = owners or {}
+
+    def named(file: str) -> str:
+        return f"{owners[file]} · {file}" if owners.get(file) else file
+
     parts = [f"<h1>{escape(assignment)} · 相似提交 · similar submissions</h1>",
              "<p>只比较学生写的函数，先去掉注释、排版和变量名，并忽略模板代码、参考解的代码和多数人相同的写法。相似不等于抄袭：请人工判断。"
              " / Only the functions students wrote are compared, with comments, layout and names taken out, and the starter code, the"
@@ -119,11 +125,11 @@ def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[st
     if not pairs:
         parts.append('<p id="none">没有发现超出偶然的相似 · nothing alike beyond chance</p>')
     if clusters:
-        items = "".join(f"<li>{escape(', '.join(group))}</li>" for group in clusters)
+        items = "".join(f"<li>{escape(', '.join(map(named, group)))}</li>" for group in clusters)
         parts.append(f'<h2>分组 · Groups</h2><ul id="clusters">{items}</ul>')
     for pair in pairs[:MAX_PAIRS_SHOWN]:
         parts.append(
-            f'<h2 class="pair-title">{escape(pair.first)} ↔ {escape(pair.second)} · {pair.score:.0%}（{pair.shared}）</h2>'
+            f'<h2 class="pair-title">{escape(named(pair.first))} ↔ {escape(named(pair.second))} · {pair.score:.0%}（{pair.shared}）</h2>'
             f'<div class="pair"><pre>{escape(codes.get(pair.first, ""))}</pre><pre>{escape(codes.get(pair.second, ""))}</pre></div>'
         )
     if len(pairs) > MAX_PAIRS_SHOWN:
