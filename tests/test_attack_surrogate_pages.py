@@ -67,7 +67,10 @@ def test_the_surrogates_reach_every_class_file_and_the_run_succeeds(graded):
     assert run.returncode == 0, run.stderr[-2000:]
     _assert_whole(out)
     with open(out / "final_grades.csv", encoding="utf-8") as handle:
-        assert "c_neighbour.ipynb,2.0,2.0,2.0,4.0,10.0" in handle.read()
+        gradebook = handle.read()
+    assert "c_neighbour.ipynb,2.0,2.0,2.0,4.0,10.0" in gradebook
+    # The sandbox saves the notebook as UTF-8 first: it gets the answer with the surrogate escaped.
+    assert "b_written.ipynb,0.0,0.0,0.0,0.0,0.0,0.0,Completed" in gradebook
 
 
 def test_a_regrade_of_a_neighbour_into_that_folder_succeeds(graded):

@@ -197,3 +197,14 @@ def _zip_bomb() -> bytes:
 ])
 def test_files_over_the_size_limit_are_too_large(content, problem):
     assert _read(content()).problem == problem
+
+
+def test_lone_surrogates_reach_the_sandbox_as_storable_text(tmp_path):
+    notebook = json.loads(_notebook("x = 1"))
+    notebook["cells"][1]["source"] = "x = '\ud800'"  # hand-edited JSON: a "\ud800" escape, which no UTF-8 file can hold
+    notebook["cells"].append({"cell_type": "markdown", "id": "answer", "metadata": {"\udfff": "\udc80"}, "source": "A log of 0 is -inf \ud800"})
+    result = _read(json.dumps(notebook).encode())
+    nbformat.write(result.notebook, tmp_path / "saved.ipynb")  # what the sandbox does first
+    saved = nbformat.read(tmp_path / "saved.ipynb", as_version=4)
+    assert saved.cells[1].source == "x = '\\ud800'"
+    assert saved.cells[2].source == "A log of 0 is -inf \\ud800" and saved.cells[2].metadata == {"\\udfff": "\\udc80"}

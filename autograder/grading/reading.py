@@ -22,6 +22,7 @@ import nbformat
 from autograder.forking import run_forked
 from autograder.grading.about import About, read_about
 from autograder.grading.submissions import TOO_LARGE, SubmissionError, load_notebook
+from autograder.grading.text import storable
 
 READ_MEMORY_MB = 512
 READ_TIME_S = 60.0
@@ -57,7 +58,7 @@ def _read_bounded(file: str, content: bytes, *, assignment: str, manual: list[st
     _cap_memory(READ_MEMORY_MB)
     warnings.simplefilter("ignore")  # nbformat warns about what it repairs; nobody reads the child's stderr
     try:
-        notebook = load_notebook(file, content, assignment=assignment)
+        notebook = _storable_strings(load_notebook(file, content, assignment=assignment))
         try:
             about = read_about(content, notebook, manual=manual, graded=graded)
         except MemoryError:
@@ -69,6 +70,22 @@ def _read_bounded(file: str, content: bytes, *, assignment: str, manual: list[st
         return {"problem": str(error)}
     except MemoryError:
         return {"problem": f"{TOO_LARGE}: reading this file needs more than the {READ_MEMORY_MB} MiB of memory the grader gives it"}
+
+
+def _storable_strings(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` with lone surrogates in its strings written as ``\\udcff``: the sandbox saves the
+    notebook as a UTF-8 file, which cannot hold them (a JSON escape such as ``\\ud800`` makes one)."""
+    pending = [notebook]
+    while pending:
+        container = pending.pop()
+        for key, value in list(container.items()) if isinstance(container, dict) else enumerate(container):
+            if isinstance(value, str):
+                container[key] = storable(value)
+            elif isinstance(value, (dict, list)):
+                pending.append(value)
+            if isinstance(container, dict) and isinstance(key, str) and storable(key) != key:
+                container[storable(key)] = container.pop(key)
+    return notebook
 
 
 def _cap_memory(megabytes: int) -> None:
