@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install data release demo test parity benchmark clean
+.PHONY: install data release demo serve test parity benchmark clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,12 @@ demo: release
 		$(BIN)/autograder grade $$folder -a $$name -o demo_output/$$name || exit 1; \
 	done
 
+# The course server on the bundled assignments, with demo accounts (students 2026001-2026003 and staff
+# ta, password demo-password), at http://127.0.0.1:8000. demo_course/ keeps its database between runs.
+serve: release
+	@test -f demo_course/server.yml || $(BIN)/autograder serve demo_course --init --demo
+	$(BIN)/autograder serve demo_course
+
 test: install
 	$(BIN)/python -m pytest -n 2 -q --durations=30
 
@@ -41,4 +47,4 @@ benchmark: release
 	$(BIN)/python benchmarks/grade_throughput.py --count 20
 
 clean:
-	rm -rf dist demo_output .pytest_cache
+	rm -rf dist demo_output demo_course .pytest_cache

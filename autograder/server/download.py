@@ -1,5 +1,6 @@
 """The student folder a student downloads: the released template, and how its last cell reaches
-this server (``course_server.json``: the server's address, the assignment and the student's token)."""
+this server (``course_server.json``: the server's address, the assignment and the student's token,
+which the export cell's ``autograder.authoring.student.submit`` reads)."""
 from __future__ import annotations
 
 import io
@@ -7,8 +8,7 @@ import json
 import zipfile
 
 from autograder.assignment import Assignment
-
-SERVER_FILE = "course_server.json"
+from autograder.authoring.student import SERVER_FILE
 
 
 def student_folder_zip(assignment: Assignment, *, url: str, token: str) -> bytes:

@@ -33,6 +33,8 @@ label{display:block;font-weight:600}
 .ok{padding:8px;background:#e9f7ef;border-left:4px solid #1a7f37}
 .muted{color:#666;font-size:.9rem}
 .state-graded{color:#1a7f37}.state-queued,.state-running,.state-received{color:#b54708}
+.scroll{overflow-x:auto}#history td,#history th,.history td{overflow-wrap:anywhere}
+@media(max-width:600px){#history th:nth-child(3),#history td:nth-child(3){display:none}}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 @media(max-width:600px){dl{grid-template-columns:1fr}dd{margin-bottom:6px}}
 """

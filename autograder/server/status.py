@@ -114,7 +114,7 @@ def submission_status(db: Session, submission: Submission, policy: LatePolicy, *
         status.position = ahead + 1
         status.expected_wait_s = round(math.ceil((ahead + 1) / max(workers, 1)) * mean_grading_seconds(db, submission.assignment), 1)
     status.state_text = state_text(submission.state, status.position, status.expected_wait_s)
-    if submission.state == GRADED:
+    if submission.score is not None:  # graded, or being graded again (its last grade counts meanwhile)
         cost = policy.cost(submission.received_at)
         status.score, status.possible, status.grading_status = submission.score, submission.possible, submission.status
         status.final, status.late = final_score(submission, policy), cost.reason

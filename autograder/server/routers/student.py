@@ -44,10 +44,11 @@ def assignment(request: Request, offered: Offered = Depends(offered), user: User
 
 
 @router.get("/assignments/{name}/download")
-def download(offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database), the_course: Course = Depends(course)):
+def download(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database)):
     token = accounts.issue_api_token(db, user)
     db.commit()
-    content = student_folder_zip(offered.assignment, url=the_course.settings.url, token=token)
+    # The address the student reached the server at (behind a proxy, the one they typed): their notebook submits there.
+    content = student_folder_zip(offered.assignment, url=str(request.base_url).rstrip("/"), token=token)
     return Response(content, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{offered.name}.zip"'})
 
 
