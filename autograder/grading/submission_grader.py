@@ -141,9 +141,18 @@ def hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[
     return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
 
 
+# A status quotes at most this much of what the student process wrote (it writes the result pipe itself).
+QUOTED_CHARS = 160
+# After the commit the student process holds the reference functions: a status then says nothing it chose.
+FAILED_AFTER_COMMIT = "the notebook's run failed while the reference functions were lent (after its answers were committed)"
+
+
 def status_text(result: sandbox.Result) -> str:
+    labels = {"timeout": "timeout", "memory": "memory", "crash": "crash", "error": "crash", "signal": "killed by signal"}
+    label = labels.get(result.status, result.status)
+    if result.committed is not None and result.status in ("error", "crash", "signal"):
+        return f"{label}: {FAILED_AFTER_COMMIT}"
     if result.status == "error":
         last = result.data.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return f"crash: the grader's run of the notebook failed ({last[0][:160]})"
-    labels = {"timeout": "timeout", "memory": "memory", "crash": "crash", "signal": "killed by signal"}
-    return f"{labels.get(result.status, result.status)}: {result.detail}"
+        return f"crash: the grader's run of the notebook failed ({last[0][:QUOTED_CHARS]})"
+    return f"{label}: {result.detail[:QUOTED_CHARS]}"
