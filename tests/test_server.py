@@ -125,6 +125,8 @@ def test_a_forged_form_is_refused(server, notebooks):
         sent = visitor.http.post(f"/assignments/{NAME}/submit", data={"csrf": token}, files={"file": ("a.ipynb", EMPTY)})
         assert sent.status_code == 403, token
         assert visitor.http.post("/logout", data={"csrf": token}).status_code == 403
+    cookie_only = visitor.http.post(f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "a.ipynb"})
+    assert cookie_only.status_code == 403  # through the API, a browser's session changes nothing without its CSRF token
     assert _incoming(server) == []
     assert visitor.page("/").status_code == 200  # still logged in: the forged logout did nothing
 

@@ -1,0 +1,79 @@
+"""``autograder serve COURSE --init``: a course folder made from the roster the grader reads."""
+from __future__ import annotations
+
+import csv
+import stat
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from autograder.cli import main
+from autograder.server.accounts import check_password, token_hash
+from autograder.server.course import Course
+from autograder.server.models import STAFF, STUDENT, User
+
+ROSTER = "学号,姓名,班级\n2026001,张三,1\n2026002,=HYPERLINK(\"x\"),2\n"
+
+
+def _init(root, course, *options):
+    return CliRunner().invoke(main, ["--root", str(root), "serve", str(course), "--init", *options], catch_exceptions=False)
+
+
+def _users(course) -> dict[str, User]:
+    opened = Course(course)
+    with opened.sessions() as db:
+        users = {user.login: user for user in db.scalars(select(User))}
+    opened.engine.dispose()
+    return users
+
+
+def test_init_makes_an_account_per_student_and_a_first_login_link_each(assignment, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    done = _init(assignment.root, tmp_path / "course", "--roster", str(roster), "--staff", "ta", "--url", "https://grader.example.edu.cn/")
+    assert done.exit_code == 0, done.output
+    assert "accounts: 2 students, staff ta" in done.output
+    links = tmp_path / "course" / "first_logins.csv"
+    assert stat.S_IMODE(links.stat().st_mode) == 0o600  # the links are as good as passwords
+    with links.open(encoding="utf-8-sig") as handle:
+        rows = {row["login"]: row for row in csv.DictReader(handle)}
+    assert sorted(rows) == ["2026001", "2026002", "ta"]
+    assert rows["2026002"]["name"].startswith("'=")  # a formula in the roster stays text in the spreadsheet
+    users = _users(tmp_path / "course")
+    assert {login: user.role for login, user in users.items()} == {"2026001": STUDENT, "2026002": STUDENT, "ta": STAFF}
+    for login, row in rows.items():
+        prefix = "https://grader.example.edu.cn/first-login/"
+        assert row["first_login_link"].startswith(prefix)
+        assert users[login].first_login_hash == token_hash(row["first_login_link"][len(prefix):]) and users[login].password_hash is None
+
+
+def test_init_refuses_a_folder_that_is_a_course_already(assignment, tmp_path):
+    assert _init(assignment.root, tmp_path / "course", "--demo").exit_code == 0
+    again = _init(assignment.root, tmp_path / "course", "--demo")
+    assert again.exit_code == 1 and "already a course" in again.output and "autograder serve" in again.output
+
+
+def test_a_roster_without_student_numbers_is_refused_and_leaves_nothing(assignment, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("姓名\n张三\n", encoding="utf-8")
+    refused = _init(assignment.root, tmp_path / "course", "--roster", str(roster), "--staff", "ta")
+    assert refused.exit_code == 1 and "'张三' has no student number" in refused.output
+    assert sorted(path.name for path in (tmp_path / "course").iterdir()) == []  # the next --init starts clean
+
+
+@pytest.mark.parametrize("options, message", [((), "--init needs --roster"), (("--roster", "ROSTER"), "at least one --staff")])
+def test_init_says_what_it_needs(assignment, tmp_path, options, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    refused = _init(assignment.root, tmp_path / "course", *(str(roster) if option == "ROSTER" else option for option in options))
+    assert refused.exit_code == 1 and message in refused.output
+
+
+def test_the_demo_course_has_known_passwords(assignment, tmp_path):
+    done = _init(assignment.root, tmp_path / "course", "--demo")
+    assert done.exit_code == 0 and "password 'demo-password'" in done.output
+    users = _users(tmp_path / "course")
+    assert sorted(users) == ["2026001", "2026002", "2026003", "ta"]
+    assert all(check_password(user, "demo-password") for user in users.values())
+    assert not check_password(users["ta"], "wrong")
