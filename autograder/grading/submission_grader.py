@@ -77,10 +77,6 @@ class SubmissionGrader:
         about = self._about.pop(file, None)
         return about.applied_to(grade) if about else grade
 
-    def forget(self, file: str) -> None:
-        """Drop what ``job`` read of ``file`` when its sandbox will not run after all."""
-        self._about.pop(file, None)
-
     def written(self, grade: Grade) -> Grade:
         """Write ``grade``'s feedback and results; if that fails, its row says why (the run goes on).
 

@@ -17,7 +17,7 @@ from typing import Callable, Protocol
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from autograder.server.models import DONE, GRADED, LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
+from autograder.server.models import DONE, LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
 
 # A job claimed this many times without being finished is graded as a crash instead (its notebook
 # may be what kills its workers).
@@ -117,16 +117,3 @@ def queue_position(db: Session, submission: Submission) -> int | None:
     if mine is None:
         return None
     return db.scalar(select(func.count()).select_from(Job).where(Job.assignment == submission.assignment, Job.state == WAITING, Job.id < mine))
-
-
-def running_count(db: Session, assignment: str) -> int:
-    return db.scalar(select(func.count()).select_from(Job).where(Job.assignment == assignment, Job.state == LEASED)) or 0
-
-
-def pending(db: Session) -> int:
-    """Jobs not yet done, in every assignment."""
-    return db.scalar(select(func.count()).select_from(Job).where(Job.state != DONE)) or 0
-
-
-def is_final(state: str) -> bool:
-    return state == GRADED
