@@ -1,0 +1,70 @@
+"""Attack: numbers a phase two chooses are quoted back on the feedback page.
+
+Phase two runs the notebook's ``train`` and ``accuracy`` with the reference functions lent, so the
+grader drops every string it sends (printed output, exception messages, type names). Numbers stay:
+the judges' messages quote what the student's function returned, so they can help. A phase two
+that returns a zero-size array (it costs nothing, and no size cap sees it) has its shape quoted in
+full ("accuracy should return a Python float but returned NumPy array (0, 116, 103, 118, ...)"),
+one message per hidden case; list lengths and first losses are quoted the same way. Eight bytes of
+the reference functions' sources per message, about fifty per submission: on the course server,
+where a student submits several times a day, the sources of ``sigmoid`` and ``binary_loss`` arrive
+within a few submissions.
+
+Dropping the numbers would take the help from every honest student's message, and capping shapes
+leaves lengths and values; until the judges' messages for swap-in cases are built from a vocabulary
+the notebook cannot steer, the test is marked xfail and says how many bytes came through.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from autograder.authoring import wire
+from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging import Judge
+
+SECRET = b"return 1 / (1 + torch.exp(-x.clamp(min=-60)))"
+BYTES_PER_SHAPE = 7   # numpy caps the product of a zero-size array's other dimensions at 2**63
+
+
+@pytest.fixture(scope="module")
+def judge(releases, tmp_path_factory) -> Judge:
+    assignment, _ = releases("logistic_regression")
+    support = tmp_path_factory.mktemp("judge")
+    autograder = AutograderZip.read(assignment.zip_path)
+    autograder.extract_support(support)
+    return Judge(autograder, support)
+
+
+def _swap_in_cases(judge: Judge) -> list:
+    cases = []
+    for question in judge.autograder.questions.values():
+        for graded in question.cases:
+            case = next((case for case in judge.module.cases if (case.question, case.name) == (question.name, graded.name)), None)
+            if case is not None and case.swap_in:
+                cases.append(case)
+    return cases
+
+
+def _spelled(chunk: bytes) -> np.ndarray:
+    """A zero-size array whose shape spells ``chunk``, one byte per dimension (each + 1, so none is 0)."""
+    return np.zeros((0, *(byte + 1 for byte in chunk)), dtype=np.uint8)
+
+
+@pytest.mark.xfail(strict=True, reason="judges quote shapes, lengths and values a phase two chose (no fix yet; see the module docstring)")
+def test_a_phase_two_cannot_spell_the_reference_in_the_numbers_of_its_messages(judge):
+    cases = _swap_in_cases(judge)
+    chunks = [SECRET[i:i + BYTES_PER_SHAPE] for i in range(0, len(SECRET), BYTES_PER_SHAPE)]
+    probes = {}
+    for case, chunk in zip(cases, chunks):
+        value = wire.encode(_spelled(chunk))
+        probes[case.key] = {"acc": value} if case.question == "accuracy" else {"losses": value, "w": wire.encode(np.zeros((2, 1))), "b": wire.encode(np.zeros(1))}
+    grade = judge.grade("spelled.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode())
+
+    page = " ".join(outcome.message for outcome in grade.cases if not outcome.passed)
+    shapes = re.findall(r"\(0, ([\d, ]+)\)", page)
+    read = b"".join(bytes(int(number) - 1 for number in shape.split(", ")) for shape in dict.fromkeys(shapes))
+    assert not read, f"{len(read)} bytes of the secret came back from {len(cases)} cases' messages: {read!r}"
