@@ -1,0 +1,87 @@
+"""The course server's queue on its own database: leases, a dead worker's job going to another, a
+grade recorded once, regrades."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from autograder.server import database
+from autograder.server.jobs import DatabaseQueue, queue_position
+from autograder.server.models import DONE, GRADED, QUEUED, RUNNING, WAITING, Job, Submission, User
+from autograder.server.staff_actions import regrade
+
+NAME = "logistic_regression"
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    engine = database.connect(f"sqlite:///{tmp_path / 'course.db'}")
+    database.migrate(engine)
+    yield database.sessions(engine)
+    engine.dispose()
+
+
+def _received(sessions, queue: DatabaseQueue, count: int) -> list[int]:
+    """``count`` submissions of one student, each queued."""
+    with sessions.begin() as db:
+        student = User(login="2026001", student_id="2026001", name="张三", session_version=1)
+        db.add(student)
+        db.flush()
+        made = []
+        for number in range(count):
+            submission = Submission(user_id=student.id, assignment=NAME, stored=f"uploads/{NAME}/{number}.ipynb")
+            db.add(submission)
+            db.flush()
+            queue.enqueue(db, submission)
+            made.append(submission.id)
+    return made
+
+
+def _grade(db, submission_id: int) -> None:
+    submission = db.get(Submission, submission_id)
+    submission.state, submission.score = GRADED, 10.0
+
+
+def test_a_lease_that_runs_out_hands_the_job_to_another_worker_and_its_grade_counts_once(sessions):
+    # A lease that has run out the moment it is given: the first worker is as good as dead.
+    expiring = DatabaseQueue(sessions, lease_seconds=-1)
+    (submission_id,) = _received(sessions, expiring, 1)
+    first = expiring.claim(NAME, "machine-a:1")
+    second = DatabaseQueue(sessions, lease_seconds=60).claim(NAME, "machine-b:2")
+    assert second.job_id == first.job_id and second.attempts == 2
+    assert not expiring.finish(first, "machine-a:1", lambda db: _grade(db, submission_id))  # too late: its lease is gone
+    with sessions() as db:
+        assert db.get(Submission, submission_id).score is None
+    assert expiring.finish(second, "machine-b:2", lambda db: _grade(db, submission_id))
+    with sessions() as db:
+        assert db.get(Submission, submission_id).state == GRADED
+        assert [(job.state, job.attempts) for job in db.scalars(select(Job))] == [(DONE, 2)]
+
+
+def test_a_held_lease_keeps_the_job_and_a_job_given_back_waits_again(sessions):
+    queue = DatabaseQueue(sessions, lease_seconds=60)
+    first_id, second_id = _received(sessions, queue, 2)
+    claimed = queue.claim(NAME, "a")
+    assert claimed.submission_id == first_id
+    assert queue.claim(NAME, "b").submission_id == second_id  # the first is still a's
+    assert queue.claim(NAME, "c") is None
+    with sessions() as db:
+        assert db.get(Submission, first_id).state == RUNNING
+    queue.give_back(claimed, "a")
+    with sessions() as db:
+        submission = db.get(Submission, first_id)
+        assert submission.state == QUEUED and queue_position(db, submission) == 0
+    assert queue.claim(NAME, "c").submission_id == first_id
+
+
+def test_regrading_queues_each_submission_once(sessions):
+    queue = DatabaseQueue(sessions, lease_seconds=60)
+    first_id, second_id = _received(sessions, queue, 2)
+    claimed = queue.claim(NAME, "a")
+    assert queue.finish(claimed, "a", lambda db: _grade(db, first_id))
+    with sessions.begin() as db:
+        everything = list(db.scalars(select(Submission)))
+        assert regrade(db, queue, everything) == 1  # the second still waits for its first grading
+    with sessions() as db:
+        waiting = db.scalar(select(func.count()).select_from(Job).where(Job.state == WAITING))
+        assert waiting == 2 and db.get(Submission, first_id).score == 10.0  # its last grade counts until the new one
