@@ -16,9 +16,9 @@ def _before(file: str, source: Path, student_id: str = "") -> dict[str, Grade]:
     return {file: Grade(file, "d", "Completed", {}, identity={"student_id": student_id} if student_id else {}, source=str(source))}
 
 
-def _keyed(path: Path, before: dict[str, Grade] | None = None, *, declared: str = "", in_folder: str = ""):
+def _keyed(path: Path, before: dict[str, Grade] | None = None, *, declared: str = "", in_folder: str = "", digest: str = "new"):
     submission = Submission(path.relative_to(in_folder).as_posix() if in_folder else path.name, path, found_in_folder=bool(in_folder))
-    return key_submissions([submission], before or {}, declared_student=lambda _: declared)
+    return key_submissions([submission], before or {}, declared_student=lambda _: declared, digest_of=lambda _: digest)
 
 
 @pytest.mark.parametrize(
@@ -44,17 +44,24 @@ def test_the_same_path_keeps_the_row_it_had(tmp_path):
     assert [s.file for s in keyed.submissions] == ["lr.ipynb"] and keyed.notes == []
 
 
-@pytest.mark.parametrize(("earlier", "declared", "kept"), [("2023001", "2023002", False), ("", "2023002", False), ("2023001", "2023001", True)])
-def test_a_name_taken_by_another_path_is_replaced_only_by_the_same_students_file(tmp_path, earlier, declared, kept):
+@pytest.mark.parametrize(("earlier", "declared", "kept"), [("2023001", "2023002", False), ("", "2023002", True), ("2023001", "2023001", True)])
+def test_a_name_taken_by_another_paths_file_goes_to_it_only_when_nothing_shows_two_students(tmp_path, earlier, declared, kept):
     keyed = _keyed(tmp_path / "new" / "a" / "lr.ipynb", _before("a/lr.ipynb", tmp_path / "old" / "a" / "lr.ipynb", earlier), declared=declared)
     assert [s.file for s in keyed.submissions] == (["a/lr.ipynb"] if kept else ["a/lr.ipynb~2"])
-    assert bool(keyed.notes) != kept and all("graded as a/lr.ipynb~2" in note for note in keyed.notes)
+    [note] = keyed.notes
+    assert ("replaces the a/lr.ipynb OUT graded from" in note) if kept else ("graded as a/lr.ipynb~2" in note and "declares 2023002" in note)
+
+
+def test_the_same_content_from_another_path_keeps_its_row_without_a_word(tmp_path):
+    keyed = _keyed(tmp_path / "moved" / "lr.ipynb", _before("lr.ipynb", tmp_path / "first" / "lr.ipynb", "2023001"), declared="2023002",
+                   in_folder=tmp_path / "moved", digest="d")
+    assert [s.file for s in keyed.submissions] == ["lr.ipynb"] and keyed.notes == []
 
 
 def test_a_moodle_folder_in_the_name_makes_it_the_same_students_file(tmp_path):
     name = "张三_1001_assignsubmission_file_/lr.ipynb"
-    keyed = _keyed(tmp_path / "again" / name, _before(name, tmp_path / "first" / name), in_folder=tmp_path / "again")
-    assert [s.file for s in keyed.submissions] == [name] and keyed.notes == []
+    keyed = _keyed(tmp_path / "again" / name, _before(name, tmp_path / "first" / name, "2023001"), declared="2023009", in_folder=tmp_path / "again")
+    assert [s.file for s in keyed.submissions] == [name] and "replaces" in keyed.notes[0], "Moodle authenticated the upload: its folder decides"
 
 
 def test_a_file_the_ta_graded_by_name_counts_over_a_later_submission():

@@ -84,7 +84,8 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     before = {grade.file: grade for grade in load_grades(out)}
     counted_before = counted_files(class_rows(list(before.values()), zoned, policy))
     keyed = key_submissions(in_shard(submissions.discover(paths), options.shard), before,
-                            declared_student=lambda submission: _declared_student(submission, assignment.name))
+                            declared_student=lambda submission: _declared_student(submission, assignment.name),
+                            digest_of=lambda submission: submissions.digest(_read(submission), autograder.digest))
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
     code = LessonCode.of(assignment)
@@ -140,8 +141,9 @@ class _Run:
         for submission in found:
             previous = before.get(submission.file)
             if previous is not None and previous.digest == self.grader.digest(_read(submission)):
-                # Named again by the TA, it is rewritten to count from now.
-                self._record(previous, write=self.named_at.get(submission.file, "") != previous.named_at)
+                # Named again by the TA it is rewritten to count from now; found at another path, to be found there next time.
+                moved = (self.named_at.get(submission.file, ""), self.sources[submission.file]) != (previous.named_at, previous.source)
+                self._record(previous, write=moved)
             else:
                 todo.append(submission)
         return todo

@@ -3,11 +3,12 @@
 A file found in a folder is named by its path inside that folder (an LMS's download names stay: they
 say whose file it is). A file named on the command line is named by its folder and its name
 (``周杰_corrected/logistic_regression.ipynb``), or from the outermost Moodle download folder when it
-sits inside one. A file OUT graded before from the same path keeps its name, so its row is updated.
-A name OUT already holds for another path stays that submission's unless both files are the same
-student's (by their LMS download name, or by the student number both notebooks declare): the new
-file then gets a name of its own (``…~2``) and the run says so. A result is only ever replaced by a
-grading of the same submission.
+sits inside one. A file OUT graded before from the same path keeps its name, so its row is updated;
+so does the same content from another path (a moved or copied folder). A name OUT holds for another
+path's different file goes to the new file only when nothing shows they are two students' (an LMS
+download name in the name says whose it is; else the student numbers both notebooks declare): two
+numbers that differ give the new file a name of its own (``…~2``). Either way the run says so: no
+result is replaced without a word.
 """
 from __future__ import annotations
 
@@ -30,11 +31,13 @@ class Keyed:
     named: set[str] = field(default_factory=set)   # the files the TA named on the command line
 
 
-def key_submissions(found: list[Submission], before: dict[str, Grade], *, declared_student: Callable[[Submission], str]) -> Keyed:
+def key_submissions(found: list[Submission], before: dict[str, Grade], *, declared_student: Callable[[Submission], str],
+                    digest_of: Callable[[Submission], str]) -> Keyed:
     """``found`` named for OUT (see the module docstring), sorted by name.
 
     ``before``: OUT's results by file; ``declared_student(submission)``: the student number its
-    notebook declares ("" when none), asked only when a name is already taken in OUT.
+    notebook declares ("" when none); ``digest_of(submission)``: the key its result would have. Both
+    are asked only when a name is already taken in OUT by another path.
     """
     by_path = {grade.source: grade.file for grade in before.values() if grade.source}
     keyed, taken = Keyed(), set()
@@ -42,10 +45,15 @@ def key_submissions(found: list[Submission], before: dict[str, Grade], *, declar
         path = str(submission.path.resolve())
         name = by_path.get(path) or _own_name(submission)
         previous = before.get(name)
-        if by_path.get(path) is None and previous is not None and not _same_student(name, previous, lambda: declared_student(submission)):
-            name = _free(name, taken | set(before))
-            keyed.notes.append(f"{submission.path}: OUT already holds a {previous.file} from elsewhere ({previous.source or 'an earlier run'}) "
-                               f"and nothing shows both are one student's; graded as {name}")
+        if by_path.get(path) is None and previous is not None and previous.digest != digest_of(submission):
+            earlier, declared = (previous.identity or {}).get("student_id", ""), declared_student(submission)
+            if lms_name(name) is None and earlier and declared and earlier != declared:
+                name = _free(name, taken | set(before))
+                keyed.notes.append(f"{submission.path}: OUT holds {previous.file} of student {earlier} (from {previous.source or 'an earlier run'}) "
+                                   f"and this file declares {declared}; graded as {name}")
+            else:
+                keyed.notes.append(f"{submission.path}: replaces the {name} OUT graded from {previous.source or 'an earlier run'} (the same student's, as far as "
+                                   "the names show); grade it by a folder of its own to keep both")
         if name in taken:
             name = _free(name, taken | set(before))
         taken.add(name)
@@ -68,15 +76,6 @@ def _own_name(submission: Submission) -> str:
 def _printable(name: str) -> str:
     """``name`` with bytes that are not UTF-8 written as \\xNN, as a folder's own files are named."""
     return os.fsencode(name).decode("utf-8", errors="backslashreplace")
-
-
-def _same_student(name: str, previous: Grade, declared: Callable[[], str]) -> bool:
-    """Whether the file graded before as ``name`` and the new one are one student's: the LMS's name in
-    ``name`` says so, or both notebooks declare the same student number."""
-    if lms_name(name) is not None:
-        return True
-    earlier = (previous.identity or {}).get("student_id", "")
-    return bool(earlier) and earlier == declared()
 
 
 def _free(name: str, taken: set[str]) -> str:
