@@ -104,7 +104,11 @@ def _start(job: Callable[[], dict]) -> tuple[int, int]:
 def _wait(running: dict[int, _Child], *, timeout: float) -> list[tuple[int, Outcome]]:
     """Read what children wrote until one finishes or a deadline passes; return (index, outcome) of those done."""
     soonest = min(child.deadline for child in running.values())
-    ready, _, _ = select.select(list(running), [], [], max(0.0, soonest - time.monotonic()))
+    # poll, not select: a long-running server may hold descriptors numbered past select's 1024.
+    poller = select.poll()
+    for fd in running:
+        poller.register(fd, select.POLLIN)
+    ready = [fd for fd, _ in poller.poll(max(0.0, soonest - time.monotonic()) * 1000)]
     done = []
     for fd in ready:
         chunk = os.read(fd, 65536)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import textwrap
 from pathlib import Path
@@ -252,6 +253,24 @@ def test_run_forked_reports_jobs_that_never_answer(job, problem):
     [outcome] = run_forked([job], workers=1, timeout=0.5)
     assert outcome.result is None
     assert outcome.problem == problem
+
+
+def test_run_forked_works_with_descriptors_numbered_past_1024():
+    """A long-running server holds many descriptors: select() refuses any numbered 1024 or more."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip(f"RLIMIT_NOFILE's hard limit is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    held = []
+    try:
+        while not held or held[-1] < 1030:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        [outcome] = run_forked([lambda: {"answer": 42}], workers=1, timeout=30)
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert outcome.result == {"answer": 42}
 
 
 # The real assignment -------------------------------------------------------------
