@@ -71,3 +71,14 @@ def test_a_file_the_ta_graded_by_name_counts_over_a_later_submission():
     assert max([later, correction, earlier_correction], key=counting_order) is correction
     # Times written in different zones compare as instants: 09:00 +08:00 is before 02:00 UTC.
     assert max([Claim("a", submitted="2026-12-01T09:00:00+08:00"), Claim("b", submitted="2026-12-01T02:00:00+00:00")], key=counting_order).file == "b"
+
+
+def test_the_student_a_file_declares_is_read_by_the_bounded_reader(tmp_path):
+    from autograder.grading.batch import _declared_student
+    from tests.test_class_term import EXAMPLES, _with_identity
+
+    path = tmp_path / "王五" / "logistic_regression.ipynb"
+    _with_identity(EXAMPLES / "train_rebinds_w.ipynb", path, name="王五", student_id="2023003")
+    (tmp_path / "broken.ipynb").write_text("{not json", encoding="utf-8")
+    assert _declared_student(Submission("王五/logistic_regression.ipynb", path), "logistic_regression") == "2023003"
+    assert _declared_student(Submission("broken.ipynb", tmp_path / "broken.ipynb"), "logistic_regression") == ""

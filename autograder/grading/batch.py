@@ -20,12 +20,12 @@ from autograder.assignment import Assignment
 from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.judging import Grade
-from autograder.grading.about import read_about
 from autograder.grading.class_book import class_rows, counted_files, rows_now_counting
 from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.class_settings import ClassSettings, class_rules
 from autograder.grading.lesson_code import LessonCode
 from autograder.grading.lms_imports import canvas_id_of
+from autograder.grading.reading import read_submission
 from autograder.grading.submission_keys import Keyed, key_submissions
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
 from autograder.grading.workers import Job, Workers
@@ -113,13 +113,10 @@ def _named_at(keyed: Keyed, before: dict[str, Grade]) -> dict[str, str]:
 
 
 def _declared_student(submission: submissions.Submission, assignment: str) -> str:
-    """The student number ``submission``'s notebook (or export zip) declares; "" when none can be read."""
-    try:
-        content = submission.read_bytes()
-        notebook = submissions.load_notebook(submission.file, content, assignment=assignment)
-        return read_about(content, notebook, manual=[], graded=[]).identity.get("student_id", "")
-    except Exception:  # an unreadable file declares no one
-        return ""
+    """The student number ``submission``'s notebook (or export zip) declares, read in the bounded
+    reader as every submission is; "" when none can be read."""
+    reading = read_submission(submission.file, _read(submission), assignment=assignment, manual=[], graded=[])
+    return reading.about.identity.get("student_id", "")
 
 
 class _Run:

@@ -46,8 +46,9 @@ def key_submissions(found: list[Submission], before: dict[str, Grade], *, declar
         name = by_path.get(path) or _own_name(submission)
         previous = before.get(name)
         if by_path.get(path) is None and previous is not None and previous.digest != digest_of(submission):
-            earlier, declared = (previous.identity or {}).get("student_id", ""), declared_student(submission)
-            if lms_name(name) is None and earlier and declared and earlier != declared:
+            earlier = (previous.identity or {}).get("student_id", "")
+            declared = declared_student(submission) if earlier and lms_name(name) is None else ""
+            if declared and declared != earlier:
                 name = _free(name, taken | set(before))
                 keyed.notes.append(f"{submission.path}: OUT holds {previous.file} of student {earlier} (from {previous.source or 'an earlier run'}) "
                                    f"and this file declares {declared}; graded as {name}")
