@@ -29,6 +29,10 @@ _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}  # syscall numbers; glibc has no wr
 
 SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
+# A tmpfs's size caps its data, not its files: an empty file costs the kernel about 1 KB that no
+# rlimit counts (a rootless sandbox without a cgroup made 300,000 in 2.7 s, and could fill three
+# such folders with 3 million each). So each tmpfs also caps its files: one per 2 KB of size.
+FILES_PER_MB = 512
 WORK = "/tmp/work"
 
 
@@ -86,17 +90,17 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
     sources = [(path, os.open(path, os.O_PATH)) for path in plan.readable]
     devices = [(name, os.open(f"/dev/{name}", os.O_PATH)) for name in DEVICES if os.path.exists(f"/dev/{name}")]
     root = "/tmp"
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(1, "0755", files=4096))  # rootless, the student process owns it
     # The private /tmp first: a kit or venv checked out under /tmp is bound on top of it, not hidden by it.
     os.makedirs(root + "/tmp")
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_mb}m,mode=1777")
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(tmpfs_mb, "1777"))
     for path, fd in sources:
         _bind_read_only(fd, root + path)
     for link, target in plan.links:
         os.symlink(target, root + link)
     for hidden in plan.hide:
         if os.path.isdir(root + hidden):
-            _mount("tmpfs", root + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0700")
+            _mount("tmpfs", root + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,nr_inodes=16,mode=0700")
     _make_dev(root, devices)
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None if plan.host_proc else "subset=pid")
@@ -104,6 +108,10 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
     os.mkdir(WORK, 0o700)
     os.chown(WORK, uid, uid)
     return WORK
+
+
+def _tmpfs(megabytes: int, mode: str, *, files: int | None = None) -> str:
+    return f"size={megabytes}m,nr_inodes={files or megabytes * FILES_PER_MB},mode={mode}"
 
 
 def _bind_read_only(fd: int, target: str) -> None:
@@ -133,7 +141,7 @@ def _make_dev(root: str, devices: list[tuple[str, int]]) -> None:
         _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND)
         os.close(fd)
     os.makedirs(root + "/dev/shm")
-    _mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")  # POSIX shared memory: private too
+    _mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(16, "1777"))  # POSIX shared memory: private too
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
 

@@ -144,7 +144,7 @@ def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         else:
             check(libc.unshare(flags), "unshare")
         caps.make_undumpable()  # inherited by B: C (the same uid, rootless) cannot open their /proc/<pid>/fd
-        b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, gate, rootless))
+        b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, gate, rootless, memory_counted="memory" in cgroup.folders))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w):
             os.close(fd)
         os.write(pipes.control_w, pid_message(b))
@@ -169,13 +169,13 @@ def _report_setup_failure(control_w: int, error: BaseException) -> None:
 # B: PID 1 of the namespace; builds the root, reaps, reports, brokers. Runs no student code. ------
 
 
-def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, rootless: bool) -> None:
+def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, rootless: bool, *, memory_counted: bool) -> None:
     """Never returns."""
     try:
         die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
         work = sandbox_fs.build_root(root, tmpfs_mb=limits.tmpfs_mb, uid=uid)
         check(libc.sethostname(HOSTNAME, len(HOSTNAME)), "sethostname")
-        c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless))
+        c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless, memory_counted))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
             os.close(fd)
         report = lambda commit: write_all(pipes.control_w, commit_message(commit))
@@ -204,14 +204,14 @@ def _take_phase_two(gate, control_w: int, *, stop: bool) -> bool:
         write_all(control_w, gate_message(waiting=False))
 
 
-def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool) -> None:
+def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool, memory_counted: bool) -> None:
     os.close(pipes.control_w)
     os.close(pipes.request_r)
     os.close(pipes.reply_w)
     if secret_fd is not None:
         os.close(secret_fd)
     enter_workdir(work)
-    confine_and_call(fn, args, limits, pipes, secret_fd is not None, uid=uid, in_user_namespace=rootless)
+    confine_and_call(fn, args, limits, pipes, secret_fd is not None, uid=uid, in_user_namespace=rootless, memory_counted=memory_counted)
 
 
 def _serve_until_exit(child: int, broker: Broker | None) -> int:

@@ -6,6 +6,9 @@ Everything not listed is allowed. Denied:
   sockets (IORING_OP_SOCKET) and does everything else without the calls below;
 - new namespaces, and the kernel keyrings (per uid, they outlive processes);
 - with ``deny_ipc`` (no IPC namespace), SysV and POSIX IPC;
+- with ``uncounted_memory`` (no memory cgroup holds the sandbox), what holds memory no rlimit
+  counts: ``memfd_create`` (written, not mapped, it is in no process's address space) and SysV
+  and POSIX IPC (a segment attached, filled and detached stays full);
 - whatever lets one sandbox signal another through a file both can read (every sandbox
   binds the same Python installation, so a standard-library file is one inode for all):
   ``flock`` and every ``fcntl`` lock, lease and directory-notify command; inotify and
@@ -51,7 +54,7 @@ def _masked(arg: int, mask: int, value: int) -> tuple:
     return (arg, _MASKED_EQ, mask, value)
 
 
-def _rules(*, deny_ipc: bool) -> list[tuple[str, int, tuple]]:
+def _rules(*, deny_ipc: bool, uncounted_memory: bool = False) -> list[tuple[str, int, tuple]]:
     """(system call, errno, comparisons on its arguments: all must hold for the refusal)."""
     other_family = ((0, _NE, AF_UNIX, 0),)
     rules = [
@@ -75,8 +78,10 @@ def _rules(*, deny_ipc: bool) -> list[tuple[str, int, tuple]]:
         *(("madvise", errno.EPERM, (_masked(2, INT, advice),)) for advice in (MADV_COLD, MADV_PAGEOUT)),
         *((name, errno.EPERM, ()) for name in ("perf_event_open", "bpf", "userfaultfd")),
     ]
-    if deny_ipc:  # SysV and POSIX IPC: shared by every process without an IPC namespace
+    if deny_ipc or uncounted_memory:  # SysV and POSIX IPC: shared by every process without an IPC namespace
         rules.extend((name, errno.EPERM, ()) for name in ("shmget", "msgget", "semget", "mq_open"))
+    if uncounted_memory:
+        rules.append(("memfd_create", errno.EPERM, ()))
     return rules
 
 
@@ -84,7 +89,7 @@ class _Compare(ctypes.Structure):
     _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("a", ctypes.c_uint64), ("b", ctypes.c_uint64)]
 
 
-def install(*, deny_ipc: bool = False) -> bool:
+def install(*, deny_ipc: bool = False, uncounted_memory: bool = False) -> bool:
     """Load the filter into this process (and every child it will have); False when libseccomp is missing.
 
     Loads without setting ``no_new_privs`` when the caller holds CAP_SYS_ADMIN (the
@@ -101,7 +106,7 @@ def install(*, deny_ipc: bool = False) -> bool:
     context = ctypes.c_void_p(library.seccomp_init(ctypes.c_uint32(0x7FFF0000)))  # SCMP_ACT_ALLOW
     try:
         library.seccomp_attr_set(context, 3, ctypes.c_uint32(0 if _has_sys_admin() else 1))  # SCMP_FLTATR_CTL_NNP
-        for name, code, compares in _rules(deny_ipc=deny_ipc):
+        for name, code, compares in _rules(deny_ipc=deny_ipc, uncounted_memory=uncounted_memory):
             number = library.seccomp_syscall_resolve_name(name.encode())
             if number == -1:  # __NR_SCMP_ERROR: this libseccomp does not know the name
                 number = _NUMBERS[name]

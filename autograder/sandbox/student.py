@@ -18,7 +18,8 @@ from autograder.sandbox.outcome import Limits
 from autograder.sandbox.protocol import Pipes, write_all
 
 
-def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, *, uid: int | None, in_user_namespace: bool = False) -> None:
+def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, *, uid: int | None, in_user_namespace: bool = False,
+                     memory_counted: bool = False) -> None:
     """Confine this process, then run ``fn(*args[, reveal])``. Never returns.
 
     Parameters:
@@ -26,19 +27,21 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
             which keeps the TA's uid.
         in_user_namespace: the process already is ``uid`` inside a user
             namespace (rootless): only its capabilities are to drop.
+        memory_counted: a memory cgroup holds the sandbox, so it counts every
+            page; else the filter refuses what holds memory no rlimit counts.
     """
     try:
         keep = {pipes.result_w, pipes.request_w, pipes.reply_r} if with_reveal else {pipes.result_w}
         _redirect_output(pipes.output_w, keep)
         if uid is not None:
             if limits.keeps("seccomp"):
-                seccomp.install()
+                seccomp.install(uncounted_memory=not memory_counted)
             if limits.keeps("privileges"):
                 caps.drop_capabilities() if in_user_namespace else caps.drop_privileges(uid)
         if limits.keeps("no_new_privs"):
             caps.set_no_new_privs()
         if uid is None and limits.keeps("seccomp"):
-            seccomp.install(deny_ipc=True)  # no IPC namespace here: refuse SysV and POSIX IPC
+            seccomp.install(deny_ipc=True, uncounted_memory=not memory_counted)  # no IPC namespace here: refuse SysV and POSIX IPC
         caps.set_rlimits(limits, shared_uid=uid is None)
     except BaseException as error:
         os.write(pipes.result_w, b"S" + f"sandbox setup failed: {error!r}".encode(errors="backslashreplace"))

@@ -1323,7 +1323,7 @@ CHANNELS = [
                     return []
             """)},
         ),
-        proof="attack ran: ipc_segment_writer made a segment: True",
+        proof="attack ran: ipc_segment_writer made a segment:",  # False where no memory cgroup counts a sandbox: the filter refuses SysV IPC there
     ),
     Hostile(
         "ipc_segment_reader",
