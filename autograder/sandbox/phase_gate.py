@@ -22,8 +22,10 @@ the seccomp filter refuses it flock).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 from typing import Callable, Iterator
 
 FOLDERS = ("/run/lock", "/tmp")
@@ -129,12 +131,17 @@ def _lock(fd: int, kind: int, waiting: _Waiting) -> None:
 
 
 def _open_shared(path: str) -> int:
-    """Open ``path`` read-only (enough for flock), making it readable by every user if it is missing."""
-    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW
+    """Open ``path`` read-only (enough for flock), making it readable by every user if it is missing.
+
+    Any user may make the file first: one made a FIFO, whose opening waits for a writer (every
+    grader on the host then hung at start, saying nothing). So it is opened without waiting, and
+    anything but a plain file is refused.
+    """
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK  # flock still waits: only LOCK_NB stops it waiting
     try:
         while True:
             try:
-                return os.open(path, flags)
+                return _plain_file(os.open(path, flags), path)
             except FileNotFoundError:
                 pass
             try:
@@ -143,7 +150,17 @@ def _open_shared(path: str) -> int:
                 continue  # another grader made it first
             os.fchmod(fd, 0o666)  # whatever the umask: graders of other users open it too
             return fd
+    except PhaseGateError:
+        raise
     except OSError as error:
         raise PhaseGateError(error.errno, f"{path}: {error.strerror}. Every grader on this host opens this file to take "
                                           f"turns with the others; make it a plain file every user can read (chmod 666), "
                                           f"or remove it if no grading is running") from error
+
+
+def _plain_file(fd: int, path: str) -> int:
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        return fd
+    os.close(fd)
+    raise PhaseGateError(errno.EINVAL, f"{path}: not a plain file. Every grader on this host opens this file to take turns with the "
+                                       f"others; remove it (a plain file is made again), and see who made it")
