@@ -276,6 +276,22 @@ def test_a_zip_bomb_is_refused_without_unpacking_it(server):
     assert _incoming(server) == [] and not (server.folder / "uploads" / NAME / "bomb.zip").exists()
 
 
+def _peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+
+def test_a_dense_notebook_is_read_outside_the_servers_own_process(server):
+    """JSON costs Python about 170 bytes a byte to parse: the server reads an upload as the grader
+    does, in a child with a memory cap, so a dense file under the size limit leaves its memory flat."""
+    values = b"0," * ((MAX_UPLOAD_MB * 2**20 - 200) // 2)
+    dense = b'{"cells": [], "metadata": {"x": [' + values + b'0]}, "nbformat": 4, "nbformat_minor": 5}'
+    before = _peak_rss_mb(server.process.pid)
+    refused = _visitor(server, SENDS_ONLY_BAD_FILES).upload(NAME, "dense.ipynb", dense)
+    assert refused.status_code == 422 and "too large" in refused.text
+    assert _peak_rss_mb(server.process.pid) - before < 5, "the server parsed the upload in its own process"
+
+
 @pytest.mark.parametrize("content, words", [
     (b"just text", "不是 notebook 文件"),
     (nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": "kmeans"}})).encode(), "交错了作业"),

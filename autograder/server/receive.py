@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autograder.grading.pages import STATUS_WORDS
-from autograder.grading.submissions import SubmissionError, load_notebook
+from autograder.grading.reading import read_submission
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now
@@ -61,12 +61,12 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
 
 
 def _check_notebook(content: bytes, zipped: bool, assignment: str) -> None:
-    try:
-        load_notebook("upload.zip" if zipped else "upload.ipynb", content, assignment=assignment)
-    except SubmissionError as error:
-        message = str(error)
-        chinese = next((words for start, words in STATUS_WORDS.items() if message.startswith(start)), "无法评分")
-        raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {message}") from error
+    # Read as the grader reads it, in a child with a memory cap: parsing nested JSON costs
+    # about 170 bytes per byte, too much for the server's own process.
+    reading = read_submission("upload.zip" if zipped else "upload.ipynb", content, assignment=assignment, manual=[], graded=[])
+    if reading.problem:
+        chinese = next((words for start, words in STATUS_WORDS.items() if reading.problem.startswith(start)), "无法评分")
+        raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {reading.problem}")
 
 
 def _move_durably(source: Path, target: Path) -> None:
