@@ -2,7 +2,7 @@
 
 A file found in a folder is named by its path inside that folder (an LMS's download names stay: they
 say whose file it is). A file named on the command line is named by its folder and its name
-(``周杰_corrected/logistic_regression.ipynb``), or from the outermost Moodle download folder when it
+(``周杰_corrected/lesson.ipynb``), or from the outermost Moodle download folder when it
 sits inside one. A file OUT graded before from the same path keeps its name, so its row is updated;
 so does the same content from another path (a moved or copied folder). A name OUT holds for another
 path's different file goes to the new file only when nothing shows they are two students' (an LMS

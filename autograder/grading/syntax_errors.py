@@ -1,7 +1,7 @@
 """Graded definitions a syntax error kept from ever being defined, with the line, in both languages.
 
-A cell Python cannot read runs nothing: a missing colon in ``def update_centroids(x, labels,
-centroids)`` leaves the function undefined, and each of its checks can only say "not defined".
+A cell Python cannot read runs nothing: a missing colon in ``def fit(x, y,
+epochs)`` leaves the function undefined, and each of its checks can only say "not defined".
 This finds such cells in the notebook's source (read as IPython runs it, never executed) so the
 student is told the line to fix instead.
 """

@@ -3,7 +3,7 @@
 ``autograder serve --init`` writes it; the TA may edit it. What it holds::
 
     project: /srv/course-kit        # the kit's checkout: assignments/, student_template/, dist/
-    assignments: [kmeans, logistic_regression]   # offered, in this order
+    assignments: [week1, week2]    # offered, in this order
     url: https://grader.example.edu.cn           # how students reach the server (first-login links)
     workers: 2                  # submissions graded at once (the machine's cores)
     timeout: 120                # wall-clock seconds per submission
