@@ -7,12 +7,14 @@ what a process maps. Three ways past it, each from a sandbox capped at 256 MB:
 - ``memfd_create`` files written with ``write()`` and never mapped: 1 GiB held in 32 of them
   (32 MB each, RLIMIT_FSIZE), with 25 MB resident; 64 descriptors in each of 32 processes make
   64 GB. The kernel's OOM killer, finding that memory in no process, kills others: the grader;
+- ``memfd_secret`` files, each mapped, filled and unmapped: 480 MB in 60 of 8 MB (RLIMIT_MEMLOCK
+  caps one mapping, not the files);
 - a SysV shared memory segment, attached, filled and detached: it stays full;
 - empty files in a tmpfs, whose ``size=`` caps data, not files: about 1 KB of kernel memory each,
   300,000 in 2.7 s, 3 million allowed in each of /tmp, /dev/shm and (rootless, where the student
   process owns it) the sandbox's root.
 
-Now the filter refuses ``memfd_create`` and SysV and POSIX IPC wherever no memory cgroup counts
+Now the filter refuses ``memfd_create``, ``memfd_secret`` and SysV and POSIX IPC wherever no memory cgroup counts
 them, and every tmpfs caps its files (one per 2 KB of its size). With a cgroup the same calls
 are allowed and the cgroup counts them (the hog is killed at the cap).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import mmap
 import os
 import tempfile
 
@@ -64,6 +67,25 @@ def _shm_hog() -> bytes:
     return json.dumps({"held_mb": held}).encode()
 
 
+def _secret_hog() -> bytes:
+    """memfd_secret files, each mapped, filled and unmapped once (RLIMIT_MEMLOCK caps one mapping, not the files)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    held, size = [], 8 * 2**20  # as much as RLIMIT_MEMLOCK lets one mapping lock
+    try:
+        while len(held) * 8 < HOG_MB:
+            fd = libc.syscall(ctypes.c_long(447), 0)  # memfd_secret, x86_64 and aarch64
+            if fd < 0:
+                raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+            os.ftruncate(fd, size)
+            with mmap.mmap(fd, size) as mapped:
+                mapped.write(b"\1" * size)
+            held.append(fd)
+    except OSError as error:  # refused, or out of descriptors (RLIMIT_NOFILE)
+        return json.dumps({"held_mb": len(held) * 8, "stopped": str(error)}).encode()
+    return json.dumps({"held_mb": len(held) * 8}).encode()
+
+
 def _file_hog() -> bytes:
     made = {}
     for folder in ("/tmp/work/many", "/dev/shm/many", "/many"):
@@ -92,7 +114,7 @@ def _run(mode: str, hog, without: frozenset = frozenset()) -> dict:
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("hog", [_memfd_hog, _shm_hog], ids=["memfd", "sysv_shm"])
+@pytest.mark.parametrize("hog", [_memfd_hog, _secret_hog, _shm_hog], ids=["memfd", "memfd_secret", "sysv_shm"])
 def test_a_sandbox_holds_no_more_memory_than_its_cap(mode, hog):
     seen = _run(mode, hog)
     if seen["status"] == "memory":

@@ -7,8 +7,9 @@ Everything not listed is allowed. Denied:
 - new namespaces, and the kernel keyrings (per uid, they outlive processes);
 - with ``deny_ipc`` (no IPC namespace), SysV and POSIX IPC;
 - with ``uncounted_memory`` (no memory cgroup holds the sandbox), what holds memory no rlimit
-  counts: ``memfd_create`` (written, not mapped, it is in no process's address space) and SysV
-  and POSIX IPC (a segment attached, filled and detached stays full);
+  counts: ``memfd_create`` (written, not mapped, it is in no process's address space),
+  ``memfd_secret`` (each file keeps what was mapped, 8 MB at a time) and SysV and POSIX IPC (a
+  segment attached, filled and detached stays full);
 - whatever lets one sandbox signal another through a file both can read (every sandbox
   binds the same Python installation, so a standard-library file is one inode for all):
   ``flock`` and every ``fcntl`` lock, lease and directory-notify command; inotify and
@@ -38,7 +39,7 @@ MADV_COLD, MADV_PAGEOUT = 20, 21
 INT = 0xFFFFFFFF  # an int argument: the kernel reads its low 32 bits, whatever the rest hold
 # Calls a libseccomp older than them cannot name; numbered alike on x86_64 and aarch64 (as is every call from 424 on).
 _NUMBERS = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "futex_waitv": 449,
-            "cachestat": 451, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456}
+            "memfd_secret": 447, "cachestat": 451, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456}
 
 # fcntl commands that take or test a lock, a lease or a directory notification
 _FCNTL_LOCKS = {"F_GETLK": 5, "F_SETLK": 6, "F_SETLKW": 7, "F_OFD_GETLK": 36, "F_OFD_SETLK": 37, "F_OFD_SETLKW": 38,
@@ -81,7 +82,7 @@ def _rules(*, deny_ipc: bool, uncounted_memory: bool = False) -> list[tuple[str,
     if deny_ipc or uncounted_memory:  # SysV and POSIX IPC: shared by every process without an IPC namespace
         rules.extend((name, errno.EPERM, ()) for name in ("shmget", "msgget", "semget", "mq_open"))
     if uncounted_memory:
-        rules.append(("memfd_create", errno.EPERM, ()))
+        rules.extend((name, errno.EPERM, ()) for name in ("memfd_create", "memfd_secret"))
     return rules
 
 
