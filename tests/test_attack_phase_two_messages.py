@@ -1,7 +1,17 @@
-"""Attack: numbers a phase two chooses are quoted back on the feedback page.
+"""Attack: what a phase two chooses is quoted back on the feedback page.
 
 Phase two runs the notebook's ``train`` and ``accuracy`` with the reference functions lent, so the
-grader drops every string it sends (printed output, exception messages, type names). Numbers stay:
+grader drops every string it sends (printed output, exception messages, type names).
+
+Type names were kept when they looked like torch's, NumPy's or Python's own
+(``torch.<up to four names of 31 characters>``), and a judge quotes the type of a value it cannot
+use ("train should return a list ... but returned a value of type torch.cmV0dXJu..."). A class the
+notebook defines can say its ``__module__`` is ``torch`` (or a phase two writes the result pipe
+itself): about 120 characters of the sources a message, the whole of ``sigmoid`` and
+``binary_loss`` in one submission. Now a type name is shown only if it names a type the grader
+itself holds (Python's, NumPy's) or one of the few torch types the kit names.
+
+Numbers stay:
 the judges' messages quote what the student's function returned, so they can help. A phase two
 that returns a zero-size array (it costs nothing, and no size cap sees it) has its shape quoted in
 full ("accuracy should return a Python float but returned NumPy array (0, 116, 103, 118, ...)"),
@@ -16,6 +26,7 @@ the notebook cannot steer, the test is marked xfail and says how many bytes came
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -52,6 +63,26 @@ def _swap_in_cases(judge: Judge) -> list:
 def _spelled(chunk: bytes) -> np.ndarray:
     """A zero-size array whose shape spells ``chunk``, one byte per dimension (each + 1, so none is 0)."""
     return np.zeros((0, *(byte + 1 for byte in chunk)), dtype=np.uint8)
+
+
+def _claimed_types(chunks: list[str]) -> dict:
+    """An object of a class that says it is torch's, its name spelling ``chunks``."""
+    return {"kind": "other", "type": "torch." + ".".join(chunks)}
+
+
+def test_a_phase_two_cannot_spell_the_reference_in_type_names(judge):
+    cases = _swap_in_cases(judge)
+    spelled = base64.b32encode(SECRET).decode().rstrip("=").lower()
+    chunks = [f"x{spelled[i:i + 30]}" for i in range(0, len(spelled), 30)]
+    probes = {}
+    for number, case in enumerate(cases):
+        value = _claimed_types(chunks[4 * number:4 * number + 4] or ["Tensor"])
+        probes[case.key] = {"acc": value} if case.question == "accuracy" else {"losses": value, "w": value, "b": value}
+    grade = judge.grade("typed.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode())
+
+    page = " ".join(outcome.message for outcome in grade.cases)
+    assert "a value of type" in page, page  # the judges did describe the values
+    assert not [chunk for chunk in chunks if chunk in page], page
 
 
 @pytest.mark.xfail(strict=True, reason="judges quote shapes, lengths and values a phase two chose (no fix yet; see the module docstring)")
