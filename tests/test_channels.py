@@ -25,6 +25,12 @@ from autograder import sandbox
 from tests.corpus import channels
 from tests.sandbox_modes import MODES, in_mode
 
+
+@pytest.fixture(autouse=True)
+def _shared_file_of_this_worker(worker_id):
+    channels.use_file_of_worker(worker_id)
+
+
 # probe → (the function a sandbox runs, the defence that closes its channel)
 PROBES = {
     "flock": (channels.flock_shared_file, "seccomp"),

@@ -26,6 +26,12 @@ from autograder.sandbox import phase_gate
 from tests.corpus import channels
 from tests.sandbox_modes import MODES, in_mode
 
+
+@pytest.fixture(autouse=True)
+def _shared_file_of_this_worker(worker_id):
+    channels.use_file_of_worker(worker_id)
+
+
 x86_64 = pytest.mark.skipif(os.uname().machine != "x86_64", reason="raw system call numbers for x86_64")
 
 

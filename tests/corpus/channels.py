@@ -19,6 +19,16 @@ import time
 SHARED_FILE = os.__file__
 SHARED_FOLDER = os.path.dirname(os.__file__)
 OPEN = "open"
+# Tests running at once (pytest-xdist workers) would read each other's locks on one file: each
+# worker probes a standard-library file of its own, as a pair of attackers could choose any file.
+_FILES_BY_WORKER = ("os.py", "abc.py", "stat.py", "types.py", "keyword.py", "token.py", "genericpath.py", "copyreg.py")
+
+
+def use_file_of_worker(worker: str) -> None:
+    """Make this test process's probes use the shared file of xdist ``worker`` ("gw0", "gw1", ... or "master")."""
+    global SHARED_FILE
+    number = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    SHARED_FILE = os.path.join(SHARED_FOLDER, _FILES_BY_WORKER[number % len(_FILES_BY_WORKER)])
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long

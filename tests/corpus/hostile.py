@@ -1140,7 +1140,7 @@ BROKEN = [
         "a zip whose one notebook inflates to 200 MiB of spaces",
         "zip_bomb_notebook.zip",
         lambda context: _zip_bomb(200),
-        status="not a notebook",
+        status="too large",
     ),
     Hostile(
         "zip_bomb_lying_header",
@@ -1175,7 +1175,7 @@ BROKEN = [
         "a 3 GiB sparse file with an .ipynb name: the grader must not read it into memory",
         "oversized_sparse.ipynb",
         lambda context: Sparse(3 * 2**30),
-        status="not a notebook",
+        status="too large",
     ),
     Hostile(
         "symlink_to_neighbour",
