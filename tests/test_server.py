@@ -111,6 +111,13 @@ def _cookie(server, login: str, *, age_s: float) -> str:
     return Signed(key).sign(base64.b64encode(json.dumps(session).encode())).decode()
 
 
+def test_logging_out_ends_the_session(server):
+    visitor = _visitor(server, "2026001")
+    visitor.page("/")  # a login starts a new session, with a new CSRF token for its forms
+    assert visitor.post("/logout").status_code == 303
+    assert visitor.http.get(f"/assignments/{NAME}").headers["location"].startswith("/login")
+
+
 def test_an_expired_session_is_refused(server):
     fresh = httpx.get(f"{server.url}/assignments/{NAME}", cookies={"autograder_session": _cookie(server, "2026001", age_s=60)})
     assert fresh.status_code == 200  # the cookie is made as the server makes its own
