@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -84,8 +85,18 @@ def load_cases(path: Path) -> CasesModule:
     return CasesModule(path, cases, charts, equivalents, getattr(module, "DATA_VARIABLES", None), recorded)
 
 
+# sys.path and sys.modules are the process's: two threads loading two assignments (the course
+# server starts a grading pool per assignment at once) would import each other's diagnoses.py.
+_IMPORTING = threading.Lock()
+
+
 def _import(path: Path):
     """Import the cases file; modules beside it (a shared diagnoses.py) are importable while it loads."""
+    with _IMPORTING:
+        return _import_alone(path)
+
+
+def _import_alone(path: Path):
     name = f"_cases_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
