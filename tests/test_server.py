@@ -114,8 +114,11 @@ def _cookie(server, login: str, *, age_s: float) -> str:
 def test_logging_out_ends_the_session(server):
     visitor = _visitor(server, "2026001")
     visitor.page("/")  # a login starts a new session, with a new CSRF token for its forms
+    copied = dict(visitor.http.cookies)
     assert visitor.post("/logout").status_code == 303
     assert visitor.http.get(f"/assignments/{NAME}").headers["location"].startswith("/login")
+    replayed = httpx.get(f"{server.url}/assignments/{NAME}", cookies=copied)
+    assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login"), "a copy of the cookie outlived the logout"
 
 
 def test_an_expired_session_is_refused(server):

@@ -37,7 +37,8 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def _session_user(request: Request, db: Session) -> User | None:
+def session_user(request: Request, db: Session) -> User | None:
+    """The user this request's signed session names, if that session has not been ended."""
     user_id, version = request.session.get("user"), request.session.get("version")
     user = db.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or user.session_version != version:
@@ -46,7 +47,7 @@ def _session_user(request: Request, db: Session) -> User | None:
 
 
 def signed_in(request: Request, db: Session = Depends(database)) -> User:
-    user = _session_user(request, db)
+    user = session_user(request, db)
     if user is None:
         raise LoginRequired()
     return user
@@ -81,7 +82,7 @@ def api_user(request: Request, db: Session = Depends(database)) -> User:
         if user is None:
             raise HTTPException(401, "令牌无效或已被撤销 · the token is not valid (or was revoked)")
         return user
-    user = _session_user(request, db)
+    user = session_user(request, db)
     if user is None:
         raise HTTPException(401, "请先登录，或在 Authorization 头里带上令牌 · log in, or send your token as Authorization: Bearer TOKEN")
     if request.method not in ("GET", "HEAD"):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autograder.server import accounts
-from autograder.server.dependencies import checked_form, csrf_token, database
+from autograder.server.dependencies import checked_form, csrf_token, database, session_user
 from autograder.server.models import User
 from autograder.server.pages import render
 
@@ -54,7 +54,13 @@ def login(request: Request, form: dict = Depends(checked_form), db: Session = De
 
 
 @router.post("/logout")
-def logout(request: Request, form: dict = Depends(checked_form)):
+def logout(request: Request, form: dict = Depends(checked_form), db: Session = Depends(database)):
+    # The session is a signed cookie: clearing it here leaves any copy of it valid until it expires.
+    # Moving the user's session version on ends every session signed before, copies included.
+    user = session_user(request, db)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
+        db.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
