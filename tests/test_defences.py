@@ -286,7 +286,7 @@ def test_reduced_mode_caps_new_processes_not_the_tas_existing_ones():
 
     def job() -> dict:
         def hold() -> None:
-            time.sleep(30)
+            time.sleep(600)  # killed below; on a loaded machine 30 s ran out mid-test and freed room under the cap
         held = [os.fork() or (hold(), os._exit(0)) for _ in range(40)]  # the TA's other processes
         try:
             few = run_reduced(_fork(8), (), sandbox.Limits(wall_s=20), None)

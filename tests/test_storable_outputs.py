@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from autograder.grading import class_outputs
+from autograder.grading import class_outputs, outputs
 from autograder.grading.autograder_zip import AutograderZip, Question
 from autograder.grading.class_book import StudentRow
 from autograder.grading.class_settings import ClassSettings
@@ -107,7 +107,8 @@ def test_what_a_killed_run_left_is_swept_and_a_live_writers_file_is_kept(tmp_pat
     for path in (ended, old, live, mine_before):
         path.write_text("half")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
-    os.utime(mine_before, (time.time() - 600, time.time() - 600))  # a container reusing this pid, before this process started
+    before_start = outputs._LOADED - 60  # a container reusing this pid, before this process started (a long session loaded the module long ago)
+    os.utime(mine_before, (before_start, before_start))
     (tmp_path / "index.html").write_text("kept")
 
     assert sorted(remove_stale_temporaries(tmp_path)) == sorted([ended, old, mine_before])
