@@ -88,7 +88,7 @@ class Server:
     def _read_log(self) -> None:
         for line in self.process.stderr:
             self.log.append(line)
-            if "Application startup complete" in line:
+            if "Uvicorn running on" in line:  # logged once the socket listens; startup completes before it is bound
                 self._started.set()
 
     def kill(self) -> None:
