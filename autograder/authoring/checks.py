@@ -14,8 +14,8 @@ import numpy as np
 from autograder.authoring.curves import diagnose_curve
 from autograder.authoring.labels import best_relabelled_agreement, compare_labels, match_rows
 from autograder.authoring.language import halves, say
-from autograder.authoring.numeric import (ARRAY_KINDS, FLOAT32_ATOL, FLOAT32_RTOL, NUMBER_KINDS, first_mismatch, fmt, index_text, near,
-                                          nonfinite_positions, numbers_of, ratio)
+from autograder.authoring.numeric import (ARRAY_KINDS, FLOAT32_ATOL, FLOAT32_RTOL, NUMBER_KINDS, first_mismatch, fmt, index_text, match_signs,
+                                          near, nonfinite_positions, numbers_of, ratio)
 from autograder.authoring.unfinished import KNOWN_ERRORS, blank_or_error, describe, explain_error, raised, unfinished
 from autograder.authoring.verdict import CheckFailed, Diagnosis, Verdict
 from autograder.authoring.wire import Value
@@ -23,7 +23,7 @@ from autograder.authoring.wire import Value
 # Cases files and public checks reach every helper as ``checks.<name>``.
 __all__ = ["ARRAY_KINDS", "FLOAT32_ATOL", "FLOAT32_RTOL", "KNOWN_ERRORS", "NUMBER_KINDS", "CheckFailed", "Diagnosis", "Verdict",
            "best_relabelled_agreement", "blank_or_error", "common_diagnoses", "compare", "describe", "diagnose_curve", "expect_scalar_tensor",
-           "expect_tensor", "explain_error", "first_mismatch", "fmt", "gives", "match_rows", "near", "nonfinite_positions", "numbers_of", "raised", "ratio",
+           "expect_tensor", "explain_error", "first_mismatch", "fmt", "gives", "match_rows", "match_signs", "near", "nonfinite_positions", "numbers_of", "raised", "ratio",
            "unfinished"]
 
 
@@ -123,7 +123,7 @@ def gives(wrong, message: str, *, rtol: float = 1e-4, atol: float = 1e-5) -> Dia
     return diagnosis
 
 
-def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str, np.ndarray] | None = None, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL, relabel: bool = False, diagnoses: Iterable[Diagnosis] = ()) -> Verdict:
+def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str, np.ndarray] | None = None, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL, relabel: bool = False, signs: bool = False, diagnoses: Iterable[Diagnosis] = ()) -> Verdict:
     """Does ``student`` equal the reference's ``reference`` (within float32 tolerance)?
 
     Checks, in order, and says which failed: an error or blank, the kind (tensor,
@@ -132,7 +132,8 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
     returned tuple) is compared item by item. With ``relabel``, integer labels
     count as equal up to renaming the labels (cluster numbers are arbitrary),
     a 2-D float array up to the order of its rows (the centroids of those
-    clusters), and other floats as they are. ``diagnoses`` explain a value or
+    clusters), and other floats as they are. With ``signs``, each row of a 2-D float array (a 1-D
+    one as a whole) counts as equal with either sign: directions such as eigenvectors. ``diagnoses`` explain a value or
     shape mismatch before the generic message does.
     """
     inputs = inputs or {}
@@ -142,7 +143,7 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
         return Verdict.fail(problem)
     mine, theirs = numbers_of(student), numbers_of(reference)
     if theirs is None and student.kind == reference.kind == "list":
-        return _compare_items(student, reference, what=what, inputs=inputs, rtol=rtol, atol=atol, relabel=relabel, diagnoses=diagnoses)
+        return _compare_items(student, reference, what=what, inputs=inputs, rtol=rtol, atol=atol, relabel=relabel, signs=signs, diagnoses=diagnoses)
     if theirs is None:
         return Verdict.ok() if student.kind == reference.kind else Verdict.fail(say(f"{zh} 返回了 {describe(student, language='zh')}", f"{en} returned {describe(student, language='en')}"))
     if mine is None:
@@ -162,6 +163,8 @@ def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str,
             mine = mine[match_rows(mine, theirs)]  # centroids: the same rows in any order
     elif relabel and not unexpected_nonfinite:
         return compare_labels(mine, theirs, what)
+    if signs and not unexpected_nonfinite and _is_float(reference):
+        mine = match_signs(mine, theirs)
     where = first_mismatch(mine, theirs, rtol=rtol, atol=atol)
     if where is None and not unexpected_nonfinite:
         return Verdict.ok()
@@ -192,14 +195,14 @@ def _diagnosed(diagnoses: Iterable[Diagnosis], student: Value, reference: Value,
     return next((message for message in (diagnosis(student, reference, inputs) for diagnosis in diagnoses) if message), None)
 
 
-def _compare_items(student: Value, reference: Value, *, what: str, inputs, rtol: float, atol: float, relabel: bool, diagnoses: Iterable[Diagnosis]) -> Verdict:
+def _compare_items(student: Value, reference: Value, *, what: str, inputs, rtol: float, atol: float, relabel: bool, signs: bool, diagnoses: Iterable[Diagnosis]) -> Verdict:
     """A returned list or tuple, item by item: its length, then each item as ``compare`` would."""
     diagnoses = tuple(diagnoses)
     zh, en = halves(what)
     if len(student.items) != len(reference.items):
         return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or say(f"{zh} 返回了 {len(student.items)} 个值，应为 {len(reference.items)} 个", f"{en} returned {len(student.items)} items, expected {len(reference.items)}"))
     for index, (mine, theirs) in enumerate(zip(student.items, reference.items)):
-        verdict = compare(mine, theirs, what=say(f"{zh}[{index}]", f"{en}[{index}]"), inputs=inputs, rtol=rtol, atol=atol, relabel=relabel)
+        verdict = compare(mine, theirs, what=say(f"{zh}[{index}]", f"{en}[{index}]"), inputs=inputs, rtol=rtol, atol=atol, relabel=relabel, signs=signs)
         if not verdict.passed:
             return Verdict.fail(_diagnosed(diagnoses, student, reference, inputs) or verdict.message)
     return Verdict.ok()

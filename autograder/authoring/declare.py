@@ -143,13 +143,15 @@ class Cases:
     def __init__(self, *, torch: bool = True, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, swap_in: Sequence[str] = ()):
         self.torch, self.rtol, self.atol, self.swap_in = torch, rtol, atol, tuple(swap_in)
 
-    def output(self, function: str, name: str, *arguments: Any, question: str | None = None, returns: Sequence[str | None] | None = None, gradient: bool = False, relabel: bool | Sequence[str] = False, rtol: float | None = None, atol: float | None = None, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
+    def output(self, function: str, name: str, *arguments: Any, question: str | None = None, returns: Sequence[str | None] | None = None, gradient: bool = False, relabel: bool | Sequence[str] = False, up_to_sign: bool | Sequence[str] = False, rtol: float | None = None, atol: float | None = None, diagnose: Iterable[checks.Diagnosis] = (), swap_in: Sequence[str] | None = None, points: float | None = None) -> Case:
         """``function(*arguments)`` against the solution's: type, shape and values.
 
         ``returns`` names the items of a returned tuple, each compared on its own
         (an item named None is not compared);
         ``relabel`` compares integer labels up to renaming (True, or the names in
-        ``returns`` it applies to); ``gradient`` also compares the gradient that
+        ``returns`` it applies to); ``up_to_sign`` takes each row of a 2-D float array (a 1-D one
+        as a whole) with either sign, for directions such as eigenvectors (True, or names in
+        ``returns``); ``gradient`` also compares the gradient that
         reaches each float argument through ``result.sum()``.
         """
         tolerances = dict(rtol=self.rtol if rtol is None else rtol, atol=self.atol if atol is None else atol)
@@ -157,10 +159,11 @@ class Cases:
         if gradient:
             built = [_requiring_grad(argument) for argument in built]
         relabelled = set(returns or ()) if relabel is True else set(relabel or ())
+        signed = set(returns or ()) if up_to_sign is True else set(up_to_sign or ())
         if returns:
-            observations = [Returned(index, f"[{index}] ({label})", relabel=label in relabelled, diagnoses=tuple(diagnose), key=f"returned.{label}", **tolerances) for index, label in enumerate(returns) if label is not None]
+            observations = [Returned(index, f"[{index}] ({label})", relabel=label in relabelled, signs=label in signed, diagnoses=tuple(diagnose), key=f"returned.{label}", **tolerances) for index, label in enumerate(returns) if label is not None]
         else:
-            observations = [Returned(relabel=relabel is True, diagnoses=tuple(diagnose), **tolerances)]
+            observations = [Returned(relabel=relabel is True, signs=up_to_sign is True, diagnoses=tuple(diagnose), **tolerances)]
         if gradient:
             observations += [Gradient(index, key=f"gradient.{index}") for index, argument in enumerate(built) if getattr(argument, "requires_grad", False)]
         return self._case(question or function, name, function, built, observations, swap_in, points, backward=gradient)

@@ -43,6 +43,16 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def match_signs(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """``mine`` with each row of a 2-D array (a 1-D array: the whole of it) negated where the negated row
+    lies closer to ``theirs``: a direction (an eigenvector, a singular vector) is right with either sign."""
+    if mine.shape != theirs.shape or mine.ndim not in (1, 2):
+        return mine
+    rows, target = mine.reshape(-1, mine.shape[-1]), theirs.reshape(-1, mine.shape[-1])
+    flip = np.abs(rows + target).sum(axis=1) < np.abs(rows - target).sum(axis=1)
+    return np.where(flip[:, None], -rows, rows).reshape(mine.shape)
+
+
 def numbers_of(value: Value) -> np.ndarray | None:
     """The numbers a Value holds as a float64 array: arrays, Python numbers, lists of numbers."""
     if value.kind in ARRAY_KINDS and value.array is not None:

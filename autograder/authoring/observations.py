@@ -79,6 +79,7 @@ class Returned(Observation):
     rtol: float = checks.FLOAT32_RTOL
     atol: float = checks.FLOAT32_ATOL
     relabel: bool = False
+    signs: bool = False
     diagnoses: tuple = ()
     key: str = "returned"
 
@@ -88,7 +89,7 @@ class Returned(Observation):
 
     def judge(self, student, reference, inputs, *, what):
         label = f"{what} {self.label}".strip() if self.label else what
-        return checks.compare(student, reference, what=label, inputs=inputs, rtol=self.rtol, atol=self.atol, relabel=self.relabel, diagnoses=self.diagnoses)
+        return checks.compare(student, reference, what=label, inputs=inputs, rtol=self.rtol, atol=self.atol, relabel=self.relabel, signs=self.signs, diagnoses=self.diagnoses)
 
 
 

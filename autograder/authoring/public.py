@@ -30,15 +30,16 @@ from autograder.authoring.language import say
 from autograder.authoring.thresholds import FINAL_LOSS, LAST, check_bars, judge_threshold, measured
 
 
-def check_output(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, relabel: bool = False, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> Any:
-    """``function(*arguments)`` must equal ``expected`` (a value, or a callable given copies of the arguments).
+def check_output(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, relabel: bool = False, up_to_sign: bool = False, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> Any:
+    """``function(*arguments)`` must equal ``expected`` (a value, or a callable given copies of the arguments);
+    ``relabel`` and ``up_to_sign`` compare as ``Cases.output`` does.
 
     Returns what the function returned, for further checks.
     """
     name = what or _name(function)
     returned = _call(function, arguments, using)
     reference = expected(*_copies(arguments)) if callable(expected) else expected
-    verdict = checks.compare(_value(returned), _value(reference), what=name, inputs=_inputs(arguments), rtol=rtol, atol=atol, relabel=relabel, diagnoses=tuple(diagnose))
+    verdict = checks.compare(_value(returned), _value(reference), what=name, inputs=_inputs(arguments), rtol=rtol, atol=atol, relabel=relabel, signs=up_to_sign, diagnoses=tuple(diagnose))
     _raise_unless(verdict)
     return returned
 
