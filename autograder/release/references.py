@@ -16,6 +16,7 @@ from autograder.authoring import charts, checks, wire
 from autograder.authoring.cases import Case, InputContext
 from autograder.authoring.suite import FORMAT_VERSION, CasesModule, SuiteError, build_reference_functions, judge, probe
 from autograder import definitions
+from autograder.sandbox.outcome import Limits
 
 
 class CasesFileError(SuiteError):
@@ -24,6 +25,10 @@ class CasesFileError(SuiteError):
 
 # Arrays this small can be equal by chance (two labels, a count); equal larger ones are one copied.
 ANSWER_MIN_ELEMENTS = 4
+
+# A sandbox hands back every case's results at once, through a pipe capped at Limits.result_cap; the
+# notebook's output, its public checks and the charts' variables share it, so the cases get half.
+RESULTS_SHARE_OF_CAP = 0.5
 
 
 def compute_references(module: CasesModule, namespace: dict, code: list[str], *, seed: int) -> dict:
@@ -55,7 +60,21 @@ def compute_references(module: CasesModule, namespace: dict, code: list[str], *,
         references["cases"][case.key] = {"inputs": {key: wire.encode(value) for key, value in inputs.items()}, "expected": expected}
         held[case.key], answers[case.key] = inputs, decoded
     _refuse_answers_among_inputs(module, held, answers)
+    _refuse_results_over_the_cap(module, references["cases"])
     return references
+
+
+def _refuse_results_over_the_cap(module: CasesModule, cases: dict[str, dict]) -> None:
+    """A sandbox hands back every case's results in one capped message, and a student's results are
+    the size of the solution's: over the cap, the grader would refuse every submission's run."""
+    sizes = {key: len(wire.dumps(case["expected"])) for key, case in cases.items()}
+    allowed = int(Limits().result_cap * RESULTS_SHARE_OF_CAP)
+    if sum(sizes.values()) > allowed:
+        largest = ", ".join(f"{key} ({size / 1024:.0f} KiB)" for key, size in sorted(sizes.items(), key=lambda item: -item[1])[:3])
+        raise CasesFileError(f"{module.path}: the solution's results on the hidden cases take {sum(sizes.values()) / 1024:.0f} KiB, over the "
+                             f"{allowed / 1024:.0f} KiB a sandbox may hand back for them, so the grader would refuse every submission's run; "
+                             f"the largest: {largest}; give those cases smaller inputs (a slice of the course data, drawn(lambda context: "
+                             f"context.namespace['x'][:100]), rather than all of it)")
 
 
 def _refuse_answers_among_inputs(module: CasesModule, held: dict[str, dict[str, np.ndarray]], answers: dict[str, dict[str, wire.Value]]) -> None:
