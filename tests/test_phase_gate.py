@@ -176,7 +176,7 @@ def _locked_by_another(fd: int) -> bool:
 def test_a_sandbox_waiting_for_its_turn_runs_nothing(mode, stopped):
     """A commit gives up its place in phase one while it waits: its sandbox is stopped meanwhile,
     so a child it left reading cannot read a phase two that goes first."""
-    seen = _steal_while_committing(mode, frozenset() if stopped else frozenset({"stop_at_commit"}))
+    seen = _steal_while_committing(mode, frozenset() if stopped else frozenset({"stop_aside"}))
     if stopped:
         assert seen == {"stolen": "", "published": "published, never read"}
     else:

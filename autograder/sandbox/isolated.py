@@ -19,9 +19,11 @@ is left in the namespace, setsid daemons included, and frees its IPC objects;
 on the wall-clock timeout the parent kills B to the same effect.
 
 Phases take turns host-wide (``autograder.sandbox.phase_gate``): the parent
-holds the gate shared before it forks A; at the commit B stops every process
-of the sandbox and takes the gate alone before it reads the secret; the
-parent lets go once A has reaped B, when no process of the sandbox is left.
+holds the gate shared before it forks A; B takes the sandbox's turns
+(``autograder.sandbox.gate_turns``): at the commit it stops every process of
+the sandbox and takes the gate alone before it reads the secret, and in phase
+one it stops them and steps aside while another sandbox's commit goes first.
+The parent lets go once A has reaped B, when no process of the sandbox is left.
 """
 from __future__ import annotations
 
@@ -31,12 +33,13 @@ import signal
 from typing import Callable
 
 from autograder.forking import fork
-from autograder.sandbox import cgroups, freeze, fs as sandbox_fs, limits as caps, phase_gate
+from autograder.sandbox import cgroups, fs as sandbox_fs, limits as caps, phase_gate
 from autograder.sandbox.broker import Broker
+from autograder.sandbox.gate_turns import Turns
 from autograder.sandbox.libc import check, libc
 from autograder.sandbox.outcome import Limits, Result, classify
-from autograder.sandbox.protocol import (ControlReader, Deadline, Pipes, commit_message, drain, gate_message, parse_control, pid_message, read_rest,
-                                         setup_failure_message, status_message, write_all)
+from autograder.sandbox.protocol import (ControlReader, Deadline, Pipes, commit_message, drain, parse_control, pid_message, read_rest, setup_failure_message,
+                                         status_message, write_all)
 from autograder.sandbox.student import close_all_but, confine_and_call, enter_workdir
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -179,29 +182,16 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
             os.close(fd)
         report = lambda commit: write_all(pipes.control_w, commit_message(commit))
-        take_turn = (lambda: _take_phase_two(gate, pipes.control_w, stop=limits.keeps("stop_at_commit"))) if gate is not None else None
+        turns = Turns(gate, pipes.control_w, stop=limits.keeps("stop_aside"), step_aside=limits.keeps("step_aside")) if gate is not None else None
+        take_turn = turns.take_phase_two if turns else None
         broker = Broker(pipes.request_r, pipes.reply_w, secret_fd, limits.result_cap, on_commit=report, before_reveal=take_turn) if secret_fd is not None else None
         if broker is None:
             pipes.close_broker_ends()
-        status = _serve_until_exit(c, broker)
+        status = _serve_until_exit(c, broker, turns)
         os.write(pipes.control_w, status_message(status))
         os._exit(0)  # PID 1 exits: the kernel kills everything left in the namespace
     except BaseException as error:
         _report_setup_failure(pipes.control_w, error)
-
-
-def _take_phase_two(gate, control_w: int, *, stop: bool) -> bool:
-    """Stop the sandbox, wait for the host's phase gate alone, then let it go on. False (so no
-    secret) if a process would not stop. ``stop``: False in tests only."""
-    write_all(control_w, gate_message(waiting=True))  # the parent stops the wall clock
-    try:
-        stopped = freeze.stop_every_process() if stop else True
-        if stopped:
-            gate.enter_phase_two()
-        return stopped
-    finally:
-        freeze.continue_every_process()
-        write_all(control_w, gate_message(waiting=False))
 
 
 def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool, memory_counted: bool) -> None:
@@ -214,14 +204,17 @@ def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secr
     confine_and_call(fn, args, limits, pipes, secret_fd is not None, uid=uid, in_user_namespace=rootless, memory_counted=memory_counted)
 
 
-def _serve_until_exit(child: int, broker: Broker | None) -> int:
-    """Broker the commit and reap orphans until ``child`` ends; return its wait status."""
+def _serve_until_exit(child: int, broker: Broker | None, turns: Turns | None) -> int:
+    """Broker the commit, step aside for other sandboxes' commits and reap orphans until ``child`` ends; return its wait status."""
     child_fd = os.pidfd_open(child)
     while True:
-        watched = [child_fd] + ([broker.request_r] if broker and not broker.closed else [])
-        ready, _, _ = select.select(watched, [], [], 0.2)  # the timeout only paces orphan reaping
+        bell = turns.bell() if turns else None
+        watched = [child_fd] + ([broker.request_r] if broker and not broker.closed else []) + ([bell] if bell is not None else [])
+        ready, _, _ = select.select(watched, [], [], 0.2)  # the timeout paces orphan reaping, and a retry of a stop that failed
         if broker and not broker.closed and broker.request_r in ready:
             broker.feed(os.read(broker.request_r, 65536))
+        if turns and turns.bell() is not None:
+            turns.let_commits_pass()
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)

@@ -8,16 +8,20 @@ host. So every sandbox takes its turn at a host-wide reader-writer lock:
 - a sandbox runs phase one holding the *gate* shared, as many at once as the
   workers allow;
 - at its commit, its broker stops every process of the sandbox, gives up its
-  share and takes the gate exclusive; only then does it read the secret. The
-  sandbox keeps the gate until every one of its processes is dead;
-- a *turnstile* in front of the gate holds new phase ones back while a commit
-  waits, so a stream of phase ones cannot starve it.
+  share, rings the *bell* and takes the gate exclusive; only then does it read
+  the secret. The sandbox keeps the gate until every one of its processes is dead;
+- a sandbox in phase one that hears the bell stops every one of its processes,
+  steps aside (gives up its share) and queues to take it again; it runs again
+  only once it holds its share, so a commit waits for the others to stop, not to end;
+- a *turnstile* in front of the gate holds new phase ones (and those that
+  stepped aside) back while a commit waits, so a stream of them cannot starve it.
 
-Both are files in /run/lock (else /tmp) that every grader on the host opens,
-whichever user it runs as. flock locks belong to an open file description, so
-each sandbox opens its own; the sandbox's parent, outside it, keeps them open
-until it has reaped the sandbox. The student process never holds them (and
-the seccomp filter refuses it flock).
+The files are in /run/lock (else /tmp), and every grader on the host opens
+them, whichever user it runs as.
+flock locks belong to an open file description, so each sandbox opens its own;
+the sandbox's parent, outside it, keeps them open until it has reaped the
+sandbox. The student process never holds them (and the seccomp filter refuses
+it flock and inotify).
 """
 from __future__ import annotations
 
@@ -28,8 +32,10 @@ import os
 import stat
 from typing import Callable, Iterator
 
+from autograder.sandbox.gate_bell import Bell
+
 FOLDERS = ("/run/lock", "/tmp")
-GATE, TURNSTILE = "autograder-phase.gate", "autograder-phase.turnstile"
+GATE, TURNSTILE, BELL = "autograder-phase.gate", "autograder-phase.turnstile", "autograder-phase.bell"
 
 
 class PhaseGateError(OSError):
@@ -37,10 +43,10 @@ class PhaseGateError(OSError):
 
 
 class PhaseGate:
-    """One sandbox's own open descriptions of the gate and the turnstile."""
+    """One sandbox's own open descriptions of the gate and the turnstile, and its watch on the bell."""
 
-    def __init__(self, gate: int, turnstile: int):
-        self.gate, self.turnstile = gate, turnstile
+    def __init__(self, gate: int, turnstile: int, bell: Bell, folder_fd: int):
+        self.gate, self.turnstile, self.bell, self.folder_fd = gate, turnstile, bell, folder_fd  # a broker past pivot_root rings through it
 
     @classmethod
     def enter_phase_one(cls, *, folder: str | None = None, on_wait: Callable[[bool], None] | None = None) -> "PhaseGate":
@@ -52,25 +58,26 @@ class PhaseGate:
             PhaseGateError: a gate file cannot be opened or made; the message says which and what to do.
         """
         folder = folder or next((path for path in FOLDERS if os.path.isdir(path)), "/tmp")
-        turnstile = _open_shared(os.path.join(folder, TURNSTILE))
-        try:
+        waiting = _Waiting(on_wait)
+        with contextlib.ExitStack() as undo:
+            bell = _listen(os.path.join(folder, BELL))  # before the gate: no commit after our entry goes unheard
+            undo.callback(bell.close)
+            turnstile = _open_shared(os.path.join(folder, TURNSTILE))
+            undo.callback(os.close, turnstile)
             gate = _open_shared(os.path.join(folder, GATE))
-        except BaseException:
-            os.close(turnstile)
-            raise
-        entered, waiting = cls(gate, turnstile), _Waiting(on_wait)
-        try:
+            undo.callback(os.close, gate)
+            folder_fd = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            undo.callback(os.close, folder_fd)
+            undo.callback(waiting.over)
             _lock(turnstile, fcntl.LOCK_EX, waiting)
             try:
+                bell.heard()  # a commit rings while it holds the turnstile: whatever rang before is served
                 _lock(gate, fcntl.LOCK_SH, waiting)
             finally:
                 fcntl.flock(turnstile, fcntl.LOCK_UN)
-        except BaseException:
-            entered.close()
-            raise
-        finally:
-            waiting.over()
-        return entered
+            undo.pop_all()
+        waiting.over()
+        return cls(gate, turnstile, bell, folder_fd)
 
     def enter_phase_two(self) -> None:
         """Give up the shared hold and wait for the gate alone. The sandbox must be stopped meanwhile:
@@ -78,17 +85,32 @@ class PhaseGate:
         fcntl.flock(self.gate, fcntl.LOCK_UN)
         fcntl.flock(self.turnstile, fcntl.LOCK_EX)
         try:
+            _ring(self.folder_fd)  # the phase ones holding the gate stop and step aside
             fcntl.flock(self.gate, fcntl.LOCK_EX)
         finally:
             fcntl.flock(self.turnstile, fcntl.LOCK_UN)
 
+    def step_aside(self) -> None:
+        """Give up the shared hold, so that a commit goes first. The sandbox must be stopped until ``rejoin`` returns."""
+        fcntl.flock(self.gate, fcntl.LOCK_UN)
+
+    def rejoin(self) -> None:
+        """Hold the gate shared again, behind every commit that rang before."""
+        fcntl.flock(self.turnstile, fcntl.LOCK_EX)
+        try:
+            self.bell.heard()
+            fcntl.flock(self.gate, fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(self.turnstile, fcntl.LOCK_UN)
+
     def fds(self) -> set[int]:
-        return {self.gate, self.turnstile}
+        return {self.gate, self.turnstile, self.bell.fileno(), self.folder_fd}
 
     def close(self) -> None:
         """Let go of whatever this sandbox holds (only once it is dead, if it reached phase two)."""
-        for fd in (self.gate, self.turnstile):
+        for fd in (self.gate, self.turnstile, self.folder_fd):
             os.close(fd)
+        self.bell.close()
 
 
 @contextlib.contextmanager
@@ -130,6 +152,23 @@ def _lock(fd: int, kind: int, waiting: _Waiting) -> None:
         fcntl.flock(fd, kind)
 
 
+def _listen(path: str) -> Bell:
+    try:
+        return Bell(path)
+    except FileNotFoundError:
+        os.close(_open_shared(path))  # made now (which rings it once: harmless)
+        return _listen(path)
+    except OSError as error:
+        raise _unusable(path, error) from error
+
+
+def _ring(folder: int) -> None:
+    """Open the bell (in the gate's folder, ``folder``): every watcher hears it. Should that fail, the commit
+    still waits its turn, only longer."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(BELL, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder))
+
+
 def _open_shared(path: str) -> int:
     """Open ``path`` read-only (enough for flock), making it readable by every user if it is missing.
 
@@ -153,9 +192,13 @@ def _open_shared(path: str) -> int:
     except PhaseGateError:
         raise
     except OSError as error:
-        raise PhaseGateError(error.errno, f"{path}: {error.strerror}. Every grader on this host opens this file to take "
-                                          f"turns with the others; make it a plain file every user can read (chmod 666), "
-                                          f"or remove it if no grading is running") from error
+        raise _unusable(path, error) from error
+
+
+def _unusable(path: str, error: OSError) -> PhaseGateError:
+    return PhaseGateError(error.errno, f"{path}: {error.strerror}. Every grader on this host opens this file to take "
+                                       f"turns with the others; make it a plain file every user can read (chmod 666), "
+                                       f"or remove it if no grading is running")
 
 
 def _plain_file(fd: int, path: str) -> int:
