@@ -112,7 +112,7 @@ def _timezone(value, path: Path) -> str:
         return ""
     if not isinstance(value, str):  # YAML reads an unquoted +08:00 as the number 480
         raise AssignmentConfigError(f'{path}: timezone {value!r} is not a zone; write a name (timezone: Asia/Shanghai) or an offset in quotes (timezone: "+08:00")')
-    from autograder.grading.late import LatePolicyError, read_zone
+    from autograder.grading.records.late import LatePolicyError, read_zone
 
     try:
         read_zone(str(value), where=f"{path}: timezone")

@@ -101,7 +101,7 @@ def _class_options(command):
 
 
 def _settings(out: Path, *, roster, times, due, late_policy, exports, canvas_column, missing_grade):
-    from autograder.grading.class_settings import ClassSettings, late_overrides
+    from autograder.grading.records.class_settings import ClassSettings, late_overrides
 
     return ClassSettings.load(out).updated(roster=roster, times=times, late=late_overrides(due, late_policy), exports=tuple(exports),
                                            canvas_column=canvas_column, missing_grade=missing_grade)
@@ -150,7 +150,7 @@ def grade(context: click.Context, paths: tuple[Path, ...], name: str, out: Path,
 def merge(context: click.Context, shards: tuple[Path, ...], name: str, out: Path, **class_options) -> None:
     """Combine the OUT folders of `grade --shard` runs, and fold in written marks entered in OUT/written/*.csv."""
     from autograder.assignment import Assignment
-    from autograder.grading.merge import merge_outputs
+    from autograder.grading.records.merge import merge_outputs
     from autograder.grading.terminal import class_lines, unwritten_error
 
     settings = _settings(out, **class_options) if any(class_options.values()) else None

@@ -25,7 +25,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from autograder.grading.gradebook import POINTS_ROW  # noqa: E402
+from autograder.grading.records.gradebook import POINTS_ROW  # noqa: E402
 from autograder.release.otter_run import scores_from_results  # noqa: E402
 from autograder.tables import render, table  # noqa: E402
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.authoring.charts import DecisionRegions
 from autograder.forking import run_forked
-from autograder.grading import charts as drawing
+from autograder.grading.pages import chart_drawing as drawing
 
 DEADLINE_S = 30.0
 

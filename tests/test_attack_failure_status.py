@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.submission_grader import FAILED_AFTER_COMMIT, QUOTED_CHARS
 from tests.corpus.hostile import Context, notebook

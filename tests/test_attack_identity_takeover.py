@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from autograder.grading.batch import GradeOptions, grade_paths
-from autograder.grading.class_settings import ClassSettings
+from autograder.grading.records.class_settings import ClassSettings
 
 pytestmark = pytest.mark.slow
 

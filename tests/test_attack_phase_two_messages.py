@@ -34,8 +34,8 @@ import numpy as np
 import pytest
 
 from autograder.authoring import wire
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.judging import Judge
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.judging.judge import Judge
 
 SECRET = b"return 1 / (1 + torch.exp(-x.clamp(min=-60)))"
 BYTES_PER_SHAPE = 7   # numpy caps the product of a zero-size array's other dimensions at 2**63

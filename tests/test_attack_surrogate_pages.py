@@ -97,7 +97,7 @@ def test_a_class_file_that_cannot_be_written_is_named_and_the_others_are_written
     from click.testing import CliRunner
 
     from autograder.cli import main
-    from autograder.grading import class_outputs
+    from autograder.grading.records import class_outputs
 
     root, _, out, _ = graded
     for name in ("index.html", "similarity.html", "moodle.csv"):

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 
-from autograder.grading import submissions
-from autograder.grading.judging import Grade
+from autograder.grading.intake import submissions
+from autograder.grading.judging.judge import Grade
 from autograder.grading.terminal import progress_printer
 
 

@@ -18,9 +18,9 @@ import nbformat
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from autograder.grading import reading
-from autograder.grading.reading import READ_MEMORY_MB, read_submission
-from autograder.grading.submissions import MAX_CODE_CELL_CHARS, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_VALUES
+from autograder.grading.intake import reading
+from autograder.grading.intake.reading import READ_MEMORY_MB, read_submission
+from autograder.grading.intake.submissions import MAX_CODE_CELL_CHARS, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_VALUES
 from tests.unprivileged import TEST_UID, as_user, needs_root
 
 ASSIGNMENT = "logistic_regression"

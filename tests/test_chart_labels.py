@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from autograder.authoring import LossCurve
-from autograder.grading.charts import draw
+from autograder.grading.pages.chart_drawing import draw
 
 
 def test_a_loss_curve_labels_its_steps_as_the_assignment_says():

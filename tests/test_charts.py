@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograder.authoring import Clusters, DecisionRegions, LossCurve
-from autograder.grading.charts import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN, draw
+from autograder.grading.pages.chart_drawing import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN, draw
 
 POINTS = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
 
@@ -76,7 +76,7 @@ LOSSES = {"sgd_losses": [1.0, 0.6, 0.4], "momentum_losses": [1.0, 0.3, 0.1], "ad
 
 def test_overlaid_curves_draw_each_side_of_each_curve_in_its_colour():
     from autograder.authoring import Curves
-    from autograder.grading.charts import CURVES_CAPTION
+    from autograder.grading.pages.chart_drawing import CURVES_CAPTION
 
     chart = Curves(OPTIMISERS, title="三种优化器 · Three optimisers", loss="MSE")
     drawn = draw(chart, {**LOSSES, "adam_losses": [1.0, 0.9, 0.8]}, LOSSES, ident="opt")
@@ -106,7 +106,7 @@ def test_a_missing_curve_is_noted_and_the_others_drawn():
 )
 def test_a_log_scale_is_drawn_when_every_value_is_positive(chart, student, scale, noted):
     from autograder.authoring import Curves
-    from autograder.grading.charts import DRAWERS
+    from autograder.grading.pages.chart_drawing import DRAWERS
 
     declared = Curves(OPTIMISERS, log=True) if chart == "curves" else LossCurve("sgd_losses", log=True)
     notes: list[str] = []

@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from autograder.grading.late import LatePolicy, LatePolicyError
-from autograder.grading.lms import LmsName, lms_name
-from autograder.grading.roster import Claim, Roster, RosterError, match
-from autograder.grading.answer_code import answer_names, graded_code
-from autograder.grading.similarity import clusters, similar_pairs
+from autograder.grading.records.late import LatePolicy, LatePolicyError
+from autograder.grading.intake.lms_names import LmsName, lms_name
+from autograder.grading.records.roster import Claim, Roster, RosterError, match
+from autograder.grading.intake.answer_code import answer_names, graded_code
+from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
 from tests.corpus import honest
 from tests.conftest import PROJECT
 
@@ -159,7 +159,7 @@ def test_graded_code_is_only_the_answer_definitions():
 def test_written_answers_are_read_from_between_otters_markers():
     import nbformat
 
-    from autograder.grading.written import written_answers
+    from autograder.grading.records.written import written_answers
 
     template = nbformat.read(PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4)
     assert written_answers(template, ["why_clamp"]) == {"why_clamp": ""}, "the placeholder is no answer"
@@ -169,7 +169,7 @@ def test_written_answers_are_read_from_between_otters_markers():
 
 
 def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back_through_the_key(tmp_path):
-    from autograder.grading.written import WrittenMarksError, answer_key, marks_sheet, ordered, read_key, read_marks
+    from autograder.grading.records.written import WrittenMarksError, answer_key, marks_sheet, ordered, read_key, read_marks
 
     answers = {f"s{i}.ipynb": (f"20230{i}", f"student {i}", f"answer {i}") for i in range(8)}
     first, again = ordered("why", answers), ordered("why", dict(reversed(list(answers.items()))))
@@ -195,7 +195,7 @@ def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back_throug
 
 
 def test_a_label_stays_with_its_submission_and_is_never_given_again():
-    from autograder.grading.written import ordered, retired
+    from autograder.grading.records.written import ordered, retired
 
     first = ordered("why", {f"s{i}.ipynb": ("", "", "") for i in range(4)})
     key = {answer.label: answer for answer in first}
@@ -214,8 +214,8 @@ def test_the_index_allows_its_own_script_only_and_escapes_every_name():
     import hashlib
     import re as regex
 
-    from autograder.grading.class_book import StudentRow
-    from autograder.grading.ta_pages import SORT_AND_FILTER, index_page
+    from autograder.grading.records.class_book import StudentRow
+    from autograder.grading.pages.ta_pages import SORT_AND_FILTER, index_page
 
     rows = [StudentRow("2023001", "<script>alert(1)</script>", "a<b>.ipynb", raw=8.0, total=7.2, status="Completed"), StudentRow("2023002", "李四", status="missing")]
     html = index_page(rows, assignment="lab", possible=10, pages={"a<b>.ipynb": "feedback/a_b_.ipynb-12.html"})

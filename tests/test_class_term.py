@@ -174,9 +174,9 @@ def test_the_lms_files_import_without_edits_and_erase_nothing_unasked(term, tmp_
 
 
 def test_a_shards_import_files_leave_other_shards_students_out(term, tmp_path):
-    from autograder.grading.autograder_zip import AutograderZip
-    from autograder.grading.class_outputs import rebuild_class_outputs
-    from autograder.grading.class_settings import ClassSettings
+    from autograder.grading.judging.autograder_zip import AutograderZip
+    from autograder.grading.records.class_outputs import rebuild_class_outputs
+    from autograder.grading.records.class_settings import ClassSettings
 
     assignment, _, graded, _ = term
     out = shutil.copytree(graded, tmp_path / "out")

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import AssignmentConfig, AssignmentConfigError
-from autograder.grading.class_book import UNKNOWN, student_rows
-from autograder.grading.class_settings import ClassSettings, ClassSettingsError, read_times
-from autograder.grading.lms_imports import canvas_column, canvas_import, moodle_import
-from autograder.grading.judging import Grade
-from autograder.grading.late import LatePolicy, parse_time
-from autograder.grading.roster import Roster
-from autograder.grading.written import Answer, Mark, marks_sheet, read_marks
+from autograder.grading.records.class_book import UNKNOWN, student_rows
+from autograder.grading.records.class_settings import ClassSettings, ClassSettingsError, read_times
+from autograder.grading.records.lms_imports import canvas_column, canvas_import, moodle_import
+from autograder.grading.judging.judge import Grade
+from autograder.grading.records.late import LatePolicy, parse_time
+from autograder.grading.records.roster import Roster
+from autograder.grading.records.written import Answer, Mark, marks_sheet, read_marks
 
 DUE = "2026-12-01T23:59:00+08:00"
 POLICY = LatePolicy(due=parse_time(DUE, where="test"), penalty=0.1, per="day", cap=0.5,

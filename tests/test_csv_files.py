@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from autograder.grading.class_settings import ClassSettingsError, read_times
-from autograder.grading.csv_files import read_rows
-from autograder.grading.roster import Roster, RosterError
+from autograder.grading.records.class_settings import ClassSettingsError, read_times
+from autograder.grading.records.csv_files import read_rows
+from autograder.grading.records.roster import Roster, RosterError
 
 LONG = "很长的回答 · a long answer " * 20_000  # 480,000 characters
 

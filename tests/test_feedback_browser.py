@@ -191,7 +191,7 @@ def test_pages_never_show_hidden_tests_or_the_solution(graded, assignment, page)
 
 
 def test_summary_page_shows_the_class(graded, assignment, tmp_path):
-    from autograder.grading.autograder_zip import AutograderZip
+    from autograder.grading.judging.autograder_zip import AutograderZip
 
     seen = render(graded / "summary.html", tmp_path)
     scores = [sum(submission(name).expected.values()) for name in (MISTAKEN, CORRECT)]

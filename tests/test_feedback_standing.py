@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from autograder.grading.late import LatePolicy
-from autograder.grading.pages import STANDING_END, STANDING_START, Standing, standing_section, with_standing
-from autograder.grading.written import Mark
+from autograder.grading.records.late import LatePolicy
+from autograder.grading.pages.feedback_page import STANDING_END, STANDING_START, Standing, standing_section, with_standing
+from autograder.grading.records.written import Mark
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 POLICY = LatePolicy(due=dt.datetime(2026, 11, 20, 23, 59, tzinfo=BEIJING), penalty=0.1, per="day", zone=BEIJING)

@@ -39,12 +39,12 @@ from filelock import FileLock
 
 from autograder import sandbox
 from autograder.assignment import Assignment
-from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.grading_folder import SUPPORT_FOLDER_PREFIX
-from autograder.grading.pages import feedback_page
-from autograder.grading.judging import Judge
-from autograder.grading.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
+from autograder.grading.pages.feedback_page import feedback_page
+from autograder.grading.judging.judge import Judge
+from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
 from autograder.release.otter_run import otter_scores_many
 from tests.corpus import honest
 from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.class_book import StudentRow
-from autograder.grading.late import Lateness
-from autograder.grading.ta_pages import index_page
+from autograder.grading.records.class_book import StudentRow
+from autograder.grading.records.late import Lateness
+from autograder.grading.pages.ta_pages import index_page
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="headless Chromium is not installed")

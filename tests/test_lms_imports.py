@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.grading.class_book import MISSING, UNKNOWN, StudentRow
-from autograder.grading.class_settings import ClassSettings, ClassSettingsError
-from autograder.grading.late import Lateness
-from autograder.grading.lms_imports import LmsImportError, canvas_column, canvas_id_of, canvas_import, moodle_feedback, moodle_import
+from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
+from autograder.grading.records.class_settings import ClassSettings, ClassSettingsError
+from autograder.grading.records.late import Lateness
+from autograder.grading.records.lms_imports import LmsImportError, canvas_column, canvas_id_of, canvas_import, moodle_feedback, moodle_import
 from tests.lms_rules import CanvasCourse, MoodleCourse, Refused, canvas_import as canvas_reads, moodle_import as moodle_reads
 
 SCORES = {"sigmoid": 2.0, "binary_loss": 2.0, "train": 4.0, "accuracy": 2.0}

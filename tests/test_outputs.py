@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from autograder.grading.outputs import page_name
+from autograder.grading.records.outputs import page_name
 
 
 @pytest.mark.parametrize("file", ["correct.ipynb", "week-1_a.b.zip", "A9.ipynb"])

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from autograder.forking import run_forked
-from autograder.grading.warm_process import warm_up
+from autograder.sandbox.warm_process import warm_up
 from tests.corpus import CORPORA
 
 pytestmark = pytest.mark.slow

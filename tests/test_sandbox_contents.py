@@ -18,7 +18,7 @@ import pytest
 
 from autograder.authoring import wire
 from autograder.authoring.suite import judge, probe, reference_globals
-from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
 from autograder.sandbox.probe_plan import ProbePlan
 

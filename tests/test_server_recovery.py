@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from autograder.assignment import Assignment
 from autograder.grading.batch import GradeOptions, grade_paths
-from autograder.grading.class_outputs import load_grades
+from autograder.grading.records.class_outputs import load_grades
 from autograder.server.course import Course
 from autograder.server.models import DONE, Job, Submission
 from tests.corpus.honest import submission as corpus_entry, write_corpus

@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from autograder.grading.late import LatePolicy
+from autograder.grading.records.late import LatePolicy
 from autograder.server import database
 from autograder.server.models import Base
 from autograder.server.rules import RulesError, SubmissionRules

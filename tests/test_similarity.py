@@ -9,11 +9,11 @@ import nbformat
 import pytest
 
 from autograder.assignment import Assignment
-from autograder.grading.answer_code import graded_code, python_source
-from autograder.grading.submissions import MAX_CODE_CELL_CHARS
-from autograder.grading.fingerprints import every_kgram, fingerprints, normal_forms
-from autograder.grading.lesson_code import LessonCode
-from autograder.grading.similarity import common_limit, similar_pairs
+from autograder.grading.intake.answer_code import graded_code, python_source
+from autograder.grading.intake.submissions import MAX_CODE_CELL_CHARS
+from autograder.grading.similarity.fingerprints import every_kgram, fingerprints, normal_forms
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.similarity.similar_pairs import common_limit, similar_pairs
 from tests.conftest import PROJECT
 from tests.corpus.similarity import CORPORA, SimilarityCorpus
 

@@ -20,20 +20,21 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from autograder.grading import class_outputs, outputs
-from autograder.grading.autograder_zip import AutograderZip, Question
-from autograder.grading.class_book import StudentRow
-from autograder.grading.class_settings import ClassSettings
-from autograder.grading.judging import Grade
-from autograder.grading.late import LatePolicy
-from autograder.grading.outputs import remove_stale_temporaries, write_atomic
-from autograder.grading.page_shell import content_security_policy
-from autograder.grading.class_summary import summary_page
-from autograder.grading.pages import feedback_page
-from autograder.grading.similarity import Pair
-from autograder.grading.ta_pages import MAX_PAIRS_SHOWN, index_page, similarity_page, written_page
+from autograder.grading.records import class_outputs
+from autograder.grading.records import outputs
+from autograder.grading.judging.autograder_zip import AutograderZip, Question
+from autograder.grading.records.class_book import StudentRow
+from autograder.grading.records.class_settings import ClassSettings
+from autograder.grading.judging.judge import Grade
+from autograder.grading.records.late import LatePolicy
+from autograder.grading.records.outputs import remove_stale_temporaries, write_atomic
+from autograder.grading.pages.page_shell import content_security_policy
+from autograder.grading.pages.class_summary import summary_page
+from autograder.grading.pages.feedback_page import feedback_page
+from autograder.grading.similarity.similar_pairs import Pair
+from autograder.grading.pages.ta_pages import MAX_PAIRS_SHOWN, index_page, similarity_page, written_page
 from autograder.grading.text import storable
-from autograder.grading.written import Answer
+from autograder.grading.records.written import Answer
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)  # lone surrogates included
 SURROGATE = "Eve \ud800"
@@ -122,7 +123,7 @@ def _class_outputs(out: Path, autograder: AutograderZip, **settings) -> class_ou
 @pytest.fixture
 def graded_out(tmp_path, autograder) -> Path:
     """An OUT folder holding the results of a student whose name and written answer hold lone surrogates."""
-    from autograder.grading.results_file import otter_results
+    from autograder.grading.records.results_file import otter_results
 
     out = tmp_path / "out"
     (out / class_outputs.RESULTS).mkdir(parents=True)

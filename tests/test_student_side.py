@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from autograder.authoring.student import identity_problem, zip_name
-from autograder.grading.identity import Identity, declared_identity
+from autograder.grading.intake.identity import Identity, declared_identity
 from autograder.release.localise import localise
 from autograder.release.requirements import CPU_INDEX, TORCH_CPU, requirements
 from tests.conftest import ASSIGNMENT, PROJECT

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.judging import Grade
-from autograder.grading.roster import Claim, counting_order
-from autograder.grading.submission_keys import key_submissions
-from autograder.grading.submissions import Submission
+from autograder.grading.judging.judge import Grade
+from autograder.grading.records.roster import Claim, counting_order
+from autograder.grading.intake.submission_keys import key_submissions
+from autograder.grading.intake.submissions import Submission
 
 
 def _before(file: str, source: Path, student_id: str = "") -> dict[str, Grade]:

@@ -7,10 +7,10 @@ import json
 import nbformat
 import pytest
 
-from autograder.grading.about import About
+from autograder.grading.intake.about import About
 from autograder.grading.batch import GradeOptions, grade_paths
-from autograder.grading.judging import CaseOutcome, Grade
-from autograder.grading.syntax_errors import undefined_by_syntax_errors
+from autograder.grading.judging.judge import CaseOutcome, Grade
+from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
 
 NAMES = ["update_centroids", "inertia"]
 

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.grading.interpreter_access import interpreter_problem
+from autograder.sandbox.interpreter_access import interpreter_problem
 from tests.corpus.honest import build_notebook, submission
 from tests.unprivileged import TEST_UID, as_user, deny_search, give_tree, needs_root
 

@@ -19,14 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder.authoring import wire
-from autograder.grading.autograder_zip import AutograderZip, Question
-from autograder.grading.gradebook import gradebook_csv
-from autograder.grading.judging import CaseOutcome, Grade
-from autograder.grading.outputs import page_name, write_atomic
-from autograder.grading.class_book import StudentRow
-from autograder.grading.class_summary import summary_page
-from autograder.grading.pages import feedback_page
-from autograder.grading.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
+from autograder.grading.judging.autograder_zip import AutograderZip, Question
+from autograder.grading.records.gradebook import gradebook_csv
+from autograder.grading.judging.judge import CaseOutcome, Grade
+from autograder.grading.records.outputs import page_name, write_atomic
+from autograder.grading.records.class_book import StudentRow
+from autograder.grading.pages.class_summary import summary_page
+from autograder.grading.pages.feedback_page import feedback_page
+from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
 from autograder.grading.terminal import grade_table
 from autograder.grading.text import spreadsheet_cell
 

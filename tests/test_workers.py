@@ -13,10 +13,10 @@ import pytest
 
 from autograder import sandbox
 from autograder.sandbox import cgroups
-from autograder.grading.autograder_zip import AutograderZip
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.warm_process import WorkerSetup
-from autograder.grading.workers import Job, Workers, WorkersError
+from autograder.sandbox.warm_process import WorkerSetup
+from autograder.sandbox.workers import Job, Workers, WorkersError
 from tests.corpus.honest import build_notebook, submission
 from tests.processes import still_running
 
@@ -205,7 +205,7 @@ def _zombie_children() -> list[int]:
 def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_error(assignment, student_template, monkeypatch):
     """The warm process dies mid-run and its replacement does not answer in time: the run stops with
     WorkersError (a KitError the CLI prints), not with an OSError from close(), and leaves no zombie."""
-    from autograder.grading import workers as workers_module
+    from autograder.sandbox import workers as workers_module
 
     correct = build_notebook(submission("correct_course_style"), student_template)
     with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, pytest.raises(WorkersError, match="could not start"):
@@ -219,7 +219,7 @@ def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_e
 
 
 def test_a_warm_process_that_cannot_even_start_says_so(tmp_path, monkeypatch):
-    from autograder.grading import workers as workers_module
+    from autograder.sandbox import workers as workers_module
 
     def refuse(*args, **kwargs):
         raise BrokenPipeError("the warm process died before it read its setup")

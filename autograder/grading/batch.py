@@ -1,6 +1,6 @@
 """``autograder grade``: grade a folder of submissions without Docker.
 
-Workers forked from one spawned, warmed process (see ``autograder.grading.workers``)
+Workers forked from one spawned, warmed process (see ``autograder.sandbox.workers``)
 fork a sandboxed child per submission, which runs the notebook and hands back plain
 probe data. This process never runs student code: it holds the expected
 outputs, judges each submission as it finishes and writes its results and
@@ -15,20 +15,20 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder import KitError, sandbox
-from autograder.grading import submissions
+from autograder.grading.intake import submissions
 from autograder.assignment import Assignment
-from autograder.grading.autograder_zip import AutograderZip, AutograderZipError
+from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.judging import Grade
-from autograder.grading.class_book import class_rows, counted_files, rows_now_counting
-from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
-from autograder.grading.class_settings import ClassSettings, class_rules
-from autograder.grading.lesson_code import LessonCode
-from autograder.grading.lms_imports import canvas_id_of
-from autograder.grading.reading import read_submission
-from autograder.grading.submission_keys import Keyed, key_submissions
+from autograder.grading.judging.judge import Grade
+from autograder.grading.records.class_book import class_rows, counted_files, rows_now_counting
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
+from autograder.grading.records.class_settings import ClassSettings, class_rules
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.records.lms_imports import canvas_id_of
+from autograder.grading.intake.reading import read_submission
+from autograder.grading.intake.submission_keys import Keyed, key_submissions
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
-from autograder.grading.workers import Job, Workers
+from autograder.sandbox.workers import Job, Workers
 
 
 class GradeRunError(KitError, RuntimeError):

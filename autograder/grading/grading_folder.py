@@ -8,9 +8,9 @@ from pathlib import Path
 
 from autograder.authoring import suite
 from autograder.assignment import Assignment
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.judging import Judge
-from autograder.grading.warm_process import WorkerSetup
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.judging.judge import Judge
+from autograder.sandbox.warm_process import WorkerSetup
 from autograder.sandbox.probe_plan import ProbePlan
 
 # The swap-in functions' sources, which only a sandbox's broker reads (after phase one).

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from autograder import sandbox
 from autograder.assignment import Assignment
-from autograder.grading import submissions
-from autograder.grading.about import About
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_outputs import FEEDBACK, RESULTS
-from autograder.grading.judging import Grade, Judge
-from autograder.grading.outputs import page_name, write_atomic
-from autograder.grading.pages import feedback_page
-from autograder.grading.reading import read_submission
-from autograder.grading.workers import Job
+from autograder.grading.intake import submissions
+from autograder.grading.intake.about import About
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.judging.judge import Grade, Judge
+from autograder.grading.records.outputs import page_name, write_atomic
+from autograder.grading.pages.feedback_page import feedback_page
+from autograder.grading.intake.reading import read_submission
+from autograder.sandbox.workers import Job
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class SubmissionGrader:
 
     def job(self, file: str, content: bytes, limits: sandbox.Limits) -> Job | Grade:
         """The sandbox job for ``file``, or its failed grade when it is no notebook of this assignment
-        or over a limit of what the grader reads (see ``autograder.grading.reading``)."""
+        or over a limit of what the grader reads (see ``autograder.grading.intake.reading``)."""
         reading = read_submission(file, content, assignment=self.context.assignment, manual=list(self.context.manual), graded=self.context.graded_names)
         if reading.notebook is None:
             return self.judge.failed(file, self.digest(content), reading.problem)
@@ -103,7 +103,7 @@ def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -
 def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) -> None:
     """Write one submission's feedback page and results file (results last: they mark it done).
     The page's written marks and lateness are filled in with the class view (``class_outputs``)."""
-    from autograder.grading.results_file import otter_results
+    from autograder.grading.records.results_file import otter_results
 
     name = page_name(grade.file)
     page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)

@@ -24,7 +24,7 @@ def grade_table(report) -> str:
 
 def class_lines(view, out: Path) -> str:
     """The class as a whole (students, missing, unknown, similar pairs) and the files to open."""
-    from autograder.grading.class_book import MISSING, UNKNOWN
+    from autograder.grading.records.class_book import MISSING, UNKNOWN
 
     missing = sum(1 for row in view.rows if row.status == MISSING)
     unknown = sum(1 for row in view.rows if row.status.startswith(UNKNOWN))

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from autograder.grading.class_outputs import EXPORT_FILES, FEEDBACK, RESULTS, write_class_outputs
-from autograder.grading.lesson_code import LessonCode
-from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.records.class_outputs import EXPORT_FILES, FEEDBACK, RESULTS, write_class_outputs
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.server.course import Course, Offered
 from autograder.server.models import STUDENT, Extension, Submission, User
 from autograder.server.standing import counted, extended

@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from autograder.assignment import Assignment
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_settings import ClassSettings, class_rules
-from autograder.grading.late import LatePolicy
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.records.class_settings import ClassSettings, class_rules
+from autograder.grading.records.late import LatePolicy
 from autograder.server import database
 from autograder.server.rules import SubmissionRules
 from autograder.server.settings import CLASSES, GRADED, ROSTER_FILE, UPLOADS, CourseSettings, CourseSettingsError

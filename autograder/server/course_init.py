@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from autograder import KitError
-from autograder.grading.roster import Roster
+from autograder.grading.records.roster import Roster
 from autograder.grading.text import spreadsheet_cell
 from autograder.server import database
 from autograder.server.accounts import new_token, set_password, token_hash

@@ -21,13 +21,13 @@ from typing import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
-from autograder.grading.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.judging import Grade
-from autograder.grading.lesson_code import LessonCode
+from autograder.grading.judging.judge import Grade
+from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
-from autograder.grading.submissions import MAX_NOTEBOOK_BYTES
-from autograder.grading.workers import NOTHING_YET, WORKER_DIED, Job, Workers
+from autograder.grading.intake.submissions import MAX_NOTEBOOK_BYTES
+from autograder.sandbox.workers import NOTHING_YET, WORKER_DIED, Job, Workers
 from autograder import sandbox
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import MAX_ATTEMPTS, ClaimedJob, JobQueue

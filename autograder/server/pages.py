@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from autograder.grading.page_shell import STYLE, content_security_policy
+from autograder.grading.pages.page_shell import STYLE, content_security_policy
 
 HERE = Path(__file__).resolve().parent
 SERVER_STYLE = """

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from autograder.grading.pages import STATUS_WORDS
-from autograder.grading.reading import read_submission
+from autograder.grading.pages.feedback_page import STATUS_WORDS
+from autograder.grading.intake.reading import read_submission
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now

@@ -6,7 +6,7 @@
       max_upload_mb: 5         # larger files are refused while they upload
       counts: latest_on_time   # which submission counts: latest, latest_on_time or best
 
-Every key is optional. The due time and late policy stay under ``late:`` (``autograder.grading.late``);
+Every key is optional. The due time and late policy stay under ``late:`` (``autograder.grading.records.late``);
 the server's clock, never the file, says when a submission arrived.
 """
 from __future__ import annotations

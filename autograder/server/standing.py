@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from autograder.grading.late import LatePolicy, Lateness
+from autograder.grading.records.late import LatePolicy, Lateness
 from autograder.server.models import Submission
 from autograder.server.rules import SubmissionRules
 

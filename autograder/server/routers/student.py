@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from autograder.grading.class_outputs import FEEDBACK
-from autograder.grading.outputs import page_name
+from autograder.grading.records.class_outputs import FEEDBACK
+from autograder.grading.records.outputs import page_name
 from autograder.server import accounts
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import check_csrf, checked_form, course, database, offered, own_submission, signed_in

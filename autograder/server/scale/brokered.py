@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from autograder.grading.class_outputs import FEEDBACK, RESULTS
-from autograder.grading.outputs import page_name
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.records.outputs import page_name
 from autograder.server.course import Course
 from autograder.server.jobs import ClaimedJob, DatabaseQueue
 from autograder.server.models import RUNNING, Job, Submission, now

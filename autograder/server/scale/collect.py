@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select, update
 
-from autograder.grading.class_outputs import FEEDBACK, RESULTS
-from autograder.grading.outputs import page_name, write_atomic
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.server.course import Course
 from autograder.server.models import DONE, GRADED, RUNNING, Job, Submission
 from autograder.server.scale.records import GradedOutput

@@ -3,7 +3,7 @@
 The warm process imports what every submission uses and runs the blank
 template once, then forks a worker per slot the grader asks for. A worker
 forks a runner per job; the runner takes the job, runs its sandbox and sends
-the result. See ``autograder.grading.workers`` for the grader's side.
+the result. See ``autograder.sandbox.workers`` for the grader's side.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import nbformat
 from autograder import sandbox
 from autograder.authoring import wire
 from autograder.forking import flush_output, fork
-from autograder.grading.gate_wait import AtTheGate
+from autograder.sandbox.gate_wait import AtTheGate
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_plan import ProbePlan
 from autograder.sandbox.probe_run import run_and_probe

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograder import KitError
-from autograder.grading.csv_files import CsvFileError, read_rows
-from autograder.grading.lms_imports import CANVAS_COLUMN
-from autograder.grading.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
+from autograder.grading.records.csv_files import CsvFileError, read_rows
+from autograder.grading.records.lms_imports import CANVAS_COLUMN
+from autograder.grading.records.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
 
 SETTINGS_FILE = "class.json"
 EXPORTS = ("canvas", "moodle")
@@ -50,7 +50,7 @@ class ClassSettings:
             raise ClassSettingsError(f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again") from error
 
     def save(self, out: Path) -> None:
-        from autograder.grading.outputs import write_atomic
+        from autograder.grading.records.outputs import write_atomic
 
         write_atomic(out / SETTINGS_FILE, json.dumps(asdict(self), indent=1, ensure_ascii=False, default=str))
 
@@ -87,7 +87,7 @@ class ClassSettings:
         Raises:
             KitError: the file and what is wrong with it.
         """
-        from autograder.grading.roster import Roster
+        from autograder.grading.records.roster import Roster
 
         if self.roster:
             if not Path(self.roster).is_file():

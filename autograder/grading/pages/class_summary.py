@@ -10,11 +10,11 @@ import re
 from collections import Counter
 from html import escape
 
-from autograder.grading import charts as drawing
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_book import MISSING, UNKNOWN, StudentRow
-from autograder.grading.judging import COMPLETED, Grade
-from autograder.grading.page_shell import html_page
+from autograder.grading.pages import chart_drawing as drawing
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
+from autograder.grading.judging.judge import COMPLETED, Grade
+from autograder.grading.pages.page_shell import html_page
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:x)?", re.IGNORECASE)
 

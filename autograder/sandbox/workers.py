@@ -29,10 +29,10 @@ from typing import Iterable, Iterator
 import nbformat
 
 from autograder import KitError, sandbox
-from autograder.grading.error_relay import ErrorRelay
-from autograder.grading.gate_wait import AtTheGate, JobClock
-from autograder.grading.interpreter_access import interpreter_problem
-from autograder.grading.warm_process import WorkerSetup, serve_warm
+from autograder.sandbox.error_relay import ErrorRelay
+from autograder.sandbox.gate_wait import AtTheGate, JobClock
+from autograder.sandbox.interpreter_access import interpreter_problem
+from autograder.sandbox.warm_process import WorkerSetup, serve_warm
 from autograder.sandbox import cgroups
 from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
 

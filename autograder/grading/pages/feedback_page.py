@@ -4,7 +4,7 @@ Every text a submission can influence (its file name, messages, cell errors)
 is escaped, and each page is built in the kit's one shell (``page_shell``), whose
 Content-Security-Policy forbids scripts.
 Headings are in both of the course's languages; charts come from the
-assignment's declarations (``autograder.grading.charts``).
+assignment's declarations (``autograder.grading.pages.chart_drawing``).
 """
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from html import escape
 
 from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 from autograder.authoring.language import say
-from autograder.grading import charts as drawing
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.judging import COMPLETED, Grade
-from autograder.grading.late import Lateness, shown_time
-from autograder.grading.page_shell import html_page
+from autograder.grading.pages import chart_drawing as drawing
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.judging.judge import COMPLETED, Grade
+from autograder.grading.records.late import Lateness, shown_time
+from autograder.grading.pages.page_shell import html_page
 from autograder.grading.text import storable
 
 # What a grading_status starts with, in Chinese, for the student's page.

@@ -17,7 +17,7 @@ import re
 from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder.definitions import definitions
-from autograder.grading.submissions import MAX_CODE_CELL_CHARS
+from autograder.grading.intake.submissions import MAX_CODE_CELL_CHARS
 
 MAX_CELLS = 500             # cells read per notebook
 MAX_CODE_CHARS = 20_000     # what a submission's graded code is cut to

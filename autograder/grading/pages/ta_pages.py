@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from html import escape
 
-from autograder.grading.class_book import MISSING, UNKNOWN, StudentRow
-from autograder.grading.judging import COMPLETED
-from autograder.grading.page_shell import html_page
-from autograder.grading.similarity import Pair
-from autograder.grading.written import Answer
+from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
+from autograder.grading.judging.judge import COMPLETED
+from autograder.grading.pages.page_shell import html_page
+from autograder.grading.similarity.similar_pairs import Pair
+from autograder.grading.records.written import Answer
 
 # Each pair shows two submissions' graded code (up to 20,000 characters each): a large class whose
 # code is alike in groups must not make a page of hundreds of megabytes.

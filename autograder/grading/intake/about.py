@@ -14,11 +14,11 @@ import zipfile
 from dataclasses import dataclass, field, fields, replace
 
 from autograder.authoring.student import IDENTITY_FILE
-from autograder.grading.identity import declared_identity
-from autograder.grading.judging import Grade
-from autograder.grading.syntax_errors import undefined_by_syntax_errors
-from autograder.grading.answer_code import graded_code
-from autograder.grading.written import written_answers
+from autograder.grading.intake.identity import declared_identity
+from autograder.grading.judging.judge import Grade
+from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
+from autograder.grading.intake.answer_code import graded_code
+from autograder.grading.records.written import written_answers
 
 MAX_IDENTITY_BYTES = 4096
 

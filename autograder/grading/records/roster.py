@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import KitError
-from autograder.grading.csv_files import CsvFileError, read_rows
+from autograder.grading.records.csv_files import CsvFileError, read_rows
 
 HEADERS = {
     "student_id": ("student_id", "student id", "student number", "sis user id", "id number", "学号"),

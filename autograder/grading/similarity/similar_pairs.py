@@ -1,8 +1,8 @@
 """Submissions whose graded code is alike beyond chance.
 
 Only the definitions students write (the template's answer cells, read by
-``autograder.grading.answer_code``) are compared, by their fingerprints
-(``autograder.grading.fingerprints``: per-function normal forms, so renames, comments, docstrings,
+``autograder.grading.intake.answer_code``) are compared, by their fingerprints
+(``autograder.grading.similarity.fingerprints``: per-function normal forms, so renames, comments, docstrings,
 magics and the order of the functions change nothing). What a correct answer is expected to share
 is discounted fragment by fragment, not function by function: every fingerprint the solution or
 the starter code holds anywhere is dropped, and so is every one that more than ``common_limit``
@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from autograder.grading.fingerprints import every_kgram, fingerprints
+from autograder.grading.similarity.fingerprints import every_kgram, fingerprints
 
 MIN_SHARED = 6          # rare fingerprints a pair must share to be flagged
 THRESHOLD = 0.5         # weighted share of their rare fingerprints in common

@@ -15,23 +15,23 @@ from pathlib import Path
 from typing import Callable
 
 from autograder.assignment import Assignment
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_book import StudentRow, owners, student_rows
-from autograder.grading.class_settings import ClassSettings, class_rules, read_times
-from autograder.grading.exports import students_csv
-from autograder.grading.gradebook import gradebook_csv
-from autograder.grading.judging import Grade
-from autograder.grading.late import LatePolicy
-from autograder.grading.lesson_code import LessonCode
-from autograder.grading.lms_imports import LmsImport, canvas_id_of, lms_import
-from autograder.grading.outputs import page_name, remove_stale_temporaries, write_atomic
-from autograder.grading.class_summary import summary_page
-from autograder.grading.pages import Standing, standing_section, with_standing
-from autograder.grading.roster import Roster
-from autograder.grading.similarity import clusters, similar_pairs
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.records.class_book import StudentRow, owners, student_rows
+from autograder.grading.records.class_settings import ClassSettings, class_rules, read_times
+from autograder.grading.records.exports import students_csv
+from autograder.grading.records.gradebook import gradebook_csv
+from autograder.grading.judging.judge import Grade
+from autograder.grading.records.late import LatePolicy
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.records.lms_imports import LmsImport, canvas_id_of, lms_import
+from autograder.grading.records.outputs import page_name, remove_stale_temporaries, write_atomic
+from autograder.grading.pages.class_summary import summary_page
+from autograder.grading.pages.feedback_page import Standing, standing_section, with_standing
+from autograder.grading.records.roster import Roster
+from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
 from autograder.grading.text import spreadsheet_cell, storable
-from autograder.grading.ta_pages import index_page, similarity_page, written_page
-from autograder.grading.written import Mark, answer_key, marks_sheet, ordered, read_key, read_marks, retired
+from autograder.grading.pages.ta_pages import index_page, similarity_page, written_page
+from autograder.grading.records.written import Mark, answer_key, marks_sheet, ordered, read_key, read_marks, retired
 
 RESULTS, FEEDBACK, WRITTEN = "results", "feedback", "written"
 GRADEBOOK, STUDENTS, SUMMARY, INDEX, SIMILARITY = "final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html"

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from autograder.authoring import suite, wire
-from autograder.grading.autograder_zip import AutograderZip, Question
+from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import say
 from autograder.grading.text import storable
@@ -48,7 +48,7 @@ class Grade:
     cell_errors: list[dict] = field(default_factory=list)
     output: str = ""
     variables: dict = field(default_factory=dict)
-    # Read from the submission without running it (autograder.grading.about):
+    # Read from the submission without running it (autograder.grading.intake.about):
     identity: dict = field(default_factory=dict)  # {"name", "student_id"} the notebook or its export declares
     submitted: str = ""                           # ISO time the export zip recorded (the student's clock)
     written: dict = field(default_factory=dict)   # written question → the answer's text

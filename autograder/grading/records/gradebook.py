@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.judging import Grade
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.judging.judge import Grade
 from autograder.grading.text import spreadsheet_cell
 
 POINTS_ROW = "points-per-question"

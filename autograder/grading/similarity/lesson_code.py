@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from autograder.assignment import Assignment
-from autograder.grading.answer_code import answer_names, graded_code
+from autograder.grading.intake.answer_code import answer_names, graded_code
 
 
 @dataclass(frozen=True)

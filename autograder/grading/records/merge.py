@@ -13,10 +13,10 @@ from pathlib import Path
 
 from autograder import KitError
 from autograder.assignment import Assignment
-from autograder.grading.autograder_zip import AutograderZip
-from autograder.grading.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
-from autograder.grading.class_settings import SETTINGS_FILE, ClassSettings
-from autograder.grading.judging import Grade
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
+from autograder.grading.records.class_settings import SETTINGS_FILE, ClassSettings
+from autograder.grading.judging.judge import Grade
 
 
 class MergeError(KitError, ValueError):

@@ -20,8 +20,8 @@ from functools import partial
 import nbformat
 
 from autograder.forking import run_forked
-from autograder.grading.about import About, read_about
-from autograder.grading.submissions import TOO_LARGE, SubmissionError, load_notebook
+from autograder.grading.intake.about import About, read_about
+from autograder.grading.intake.submissions import TOO_LARGE, SubmissionError, load_notebook
 from autograder.grading.text import storable
 
 READ_MEMORY_MB = 512

@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 
-from autograder.grading.class_book import StudentRow
-from autograder.grading.late import shown_time
+from autograder.grading.records.class_book import StudentRow
+from autograder.grading.records.late import shown_time
 from autograder.grading.text import spreadsheet_cell
 
 BOM = "\ufeff"

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from autograder.grading.judging import Grade
-from autograder.grading.lms import is_moodle_folder, lms_name
-from autograder.grading.submissions import Submission
+from autograder.grading.judging.judge import Grade
+from autograder.grading.intake.lms_names import is_moodle_folder, lms_name
+from autograder.grading.intake.submissions import Submission
 
 
 @dataclass

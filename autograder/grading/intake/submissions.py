@@ -106,7 +106,7 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
     except UnicodeDecodeError as error:
         raise SubmissionError("not a notebook: the file is not UTF-8 text") from error
     except MemoryError:
-        raise  # a bound, not a verdict on the file (see autograder.grading.reading)
+        raise  # a bound, not a verdict on the file (see autograder.grading.intake.reading)
     except Exception as error:  # nbformat raises several types for bad JSON
         raise SubmissionError(f"not a notebook: {str(error).splitlines()[0][:120]}") from error
     if not isinstance(notebook.get("cells"), list):

@@ -12,7 +12,7 @@ import re
 
 from autograder.authoring.language import say
 from autograder.definitions import DEFINITIONS
-from autograder.grading.answer_code import code_cells, python_source
+from autograder.grading.intake.answer_code import code_cells, python_source
 
 MAX_LINE_CHARS = 120
 _DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
