@@ -205,6 +205,11 @@ class Assignment:
     def zip_path(self) -> Path:
         return self.root / "dist" / f"{self.name}-autograder.zip"
 
+    @property
+    def student_zip_path(self) -> Path:
+        """The folder a student downloads, with the kit's runtime (written by release)."""
+        return self.root / "dist" / f"{self.name}-student.zip"
+
     @functools.cached_property
     def config(self) -> AssignmentConfig:
         return AssignmentConfig.read(self.config_file)

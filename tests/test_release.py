@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import filecmp
 import re
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,8 @@ import pytest
 
 from autograder.assignment import Assignment
 from autograder.release.source_notebook import SourceNotebook
+from autograder.release.staging import runtime_files
+from autograder.release.student_download import REQUIREMENTS_FILE
 from autograder.release.summary import release_table
 from tests.conftest import PROJECT
 from tests.corpus import CORPORA
@@ -87,13 +90,21 @@ def test_student_template_has_no_solutions(name):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_hidden_tests_stay_out_of_the_student_folder(name, releases):
+def test_the_student_folder_holds_no_copy_of_the_package(name):
+    copies = sorted(path.relative_to(PROJECT).as_posix() for path in (PROJECT / "student_template" / name).rglob("autograder"))
+    assert copies == [], f"{copies}: the repo's student folders use the installed package; run `autograder release {name}`"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_hidden_tests_stay_out_of_the_student_download(name, releases):
     assignment, _ = releases(name)
-    files = _files(assignment.student_dir)
+    with zipfile.ZipFile(assignment.student_zip_path) as download:
+        files = {member.removeprefix(f"{name}/"): download.read(member) for member in download.namelist()}
     runtime = {file for file in files if file.startswith("autograder/")}
-    # The kit's runtime reaches students as the package's own, unchanged source; nothing else hides there.
-    assert runtime and all((assignment.student_dir / file).read_bytes() == (PROJECT / file).read_bytes() for file in runtime)
-    text = "".join((assignment.student_dir / file).read_text(errors="replace") for file in files - runtime)
+    # The kit's runtime reaches students as the package's own, unchanged source, and only its authoring part.
+    assert runtime == set(runtime_files()) and all(files[file] == (PROJECT / file).read_bytes() for file in runtime)
+    assert set(files) - runtime - {REQUIREMENTS_FILE} == _files(assignment.student_dir)
+    text = b"".join(files[file] for file in set(files) - runtime).decode(errors="replace")
     assert "grade_case" not in text and "hidden: true" not in text.lower()
 
 

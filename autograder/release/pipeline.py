@@ -4,7 +4,8 @@ The steps, in order: read the source notebook and the cases file (once
 each); find the files the notebook lists, generating missing ones; run the
 solution once and compute the references; stage a build folder (completed
 config, hidden test cells, the kit's runtime); let Otter Assign write the
-student and autograder versions; publish them into the kit's layout; check
+student and autograder versions; publish them into the kit's layout; pack
+the student download (the student folder with the runtime); check
 the release with ``otter run`` (the solution earns full marks, the blank
 template zero); measure the mutation score from the same solved namespace.
 """
@@ -24,6 +25,7 @@ from autograder.release.publish import publish
 from autograder.release.requirements import requirements as zip_requirements, unlisted_imports
 from autograder.release.solving import Solved, solve
 from autograder.release.source_notebook import SourceNotebook
+from autograder.release.student_download import write_student_zip
 
 if TYPE_CHECKING:
     from autograder.release.mutation import MutationReport
@@ -70,7 +72,7 @@ class ReleaseReport:
 
 
 def release(assignment: Assignment, *, validate: bool = True, mutation: bool = True) -> ReleaseReport:
-    """Build and write the student template, the solution and the autograder zip.
+    """Build and write the student template, the solution, the autograder zip and the student download.
 
     With ``validate``, grade the solution and the blank template with ``otter run``;
     with ``mutation``, also measure how many mutants of the solution the hidden
@@ -97,6 +99,7 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
         assigned = Path(scratch) / "assigned"
         _run_otter_assign(staged, assigned)
         publish(assignment, assigned, files)
+    write_student_zip(assignment, report.requirements)
     if validate:
         _validate(assignment, report)
     if mutation:

@@ -44,7 +44,7 @@ _KIT_DEFAULTS = {
 
 
 def runtime_files() -> list[str]:
-    """The kit's runtime as paths inside the zip: the package's __init__ and the authoring folder."""
+    """The kit's runtime as paths inside the zips: the package's __init__ and the authoring folder."""
     folder = PACKAGE / RUNTIME_FOLDER
     return ["autograder/__init__.py", *sorted(f"autograder/{RUNTIME_FOLDER}/{path.name}" for path in folder.glob("*.py"))]
 
@@ -108,10 +108,10 @@ def completed_config(config: dict, *, assignment: Assignment, requirements: list
         else:
             completed.setdefault(key, value)
     own = [entry for entry in completed.get("autograder_files") or [] if not str(entry).startswith("autograder/") and entry not in REFERENCE_FILES]
-    # The runtime reaches students too: their public checks and export cell use it.
-    listed = [entry for entry in files if not str(entry).startswith("autograder/")]
-    completed["files"] = [*listed, *runtime_files()]
-    completed["autograder_files"] = [*own, *REFERENCE_FILES]
+    # The runtime goes in the zip only: students get it in release's download zip (student_download), so
+    # the student folder in the repo holds no copy of the package.
+    completed["files"] = [entry for entry in files if not str(entry).startswith("autograder/")]
+    completed["autograder_files"] = [*own, *REFERENCE_FILES, *runtime_files()]
     completed["requirements"] = list(requirements)
     return completed
 
