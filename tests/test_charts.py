@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from autograder.authoring import Clusters, DecisionRegions, LossCurve
+from autograder.authoring import Clusters, DecisionRegions, LossCurve, Scatter
 from autograder.grading.pages.chart_drawing import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN, draw
 
 POINTS = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
@@ -44,6 +44,34 @@ def test_regions_that_cannot_be_drawn_are_noted_on_the_students_panel():
     recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
     drawn = draw(chart, {**recorded, chart.regions_key: None}, {**recorded, chart.regions_key: [0] * 16}, ident="regions")
     assert drawn.caption == PANELS_CAPTION and any("cannot be drawn" in note for note in drawn.notes)
+
+
+def _scatter_colours(svg: str, panel: int) -> set[str]:
+    """The fill colours of the points the panel-th axes draws."""
+    group = re.split(r'<g id="axes_\d">', svg)[panel]
+    return set(re.findall(r"fill: (#[0-9a-f]{6})", group)) - {"#ffffff"}
+
+
+def test_a_scatter_draws_each_notebooks_own_points_a_colour_per_label():
+    """PCA's projection: the student's points may be mirrored (a direction's sign), so each panel draws its
+    own notebook's points, not the reference's coloured by the student's labels as the clusters chart does."""
+    chart = Scatter(points="z2", labels="y", title="两个主成分 · Two components")
+    labels = list(range(10)) * 3
+    reference = {"z2": [[float(label), float(index)] for index, label in enumerate(labels)], "y": labels}
+    mirrored = {"z2": [[-x, y] for x, y in reference["z2"]], "y": labels}
+    drawn = draw(chart, mirrored, reference, ident="scatter")
+    assert drawn.caption == PANELS_CAPTION and drawn.notes == []
+    assert len(_scatter_colours(drawn.svg, 1)) == len(_scatter_colours(drawn.svg, 2)) == 10
+    student_ticks, reference_ticks = (re.findall(r"<text[^>]*>([^<]*)</text>", re.split(r'<g id="axes_\d">', drawn.svg)[panel]) for panel in (1, 2))
+    assert any(tick.startswith("−") for tick in student_ticks), "the student's panel does not show its own, mirrored points"
+    assert not any(tick.startswith("−") for tick in reference_ticks)
+
+
+def test_a_scatter_notes_points_it_cannot_draw():
+    chart = Scatter(points="z2", labels="y")
+    reference = {"z2": POINTS, "y": [0, 1, 0, 1]}
+    drawn = draw(chart, {"z2": [[0.0, 0.0, 1.0]] * 4, "y": [0, 1, 0, 1]}, reference, ident="scatter")
+    assert any("`z2` is not two finite coordinates per point" in note for note in drawn.notes)
 
 
 def test_a_long_legend_does_not_widen_the_chart():
@@ -131,5 +159,5 @@ def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
 
     path = tmp_path / "cases.py"
     path.write_text('CASES = []\nCHARTS = ["losses"]\n', encoding="utf-8")
-    with pytest.raises(SuiteError, match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions\)"):
+    with pytest.raises(SuiteError, match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions, Scatter\)"):
         load_cases(path)

@@ -15,7 +15,7 @@ probe and a judge, and the helpers in ``checks``. See docs/authoring.md.
 from autograder.authoring import checks
 from autograder.authoring.arguments import array, built, data, drawn, integers, loader, model, normal, tensor, uniform
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
-from autograder.authoring.charts import Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.charts import Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve, Scatter
 from autograder.authoring.checks import CheckFailed, Verdict
 from autograder.authoring.declare import Cases, DeclarationError
 from autograder.authoring.language import say
@@ -26,6 +26,6 @@ from autograder.authoring.wire import ProbeError, Value
 
 __all__ = [
     "Case", "Cases", "CheckFailed", "Clusters", "Curves", "DecisionRegions", "DeclarationError", "Equivalent", "FittedLine",
-    "InputContext", "LinearBoundary", "LossCurve", "ProbeError", "Value", "Verdict", "array", "built", "call_guarded",
+    "InputContext", "LinearBoundary", "LossCurve", "ProbeError", "Scatter", "Value", "Verdict", "array", "built", "call_guarded",
     "checks", "data", "drawn", "integers", "items", "loader", "model", "normal", "parameter", "reference_bar", "say", "swapped", "tensor", "uniform",
 ]

@@ -172,6 +172,21 @@ class DecisionRegions(Chart):
         return labels.ravel()
 
 
+@dataclass(frozen=True)
+class Scatter(Chart):
+    """2-D points of the notebook's own making (a projection, an embedding) coloured by a label per
+    point: the student's points beside the solution's, each drawn where its own notebook put them."""
+
+    points: str
+    labels: str
+    axes: tuple[str, str] = ("x0", "x1")
+    title: str = "散点 · Scatter"
+
+    @property
+    def variables(self):
+        return (self.points, self.labels)
+
+
 class _no_grad:
     def __init__(self, active: bool):
         self.context = None

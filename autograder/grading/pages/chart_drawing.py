@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from autograder.authoring.charts import Chart, Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.charts import Chart, Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve, Scatter
 from autograder.authoring.labels import predicted_labels
 
 YOU, REFERENCE = "#d95f02", "#1a1a1a"
@@ -282,6 +282,30 @@ def _clusters(chart: Clusters, student: dict, reference: dict, notes: list[str])
     return figure
 
 
+def _scatter(chart: Scatter, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    """Each panel draws its own notebook's points (a projection: the student's may be mirrored), a colour per label."""
+    theirs = _array(reference.get(chart.points), ndim=2, columns=2)
+    if theirs is None:
+        return None
+    labels = _array(reference.get(chart.labels), ndim=1)
+    colours = matplotlib.colormaps["tab10"].colors
+    figure, axes = _figure(panels=2)
+    for ax, who, values in zip(axes, ("you", "reference"), (student, reference)):
+        points = theirs if who == "reference" else _array(values.get(chart.points), ndim=2, columns=2)
+        ax.set_title(LABELS[who])
+        if points is None or labels is None or len(points) != labels.size:
+            notes.append(f"你的 `{chart.points}` 不是每个点两个有限坐标 / your `{chart.points}` is not two finite coordinates per point")
+            continue
+        shown = np.arange(0, len(points), max(1, -(-len(points) // MAX_POINTS)))  # every n-th point: a light SVG
+        for index, value in enumerate(np.unique(labels)[: len(colours)]):
+            chosen = shown[labels[shown] == value]
+            ax.scatter(*points[chosen].T, s=10, color=colours[index], alpha=0.8, linewidths=0, label=f"{value:g}")
+        ax.set_xlabel(chart.axes[0])
+        ax.set_ylabel(chart.axes[1])
+    _legend(figure, axes)
+    return figure
+
+
 def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, notes: list[str]) -> Figure | None:
     x = _array(reference.get(chart.x), ndim=2, columns=2)
     if x is None:
@@ -310,5 +334,6 @@ DRAWERS: dict[type, Callable[..., Figure | None]] = {
     LinearBoundary: _linear_boundary,
     FittedLine: _fitted_line,
     Clusters: _clusters,
+    Scatter: _scatter,
     DecisionRegions: _decision_regions,
 }
