@@ -5,6 +5,7 @@ place that turns it into ``Error: ...`` and exit code 1.
 """
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -24,10 +25,26 @@ class _KitGroup(click.Group):
 
 @click.group(cls=_KitGroup)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, help="Project folder holding assignments/ and the generated folders.")
+@click.option("--phase-gate", "gate_folder", type=click.Path(file_okay=False, path_type=Path), envvar="AUTOGRADER_PHASE_GATE",
+              help="Folder of the phase gate every grader on the host takes turns at (default /run/lock; env AUTOGRADER_PHASE_GATE). "
+                   "In Kubernetes, mount the same hostPath in every pod on a node and name it here.")
 @click.pass_context
-def main(context: click.Context, root: Path) -> None:
+def main(context: click.Context, root: Path, gate_folder: Path | None) -> None:
     """Release, grade and validate self-grading assignments."""
     context.obj = {"root": root}
+    if gate_folder is not None:
+        _use_gate_folder(gate_folder)
+
+
+def _use_gate_folder(folder: Path) -> None:
+    """Every sandbox this command starts, in any worker, takes turns in ``folder``; refused at once if it cannot."""
+    from autograder.sandbox import phase_gate
+
+    os.environ[phase_gate.FOLDER_VARIABLE] = str(folder)
+    try:
+        phase_gate.gate_folder()
+    except phase_gate.PhaseGateError as error:
+        raise click.BadParameter(error.strerror or str(error), param_hint="--phase-gate") from error
 
 
 @main.command()

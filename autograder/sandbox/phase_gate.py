@@ -16,8 +16,8 @@ host. So every sandbox takes its turn at a host-wide reader-writer lock:
 - a *turnstile* in front of the gate holds new phase ones (and those that
   stepped aside) back while a commit waits, so a stream of them cannot starve it.
 
-The files are in /run/lock (else /tmp), and every grader on the host opens
-them, whichever user it runs as.
+The files are in /run/lock (else /tmp), or the folder ``AUTOGRADER_PHASE_GATE``
+names, and every grader on the host opens them, whichever user it runs as.
 flock locks belong to an open file description, so each sandbox opens its own;
 the sandbox's parent, outside it, keeps them open until it has reaped the
 sandbox. The student process never holds them (and the seccomp filter refuses
@@ -35,6 +35,7 @@ from typing import Callable, Iterator
 from autograder.sandbox.gate_bell import Bell
 
 FOLDERS = ("/run/lock", "/tmp")
+FOLDER_VARIABLE = "AUTOGRADER_PHASE_GATE"  # the gate's folder, where /run/lock is not the host's (a Kubernetes pod's)
 GATE, TURNSTILE, BELL = "autograder-phase.gate", "autograder-phase.turnstile", "autograder-phase.bell"
 
 
@@ -57,7 +58,7 @@ class PhaseGate:
         Raises:
             PhaseGateError: a gate file cannot be opened or made; the message says which and what to do.
         """
-        folder = folder or next((path for path in FOLDERS if os.path.isdir(path)), "/tmp")
+        folder = gate_folder(folder)
         waiting = _Waiting(on_wait)
         with contextlib.ExitStack() as undo:
             bell = _listen(os.path.join(folder, BELL))  # before the gate: no commit after our entry goes unheard
@@ -126,6 +127,28 @@ def taking_turns(*, enabled: bool = True, folder: str | None = None, on_wait: Ca
     finally:
         if gate is not None:
             gate.close()
+
+
+def gate_folder(chosen: str | None = None) -> str:
+    """The folder of the host's gate: ``chosen``, else ``$AUTOGRADER_PHASE_GATE``, else /run/lock, else /tmp.
+
+    Raises:
+        PhaseGateError: a chosen folder is missing, or this user may not make the gate's files in it.
+    """
+    if not chosen and not os.environ.get(FOLDER_VARIABLE):
+        return next((path for path in FOLDERS if os.path.isdir(path)), "/tmp")
+    folder = chosen or os.environ[FOLDER_VARIABLE]
+    named = folder if chosen else f"{FOLDER_VARIABLE}={folder}"
+    if not os.path.isdir(folder):
+        problem = "does not exist" if not os.path.lexists(folder) else "is not a folder"
+    elif not os.access(folder, os.X_OK) or (not os.access(folder, os.W_OK) and not all(
+            os.path.exists(os.path.join(folder, name)) for name in (GATE, TURNSTILE, BELL))):
+        problem = "is not a folder this user may make the gate's files in"
+    else:
+        return folder
+    raise PhaseGateError(errno.ENOTDIR, f"the phase gate's folder {named} {problem}. Every grader on the host takes turns through "
+                                        f"files there: give every one the same folder, writable by every grading user "
+                                        f"(mkdir -m 1777), and in Kubernetes mount the same hostPath in every pod on a node")
 
 
 class _Waiting:

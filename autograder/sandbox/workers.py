@@ -53,7 +53,8 @@ class Job:
 
 # A worker starts with these of the TA's environment variables and no others: a notebook forked
 # from it must find no token or credential of the TA's anywhere in its memory.
-WORKER_ENVIRONMENT = (*KEPT_ENVIRONMENT, "HOME", "USER", "LOGNAME", "TMPDIR", "PYTHONPATH", "AUTOGRADER_SANDBOX")
+WORKER_ENVIRONMENT = (*KEPT_ENVIRONMENT, "HOME", "USER", "LOGNAME", "TMPDIR", "PYTHONPATH", "AUTOGRADER_SANDBOX",
+                      "AUTOGRADER_PHASE_GATE")
 
 
 @contextlib.contextmanager
