@@ -58,6 +58,9 @@ class AssignmentConfig:
             student folder and the zip beside the notebook.
         timezone: the course's time zone (``Asia/Shanghai``, ``+08:00``): times an LMS writes
             without a zone are read in it. Usually set once for the course, in course.yml.
+        late: the ``late:`` block as written (due time, grace, penalty, cap, cutoff), which
+            ``autograder.grading.records.late.LatePolicy`` reads in the course's zone; empty: no due time.
+        extra: every other key (``canvas_id``, ``server``), read by the part of the kit that uses it.
     """
 
     title: str = ""
@@ -105,6 +108,15 @@ class AssignmentConfig:
             data=_data_uses(raw.get("data"), path),
             extra={key: value for key, value in raw.items() if key not in cls.KEYS},
         )
+
+
+def _late(value, path: Path) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise AssignmentConfigError(f"{path}: late takes `key: value` lines under it (due:, grace_minutes:, penalty:, per:, cap:, "
+                                    f"cutoff:), e.g. late: {{due: 2026-12-01T23:59:00+08:00, penalty: 0.1, per: day}}; found {value!r}")
+    return dict(value)
 
 
 def _timezone(value, path: Path) -> str:

@@ -49,16 +49,23 @@ def _use_gate_folder(folder: Path) -> None:
 
 @main.command()
 @click.argument("names", nargs=-1)
-@click.option("--no-validate", is_flag=True, help="Skip grading the solution and the blank template with otter run.")
+@click.option("--no-otter-check", is_flag=True, help="Skip grading the solution and the blank template with otter run.")
+@click.option("--no-validate", "deprecated_no_validate", is_flag=True, hidden=True,
+              help="Deprecated spelling of --no-otter-check (`autograder validate` is mutation testing, which --no-mutation skips).")
 @click.option("--no-mutation", is_flag=True, help="Skip measuring the share of solution mutants the hidden cases catch.")
 @click.pass_context
-def release(context: click.Context, names: tuple[str, ...], no_validate: bool, no_mutation: bool) -> None:
+def release(context: click.Context, names: tuple[str, ...], no_otter_check: bool, deprecated_no_validate: bool,
+            no_mutation: bool) -> None:
     """Release assignments NAMES (default: every folder under assignments/): student template, solution, zip."""
     from autograder.release import release as run_release
     from autograder.release.summary import release_table
 
+    if deprecated_no_validate:
+        click.echo("warning: --no-validate is deprecated and will be removed; it skips the otter run check, so write "
+                   "--no-otter-check (mutation testing, `autograder validate`, is skipped by --no-mutation)", err=True)
+    otter_check = not (no_otter_check or deprecated_no_validate)
     for assignment in _assignments(context, names):
-        click.echo(release_table(run_release(assignment, validate=not no_validate, mutation=not no_mutation)))
+        click.echo(release_table(run_release(assignment, otter_check=otter_check, mutation=not no_mutation)))
 
 
 @main.command()

@@ -71,7 +71,7 @@ def release_into(root: Path, name: str) -> tuple[Assignment, ReleaseReport]:
     if (PROJECT / "solutions" / name).is_dir():
         shutil.copytree(PROJECT / "solutions" / name, root / "solutions" / name)
     assignment = Assignment.find(name, root)
-    return assignment, release(assignment, validate=True)
+    return assignment, release(assignment, otter_check=True)
 
 
 @pytest.fixture(scope="session")

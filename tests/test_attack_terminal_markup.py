@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 from autograder.grading.intake import submissions
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.terminal import progress_printer
 
 

@@ -185,7 +185,7 @@ def test_a_mistake_in_the_instructors_files_names_the_file_and_the_fix(tmp_path,
         _edit_notebook(assignment.source_notebook, old, new)
     else:
         _edit(assignment.source_dir / where, old, new)
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "release", assignment.name, "--no-validate", "--no-mutation"])
+    result = CliRunner().invoke(main, ["--root", str(assignment.root), "release", assignment.name, "--no-otter-check", "--no-mutation"])
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: ") and "Traceback" not in result.output
     assert re.search(message, result.output.replace("\n", " ")), result.output

@@ -16,7 +16,7 @@ from autograder.assignment import AssignmentConfig, AssignmentConfigError
 from autograder.grading.records.class_book import UNKNOWN, student_rows
 from autograder.grading.records.class_settings import ClassSettings, ClassSettingsError, read_times
 from autograder.grading.records.lms_imports import canvas_column, canvas_import, moodle_import
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.late import LatePolicy, parse_time
 from autograder.grading.records.roster import Roster
 from autograder.grading.records.written import Answer, Mark, marks_sheet, read_marks

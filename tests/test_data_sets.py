@@ -106,7 +106,7 @@ def _course(root: Path, name: str = "linear_regression") -> Assignment:
 def test_release_hands_out_a_declared_data_set_generating_it_first(tmp_path):
     assignment = _course(tmp_path)
     data_file = tmp_path / "data" / "points" / "points.csv"
-    report = release(assignment, validate=False, mutation=False)
+    report = release(assignment, otter_check=False, mutation=False)
     assert report.generated == ["points.csv"] and data_file.is_file()
     assert (assignment.student_dir / "points.csv").read_bytes() == data_file.read_bytes()
     assert (assignment.solution_dir / "points.csv").read_bytes() == data_file.read_bytes()
@@ -170,7 +170,7 @@ MISTAKES = [
 def test_a_bad_declaration_names_assignment_yml_and_the_fix(tmp_path, mistake, make, message):
     assignment = _course(tmp_path)
     make(assignment)
-    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", assignment.name, "--no-validate", "--no-mutation"])
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", assignment.name, "--no-otter-check", "--no-mutation"])
     assert result.exit_code == 1 and result.output.startswith("Error: ") and "Traceback" not in result.output, result.output
     assert re.search(message, result.output.replace("\n", " ")), result.output
 

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from autograder.sandbox import cgroups
 from autograder.cli import main
-from autograder.grading.judging.judge import COMPLETED
+from autograder.grading.judging.grade import COMPLETED
 from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
 
@@ -135,7 +135,7 @@ def test_gradebook_row_of_a_failed_submission_carries_the_failure(full_run):
 def test_percent_is_rounded_to_four_digits(assignment, tmp_path):
     from autograder.grading.judging.autograder_zip import AutograderZip
     from autograder.grading.records.gradebook import gradebook_csv
-    from autograder.grading.judging.judge import Grade
+    from autograder.grading.judging.grade import Grade
 
     autograder = AutograderZip.read(assignment.zip_path)
     # 2/3 of the points: 0.6666... must be written as Otter writes round(x, 4).

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from autograder.grading.judging.judge import COMPLETED
+from autograder.grading.judging.grade import COMPLETED
 from autograder.release.otter_run import otter_scores
 from tests.corpus import CORPORA
 from tests.corpus.blanks import _separating_sets

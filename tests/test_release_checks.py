@@ -76,7 +76,7 @@ def test_release_warns_of_an_import_the_requirements_miss(tmp_path):
 
     folder = _new(tmp_path, "quiz")
     _edit_cell(folder / "quiz.ipynb", "import torch", lambda source: source + "\nimport matplotlib.pyplot as plt")
-    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-validate", "--no-mutation"])
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-otter-check", "--no-mutation"])
     assert result.exit_code == 0, result.output
     assert "warning: the notebook or its cases import matplotlib, which" in result.output
     assert "list the package under `requirements:`" in result.output
@@ -119,10 +119,20 @@ def test_a_lesson_without_written_questions_keeps_one_total_row():
     assert not any(line.startswith(("autograded ", "written ")) for line in lines)
 
 
-def test_a_question_without_a_hidden_case_is_refused_before_anything_runs(tmp_path):
+def test_the_old_spelling_of_no_otter_check_still_works_and_says_what_to_write(tmp_path):
     folder = _new(tmp_path, "quiz")
     cases = (folder / "cases.py").read_text(encoding="utf-8")
     (folder / "cases.py").write_text(cases[:cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-validate", "--no-mutation"])
+    assert result.exit_code == 1, "the release ran past the deprecated flag to its own check"
+    assert "--no-validate is deprecated" in result.output and "write --no-otter-check" in result.output
+    assert "question standardize has no hidden case" in result.output.replace("\n", " ")
+
+
+def test_a_question_without_a_hidden_case_is_refused_before_anything_runs(tmp_path):
+    folder = _new(tmp_path, "quiz")
+    cases = (folder / "cases.py").read_text(encoding="utf-8")
+    (folder / "cases.py").write_text(cases[:cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-otter-check", "--no-mutation"])
     assert result.exit_code == 1
     assert "cases.py: question standardize has no hidden case, and its public tests carry 0 points, so every submission (the solution too) would earn 0 of 2" in result.output.replace("\n", " ")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.terminal import progress_printer
 
 

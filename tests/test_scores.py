@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from autograder.grading.judging.autograder_zip import Question
-from autograder.grading.judging.judge import CaseOutcome, _question_score
+from autograder.grading.judging.grade import CaseOutcome
+from autograder.grading.judging.judge import _question_score
 
 
 def _outcomes(passed: list[bool], points: float) -> list[CaseOutcome]:

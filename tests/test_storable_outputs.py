@@ -25,7 +25,7 @@ from autograder.grading.records import outputs
 from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.grading.records.class_book import StudentRow
 from autograder.grading.records.class_settings import ClassSettings
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.late import LatePolicy
 from autograder.grading.records.outputs import remove_stale_temporaries, write_atomic
 from autograder.grading.pages.page_shell import content_security_policy

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.roster import Claim, counting_order
 from autograder.grading.intake.submission_keys import key_submissions
 from autograder.grading.intake.submissions import Submission

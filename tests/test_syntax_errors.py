@@ -9,7 +9,7 @@ import pytest
 
 from autograder.grading.intake.about import About
 from autograder.grading.batch import GradeOptions, grade_paths
-from autograder.grading.judging.judge import CaseOutcome, Grade
+from autograder.grading.judging.grade import CaseOutcome, Grade
 from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
 
 NAMES = ["update_centroids", "inertia"]

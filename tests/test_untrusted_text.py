@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from autograder.authoring import wire
 from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.grading.records.gradebook import gradebook_csv
-from autograder.grading.judging.judge import CaseOutcome, Grade
+from autograder.grading.judging.grade import CaseOutcome, Grade
 from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.grading.records.class_book import StudentRow
 from autograder.grading.pages.class_summary import summary_page

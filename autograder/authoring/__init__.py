@@ -13,7 +13,8 @@ Hand-written cases, for what declarations do not cover: ``Case`` with a
 probe and a judge, and the helpers in ``checks``. See docs/authoring.md.
 """
 from autograder.authoring import checks
-from autograder.authoring.arguments import array, built, data, drawn, integers, loader, model, normal, tensor, uniform
+from autograder.authoring.arguments import array, data, drawn, integers, normal, tensor, uniform
+from autograder.authoring.model_arguments import built, loader, model
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.charts import Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve, Scatter
 from autograder.authoring.checks import CheckFailed, Verdict

@@ -27,7 +27,8 @@ import numpy as np
 from autograder import KitError
 
 from autograder.authoring import checks
-from autograder.authoring.arguments import Argument, ArgumentError, Scope, Value as Literal, as_argument, as_draw, to_array
+from autograder.authoring.arguments import Argument, ArgumentError, ArrayArgument, Scope, Value as Literal, as_draw, to_array
+from autograder.authoring.parameters import as_argument
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
 from autograder.authoring.checks import Verdict
 from autograder.authoring.inplace import Updated
@@ -261,8 +262,6 @@ class Cases:
 
 
 def _requiring_grad(argument: Argument) -> Argument:
-    from autograder.authoring.arguments import ArrayArgument
-
     if isinstance(argument, ArrayArgument) and argument.kind != "array":
         return ArrayArgument(argument.source, "tensor", True, argument.dtype)
     return argument

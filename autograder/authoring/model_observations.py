@@ -8,7 +8,8 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder.authoring import checks
-from autograder.authoring.arguments import Draw, load_weights, parameter_shapes, to_tensor
+from autograder.authoring.arguments import Draw, to_tensor
+from autograder.authoring.model_arguments import load_weights, parameter_shapes
 from autograder.authoring.cases import InputContext
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import halves, say

@@ -1,4 +1,5 @@
-"""Arguments a function updates in place: parameters that already hold a gradient, and lists of them.
+"""Arguments a function updates in place (parameters that already hold a gradient, and lists of them), and
+how any declared value becomes an argument (``as_argument``).
 
 An optimiser's step, ``sgd_step(params, lr)``, reads each ``p.grad`` and changes ``p``; it needs
 leaf tensors whose ``.grad`` is filled, as after ``loss.backward()``. ``parameter`` builds one
@@ -10,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from autograder.authoring.arguments import Argument, Draw, as_argument, as_draw, to_tensor
+import numpy as np
+
+from autograder.authoring.arguments import ArrayArgument, Argument, Draw, Fixed, Value, as_draw, to_tensor
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,17 @@ def items(*arguments: Any) -> Items:
     """A list argument whose items are declared arguments: ``items(parameter(...), parameter(...))``
     (a plain ``[...]`` of them is read the same way)."""
     return Items(tuple(as_argument(argument) for argument in arguments))
+
+
+def as_argument(value: Any) -> Argument:
+    """A declared argument: Arguments as they are, draws and arrays as arrays, a list holding
+    declared arguments as a list of them, the rest as values."""
+    if isinstance(value, Argument):
+        return value
+    if isinstance(value, Draw):
+        return ArrayArgument(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(item, (Argument, Draw)) for item in value):
+        return items(*value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ArrayArgument(Fixed(np.asarray(value)))
+    return Value(value)

@@ -19,8 +19,9 @@ from autograder.grading.intake import submissions
 from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.judging.judge import Grade
-from autograder.grading.records.class_book import class_rows, counted_files, rows_now_counting
+from autograder.grading.judging.grade import Grade
+from autograder.grading.records.class_book import counted_files, rows_now_counting
+from autograder.grading.records.class_settings import class_rows
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.records.class_settings import ClassSettings, class_rules
 from autograder.grading.similarity.lesson_code import LessonCode

@@ -17,7 +17,8 @@ from autograder.grading.intake import submissions
 from autograder.grading.intake.about import About
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
-from autograder.grading.judging.judge import Grade, Judge
+from autograder.grading.judging.grade import Grade
+from autograder.grading.judging.judge import Judge
 from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.grading.pages.feedback_page import feedback_page
 from autograder.grading.intake.reading import read_submission

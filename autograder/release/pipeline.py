@@ -14,21 +14,18 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from autograder import KitError
 from autograder.assignment import Assignment
 from autograder.authoring.charts import repeated_titles
 from autograder.authoring.suite import CasesModule, load_cases
 from autograder.release import data_files, staging
+from autograder.release.mutation import MutationReport, validate as mutation_score
 from autograder.release.publish import publish
 from autograder.release.requirements import requirements as zip_requirements, unlisted_imports
-from autograder.release.solving import Solved, solve
+from autograder.release.solving import solve
 from autograder.release.source_notebook import SourceNotebook
 from autograder.release.student_download import write_student_zip
-
-if TYPE_CHECKING:
-    from autograder.release.mutation import MutationReport
 
 
 class ReleaseError(KitError, RuntimeError):
@@ -39,7 +36,7 @@ class ReleaseError(KitError, RuntimeError):
 class ReleaseReport:
     assignment: Assignment
     points: dict[str, float]                          # autograded questions
-    solution_scores: dict[str, float] | None = None   # None: not validated
+    solution_scores: dict[str, float] | None = None   # None: not checked with otter run
     template_scores: dict[str, float] | None = None
     generated: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
@@ -71,10 +68,10 @@ class ReleaseReport:
         return found
 
 
-def release(assignment: Assignment, *, validate: bool = True, mutation: bool = True) -> ReleaseReport:
+def release(assignment: Assignment, *, otter_check: bool = True, mutation: bool = True) -> ReleaseReport:
     """Build and write the student template, the solution, the autograder zip and the student download.
 
-    With ``validate``, grade the solution and the blank template with ``otter run``;
+    With ``otter_check``, grade the solution and the blank template with ``otter run``;
     with ``mutation``, also measure how many mutants of the solution the hidden
     cases catch (``autograder validate``), for the release's summary.
 
@@ -100,11 +97,9 @@ def release(assignment: Assignment, *, validate: bool = True, mutation: bool = T
         _run_otter_assign(staged, assigned)
         publish(assignment, assigned, files)
     write_student_zip(assignment, report.requirements)
-    if validate:
-        _validate(assignment, report)
+    if otter_check:
+        _check_with_otter_run(assignment, report)
     if mutation:
-        from autograder.release.mutation import validate as mutation_score
-
         report.mutation = mutation_score(assignment, solved=solved)
     return report
 
@@ -152,7 +147,7 @@ def _run_otter_assign(master: Path, result: Path) -> None:
         raise ReleaseError(f"{master.name}: Otter Assign failed: {error}") from error
 
 
-def _validate(assignment: Assignment, report: ReleaseReport) -> None:
+def _check_with_otter_run(assignment: Assignment, report: ReleaseReport) -> None:
     """Grade the executed solution and the blank template with the new zip, as Otter would: the
     solution must pass its public tests too (they carry no points, so only Otter's report of them
     shows a failure)."""
@@ -165,10 +160,3 @@ def _validate(assignment: Assignment, report: ReleaseReport) -> None:
     report.solution_public_failures = solution.public_failures
     if report.problems:
         raise ReleaseError(f"{assignment.name}: the release does not hold: " + "; ".join(report.problems))
-
-
-def solved_for(assignment: Assignment, workdir: Path) -> Solved:
-    """Run the solution and compute references the way release does (for ``autograder validate``)."""
-    source = SourceNotebook.read(assignment.source_notebook)
-    files = data_files.gather(assignment, source.config).files
-    return solve(assignment, source, load_cases(assignment.cases_file), files, workdir)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from autograder import KitError
 from autograder.assignment import Assignment
-from autograder.authoring.suite import CasesModule
+from autograder.authoring.suite import CasesModule, load_cases
 from autograder.notebook_run import run_notebook
+from autograder.release import data_files
 from autograder.release.references import compute_references, recorded_values
 from autograder.release.source_notebook import SourceNotebook
 
@@ -78,3 +79,10 @@ def _hint(error: str, assignment: Assignment, files: dict[str, Path]) -> str:
         return f"; {name} is in {assignment.source_dir} but not listed: add it under `files:` in the ASSIGNMENT CONFIG"
     return (f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it from make_data.py), "
             f"or, if it belongs to a course data set, declare the set under data: in {assignment.config_file.name}")
+
+
+def solved_for(assignment: Assignment, workdir: Path) -> Solved:
+    """Run the solution and compute references the way release does (for ``autograder validate``)."""
+    source = SourceNotebook.read(assignment.source_notebook)
+    files = data_files.gather(assignment, source.config).files
+    return solve(assignment, source, load_cases(assignment.cases_file), files, workdir)

@@ -7,7 +7,7 @@
                          namespace whose only uid is the sandbox's)
       A --fork--> B      PID 1 of the new namespace, runs no student code: builds the
                          allow-listed root with its /proc, reaps orphans, brokers the secret
-        B --fork--> C    the student process (``autograder.sandbox.student``)
+        B --fork--> C    the student process (``autograder.sandbox.student_process``)
 
 As root, C becomes uid 61000 + slot. Rootless, every process in the sandbox
 already is that uid inside the user namespace; C drops the capabilities the
@@ -33,14 +33,14 @@ import signal
 from typing import Callable
 
 from autograder.forking import fork
-from autograder.sandbox import cgroups, fs as sandbox_fs, limits as caps, phase_gate
+from autograder.sandbox import cgroups, fs as sandbox_fs, phase_gate, privileges
 from autograder.sandbox.broker import Broker
 from autograder.sandbox.gate_turns import Turns
 from autograder.sandbox.libc import check, libc
 from autograder.sandbox.outcome import Limits, Result, classify
 from autograder.sandbox.protocol import (ControlReader, Deadline, Pipes, commit_message, drain, parse_control, pid_message, read_rest, setup_failure_message,
                                          status_message, write_all)
-from autograder.sandbox.student import close_all_but, confine_and_call, enter_workdir
+from autograder.sandbox.student_process import close_all_but, confine_and_call, enter_workdir
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -111,7 +111,7 @@ def enter_user_namespace(flags: int, inner_uid: int) -> None:
     outer_uid, outer_gid = os.geteuid(), os.getegid()
     # Only a dumpable process owns its /proc/self files, and so may write its maps
     # (a process that left root by setuid is not); the caller makes itself undumpable again.
-    check(libc.prctl(caps.PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
+    check(libc.prctl(privileges.PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
     check(libc.unshare(flags), "unshare")
     _write_proc("uid_map", f"{inner_uid} {outer_uid} 1")
     _write_proc("setgroups", "deny")  # required before an unprivileged gid_map
@@ -146,7 +146,7 @@ def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
             enter_user_namespace(flags, uid)
         else:
             check(libc.unshare(flags), "unshare")
-        caps.make_undumpable()  # inherited by B: C (the same uid, rootless) cannot open their /proc/<pid>/fd
+        privileges.make_undumpable()  # inherited by B: C (the same uid, rootless) cannot open their /proc/<pid>/fd
         b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, gate, rootless, memory_counted="memory" in cgroup.folders))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w):
             os.close(fd)

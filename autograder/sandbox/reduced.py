@@ -20,7 +20,7 @@ from autograder.sandbox.broker import Broker
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.outcome import Limits, Result, classify
 from autograder.sandbox.protocol import Deadline, Pipes, drain
-from autograder.sandbox.student import confine_and_call, enter_workdir
+from autograder.sandbox.student_process import confine_and_call, enter_workdir
 
 
 def run_reduced(fn, args, limits: Limits, secret_fd: int | None, *, on_gate: Callable[[bool], None] | None = None) -> Result:

@@ -23,7 +23,7 @@ from autograder.sandbox.gate_wait import AtTheGate
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_plan import ProbePlan
 from autograder.sandbox.probe_run import run_and_probe
-from autograder.sandbox.student import close_all_but
+from autograder.sandbox.student_process import close_all_but
 
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
 

@@ -34,7 +34,7 @@ from autograder.sandbox.gate_wait import AtTheGate, JobClock
 from autograder.sandbox.interpreter_access import interpreter_problem
 from autograder.sandbox.warm_process import WorkerSetup, serve_warm
 from autograder.sandbox import cgroups
-from autograder.sandbox.student import KEPT_ENVIRONMENT, allowed_environment
+from autograder.sandbox.student_process import KEPT_ENVIRONMENT, allowed_environment
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
 from autograder.grading.intake.submissions import MAX_NOTEBOOK_BYTES

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from autograder.authoring.student import IDENTITY_FILE
 from autograder.grading.intake.identity import declared_identity
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
 from autograder.grading.intake.answer_code import graded_code
 from autograder.grading.records.written import written_answers

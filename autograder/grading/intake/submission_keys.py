@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.intake.lms_names import is_moodle_folder, lms_name
 from autograder.grading.intake.submissions import Submission
 

@@ -11,63 +11,18 @@ import dataclasses
 import functools
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from autograder.authoring import suite, wire
 from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import say
+from autograder.grading.judging.grade import COMPLETED, CaseOutcome, Grade
 from autograder.grading.text import storable
 
-COMPLETED = "Completed"
 HIDDEN_REFERENCE = say("（这条信息引用了参考答案，因此不显示）", "(this message quoted the reference solution, so it is not shown)")
 # What a student sees instead of text their code produced while it held the reference functions.
 SILENCED = say("（借用参考函数期间产生的文本不显示）", "(text produced while the reference functions were lent is not shown)")
-
-
-@dataclass
-class CaseOutcome:
-    question: str
-    name: str
-    points: float
-    passed: bool
-    message: str
-    hidden: bool
-
-
-@dataclass
-class Grade:
-    """One submission's grade, as written to results/ and the gradebook."""
-
-    file: str
-    digest: str
-    status: str
-    scores: dict[str, float]
-    cases: list[CaseOutcome] = field(default_factory=list)
-    cell_errors: list[dict] = field(default_factory=list)
-    output: str = ""
-    variables: dict = field(default_factory=dict)
-    # Read from the submission without running it (autograder.grading.intake.about):
-    identity: dict = field(default_factory=dict)  # {"name", "student_id"} the notebook or its export declares
-    submitted: str = ""                           # ISO time the export zip recorded (the student's clock)
-    written: dict = field(default_factory=dict)   # written question → the answer's text
-    code: str = ""                                # the graded definitions, for similarity
-    source: str = ""                              # the file's absolute path when graded: a regrade by another path keeps its row
-    named_at: str = ""                            # ISO time the TA last graded this file by name into the class: it then counts for its student
-
-    @property
-    def total(self) -> float:
-        return sum(self.scores.values())
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Grade":
-        cases = [CaseOutcome(**case) for case in data.get("cases", [])]
-        known = {f.name for f in fields(cls)}
-        return cls(**{**{key: value for key, value in data.items() if key in known}, "cases": cases})
 
 
 class Judge:

@@ -13,7 +13,7 @@ from html import escape
 from autograder.grading.pages import chart_drawing as drawing
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
-from autograder.grading.judging.judge import COMPLETED, Grade
+from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.pages.page_shell import html_page
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?:x)?", re.IGNORECASE)

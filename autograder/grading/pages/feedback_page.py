@@ -16,7 +16,7 @@ from autograder.authoring.charts import Chart, Clusters, DecisionRegions, Fitted
 from autograder.authoring.language import say
 from autograder.grading.pages import chart_drawing as drawing
 from autograder.grading.judging.autograder_zip import AutograderZip
-from autograder.grading.judging.judge import COMPLETED, Grade
+from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.records.late import Lateness, shown_time
 from autograder.grading.pages.page_shell import html_page
 from autograder.grading.text import storable

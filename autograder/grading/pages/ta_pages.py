@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
-from autograder.grading.judging.judge import COMPLETED
+from autograder.grading.judging.grade import COMPLETED
 from autograder.grading.pages.page_shell import html_page
 from autograder.grading.similarity.similar_pairs import Pair
 from autograder.grading.records.written import Answer

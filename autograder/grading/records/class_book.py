@@ -16,7 +16,7 @@ from typing import Mapping
 
 from autograder import KitError
 from autograder.authoring.language import say
-from autograder.grading.judging.judge import COMPLETED, Grade
+from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.records.late import LatePolicy, Lateness, parse_time
 from autograder.grading.intake.lms_names import lms_name
 from autograder.grading.records.roster import Claim, Roster, Student, counting_order, match, student_key
@@ -102,15 +102,6 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
         row.status = f"{UNKNOWN}: {row.status}" if row.status != COMPLETED else UNKNOWN
         rows.append(row)
     return rows
-
-
-def class_rows(grades: list[Grade], settings, late: LatePolicy, *, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
-    """``student_rows`` with the roster and times a class's settings (``ClassSettings``) name: how every
-    output of the class learns whose each file is."""
-    from autograder.grading.records.class_settings import read_times
-
-    roster = Roster.read(Path(settings.roster)) if settings.roster else None
-    return student_rows(grades, roster=roster, late=late, times=read_times(settings.times, zone=settings.zone), marks=marks)
 
 
 def owners(rows: list[StudentRow]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from autograder.grading.records.class_book import StudentRow, owners, student_ro
 from autograder.grading.records.class_settings import ClassSettings, class_rules, read_times
 from autograder.grading.records.exports import students_csv
 from autograder.grading.records.gradebook import gradebook_csv
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.late import LatePolicy
 from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.records.lms_imports import LmsImport, canvas_id_of, lms_import

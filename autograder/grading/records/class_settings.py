@@ -9,11 +9,16 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
 
 from autograder import KitError
+from autograder.grading.judging.grade import Grade
+from autograder.grading.records.class_book import StudentRow, student_rows
 from autograder.grading.records.csv_files import CsvFileError, read_rows
 from autograder.grading.records.lms_imports import CANVAS_COLUMN
 from autograder.grading.records.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
+from autograder.grading.records.outputs import write_atomic
+from autograder.grading.records.roster import Roster
 
 SETTINGS_FILE = "class.json"
 EXPORTS = ("canvas", "moodle")
@@ -50,8 +55,6 @@ class ClassSettings:
             raise ClassSettingsError(f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again") from error
 
     def save(self, out: Path) -> None:
-        from autograder.grading.records.outputs import write_atomic
-
         write_atomic(out / SETTINGS_FILE, json.dumps(asdict(self), indent=1, ensure_ascii=False, default=str))
 
     def updated(self, *, roster: Path | None = None, times: Path | None = None, late: dict | None = None, exports: tuple[str, ...] = (),
@@ -87,8 +90,6 @@ class ClassSettings:
         Raises:
             KitError: the file and what is wrong with it.
         """
-        from autograder.grading.records.roster import Roster
-
         if self.roster:
             if not Path(self.roster).is_file():
                 raise ClassSettingsError(f"{self.roster}: the roster saved in {SETTINGS_FILE} is gone; pass --roster again")
@@ -133,7 +134,7 @@ def class_rules(settings: ClassSettings, assignment) -> tuple[ClassSettings, Lat
     Raises:
         KitError: a late setting or a time zone that cannot be read, named with where it is written.
     """
-    late = assignment.config.extra.get("late")
+    late = assignment.config.late or None
     settings = settings.in_course_zone(assignment.timezone, late)
     return settings, settings.policy(late, where=str(assignment.config_file))
 
@@ -196,3 +197,10 @@ def read_times(path: str, *, zone: dt.tzinfo | None = None) -> dict[str, dt.date
             if when is not None and key < len(row) and row[key].strip():
                 times[row[key].strip()] = when
     return times
+
+
+def class_rows(grades: list[Grade], settings: ClassSettings, late: LatePolicy, *, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
+    """``student_rows`` with the roster and times a class's settings (``ClassSettings``) name: how every
+    output of the class learns whose each file is."""
+    roster = Roster.read(Path(settings.roster)) if settings.roster else None
+    return student_rows(grades, roster=roster, late=late, times=read_times(settings.times, zone=settings.zone), marks=marks)

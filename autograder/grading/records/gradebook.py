@@ -12,7 +12,7 @@ import csv
 import io
 
 from autograder.grading.judging.autograder_zip import AutograderZip
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 from autograder.grading.text import spreadsheet_cell
 
 POINTS_ROW = "points-per-question"

@@ -23,7 +23,7 @@ from typing import Mapping
 from autograder import KitError
 from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
 from autograder.grading.records.exports import csv_text
-from autograder.grading.judging.judge import COMPLETED
+from autograder.grading.judging.grade import COMPLETED
 
 ZERO = "zero"   # the other choice of ``ClassSettings.missing_grade``: "blank"
 CANVAS_COLUMN = re.compile(r"^(.*)\s\((\d+)\)$")   # Canvas's Assignment.title_and_id

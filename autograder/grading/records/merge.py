@@ -16,7 +16,7 @@ from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.records.class_settings import SETTINGS_FILE, ClassSettings
-from autograder.grading.judging.judge import Grade
+from autograder.grading.judging.grade import Grade
 
 
 class MergeError(KitError, ValueError):

@@ -12,7 +12,8 @@ import json
 
 from autograder.authoring.language import say
 from autograder.grading.judging.autograder_zip import AutograderZip
-from autograder.grading.judging.judge import COMPLETED, SCORE_DECIMALS, Grade
+from autograder.grading.judging.grade import COMPLETED, Grade
+from autograder.grading.judging.judge import SCORE_DECIMALS
 
 PUBLIC_TESTS_NOT_REPEATED = say(
     "公开测试在提交的 notebook 自己的进程里运行，那里的代码能改写它们报告的结果，所以这里不转述；分数只来自评分程序自己判定的隐藏测试。",

@@ -24,7 +24,7 @@ from autograder.authoring.mutants import Equivalent
 from autograder.forking import Outcome, run_forked
 from autograder import definitions
 from autograder.release.mutation.mutator import Mutant, MutationError, mutate, only_definition
-from autograder.release.solving import Solved
+from autograder.release.solving import Solved, solved_for
 from autograder.release.source_notebook import SourceNotebook
 
 MUTANT_TIMEOUT = 20.0
@@ -120,8 +120,6 @@ def validate(assignment: Assignment, *, questions: tuple[str, ...] = (), workers
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"validate-{assignment.name}-") as scratch:
         if solved is None:
-            from autograder.release.pipeline import solved_for
-
             solved = solved_for(assignment, Path(scratch))
         chosen = _selected(question_definitions(solved.source), questions)
         checked = suite.Suite(solved.cases.cases, solved.references)

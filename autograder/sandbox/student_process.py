@@ -12,7 +12,7 @@ import tempfile
 import traceback
 
 from autograder.forking import flush_output
-from autograder.sandbox import limits as caps, seccomp
+from autograder.sandbox import privileges, seccomp
 from autograder.sandbox.broker import reveal_function
 from autograder.sandbox.outcome import Limits
 from autograder.sandbox.protocol import Pipes, write_all
@@ -37,12 +37,12 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
             if limits.keeps("seccomp"):
                 seccomp.install(uncounted_memory=not memory_counted)
             if limits.keeps("privileges"):
-                caps.drop_capabilities() if in_user_namespace else caps.drop_privileges(uid)
+                privileges.drop_capabilities() if in_user_namespace else privileges.drop_privileges(uid)
         if limits.keeps("no_new_privs"):
-            caps.set_no_new_privs()
+            privileges.set_no_new_privs()
         if uid is None and limits.keeps("seccomp"):
             seccomp.install(deny_ipc=True, uncounted_memory=not memory_counted)  # no IPC namespace here: refuse SysV and POSIX IPC
-        caps.set_rlimits(limits, shared_uid=uid is None)
+        privileges.set_rlimits(limits, shared_uid=uid is None)
     except BaseException as error:
         os.write(pipes.result_w, b"S" + f"sandbox setup failed: {error!r}".encode(errors="backslashreplace"))
         os._exit(70)
