@@ -38,7 +38,8 @@ def project_with(assignment: Assignment, root: Path, *, server: dict | None = No
     for folder in ("assignments", "student_template", "solutions"):
         shutil.copytree(assignment.root / folder / name, root / folder / name)
     (root / "dist").mkdir(parents=True)
-    shutil.copy(assignment.zip_path, root / "dist" / assignment.zip_path.name)
+    for released in (assignment.zip_path, assignment.student_zip_path):
+        shutil.copy(released, root / "dist" / released.name)
     config = root / "assignments" / name / "assignment.yml"
     settings = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else {}
     settings.update({key: value for key, value in (("server", server), ("late", late)) if value})

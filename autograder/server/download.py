@@ -1,23 +1,38 @@
-"""The student folder a student downloads: the released template, and how its last cell reaches
-this server (``course_server.json``: the server's address, the assignment and the student's token,
-which the export cell's ``autograder.authoring.student.submit`` reads)."""
+"""The folder a student downloads: release's student zip (``dist/<name>-student.zip``: the notebook, its
+files, the kit's runtime and requirements.txt), with how its last cell reaches this server added
+(``course_server.json``: the server's address, the assignment and the student's token, which the export
+cell's ``autograder.authoring.student.submit`` reads)."""
 from __future__ import annotations
 
 import io
 import json
 import zipfile
 
+from autograder import KitError
 from autograder.assignment import Assignment
 from autograder.authoring.student import SERVER_FILE
 
 
+class DownloadMissing(KitError, FileNotFoundError):
+    """Release has not written the student download the server hands out."""
+
+
 def student_folder_zip(assignment: Assignment, *, url: str, token: str) -> bytes:
-    """``student_template/<name>/`` as a zip whose one folder is ``<name>/``, with the server file added."""
+    """Release's student zip, whose one folder is ``<name>/``, with the server file added to it.
+
+    Raises:
+        DownloadMissing: ``dist/<name>-student.zip`` is not there (the message says how to make it).
+    """
+    released = assignment.student_zip_path
+    try:
+        content = released.read_bytes()
+    except FileNotFoundError as error:
+        raise DownloadMissing(f"{released}: missing; run `autograder release {assignment.name}` "
+                              "and restart the server") from error
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(assignment.student_dir.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
-                archive.write(path, f"{assignment.name}/{path.relative_to(assignment.student_dir).as_posix()}")
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            archive.writestr(entry, source.read(entry))
         server = {"url": url, "assignment": assignment.name, "token": token}
         archive.writestr(f"{assignment.name}/{SERVER_FILE}", json.dumps(server, ensure_ascii=False, indent=1))
     return buffer.getvalue()
