@@ -137,6 +137,7 @@ def test_how_a_run_ends_is_told_apart(mode, fn, status, detail):
 
 KIT_UNDER_TMP = """
 import sys
+import numpy  # the kit's wire format needs it: a sandbox imports only what its parent has (or its view holds)
 from autograder import sandbox
 
 def imports_the_kit():

@@ -27,13 +27,15 @@ The parent lets go once A has reaped B, when no process of the sandbox is left.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import select
 import signal
+import sys
 from typing import Callable
 
 from autograder.forking import fork
-from autograder.sandbox import cgroups, fs as sandbox_fs, phase_gate, privileges
+from autograder.sandbox import cgroups, fs as sandbox_fs, phase_gate, privileges, seccomp
 from autograder.sandbox.broker import Broker
 from autograder.sandbox.gate_turns import Turns
 from autograder.sandbox.libc import check, libc
@@ -41,6 +43,7 @@ from autograder.sandbox.outcome import Limits, Result, classify
 from autograder.sandbox.protocol import (ControlReader, Deadline, Pipes, commit_message, drain, parse_control, pid_message, read_rest, setup_failure_message,
                                          status_message, write_all)
 from autograder.sandbox.student_process import close_all_but, confine_and_call, enter_workdir
+from autograder.sandbox.view import FileView, MissingModule, base_view, kit_package
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -49,28 +52,32 @@ SANDBOX_UID_BASE = 61000  # uid = base + slot; no passwd entry needed
 HOSTNAME = b"sandbox"
 
 
-def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: bool, on_gate: Callable[[bool], None] | None = None) -> Result:
+def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: bool, on_gate: Callable[[bool], None] | None = None,
+                 view: FileView | None = None) -> Result:
     """Run ``fn(*args)`` in a fresh set of namespaces; see the module docstring.
+
+    ``view``: the files the sandbox can read (``autograder.sandbox.view``); None: the standard library and the kit.
 
     ``on_gate(True)``: the sandbox waits for its turn at the phase gate (its wall clock stops);
     ``on_gate(False)``: it has its turn.
     """
     try:
         with phase_gate.taking_turns(enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate) as gate:
-            return _run(fn, args, limits, secret_fd, gate, rootless=rootless, on_gate=on_gate)
+            return _run(fn, args, limits, secret_fd, gate, rootless=rootless, on_gate=on_gate, view=view or base_view())
             # leaving the block lets go of the gate: every process of the sandbox is dead by then
     except phase_gate.PhaseGateError as error:
         return Result("crash", detail=f"sandbox setup failed: {error}")
 
 
-def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: bool, on_gate) -> Result:
+def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: bool, on_gate, view: FileView) -> Result:
     uid = SANDBOX_UID_BASE + limits.slot
     name = f"sbx_{limits.owner_pid or os.getpid()}_{limits.slot}"
     cgroup = cgroups.for_sandbox(name, memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc) if limits.keeps("cgroup") else cgroups.NoCgroup()
     oom_before = cgroup.oom_kills()  # a folder left by an earlier sandbox keeps its count
     pipes = Pipes.open()
-    kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    root = sandbox_fs.plan_root(kit_package=kit, hide=tuple(limits.hide), host_proc=not limits.keeps("proc_subset"))
+    seccomp.load_library()  # loaded here, the sandbox's dlopen finds it loaded: the library's file is not in its root
+    view = view if limits.keeps("memory_view") else None
+    root = sandbox_fs.plan_root(kit_package=kit_package(), view=view, hide=tuple(limits.hide), host_proc=not limits.keeps("proc_subset"))
     deadline = Deadline(limits.wall_s)
     parent = os.getpid()
     a = fork(lambda: _process_a(fn, args, limits, uid, root, pipes, secret_fd, gate, cgroup, parent, rootless))
@@ -178,7 +185,7 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
         work = sandbox_fs.build_root(root, tmpfs_mb=limits.tmpfs_mb, uid=uid)
         check(libc.sethostname(HOSTNAME, len(HOSTNAME)), "sethostname")
-        c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless, memory_counted))
+        c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless, memory_counted, root.view))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
             os.close(fd)
         report = lambda commit: write_all(pipes.control_w, commit_message(commit))
@@ -194,13 +201,17 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         _report_setup_failure(pipes.control_w, error)
 
 
-def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool, memory_counted: bool) -> None:
+def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool, memory_counted: bool,
+               view: FileView | None) -> None:
     os.close(pipes.control_w)
     os.close(pipes.request_r)
     os.close(pipes.reply_w)
     if secret_fd is not None:
         os.close(secret_fd)
     enter_workdir(work)
+    if view is not None:
+        importlib.invalidate_caches()  # the finders' listings are the host's folders
+        sys.meta_path.append(MissingModule(view.host_modules))
     confine_and_call(fn, args, limits, pipes, secret_fd is not None, uid=uid, in_user_namespace=rootless, memory_counted=memory_counted)
 
 

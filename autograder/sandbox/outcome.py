@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 # Defences a test may leave out (``Limits.without``), to prove that each one is what stops its attack.
 DEFENCES = frozenset({
-    "cgroup", "ipc_namespace", "no_new_privs", "output_cap", "phase_gate", "privileges", "proc_subset",
+    "cgroup", "ipc_namespace", "memory_view", "no_new_privs", "output_cap", "phase_gate", "privileges", "proc_subset",
     "rlimit_as", "rlimit_cpu", "rlimit_fsize", "rlimit_nofile", "rlimit_nproc", "seccomp", "step_aside", "stop_aside",
 })
 

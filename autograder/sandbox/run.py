@@ -21,6 +21,7 @@ from autograder.sandbox.isolated import run_isolated
 from autograder.sandbox.modes import current_mode
 from autograder.sandbox.outcome import Limits, Result
 from autograder.sandbox.reduced import run_reduced
+from autograder.sandbox.view import FileView
 
 
 def full_isolation_available() -> bool:
@@ -28,15 +29,17 @@ def full_isolation_available() -> bool:
     return current_mode().isolated
 
 
-def run_sandboxed(fn: Callable, *args, limits: Limits | None = None, secret_fd: int | None = None, on_gate: Callable[[bool], None] | None = None) -> Result:
+def run_sandboxed(fn: Callable, *args, limits: Limits | None = None, secret_fd: int | None = None, on_gate: Callable[[bool], None] | None = None,
+                  view: FileView | None = None) -> Result:
     """Run ``fn(*args)`` in an isolated child; return how it ended and its bytes.
 
     fn returns bytes (or str); its exceptions become status 'error'. ``on_gate(True)`` is called
     when the sandbox starts waiting for its turn at the host's phase gate (not counted against its
-    wall-clock limit), ``on_gate(False)`` when it has it.
+    wall-clock limit), ``on_gate(False)`` when it has it. ``view``: the files an isolated sandbox can read
+    (``autograder.sandbox.view.record``); None: the standard library and the kit (``view.base_view``).
     """
     limits = limits or Limits()
     mode = current_mode()
     if not mode.isolated:
         return run_reduced(fn, args, limits, secret_fd, on_gate=on_gate)
-    return run_isolated(fn, args, limits, secret_fd, rootless=mode.name == "rootless", on_gate=on_gate)
+    return run_isolated(fn, args, limits, secret_fd, rootless=mode.name == "rootless", on_gate=on_gate, view=view)

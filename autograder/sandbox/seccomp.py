@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 
 AF_UNIX = 1
 CLONE_NEWUSER = 0x10000000
@@ -99,9 +100,8 @@ def install(*, deny_ipc: bool = False, uncounted_memory: bool = False) -> bool:
     Raises:
         OSError: libseccomp refused a rule or the kernel the filter.
     """
-    try:
-        library = ctypes.CDLL("libseccomp.so.2")
-    except OSError:
+    library = load_library()
+    if library is None:
         return False
     library.seccomp_init.restype = ctypes.c_void_p
     context = ctypes.c_void_p(library.seccomp_init(ctypes.c_uint32(0x7FFF0000)))  # SCMP_ACT_ALLOW
@@ -120,6 +120,15 @@ def install(*, deny_ipc: bool = False, uncounted_memory: bool = False) -> bool:
     finally:
         library.seccomp_release(context)
     return True
+
+
+@functools.lru_cache(maxsize=None)
+def load_library() -> ctypes.CDLL | None:
+    """libseccomp, loaded once per process (and so in every fork after); None where it is missing."""
+    try:
+        return ctypes.CDLL("libseccomp.so.2")
+    except OSError:
+        return None
 
 
 def _has_sys_admin() -> bool:

@@ -1,7 +1,9 @@
 """What runs in a grading run's warm process and the workers and runners it forks.
 
 The warm process imports what every submission uses and runs the blank
-template once, then forks a worker per slot the grader asks for. A worker
+template once, then once more in a fork that notes the files the run opens
+(what a sandbox can read: ``autograder.sandbox.view``), then forks a worker
+per slot the grader asks for. A worker
 forks a runner per job; the runner takes the job, runs its sandbox and sends
 the result. See ``autograder.sandbox.workers`` for the grader's side.
 """
@@ -22,7 +24,9 @@ from autograder.forking import flush_output, fork
 from autograder.sandbox.gate_wait import AtTheGate
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_plan import ProbePlan
+from autograder.sandbox.fs import host_trees
 from autograder.sandbox.probe_run import run_and_probe
+from autograder.sandbox.view import FileView, base_view, kit_package, record
 from autograder.sandbox.student_process import close_all_but
 
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
@@ -52,10 +56,11 @@ def serve_warm(control, grader: int) -> None:
     plan = ProbePlan.loads(setup.plan)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
+    view = files_for_sandboxes(plan, setup.student_files, setup.template)
     warm = os.getpid()
     while (slot := _request(control)) is not None:
         ours, theirs = multiprocessing.Pipe()
-        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, grader=grader, warm=warm))
+        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, view, grader=grader, warm=warm))
         theirs.close()
         multiprocessing.reduction.send_handle(control, ours.fileno(), grader)
         ours.close()
@@ -84,7 +89,7 @@ def _reap(*, block: bool) -> None:
         pass
 
 
-def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, *, grader: int, warm: int) -> None:
+def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, view: FileView, *, grader: int, warm: int) -> None:
     """A worker's life, in a fork of the warm process: fork a runner per job until told to stop."""
     # The warm process's control connection, the grader's end of this one, its spawn pipes: none is
     # this worker's to hold (the warm process's exit would not show while a worker held its sentinel).
@@ -92,7 +97,7 @@ def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd
     die_with_parent(warm)
     worker = os.getpid()
     while True:
-        runner = fork(lambda: _run_one_job(connection, slot, setup, plan, secret_fd, grader, worker))
+        runner = fork(lambda: _run_one_job(connection, slot, setup, plan, secret_fd, view, grader, worker))
         code = os.waitstatus_to_exitcode(os.waitpid(runner, 0)[1])
         if code != 0:
             # STOP, or the runner died mid-job: this worker ends; the grader counts that job as crashed and replaces it.
@@ -101,7 +106,7 @@ def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd
             os._exit(0)
 
 
-def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, grader: int, worker: int) -> None:
+def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, view: FileView, grader: int, worker: int) -> None:
     """In a fresh fork of the warmed worker: take one job, grade it in a sandbox, send the result."""
     die_with_parent(worker)
     job = connection.recv()
@@ -110,7 +115,7 @@ def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, sec
     # Cgroups are named after the grading process, which started the warm process this worker was forked from.
     limits = replace(job.limits, slot=slot, owner_pid=grader)
     result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd,
-                                   on_gate=lambda waiting: connection.send(AtTheGate(waiting)))
+                                   on_gate=lambda waiting: connection.send(AtTheGate(waiting)), view=view)
     connection.send(result)
 
 
@@ -138,12 +143,32 @@ def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | Non
     wire.encode(x)  # plain keeps this torch: a notebook's fake sys.modules["torch"] cannot replace it
     if plan is None or template is None or not template.is_file():
         return
+    _run_template(plan, student_files or {}, template)
+
+
+def files_for_sandboxes(plan: ProbePlan, student_files: dict[str, bytes], template: Path | None) -> FileView:
+    """What every sandbox can read (``autograder.sandbox.view``): the standard library, the kit, and the files
+    a second run of the template opens, as every sandbox's run will (the first imported what it needed)."""
+    if template is None or not template.is_file():
+        return base_view()
+
+    def run_as_a_sandbox_does() -> None:  # in a fork: the environment may change
+        with tempfile.TemporaryDirectory(prefix="autograder-home-") as home:
+            os.environ.update(HOME=home, TMPDIR=home, MPLCONFIGDIR=home)
+            _run_template(plan, student_files, template)
+    return record(run_as_a_sandbox_does, trees=host_trees(kit_package()))
+
+
+def _run_template(plan: ProbePlan, student_files: dict[str, bytes], template: Path) -> None:
+    """Run the blank student template here, in a scratch folder: trusted code, no secrets in it."""
+    import matplotlib.pyplot
+
     notebook = nbformat.read(template, as_version=4)
     previous = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="autograder-warm-up-") as scratch:
         os.chdir(scratch)
         try:
-            run_and_probe(notebook, student_files or {}, plan, reveal=lambda commit: b"{}")
+            run_and_probe(notebook, student_files, plan, reveal=lambda commit: b"{}")
         finally:
             os.chdir(previous)
             matplotlib.pyplot.close("all")

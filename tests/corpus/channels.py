@@ -5,9 +5,11 @@ Standard library and ctypes only, so the same text runs in a test's sandbox
 (``tests/corpus/hostile.py`` pastes this file into one). A probe returns
 "open" when the channel worked, else "closed: " and why.
 
-Every sandbox binds the same Python installation, so ``SHARED_FILE`` (a
+With the host's Python installation bound into every sandbox (the memory view
+left out, ``Limits.without({"memory_view"})``), ``SHARED_FILE`` (a
 standard-library file) is one inode for all of them, and for every other
-grading run on the host.
+grading run on the host. With the view, a sandbox sees copies of its own, and a
+probe uses one of those: the call it makes is what is refused or not.
 """
 import ctypes
 import fcntl
@@ -29,6 +31,14 @@ def use_file_of_worker(worker: str) -> None:
     global SHARED_FILE
     number = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
     SHARED_FILE = os.path.join(SHARED_FOLDER, _FILES_BY_WORKER[number % len(_FILES_BY_WORKER)])
+
+
+def _shared_file():
+    """SHARED_FILE where the sandbox sees the host's file; else a standard-library copy it does see."""
+    if os.path.exists(SHARED_FILE):
+        return SHARED_FILE
+    return os.path.join(SHARED_FOLDER, min(name for name in os.listdir(SHARED_FOLDER) if name.endswith(".py")))
+
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -62,7 +72,7 @@ def _ofd(fd, command, kind, start, length=1, high_bits=0):
 
 
 def flock_shared_file():
-    fd = os.open(SHARED_FILE, os.O_RDONLY)
+    fd = os.open(_shared_file(), os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         return OPEN
@@ -74,7 +84,7 @@ def flock_shared_file():
 
 def ofd_lock_shared_file(high_bits=0):
     """An OFD read lock on the shared file; ``high_bits`` set above the command's 32 bits, which the kernel ignores."""
-    fd = os.open(SHARED_FILE, os.O_RDONLY)
+    fd = os.open(_shared_file(), os.O_RDONLY)
     try:
         result, _ = _ofd(fd, F_OFD_SETLK, F_RDLCK, 1 << 20, high_bits=high_bits)
         return OPEN if result == 0 else _closed("F_OFD_SETLK", -result)
@@ -98,7 +108,7 @@ def inotify_shared_file():
     if fd < 0:
         return _closed("inotify_init1")
     try:
-        return OPEN if _libc.inotify_add_watch(fd, SHARED_FILE.encode(), 1) >= 0 else _closed("inotify_add_watch")  # IN_ACCESS
+        return OPEN if _libc.inotify_add_watch(fd, _shared_file().encode(), 1) >= 0 else _closed("inotify_add_watch")  # IN_ACCESS
     finally:
         os.close(fd)
 
@@ -108,7 +118,7 @@ def fanotify_shared_file():
     if fd < 0:
         return _closed("fanotify_init", -fd)
     try:
-        marked = _syscall("fanotify_mark", ctypes.c_int(fd), ctypes.c_uint(1), ctypes.c_uint64(1), ctypes.c_int(-100), SHARED_FILE.encode())
+        marked = _syscall("fanotify_mark", ctypes.c_int(fd), ctypes.c_uint(1), ctypes.c_uint64(1), ctypes.c_int(-100), _shared_file().encode())
         return OPEN if marked == 0 else _closed("fanotify_mark", -marked)  # FAN_MARK_ADD, FAN_ACCESS, AT_FDCWD
     finally:
         os.close(fd)
@@ -132,7 +142,7 @@ def _map_shared_file():
     """The address of a fresh read-only mapping of the shared file's first page."""
     _libc.mmap.restype = ctypes.c_void_p
     _libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
-    fd = os.open(SHARED_FILE, os.O_RDONLY)
+    fd = os.open(_shared_file(), os.O_RDONLY)
     try:
         return _libc.mmap(None, mmap.PAGESIZE, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
     finally:
@@ -218,7 +228,7 @@ RWF_NOWAIT = 0x8
 def page_cache_probes():
     """probe → "open" or why not, for each way of asking whether the shared file's pages are cached."""
     found = {}
-    fd = os.open(SHARED_FILE, os.O_RDONLY)
+    fd = os.open(_shared_file(), os.O_RDONLY)
     try:
         try:
             os.preadv(fd, [bytearray(4096)], 0, RWF_NOWAIT)
@@ -301,7 +311,7 @@ def wait_for(fd, offsets, wait_s):
 
 def publish_by_locks(secret, wait_s=30.0):
     """Hold a lock per byte of ``secret``, then DONE; keep them until a reader marks ACK or someone STOP."""
-    fd = os.open(SHARED_FILE, os.O_RDONLY)
+    fd = os.open(_shared_file(), os.O_RDONLY)
     for index, byte in enumerate(secret):
         result, _ = _ofd(fd, F_OFD_SETLK, F_RDLCK, _BASE + index * 256 + byte)
         if result != 0:
@@ -312,7 +322,7 @@ def publish_by_locks(secret, wait_s=30.0):
 
 def read_locks(wait_s=0.0, limit=65536):
     """What a publisher's locks spell, once its DONE is there (waiting up to ``wait_s`` for it, or STOP); b"" if none."""
-    fd = os.open(SHARED_FILE, os.O_RDONLY)
+    fd = os.open(_shared_file(), os.O_RDONLY)
     if _held(fd, DONE) is None and wait_for(fd, (DONE, STOP), wait_s) != DONE:
         return b""
     found = bytearray()
