@@ -1,15 +1,19 @@
 """The filesystem a sandboxed submission sees: an allow-list, not the host's.
 
 Runs in a fresh mount namespace, as root or as the owner of a fresh user
-namespace, before any student code. A tmpfs becomes the new root. Into it go, read-only: the system trees (/usr, /lib*,
-/bin, /sbin; of /etc only what a run reads), the interpreter, the virtual environment and the kit's
-own package; a small private /tmp holding the work folder; a /dev with a few
-device nodes; the /proc of the sandbox's own PID namespace, with its process
-folders only (``subset=pid``: no /proc/locks, loadavg, meminfo, stat,
-pressure or sys, which show what every process on the host does). Then
-pivot_root makes it '/' and the host's tree is detached. Whatever else is on
-the disk (the project, other submissions, the grader's output, hidden tests,
-references, the kit's checkout) does not exist inside.
+namespace, before any student code. A tmpfs becomes the new root. Into it go:
+copies of the few files a run reads (``autograder.sandbox.view``: no file of the
+host is bound, so no read leaves a mark in the host's page cache); a small
+private /tmp holding the work folder; a /dev with a few device nodes; the /proc
+of the sandbox's own PID namespace, with its process folders only
+(``subset=pid``: no /proc/locks, loadavg, meminfo, stat, pressure or sys, which
+show what every process on the host does). Then pivot_root makes it '/' and the
+host's tree is detached. Whatever else is on the disk (the system, the Python
+installation, the project, other submissions, the grader's output, hidden
+tests, references, the kit's checkout) does not exist inside.
+
+A test may leave the view out (``Limits.without({"memory_view"})``): the host's
+system trees, interpreter, virtual environment and kit are then bound read-only.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 
 from autograder.sandbox import etc_files
 from autograder.sandbox.libc import check, libc
+from autograder.sandbox.view import FileView, write_into
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
@@ -42,6 +47,7 @@ class RootPlan:
     """What the new root holds.
 
     Attributes:
+        view: files copied into the root (the defence); None binds ``readable`` instead.
         readable: host paths bound read-only at the same place (files or folders).
         links: top-level symbolic links recreated as they are (/bin -> usr/bin).
         hide: host paths to cover with an empty folder should they fall inside
@@ -53,19 +59,23 @@ class RootPlan:
     links: tuple[tuple[str, str], ...]
     hide: tuple[str, ...] = ()
     host_proc: bool = False
+    view: FileView | None = None
 
 
-def plan_root(*, kit_package: str, hide: tuple[str, ...] = (), host_proc: bool = False) -> RootPlan:
-    """The allow-list for this interpreter: system trees, Python, the venv and the kit."""
-    readable, links = [], []
-    for tree in SYSTEM_TREES:
-        if os.path.islink(tree):
-            links.append((tree, os.readlink(tree)))
-        elif os.path.isdir(tree):
-            readable.append(tree)
+def plan_root(*, kit_package: str, view: FileView | None, hide: tuple[str, ...] = (), host_proc: bool = False) -> RootPlan:
+    """The view's files; or, without one, the host trees for this interpreter: system, Python, the venv and the kit."""
+    if view is not None:
+        return RootPlan((), (), host_proc=host_proc, view=view)
+    links = tuple((tree, os.readlink(tree)) for tree in SYSTEM_TREES if os.path.islink(tree))
+    return RootPlan(host_trees(kit_package), links, tuple(hide), host_proc)
+
+
+def host_trees(kit_package: str) -> tuple[str, ...]:
+    """The host folders a sandbox's code comes from: system trees, the interpreter, the venv and the kit."""
+    readable = [tree for tree in SYSTEM_TREES if os.path.isdir(tree) and not os.path.islink(tree)]
     python = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)), kit_package}
     readable.extend(os.path.realpath(path) for path in python if path)
-    return RootPlan(_outermost(readable), tuple(links), tuple(hide), host_proc)
+    return _outermost(readable)
 
 
 def _outermost(paths: list[str]) -> tuple[str, ...]:
@@ -91,12 +101,14 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
     sources = [(path, os.open(path, os.O_PATH)) for path in plan.readable]
     devices = [(name, os.open(f"/dev/{name}", os.O_PATH)) for name in DEVICES if os.path.exists(f"/dev/{name}")]
     root = "/tmp"
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(1, "0755", files=4096))  # rootless, the student process owns it
+    _mount_root(root, plan.view)
     # The private /tmp first: a kit or venv checked out under /tmp is bound on top of it, not hidden by it.
     os.makedirs(root + "/tmp")
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(tmpfs_mb, "1777"))
     for path, fd in sources:
         _bind_read_only(fd, root + path)
+    if plan.view is not None:
+        write_into(plan.view, root)
     etc_files.populate(root, uid=uid, home=WORK)
     for link, target in plan.links:
         os.symlink(target, root + link)
@@ -110,6 +122,18 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
     os.mkdir(WORK, 0o700)
     os.chown(WORK, uid, uid)
     return WORK
+
+
+def _mount_root(root: str, view: FileView | None) -> None:
+    """The root's tmpfs, large enough for the view (rootless, the student process owns it). As root it is
+    also kept out of swap, where the kernel knows how (6.4 on): a copy swapped out would be slow to read again."""
+    options = _tmpfs(1 + (view.size >> 20 if view else 0), "0755", files=4096 + (view.inodes if view else 0))
+    if os.geteuid() == 0:
+        try:
+            return _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, options + ",noswap")
+        except OSError:
+            pass  # an older kernel; a host without swap loses nothing
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, options)
 
 
 def _tmpfs(megabytes: int, mode: str, *, files: int | None = None) -> str:
