@@ -13,11 +13,13 @@ import json
 import unicodedata
 from pathlib import Path
 
+from autograder import authoring
 from autograder.authoring import suite, wire
 from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import say
 from autograder.grading.judging.grade import COMPLETED, CaseOutcome, Grade
+from autograder.grading.judging.quoted_numbers import QuotableNumbers, message_constants
 from autograder.grading.text import storable
 
 HIDDEN_REFERENCE = say("（这条信息引用了参考答案，因此不显示）", "(this message quoted the reference solution, so it is not shown)")
@@ -35,6 +37,7 @@ class Judge:
         sources = self.suite.references.get("reference_functions", {}).values()
         lines = {_normalised(line) for source in sources for line in source.splitlines()[1:]}
         self._reference_lines = {line for line in lines if len(line) >= 10}
+        self._constants = message_constants(support / suite.CASES_FILE, *sorted(Path(authoring.__file__).parent.glob("*.py")))
 
     def grade(self, file: str, digest: str, committed: bytes | None, revealed: bytes) -> Grade:
         """Grade what a sandbox sent for ``file``.
@@ -67,6 +70,7 @@ class Judge:
 
     def _case(self, question: Question, graded, own: dict, swapped: dict) -> CaseOutcome:
         case = self.suite.case(question.name, graded.name)
+        student: dict[str, wire.Value] = {}
         try:
             probe = (swapped if case.swap_in else own)[case.key]
             if not isinstance(probe, dict):
@@ -81,7 +85,8 @@ class Judge:
             verdict = Verdict.fail(say(f"{question.name} 返回的数据无法读取（{error}）", f"{question.name} returned data that could not be read ({error})"))
         message = storable(verdict.message)
         if case.swap_in:
-            message = self._without_reference_source(message)
+            quotable = QuotableNumbers(self.suite.expected(case), self.suite.inputs(case), self._constants)
+            message = quotable.scrub(self._without_reference_source(message), student)
         return CaseOutcome(question.name, graded.name, graded.points, verdict.passed, message, graded.hidden)
 
     def _without_reference_source(self, message: str) -> str:
