@@ -27,8 +27,9 @@ MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to an ordinary user needs root (as on CI)")
 
 
-def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None, uid: int = TEST_UID) -> Outcome:
-    """``job()`` run as ``uid`` (TEST_UID unless told) in a forked child; its dict, or why there is none.
+def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None, uid: int = TEST_UID,
+            groups: tuple[int, ...] = ()) -> Outcome:
+    """``job()`` run as ``uid`` (TEST_UID unless told), with supplementary ``groups``, in a forked child; its dict, or why there is none.
 
     ``prepare()`` runs in the child as root first, once the interpreter is in reach (to join a
     delegated cgroup, or ``deny_search`` a folder, say).
@@ -37,7 +38,7 @@ def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callabl
         _reach_interpreter()
         if prepare is not None:
             prepare()
-        os.setgroups([])
+        os.setgroups(list(groups))
         os.setgid(uid)
         os.setuid(uid)
         os.environ["HOME"] = "/tmp"
