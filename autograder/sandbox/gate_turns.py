@@ -43,22 +43,36 @@ class Turns:
         return self.gate.bell.fileno() if self.in_phase_one and self.steps_aside else None
 
     def let_commits_pass(self) -> None:
-        """If the bell rang (or a stop failed before), step aside until the commits that rang have had their turn."""
+        """If the bell rang (or a stop failed before), step aside until the commits that rang have had their turn.
+
+        The wall clock stops only once every process has: a sandbox that keeps a stop from
+        completing (a thread held in an uninterruptible wait) pays for the tries with its own time.
+        """
         if self.gate.bell.heard() or self.owed:
-            self.owed = not self._stopped_for(self._step_aside)
+            stopped = freeze.stop_every_process() if self.stop else True
+            if stopped:
+                self._paused(self._step_aside)
+            else:
+                freeze.continue_every_process()
+            self.owed = not stopped
 
     def take_phase_two(self) -> bool:
         """Wait for the gate alone; False (so no secret) if a process of the sandbox would not stop."""
         self.in_phase_one = False
-        return self._stopped_for(self.gate.enter_phase_two)
 
-    def _stopped_for(self, step) -> bool:
-        write_all(self.control_w, gate_message(waiting=True))  # the parent stops the wall clock
-        try:
+        def stop_and_wait() -> bool:
             stopped = freeze.stop_every_process() if self.stop else True
             if stopped:
-                step()
+                self.gate.enter_phase_two()
             return stopped
+
+        return self._paused(stop_and_wait)
+
+    def _paused(self, step):
+        """Run ``step`` with the parent's clock stopped, then let every process go on."""
+        write_all(self.control_w, gate_message(waiting=True))
+        try:
+            return step()
         finally:
             freeze.continue_every_process()
             write_all(self.control_w, gate_message(waiting=False))
