@@ -45,7 +45,7 @@ def _first_gap() -> bytes:
     last = time.monotonic()
     while True:
         now = time.monotonic()
-        if now - last > 0.2:
+        if now - last > 0.7:  # longer than a busy machine leaves a process unscheduled, shorter than a stop
             return repr(now - last).encode()
         last = now
 
