@@ -82,6 +82,10 @@ def value(python) -> wire.Value:
         (0.0, float("nan"), False),
         (0.0, None, False),
         (0.0, "a string", False),
+        # a returned tuple of lists, as (train_losses, test_losses), each list a series as the judge sees it
+        (([0.3, 0.1], [0.2, 0.4]), (np.array([0.3, 0.1]), np.array([0.2, 0.4])), True),
+        (([0.3, 0.1], [0.2, 0.4]), (np.array([0.2, 0.4]), np.array([0.3, 0.1])), False),
+        (([0.3, 0.1], [0.2, 0.4]), (np.array([0.3, 0.1]), np.array([0.2])), False),
     ],
 )
 def test_gives_names_a_mistake_by_its_wrong_value_only(wrong, student, named):

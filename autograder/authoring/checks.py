@@ -116,11 +116,23 @@ def gives(wrong, message: str, *, rtol: float = 1e-4, atol: float = 1e-5) -> Dia
 
     def diagnosis(student: Value, reference: Value, inputs: Mapping[str, np.ndarray]) -> str | None:
         value = numbers_of(student)
+        if value is None:
+            value = _stacked_items(student)
         if value is None or (value.shape != wrong.shape and not value.size == wrong.size == 1):
             return None
         return message if bool(np.allclose(value.reshape(wrong.shape), wrong, rtol=rtol, atol=atol)) else None
 
     return diagnosis
+
+
+def _stacked_items(value: Value) -> np.ndarray | None:
+    """A returned tuple of equally shaped items (two lists of losses) as one array, item by item; else None."""
+    if value.kind != "list" or not value.items:
+        return None
+    items = [numbers_of(item) for item in value.items]
+    if any(item is None for item in items) or len({item.shape for item in items}) != 1:
+        return None
+    return np.stack(items)
 
 
 def compare(student: Value, reference: Value, *, what: str, inputs: Mapping[str, np.ndarray] | None = None, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL, relabel: bool = False, signs: bool = False, diagnoses: Iterable[Diagnosis] = ()) -> Verdict:
