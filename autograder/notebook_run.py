@@ -17,9 +17,10 @@ from typing import Any
 
 import nbformat
 
-# Cells that only talk to Otter's student-side checker: running them while
+# Cells that only talk to Otter's student-side checker (grader.check_all too): running them while
 # grading would re-run the public tests for nothing and touch the disk.
-_GRADER_ONLY_PREFIXES = ("grader.check", "grader.export", "grader.check_all")
+_STUDENT_SIDE_CALLS = ("grader.check", "grader.export")
+_KIT_EXPORT = "autograder.authoring.student import export"
 OUTPUT_CAP_CHARS = 200_000
 
 
@@ -53,9 +54,22 @@ def code_sources(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     return [(index, cell.source if isinstance(cell.source, str) else "".join(cell.source)) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
 
 
+def runs_for_grading(source: str) -> bool:
+    """The one rule for which code cells run, for the solution at release and for every submission.
+
+    Otter drops a cell whose first line is an ``# ignore`` comment; a cell that only talks to the
+    student-side checker (``grader.check``, ``grader.export``, the kit's export) does nothing when
+    grading. Comment lines are looked past: the template's export cell opens with one.
+    """
+    if source.lstrip().split("\n", 1)[0].lower().startswith("# ignore"):
+        return False
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#")).strip()
+    return not code.startswith(_STUDENT_SIDE_CALLS) and _KIT_EXPORT not in code
+
+
 def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
-    """(index, source) of every code cell worth running for grading."""
-    return [(index, source) for index, source in code_sources(notebook) if not source.strip().startswith(_GRADER_ONLY_PREFIXES)]
+    """(index, source) of every code cell that runs when grading (``runs_for_grading``)."""
+    return [(index, source) for index, source in code_sources(notebook) if runs_for_grading(source)]
 
 
 def new_shell():

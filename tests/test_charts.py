@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from autograder.authoring import Clusters, DecisionRegions, LossCurve, Scatter
-from autograder.grading.pages.chart_drawing import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN, draw
+from autograder.grading.pages.chart_drawing import draw
+from autograder.grading.pages.chart_figures import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN
 
 POINTS = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
 
@@ -104,7 +105,7 @@ LOSSES = {"sgd_losses": [1.0, 0.6, 0.4], "momentum_losses": [1.0, 0.3, 0.1], "ad
 
 def test_overlaid_curves_draw_each_side_of_each_curve_in_its_colour():
     from autograder.authoring import Curves
-    from autograder.grading.pages.chart_drawing import CURVES_CAPTION
+    from autograder.grading.pages.chart_figures import CURVES_CAPTION
 
     chart = Curves(OPTIMISERS, title="三种优化器 · Three optimisers", loss="MSE")
     drawn = draw(chart, {**LOSSES, "adam_losses": [1.0, 0.9, 0.8]}, LOSSES, ident="opt")
@@ -161,3 +162,14 @@ def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
     path.write_text('CASES = []\nCHARTS = ["losses"]\n', encoding="utf-8")
     with pytest.raises(SuiteError, match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions, Scatter\)"):
         load_cases(path)
+
+
+def test_every_chart_kind_an_assignment_can_declare_has_one_drawer_and_caption():
+    from autograder.authoring import charts
+    from autograder.grading.pages.chart_drawing import KINDS
+
+    kinds = {kind for kind in vars(charts).values() if isinstance(kind, type) and issubclass(kind, charts.Chart) and kind is not charts.Chart}
+    assert {"LossCurve", "Curves", "Scatter", "DecisionRegions"} <= {kind.__name__ for kind in kinds}
+    undrawn = sorted(kind.__name__ for kind in kinds - set(KINDS))
+    assert not undrawn, f"add a drawer to KINDS in curve_charts.py or point_charts.py for {undrawn}"
+    assert all(drawing.caption for drawing in KINDS.values())

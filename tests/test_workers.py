@@ -205,12 +205,12 @@ def _zombie_children() -> list[int]:
 def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_error(assignment, student_template, monkeypatch):
     """The warm process dies mid-run and its replacement does not answer in time: the run stops with
     WorkersError (a KitError the CLI prints), not with an OSError from close(), and leaves no zombie."""
-    from autograder.sandbox import workers as workers_module
+    from autograder.sandbox import warm_handle
 
     correct = build_notebook(submission("correct_course_style"), student_template)
     with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, pytest.raises(WorkersError, match="could not start"):
         with Workers(1, folder.worker_setup(assignment)) as workers:
-            monkeypatch.setattr(workers_module, "WARM_UP_LIMIT_S", 1.0)  # the replacement's ~7 s warm-up now counts as hung
+            monkeypatch.setattr(warm_handle, "WARM_UP_LIMIT_S", 1.0)  # the replacement's ~7 s warm-up now counts as hung
             worker = workers._workers[0].pid
             os.kill(workers._warm.process.pid, signal.SIGKILL)  # its worker dies with it
             assert still_running([worker], deadline_s=10) == []
@@ -219,12 +219,12 @@ def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_e
 
 
 def test_a_warm_process_that_cannot_even_start_says_so(tmp_path, monkeypatch):
-    from autograder.sandbox import workers as workers_module
+    from autograder.sandbox import warm_handle
 
     def refuse(*args, **kwargs):
         raise BrokenPipeError("the warm process died before it read its setup")
 
-    monkeypatch.setattr(workers_module._WarmProcess, "__init__", refuse)
+    monkeypatch.setattr(warm_handle.WarmProcess, "__init__", refuse)
     setup = WorkerSetup(b"", tmp_path / "secret.json", {})
     with pytest.raises(WorkersError, match="could not start"):
         Workers(2, setup)

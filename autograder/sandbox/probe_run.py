@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 import nbformat
 
 from autograder.authoring import charts, suite, wire
-from autograder.notebook_run import CappedWriter, code_sources, new_shell
+from autograder.notebook_run import CappedWriter, code_sources, new_shell, runs_for_grading
 from autograder.sandbox.probe_plan import ProbeCase, ProbePlan
 
 # The judge keeps only this much of a report; sending more could overflow the
@@ -159,13 +159,4 @@ def _globals_as(namespace: dict, snapshot: dict | None) -> Iterator[None]:
 
 def _cells_with_checkpoints(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """Code cells to run, keeping the ``grader.check`` cells as checkpoints."""
-    return [(index, source) for index, source in code_sources(notebook) if checkpoint_question(source) is not None or _runs_for_grading(source)]
-
-
-def _runs_for_grading(source: str) -> bool:
-    first = source.lstrip().split("\n", 1)[0].lower()
-    # Otter drops cells whose first line is an "# ignore" comment, and export cells do nothing when grading
-    # (the template's export cell opens with a comment line, so look past comments).
-    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#")).strip()
-    exports = code.startswith(("grader.export", "grader.check_all")) or "autograder.authoring.student import export" in code
-    return not first.startswith("# ignore") and not exports
+    return [(index, source) for index, source in code_sources(notebook) if checkpoint_question(source) is not None or runs_for_grading(source)]

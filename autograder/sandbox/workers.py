@@ -16,7 +16,6 @@ submission's notebook or report, not even in memory it freed.
 """
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.reduction
@@ -28,20 +27,15 @@ from typing import Iterable, Iterator
 
 import nbformat
 
-from autograder import KitError, sandbox
-from autograder.sandbox.error_relay import ErrorRelay
+from autograder import sandbox
 from autograder.sandbox.gate_wait import AtTheGate, JobClock
 from autograder.sandbox.interpreter_access import interpreter_problem
-from autograder.sandbox.warm_process import WorkerSetup, serve_warm
+from autograder.sandbox.warm_handle import Worker, WarmProcess, WorkersError
+from autograder.sandbox.warm_process import WorkerSetup
 from autograder.sandbox import cgroups
-from autograder.sandbox.student_process import KEPT_ENVIRONMENT, allowed_environment
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0
-# Imports and a run of the blank template: about 7 s on an idle core.
-WARM_UP_LIMIT_S = 600.0
-# Once warm, forking a worker takes well under a second.
-FORK_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -49,30 +43,6 @@ class Job:
     key: str
     notebook: nbformat.NotebookNode
     limits: sandbox.Limits
-
-
-# A worker starts with these of the TA's environment variables and no others: a notebook forked
-# from it must find no token or credential of the TA's anywhere in its memory.
-WORKER_ENVIRONMENT = (*KEPT_ENVIRONMENT, "HOME", "USER", "LOGNAME", "TMPDIR", "PYTHONPATH", "AUTOGRADER_SANDBOX",
-                      "AUTOGRADER_PHASE_GATE")
-
-
-@contextlib.contextmanager
-def _worker_environment():
-    """This process's environment cut to WORKER_ENVIRONMENT while a worker is spawned (it inherits it)."""
-    saved = dict(os.environ)
-    kept = allowed_environment(WORKER_ENVIRONMENT)
-    os.environ.clear()
-    os.environ.update(kept)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-class WorkersError(KitError, RuntimeError):
-    """The grading workers could not be started."""
 
 
 class _NothingYet:
@@ -97,9 +67,9 @@ class Workers:
     def __init__(self, count: int, setup: WorkerSetup, *, first_slot: int = 0):
         self._context = multiprocessing.get_context("spawn")
         self._setup = setup
-        self._warm: _WarmProcess | None = None
+        self._warm: WarmProcess | None = None
         self._warm_failure = "did not answer"  # how the last warm process that failed ended
-        self._workers: list[_Worker] = []
+        self._workers: list[Worker] = []
         problem = interpreter_problem()
         if problem:
             raise WorkersError(f"the grading workers could not start: {problem}")
@@ -110,13 +80,13 @@ class Workers:
             self.close()
             raise
 
-    def _start(self, slot: int) -> "_Worker":
+    def _start(self, slot: int) -> "Worker":
         """A worker for ``slot``, forked from the warm process (started again once if it has died)."""
         for _ in range(2):
             try:
                 if self._warm is None or not self._warm.process.is_alive():
                     self._stop_warm()
-                    self._warm = _WarmProcess(self._context, self._setup)
+                    self._warm = WarmProcess(self._context, self._setup)
                 return self._warm.fork_worker(slot)
             except (EOFError, OSError):
                 self._stop_warm()
@@ -136,7 +106,7 @@ class Workers:
         pending = iter(jobs)  # taken one at a time: jobs may be read lazily
         retry: list[Job] = []
         idle = list(self._workers)
-        busy: dict[int, tuple[_Worker, Job, JobClock]] = {}
+        busy: dict[int, tuple[Worker, Job, JobClock]] = {}
         exhausted = False
         while not exhausted or busy:  # a job to retry keeps `exhausted` False
             while idle and not exhausted:
@@ -166,7 +136,7 @@ class Workers:
                 idle.append(self._replace(worker) if worker.lost else worker)
                 yield job, result
 
-    def _collect(self, worker: "_Worker", job: Job, clock: JobClock) -> sandbox.Result | None:
+    def _collect(self, worker: "Worker", job: Job, clock: JobClock) -> sandbox.Result | None:
         """The job's result once there is one; None while it is still running."""
         while worker.connection.poll():
             try:
@@ -183,7 +153,7 @@ class Workers:
             return sandbox.Result("crash", detail="the grading worker stopped answering")
         return None
 
-    def _replace(self, worker: "_Worker") -> "_Worker":
+    def _replace(self, worker: "Worker") -> "Worker":
         worker.connection.close()
         # What the lost worker's sandbox left in the slot must not share caps or counts with the next.
         cgroups.empty_slot(os.getpid(), worker.slot)
@@ -191,7 +161,7 @@ class Workers:
         self._workers[self._workers.index(worker)] = fresh
         return fresh
 
-    def _kill(self, worker: "_Worker") -> None:
+    def _kill(self, worker: "Worker") -> None:
         """SIGKILL ``worker``, if that pid is still a child of the warm process (and so still the worker)."""
         if self._warm is not None and _parent(worker.pid) == self._warm.process.pid:
             try:
@@ -220,65 +190,6 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-@dataclass
-class _Worker:
-    slot: int
-    pid: int
-    connection: multiprocessing.connection.Connection
-    lost: bool = False  # it died or was killed: the grader starts another in its slot
-
-
-class _WarmProcess:
-    """The grader's handle on the spawned process that warms up once and forks the run's workers."""
-
-    def __init__(self, context, setup: WorkerSetup):
-        ours, theirs = context.Pipe()
-        self.process = context.Process(target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True)
-        self.errors = ErrorRelay()  # its stderr, and its workers': relayed to ours, quoted if it fails
-        with _worker_environment(), self.errors.as_stderr():
-            self.process.start()
-        theirs.close()
-        self.control = ours
-        self.warm = False
-        # Sent, not passed at start: a process that dies starting makes this fail (BrokenPipeError)
-        # where a start with more than a pipe's worth of arguments would wait for it forever.
-        try:
-            self.control.send(setup)
-        except OSError:
-            self.close()
-            raise
-
-    def fork_worker(self, slot: int) -> _Worker:
-        """A new worker for ``slot`` and the grader's end of its connection (waits for the warm-up)."""
-        self.control.send(slot)
-        limit = FORK_LIMIT_S if self.warm else WARM_UP_LIMIT_S
-        if not self.control.poll(limit):
-            self.process.kill()
-            self.process.join(timeout=5)
-            raise WorkersError(f"the grading workers could not start: their warm process did not answer in {limit:.0f} s")
-        connection = multiprocessing.connection.Connection(multiprocessing.reduction.recv_handle(self.control))
-        self.warm = True
-        return _Worker(slot, self.control.recv(), connection)
-
-    def close(self) -> str:
-        """Stop the warm process; say how it ended, quoting what it wrote to stderr."""
-        try:
-            self.control.send(None)
-        except OSError:
-            pass
-        self.process.join(timeout=10)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(timeout=5)
-        self.control.close()
-        code = self.process.exitcode
-        if code is None:
-            return "did not answer"
-        self.process.close()  # its sentinel's file descriptor
-        said = self.errors.last_words() if code != 0 else ""
-        return f"ended with exit code {code}" + (f"; its error output ends:\n{said}" if said else ", printing nothing")
 
 
 def _ended(connection: multiprocessing.connection.Connection, deadline: float) -> bool:

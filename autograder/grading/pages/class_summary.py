@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from html import escape
 
-from autograder.grading.pages import chart_drawing as drawing
+from autograder.grading.pages.chart_figures import histogram
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
 from autograder.grading.judging.grade import COMPLETED, Grade
@@ -36,7 +36,7 @@ def summary_page(rows: list[StudentRow], grades: list[Grade], autograder: Autogr
     parts = [f"<h1>{escape(assignment)} · 全班概况 · class summary</h1>", _who(rows, counted, grades),
              f'<p id="mean">最终得分（含迟交扣分和书面题）平均 {mean:.2f} / {possible:g}{unmarked[0]} · final scores (late penalties and written marks included): '
              f"mean {mean:.2f} / {possible:g}{unmarked[1]}</p>",
-             f'<h2>分数分布 · Score histogram</h2><div id="histogram">{drawing.histogram(totals, possible=possible)}</div>']
+             f'<h2>分数分布 · Score histogram</h2><div id="histogram">{histogram(totals, possible=possible)}</div>']
     parts.extend(_pass_rates(counted_grades, autograder))
     parts.extend(_mistakes(counted_grades))
     statuses = Counter(grade.status for grade in counted_grades if grade.status != COMPLETED)

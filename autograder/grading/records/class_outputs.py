@@ -9,10 +9,8 @@ A folder an older run left broken heals: its stray temporary files go, and every
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
@@ -24,19 +22,18 @@ from autograder.grading.judging.grade import Grade
 from autograder.grading.records.late import LatePolicy
 from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.records.lms_imports import LmsImport, canvas_id_of, lms_import
-from autograder.grading.records.outputs import page_name, remove_stale_temporaries, write_atomic
+from autograder.grading.records.outputs import ClassFileWrites, page_name, remove_stale_temporaries, write_atomic, write_keeping_previous
 from autograder.grading.pages.class_summary import summary_page
 from autograder.grading.pages.feedback_page import Standing, standing_section, with_standing
 from autograder.grading.records.roster import Roster
 from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
-from autograder.grading.text import spreadsheet_cell, storable
-from autograder.grading.pages.ta_pages import index_page, similarity_page, written_page
-from autograder.grading.records.written import Mark, answer_key, marks_sheet, ordered, read_key, read_marks, retired
+from autograder.grading.pages.ta_pages import index_page, similarity_page
+from autograder.grading.records.written import Mark
+from autograder.grading.records.written_outputs import WRITTEN, read_all_marks, write_written
 
-RESULTS, FEEDBACK, WRITTEN = "results", "feedback", "written"
+RESULTS, FEEDBACK = "results", "feedback"
 GRADEBOOK, STUDENTS, SUMMARY, INDEX, SIMILARITY = "final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html"
 EXPORT_FILES = {"canvas": "canvas.csv", "moodle": "moodle.csv"}
-WRITTEN_KEY = "written_key.csv"   # which submission each anonymous label stands for: kept apart from the sheets in written/
 
 
 @dataclass
@@ -70,22 +67,6 @@ def feedback_link(file: str) -> str:
     return f"{FEEDBACK}/{page_name(file)}.html"
 
 
-def read_all_marks(out: Path, manual: dict[str, float], files: list[str]) -> dict[str, dict[str, Mark]]:
-    """Written question → file → the mark a TA entered in ``OUT/written/<question>.csv``, read through
-    the key (``OUT/written_key.csv``).
-
-    The key shows each file name as a spreadsheet-safe cell; it is matched back to ``files`` so.
-    """
-    marks = {}
-    key = read_key(out / WRITTEN_KEY)
-    for question, points in manual.items():
-        sheet = out / WRITTEN / f"{question}.csv"
-        if sheet.is_file():
-            entered = read_marks(sheet, possible=points, key=key.get(question, {}))
-            marks[question] = {file: entered[spreadsheet_cell(file)] for file in files if spreadsheet_cell(file) in entered}
-    return marks
-
-
 def rebuild_class_outputs(out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings, *, shard: bool = False) -> ClassView:
     """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there.
     ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has no file of."""
@@ -109,35 +90,20 @@ def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str
     pages = {grade.file: feedback_link(grade.file) for grade in grades}
     questions = sorted(autograder.questions)
     possible = autograder.possible + sum(manual.values())
-    writes = _Writes()
-    writes.attempt(GRADEBOOK, lambda: _keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder)))
-    writes.attempt(STUDENTS, lambda: _keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages)))
+    writes = ClassFileWrites()
+    writes.attempt(GRADEBOOK, lambda: write_keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder)))
+    writes.attempt(STUDENTS, lambda: write_keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages)))
     writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(rows, grades, autograder, assignment=assignment, manual=manual)))
     writes.attempt(INDEX, lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)))
     pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, owners(rows), solution=solution, starter=starter, assignment=assignment)) or []
-    _written(writes, out, rows, grades, manual, marks, assignment=assignment)
+    write_written(writes, out, rows, grades, manual, marks, assignment=assignment)
     writes.attempt(f"{FEEDBACK}/", lambda: _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible))
     comments = {question: {file: mark.comment for file, mark in found.items()} for question, found in marks.items()}
     imports = {system: lms_import(system, rows, settings=settings, header=roster.header if roster else [], title=title, name=assignment, canvas_id=canvas_id,
                                   autograded_possible=autograder.possible, manual=manual, comments=comments, shard=shard) for system in settings.exports}
     for system, made in imports.items():
-        writes.attempt(EXPORT_FILES[system], lambda: _keeping_previous(out / EXPORT_FILES[system], made.text))
+        writes.attempt(EXPORT_FILES[system], lambda: write_keeping_previous(out / EXPORT_FILES[system], made.text))
     return ClassView(rows, grades, len(pairs), roster, writes.failed, imports)
-
-
-class _Writes:
-    """Class files written one at a time: one that fails is recorded, and the others are still written."""
-
-    def __init__(self):
-        self.failed: dict[str, str] = {}
-
-    def attempt(self, name: str, write: Callable[[], object]) -> object:
-        """``write()``'s value, or None when it raised (recorded under ``name``)."""
-        try:
-            return write()
-        except Exception as error:  # a kit bug or a full disk: the TA is told, and gets every other file
-            self.failed[name] = f"{type(error).__name__}: {str(error)[:160]}"
-            return None
 
 
 def _similarity(out: Path, grades: list[Grade], whose: dict[str, str], *, solution: str, starter: str, assignment: str) -> list:
@@ -146,31 +112,6 @@ def _similarity(out: Path, grades: list[Grade], whose: dict[str, str], *, soluti
     pairs = similar_pairs(codes, solution=solution, starter=starter)
     write_atomic(out / SIMILARITY, similarity_page(pairs, clusters(pairs), codes, assignment=assignment, owners=whose))
     return pairs
-
-
-def _written(writes: _Writes, out: Path, rows: list[StudentRow], grades: list[Grade], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, assignment: str) -> None:
-    """One page per written question and its marks sheet, with the counted submissions' answers under
-    anonymous labels, and the key saying whose each label is (the gradebook's identity, from ``rows``);
-    marks a TA already entered are kept."""
-    if not manual:
-        return
-    (out / WRITTEN).mkdir(exist_ok=True)
-    by_file = {grade.file: grade for grade in grades}
-    key = read_key(out / WRITTEN_KEY)
-    answers, gone = {}, {}
-    for question in manual:
-        counted = {row.file: (row.student_id, row.name, by_file[row.file].written.get(question, "")) for row in rows if row.file in by_file}
-        answers[question] = ordered(question, counted, key.get(question, {}))
-        gone[question] = retired(answers[question], key.get(question, {}))
-    # The key first: a sheet is never on disk with labels its key does not hold.
-    writes.attempt(WRITTEN_KEY, lambda: _keeping_previous(out / WRITTEN_KEY, answer_key(answers, gone)))
-    if WRITTEN_KEY in writes.failed:
-        return
-    for question, points in manual.items():
-        sheet = out / WRITTEN / f"{question}.csv"
-        page = f"{WRITTEN}/{question}.html"
-        writes.attempt(page, lambda: write_atomic(out / page, written_page(question, answers[question], assignment=assignment, points=points, sheet=f"{WRITTEN}/{sheet.name}")))
-        writes.attempt(f"{WRITTEN}/{sheet.name}", lambda: _keeping_previous(sheet, marks_sheet(answers[question], marks.get(question, {}))))
 
 
 def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, autograded: dict[str, float], possible: float) -> None:
@@ -185,15 +126,3 @@ def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float]
         new = with_standing(old, section)
         if new != old:
             write_atomic(page, new)
-
-
-def _keeping_previous(path: Path, text: str) -> None:
-    """Write ``path`` atomically; an existing, different version moves to ``<stem>.previous<suffix>``."""
-    text = storable(text)
-    if path.is_file():
-        # Bytes, not text: read as text, a CSV's CRLF rows never equal what is written, and every
-        # unchanged run would overwrite the previous version with the current one.
-        if path.read_bytes() == text.encode("utf-8"):
-            return
-        shutil.copy2(path, path.with_name(f"{path.stem}.previous{path.suffix}"))
-    write_atomic(path, text)

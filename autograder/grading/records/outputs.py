@@ -4,8 +4,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import time
 from pathlib import Path
+from typing import Callable
 
 from autograder.grading.text import storable
 
@@ -76,3 +78,30 @@ def _stale(path: Path, pid: int) -> bool:
     except PermissionError:
         pass  # another user's live process
     return False
+
+
+class ClassFileWrites:
+    """Class files written one at a time: one that fails is recorded, and the others are still written."""
+
+    def __init__(self):
+        self.failed: dict[str, str] = {}
+
+    def attempt(self, name: str, write: Callable[[], object]) -> object:
+        """``write()``'s value, or None when it raised (recorded under ``name``)."""
+        try:
+            return write()
+        except Exception as error:  # a kit bug or a full disk: the TA is told, and gets every other file
+            self.failed[name] = f"{type(error).__name__}: {str(error)[:160]}"
+            return None
+
+
+def write_keeping_previous(path: Path, text: str) -> None:
+    """Write ``path`` atomically; an existing, different version moves to ``<stem>.previous<suffix>``."""
+    text = storable(text)
+    if path.is_file():
+        # Bytes, not text: read as text, a CSV's CRLF rows never equal what is written, and every
+        # unchanged run would overwrite the previous version with the current one.
+        if path.read_bytes() == text.encode("utf-8"):
+            return
+        shutil.copy2(path, path.with_name(f"{path.stem}.previous{path.suffix}"))
+    write_atomic(path, text)
