@@ -21,6 +21,7 @@ def release_table(report) -> str:
         f"  student template  {a.student_dir.relative_to(a.root)}/",
         f"  solution          {a.solution_dir.relative_to(a.root)}/",
         f"  autograder zip    {a.zip_path.relative_to(a.root)}",
+        f"  student download  {a.student_zip_path.relative_to(a.root)}",
         f"  requirements      {', '.join(line for line in report.requirements if not line.startswith('-'))}",
         "",
         render(table(["question", "points", "solution", "blank template", "mutants caught"], rows)),
