@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 from autograder.authoring.student import SERVER_FILE
 from autograder.release.student_download import REQUIREMENTS_FILE
 from autograder.sandbox.probe_run import checkpoint_question
-from autograder.server.download import DownloadMissing, student_folder_zip
+from autograder.server.download import DownloadMissing, check_downloads, student_folder_zip
 from tests.fresh_python import fresh_python
 
 pytestmark = pytest.mark.slow
@@ -114,5 +114,11 @@ def test_the_course_server_hands_out_the_released_zip_with_the_students_server_f
 
 def test_a_missing_download_says_how_to_make_it(tmp_path):
     unreleased = SimpleNamespace(name="lesson", student_zip_path=tmp_path / "dist" / "lesson-student.zip")
-    with pytest.raises(DownloadMissing, match=r"lesson-student\.zip: missing; run `autograder release lesson`"):
+    released = SimpleNamespace(name="other", student_zip_path=tmp_path / "other-student.zip")
+    released.student_zip_path.write_bytes(b"PK")
+    message = r"lesson-student\.zip: missing; run `autograder release lesson`"
+    with pytest.raises(DownloadMissing, match=message):
         student_folder_zip(unreleased, url="http://localhost", token="t")
+    with pytest.raises(DownloadMissing, match=message):  # the server refuses to start
+        check_downloads([released, unreleased])
+    check_downloads([released])

@@ -30,9 +30,8 @@ class Offered:
     @classmethod
     def load(cls, name: str, project: Path) -> "Offered":
         assignment = Assignment.find(name, project)
-        for released in (assignment.zip_path, assignment.student_zip_path):  # what grades, what students download
-            if not released.is_file():
-                raise CourseSettingsError(f"{released}: {name} is not released; run `autograder --root {project} release {name}` first")
+        if not assignment.zip_path.is_file():
+            raise CourseSettingsError(f"{assignment.zip_path}: {name} is not released; run `autograder --root {project} release {name}` first")
         settings, policy = class_rules(ClassSettings(), assignment)
         rules = SubmissionRules.from_config(assignment.config.extra.get("server"), where=str(assignment.config_file))
         return cls(assignment, AutograderZip.read(assignment.zip_path), rules, policy, settings)

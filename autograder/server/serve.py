@@ -7,11 +7,13 @@ import uvicorn
 
 from autograder.server.app import create_app
 from autograder.server.course import Course
+from autograder.server.download import check_downloads
 
 
 def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, database_url: str | None = None, queue_url: str | None = None) -> None:
     """Serve ``folder``'s course until stopped (SIGINT or SIGTERM); jobs still running go back to the queue.
     With ``queue_url``, workers on other machines grade (``autograder worker``)."""
     course = Course(folder, database_url=database_url)
+    check_downloads(offered.assignment for offered in course.offered.values())
     # One process: the grading pools and the queue's heartbeat live in it. Scale out with more workers, not more servers.
     uvicorn.run(create_app(course, queue_url=queue_url), host=host, port=port, log_level="info", timeout_graceful_shutdown=10, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
