@@ -10,8 +10,8 @@ from autograder.authoring import suite
 from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.judge import Judge
+from autograder.sandbox.support_files import worker_setup
 from autograder.sandbox.warm_process import WorkerSetup
-from autograder.sandbox.probe_plan import ProbePlan
 
 # The swap-in functions' sources, which only a sandbox's broker reads (after phase one).
 REFERENCE_FUNCTIONS_FILE = "reference_functions.json"
@@ -45,12 +45,7 @@ class GradingFolder:
 
     def worker_setup(self, assignment: Assignment) -> WorkerSetup:
         """What the workers get: the probes and inputs only (``ProbePlan``), and the reference functions' file."""
-        cases_file = self.path / suite.CASES_FILE
-        module = suite.load_cases(cases_file)
-        stored = suite.Suite(module.cases, suite.read_references(self.path / suite.INPUTS_FILE))
-        plan = ProbePlan.of(module, stored, notebook_name=assignment.source_notebook.name)
-        template = assignment.student_dir / assignment.source_notebook.name
-        return WorkerSetup(plan.dumps(cases_file), self.reference_functions, _student_files(assignment), template)
+        return worker_setup(self.path, self.reference_functions, assignment.student_dir / assignment.source_notebook.name)
 
     def __enter__(self) -> "GradingFolder":
         return self
@@ -58,11 +53,3 @@ class GradingFolder:
     def __exit__(self, *exc) -> None:
         self._scratch.cleanup()
 
-
-def _student_files(assignment: Assignment) -> dict[str, bytes]:
-    """The files a student's notebook sits beside, minus the notebook itself."""
-    files = {}
-    for path in sorted(assignment.student_dir.rglob("*")):
-        if path.is_file() and path.suffix != ".ipynb":
-            files[path.relative_to(assignment.student_dir).as_posix()] = path.read_bytes()
-    return files
