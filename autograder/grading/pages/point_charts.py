@@ -88,8 +88,8 @@ def _scatter(chart: Scatter, student: dict, reference: dict, notes: list[str]) -
         for index, value in enumerate(np.unique(labels)[: len(colours)]):
             chosen = shown[labels[shown] == value]
             ax.scatter(*points[chosen].T, s=10, color=colours[index], alpha=0.8, linewidths=0, label=f"{value:g}")
-        ax.set_xlabel(chart.axes[0])
         ax.set_ylabel(chart.axes[1])
+    axes[-1].set_xlabel(chart.axes[0])  # under the lower panel only: above, it would run into that panel's title
     legend_below(figure, axes)
     return figure
 
