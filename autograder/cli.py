@@ -211,17 +211,27 @@ def validate(context: click.Context, name: str, questions: tuple[str, ...], work
 @click.option("--assignment", "assignments", multiple=True, help="With --init: an assignment to offer (repeatable; default: every released one).")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="With --init: the address students open (the first-login links use it).")
 @click.option("--demo", is_flag=True, help="With --init: a made-up roster and accounts with a known password, to try the server.")
+@click.option("--add-students", "late_roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead of serving: add the students of this roster CSV who have no account yet, appending their links to first_logins.csv.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (put an HTTPS proxy in front for anything but loopback).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--database", "database_url", help="SQLAlchemy database URL (default: course.db in COURSE_DIR), e.g. postgresql+psycopg://user@host/course.")
 @click.option("--queue", "queue_url", help="A task queue's URL (redis://host:6379/0): `autograder worker` machines grade, not this one (default: the queue: setting, else the embedded pools).")
 @click.pass_context
-def serve(context: click.Context, course_dir: Path, init: bool, roster, staff, assignments, url, demo, host, port, database_url, queue_url) -> None:
+def serve(context: click.Context, course_dir: Path, init: bool, roster, staff, assignments, url, demo, late_roster, host, port, database_url,
+          queue_url) -> None:
     """Serve the course in COURSE_DIR: students submit and read feedback, staff follow the class (see README, "Course server")."""
-    if init:
-        from autograder.server.course_init import init_course, init_lines
+    if late_roster:
+        from autograder.server.account_changes import enroll_lines, enroll_roster
 
-        report = init_course(course_dir, project=Path(context.obj["root"]), roster=roster, staff=staff, assignments=assignments, url=url, database_url=database_url, demo=demo)
+        click.echo(enroll_lines(enroll_roster(course_dir, late_roster, database_url=database_url)))
+        return
+    if init:
+        from autograder.server.course_init import init_course, init_lines, kit_project
+
+        root_given = context.find_root().get_parameter_source("root") is not click.core.ParameterSource.DEFAULT
+        project = kit_project(Path(context.obj["root"]), given=root_given)
+        report = init_course(course_dir, project=project, roster=roster, staff=staff, assignments=assignments, url=url, database_url=database_url, demo=demo)
         click.echo(init_lines(report))
         return
     from autograder.server.serve import serve as run_server

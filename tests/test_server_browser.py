@@ -13,6 +13,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
@@ -178,3 +179,78 @@ def test_a_ta_follows_the_class_regrades_extends_and_exports(server, chromium, c
     assert _fits(page)
     shots.take("5-manage")
     context.close()
+
+
+def test_the_counts_mark_moves_live_to_a_newer_submission_that_counts(server, chromium, correct, tmp_path):
+    """Under ``counts: best`` a blank notebook counts until a better one is graded; the page moves the mark without reloading."""
+    context = chromium.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    _log_in(page, server, "2026005")
+    page.goto(f"{server.url}/assignments/{NAME}")
+    _drop(page, "blank.ipynb", nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode())
+    older = page.locator("#history tbody tr").first
+    playwright.expect(older.locator(".state")).to_contain_text("graded", timeout=GRADING_S * 1000)
+    playwright.expect(older.locator(".counts")).to_have_count(1)
+
+    page.set_input_files("#file", str(correct))
+    page.click("#send")
+    playwright.expect(page.locator("#history tbody tr")).to_have_count(2)
+    page.evaluate("window.notReloaded = true")
+    newer, older = page.locator("#history tbody tr").first, page.locator("#history tbody tr").nth(1)
+    assert newer.locator(".counts").count() == 0
+    playwright.expect(newer.locator(".state")).to_contain_text("graded", timeout=GRADING_S * 1000)
+    playwright.expect(newer.locator(".counts")).to_have_count(1)
+    playwright.expect(older.locator(".counts")).to_have_count(0)
+    newer_id = newer.get_attribute("data-id")
+    playwright.expect(page.locator("#current-score")).to_contain_text(f"10 / 10（第 {newer_id} 号提交 · submission {newer_id}）")
+    assert page.evaluate("window.notReloaded === true")
+    Shots(page, tmp_path, "desktop").take("counts-moved")
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_ta_adds_a_late_student_and_gives_a_new_link_when_they_forget_their_password(server, chromium, tmp_path, width):
+    late = {"desktop": "2026201", "phone": "2026202"}[width]
+    context = chromium.new_context(viewport=WIDTHS[width])
+    page = context.new_page()
+    shots = Shots(page, tmp_path, width)
+    _log_in(page, server, STAFF)
+    page.click("text=账号 · Accounts")
+    playwright.expect(page.locator("#accounts")).to_contain_text("2026001")
+    assert _fits(page)
+    shots.take("1-accounts")
+    page.fill("#add-id", late)
+    page.fill("#add-name", "迟到的同学")
+    page.fill("#add-section", "2")
+    page.click("#add-student button[type=submit]")
+    playwright.expect(page.locator("#notice")).to_contain_text(f"added 迟到的同学 ({late})")
+    playwright.expect(page.locator(f'#accounts tr[data-login="{late}"] .account-state')).to_contain_text("first login pending")
+    link = page.locator("#issued-link").inner_text()
+    assert _fits(page)
+    shots.take("2-added")
+
+    student = chromium.new_context(viewport=WIDTHS[width]).new_page()
+    assert link.startswith("http://127.0.0.1:8000/first-login/")  # the course's address (--url), which this server is not on
+    student.goto(server.url + urlsplit(link).path)
+    student.fill("#password", PASSWORD)
+    student.fill("#confirm", PASSWORD)
+    student.click("#first-login button[type=submit]")
+    playwright.expect(student.locator(f"#assignment-{NAME}")).to_be_visible()  # signed in, on their assignments
+    student.click("text=修改密码 · Password")
+    student.fill("#current", PASSWORD)
+    student.fill("#password", "a-newer-long-password")
+    student.fill("#confirm", "a-newer-long-password")
+    student.click("#change-password button[type=submit]")
+    playwright.expect(student.locator("#notice")).to_contain_text("your password is changed")
+    assert _fits(student)
+    student.screenshot(path=str(tmp_path / f"{width}-3-student-changed-password.png"), full_page=True)
+
+    page.reload()
+    page.locator(f'#accounts tr[data-login="{late}"] button.reissue').click()
+    playwright.expect(page.locator("#notice")).to_contain_text(f"{late}'s old password, sessions and tokens no longer work")
+    assert page.locator("#issued-link").inner_text() != link
+    shots.take("4-new-link")
+    student.goto(f"{server.url}/assignments/{NAME}")
+    playwright.expect(student.locator("#login-name")).to_be_visible()  # the forgotten password's session is over
+    context.close()
+    student.context.close()

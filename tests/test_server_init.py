@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import csv
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+import autograder
+from autograder import KitError
 from autograder.cli import main
 from autograder.server.accounts import check_password, token_hash
-from autograder.server.course import Course
+from autograder.server.course import Course, Offered
 from autograder.server.models import STAFF, STUDENT, User
 
 ROSTER = "学号,姓名,班级\n2026001,张三,1\n2026002,=HYPERLINK(\"x\"),2\n"
@@ -59,7 +62,7 @@ def test_a_roster_without_student_numbers_is_refused_and_leaves_nothing(assignme
     roster.write_text("姓名\n张三\n", encoding="utf-8")
     refused = _init(assignment.root, tmp_path / "course", "--roster", str(roster), "--staff", "ta")
     assert refused.exit_code == 1 and "'张三' has no student number" in refused.output
-    assert sorted(path.name for path in (tmp_path / "course").iterdir()) == []  # the next --init starts clean
+    assert not (tmp_path / "course").exists()  # the next --init starts clean
 
 
 @pytest.mark.parametrize("options, message", [((), "--init needs --roster"), (("--roster", "ROSTER"), "at least one --staff")])
@@ -77,3 +80,33 @@ def test_the_demo_course_has_known_passwords(assignment, tmp_path):
     assert sorted(users) == ["2026001", "2026002", "2026003", "ta"]
     assert all(check_password(user, "demo-password") for user in users.values())
     assert not check_password(users["ta"], "wrong")
+
+
+def test_init_from_outside_the_kit_offers_the_kit_it_runs_from(assignment, tmp_path, monkeypatch):
+    kit = Path(autograder.__file__).resolve().parents[1]
+    try:
+        Offered.load(assignment.name, kit)
+    except KitError as error:
+        pytest.skip(f"the checkout the kit runs from has no release to offer ({error})")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # not a checkout: no assignments/ here
+    command = ["serve", "course", "--init", "--roster", str(roster), "--staff", "ta", "--assignment", assignment.name]
+    done = CliRunner().invoke(main, command, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert Course(tmp_path / "course").settings.project_root == kit
+
+
+@pytest.mark.parametrize("kit, names, message", [
+    ("empty", (), "no assignments/ folder with assignments here; run --init from the kit's checkout, or name it"),
+    ("kit", ("no_such_lesson",), "no such source notebook"),
+])
+def test_init_that_cannot_offer_its_assignments_makes_no_folder(assignment, tmp_path, kit, names, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    root = assignment.root if kit == "kit" else tmp_path / "empty"
+    root.mkdir(exist_ok=True)
+    options = [option for name in names for option in ("--assignment", name)]
+    refused = _init(root, tmp_path / "course", "--roster", str(roster), "--staff", "ta", *options)
+    assert refused.exit_code == 1 and message in refused.output
+    assert not (tmp_path / "course").exists()

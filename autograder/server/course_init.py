@@ -7,9 +7,6 @@ ready course for trying the server: a made-up roster and accounts with known pas
 """
 from __future__ import annotations
 
-import csv
-import io
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from autograder import KitError
-from autograder.grading.records.roster import Roster
-from autograder.grading.text import spreadsheet_cell
-from autograder.server import database
+from autograder.assignment import Assignment
+from autograder.server import database, first_logins
+from autograder.server.account_changes import read_new_students
 from autograder.server.accounts import new_token, set_password, token_hash
-from autograder.server.course import Course
+from autograder.server.course import Course, Offered
 from autograder.server.models import STAFF, STUDENT, AssignmentState, User
 from autograder.server.database import DATABASE_FILE
 from autograder.server.settings import FIRST_LOGINS_FILE, ROSTER_FILE, SECRET_FILE, SETTINGS_FILE, CourseSettings, secret_key
@@ -59,6 +56,8 @@ def init_course(folder: Path, *, project: Path, roster: Path | None, staff: tupl
         raise CourseInitError("--init needs --roster ROSTER.csv (the class list the grader reads), or --demo")
     if not staff and not demo:
         raise CourseInitError("--init needs at least one --staff LOGIN, who will manage the course")
+    _check_offered(Path(project), assignments)  # before anything is made: a refused --init leaves no folder behind
+    made_folder = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
         students = _roster(folder, roster, demo=demo)
@@ -68,12 +67,33 @@ def init_course(folder: Path, *, project: Path, roster: Path | None, staff: tupl
         course = Course(folder)  # checks every assignment is there and released
         database.migrate(course.engine)
         links = _accounts(course, students, staff or (DEMO_STAFF,), demo=demo)
-        first_logins = None if demo else _write_links(folder / FIRST_LOGINS_FILE, links, url=settings.url)
+        links_file = None if demo else first_logins.write(folder / FIRST_LOGINS_FILE, links, url=settings.url)
     except BaseException:
+        if made_folder:
+            shutil.rmtree(folder, ignore_errors=True)
         for made in (SETTINGS_FILE, ROSTER_FILE, SECRET_FILE, DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm"):
             (folder / made).unlink(missing_ok=True)  # a failed --init leaves nothing that stops the next
         raise
-    return InitReport(course.folder, len(students), list(staff or (DEMO_STAFF,)), first_logins, DEMO_PASSWORD if demo else "")
+    return InitReport(course.folder, len(students), list(staff or (DEMO_STAFF,)), links_file, DEMO_PASSWORD if demo else "")
+
+
+def kit_project(root: Path, *, given: bool) -> Path:
+    """The kit checkout a new course offers assignments from: ``root`` when the user gave it (``--root``),
+    else the current folder if it is a checkout, else the checkout this kit runs from."""
+    if given or (Path(root) / "assignments").is_dir():
+        return Path(root).resolve()
+    installed = Path(__file__).resolve().parents[2]
+    return installed if (installed / "assignments").is_dir() else Path(root).resolve()
+
+
+def _check_offered(project: Path, assignments: tuple[str, ...]) -> None:
+    """Every assignment the course would offer is in ``project`` and released (the error says what to do)."""
+    names = assignments or tuple(found.name for found in Assignment.all(project))
+    if not names:
+        raise CourseInitError(f"{project.resolve()}: no assignments/ folder with assignments here; run --init from the kit's "
+                              "checkout, or name it: `autograder --root KIT_CHECKOUT serve COURSE --init ...`")
+    for name in names:
+        Offered.load(name, project)
 
 
 def _roster(folder: Path, roster: Path | None, *, demo: bool):
@@ -82,11 +102,7 @@ def _roster(folder: Path, roster: Path | None, *, demo: bool):
         (folder / ROSTER_FILE).write_text(DEMO_ROSTER, encoding="utf-8")
     else:
         shutil.copyfile(roster, folder / ROSTER_FILE)
-    students = Roster.read(folder / ROSTER_FILE).students
-    nameless = [student.name for student in students if not student.student_id]
-    if nameless:
-        raise CourseInitError(f"{roster}: {nameless[0]!r} has no student number; the server logs students in by it, so every row needs one")
-    return students
+    return read_new_students(folder / ROSTER_FILE)
 
 
 def _accounts(course: Course, students, staff: tuple[str, ...], *, demo: bool) -> list[tuple[User, str]]:
@@ -111,18 +127,6 @@ def _accounts(course: Course, students, staff: tuple[str, ...], *, demo: bool) -
             db.add(user)
             made.append((user, token))
     return made
-
-
-def _write_links(path: Path, links: list[tuple[User, str]], *, url: str) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["student_id", "name", "login", "role", "first_login_link"])
-    for user, token in links:
-        writer.writerow([spreadsheet_cell(user.student_id), spreadsheet_cell(user.name), spreadsheet_cell(user.login), user.role, f"{url}/first-login/{token}"])
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(descriptor, "w", encoding="utf-8") as handle:
-        handle.write("\ufeff" + buffer.getvalue())  # a byte-order mark: Excel opens Chinese names intact
-    return path
 
 
 def init_lines(report: InitReport) -> str:

@@ -37,6 +37,7 @@ class SubmissionStatus:
     late: str = ""                     # why it costs (both languages)
     grading_status: str = ""           # "Completed", or why it could not be graded
     counts: bool = False               # this is the submission that counts
+    counted_id: int | None = None      # the student's submission that counts now (a newer one may take over)
     feedback_url: str | None = None
     status_url: str = ""
 
@@ -108,7 +109,8 @@ def mean_grading_seconds(db: Session, assignment: str) -> float:
 
 def submission_status(db: Session, submission: Submission, policy: LatePolicy, *, workers: int, counted_id: int | None) -> SubmissionStatus:
     status = SubmissionStatus(submission.id, submission.assignment, submission.upload_name, _iso(submission.received_at, policy.zone), submission.state,
-                              status_url=f"/api/submissions/{submission.id}", counts=submission.id == counted_id)
+                              status_url=f"/api/submissions/{submission.id}", counts=submission.id == counted_id,
+                              counted_id=counted_id)
     ahead = queue_position(db, submission)
     if ahead is not None:
         status.position = ahead + 1

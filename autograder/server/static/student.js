@@ -45,8 +45,24 @@
       link.href = status.feedback_url;
       link.textContent = status.final + " / " + status.possible;
       result.appendChild(link);
-      var score = document.getElementById("current-score");
-      if (score && status.counts) { score.textContent = status.final + " / " + status.possible; }
+    }
+    markCounted(status);
+  };
+  // The mark moves whenever the server says another submission counts now (a newer one, or a better one).
+  var markCounted = function (status) {
+    var counted = document.querySelector('#history tr[data-id="' + status.counted_id + '"]');
+    if (counted && !counted.querySelector(".counts")) {
+      Array.prototype.forEach.call(document.querySelectorAll("#history .counts"), function (old) { old.remove(); });
+      var mark = document.createElement("strong");
+      mark.className = "counts";
+      mark.textContent = "✓ 计分 · counts";
+      var cell = counted.querySelector("td");
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(mark);
+    }
+    var score = document.getElementById("current-score");
+    if (score && status.counts) {
+      score.textContent = status.final + " / " + status.possible + "（第 " + status.id + " 号提交 · submission " + status.id + "）";
     }
   };
   var follow = function () {

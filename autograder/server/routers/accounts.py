@@ -1,0 +1,118 @@
+"""Accounts after ``--init``: staff add a student who joined late and give anyone a new first-login
+link (which ends their password, sessions and tokens); everyone may change their own password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from autograder.grading.records.roster import Student
+from autograder.server import first_logins
+from autograder.server.account_changes import AccountRefused, change_password, enroll, new_first_login
+from autograder.server.course import Course
+from autograder.server.dependencies import checked_form, course, database, signed_in, staff
+from autograder.server.models import User
+from autograder.server.pages import page_for
+from autograder.server.routers.auth import start_session
+
+router = APIRouter()
+PASSWORD_TITLE = "修改密码 · Change your password"
+ACCOUNTS_TITLE = "账号 · Accounts"
+
+
+@router.get("/account/password")
+def password_page(request: Request, user: User = Depends(signed_in)):
+    return page_for(request, user, "password.html", title=PASSWORD_TITLE)
+
+
+@router.post("/account/password")
+def new_password(
+    request: Request,
+    form: dict = Depends(checked_form),
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+):
+    mine = db.get(User, user.id)
+    try:
+        change_password(
+            mine, current=form.get("current", ""), new=form.get("password", ""), confirm=form.get("confirm", "")
+        )
+    except AccountRefused as refused:
+        return page_for(request, user, "password.html", status=400, title=PASSWORD_TITLE, error=str(refused))
+    db.commit()
+    start_session(request, mine)  # this browser stays signed in; every other session of theirs has ended
+    return page_for(
+        request,
+        mine,
+        "password.html",
+        title=PASSWORD_TITLE,
+        notice="密码已修改，其他设备上的登录已退出 · your password is changed; you are logged out everywhere else",
+    )
+
+
+@router.get("/staff/accounts")
+def accounts(request: Request, user: User = Depends(staff), db: Session = Depends(database)):
+    return _accounts_page(request, user, db)
+
+
+def _accounts_page(request: Request, user: User, db: Session, *, status: int = 200, **shown):
+    """Every account, staff first; ``shown`` may hold a notice, an error, and a link ``issued`` (shown this once)."""
+    people = list(db.scalars(select(User).order_by(User.role, User.login)))
+    return page_for(request, user, "staff_accounts.html", status=status, title=ACCOUNTS_TITLE, people=people, **shown)
+
+
+@router.post("/staff/accounts/add")
+def add_student(
+    request: Request,
+    form: dict = Depends(checked_form),
+    user: User = Depends(staff),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
+    student = Student(form.get("student_id", ""), form.get("name", ""), section=form.get("section", ""))
+    try:
+        added = enroll(the_course, [student])
+    except AccountRefused as refused:
+        return _accounts_page(request, user, db, status=400, error=str(refused))
+    if added.already:
+        return _accounts_page(
+            request,
+            user,
+            db,
+            status=409,
+            error=f"{added.already[0]} 已经有账号；要新的首次登录链接请点它旁边的按钮 · "
+            f"{added.already[0]} has an account already; the button beside it gives a new first-login link",
+        )
+    new_user, token = added.links[0]
+    return _accounts_page(
+        request,
+        user,
+        db,
+        notice=f"已添加 {new_user.name}（{new_user.login}）· added {new_user.name} ({new_user.login})",
+        issued=(new_user, first_logins.link(the_course.settings.url, token)),
+    )
+
+
+@router.post("/staff/accounts/{login}/first-login")
+def reissue(
+    request: Request,
+    login: str,
+    form: dict = Depends(checked_form),
+    user: User = Depends(staff),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
+    person = db.scalar(select(User).where(User.login == login))
+    if person is None:
+        raise HTTPException(404, "没有这个账号 · no such account")
+    token = new_first_login(db, person)
+    db.commit()
+    return _accounts_page(
+        request,
+        user,
+        db,
+        notice=f"{person.login} 的旧密码、登录和令牌已失效 · {person.login}'s old password, sessions and tokens "
+        "no longer work",
+        issued=(person, first_logins.link(the_course.settings.url, token)),
+    )

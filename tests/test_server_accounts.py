@@ -1,0 +1,169 @@
+"""Accounts after ``--init``, over HTTP against a real server: a student who joins late (on the staff
+page, and from a roster with ``serve --add-students``), a new first-login link for one who lost theirs
+or forgot their password (the old password, sessions and tokens stop), and a password changed by
+its owner. Each test has students of its own."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from autograder.cli import main
+from autograder.server.accounts import token_hash
+from autograder.server.course import Course
+from autograder.server.models import User
+from tests.course_server import PASSWORD, ROSTER, STAFF, Server, Visitor, course_folder, project_with
+
+NAME = "logistic_regression"
+NEW_PASSWORD = "another-long-password"
+
+
+@pytest.fixture(scope="module")
+def server(assignment, tmp_path_factory):
+    root = tmp_path_factory.mktemp("accounts-server")
+    running = Server(course_folder(project_with(assignment, root / "project"), root / "course"))
+    yield running
+    running.stop()
+
+
+def _signed_in(server, login: str, password: str = PASSWORD) -> Visitor:
+    visitor = Visitor(server.url)
+    assert visitor.log_in(login, password).status_code == 303
+    return visitor
+
+
+def _links(course) -> dict[str, str]:
+    with (course / "first_logins.csv").open(encoding="utf-8-sig") as handle:
+        return {row["login"]: row["first_login_link"] for row in csv.DictReader(handle)}
+
+
+def _set_password(server, link: str, password: str) -> Visitor:
+    visitor = Visitor(server.url)
+    path = httpx.URL(link).path
+    visitor.page(path)
+    done = visitor.post(path, {"password": password, "confirm": password})
+    assert done.status_code == 303, done.text[-500:]
+    return visitor
+
+
+def test_staff_add_a_late_student_whose_link_is_appended_and_works_once(server):
+    staff = _signed_in(server, STAFF)
+    before = (server.folder / "first_logins.csv").read_bytes()
+    staff.page("/staff/accounts")
+    added = staff.post("/staff/accounts/add", {"student_id": "2026101", "name": "迟到", "section": "2"})
+    assert added.status_code == 200 and "2026101" in added.text
+    link = _links(server.folder)["2026101"]
+    assert link in added.text  # shown to the TA once, and kept in the links file
+    assert (server.folder / "first_logins.csv").read_bytes().startswith(before)  # no earlier row changed
+    assert "2026101,迟到,2" in (server.folder / "roster.csv").read_text(
+        encoding="utf-8-sig"
+    )  # the class view lists them
+
+    student = _set_password(server, link, NEW_PASSWORD)
+    assert "我的作业" in student.page("/").text
+    assert Visitor(server.url).page(httpx.URL(link).path).status_code == 404  # used once
+
+    again = staff.post("/staff/accounts/add", {"student_id": "2026101", "name": "又一个"})
+    assert again.status_code == 409 and "has an account already" in again.text
+    bad = staff.post("/staff/accounts/add", {"student_id": "20 26", "name": "x"})
+    assert bad.status_code == 400 and "without spaces" in bad.text
+
+
+def test_a_new_link_ends_the_old_password_sessions_and_tokens(server):
+    student = _signed_in(server, "2026002")
+    with zipfile.ZipFile(io.BytesIO(student.http.get(f"/assignments/{NAME}/download").content)) as folder:
+        api_token = json.loads(folder.read(f"{NAME}/course_server.json"))["token"]
+    bearer = {"Authorization": f"Bearer {api_token}"}
+    assert httpx.get(f"{server.url}/api/me", headers=bearer).status_code == 200
+
+    staff = _signed_in(server, STAFF)
+    staff.page("/staff/accounts")
+    issued = staff.post("/staff/accounts/2026002/first-login")
+    assert issued.status_code == 200 and "no longer work" in issued.text
+    link = issued.text.split('id="issued-link">')[1].split("<")[0]
+
+    assert student.http.get("/").status_code == 303  # the session ended: back to the login page
+    assert httpx.get(f"{server.url}/api/me", headers=bearer).status_code == 401
+    assert Visitor(server.url).log_in("2026002", PASSWORD).status_code == 401
+    _set_password(server, link, NEW_PASSWORD)
+    assert _signed_in(server, "2026002", NEW_PASSWORD).page("/").status_code == 200
+
+
+def test_a_student_changes_their_password_and_their_other_sessions_end(server):
+    here, elsewhere = _signed_in(server, "2026004"), _signed_in(server, "2026004")
+    here.page("/account/password")
+    wrong = here.post(
+        "/account/password", {"current": "not-the-password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert wrong.status_code == 400 and "current password is wrong" in wrong.text
+    short = here.post("/account/password", {"current": PASSWORD, "password": "short", "confirm": "short"})
+    assert short.status_code == 400 and "at least 8 characters" in short.text
+    changed = here.post("/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert changed.status_code == 200 and "logged out everywhere else" in changed.text
+    assert here.page("/").status_code == 200 and elsewhere.http.get("/").status_code == 303
+    assert Visitor(server.url).log_in("2026004", PASSWORD).status_code == 401
+    assert _signed_in(server, "2026004", NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/staff/accounts/add", {"student_id": "2026199"}),
+        ("/staff/accounts/2026005/first-login", {}),
+        ("/account/password", {"current": PASSWORD, "password": "x" * 12, "confirm": "x" * 12}),
+    ],
+)
+def test_account_changes_need_the_forms_csrf_token(server, path, data):
+    staff = _signed_in(server, STAFF)
+    forged = staff.http.post(path, data=data)  # no csrf field: what another site's form would send
+    assert forged.status_code == 403 and "form expired" in forged.text
+
+
+def test_the_accounts_page_does_not_exist_for_students(server):
+    student = _signed_in(server, "2026006")
+    assert student.page("/staff/accounts").status_code == 404
+    student.page("/")  # the session's form token, so only the staff check can refuse
+    assert student.post("/staff/accounts/2026007/first-login").status_code == 404
+    assert student.post("/staff/accounts/add", {"student_id": "2026198"}).status_code == 404
+
+
+def test_add_students_appends_the_new_ones_and_leaves_every_other_row(assignment, tmp_path):
+    course = course_folder(
+        project_with(assignment, tmp_path / "project"), tmp_path / "course", first_login=("2026001",)
+    )
+    before = (course / "first_logins.csv").read_bytes()
+    late = tmp_path / "late.csv"
+    late.write_text(ROSTER.splitlines()[0] + "\n2026001,张三,1\n2026301,新一,2\n2026302,新二,1\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["serve", str(course), "--add-students", str(late)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert "added 2 students: 2026301, 2026302" in done.output and "1 had an account already" in done.output
+    after = (course / "first_logins.csv").read_bytes()
+    assert after.startswith(before) and after.count(b"\r\n") == before.count(b"\r\n") + 2
+    links = _links(course)
+    opened = Course(course)
+    with opened.sessions() as db:
+        users = {user.login: user for user in db.scalars(select(User))}
+    opened.engine.dispose()
+    for login in ("2026301", "2026302"):
+        assert (
+            users[login].first_login_hash == token_hash(links[login].rsplit("/", 1)[1])
+            and users[login].password_hash is None
+        )
+    assert users["2026001"].first_login_hash is not None and links["2026001"] in before.decode("utf-8-sig")  # untouched
+    again = CliRunner().invoke(main, ["serve", str(course), "--add-students", str(late)], catch_exceptions=False)
+    assert "added 0 students" in again.output and (course / "first_logins.csv").read_bytes() == after
+
+
+def test_add_students_refuses_a_roster_row_without_a_student_number(assignment, tmp_path):
+    course = course_folder(project_with(assignment, tmp_path / "project"), tmp_path / "course")
+    late = tmp_path / "late.csv"
+    late.write_text("学号,姓名\n,无号\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["serve", str(course), "--add-students", str(late)])
+    assert refused.exit_code == 1 and f"{late}: '无号' has no student number" in refused.output
