@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install data release demo serve test parity benchmark clean
+.PHONY: install data release demo serve test lint parity benchmark clean
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,11 @@ serve: release
 
 test: install
 	$(BIN)/python -m pytest -n 2 -q --durations=30
+
+# The linter and the formatter's check (settings in pyproject.toml); `ruff format` and `ruff check --fix` apply them.
+lint: install
+	$(BIN)/ruff check autograder tests benchmarks
+	$(BIN)/ruff format --check autograder tests benchmarks
 
 # Plain otter run on every corpus entry, 15-20 core-seconds each (make test runs it on 17 combined-mistake notebooks).
 parity: install

@@ -1,4 +1,5 @@
 """One rule decides which code cells run: for the solution at release and for every submission."""
+
 import nbformat
 
 from autograder.notebook_run import code_cells, run_notebook

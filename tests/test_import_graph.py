@@ -3,6 +3,7 @@
 Built from the source with ``ast``, imports inside functions included: an import moved into a
 function to dodge a cycle is still a cycle.
 """
+
 from __future__ import annotations
 
 import ast
@@ -53,8 +54,10 @@ def _imported(tree: ast.AST, here: str, is_package: bool, known: set[str]) -> se
 def import_graph() -> dict[str, set[str]]:
     modules = _modules()
     known = set(modules)
-    return {name: _imported(ast.parse(path.read_text(encoding="utf-8")), name, path.name == "__init__.py", known) - {name}
-            for name, path in modules.items()}
+    return {
+        name: _imported(ast.parse(path.read_text(encoding="utf-8")), name, path.name == "__init__.py", known) - {name}
+        for name, path in modules.items()
+    }
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -99,7 +102,8 @@ def _within(name: str, folder: str) -> bool:
 def test_the_import_graph_is_read_from_the_real_package():
     graph = import_graph()
     assert "autograder.grading.batch" in graph["autograder.cli"] or any(
-        "autograder.grading.batch" in targets for targets in graph.values())
+        "autograder.grading.batch" in targets for targets in graph.values()
+    )
     assert "autograder.sandbox.isolated" in graph["autograder.sandbox.run"]
 
 
@@ -111,11 +115,19 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_the_package_has_no_import_cycle():
     found = cycles(import_graph())
     assert not found, "import cycles (move the shared part down into a module both can import): " + "; ".join(
-        " <-> ".join(group) for group in found)
+        " <-> ".join(group) for group in found
+    )
 
 
-@pytest.mark.parametrize("lower, higher", [(lower, higher) for lower, highers in FORBIDDEN.items() for higher in highers])
+@pytest.mark.parametrize(
+    "lower, higher", [(lower, higher) for lower, highers in FORBIDDEN.items() for higher in highers]
+)
 def test_no_arrow_up(lower, higher):
-    arrows = sorted(f"{source} -> {target}" for source, targets in import_graph().items() if _within(source, lower)
-                    for target in targets if _within(target, higher))
+    arrows = sorted(
+        f"{source} -> {target}"
+        for source, targets in import_graph().items()
+        if _within(source, lower)
+        for target in targets
+        if _within(target, higher)
+    )
     assert not arrows, f"{lower} must not import {higher}: " + ", ".join(arrows)

@@ -1,4 +1,5 @@
 """No module of the package grows past what a reader takes in at once."""
+
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "autograder"

@@ -7,6 +7,7 @@ outputs, judges each submission as it finishes and writes its results and
 feedback at once, so a killed run loses nothing and a re-run grades only what
 is new or changed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,20 +16,25 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder import KitError, sandbox
-from autograder.grading.intake import submissions
 from autograder.assignment import Assignment
-from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.judging.grade import Grade
-from autograder.grading.records.class_book import counted_files, rows_now_counting
-from autograder.grading.records.class_settings import class_rows
-from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
-from autograder.grading.records.class_settings import ClassSettings, class_rules
-from autograder.grading.similarity.lesson_code import LessonCode
-from autograder.grading.records.lms_imports import canvas_id_of
+from autograder.grading.intake import submissions
 from autograder.grading.intake.reading import read_submission
 from autograder.grading.intake.submission_keys import Keyed, key_submissions
-from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
+from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
+from autograder.grading.judging.grade import Grade
+from autograder.grading.records.class_book import counted_files, rows_now_counting
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
+from autograder.grading.records.class_settings import ClassSettings, class_rows, class_rules
+from autograder.grading.records.lms_imports import canvas_id_of
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.submission_grader import (
+    GradeOptions,
+    GradingContext,
+    SubmissionGrader,
+    hidden_paths,
+    sandbox_limits,
+)
 from autograder.sandbox.workers import Job, Workers
 
 
@@ -45,7 +51,7 @@ class BatchReport:
     possible: float = 0.0
     questions: list[str] = field(default_factory=list)
     view: ClassView | None = None
-    notes: list[str] = field(default_factory=list)   # what the TA should know of rows this run added or changed
+    notes: list[str] = field(default_factory=list)  # what the TA should know of rows this run added or changed
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -64,7 +70,15 @@ def in_shard(items: list, shard: tuple[int, int]) -> list:
     return [item for position, item in enumerate(items) if position % count == index - 1]
 
 
-def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options: GradeOptions = GradeOptions(), on_progress: Callable[[Grade, int, int], None] | None = None, settings: ClassSettings | None = None) -> BatchReport:
+def grade_paths(
+    paths: list[Path],
+    assignment: Assignment,
+    out: Path,
+    *,
+    options: GradeOptions = GradeOptions(),
+    on_progress: Callable[[Grade, int, int], None] | None = None,
+    settings: ClassSettings | None = None,
+) -> BatchReport:
     """Grade every submission under ``paths``; write OUT/results and OUT/feedback for each, then
     rebuild the class's outputs from every result in OUT (see ``class_outputs``).
 
@@ -77,16 +91,21 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     zoned, policy = class_rules(settings, assignment)  # a late policy that cannot work stops the run before any grading
     canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
     if not assignment.zip_path.is_file():
-        raise GradeRunError(f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first")
+        raise GradeRunError(
+            f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first"
+        )
     try:
         autograder = AutograderZip.read(assignment.zip_path)
     except AutograderZipError as error:
         raise GradeRunError(str(error)) from error
     before = {grade.file: grade for grade in load_grades(out)}
     counted_before = counted_files(class_rows(list(before.values()), zoned, policy))
-    keyed = key_submissions(in_shard(submissions.discover(paths), options.shard), before,
-                            declared_student=lambda submission: _declared_student(submission, assignment.name),
-                            digest_of=lambda submission: submissions.digest(_read(submission), autograder.digest))
+    keyed = key_submissions(
+        in_shard(submissions.discover(paths), options.shard),
+        before,
+        declared_student=lambda submission: _declared_student(submission, assignment.name),
+        digest_of=lambda submission: submissions.digest(_read(submission), autograder.digest),
+    )
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
     code = LessonCode.of(assignment)
@@ -103,14 +122,20 @@ def grade_paths(paths: list[Path], assignment: Assignment, out: Path, *, options
     grades = [run.grades[name] for name in sorted(run.grades)]
     view = rebuild_class_outputs(out, autograder, assignment, settings, shard=options.shard[1] > 1)
     notes = keyed.notes + rows_now_counting(counted_before, view.rows, {grade.file for grade in grades})
-    return BatchReport(grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes)
+    return BatchReport(
+        grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes
+    )
 
 
 def _named_at(keyed: Keyed, before: dict[str, Grade]) -> dict[str, str]:
     """File → when the TA last graded it by name: now for the files named on this command line."""
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return {submission.file: now if submission.file in keyed.named else (before[submission.file].named_at if submission.file in before else "")
-            for submission in keyed.submissions}
+    return {
+        submission.file: now
+        if submission.file in keyed.named
+        else (before[submission.file].named_at if submission.file in before else "")
+        for submission in keyed.submissions
+    }
 
 
 def _declared_student(submission: submissions.Submission, assignment: str) -> str:
@@ -131,7 +156,9 @@ class _Run:
         self.sources: dict[str, str] = {}
         self.total = 0
 
-    def reuse_or_queue(self, found: list[submissions.Submission], before: dict[str, Grade]) -> list[submissions.Submission]:
+    def reuse_or_queue(
+        self, found: list[submissions.Submission], before: dict[str, Grade]
+    ) -> list[submissions.Submission]:
         """Record the results in ``before`` still valid for unchanged files; return the other submissions."""
         self.total = len(found)
         self.sources = {submission.file: str(submission.path.resolve()) for submission in found}
@@ -139,8 +166,12 @@ class _Run:
         for submission in found:
             previous = before.get(submission.file)
             if previous is not None and previous.digest == self.grader.digest(_read(submission)):
-                # Named again by the TA it is rewritten to count from now; found at another path, to be found there next time.
-                moved = (self.named_at.get(submission.file, ""), self.sources[submission.file]) != (previous.named_at, previous.source)
+                # Named again by the TA it is rewritten to count from now; found at another path, to be found
+                # there next time.
+                moved = (self.named_at.get(submission.file, ""), self.sources[submission.file]) != (
+                    previous.named_at,
+                    previous.source,
+                )
                 self._record(previous, write=moved)
             else:
                 todo.append(submission)
@@ -151,7 +182,9 @@ class _Run:
         for job, result in workers.run(self._jobs(todo, limits, digests)):
             self._record(self.grader.judged(job.key, digests[job.key], result))
 
-    def _jobs(self, todo: list[submissions.Submission], limits: sandbox.Limits, digests: dict[str, str]) -> Iterator[Job]:
+    def _jobs(
+        self, todo: list[submissions.Submission], limits: sandbox.Limits, digests: dict[str, str]
+    ) -> Iterator[Job]:
         """A job per notebook, read only when a worker is free (a class's files need not fit in memory);
         a file that is no notebook gets its failed grade here."""
         for submission in todo:
@@ -165,7 +198,9 @@ class _Run:
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
         if write:
-            grade = self.grader.written(replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, "")))
+            grade = self.grader.written(
+                replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, ""))
+            )
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)

@@ -1,4 +1,5 @@
 """The private folder a grading run works from, and what it hands its workers."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from autograder.authoring import suite
 from autograder.assignment import Assignment
+from autograder.authoring import suite
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.judge import Judge
 from autograder.sandbox.support_files import worker_setup
@@ -45,11 +46,12 @@ class GradingFolder:
 
     def worker_setup(self, assignment: Assignment) -> WorkerSetup:
         """What the workers get: the probes and inputs only (``ProbePlan``), and the reference functions' file."""
-        return worker_setup(self.path, self.reference_functions, assignment.student_dir / assignment.source_notebook.name)
+        return worker_setup(
+            self.path, self.reference_functions, assignment.student_dir / assignment.source_notebook.name
+        )
 
     def __enter__(self) -> "GradingFolder":
         return self
 
     def __exit__(self, *exc) -> None:
         self._scratch.cleanup()
-

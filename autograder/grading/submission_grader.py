@@ -4,6 +4,7 @@ sandbox sent, and its feedback page and results file.
 The batch grader (``autograder.grading.batch``) and the course server both grade through a
 ``SubmissionGrader``, so the same file gets the same grade in a batch and online.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,13 @@ from autograder import sandbox
 from autograder.assignment import Assignment
 from autograder.grading.intake import submissions
 from autograder.grading.intake.about import About
+from autograder.grading.intake.reading import read_submission
 from autograder.grading.judging.autograder_zip import AutograderZip
-from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
 from autograder.grading.judging.grade import Grade
 from autograder.grading.judging.judge import Judge
-from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.grading.pages.feedback_page import feedback_page
-from autograder.grading.intake.reading import read_submission
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.sandbox.workers import Job
 
 
@@ -32,7 +33,7 @@ class GradeOptions:
     memory_mb: int = 4096
     output_cap: int = 64 * 1024
     shard: tuple[int, int] = (1, 1)
-    force: bool = False   # grade again files whose results are still valid
+    force: bool = False  # grade again files whose results are still valid
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ class GradingContext:
 
     out: Path
     assignment: str
-    manual: dict[str, float]          # written question → points
-    graded_names: list[str]           # the definitions students write
+    manual: dict[str, float]  # written question → points
+    graded_names: list[str]  # the definitions students write
 
 
 class SubmissionGrader:
@@ -60,7 +61,13 @@ class SubmissionGrader:
     def job(self, file: str, content: bytes, limits: sandbox.Limits) -> Job | Grade:
         """The sandbox job for ``file``, or its failed grade when it is no notebook of this assignment
         or over a limit of what the grader reads (see ``autograder.grading.intake.reading``)."""
-        reading = read_submission(file, content, assignment=self.context.assignment, manual=list(self.context.manual), graded=self.context.graded_names)
+        reading = read_submission(
+            file,
+            content,
+            assignment=self.context.assignment,
+            manual=list(self.context.manual),
+            graded=self.context.graded_names,
+        )
         if reading.notebook is None:
             return self.judge.failed(file, self.digest(content), reading.problem)
         self._about[file] = reading.about
@@ -74,7 +81,11 @@ class SubmissionGrader:
             else:
                 grade = self.judge.failed(file, digest, status_text(result))
         except Exception as error:
-            grade = self.judge.failed(file, digest, f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})")
+            grade = self.judge.failed(
+                file,
+                digest,
+                f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})",
+            )
         about = self._about.pop(file, None)
         return about.applied_to(grade) if about else grade
 
@@ -93,7 +104,11 @@ def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -
         write_submission(grade, judge, context.out, assignment=context.assignment)
         return grade
     except Exception as error:  # one file's outputs must never cost the run, or the other rows
-        failed = judge.failed(grade.file, grade.digest, f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})")
+        failed = judge.failed(
+            grade.file,
+            grade.digest,
+            f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})",
+        )
         try:
             write_submission(failed, judge, context.out, assignment=context.assignment)
         except Exception:
@@ -107,7 +122,9 @@ def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) 
     from autograder.grading.records.results_file import otter_results
 
     name = page_name(grade.file)
-    page = feedback_page(grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts)
+    page = feedback_page(
+        grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts
+    )
     write_atomic(out / FEEDBACK / f"{name}.html", page)
     write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))
 
@@ -141,11 +158,19 @@ def hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[
 # A status quotes at most this much of what the student process wrote (it writes the result pipe itself).
 QUOTED_CHARS = 160
 # After the commit the student process holds the reference functions: a status then says nothing it chose.
-FAILED_AFTER_COMMIT = "the notebook's run failed while the reference functions were lent (after its answers were committed)"
+FAILED_AFTER_COMMIT = (
+    "the notebook's run failed while the reference functions were lent (after its answers were committed)"
+)
 
 
 def status_text(result: sandbox.Result) -> str:
-    labels = {"timeout": "timeout", "memory": "memory", "crash": "crash", "error": "crash", "signal": "killed by signal"}
+    labels = {
+        "timeout": "timeout",
+        "memory": "memory",
+        "crash": "crash",
+        "error": "crash",
+        "signal": "killed by signal",
+    }
     label = labels.get(result.status, result.status)
     if result.committed is not None and result.status in ("error", "crash", "signal"):
         return f"{label}: {FAILED_AFTER_COMMIT}"

@@ -1,4 +1,5 @@
 """What ``autograder grade`` shows on the terminal: progress while it runs, tables at the end."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,7 +15,15 @@ from autograder.tables import render, table
 def grade_table(report) -> str:
     """Per-submission scores of this run, then the class view and where the outputs are."""
     header = ["file", *report.questions, "total", "status"]
-    rows = [[shown_controls(g.file), *(f"{g.scores.get(q, 0):g}" for q in report.questions), f"{g.total:g}/{report.possible:g}", shown_controls(g.status[:60])] for g in report.grades]
+    rows = [
+        [
+            shown_controls(g.file),
+            *(f"{g.scores.get(q, 0):g}" for q in report.questions),
+            f"{g.total:g}/{report.possible:g}",
+            shown_controls(g.status[:60]),
+        ]
+        for g in report.grades
+    ]
     lines = [render(table(header, rows)), "", f"graded {report.graded}, reused {report.reused} unchanged results"]
     lines += [shown_controls(note) for note in getattr(report, "notes", [])]
     if getattr(report, "view", None) is not None:
@@ -33,9 +42,17 @@ def class_lines(view, out: Path) -> str:
     if view.roster is not None:
         counts += f" ({len(view.roster.students)} on the roster, {missing} missing, {unknown} unknown)"
     counts += f", {late} late, {view.similar} similar pairs"
-    places = [("class index", "index.html"), ("gradebook", "final_grades.csv"), ("by student", "students.csv"), ("summary", "summary.html"),
-              ("similar", "similarity.html"), ("feedback", "feedback/")]
-    places += [(f"{system} import", f"{system}.csv") for system in ("canvas", "moodle") if (out / f"{system}.csv").is_file()]
+    places = [
+        ("class index", "index.html"),
+        ("gradebook", "final_grades.csv"),
+        ("by student", "students.csv"),
+        ("summary", "summary.html"),
+        ("similar", "similarity.html"),
+        ("feedback", "feedback/"),
+    ]
+    places += [
+        (f"{system} import", f"{system}.csv") for system in ("canvas", "moodle") if (out / f"{system}.csv").is_file()
+    ]
     if (out / "written").is_dir():
         places += [("written answers", "written/"), ("whose answer", "written_key.csv")]
     lines = [counts, *(f"  {label:<16} {out / name}" for label, name in places if name not in view.failed)]
@@ -50,8 +67,11 @@ def class_lines(view, out: Path) -> str:
 
 def unwritten_error(view) -> str:
     """What the TA is told, after the tables, when some class files could not be written."""
-    return (f"{len(view.failed)} class file(s) could not be written ({', '.join(view.failed)}; why is listed above); every other file "
-            "was written. Once the cause is fixed, run the command again: the class files are rebuilt from OUT/results")
+    return (
+        f"{len(view.failed)} class file(s) could not be written ({', '.join(view.failed)}; why is listed above); "
+        "every other file "
+        "was written. Once the cause is fixed, run the command again: the class files are rebuilt from OUT/results"
+    )
 
 
 @contextlib.contextmanager
@@ -68,7 +88,11 @@ def progress_printer(*, header: str = ""):
         while pending:
             click.echo(pending.pop(), err=True)
         if bar is None:
-            click.echo(f"graded {done}/{total} {shown_controls(grade.file)} {grade.total:g} ({shown_controls(grade.status[:40])})", err=True)
+            click.echo(
+                f"graded {done}/{total} {shown_controls(grade.file)} {grade.total:g} "
+                f"({shown_controls(grade.status[:40])})",
+                err=True,
+            )
         else:
             bar.show(shown_controls(grade.file), done, total)
 
@@ -88,9 +112,23 @@ class _Bar:
     def show(self, file: str, done: int, total: int) -> None:
         if self.progress is None:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+            )
             self.progress = Progress(*columns, console=Console(file=sys.stderr))
             self.task = self.progress.add_task("", total=total, rate="")
             self.progress.start()

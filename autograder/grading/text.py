@@ -5,12 +5,25 @@ It may hold lone surrogates (which no UTF-8 file can store), control
 characters (ESC sequences that rewrite a TA's terminal, newlines that split
 a CSV row) or a leading ``=`` that a spreadsheet runs as a formula.
 """
+
 from __future__ import annotations
 
 import unicodedata
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # OWASP, with fullwidth forms
+_FORMULA_START = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)  # OWASP, with fullwidth forms
 
 
 def storable(text: str) -> str:

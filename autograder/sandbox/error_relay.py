@@ -6,6 +6,7 @@ before; the last lines are kept, so when the warm process fails the grader's
 own error can quote them (a TA whose stderr goes elsewhere, a server's log or
 a test's capture, still reads why).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -61,6 +62,6 @@ class ErrorRelay:
 def _write_all(fd: int, data: bytes) -> None:
     try:
         while data:
-            data = data[os.write(fd, data):]
+            data = data[os.write(fd, data) :]
     except OSError:
         pass  # our own stderr is gone: the lines are still kept for the error message

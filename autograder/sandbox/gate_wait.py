@@ -1,9 +1,11 @@
-"""A job's waits for its turn at the host's phase gate: the runner's notice, and the grader's clock that leaves them out.
+"""A job's waits for its turn at the host's phase gate: the runner's notice, and the grader's clock that leaves
+them out.
 
 Another grading run's sandboxes may hold the gate for as long as their own
 limits allow (``autograder.sandbox.phase_gate``), so the grader does not count
 that time against a job when it decides that a worker has stopped answering.
 """
+
 from __future__ import annotations
 
 import time

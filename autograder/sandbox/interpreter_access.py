@@ -6,6 +6,7 @@ only sees the child end with exit code 255, having printed nothing. A kit an
 administrator installed on a Python under a folder a TA cannot enter fails that
 way, so the grader checks first and names the path and the permission missing.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,12 @@ def _refused(path: str, need: int, *, what: str) -> str | None:
                 return _explain(folder, "search (x)", f"so it cannot {what} {path}", wanted="o+x")
     if not os.access(path, need):
         missing = "execute (x)" if need == _SEARCH else "read and search (r-x)"
-        return _explain(Path(os.path.realpath(path)), missing, f"so it cannot {what} {path}", wanted="o+x" if need == _SEARCH else "o+rx")
+        return _explain(
+            Path(os.path.realpath(path)),
+            missing,
+            f"so it cannot {what} {path}",
+            wanted="o+x" if need == _SEARCH else "o+rx",
+        )
     return None
 
 
@@ -48,9 +54,12 @@ def _explain(path: Path, permission: str, consequence: str, *, wanted: str) -> s
         held = f" (mode {mode}, owner {owner})"
     except OSError:
         held = ""
-    return (f"{path}{held} gives this user ({_user(os.geteuid())}) no {permission} permission, {consequence}. "
-            f"Ask whoever installed the kit to open it to you (for example `chmod {wanted} {path}`), or install the kit "
-            f"in a virtual environment of your own, on a Python you can run (`python3 -m venv .venv && .venv/bin/pip install -e .`).")
+    return (
+        f"{path}{held} gives this user ({_user(os.geteuid())}) no {permission} permission, {consequence}. "
+        f"Ask whoever installed the kit to open it to you (for example `chmod {wanted} {path}`), or install the kit "
+        "in a virtual environment of your own, on a Python you can run (`python3 -m venv .venv && .venv/bin/pip "
+        "install -e .`)."
+    )
 
 
 def _user(uid: int) -> str:

@@ -4,6 +4,7 @@ The probes and their inputs (``ProbePlan``), never the cases file's expected out
 functions' file for each sandbox's broker, and the files a student's notebook sits beside. The
 grader's side of the run's private folder is ``autograder.grading.grading_folder``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,7 @@
 """The grader's handle on a run's warm process: starting it with a cut-down environment, asking it
 for workers, and stopping it. The warm process itself is ``warm_process``; the pool that hands
 workers their jobs is ``workers``."""
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,16 @@ FORK_LIMIT_S = 60.0
 
 # A worker starts with these of the TA's environment variables and no others: a notebook forked
 # from it must find no token or credential of the TA's anywhere in its memory.
-WORKER_ENVIRONMENT = (*KEPT_ENVIRONMENT, "HOME", "USER", "LOGNAME", "TMPDIR", "PYTHONPATH", "AUTOGRADER_SANDBOX",
-                      "AUTOGRADER_PHASE_GATE")
+WORKER_ENVIRONMENT = (
+    *KEPT_ENVIRONMENT,
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "TMPDIR",
+    "PYTHONPATH",
+    "AUTOGRADER_SANDBOX",
+    "AUTOGRADER_PHASE_GATE",
+)
 
 
 @contextlib.contextmanager
@@ -56,7 +65,9 @@ class WarmProcess:
 
     def __init__(self, context, setup: WorkerSetup):
         ours, theirs = context.Pipe()
-        self.process = context.Process(target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True)
+        self.process = context.Process(
+            target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True
+        )
         self.errors = ErrorRelay()  # its stderr, and its workers': relayed to ours, quoted if it fails
         with _worker_environment(), self.errors.as_stderr():
             self.process.start()
@@ -78,7 +89,9 @@ class WarmProcess:
         if not self.control.poll(limit):
             self.process.kill()
             self.process.join(timeout=5)
-            raise WorkersError(f"the grading workers could not start: their warm process did not answer in {limit:.0f} s")
+            raise WorkersError(
+                f"the grading workers could not start: their warm process did not answer in {limit:.0f} s"
+            )
         connection = multiprocessing.connection.Connection(multiprocessing.reduction.recv_handle(self.control))
         self.warm = True
         return Worker(slot, self.control.recv(), connection)

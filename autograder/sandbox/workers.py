@@ -14,6 +14,7 @@ forks a *runner*, which receives the job, runs its sandbox, sends the result
 and exits. So every sandbox is forked from a process that never held another
 submission's notebook or report, not even in memory it freed.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -28,11 +29,11 @@ from typing import Iterable, Iterator
 import nbformat
 
 from autograder import sandbox
+from autograder.sandbox import cgroups
 from autograder.sandbox.gate_wait import AtTheGate, JobClock
 from autograder.sandbox.interpreter_access import interpreter_problem
-from autograder.sandbox.warm_handle import Worker, WarmProcess, WorkersError
+from autograder.sandbox.warm_handle import WarmProcess, Worker, WorkersError
 from autograder.sandbox.warm_process import WorkerSetup
-from autograder.sandbox import cgroups
 
 # A worker that outlives its sandbox's own wall-clock limit by this much is stuck.
 WORKER_GRACE_S = 60.0

@@ -5,6 +5,7 @@ undefined.
 All of it comes from the notebook's source (and the export zip's ``identity.json``), parsed as data
 in the grader's own process; nothing here executes student code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,10 @@ import zipfile
 from dataclasses import dataclass, field, fields, replace
 
 from autograder.authoring.student import IDENTITY_FILE
-from autograder.grading.intake.identity import declared_identity
-from autograder.grading.judging.grade import Grade
-from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
 from autograder.grading.intake.answer_code import graded_code
+from autograder.grading.intake.identity import declared_identity
+from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.written import written_answers
 
 MAX_IDENTITY_BYTES = 4096
@@ -29,15 +30,21 @@ class About:
     submitted: str = ""
     written: dict = field(default_factory=dict)
     code: str = ""
-    syntax_errors: dict = field(default_factory=dict)   # graded name → the line to fix, both languages
+    syntax_errors: dict = field(default_factory=dict)  # graded name → the line to fix, both languages
 
     def applied_to(self, grade: Grade) -> Grade:
         """``grade`` with what was read here. A question whose definition a syntax error kept from
         being defined says which line to fix in its failed checks, not "not defined"."""
-        cases = [replace(case, message=self.syntax_errors[case.question]) if not case.passed and case.question in self.syntax_errors else case
-                 for case in grade.cases]
+        cases = [
+            replace(case, message=self.syntax_errors[case.question])
+            if not case.passed and case.question in self.syntax_errors
+            else case
+            for case in grade.cases
+        ]
         kept = {item.name for item in fields(Grade)}
-        return replace(grade, cases=cases, **{item.name: getattr(self, item.name) for item in fields(self) if item.name in kept})
+        return replace(
+            grade, cases=cases, **{item.name: getattr(self, item.name) for item in fields(self) if item.name in kept}
+        )
 
 
 def read_about(content: bytes, notebook, *, manual: list[str], graded: list[str]) -> About:
@@ -73,7 +80,11 @@ def _export_identity(content: bytes) -> dict:
         return {}
     if not isinstance(data, dict):
         return {}
-    found = {key: str(data[key]).strip()[:200] for key in ("name", "student_id", "exported_at") if isinstance(data.get(key), str)}
+    found = {
+        key: str(data[key]).strip()[:200]
+        for key in ("name", "student_id", "exported_at")
+        if isinstance(data.get(key), str)
+    }
     if found.get("exported_at") and _plausible_time(found["exported_at"]) is None:
         del found["exported_at"]
     return found
@@ -87,4 +98,3 @@ def _plausible_time(text: str) -> dt.datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return when if 2000 <= when.year <= 2100 else None
-

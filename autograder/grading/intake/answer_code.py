@@ -6,6 +6,7 @@ So each cell goes through IPython's own input transformer first (text to text, n
 the magic and shell lines it turned into ``get_ipython()`` calls become ``pass``. The body of a
 cell magic that runs its body as Python (``%%time``) is read the same way.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,8 +20,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 from autograder.definitions import definitions
 from autograder.grading.intake.submissions import MAX_CODE_CELL_CHARS
 
-MAX_CELLS = 500             # cells read per notebook
-MAX_CODE_CHARS = 20_000     # what a submission's graded code is cut to
+MAX_CELLS = 500  # cells read per notebook
+MAX_CODE_CHARS = 20_000  # what a submission's graded code is cut to
 # Cell magics that run their body as Python in the notebook's namespace.
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun"})
 _ANSWER_TAG = "otter_answer_cell"

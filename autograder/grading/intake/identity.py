@@ -3,6 +3,7 @@
 The cell assigns string literals to ``STUDENT_NAME`` and ``STUDENT_ID``; they are read from the
 notebook's source, never by running it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -30,7 +31,11 @@ def declared_identity(notebook: nbformat.NotebookNode) -> Identity | None:
         except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting overflows the parser
             continue
         for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
                 for target in node.targets:
                     if isinstance(target, ast.Name) and target.id in (NAME, ID):
                         found[target.id] = node.value.value.strip()[:200]

@@ -5,6 +5,7 @@
 - Canvas's "Download Submissions" names each file ``login_12345_67890_original.ipynb`` (12345: the
   Canvas user id, 67890: the attachment), with ``_LATE`` after the login for late work.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,8 @@ def is_moodle_folder(name: str) -> bool:
 
 
 def lms_name(file: str) -> LmsName | None:
-    """The student a submission's path names, if it follows Moodle's or Canvas's pattern (``file``: relative, with /)."""
+    """The student a submission's path names, if it follows Moodle's or Canvas's pattern (``file``: relative, with "
+    "/)."""
     path = PurePosixPath(file)
     # The outermost such folder is Moodle's own; one inside it a student made and named.
     for folder in path.parts[:-1]:

@@ -9,6 +9,7 @@ address space and READ_TIME_S of wall clock, which hands back plain JSON; a file
 gets a ``too large: …`` row, and the grader's own process never holds more than the finished
 notebook and the few strings it says of itself.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,7 @@ class Reading:
 
     notebook: nbformat.NotebookNode | None
     about: About = field(default_factory=About)
-    problem: str = ""   # the grading_status of a file that cannot be graded
+    problem: str = ""  # the grading_status of a file that cannot be graded
 
 
 def read_submission(file: str, content: bytes, *, assignment: str, manual: list[str], graded: list[str]) -> Reading:
@@ -46,8 +47,11 @@ def read_submission(file: str, content: bytes, *, assignment: str, manual: list[
     job = partial(_read_bounded, file, content, assignment=assignment, manual=manual, graded=graded)
     outcome = run_forked([job], workers=1, timeout=READ_TIME_S)[0]
     if outcome.result is None:
-        return Reading(None, problem=f"{TOO_LARGE}: reading this file in the grader {outcome.problem}; "
-                                     f"the grader gives it {READ_MEMORY_MB} MiB of memory and {READ_TIME_S:g} s")
+        return Reading(
+            None,
+            problem=f"{TOO_LARGE}: reading this file in the grader {outcome.problem}; "
+            f"the grader gives it {READ_MEMORY_MB} MiB of memory and {READ_TIME_S:g} s",
+        )
     if "problem" in outcome.result:
         return Reading(None, problem=outcome.result["problem"])
     return Reading(nbformat.from_dict(outcome.result["notebook"]), About(**outcome.result["about"]))
@@ -69,7 +73,10 @@ def _read_bounded(file: str, content: bytes, *, assignment: str, manual: list[st
     except SubmissionError as error:
         return {"problem": str(error)}
     except MemoryError:
-        return {"problem": f"{TOO_LARGE}: reading this file needs more than the {READ_MEMORY_MB} MiB of memory the grader gives it"}
+        return {
+            "problem": f"{TOO_LARGE}: reading this file needs more than the {READ_MEMORY_MB} MiB of memory the grader "
+            "gives it"
+        }
 
 
 def _storable_strings(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -10,6 +10,7 @@ download name in the name says whose it is; else the student numbers both notebo
 numbers that differ give the new file a name of its own (``…~2``). Either way the run says so: no
 result is replaced without a word.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from autograder.grading.judging.grade import Grade
 from autograder.grading.intake.lms_names import is_moodle_folder, lms_name
 from autograder.grading.intake.submissions import Submission
+from autograder.grading.judging.grade import Grade
 
 
 @dataclass
@@ -28,11 +29,16 @@ class Keyed:
 
     submissions: list[Submission] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    named: set[str] = field(default_factory=set)   # the files the TA named on the command line
+    named: set[str] = field(default_factory=set)  # the files the TA named on the command line
 
 
-def key_submissions(found: list[Submission], before: dict[str, Grade], *, declared_student: Callable[[Submission], str],
-                    digest_of: Callable[[Submission], str]) -> Keyed:
+def key_submissions(
+    found: list[Submission],
+    before: dict[str, Grade],
+    *,
+    declared_student: Callable[[Submission], str],
+    digest_of: Callable[[Submission], str],
+) -> Keyed:
     """``found`` named for OUT (see the module docstring), sorted by name.
 
     ``before``: OUT's results by file; ``declared_student(submission)``: the student number its
@@ -50,11 +56,17 @@ def key_submissions(found: list[Submission], before: dict[str, Grade], *, declar
             declared = declared_student(submission) if earlier and lms_name(name) is None else ""
             if declared and declared != earlier:
                 name = _free(name, taken | set(before))
-                keyed.notes.append(f"{submission.path}: OUT holds {previous.file} of student {earlier} (from {previous.source or 'an earlier run'}) "
-                                   f"and this file declares {declared}; graded as {name}")
+                keyed.notes.append(
+                    f"{submission.path}: OUT holds {previous.file} of student {earlier} (from "
+                    f"{previous.source or 'an earlier run'}) "
+                    f"and this file declares {declared}; graded as {name}"
+                )
             else:
-                keyed.notes.append(f"{submission.path}: replaces the {name} OUT graded from {previous.source or 'an earlier run'} (the same student's, as far as "
-                                   "the names show); grade it by a folder of its own to keep both")
+                keyed.notes.append(
+                    f"{submission.path}: replaces the {name} OUT graded from {previous.source or 'an earlier run'} "
+                    "(the same student's, as far as "
+                    "the names show); grade it by a folder of its own to keep both"
+                )
         if name in taken:
             name = _free(name, taken | set(before))
         taken.add(name)
@@ -71,7 +83,7 @@ def _own_name(submission: Submission) -> str:
     parts = Path(os.path.normpath(submission.path.absolute())).parts
     folders = parts[1:-1]
     start = next((index for index, folder in enumerate(folders) if is_moodle_folder(folder)), len(folders) - 1)
-    return "/".join(_printable(part) for part in (*folders[max(start, 0):], parts[-1]))
+    return "/".join(_printable(part) for part in (*folders[max(start, 0) :], parts[-1]))
 
 
 def _printable(name: str) -> str:

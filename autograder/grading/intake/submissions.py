@@ -1,4 +1,5 @@
 """Find submissions among the paths a TA gives, and read each one safely."""
+
 from __future__ import annotations
 
 import errno
@@ -51,7 +52,9 @@ class Submission:
             descriptor = os.open(self.path, flags)
         except OSError as error:
             if error.errno == errno.ELOOP:
-                raise OSError(errno.ELOOP, "a symbolic link inside a submissions folder is not graded", str(self.path)) from error
+                raise OSError(
+                    errno.ELOOP, "a symbolic link inside a submissions folder is not graded", str(self.path)
+                ) from error
             raise
         with open(descriptor, "rb") as handle:
             return handle.read(MAX_NOTEBOOK_BYTES + 1)
@@ -62,7 +65,11 @@ def discover(paths: list[Path]) -> list[Submission]:
     found: dict[str, Submission] = {}
     for path in map(Path, paths):
         if path.is_dir():
-            candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".ipynb", ".zip") and ".ipynb_checkpoints" not in p.parts)
+            candidates = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in (".ipynb", ".zip") and ".ipynb_checkpoints" not in p.parts
+            )
             names = [(p, _printable(p.relative_to(path).as_posix()), True) for p in candidates]
         elif path.exists():
             names = [(path, _printable(path.name), False)]
@@ -118,8 +125,10 @@ def load_notebook(name: str, content: bytes, *, assignment: str) -> nbformat.Not
         raise SubmissionError(f"wrong assignment: this notebook is for {str(named)[:60]!r}, not {assignment!r}")
     _check_code_cells(notebook["cells"])
     if _values(notebook, more_than=MAX_NOTEBOOK_VALUES) > MAX_NOTEBOOK_VALUES:
-        raise SubmissionError(f"{TOO_LARGE}: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); "
-                              "clear its outputs and split it up")
+        raise SubmissionError(
+            f"{TOO_LARGE}: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); "
+            "clear its outputs and split it up"
+        )
     return notebook
 
 
@@ -127,8 +136,10 @@ def _check_code_cells(cells: list) -> None:
     for number, cell in enumerate(cells, start=1):
         source = cell.get("source") if isinstance(cell, dict) and cell.get("cell_type") == "code" else None
         if isinstance(source, str) and len(source) > MAX_CODE_CELL_CHARS:
-            raise SubmissionError(f"{TOO_LARGE}: cell {number} holds {len(source):,} characters of code; the grader reads up to "
-                                  f"{MAX_CODE_CELL_CHARS:,} a cell (put data in a file, not in a cell)")
+            raise SubmissionError(
+                f"{TOO_LARGE}: cell {number} holds {len(source):,} characters of code; the grader reads up to "
+                f"{MAX_CODE_CELL_CHARS:,} a cell (put data in a file, not in a cell)"
+            )
 
 
 def _values(data, *, more_than: int) -> int:
@@ -147,17 +158,25 @@ def _values(data, *, more_than: int) -> int:
 def _notebook_from_zip(content: bytes) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            notebooks = [info for info in archive.infolist() if info.filename.endswith(".ipynb") and "checkpoint" not in info.filename]
+            notebooks = [
+                info
+                for info in archive.infolist()
+                if info.filename.endswith(".ipynb") and "checkpoint" not in info.filename
+            ]
             if len(notebooks) != 1:
                 raise SubmissionError(f"zip holds {len(notebooks)} notebooks, expected exactly one")
             if notebooks[0].file_size > MAX_NOTEBOOK_BYTES:
-                raise SubmissionError(f"{TOO_LARGE}: the zipped notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
+                raise SubmissionError(
+                    f"{TOO_LARGE}: the zipped notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit"
+                )
             # Read with a cap: the size in the header is the sender's claim, and
             # read() inflates a whole member at once, however large.
             with archive.open(notebooks[0]) as member:
                 content = member.read(MAX_NOTEBOOK_BYTES + 1)
             if len(content) > MAX_NOTEBOOK_BYTES:
-                raise SubmissionError(f"{TOO_LARGE}: the zipped notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit")
+                raise SubmissionError(
+                    f"{TOO_LARGE}: the zipped notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit"
+                )
             return content
     except SubmissionError:
         raise

@@ -5,6 +5,7 @@ epochs)`` leaves the function undefined, and each of its checks can only say "no
 This finds such cells in the notebook's source (read as IPython runs it, never executed) so the
 student is told the line to fix instead.
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,7 +35,9 @@ def undefined_by_syntax_errors(notebook, names: list[str]) -> dict[str, str]:
     ``def`` (or ``class``) has a syntax error; the last such cell is the one reported."""
     defined, broken = set(), []
     for source, _ in code_cells(notebook):
-        if not set(_DEFINED.findall(source)) & set(names):  # only a cell that defines a graded name can leave it undefined
+        if not set(_DEFINED.findall(source)) & set(
+            names
+        ):  # only a cell that defines a graded name can leave it undefined
             continue
         try:
             tree = ast.parse(python_source(source))
@@ -44,7 +47,12 @@ def undefined_by_syntax_errors(notebook, names: list[str]) -> dict[str, str]:
         except (ValueError, RecursionError, MemoryError):  # unreadable for other reasons: not a slip to point at
             continue
         defined |= {node.name for node in tree.body if isinstance(node, DEFINITIONS)}
-    return {name: _message(name, error, source) for source, error in broken for name in _DEFINED.findall(source) if name in names and name not in defined}
+    return {
+        name: _message(name, error, source)
+        for source, error in broken
+        for name in _DEFINED.findall(source)
+        if name in names and name not in defined
+    }
 
 
 def _message(name: str, error: SyntaxError, source: str) -> str:
@@ -54,5 +62,8 @@ def _message(name: str, error: SyntaxError, source: str) -> str:
     detail = str(error.msg or "invalid syntax")
     chinese = next((words for english, words in _CHINESE.items() if english in detail), detail)
     shown = f"：{line}" if line else ""
-    return say(f"{name} 没有定义：它所在的单元第 {number} 行有语法错误（{chinese}）{shown}",
-               f"{name} was never defined: its cell has a syntax error on line {number} ({detail}){': ' + line if line else ''}")
+    return say(
+        f"{name} 没有定义：它所在的单元第 {number} 行有语法错误（{chinese}）{shown}",
+        f"{name} was never defined: its cell has a syntax error on line {number} "
+        f"({detail}){': ' + line if line else ''}",
+    )

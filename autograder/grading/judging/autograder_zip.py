@@ -5,6 +5,7 @@ every hidden case to a probe/judge pair by the ``grade_case(env, q, name)``
 call in its body. Public cases must carry 0 points: they run student code
 in-process with plain asserts, which a hostile notebook can defeat.
 """
+
 from __future__ import annotations
 
 import ast
@@ -52,7 +53,11 @@ class AutograderZip:
         path = Path(path)
         try:
             with zipfile.ZipFile(path) as archive:
-                tests = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("tests/") and n.endswith(".py")}
+                tests = {
+                    n: archive.read(n).decode("utf-8")
+                    for n in archive.namelist()
+                    if n.startswith("tests/") and n.endswith(".py")
+                }
         except (OSError, zipfile.BadZipFile) as error:
             raise AutograderZipError(f"{path}: not a readable zip ({error}); run `autograder release` first") from error
         if not tests:
@@ -76,8 +81,8 @@ class AutograderZip:
         """Write the zip's files/ (data, cases, kit modules) to ``target``, less ``skip``."""
         with zipfile.ZipFile(self.path) as archive:
             for member in archive.namelist():
-                if member.startswith("files/") and not member.endswith("/") and member[len("files/"):] not in skip:
-                    relative = Path(member[len("files/"):])
+                if member.startswith("files/") and not member.endswith("/") and member[len("files/") :] not in skip:
+                    relative = Path(member[len("files/") :])
                     if ".." in relative.parts or relative.is_absolute():
                         raise AutograderZipError(f"{self.path}: unsafe path {member!r} inside")
                     destination = target / relative
@@ -104,7 +109,9 @@ def _read_test_file(member: str, source: str, zip_path: Path) -> Question:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             settings[node.targets[0].id] = _literal(node.value, node.targets[0].id, where)
     if settings.get("OK_FORMAT") is not False:
-        raise AutograderZipError(f"{where}: OK-format tests; the kit needs exception-based tests (tests: ok_format: false)")
+        raise AutograderZipError(
+            f"{where}: OK-format tests; the kit needs exception-based tests (tests: ok_format: false)"
+        )
     question = Question(str(settings["name"]), 0.0, bool(settings.get("all_or_nothing", False)))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
@@ -112,22 +119,33 @@ def _read_test_file(member: str, source: str, zip_path: Path) -> Question:
     total = settings.get("points")
     question.points = float(total) if isinstance(total, (int, float)) else sum(c.points for c in question.cases)
     if abs(sum(c.points for c in question.cases) - question.points) > 1e-9:
-        raise AutograderZipError(f"{where}: give every test case its points; they must add up to the question's {question.points:g}")
+        raise AutograderZipError(
+            f"{where}: give every test case its points; they must add up to the question's {question.points:g}"
+        )
     return question
 
 
 def _read_case(node: ast.FunctionDef, question: str, where: str) -> GradedCase:
-    decorator = next((d for d in node.decorator_list if isinstance(d, ast.Call) and getattr(d.func, "id", "") == "test_case"), None)
+    decorator = next(
+        (d for d in node.decorator_list if isinstance(d, ast.Call) and getattr(d.func, "id", "") == "test_case"), None
+    )
     if decorator is None:
         raise AutograderZipError(f"{where}: {node.name} is not a @test_case")
     options = {kw.arg: _literal(kw.value, kw.arg, where) for kw in decorator.keywords}
     points, hidden = float(options.get("points") or 0), bool(options.get("hidden", False))
-    call = next((c for c in ast.walk(node) if isinstance(c, ast.Call) and getattr(c.func, "id", "") == "grade_case"), None)
+    call = next(
+        (c for c in ast.walk(node) if isinstance(c, ast.Call) and getattr(c.func, "id", "") == "grade_case"), None
+    )
     if call is None:
         if points:
-            raise AutograderZipError(f"{where}: public test {node.name} carries {points:g} points; the kit grades only grade_case() cases, so give public tests 0 points")
+            raise AutograderZipError(
+                f"{where}: public test {node.name} carries {points:g} points; the kit grades only grade_case() cases, "
+                "so give public tests 0 points"
+            )
         return GradedCase(question, node.name, 0.0, hidden)
     case_question, case_name = (_literal(arg, "grade_case argument", where) for arg in call.args[1:3])
     if case_question != question:
-        raise AutograderZipError(f"{where}: {node.name} grades case {case_question}/{case_name} under question {question}")
+        raise AutograderZipError(
+            f"{where}: {node.name} grades case {case_question}/{case_name} under question {question}"
+        )
     return GradedCase(question, str(case_name), points, hidden)

@@ -1,4 +1,5 @@
 """One submission's grade: what judging produces and every record and page reads."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
@@ -30,11 +31,11 @@ class Grade:
     variables: dict = field(default_factory=dict)
     # Read from the submission without running it (autograder.grading.intake.about):
     identity: dict = field(default_factory=dict)  # {"name", "student_id"} the notebook or its export declares
-    submitted: str = ""                           # ISO time the export zip recorded (the student's clock)
-    written: dict = field(default_factory=dict)   # written question → the answer's text
-    code: str = ""                                # the graded definitions, for similarity
-    source: str = ""                              # the file's absolute path when graded: a regrade by another path keeps its row
-    named_at: str = ""                            # ISO time the TA last graded this file by name into the class: it then counts for its student
+    submitted: str = ""  # ISO time the export zip recorded (the student's clock)
+    written: dict = field(default_factory=dict)  # written question → the answer's text
+    code: str = ""  # the graded definitions, for similarity
+    source: str = ""  # the file's absolute path when graded: a regrade by another path keeps its row
+    named_at: str = ""  # ISO time the TA last graded this file by name into the class: it then counts for its student
 
     @property
     def total(self) -> float:

@@ -5,6 +5,7 @@ sandboxes are forked by spawned workers that never hold the expected outputs.
 Everything a sandbox sent is decoded with ``autograder.authoring.wire`` and compared
 by the assignment's judges.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,16 +16,20 @@ from pathlib import Path
 
 from autograder import authoring
 from autograder.authoring import suite, wire
-from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.authoring.checks import Verdict
 from autograder.authoring.language import say
+from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.grading.judging.grade import COMPLETED, CaseOutcome, Grade
 from autograder.grading.judging.quoted_numbers import QuotableNumbers, message_constants
 from autograder.grading.text import storable
 
-HIDDEN_REFERENCE = say("（这条信息引用了参考答案，因此不显示）", "(this message quoted the reference solution, so it is not shown)")
+HIDDEN_REFERENCE = say(
+    "（这条信息引用了参考答案，因此不显示）", "(this message quoted the reference solution, so it is not shown)"
+)
 # What a student sees instead of text their code produced while it held the reference functions.
-SILENCED = say("（借用参考函数期间产生的文本不显示）", "(text produced while the reference functions were lent is not shown)")
+SILENCED = say(
+    "（借用参考函数期间产生的文本不显示）", "(text produced while the reference functions were lent is not shown)"
+)
 
 
 class Judge:
@@ -37,7 +42,9 @@ class Judge:
         sources = self.suite.references.get("reference_functions", {}).values()
         lines = {_normalised(line) for source in sources for line in source.splitlines()[1:]}
         self._reference_lines = {line for line in lines if len(line) >= 10}
-        self._constants = message_constants(support / suite.CASES_FILE, *sorted(Path(authoring.__file__).parent.glob("*.py")))
+        self._constants = message_constants(
+            support / suite.CASES_FILE, *sorted(Path(authoring.__file__).parent.glob("*.py"))
+        )
 
     def grade(self, file: str, digest: str, committed: bytes | None, revealed: bytes) -> Grade:
         """Grade what a sandbox sent for ``file``.
@@ -56,7 +63,11 @@ class Judge:
             return self.failed(file, digest, f"crash: the submission's process returned unreadable results ({error})")
         grade = Grade(file, digest, COMPLETED, {})
         for question in self.autograder.questions.values():
-            outcomes = [self._case(question, case, report["probes"], later["probes"]) for case in question.cases if case.points or case.hidden]
+            outcomes = [
+                self._case(question, case, report["probes"], later["probes"])
+                for case in question.cases
+                if case.points or case.hidden
+            ]
             grade.cases.extend(outcomes)
             grade.scores[question.name] = _question_score(question, outcomes)
         grade.cell_errors = _cell_errors(report.get("errors"))
@@ -66,7 +77,7 @@ class Judge:
 
     def failed(self, file: str, digest: str, status: str) -> Grade:
         """A grade of zero for a submission that could not be run."""
-        return Grade(file, digest, storable(status), {name: 0.0 for name in self.autograder.questions})
+        return Grade(file, digest, storable(status), dict.fromkeys(self.autograder.questions, 0.0))
 
     def _case(self, question: Question, graded, own: dict, swapped: dict) -> CaseOutcome:
         case = self.suite.case(question.name, graded.name)
@@ -80,9 +91,19 @@ class Judge:
                 student = {key: _silenced(value) for key, value in student.items()}
             verdict = suite.judge(case, student, self.suite.expected(case), self.suite.inputs(case))
         except KeyError:
-            verdict = Verdict.fail(say(f"{question.name} 没有评分：notebook 在能检查它之前就停止了", f"{question.name} was not graded: the notebook stopped before it could be checked"))
+            verdict = Verdict.fail(
+                say(
+                    f"{question.name} 没有评分：notebook 在能检查它之前就停止了",
+                    f"{question.name} was not graded: the notebook stopped before it could be checked",
+                )
+            )
         except wire.MalformedProbeData as error:
-            verdict = Verdict.fail(say(f"{question.name} 返回的数据无法读取（{error}）", f"{question.name} returned data that could not be read ({error})"))
+            verdict = Verdict.fail(
+                say(
+                    f"{question.name} 返回的数据无法读取（{error}）",
+                    f"{question.name} returned data that could not be read ({error})",
+                )
+            )
         message = storable(verdict.message)
         if case.swap_in:
             quotable = QuotableNumbers(self.suite.expected(case), self.suite.inputs(case), self._constants)
@@ -117,7 +138,9 @@ class Judge:
     @functools.cached_property
     def reference_variables(self) -> dict:
         """The solution's values of the same variables (kept in the judge only)."""
-        return {name: _as_list(wire.decode(payload)) for name, payload in self.suite.references.get("notebook", {}).items()}
+        return {
+            name: _as_list(wire.decode(payload)) for name, payload in self.suite.references.get("notebook", {}).items()
+        }
 
 
 def _report(raw: bytes) -> dict:
@@ -151,8 +174,12 @@ def _silenced(value: wire.Value) -> wire.Value:
     A type name is kept only if it names a real type (``_known_types``): a class the notebook
     defines can say its module is torch, with a name of its choosing."""
     text = SILENCED if value.text else ""
-    type_name = value.type_name if value.type_name in _known_types() or not value.type_name else "(a class of the notebook)"
-    return dataclasses.replace(value, text=text, type_name=type_name, items=tuple(_silenced(item) for item in value.items))
+    type_name = (
+        value.type_name if value.type_name in _known_types() or not value.type_name else "(a class of the notebook)"
+    )
+    return dataclasses.replace(
+        value, text=text, type_name=type_name, items=tuple(_silenced(item) for item in value.items)
+    )
 
 
 @functools.cache
@@ -164,7 +191,11 @@ def _known_types() -> frozenset[str]:
     import numpy
 
     found = (*vars(builtins).values(), *vars(types).values(), *vars(numpy).values())
-    return TORCH_TYPES | {f"{kind.__module__}.{kind.__qualname__}" for kind in found if isinstance(kind, type) and kind.__module__ in ("builtins", "numpy")}
+    return TORCH_TYPES | {
+        f"{kind.__module__}.{kind.__qualname__}"
+        for kind in found
+        if isinstance(kind, type) and kind.__module__ in ("builtins", "numpy")
+    }
 
 
 def _normalised(text: str) -> str:

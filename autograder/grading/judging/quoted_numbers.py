@@ -11,6 +11,7 @@ lengths) rounds to it. Anything else is shown as "…". What remains a notebook 
 message it gets and which of the grader's numbers that message quotes: a few bits a case, not a
 byte per number.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -32,7 +33,9 @@ MOST_NUMBERS = 200_000  # of one side's arrays; a phase two's result is capped a
 class QuotableNumbers:
     """The numbers the grader writes for one case, to be told from those the notebook chose."""
 
-    def __init__(self, expected: Mapping[str, wire.Value], inputs: Mapping[str, np.ndarray], constants: Iterable[float]):
+    def __init__(
+        self, expected: Mapping[str, wire.Value], inputs: Mapping[str, np.ndarray], constants: Iterable[float]
+    ):
         grader = [*_value_numbers(expected.values()), *_array_numbers(inputs.values(), values=False), *constants]
         self._grader = _sorted_magnitudes(grader)
 
@@ -45,6 +48,7 @@ class QuotableNumbers:
             if _any_within(self._grader, low, high) and not _any_within(notebook, low, high):
                 return match.group(0)
             return MASK + match.group(2)
+
         return NUMBER.sub(shown, message)
 
 

@@ -6,6 +6,7 @@ tells the student's series from the reference's: a new kind is its declaration a
 there. Drawers get the recorded values as nested lists and must cope with anything a notebook left
 behind: values of the wrong shape, non-finite or missing ones are left out and noted, never raised.
 """
+
 from __future__ import annotations
 
 import warnings

@@ -4,6 +4,7 @@ Sized for a phone, text left as text (the reader's browser draws it, Chinese inc
 below the plot so it hides no data; the student's series and the reference's have colours of their
 own, distinct from the classes' colours. Each chart kind's drawing is in ``chart_drawing``.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,7 +47,10 @@ WHO = {label: who for who, label in LABELS.items()}
 LINES_CAPTION = "你的结果：橙色实线；参考解：黑色虚线 / yours: orange, solid; the reference: black, dashed"
 PANELS_CAPTION = "上：你的结果；下：参考解 / top: yours; bottom: the reference"
 # Several curves in one chart: a colour per curve, the student's solid and the reference's dashed.
-CURVES_CAPTION = "每条曲线一种颜色：实线是你的结果，虚线是参考解 / a colour per curve: solid lines are yours, dashed lines the reference's"
+CURVES_CAPTION = (
+    "每条曲线一种颜色：实线是你的结果，虚线是参考解 / "
+    "a colour per curve: solid lines are yours, dashed lines the reference's"
+)
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,14 @@ def svg_text(figure: Figure) -> str:
         warnings.simplefilter("ignore")  # glyphs a CJK-less host lacks: the browser draws them
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     # Scale with the page: keep the viewBox, let CSS set the size.
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart" preserveAspectRatio="xMidYMid meet"', text, count=1)
+    return re.sub(
+        r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+        r'<svg\1 class="chart" preserveAspectRatio="xMidYMid meet"',
+        text,
+        count=1,
+    )
 
 
 def finite_array(value: Any, *, ndim: int | None = None, columns: int | None = None) -> np.ndarray | None:
@@ -87,7 +96,11 @@ def finite_array(value: Any, *, ndim: int | None = None, columns: int | None = N
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         return None
-    if array.size == 0 or (ndim is not None and array.ndim != ndim) or (columns is not None and array.shape[-1] != columns):
+    if (
+        array.size == 0
+        or (ndim is not None and array.ndim != ndim)
+        or (columns is not None and array.shape[-1] != columns)
+    ):
         return None
     return array if np.all(np.isfinite(array)) else None
 
@@ -118,7 +131,15 @@ def legend_below(figure: Figure, axes) -> None:
                 handles.append(handle)
                 labels.append(label)
     if handles:
-        figure.legend(handles, labels, loc="upper center", ncol=_legend_columns(labels), frameon=False, fontsize=FONT_PT - 1, bbox_to_anchor=(0.5, 0.0))
+        figure.legend(
+            handles,
+            labels,
+            loc="upper center",
+            ncol=_legend_columns(labels),
+            frameon=False,
+            fontsize=FONT_PT - 1,
+            bbox_to_anchor=(0.5, 0.0),
+        )
 
 
 def _legend_columns(labels: list[str]) -> int:

@@ -6,6 +6,7 @@ Content-Security-Policy forbids scripts.
 Headings are in both of the course's languages; charts come from the
 assignment's declarations (``autograder.grading.pages.chart_drawing``).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,18 +15,32 @@ from html import escape
 
 from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 from autograder.authoring.language import say
-from autograder.grading.pages import chart_drawing as drawing
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import COMPLETED, Grade
-from autograder.grading.records.late import Lateness, shown_time
+from autograder.grading.pages import chart_drawing as drawing
 from autograder.grading.pages.page_shell import html_page
+from autograder.grading.records.late import Lateness, shown_time
 from autograder.grading.text import storable
 
 # What a grading_status starts with, in Chinese, for the student's page.
-STATUS_WORDS = {"timeout": "超时", "memory": "内存超限", "crash": "运行崩溃", "killed by signal": "被信号终止", "not a notebook": "不是 notebook 文件",
-                "not a zip or a notebook": "不是 zip 或 notebook 文件", "wrong assignment": "交错了作业", "zip holds": "zip 里的 notebook 不是一个",
-                "too large": "文件超出评分程序读取的上限"}
-CHART_IDS = {LossCurve: "loss-curve", LinearBoundary: "boundary", FittedLine: "fitted-line", Clusters: "clusters", DecisionRegions: "regions"}
+STATUS_WORDS = {
+    "timeout": "超时",
+    "memory": "内存超限",
+    "crash": "运行崩溃",
+    "killed by signal": "被信号终止",
+    "not a notebook": "不是 notebook 文件",
+    "not a zip or a notebook": "不是 zip 或 notebook 文件",
+    "wrong assignment": "交错了作业",
+    "zip holds": "zip 里的 notebook 不是一个",
+    "too large": "文件超出评分程序读取的上限",
+}
+CHART_IDS = {
+    LossCurve: "loss-curve",
+    LinearBoundary: "boundary",
+    FittedLine: "fitted-line",
+    Clusters: "clusters",
+    DecisionRegions: "regions",
+}
 
 
 @dataclass(frozen=True)
@@ -38,20 +53,32 @@ class Standing:
     late: Lateness = Lateness()
 
 
-def feedback_page(grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()) -> str:
+def feedback_page(
+    grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()
+) -> str:
     """What one student sees: scores, what to fix, and their results against the reference."""
     parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>"]
     # The headline until the class view (class_outputs) rewrites it with written marks and lateness.
     parts.append(STANDING_START + standing_section(grade.total, autograder.possible, Standing()) + STANDING_END)
     if grade.status != COMPLETED:
-        parts.append(f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: {escape(grade.status)}</p>')
-    parts.append('<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · what to look at</th></tr>')
+        parts.append(
+            f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: '
+            f"{escape(grade.status)}</p>"
+        )
+    parts.append(
+        '<h2>各题得分 · Scores</h2><table id="scores"><tr><th>题目 · question</th><th>得分 · score</th><th>要看什么 · '
+        "what to "
+        "look at</th></tr>"
+    )
     for name, question in autograder.questions.items():
         parts.append(_score_row(grade, name, question.points))
     parts.append("</table>")
     parts.extend(_charts(charts, grade.variables or {}, reference))
     if grade.cell_errors:
-        items = "".join(f"<li>cell {escape(str(e.get('cell')))}: <code>{escape(str(e.get('error', '')))}</code></li>" for e in grade.cell_errors[:10])
+        items = "".join(
+            f"<li>cell {escape(str(e.get('cell')))}: <code>{escape(str(e.get('error', '')))}</code></li>"
+            for e in grade.cell_errors[:10]
+        )
         parts.append(f"<h2>运行出错的单元 · Cells that raised errors</h2><ul>{items}</ul>")
     return html_page(f"{assignment} feedback: {grade.file}", "".join(parts))
 
@@ -75,10 +102,19 @@ def standing_section(autograded: float, possible: float, standing: Standing) -> 
         parts.append(_written_table(standing))
     parts.append(_late_notice(standing.late))
     if standing.manual or standing.late.fraction:
-        late = (f"，迟交扣 {standing.late.fraction:.0%}", f", {standing.late.fraction:.0%} off for lateness") if standing.late.fraction else ("", "")
-        breakdown = say(f"自动评分 {autograded:g} / {possible:g} + 书面题 {written:g} / {sum(standing.manual.values()):g}{late[0]}",
-                        f"autograded {autograded:g} / {possible:g} + written {written:g} / {sum(standing.manual.values()):g}{late[1]}")
-        parts.append(f'<p id="final">总分 · final score: <strong>{final:g} / {out_of:g}</strong>（{escape(breakdown)}）</p>')
+        late = (
+            (f"，迟交扣 {standing.late.fraction:.0%}", f", {standing.late.fraction:.0%} off for lateness")
+            if standing.late.fraction
+            else ("", "")
+        )
+        breakdown = say(
+            f"自动评分 {autograded:g} / {possible:g} + 书面题 {written:g} / {sum(standing.manual.values()):g}{late[0]}",
+            f"autograded {autograded:g} / {possible:g} + written {written:g} / "
+            f"{sum(standing.manual.values()):g}{late[1]}",
+        )
+        parts.append(
+            f'<p id="final">总分 · final score: <strong>{final:g} / {out_of:g}</strong>（{escape(breakdown)}）</p>'
+        )
     return "".join(parts)
 
 
@@ -87,8 +123,14 @@ def _written_table(standing: Standing) -> str:
     for question, points in standing.manual.items():
         mark = standing.marks.get(question)
         got = f"{mark.points:g} / {points:g}" if mark else f"待批改 · not marked yet / {points:g}"
-        rows.append(f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>")
-    return f'<h2>书面题 · Written answers</h2><table id="written"><tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>{"".join(rows)}</table>'
+        rows.append(
+            f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>"
+        )
+    return (
+        '<h2>书面题 · Written answers</h2><table id="written">'
+        "<tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
 
 
 def _late_notice(late: Lateness) -> str:
@@ -97,7 +139,8 @@ def _late_notice(late: Lateness) -> str:
         return f'<p class="status" id="late">{escape(late.reason)}</p>'
     if late.submitted and late.due:
         submitted, due = shown_time(late.submitted), shown_time(late.due)
-        return f'<p class="note" id="on-time">{escape(say(f"按时提交：提交于 {submitted}，截止 {due}", f"on time: submitted {submitted}, due {due}"))}</p>'
+        on_time = say(f"按时提交：提交于 {submitted}，截止 {due}", f"on time: submitted {submitted}, due {due}")
+        return f'<p class="note" id="on-time">{escape(on_time)}</p>'
     return ""
 
 
@@ -106,7 +149,7 @@ def with_standing(page: str, section: str) -> str:
     start, end = page.find(STANDING_START), page.find(STANDING_END)
     if start < 0 or end < start:
         return page
-    return page[:start + len(STANDING_START)] + storable(section) + page[end:]
+    return page[: start + len(STANDING_START)] + storable(section) + page[end:]
 
 
 def _score_row(grade: Grade, name: str, points: float) -> str:
@@ -115,7 +158,10 @@ def _score_row(grade: Grade, name: str, points: float) -> str:
     if grade.status != COMPLETED:
         hint, css = f"未评分（{_status_words(grade.status)}）/ not graded: {escape(grade.status)}", "fail"
     elif failed:
-        hint, css = "<ul>" + "".join(f"<li>{escape(message)}</li>" for message in _unique(c.message for c in failed)) + "</ul>", "fail"
+        hint, css = (
+            "<ul>" + "".join(f"<li>{escape(message)}</li>" for message in _unique(c.message for c in failed)) + "</ul>",
+            "fail",
+        )
     elif score < points:
         hint, css = "未得满分 · not full marks", "fail"
     else:
@@ -144,7 +190,10 @@ def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list
         try:
             drawn = drawing.draw(chart, student, reference, ident=ident)
         except Exception as error:  # a chart must never cost the page
-            parts.append(f'<h2>{escape(chart.title)}</h2><p class="note">画图失败 / the chart could not be drawn ({escape(type(error).__name__)})</p>')
+            parts.append(
+                f'<h2>{escape(chart.title)}</h2><p class="note">画图失败 / the chart could not be drawn '
+                f"({escape(type(error).__name__)})</p>"
+            )
             continue
         if drawn is None:
             continue

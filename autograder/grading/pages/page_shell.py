@@ -6,6 +6,7 @@ images only; a script only where a page brings one, allowed by its hash) and mak
 storable: a lone surrogate a submission smuggled into any field (which no UTF-8 file can hold) is
 written as ``\\udcff``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 .status{padding:8px;background:#fff4e5;border-left:4px solid #f79009;overflow-wrap:anywhere}
 .note{color:#555;font-size:.9rem}
 pre,code{white-space:pre-wrap;overflow-wrap:anywhere}
-"""
+"""  # noqa: E501 - a rule per line, written into every page as it is
 
 
 def content_security_policy(*scripts: str, extra: str = "") -> str:
@@ -35,7 +36,9 @@ def content_security_policy(*scripts: str, extra: str = "") -> str:
     scripts = tuple(filter(None, scripts))
     policy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:" + (f"; {extra}" if extra else "")
     if scripts:
-        hashes = (base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") for script in scripts)
+        hashes = (
+            base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") for script in scripts
+        )
         policy += "; script-src " + " ".join(f"'sha256-{digest}'" for digest in hashes)
     return policy
 

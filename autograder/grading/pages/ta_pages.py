@@ -3,15 +3,16 @@
 Every text a submission influenced is escaped. The index sorts and filters with one small inline
 script; the page's Content-Security-Policy allows that script alone (by its hash) and nothing else.
 """
+
 from __future__ import annotations
 
 from html import escape
 
-from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
 from autograder.grading.judging.grade import COMPLETED
 from autograder.grading.pages.page_shell import html_page
-from autograder.grading.similarity.similar_pairs import Pair
+from autograder.grading.records.class_book import MISSING, UNKNOWN, StudentRow
 from autograder.grading.records.written import Answer
+from autograder.grading.similarity.similar_pairs import Pair
 
 # Each pair shows two submissions' graded code (up to 20,000 characters each): a large class whose
 # code is alike in groups must not make a page of hundreds of megabytes.
@@ -38,7 +39,7 @@ input{width:100%;padding:6px;margin:8px 0;font-size:1rem;box-sizing:border-box}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 .card{border:1px solid #ddd;border-radius:6px;padding:8px}.card h3{margin:0 0 6px;font-size:1rem}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:8px}@media(max-width:600px){.pair{grid-template-columns:1fr}}
-"""
+"""  # noqa: E501 - a rule per line, written into every page as it is
 SORT_AND_FILTER = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
   var body = table.tBodies[0];
@@ -76,25 +77,38 @@ def index_page(rows: list[StudentRow], *, assignment: str, possible: float, page
     Rows that need a look stand out: missing work, a file graded with a failure (timeout, memory,
     crash, ...), a file no roster student claims. On a phone each row is a card that starts with
     the student, the total and the status."""
-    head = "".join(f"<th>{label}</th>" for label in ("学号 · ID", "姓名 · name", "文件 · file", "得分 · score", "迟交扣分 · late", "总分 · total", "状态 · status"))
+    head = "".join(
+        f"<th>{label}</th>"
+        for label in (
+            "学号 · ID",
+            "姓名 · name",
+            "文件 · file",
+            "得分 · score",
+            "迟交扣分 · late",
+            "总分 · total",
+            "状态 · status",
+        )
+    )
     body = "".join(_index_row(row, possible, pages.get(row.file, "")) for row in rows)
     content = (
         f"<h1>{escape(assignment)} · 全班 · the class</h1>"
-        '<p><a href="summary.html">概况 · summary</a> · <a href="similarity.html">相似提交 · similar submissions</a></p>'
+        '<p><a href="summary.html">概况 · summary</a> · <a href="similarity.html">相似提交 · similar '
+        "submissions</a></p>"
         '<input id="filter" type="search" placeholder="筛选（学号、姓名、状态…）· filter (id, name, status…)">'
-        f'<div class="scroll"><table class="sortable" id="students"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        '<div class="scroll"><table class="sortable" '
+        f'id="students"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
     )
     return html_page(f"{assignment}: the class", content, style=TABLE_STYLE, script=SORT_AND_FILTER)
 
 
 def _index_row(row: StudentRow, possible: float, page: str) -> str:
     link = f'<a href="{escape(page)}">{escape(row.file)}</a>' if page else escape(row.file or "—")
-    others = f'<br><small>+ {escape(", ".join(row.others))}</small>' if row.others else ""
+    others = f"<br><small>+ {escape(', '.join(row.others))}</small>" if row.others else ""
     note = f'<br><small class="fail">{escape(row.note)}</small>' if row.note else ""
     kind = _row_kind(row.status)
     highlight = f' class="{kind}"' if kind else ""
     return (
-        f'<tr{highlight}><td>{escape(row.student_id)}</td><td>{escape(row.name)}</td><td>{link}{others}</td>'
+        f"<tr{highlight}><td>{escape(row.student_id)}</td><td>{escape(row.name)}</td><td>{link}{others}</td>"
         f'<td data-sort="{row.raw}">{row.raw:g}</td><td data-sort="{row.penalty}">{row.penalty:g}</td>'
         f'<td data-sort="{row.total}">{row.total:g} / {possible:g}</td><td>{escape(row.status)}{note}</td></tr>'
     )
@@ -110,7 +124,14 @@ def _row_kind(status: str) -> str:
     return "" if status == COMPLETED else "failed"
 
 
-def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[str, str], *, assignment: str, owners: dict[str, str] | None = None) -> str:
+def similarity_page(
+    pairs: list[Pair],
+    clusters: list[list[str]],
+    codes: dict[str, str],
+    *,
+    assignment: str,
+    owners: dict[str, str] | None = None,
+) -> str:
     """Pairs of alike submissions with their code side by side, and the groups they form; each file
     with whose it is (``owners``: file → the gradebook's student)."""
     owners = owners or {}
@@ -118,10 +139,13 @@ def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[st
     def named(file: str) -> str:
         return f"{owners[file]} · {file}" if owners.get(file) else file
 
-    parts = [f"<h1>{escape(assignment)} · 相似提交 · similar submissions</h1>",
-             "<p>只比较学生写的函数，先去掉注释、排版和变量名，并忽略模板代码、参考解的代码和多数人相同的写法。相似不等于抄袭：请人工判断。"
-             " / Only the functions students wrote are compared, with comments, layout and names taken out, and the starter code, the"
-             " solution's code and what many students write alike ignored. Alike is not copied: judge for yourself.</p>"]
+    parts = [
+        f"<h1>{escape(assignment)} · 相似提交 · similar submissions</h1>",
+        "<p>只比较学生写的函数，先去掉注释、排版和变量名，并忽略模板代码、参考解的代码和多数人相同的写法。相似不等于抄袭：请人工判断。"
+        " / Only the functions students wrote are compared, with comments, layout and names taken out, and the "
+        "starter code, the"
+        " solution's code and what many students write alike ignored. Alike is not copied: judge for yourself.</p>",
+    ]
     if not pairs:
         parts.append('<p id="none">没有发现超出偶然的相似 · nothing alike beyond chance</p>')
     if clusters:
@@ -129,23 +153,34 @@ def similarity_page(pairs: list[Pair], clusters: list[list[str]], codes: dict[st
         parts.append(f'<h2>分组 · Groups</h2><ul id="clusters">{items}</ul>')
     for pair in pairs[:MAX_PAIRS_SHOWN]:
         parts.append(
-            f'<h2 class="pair-title">{escape(named(pair.first))} ↔ {escape(named(pair.second))} · {pair.score:.0%}（{pair.shared}）</h2>'
-            f'<div class="pair"><pre>{escape(codes.get(pair.first, ""))}</pre><pre>{escape(codes.get(pair.second, ""))}</pre></div>'
+            f'<h2 class="pair-title">{escape(named(pair.first))} ↔ {escape(named(pair.second))} · '
+            f"{pair.score:.0%}（{pair.shared}）</h2>"
+            f'<div class="pair"><pre>{escape(codes.get(pair.first, ""))}</pre>'
+            f"<pre>{escape(codes.get(pair.second, ''))}</pre></div>"
         )
     if len(pairs) > MAX_PAIRS_SHOWN:
         more = len(pairs) - MAX_PAIRS_SHOWN
-        parts.append(f'<p class="note" id="more-pairs">另有 {more} 对不太相似的提交没有并排列出，它们都在上面的分组里 · {more} less alike pairs are not shown side by side; they are all in the groups above</p>')
+        parts.append(
+            f'<p class="note" id="more-pairs">另有 {more} 对不太相似的提交没有并排列出，它们都在上面的分组里 · {more} '
+            "less alike pairs are not "
+            "shown side by side; they are all in the groups above</p>"
+        )
     return html_page(f"{assignment}: similar submissions", "".join(parts), style=TABLE_STYLE)
 
 
 def written_page(question: str, answers: list[Answer], *, assignment: str, points: float, sheet: str) -> str:
     """Every answer to one written question, in the marks sheet's order, under anonymous labels."""
-    cards = "".join(f'<div class="card"><h3>{escape(answer.label)}</h3><pre>{escape(answer.text) or "（没有作答 · no answer）"}</pre></div>' for answer in answers)
+    cards = "".join(
+        f'<div class="card"><h3>{escape(answer.label)}</h3>'
+        f"<pre>{escape(answer.text) or '（没有作答 · no answer）'}</pre></div>"
+        for answer in answers
+    )
     return html_page(
         f"{assignment}: {question}",
         f"<h1>{escape(assignment)} · {escape(question)}（{points:g} 分 · points）</h1>"
         f"<p>在 <code>{escape(sheet)}</code> 里按同样的顺序填写分数和评语，然后运行 <code>autograder merge</code>。"
-        f" / Enter points and comments in <code>{escape(sheet)}</code>, in the same order, then run <code>autograder merge</code>.</p>"
+        f" / Enter points and comments in <code>{escape(sheet)}</code>, in the same order, then run <code>autograder "
+        "merge</code>.</p>"
         f'<div class="grid" id="answers">{cards}</div>',
         style=TABLE_STYLE,
     )

@@ -7,6 +7,7 @@ listed, files no roster student claims are listed as unknown. Without one, each 
 named by the identity its notebook or its LMS download gives. Written-question marks (when a TA
 has entered them) add to the raw score; lateness takes its share off the total.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,9 @@ from typing import Mapping
 
 from autograder import KitError
 from autograder.authoring.language import say
-from autograder.grading.judging.grade import COMPLETED, Grade
-from autograder.grading.records.late import LatePolicy, Lateness, parse_time
 from autograder.grading.intake.lms_names import lms_name
+from autograder.grading.judging.grade import COMPLETED, Grade
+from autograder.grading.records.late import Lateness, LatePolicy, parse_time
 from autograder.grading.records.roster import Claim, Roster, Student, counting_order, match, student_key
 
 MISSING = "missing"
@@ -28,8 +29,8 @@ UNKNOWN = "unknown student"
 class StudentRow:
     student_id: str
     name: str
-    file: str = ""                        # the submission that counts ("" when missing)
-    others: tuple[str, ...] = ()          # the student's other submissions, not counted
+    file: str = ""  # the submission that counts ("" when missing)
+    others: tuple[str, ...] = ()  # the student's other submissions, not counted
     scores: dict[str, float] = field(default_factory=dict)
     written: dict[str, float] = field(default_factory=dict)
     raw: float = 0.0
@@ -40,7 +41,7 @@ class StudentRow:
     lms_id: str = ""
     login: str = ""
     email: str = ""
-    note: str = ""                        # where the notebook's claim and the LMS disagree
+    note: str = ""  # where the notebook's claim and the LMS disagree
 
     @property
     def penalty(self) -> float:
@@ -53,7 +54,9 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime], zone: dt.tzinfo | N
     its export zip recorded."""
     identity = getattr(grade, "identity", None) or {}
     lms = lms_name(grade.file)
-    submitted = times.get(grade.file) or (times.get(f"Participant {lms.lms_id}") if lms and lms.system == "moodle" else None)
+    submitted = times.get(grade.file) or (
+        times.get(f"Participant {lms.lms_id}") if lms and lms.system == "moodle" else None
+    )
     submitted = submitted or _recorded_time(grade, zone)
     return Claim(
         grade.file,
@@ -75,7 +78,14 @@ def _recorded_time(grade: Grade, zone: dt.tzinfo | None) -> dt.datetime | None:
         return None
 
 
-def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: LatePolicy = LatePolicy(), times: Mapping[str, dt.datetime] | None = None, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
+def student_rows(
+    grades: list[Grade],
+    *,
+    roster: Roster | None = None,
+    late: LatePolicy = LatePolicy(),
+    times: Mapping[str, dt.datetime] | None = None,
+    marks: Mapping[str, Mapping[str, float]] | None = None,
+) -> list[StudentRow]:
     """One row per roster student (then the unknown files), or one per student the files name without a roster.
 
     ``marks``: written question → file → points a TA entered.
@@ -86,18 +96,47 @@ def student_rows(grades: list[Grade], *, roster: Roster | None = None, late: Lat
     if roster is None:
         return _rows_without_roster(claims, by_file, late, times, marks)
     matching = match(roster, list(claims.values()))
-    notes = {claim.file: _conflict(declared.student_id, authority.student_id or authority.name) for claim, authority, declared in matching.conflicts}
+    notes = {
+        claim.file: _conflict(declared.student_id, authority.student_id or authority.name)
+        for claim, authority, declared in matching.conflicts
+    }
     rows = []
     for student in roster.students:
         key = student_key(student)
         if key not in matching.by_student:
-            rows.append(StudentRow(student.student_id, student.name, section=student.section, lms_id=student.lms_id, login=student.login, email=student.email))
+            rows.append(
+                StudentRow(
+                    student.student_id,
+                    student.name,
+                    section=student.section,
+                    lms_id=student.lms_id,
+                    login=student.login,
+                    email=student.email,
+                )
+            )
             continue
         chosen = matching.chosen(key)
         others = tuple(sorted(c.file for c in matching.by_student[key] if c.file != chosen.file))
-        rows.append(_row(student, by_file[chosen.file], _timed(chosen, student, times), others, late, marks, note=_note(notes.get(chosen.file, ""), others)))
+        rows.append(
+            _row(
+                student,
+                by_file[chosen.file],
+                _timed(chosen, student, times),
+                others,
+                late,
+                marks,
+                note=_note(notes.get(chosen.file, ""), others),
+            )
+        )
     for claim in matching.unknown:
-        row = _row(Student(claim.student_id, claim.name, claim.lms_id, login=claim.login), by_file[claim.file], claim, (), late, marks)
+        row = _row(
+            Student(claim.student_id, claim.name, claim.lms_id, login=claim.login),
+            by_file[claim.file],
+            claim,
+            (),
+            late,
+            marks,
+        )
         row.status = f"{UNKNOWN}: {row.status}" if row.status != COMPLETED else UNKNOWN
         rows.append(row)
     return rows
@@ -108,7 +147,7 @@ def owners(rows: list[StudentRow]) -> dict[str, str]:
     found = {}
     for row in rows:
         who = " ".join(filter(None, (row.student_id, row.name))) or "?"
-        found.update({file: f"{who} (not counted)" for file in row.others})
+        found.update(dict.fromkeys(row.others, f"{who} (not counted)"))
         if row.file:
             found[row.file] = who
     return found
@@ -125,11 +164,16 @@ def rows_now_counting(before: dict[tuple[str, str], str], rows: list[StudentRow]
     for row in rows:
         earlier = before.get((row.student_id, row.name))
         if row.file in graded and earlier and earlier != row.file:
-            lines.append(f"{row.student_id or '-'} {row.name}: {row.file} counts now, in place of {earlier} (kept as another file of theirs)")
+            lines.append(
+                f"{row.student_id or '-'} {row.name}: {row.file} counts now, in place of {earlier} (kept as another "
+                "file of theirs)"
+            )
     return lines
 
 
-def _rows_without_roster(claims: dict[str, Claim], by_file: dict[str, Grade], late: LatePolicy, times, marks) -> list[StudentRow]:
+def _rows_without_roster(
+    claims: dict[str, Claim], by_file: dict[str, Grade], late: LatePolicy, times, marks
+) -> list[StudentRow]:
     """A row per student the files name (student number, else LMS id, else the file): the latest counts."""
     groups: dict[str, list[Claim]] = {}
     for file in sorted(claims):
@@ -151,13 +195,18 @@ def _note(note: str, others: tuple[str, ...]) -> str:
     from an export zip is the student's own clock, so a TA should check the files are all theirs."""
     if not others:
         return note
-    several = say(f"有 {len(others) + 1} 个文件署名这个学生，以最新的为准：请核对都是本人的", f"{len(others) + 1} files name this student; the latest counts: check they are all theirs")
+    several = say(
+        f"有 {len(others) + 1} 个文件署名这个学生，以最新的为准：请核对都是本人的",
+        f"{len(others) + 1} files name this student; the latest counts: check they are all theirs",
+    )
     return f"{note}; {several}" if note else several
 
 
 def _conflict(claimed: str, authority: str) -> str:
     """The note on a file whose identity cell names another student than its LMS download does."""
-    return say(f"notebook 里写的是 {claimed}，LMS 记录的是 {authority}", f"notebook claims {claimed}, the LMS says {authority}")
+    return say(
+        f"notebook 里写的是 {claimed}，LMS 记录的是 {authority}", f"notebook claims {claimed}, the LMS says {authority}"
+    )
 
 
 def _timed(claim: Claim, student: Student, times: Mapping[str, dt.datetime]) -> Claim:
@@ -168,10 +217,34 @@ def _timed(claim: Claim, student: Student, times: Mapping[str, dt.datetime]) -> 
     return replace(claim, submitted=listed.isoformat())
 
 
-def _row(student: Student, grade: Grade, claim: Claim, others: tuple[str, ...], late: LatePolicy, marks: Mapping[str, Mapping[str, float]], *, note: str = "") -> StudentRow:
+def _row(
+    student: Student,
+    grade: Grade,
+    claim: Claim,
+    others: tuple[str, ...],
+    late: LatePolicy,
+    marks: Mapping[str, Mapping[str, float]],
+    *,
+    note: str = "",
+) -> StudentRow:
     written = {question: float(points[grade.file]) for question, points in marks.items() if grade.file in points}
     raw = round(grade.total + sum(written.values()), 5)
     cost = late.cost(dt.datetime.fromisoformat(claim.submitted)) if claim.submitted else Lateness()
     total = round(raw * (1 - cost.fraction), 5)
-    return StudentRow(student.student_id, student.name, grade.file, others, dict(grade.scores), written, raw, cost, total, grade.status,
-                      student.section, student.lms_id, student.login, student.email, note)
+    return StudentRow(
+        student.student_id,
+        student.name,
+        grade.file,
+        others,
+        dict(grade.scores),
+        written,
+        raw,
+        cost,
+        total,
+        grade.status,
+        student.section,
+        student.lms_id,
+        student.login,
+        student.email,
+        note,
+    )

@@ -6,6 +6,7 @@ keep their previous version beside them (``final_grades.previous.csv``). Each fi
 on its own: one that cannot be written is named in the ClassView, and every other is still written.
 A folder an older run left broken heals: its stray temporary files go, and every file is rebuilt.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,25 +15,37 @@ from pathlib import Path
 
 from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.judging.grade import Grade
+from autograder.grading.pages.class_summary import summary_page
+from autograder.grading.pages.feedback_page import Standing, standing_section, with_standing
+from autograder.grading.pages.ta_pages import index_page, similarity_page
 from autograder.grading.records.class_book import StudentRow, owners, student_rows
 from autograder.grading.records.class_settings import ClassSettings, class_rules, read_times
 from autograder.grading.records.exports import students_csv
 from autograder.grading.records.gradebook import gradebook_csv
-from autograder.grading.judging.grade import Grade
 from autograder.grading.records.late import LatePolicy
-from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.records.lms_imports import LmsImport, canvas_id_of, lms_import
-from autograder.grading.records.outputs import ClassFileWrites, page_name, remove_stale_temporaries, write_atomic, write_keeping_previous
-from autograder.grading.pages.class_summary import summary_page
-from autograder.grading.pages.feedback_page import Standing, standing_section, with_standing
+from autograder.grading.records.outputs import (
+    ClassFileWrites,
+    page_name,
+    remove_stale_temporaries,
+    write_atomic,
+    write_keeping_previous,
+)
 from autograder.grading.records.roster import Roster
-from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
-from autograder.grading.pages.ta_pages import index_page, similarity_page
 from autograder.grading.records.written import Mark
 from autograder.grading.records.written_outputs import WRITTEN, read_all_marks, write_written
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
 
 RESULTS, FEEDBACK = "results", "feedback"
-GRADEBOOK, STUDENTS, SUMMARY, INDEX, SIMILARITY = "final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html"
+GRADEBOOK, STUDENTS, SUMMARY, INDEX, SIMILARITY = (
+    "final_grades.csv",
+    "students.csv",
+    "summary.html",
+    "index.html",
+    "similarity.html",
+)
 EXPORT_FILES = {"canvas": "canvas.csv", "moodle": "moodle.csv"}
 
 
@@ -67,46 +80,123 @@ def feedback_link(file: str) -> str:
     return f"{FEEDBACK}/{page_name(file)}.html"
 
 
-def rebuild_class_outputs(out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings, *, shard: bool = False) -> ClassView:
+def rebuild_class_outputs(
+    out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings, *, shard: bool = False
+) -> ClassView:
     """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there.
     ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has no file of."""
     settings, policy = class_rules(settings, assignment)
     canvas_id = canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
     code = LessonCode.of(assignment)
     settings.save(out)
-    return write_class_outputs(out, autograder, assignment=assignment.name, title=assignment.config.title or assignment.name, settings=settings,
-                               policy=policy, manual=autograder.manual_questions(), solution=code.solution, starter=code.starter, canvas_id=canvas_id, shard=shard)
+    return write_class_outputs(
+        out,
+        autograder,
+        assignment=assignment.name,
+        title=assignment.config.title or assignment.name,
+        settings=settings,
+        policy=policy,
+        manual=autograder.manual_questions(),
+        solution=code.solution,
+        starter=code.starter,
+        canvas_id=canvas_id,
+        shard=shard,
+    )
 
 
-def write_class_outputs(out: Path, autograder: AutograderZip, *, assignment: str, title: str, settings: ClassSettings, policy: LatePolicy, manual: dict[str, float], solution: str = "", starter: str = "", canvas_id: str = "", shard: bool = False) -> ClassView:
+def write_class_outputs(
+    out: Path,
+    autograder: AutograderZip,
+    *,
+    assignment: str,
+    title: str,
+    settings: ClassSettings,
+    policy: LatePolicy,
+    manual: dict[str, float],
+    solution: str = "",
+    starter: str = "",
+    canvas_id: str = "",
+    shard: bool = False,
+) -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
     for folder in (out, out / RESULTS, out / FEEDBACK, out / WRITTEN):
         remove_stale_temporaries(folder)
     grades = load_grades(out)
     marks = read_all_marks(out, manual, [grade.file for grade in grades])
     roster = Roster.read(Path(settings.roster)) if settings.roster else None
-    rows = student_rows(grades, roster=roster, late=policy, times=read_times(settings.times, zone=settings.zone),
-                        marks={question: {file: mark.points for file, mark in found.items()} for question, found in marks.items()})
+    rows = student_rows(
+        grades,
+        roster=roster,
+        late=policy,
+        times=read_times(settings.times, zone=settings.zone),
+        marks={question: {file: mark.points for file, mark in found.items()} for question, found in marks.items()},
+    )
     pages = {grade.file: feedback_link(grade.file) for grade in grades}
     questions = sorted(autograder.questions)
     possible = autograder.possible + sum(manual.values())
     writes = ClassFileWrites()
     writes.attempt(GRADEBOOK, lambda: write_keeping_previous(out / GRADEBOOK, gradebook_csv(grades, autograder)))
-    writes.attempt(STUDENTS, lambda: write_keeping_previous(out / STUDENTS, students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages)))
-    writes.attempt(SUMMARY, lambda: write_atomic(out / SUMMARY, summary_page(rows, grades, autograder, assignment=assignment, manual=manual)))
-    writes.attempt(INDEX, lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)))
-    pairs = writes.attempt(SIMILARITY, lambda: _similarity(out, grades, owners(rows), solution=solution, starter=starter, assignment=assignment)) or []
+    writes.attempt(
+        STUDENTS,
+        lambda: write_keeping_previous(
+            out / STUDENTS,
+            students_csv(rows, questions=questions, written=list(manual), possible=possible, pages=pages),
+        ),
+    )
+    writes.attempt(
+        SUMMARY,
+        lambda: write_atomic(
+            out / SUMMARY, summary_page(rows, grades, autograder, assignment=assignment, manual=manual)
+        ),
+    )
+    writes.attempt(
+        INDEX,
+        lambda: write_atomic(out / INDEX, index_page(rows, assignment=assignment, possible=possible, pages=pages)),
+    )
+    pairs = (
+        writes.attempt(
+            SIMILARITY,
+            lambda: _similarity(out, grades, owners(rows), solution=solution, starter=starter, assignment=assignment),
+        )
+        or []
+    )
     write_written(writes, out, rows, grades, manual, marks, assignment=assignment)
-    writes.attempt(f"{FEEDBACK}/", lambda: _update_standing(out, rows, manual, marks, autograded={grade.file: grade.total for grade in grades}, possible=autograder.possible))
+    writes.attempt(
+        f"{FEEDBACK}/",
+        lambda: _update_standing(
+            out,
+            rows,
+            manual,
+            marks,
+            autograded={grade.file: grade.total for grade in grades},
+            possible=autograder.possible,
+        ),
+    )
     comments = {question: {file: mark.comment for file, mark in found.items()} for question, found in marks.items()}
-    imports = {system: lms_import(system, rows, settings=settings, header=roster.header if roster else [], title=title, name=assignment, canvas_id=canvas_id,
-                                  autograded_possible=autograder.possible, manual=manual, comments=comments, shard=shard) for system in settings.exports}
+    imports = {
+        system: lms_import(
+            system,
+            rows,
+            settings=settings,
+            header=roster.header if roster else [],
+            title=title,
+            name=assignment,
+            canvas_id=canvas_id,
+            autograded_possible=autograder.possible,
+            manual=manual,
+            comments=comments,
+            shard=shard,
+        )
+        for system in settings.exports
+    }
     for system, made in imports.items():
-        writes.attempt(EXPORT_FILES[system], lambda: write_keeping_previous(out / EXPORT_FILES[system], made.text))
+        _write_export(writes, out / EXPORT_FILES[system], made)
     return ClassView(rows, grades, len(pairs), roster, writes.failed, imports)
 
 
-def _similarity(out: Path, grades: list[Grade], whose: dict[str, str], *, solution: str, starter: str, assignment: str) -> list:
+def _similarity(
+    out: Path, grades: list[Grade], whose: dict[str, str], *, solution: str, starter: str, assignment: str
+) -> list:
     """Write the similar-submissions page (each file with whose it is); returns the pairs it shows."""
     codes = {grade.file: grade.code for grade in grades if grade.code}
     pairs = similar_pairs(codes, solution=solution, starter=starter)
@@ -114,7 +204,15 @@ def _similarity(out: Path, grades: list[Grade], whose: dict[str, str], *, soluti
     return pairs
 
 
-def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float], marks: dict[str, dict[str, Mark]], *, autograded: dict[str, float], possible: float) -> None:
+def _update_standing(
+    out: Path,
+    rows: list[StudentRow],
+    manual: dict[str, float],
+    marks: dict[str, dict[str, Mark]],
+    *,
+    autograded: dict[str, float],
+    possible: float,
+) -> None:
     """Each counted submission's feedback page says its written marks and what lateness cost, as its row does."""
     for row in rows:
         page = out / feedback_link(row.file) if row.file else None
@@ -126,3 +224,7 @@ def _update_standing(out: Path, rows: list[StudentRow], manual: dict[str, float]
         new = with_standing(old, section)
         if new != old:
             write_atomic(page, new)
+
+
+def _write_export(writes: ClassFileWrites, path: Path, made: LmsImport) -> None:
+    writes.attempt(path.name, lambda: write_keeping_previous(path, made.text))

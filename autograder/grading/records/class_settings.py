@@ -3,6 +3,7 @@ the course's time zone and exports, so that regrading one file into it later kee
 
 Saved as ``OUT/class.json``. A run's options override what is saved, and are saved in turn.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,8 @@ from autograder import KitError
 from autograder.grading.judging.grade import Grade
 from autograder.grading.records.class_book import StudentRow, student_rows
 from autograder.grading.records.csv_files import CsvFileError, read_rows
-from autograder.grading.records.lms_imports import CANVAS_COLUMN
 from autograder.grading.records.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
+from autograder.grading.records.lms_imports import CANVAS_COLUMN
 from autograder.grading.records.outputs import write_atomic
 from autograder.grading.records.roster import Roster
 
@@ -34,13 +35,13 @@ class ClassSettingsError(KitError, ValueError):
 
 @dataclass(frozen=True)
 class ClassSettings:
-    roster: str = ""                  # path of the roster CSV ("" for none)
-    times: str = ""                   # path of a CSV of submission times
-    late: dict = field(default_factory=dict)   # the late policy's settings, as in assignment.yml
-    exports: tuple[str, ...] = ()     # LMS formats to write
-    timezone: str = ""                # the course's time zone, as resolved by ``in_course_zone``
-    canvas_column: str = ""           # the Canvas assignment column, "Title (ID)" (--canvas-column)
-    missing_grade: str = "zero"       # what the LMS files give a student with no gradable submission: zero or blank
+    roster: str = ""  # path of the roster CSV ("" for none)
+    times: str = ""  # path of a CSV of submission times
+    late: dict = field(default_factory=dict)  # the late policy's settings, as in assignment.yml
+    exports: tuple[str, ...] = ()  # LMS formats to write
+    timezone: str = ""  # the course's time zone, as resolved by ``in_course_zone``
+    canvas_column: str = ""  # the Canvas assignment column, "Title (ID)" (--canvas-column)
+    missing_grade: str = "zero"  # what the LMS files give a student with no gradable submission: zero or blank
 
     @classmethod
     def load(cls, out: Path) -> "ClassSettings":
@@ -49,16 +50,33 @@ class ClassSettings:
             return cls()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(str(data.get("roster", "")), str(data.get("times", "")), dict(data.get("late") or {}), tuple(data.get("exports") or ()),
-                       str(data.get("timezone", "")), str(data.get("canvas_column", "")), str(data.get("missing_grade", "zero")))
+            return cls(
+                str(data.get("roster", "")),
+                str(data.get("times", "")),
+                dict(data.get("late") or {}),
+                tuple(data.get("exports") or ()),
+                str(data.get("timezone", "")),
+                str(data.get("canvas_column", "")),
+                str(data.get("missing_grade", "zero")),
+            )
         except (OSError, ValueError, TypeError, AttributeError) as error:
-            raise ClassSettingsError(f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again") from error
+            raise ClassSettingsError(
+                f"{path}: cannot read the saved class settings ({error}); delete it and pass --roster/--due again"
+            ) from error
 
     def save(self, out: Path) -> None:
         write_atomic(out / SETTINGS_FILE, json.dumps(asdict(self), indent=1, ensure_ascii=False, default=str))
 
-    def updated(self, *, roster: Path | None = None, times: Path | None = None, late: dict | None = None, exports: tuple[str, ...] = (),
-                canvas_column: str | None = None, missing_grade: str | None = None) -> "ClassSettings":
+    def updated(
+        self,
+        *,
+        roster: Path | None = None,
+        times: Path | None = None,
+        late: dict | None = None,
+        exports: tuple[str, ...] = (),
+        canvas_column: str | None = None,
+        missing_grade: str | None = None,
+    ) -> "ClassSettings":
         """These settings with a run's options laid over them (paths made absolute)."""
         for path, option in ((roster, "--roster"), (times, "--times")):
             if path is not None and not Path(path).is_file():
@@ -67,8 +85,11 @@ class ClassSettings:
         if unknown:
             raise ClassSettingsError(f"--export {unknown[0]}: choose from {', '.join(EXPORTS)}")
         if canvas_column and not CANVAS_COLUMN.match(canvas_column):
-            raise ClassSettingsError(f'--canvas-column {canvas_column!r}: write it as Canvas names the column, "Title (ID)", e.g. "Logistic regression (4411)"; '
-                                     "the number is the assignment's ID in its Canvas address (…/assignments/4411)")
+            raise ClassSettingsError(
+                f'--canvas-column {canvas_column!r}: write it as Canvas names the column, "Title (ID)", e.g. '
+                '"Logistic regression (4411)"; '
+                "the number is the assignment's ID in its Canvas address (…/assignments/4411)"
+            )
         if missing_grade not in (None, *MISSING_GRADES):
             raise ClassSettingsError(f"--missing-grade {missing_grade!r}: choose from {', '.join(MISSING_GRADES)}")
         updated = replace(
@@ -92,10 +113,14 @@ class ClassSettings:
         """
         if self.roster:
             if not Path(self.roster).is_file():
-                raise ClassSettingsError(f"{self.roster}: the roster saved in {SETTINGS_FILE} is gone; pass --roster again")
+                raise ClassSettingsError(
+                    f"{self.roster}: the roster saved in {SETTINGS_FILE} is gone; pass --roster again"
+                )
             Roster.read(Path(self.roster))
         if self.times and not Path(self.times).is_file():
-            raise ClassSettingsError(f"{self.times}: the times file saved in {SETTINGS_FILE} is gone; pass --times again")
+            raise ClassSettingsError(
+                f"{self.times}: the times file saved in {SETTINGS_FILE} is gone; pass --times again"
+            )
         read_times(self.times, zone=self.zone)
 
     @property
@@ -125,7 +150,11 @@ class ClassSettings:
         policy = LatePolicy.from_config(assignment_late, where=where, zone=self.zone)
         if not self.late:
             return policy
-        return LatePolicy.from_config({**(assignment_late or {}), **self.late}, where=f"--due/--late-policy (kept in OUT/{SETTINGS_FILE})", zone=self.zone)
+        return LatePolicy.from_config(
+            {**(assignment_late or {}), **self.late},
+            where=f"--due/--late-policy (kept in OUT/{SETTINGS_FILE})",
+            zone=self.zone,
+        )
 
 
 def class_rules(settings: ClassSettings, assignment) -> tuple[ClassSettings, LatePolicy]:
@@ -142,7 +171,9 @@ def class_rules(settings: ClassSettings, assignment) -> tuple[ClassSettings, Lat
 def _zone_written(due) -> str:
     """The zone a due time names (``2026-12-01T23:59:00+08:00`` → ``+08:00``), or ""."""
     try:
-        when = due if isinstance(due, dt.datetime) else dt.datetime.fromisoformat(str(due).strip().replace("Z", "+00:00"))
+        when = (
+            due if isinstance(due, dt.datetime) else dt.datetime.fromisoformat(str(due).strip().replace("Z", "+00:00"))
+        )
     except ValueError:
         return ""
     return zone_of(when) if when.tzinfo else ""
@@ -156,7 +187,9 @@ def late_overrides(due: str | None, policy: str | None) -> dict:
     for item in filter(None, (part.strip() for part in (policy or "").split(","))):
         key, separator, value = item.partition("=")
         if not separator:
-            raise ClassSettingsError(f"--late-policy {policy!r}: write key=value pairs, e.g. penalty=0.1,per=day,cap=0.5")
+            raise ClassSettingsError(
+                f"--late-policy {policy!r}: write key=value pairs, e.g. penalty=0.1,per=day,cap=0.5"
+            )
         key, value = key.strip(), value.strip()
         if key in ("penalty", "cap", "grace_minutes"):
             try:
@@ -184,7 +217,10 @@ def read_times(path: str, *, zone: dt.tzinfo | None = None) -> dict[str, dt.date
     keys = [header.index(name) for name in KEY_COLUMNS if name in header]
     time = next((header.index(name) for name in TIME_COLUMNS if name in header), None)
     if not keys or time is None:
-        raise ClassSettingsError(f"{path}: needs a column naming the submission ({', '.join(KEY_COLUMNS)}) and one with its time ({', '.join(TIME_COLUMNS)})")
+        raise ClassSettingsError(
+            f"{path}: needs a column naming the submission ({', '.join(KEY_COLUMNS)}) and one with its time "
+            f"({', '.join(TIME_COLUMNS)})"
+        )
     times = {}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) <= time:
@@ -199,8 +235,16 @@ def read_times(path: str, *, zone: dt.tzinfo | None = None) -> dict[str, dt.date
     return times
 
 
-def class_rows(grades: list[Grade], settings: ClassSettings, late: LatePolicy, *, marks: Mapping[str, Mapping[str, float]] | None = None) -> list[StudentRow]:
+def class_rows(
+    grades: list[Grade],
+    settings: ClassSettings,
+    late: LatePolicy,
+    *,
+    marks: Mapping[str, Mapping[str, float]] | None = None,
+) -> list[StudentRow]:
     """``student_rows`` with the roster and times a class's settings (``ClassSettings``) name: how every
     output of the class learns whose each file is."""
     roster = Roster.read(Path(settings.roster)) if settings.roster else None
-    return student_rows(grades, roster=roster, late=late, times=read_times(settings.times, zone=settings.zone), marks=marks)
+    return student_rows(
+        grades, roster=roster, late=late, times=read_times(settings.times, zone=settings.zone), marks=marks
+    )

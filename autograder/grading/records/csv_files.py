@@ -1,6 +1,7 @@
 """Reading the CSV files a TA hands the grader (a roster, a times file): rows of text, or an error
 that names the file, the line and the fix. Such files often come from an LMS and carry students'
 own text (names, online-text answers), so no cell may stop the run with a traceback."""
+
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,8 @@ def read_rows(path: Path, *, what: str) -> list[list[str]]:
     try:
         return list(reader)
     except csv.Error as error:
-        raise CsvFileError(f"{path}, line {reader.line_num}: cannot read the {what} ({error}); save it as UTF-8 CSV") from error
+        raise CsvFileError(
+            f"{path}, line {reader.line_num}: cannot read the {what} ({error}); save it as UTF-8 CSV"
+        ) from error
     finally:
         csv.field_size_limit(default)

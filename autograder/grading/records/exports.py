@@ -3,6 +3,7 @@
 Every file is UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens names intact, and
 every cell a submission could influence is made inert for spreadsheets.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,18 +25,50 @@ def csv_text(rows: list[list]) -> str:
     return BOM + buffer.getvalue()
 
 
-def students_csv(rows: list[StudentRow], *, questions: list[str], written: list[str], possible: float, pages: dict[str, str]) -> str:
+def students_csv(
+    rows: list[StudentRow], *, questions: list[str], written: list[str], possible: float, pages: dict[str, str]
+) -> str:
     """The gradebook by student: identity, every question, raw score, late penalty, total, the submission
     and due times lateness was judged on (in the course's zone), status, page."""
-    header = ["student_id", "name", "section", "file", *questions, *written, "raw_score", "late_penalty", "total", "percent", "late", "submitted", "due",
-              "status", "note", "other_files", "feedback_page"]
+    header = [
+        "student_id",
+        "name",
+        "section",
+        "file",
+        *questions,
+        *written,
+        "raw_score",
+        "late_penalty",
+        "total",
+        "percent",
+        "late",
+        "submitted",
+        "due",
+        "status",
+        "note",
+        "other_files",
+        "feedback_page",
+    ]
     lines = [header]
     for row in rows:
-        lines.append([
-            row.student_id, row.name, row.section, row.file,
-            *(row.scores.get(q, 0.0) for q in questions), *(row.written.get(q, "") for q in written),
-            row.raw, row.penalty, row.total, round(row.total / possible, 4) if possible else 0, row.late.reason,
-            *(shown_time(when) if when else "" for when in (row.late.submitted, row.late.due)), row.status, row.note,
-            " ".join(row.others), pages.get(row.file, ""),
-        ])
+        lines.append(
+            [
+                row.student_id,
+                row.name,
+                row.section,
+                row.file,
+                *(row.scores.get(q, 0.0) for q in questions),
+                *(row.written.get(q, "") for q in written),
+                row.raw,
+                row.penalty,
+                row.total,
+                round(row.total / possible, 4) if possible else 0,
+                row.late.reason,
+                *(shown_time(when) if when else "" for when in (row.late.submitted, row.late.due)),
+                row.status,
+                row.note,
+                " ".join(row.others),
+                pages.get(row.file, ""),
+            ]
+        )
     return csv_text(lines)

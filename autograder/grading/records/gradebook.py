@@ -6,6 +6,7 @@ digits, as Otter's) and ``grading_status``; one row per file, sorted by file.
 File names and statuses come from submissions: control characters are shown
 escaped and a cell that would start a formula is prefixed with ``'``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,8 +30,18 @@ def gradebook_csv(grades: list[Grade], autograder: AutograderZip) -> str:
     writer.writerow(["file", *questions, "total_points_earned", "percent_correct", "grading_status"])
     possible = autograder.possible
     # Otter's percent column is float (pandas), so its points row reads 1.0, not 1.
-    writer.writerow([POINTS_ROW, *(float(autograder.questions[q].points) for q in questions), float(possible), 1.0, "--"])
+    writer.writerow(
+        [POINTS_ROW, *(float(autograder.questions[q].points) for q in questions), float(possible), 1.0, "--"]
+    )
     for grade in sorted(grades, key=lambda g: g.file):
         scores = [float(grade.scores.get(q, 0.0)) for q in questions]
-        writer.writerow([spreadsheet_cell(grade.file), *scores, float(sum(scores)), percent(sum(scores), possible), spreadsheet_cell(grade.status)])
+        writer.writerow(
+            [
+                spreadsheet_cell(grade.file),
+                *scores,
+                float(sum(scores)),
+                percent(sum(scores), possible),
+                spreadsheet_cell(grade.status),
+            ]
+        )
     return buffer.getvalue()

@@ -15,6 +15,7 @@ A unit begun counts whole: 1 minute past the grace period is one day late. Times
 LMS's worksheet writes them so) are read in the course's time zone (``read_zone``), never in the
 grading machine's, so a laptop's clock setting changes no one's penalty.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,7 @@ class LatePolicy:
     per: str = "day"
     cap: float = 1.0
     cutoff: dt.datetime | None = None
-    zone: dt.tzinfo | None = None      # the course's: where times are shown and zone-less ones read
+    zone: dt.tzinfo | None = None  # the course's: where times are shown and zone-less ones read
 
     @classmethod
     def from_config(cls, config: dict | None, *, where: str, zone: dt.tzinfo | None = None) -> "LatePolicy":
@@ -64,7 +65,9 @@ class LatePolicy:
             raise LatePolicyError(f"{where}: `late:` takes settings (due, grace_minutes, penalty, per, cap, cutoff)")
         unknown = sorted(set(config) - {"due", "grace_minutes", "penalty", "per", "cap", "cutoff"})
         if unknown:
-            raise LatePolicyError(f"{where}: unknown late settings {unknown}; use due, grace_minutes, penalty, per, cap, cutoff")
+            raise LatePolicyError(
+                f"{where}: unknown late settings {unknown}; use due, grace_minutes, penalty, per, cap, cutoff"
+            )
         per = str(config.get("per", "day"))
         if per not in UNITS:
             raise LatePolicyError(f"{where}: late per must be day or hour, got {per!r}")
@@ -78,8 +81,14 @@ class LatePolicy:
             zone=zone,
         )
         if policy.due is None and (policy.penalty or policy.cutoff):
-            raise LatePolicyError(f"{where}: a late penalty or cutoff needs a due time (late: due: 2026-12-01T23:59:00+08:00)")
-        return replace(policy, due=policy.due and policy.in_zone(policy.due), cutoff=policy.cutoff and policy.in_zone(policy.cutoff))
+            raise LatePolicyError(
+                f"{where}: a late penalty or cutoff needs a due time (late: due: 2026-12-01T23:59:00+08:00)"
+            )
+        return replace(
+            policy,
+            due=policy.due and policy.in_zone(policy.due),
+            cutoff=policy.cutoff and policy.in_zone(policy.cutoff),
+        )
 
     def cost(self, submitted: dt.datetime | None) -> Lateness:
         """What being submitted at ``submitted`` costs (nothing when the time or the policy is unknown)."""
@@ -89,15 +98,29 @@ class LatePolicy:
         times = self.shown(submitted), self.shown(self.due)
         if self.cutoff is not None and submitted > self.cutoff:
             cutoff = self.shown(self.cutoff)
-            return Lateness(1.0, 0, f"在截止时间 {cutoff} 之后提交（{times[0]}），不计分 / submitted {times[0]}, after the cutoff ({cutoff}): no points", submitted, self.due)
+            return Lateness(
+                1.0,
+                0,
+                f"在截止时间 {cutoff} 之后提交（{times[0]}），不计分 / submitted {times[0]}, after the cutoff "
+                f"({cutoff}): no points",
+                submitted,
+                self.due,
+            )
         over = submitted - self.due - self.grace
         if over <= dt.timedelta(0):
             return Lateness(submitted=submitted, due=self.due)
         units = math.ceil(over / UNITS[self.per])
         fraction = min(self.cap, units * self.penalty)
         unit = {"day": ("天", "day"), "hour": ("小时", "hour")}[self.per]
-        return Lateness(fraction, units, f"迟交 {units} {unit[0]}，扣 {fraction:.0%}（提交 {times[0]}，截止 {times[1]}）"
-                        f" / {units} {unit[1]}{'s' if units != 1 else ''} late: {fraction:.0%} off (submitted {times[0]}, due {times[1]})", submitted, self.due)
+        return Lateness(
+            fraction,
+            units,
+            f"迟交 {units} {unit[0]}，扣 {fraction:.0%}（提交 {times[0]}，截止 {times[1]}）"
+            f" / {units} {unit[1]}{'s' if units != 1 else ''} late: {fraction:.0%} off (submitted {times[0]}, due "
+            f"{times[1]})",
+            submitted,
+            self.due,
+        )
 
     def in_zone(self, when: dt.datetime) -> dt.datetime:
         """``when`` in the course's zone (a zone-less time is taken to be in it)."""
@@ -128,7 +151,9 @@ def parse_time(value, *, where: str, written_out: bool = False, zone: dt.tzinfo 
             value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as error:
             if not written_out:
-                raise LatePolicyError(f"{where}: {text!r} is not a time; write it as 2026-12-01T23:59:00+08:00") from error
+                raise LatePolicyError(
+                    f"{where}: {text!r} is not a time; write it as 2026-12-01T23:59:00+08:00"
+                ) from error
             value = _written_out(text, where)
     return _aware(value, zone)
 
@@ -172,7 +197,9 @@ def read_zone(text: str, *, where: str) -> dt.tzinfo:
             return zoneinfo.ZoneInfo(text)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             pass
-    raise LatePolicyError(f"{where}: time zone {text!r} is neither a zone name (Asia/Shanghai) nor an offset from UTC (+08:00)")
+    raise LatePolicyError(
+        f"{where}: time zone {text!r} is neither a zone name (Asia/Shanghai) nor an offset from UTC (+08:00)"
+    )
 
 
 def zone_of(when: dt.datetime) -> str:

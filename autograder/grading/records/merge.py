@@ -5,6 +5,7 @@ every result, with the written marks in ``OUT/written/*.csv`` and the late polic
 pages' written marks and lateness included). ``autograder merge -o OUT`` with no shards does the
 second part alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,16 +15,18 @@ from pathlib import Path
 from autograder import KitError
 from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.records.class_settings import SETTINGS_FILE, ClassSettings
-from autograder.grading.judging.grade import Grade
 
 
 class MergeError(KitError, ValueError):
     """Shard outputs that cannot be combined."""
 
 
-def merge_outputs(shards: list[Path], assignment: Assignment, out: Path, *, settings: ClassSettings | None = None) -> ClassView:
+def merge_outputs(
+    shards: list[Path], assignment: Assignment, out: Path, *, settings: ClassSettings | None = None
+) -> ClassView:
     """Copy every shard into ``out``, rewrite its feedback with marks and lateness, rebuild the class outputs."""
     autograder = AutograderZip.read(assignment.zip_path)
     for folder in (RESULTS, FEEDBACK):

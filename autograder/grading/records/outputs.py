@@ -1,4 +1,5 @@
 """How a grading run names and writes its files: one safe name per submission, atomic writes."""
+
 from __future__ import annotations
 
 import hashlib

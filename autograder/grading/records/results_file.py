@@ -6,6 +6,7 @@ own code can rewrite their outcome, so the "Public Tests" entry Otter's layout
 has says so instead of passing on a pass or a fail; a submission that never ran
 to the end has no such entry.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,10 @@ from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.judging.judge import SCORE_DECIMALS
 
 PUBLIC_TESTS_NOT_REPEATED = say(
-    "公开测试在提交的 notebook 自己的进程里运行，那里的代码能改写它们报告的结果，所以这里不转述；分数只来自评分程序自己判定的隐藏测试。",
-    "The public tests ran in the submission's own process, whose code can rewrite what they report, so their outcome is not repeated here; the scores come from the hidden tests, judged by the grader alone.",
+    "公开测试在提交的 notebook 自己的进程里运行，那里的代码能改写它们报告的结果，所以这里不转述；"
+    "分数只来自评分程序自己判定的隐藏测试。",
+    "The public tests ran in the submission's own process, whose code can rewrite what they report, so their outcome "
+    "is not repeated here; the scores come from the hidden tests, judged by the grader alone.",
 )
 
 
@@ -30,7 +33,15 @@ def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
     if grade.status == COMPLETED:
         tests.append({"name": "Public Tests", "visibility": "visible", "output": PUBLIC_TESTS_NOT_REPEATED})
     for name, question in autograder.questions.items():
-        tests.append({"name": name, "score": round(grade.scores.get(name, 0.0), SCORE_DECIMALS), "max_score": round(question.points, SCORE_DECIMALS), "visibility": visibility, "output": _summary(grade, question=name)})
+        tests.append(
+            {
+                "name": name,
+                "score": round(grade.scores.get(name, 0.0), SCORE_DECIMALS),
+                "max_score": round(question.points, SCORE_DECIMALS),
+                "visibility": visibility,
+                "output": _summary(grade, question=name),
+            }
+        )
     results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}
     if config.get("show_stdout"):
         results["stdout_visibility"] = "after_published"

@@ -5,6 +5,7 @@ participants list) or one of the school's. Its columns are recognised by their h
 Chinese). Each graded file is matched to a student by the student number its notebook declares,
 else by the LMS id or login in its download name, else by an exact, unique name.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,7 @@ class Student:
 class Roster:
     path: Path
     students: list[Student]
-    header: list[str] = field(default_factory=list)   # as written (Canvas's export names its assignments there)
+    header: list[str] = field(default_factory=list)  # as written (Canvas's export names its assignments there)
 
     @classmethod
     def read(cls, path: Path) -> "Roster":
@@ -86,7 +87,10 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
     if "sis user id" in names and "id" in names and "lms_id" not in found:
         found["lms_id"] = names.index("id")  # Canvas's export: "ID" is its user id, "SIS User ID" the school's
     if "student_id" not in found and "name" not in found:
-        raise RosterError(f"{path}: no column for the student number or the name; name one of them {HEADERS['student_id'][0]!r} (or 学号) or {HEADERS['name'][0]!r} (or 姓名)")
+        raise RosterError(
+            f"{path}: no column for the student number or the name; name one of them {HEADERS['student_id'][0]!r} (or "
+            f"学号) or {HEADERS['name'][0]!r} (or 姓名)"
+        )
     return found
 
 
@@ -104,9 +108,9 @@ class Claim:
     name: str = ""
     lms_id: str = ""
     login: str = ""
-    submitted: str = ""   # ISO time, when known (latest wins)
-    lms_name: str = ""    # the full name a Moodle download folder gives
-    named: str = ""       # ISO time the TA last graded this file by name into the class (a correction)
+    submitted: str = ""  # ISO time, when known (latest wins)
+    lms_name: str = ""  # the full name a Moodle download folder gives
+    named: str = ""  # ISO time the TA last graded this file by name into the class (a correction)
 
 
 @dataclass

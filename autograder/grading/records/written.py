@@ -9,6 +9,7 @@ comment). One key file, kept apart from the sheets, says which submission and st
 is. A label, once given, stays with its submission, so a sheet being filled in while a regrade adds
 answers still means the same people. ``autograder merge`` reads the sheets back through the key.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,10 @@ from autograder import KitError
 from autograder.grading.text import spreadsheet_cell
 
 BEGIN, END = "<!-- BEGIN QUESTION -->", "<!-- END QUESTION -->"
-PLACEHOLDERS = ("_Type your answer here, replacing this text._", "_在这里写下你的回答（替换这行字）· Type your answer here, replacing this text._")
+PLACEHOLDERS = (
+    "_Type your answer here, replacing this text._",
+    "_在这里写下你的回答（替换这行字）· Type your answer here, replacing this text._",
+)
 MAX_ANSWER_CHARS = 10_000
 SHEET_HEADER = ["label", "points", "comment"]
 KEY_HEADER = ["question", "label", "file", "student_id", "name", "on_sheet"]
@@ -47,19 +51,24 @@ def written_answers(notebook, questions: list[str]) -> dict[str, str]:
             current = []
         elif current is not None and source.strip() and source.strip() not in PLACEHOLDERS:
             current.append(source.strip())
-    return {question: (answers[index] if index < len(answers) else "")[:MAX_ANSWER_CHARS] for index, question in enumerate(questions)}
+    return {
+        question: (answers[index] if index < len(answers) else "")[:MAX_ANSWER_CHARS]
+        for index, question in enumerate(questions)
+    }
 
 
 @dataclass(frozen=True)
 class Answer:
-    label: str        # anonymous, stable: A01, A02, ...
+    label: str  # anonymous, stable: A01, A02, ...
     file: str
     student_id: str
     name: str
     text: str
 
 
-def ordered(question: str, answers: dict[str, tuple[str, str, str]], key: dict[str, "Answer"] | None = None) -> list[Answer]:
+def ordered(
+    question: str, answers: dict[str, tuple[str, str, str]], key: dict[str, "Answer"] | None = None
+) -> list[Answer]:
     """Every submission's answer (file → (student id, name, text)) under its label, in label order.
 
     A file keeps the label the ``key`` (label → the answer it stood for, as ``read_key`` gives it)
@@ -75,11 +84,14 @@ def ordered(question: str, answers: dict[str, tuple[str, str, str]], key: dict[s
     random.Random(seed).shuffle(fresh)
     start = max((_number(label) for label in key), default=0)
     labels = {**known, **{file: f"A{number:02d}" for number, file in enumerate(fresh, start + 1)}}
-    return sorted((Answer(labels[file], file, *answers[file]) for file in answers), key=lambda answer: _number(answer.label))
+    return sorted(
+        (Answer(labels[file], file, *answers[file]) for file in answers), key=lambda answer: _number(answer.label)
+    )
 
 
 def retired(answers: list[Answer], key: dict[str, "Answer"]) -> list[Answer]:
-    """The key's labels no answer on the sheet holds any more (a superseded file's): kept in the key, never given again."""
+    """The key's labels no answer on the sheet holds any more (a superseded file's): kept in the key, never given "
+    "again."""
     held = {answer.label for answer in answers}
     return [entry for label, entry in key.items() if label not in held]
 
@@ -96,7 +108,9 @@ def marks_sheet(answers: list[Answer], entered: dict[str, "Mark"] | None = None)
     rows = [SHEET_HEADER]
     for answer in answers:
         mark = entered.get(answer.file)
-        rows.append([answer.label, *((f"{mark.points:g}", mark.comment) if mark else ("", ""))])  # the comment is the TA's own text
+        rows.append(
+            [answer.label, *((f"{mark.points:g}", mark.comment) if mark else ("", ""))]
+        )  # the comment is the TA's own text
     return _csv(rows)
 
 
@@ -105,9 +119,18 @@ def answer_key(answers: dict[str, list[Answer]], retired: dict[str, list[Answer]
     on the sheet (a retired label stays, so it is never given to another submission)."""
     rows = [KEY_HEADER]
     for question, listed in answers.items():
-        on_sheet = [(answer, "yes") for answer in listed] + [(answer, "no") for answer in (retired or {}).get(question, [])]
-        rows.extend([question, answer.label, *(spreadsheet_cell(cell) for cell in (answer.file, answer.student_id, answer.name)), shown]
-                    for answer, shown in on_sheet)
+        on_sheet = [(answer, "yes") for answer in listed] + [
+            (answer, "no") for answer in (retired or {}).get(question, [])
+        ]
+        rows.extend(
+            [
+                question,
+                answer.label,
+                *(spreadsheet_cell(cell) for cell in (answer.file, answer.student_id, answer.name)),
+                shown,
+            ]
+            for answer, shown in on_sheet
+        )
     return _csv(rows)
 
 
@@ -125,7 +148,9 @@ def read_key(path: Path) -> dict[str, dict[str, Answer]]:
         raise WrittenMarksError(f"{path}: the columns must stay {', '.join(KEY_HEADER)}")
     key: dict[str, dict[str, Answer]] = {}
     for row in rows:
-        key.setdefault(row["question"], {})[row["label"]] = Answer(row["label"], row["file"], row["student_id"], row["name"], "")
+        key.setdefault(row["question"], {})[row["label"]] = Answer(
+            row["label"], row["file"], row["student_id"], row["name"], ""
+        )
     return key
 
 
@@ -174,7 +199,9 @@ def read_marks(path: Path, *, possible: float, key: dict[str, Answer] | None = N
             raise WrittenMarksError(f"{path}, line {number}: points {value:g} is outside 0..{possible:g}")
         label = (row.get("label") or "").strip()
         if not by_file and label not in key:
-            raise WrittenMarksError(f"{path}, line {number}: label {label!r} is in no key; the marks sheets must stay beside the key "
-                                    "file they were written with (written_key.csv), or be marked again from a fresh sheet")
+            raise WrittenMarksError(
+                f"{path}, line {number}: label {label!r} is in no key; the marks sheets must stay beside the key "
+                "file they were written with (written_key.csv), or be marked again from a fresh sheet"
+            )
         marks[row["file"] if by_file else key[label].file] = Mark(value, (row.get("comment") or "").strip())
     return marks

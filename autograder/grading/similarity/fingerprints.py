@@ -8,6 +8,7 @@ hashed in overlapping runs of ``K`` (k-grams), and winnowing (Schleimer, Wilkers
 SIGMOD 2003) keeps the smallest hash of every ``WINDOW`` consecutive ones: any run of at least
 ``K + WINDOW - 1`` tokens two functions share yields a fingerprint both hold.
 """
+
 from __future__ import annotations
 
 import ast
@@ -15,10 +16,12 @@ import hashlib
 import io
 import tokenize
 
-K = 5               # tokens per k-gram
-WINDOW = 4          # consecutive k-grams of which winnowing keeps the smallest
+K = 5  # tokens per k-gram
+WINDOW = 4  # consecutive k-grams of which winnowing keeps the smallest
 MAX_TOKENS = 20_000  # of one submission's normal form
-_SKIPPED_TOKENS = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.COMMENT})
+_SKIPPED_TOKENS = frozenset(
+    {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.COMMENT}
+)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -39,26 +42,37 @@ def normal_forms(code: str) -> list[list[str]]:
         forms, count = [], 0
         for function in _units(tree):
             tokens = _tokens(ast.unparse(_LocalNames.numbered(_stripped(function))))
-            forms.append(tokens[:MAX_TOKENS - count])
+            forms.append(tokens[: MAX_TOKENS - count])
             count += len(forms[-1])
             if count >= MAX_TOKENS:
                 break
         return forms
-    except (SyntaxError, ValueError, tokenize.TokenError, RecursionError, MemoryError):  # deep nesting overflows the recursive visitors
+    except (
+        SyntaxError,
+        ValueError,
+        tokenize.TokenError,
+        RecursionError,
+        MemoryError,
+    ):  # deep nesting overflows the recursive visitors
         return []
 
 
 def kgrams(tokens: list[str]) -> list[int]:
     """The hash of every run of K tokens (one for a shorter function)."""
-    runs = [tokens[i:i + K] for i in range(max(len(tokens) - K + 1, 1))] if tokens else []
-    return [int.from_bytes(hashlib.blake2b("\x1f".join(run).encode("utf-8", "backslashreplace"), digest_size=8).digest(), "big") for run in runs]
+    runs = [tokens[i : i + K] for i in range(max(len(tokens) - K + 1, 1))] if tokens else []
+    return [
+        int.from_bytes(
+            hashlib.blake2b("\x1f".join(run).encode("utf-8", "backslashreplace"), digest_size=8).digest(), "big"
+        )
+        for run in runs
+    ]
 
 
 def _winnowed(hashes: list[int]) -> set[int]:
     """The smallest hash of every WINDOW consecutive ones (all of them for a shorter list)."""
     if len(hashes) <= WINDOW:
         return set(hashes)
-    return {min(hashes[i:i + WINDOW]) for i in range(len(hashes) - WINDOW + 1)}
+    return {min(hashes[i : i + WINDOW]) for i in range(len(hashes) - WINDOW + 1)}
 
 
 def _units(tree: ast.Module) -> list[ast.AST]:
@@ -85,11 +99,17 @@ def _stripped(function: ast.AST) -> ast.AST:
 
 
 def _is_filler(statement: ast.stmt) -> bool:
-    return isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+    return isinstance(statement, ast.Pass) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+    )
 
 
 def _tokens(text: str) -> list[str]:
-    return [token.string for token in tokenize.generate_tokens(io.StringIO(text).readline) if token.type not in _SKIPPED_TOKENS]
+    return [
+        token.string
+        for token in tokenize.generate_tokens(io.StringIO(text).readline)
+        if token.type not in _SKIPPED_TOKENS
+    ]
 
 
 class _LocalNames(ast.NodeTransformer):
@@ -103,7 +123,11 @@ class _LocalNames(ast.NodeTransformer):
     @classmethod
     def numbered(cls, function: ast.AST) -> ast.AST:
         local = {node.arg for node in ast.walk(function) if isinstance(node, ast.arg)}
-        local |= {node.id for node in ast.walk(function) if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del))}
+        local |= {
+            node.id
+            for node in ast.walk(function)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del))
+        }
         local |= {node.name for node in ast.walk(function) if isinstance(node, ast.ExceptHandler) and node.name}
         return cls(local).visit(function)
 

@@ -1,6 +1,7 @@
 """The code a lesson gives and expects, from its released notebooks: the names of the definitions
 students write, the starter code they begin from and the solution's. Similarity leaves out what
 either of the last two holds."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

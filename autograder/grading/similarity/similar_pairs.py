@@ -11,6 +11,7 @@ fewer submissions hold it. Two submissions are alike when the weighted share of 
 fingerprints they hold in common is high and they share more than a few; groups are what such
 pairs link.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,18 +21,18 @@ from itertools import combinations
 
 from autograder.grading.similarity.fingerprints import every_kgram, fingerprints
 
-MIN_SHARED = 6          # rare fingerprints a pair must share to be flagged
-THRESHOLD = 0.5         # weighted share of their rare fingerprints in common
-COMMON_SHARE = 0.1      # a fingerprint more than this share of the class holds is the lesson's style...
-MIN_COMMON = 10         # ...once more than this many hold it (so a ring of copies in a small class still shows)
+MIN_SHARED = 6  # rare fingerprints a pair must share to be flagged
+THRESHOLD = 0.5  # weighted share of their rare fingerprints in common
+COMMON_SHARE = 0.1  # a fingerprint more than this share of the class holds is the lesson's style...
+MIN_COMMON = 10  # ...once more than this many hold it (so a ring of copies in a small class still shows)
 
 
 @dataclass(frozen=True)
 class Pair:
     first: str
     second: str
-    score: float          # weighted share of rare fingerprints in common, 0-1
-    shared: int           # rare fingerprints in common
+    score: float  # weighted share of rare fingerprints in common, 0-1
+    shared: int  # rare fingerprints in common
 
 
 def common_limit(submissions: int) -> int:
@@ -91,4 +92,6 @@ def clusters(pairs: list[Pair]) -> list[list[str]]:
     groups: dict[str, list[str]] = {}
     for file in parent:
         groups.setdefault(root(file), []).append(file)
-    return sorted((sorted(group) for group in groups.values() if len(group) > 1), key=lambda group: (-len(group), group))
+    return sorted(
+        (sorted(group) for group in groups.values() if len(group) > 1), key=lambda group: (-len(group), group)
+    )
