@@ -91,8 +91,9 @@ def test_student_template_has_no_solutions(name):
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_the_student_folder_holds_no_copy_of_the_package(name):
-    copies = sorted(path.relative_to(PROJECT).as_posix() for path in (PROJECT / "student_template" / name).rglob("autograder"))
-    assert copies == [], f"{copies}: the repo's student folders use the installed package; run `autograder release {name}`"
+    folder = PROJECT / "student_template" / name
+    copies = sorted(path.relative_to(PROJECT).as_posix() for path in folder.rglob("autograder"))
+    assert copies == [], f"{copies}: run `autograder release {name}` (student folders use the installed package)"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

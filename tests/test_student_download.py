@@ -2,6 +2,7 @@
 its requirements.txt (and the kernel Jupyter needs), its public checks pass on the solution's answers and
 fail on the blank, using the kit's runtime the zip carries. The course server hands out the same zip.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,14 +44,19 @@ def student_python(kmeans, tmp_path_factory) -> SimpleNamespace:
     with zipfile.ZipFile(kmeans.student_zip_path) as download:
         requirements = download.read(f"{NAME}/{REQUIREMENTS_FILE}").decode().splitlines()
     python = fresh_python(folder / "venv", [*requirements, "ipykernel"])
-    subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(folder / "jupyter"), "--name", KERNEL],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [str(python), "-m", "ipykernel", "install", "--prefix", str(folder / "jupyter"), "--name", KERNEL],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     kernels = KernelSpecManager(kernel_dirs=[str(folder / "jupyter" / "share" / "jupyter" / "kernels")])
     return SimpleNamespace(prefix=folder / "venv", kernels=kernels)
 
 
-def _run_in_download(kmeans, student_python: SimpleNamespace, notebook: nbformat.NotebookNode,
-                     folder: Path) -> nbformat.NotebookNode:
+def _run_in_download(
+    kmeans, student_python: SimpleNamespace, notebook: nbformat.NotebookNode, folder: Path
+) -> nbformat.NotebookNode:
     """Unzip the download into ``folder``, put ``notebook`` in its place and run it in the fresh kernel."""
     with zipfile.ZipFile(kmeans.student_zip_path) as download:
         download.extractall(folder)
@@ -58,11 +64,13 @@ def _run_in_download(kmeans, student_python: SimpleNamespace, notebook: nbformat
     nbformat.write(notebook, here / f"{NAME}.ipynb")
     notebook.cells.append(nbformat.v4.new_code_cell(WHERE_FROM))
     # Nothing of this process's environment points the kernel at the kit's own venv or checkout.
-    clean = {key: value for key, value in os.environ.items()
-             if not key.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER"))}
+    clean = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER"))
+    }
     manager = KernelManager(kernel_name=KERNEL, kernel_spec_manager=student_python.kernels)
-    client = NotebookClient(notebook, km=manager, timeout=180, allow_errors=True,
-                            resources={"metadata": {"path": str(here)}})
+    client = NotebookClient(
+        notebook, km=manager, timeout=180, allow_errors=True, resources={"metadata": {"path": str(here)}}
+    )
     client.execute(env=clean)
     return notebook
 
@@ -97,7 +105,7 @@ def test_the_download_runs_its_public_checks_in_a_fresh_kernel(kmeans, student_p
     assert set(passing) == set(failing) == questions
     for question, shown in passing.items():
         assert shown.startswith(f"{question} results: All test cases passed!"), shown
-    for question, shown in failing.items():
+    for shown in failing.values():
         assert "All test cases passed" not in shown and "is not written yet" in shown, shown
     exported = sorted(path.name for path in (tmp_path / "solved" / NAME).glob(f"{NAME}_*.zip"))
     assert len(exported) == 1, f"the export cell wrote {exported}"
@@ -106,8 +114,9 @@ def test_the_download_runs_its_public_checks_in_a_fresh_kernel(kmeans, student_p
 def test_the_course_server_hands_out_the_released_zip_with_the_students_server_file(kmeans):
     served = zipfile.ZipFile(io.BytesIO(student_folder_zip(kmeans, url="https://grader.example.edu.cn", token="t0ken")))
     with zipfile.ZipFile(kmeans.student_zip_path) as released:
-        assert [(entry.filename, released.read(entry)) for entry in released.infolist()] == \
-               [(name, served.read(name)) for name in served.namelist() if name != f"{NAME}/{SERVER_FILE}"]
+        assert [(entry.filename, released.read(entry)) for entry in released.infolist()] == [
+            (name, served.read(name)) for name in served.namelist() if name != f"{NAME}/{SERVER_FILE}"
+        ]
     server_file = json.loads(served.read(f"{NAME}/{SERVER_FILE}"))
     assert server_file == {"url": "https://grader.example.edu.cn", "assignment": NAME, "token": "t0ken"}
 

@@ -7,6 +7,7 @@ The repo's ``student_template/`` holds no copy of the package (notebooks there u
 one), so this zip is how the runtime reaches students; the course server hands out these bytes,
 adding only the student's own server file.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -41,8 +42,10 @@ def write_student_zip(assignment: Assignment, requirements: list[str]) -> Path:
     added[REQUIREMENTS_FILE] = "".join(f"{line}\n" for line in lines).encode()
     clashes = sorted(set(members) & set(added))
     if clashes:
-        raise StudentDownloadError(f"{assignment.student_dir / clashes[0]}: the student download adds its own "
-                                   f"{clashes[0]}; rename the file the notebook lists under files:")
+        raise StudentDownloadError(
+            f"{assignment.student_dir / clashes[0]}: the student download adds its own "
+            f"{clashes[0]}; rename the file the notebook lists under files:"
+        )
     members.update(added)
     target = assignment.student_zip_path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -61,5 +64,8 @@ def student_requirements(requirements: list[str]) -> list[str]:
 
 def _student_files(folder: Path) -> dict[str, Path]:
     """The released student folder's files by relative path, less what running the notebook there leaves."""
-    return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*"))
-            if path.is_file() and not set(_GENERATED) & set(path.relative_to(folder).parts)}
+    return {
+        path.relative_to(folder).as_posix(): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not set(_GENERATED) & set(path.relative_to(folder).parts)
+    }

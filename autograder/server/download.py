@@ -2,6 +2,7 @@
 files, the kit's runtime and requirements.txt), with how its last cell reaches this server added
 (``course_server.json``: the server's address, the assignment and the student's token, which the export
 cell's ``autograder.authoring.student.submit`` reads)."""
+
 from __future__ import annotations
 
 import io
