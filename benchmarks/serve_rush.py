@@ -29,10 +29,10 @@ sys.path.insert(0, str(PROJECT))
 
 from sqlalchemy import select  # noqa: E402
 
-from autograder.server.accounts import issue_api_token  # noqa: E402
 from autograder.server.course import Course  # noqa: E402
 from autograder.server.course_init import init_course  # noqa: E402
 from autograder.server.models import Submission, User  # noqa: E402
+from autograder.server.tokens import issue_token  # noqa: E402
 from tests.course_server import Server  # noqa: E402
 
 EXAMPLES = PROJECT / "examples" / "submissions"
@@ -48,7 +48,8 @@ def course_for(scratch: Path, root: Path, assignment: str, students: int) -> tup
     init_course(folder, project=root, roster=roster, staff=("ta",), assignments=(assignment,))
     course = Course(folder)
     with course.sessions.begin() as db:
-        tokens = [issue_api_token(db, user) for user in db.scalars(select(User).where(User.role == "student").order_by(User.login))]
+        students = db.scalars(select(User).where(User.role == "student").order_by(User.login))
+        tokens = [issue_token(db, user, days=course.settings.token_days) for user in students]
     course.engine.dispose()
     return folder, tokens
 

@@ -1,7 +1,11 @@
-"""Passwords, one-time first-login tokens, API tokens and the login rate limit.
+"""Passwords, one-time first-login tokens and the login rate limit (API tokens: ``tokens``).
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults). Tokens are random; only their sha256
 is stored, so a copy of the database lets no one log in.
+
+Failed logins are counted per address and account, so whoever guesses from one address stops
+there without locking the account's owner out elsewhere; per address, so guessing across accounts
+stays slow; and per account from every address, so guessing from many addresses does too.
 """
 from __future__ import annotations
 
@@ -14,11 +18,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from autograder.server.models import ApiToken, LoginAttempt, User, now
+from autograder.server.models import LoginAttempt, User, now
 
 MIN_PASSWORD_CHARS = 8
-# At most this many failed logins per account, and per address, in the window.
-FAILURES_PER_LOGIN, FAILURES_PER_ADDRESS = 5, 30
+# At most this many failed logins in the window: from one address at one account, from one
+# address, and at one account from everywhere (an attacker needs 20 addresses to lock it).
+FAILURES_PER_ADDRESS_AND_LOGIN, FAILURES_PER_ADDRESS, FAILURES_PER_LOGIN = 5, 30, 100
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 _hasher = PasswordHasher()
@@ -60,24 +65,22 @@ def user_by_first_login(db: Session, token: str) -> User | None:
     return db.scalar(select(User).where(User.first_login_hash == token_hash(token))) if token else None
 
 
-def user_by_api_token(db: Session, token: str) -> User | None:
-    found = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token))) if token else None
-    return found.user if found is not None else None
-
-
-def issue_api_token(db: Session, user: User) -> str:
-    token = new_token()
-    db.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
-    return token
+def _failure_keys(login: str, address: str) -> dict[str, int]:
+    """What a failed login counts against, each with its limit."""
+    account = login.casefold()[:200]  # no login is longer; the key stays within its column
+    return {f"from:{address} login:{account}": FAILURES_PER_ADDRESS_AND_LOGIN,
+            f"address:{address}": FAILURES_PER_ADDRESS,
+            f"login:{account}": FAILURES_PER_LOGIN}
 
 
 def login_blocked(db: Session, login: str, address: str) -> bool:
-    """Whether too many logins failed lately for this account or from this address."""
+    """Whether too many logins failed lately from this address at this account, from this address,
+    or at this account."""
     since = now() - FAILURE_WINDOW
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
     count = lambda key: db.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since))
-    return count(f"login:{login.casefold()}") >= FAILURES_PER_LOGIN or count(f"address:{address}") >= FAILURES_PER_ADDRESS
+    return any(count(key) >= limit for key, limit in _failure_keys(login, address).items())
 
 
 def record_failure(db: Session, login: str, address: str) -> None:
-    db.add_all([LoginAttempt(key=f"login:{login.casefold()}"), LoginAttempt(key=f"address:{address}")])
+    db.add_all([LoginAttempt(key=key) for key in _failure_keys(login, address)])

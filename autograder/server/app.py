@@ -20,7 +20,7 @@ from autograder.server.graded_signal import GradedSignal
 from autograder.server.grading import GradingService
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
-from autograder.server.routers import accounts, api, auth, staff, student
+from autograder.server.routers import accounts, api, auth, staff, student, tokens
 from autograder.server.settings import secret_key
 
 SESSION_COOKIE = "autograder_session"
@@ -82,7 +82,7 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
     # No interactive API docs: they load their scripts from a CDN. The schema is served, and docs/course_server.md explains it.
     app = FastAPI(title="autograder course server", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
     app.state.course, app.state.queue, app.state.views, app.state.grading, app.state.graded = course, queue, views, grading, graded
-    for router in (auth.router, accounts.router, student.router, staff.router, api.router):
+    for router in (auth.router, accounts.router, student.router, staff.router, api.router, tokens.router):
         app.include_router(router)
     app.add_middleware(SessionMiddleware, secret_key=secret_key(course.folder), session_cookie=SESSION_COOKIE,
                        max_age=int(course.settings.session_hours * 3600), same_site="lax", https_only=course.settings.secure_cookies)

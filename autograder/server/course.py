@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,12 +55,22 @@ class Offered:
         return self.class_settings.zone
 
 
+def _owner_only_folder(path: Path) -> None:
+    """Make ``path`` (or narrow it to) a folder only its owner may enter: it holds every student's
+    submissions or their grading."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.geteuid():
+        path.chmod(0o700)
+
+
 class Course:
     """The course folder (see ``autograder.server.settings``) opened for serving."""
 
     def __init__(self, folder: Path, *, database_url: str | None = None):
         self.folder = Path(folder).resolve()
         self.settings = CourseSettings.read(self.folder)
+        for private in (UPLOADS, GRADED):
+            _owner_only_folder(self.folder / private)
         self.database_url = database_url or self.settings.database or database.default_url(self.folder)
         self.engine: Engine = database.connect(self.database_url)
         self.sessions: sessionmaker[Session] = database.sessions(self.engine)

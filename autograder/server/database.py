@@ -7,13 +7,14 @@ the Alembic migrations in ``migrations/``.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from autograder import KitError
@@ -33,13 +34,23 @@ def default_url(course: Path) -> str:
 
 
 def connect(url: str) -> Engine:
-    """An engine for ``url``; SQLite connections get WAL, full syncs, foreign keys and a busy wait."""
+    """An engine for ``url``; SQLite connections get WAL, full syncs, foreign keys and a busy wait,
+    and a new SQLite file is its owner's alone."""
     if url.startswith("sqlite"):
+        _owner_only(make_url(url).database)
         # As many connections as request threads (anyio's default: 40) and grading threads can hold at once.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, pool_size=20, max_overflow=40)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _owner_only(path: str | None) -> None:
+    """Create the database file readable by its owner only, before SQLite would create it by the
+    umask (0644): it holds every grade and password hash. SQLite gives its -wal and -shm files the
+    database's own mode."""
+    if path and path != ":memory:" and not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -8,9 +8,9 @@ from typing import Iterator
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from autograder.server.accounts import user_by_api_token
 from autograder.server.course import Course, Offered
-from autograder.server.models import Submission, User
+from autograder.server.models import Submission, User, now
+from autograder.server.tokens import TokenRefused, token_holder
 
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -27,6 +27,13 @@ def course(request: Request) -> Course:
 def database(request: Request) -> Iterator[Session]:
     with request.app.state.course.sessions() as session:
         yield session
+
+
+def done_reading(db: Session) -> None:
+    """End ``db``'s transaction, so its connection goes back to the pool: a request may wait next
+    (for its body, or for a grade) and must not hold one meanwhile, or a few dozen slow clients
+    take them all. What was loaded stays readable (the sessions keep objects on commit)."""
+    db.commit()
 
 
 def csrf_token(request: Request) -> str:
@@ -48,6 +55,7 @@ def session_user(request: Request, db: Session) -> User | None:
 
 def signed_in(request: Request, db: Session = Depends(database)) -> User:
     user = session_user(request, db)
+    done_reading(db)
     if user is None:
         raise LoginRequired()
     return user
@@ -78,11 +86,13 @@ def api_user(request: Request, db: Session = Depends(database)) -> User:
     only change something with its CSRF token in the X-CSRF-Token header."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
-        user = user_by_api_token(db, token.strip())
-        if user is None:
-            raise HTTPException(401, "令牌无效或已被撤销 · the token is not valid (or was revoked)")
-        return user
+        found = token_holder(db, token.strip(), moment=now())
+        done_reading(db)
+        if isinstance(found, TokenRefused):
+            raise HTTPException(401, found.message)
+        return found
     user = session_user(request, db)
+    done_reading(db)
     if user is None:
         raise HTTPException(401, "请先登录，或在 Authorization 头里带上令牌 · log in, or send your token as Authorization: Bearer TOKEN")
     if request.method not in ("GET", "HEAD"):
@@ -101,6 +111,7 @@ def _visible(submission_id: int, user: User, db: Session) -> Submission:
     """Submission ``submission_id`` if ``user`` owns it or is staff; 404 either way otherwise, so an
     id says nothing about whether someone else's submission exists."""
     submission = db.get(Submission, submission_id)
+    done_reading(db)
     if submission is None or (submission.user_id != user.id and not user.is_staff):
         raise HTTPException(404, "没有这份提交 · no such submission")
     return submission

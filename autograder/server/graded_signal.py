@@ -5,16 +5,30 @@ That happens in grading threads; waiting requests live on the server's event loo
 wakes them all and each looks at its own submission again. Only changes in this process signal; a
 waiting request also looks again every few seconds, so grades recorded elsewhere (a scaled-out
 worker) are seen too.
+
+A waiting request holds no thread and no database connection, only a place on the event: it
+looks in a short session of its own when woken. Each account may have MAX_WAITS_PER_USER waiting
+at once, so no one can fill the server with them.
 """
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from contextlib import contextmanager
+from typing import Iterator
+
+MAX_WAITS_PER_USER = 5
+
+
+class TooManyWaits(Exception):
+    """This account already has MAX_WAITS_PER_USER requests waiting."""
 
 
 class GradedSignal:
     def __init__(self):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
+        self._waiting: Counter[int] = Counter()  # touched on the event loop only
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Attach to the server's event loop (at start-up)."""
@@ -37,3 +51,16 @@ class GradedSignal:
             await asyncio.wait_for(self._event.wait(), timeout)
         except asyncio.TimeoutError:
             pass
+
+    @contextmanager
+    def place(self, user_id: int) -> Iterator[None]:
+        """Count one waiting request of ``user_id``'s while inside; TooManyWaits if they have their share."""
+        if self._waiting[user_id] >= MAX_WAITS_PER_USER:
+            raise TooManyWaits()
+        self._waiting[user_id] += 1
+        try:
+            yield
+        finally:
+            self._waiting[user_id] -= 1
+            if not self._waiting[user_id]:
+                del self._waiting[user_id]

@@ -72,7 +72,7 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A token a student's notebook submits with (only its sha256 is kept)."""
+    """A token a student's notebook submits with (only its sha256 is kept), until it expires or is revoked."""
 
     __tablename__ = "api_tokens"
 
@@ -80,6 +80,8 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()
 

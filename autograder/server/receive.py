@@ -2,11 +2,12 @@
 together before anyone is told "received"."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from autograder.grading.pages.feedback_page import STATUS_WORDS
@@ -37,16 +38,12 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
             this assignment (the message says which, in both languages); the upload is discarded.
     """
     try:
-        moment = now()
-        if not is_open(db, offered.name):
-            raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
-        allowed = allowance(submissions_of(db, user, offered.name), offered.rules, moment)
-        if allowed.next_at is not None:
-            when = f"{allowed.next_at.astimezone(offered.zone):%Y-%m-%d %H:%M}"
-            raise UploadRefused(429, f"{allowed.reason}；下次可在 {when} 提交 · you may submit again at {when}")
+        _check_allowed(db, user, offered)  # refused before the file costs a reading
         content = upload.path.read_bytes()
         zipped = content[:4] == ZIP_MAGIC
         _check_notebook(content, zipped, offered.name)
+        _hold_student(db, user)
+        moment = _check_allowed(db, user, offered)  # again, now that no other upload of theirs can be added meanwhile
         submission = Submission(user_id=user.id, assignment=offered.name, received_at=moment, upload_name=upload.name,
                                 size=upload.size, sha256=hashlib.sha256(content).hexdigest())
         db.add(submission)
@@ -58,6 +55,31 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
         return submission
     finally:
         upload.discard()
+
+
+def _check_allowed(db: Session, user: User, offered: Offered) -> dt.datetime:
+    """The moment ``user`` may submit ``offered`` at: now, unless it is closed or a limit says not yet (refused)."""
+    moment = now()
+    if not is_open(db, offered.name):
+        raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
+    allowed = allowance(submissions_of(db, user, offered.name), offered.rules, moment)
+    if allowed.next_at is not None:
+        when = f"{allowed.next_at.astimezone(offered.zone):%Y-%m-%d %H:%M}"
+        raise UploadRefused(429, f"{allowed.reason}；下次可在 {when} 提交 · you may submit again at {when}")
+    return moment
+
+
+def _hold_student(db: Session, user: User) -> None:
+    """Until ``db``'s transaction ends, make every other upload of ``user``'s wait here, so that
+    checking the day's cap and the cooldown and adding the submission are one step: parallel
+    uploads once all passed the check before any was added. PostgreSQL locks the student's row;
+    SQLite takes its one write lock at a transaction's first write (the driver begins the
+    transaction only then), so the row is written to itself."""
+    db.commit()  # what the first check read is done with; the lock starts a transaction of its own
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(update(User).where(User.id == user.id).values(session_version=User.session_version))
+    else:
+        db.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def _check_notebook(content: bytes, zipped: bool, assignment: str) -> None:

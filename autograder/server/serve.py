@@ -15,5 +15,9 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, database_u
     With ``queue_url``, workers on other machines grade (``autograder worker``)."""
     course = Course(folder, database_url=database_url)
     check_downloads(offered.assignment for offered in course.offered.values())
+    # X-Forwarded-For names the client only when a proxy the operator trusts sent it: from anyone
+    # else it is a header they chose, and the login rate limit would count each forged address apart.
+    proxies = list(course.settings.trusted_proxies)
     # One process: the grading pools and the queue's heartbeat live in it. Scale out with more workers, not more servers.
-    uvicorn.run(create_app(course, queue_url=queue_url), host=host, port=port, log_level="info", timeout_graceful_shutdown=10, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    uvicorn.run(create_app(course, queue_url=queue_url), host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=10, proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)

@@ -11,6 +11,10 @@
     lease_seconds: 60           # a job whose worker stops renewing its lease returns to the queue
     session_hours: 12           # a login lasts this long
     secure_cookies: false       # true behind HTTPS: the session cookie is never sent in clear
+    trusted_proxies: [127.0.0.1]   # the reverse proxies whose X-Forwarded-For is believed (none by default)
+    token_days: 140             # an API token works this long (a term)
+    upload_stall_seconds: 30    # an upload that sends nothing for this long is cut off (408)
+    upload_seconds: 600         # and one that takes longer than this in all
     database: postgresql+psycopg://grader@db.example.edu.cn/course   # optional: another database than course.db
     queue: redis://queue.example.edu.cn:6379/0   # optional: grade on `autograder worker` machines
 
@@ -20,6 +24,7 @@ Next to it the server keeps ``course.db`` (the SQLite database of the embedded d
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import asdict, dataclass, field, fields
@@ -36,8 +41,27 @@ FIRST_LOGINS_FILE = "first_logins.csv"
 UPLOADS, GRADED, CLASSES = "uploads", "graded", "classes"
 
 
+POSITIVE_SECONDS_AND_DAYS = ("timeout", "lease_seconds", "session_hours", "token_days", "upload_stall_seconds",
+                             "upload_seconds")
+
+
 class CourseSettingsError(KitError, ValueError):
     """The course folder or its server.yml is not usable."""
+
+
+def _proxies(raw: dict, path: Path) -> tuple[str, ...]:
+    """``trusted_proxies`` as written, each checked to be an address or a network (10.0.0.0/8)."""
+    listed = raw.get("trusted_proxies") or []
+    if not isinstance(listed, list):
+        raise CourseSettingsError(f"{path}: trusted_proxies must be a list of addresses, e.g. [127.0.0.1], "
+                                  f"got {listed!r}")
+    for entry in listed:
+        try:
+            ipaddress.ip_network(str(entry), strict=False)
+        except ValueError as error:
+            raise CourseSettingsError(f"{path}: trusted_proxies: {entry!r} is not an address or a network "
+                                      "(e.g. 127.0.0.1 or 10.0.0.0/8)") from error
+    return tuple(str(entry) for entry in listed)
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,10 @@ class CourseSettings:
     lease_seconds: float = 60.0
     session_hours: float = 12.0
     secure_cookies: bool = False
+    trusted_proxies: tuple[str, ...] = ()   # addresses or networks; empty: X-Forwarded-For is never believed
+    token_days: float = 140.0
+    upload_stall_seconds: float = 30.0
+    upload_seconds: float = 600.0
     database: str = ""            # an SQLAlchemy URL; "" for course.db in the course folder
     queue: str = ""               # a task queue's URL (redis://...): workers on other machines grade; "" for the embedded pools
     extra: dict = field(default_factory=dict)
@@ -71,8 +99,10 @@ class CourseSettings:
         if unknown:
             raise CourseSettingsError(f"{path}: unknown settings {unknown}; known: {sorted(known)}")
         try:
-            settings = cls(**{**raw, "assignments": tuple(raw.get("assignments") or ())})
-            for name, kind in (("workers", int), ("timeout", (int, float)), ("memory_mb", int), ("lease_seconds", (int, float)), ("session_hours", (int, float))):
+            listed = {"assignments": tuple(raw.get("assignments") or ()), "trusted_proxies": _proxies(raw, path)}
+            settings = cls(**{**raw, **listed})
+            numbers = ("workers", int), ("memory_mb", int), *((name, (int, float)) for name in POSITIVE_SECONDS_AND_DAYS)
+            for name, kind in numbers:
                 value = getattr(settings, name)
                 if not isinstance(value, kind) or isinstance(value, bool) or value <= 0:
                     raise CourseSettingsError(f"{path}: {name} must be a number above 0, got {value!r}")
@@ -82,7 +112,7 @@ class CourseSettings:
 
     def write(self, course: Path) -> None:
         data = {key: value for key, value in asdict(self).items() if key != "extra"}
-        data["assignments"] = list(self.assignments)
+        data["assignments"], data["trusted_proxies"] = list(self.assignments), list(self.trusted_proxies)
         for optional in ("database", "queue"):
             if not data[optional]:
                 del data[optional]

@@ -5,15 +5,21 @@ other API clients may post the file itself as the body. Either way the bytes are
 temporary file in the course folder and the stream is cut off at the limit, so a 2 GB upload costs
 at most the limit in disk and a chunk in memory. A declared Content-Length over the limit is
 refused before a byte is read. The file name the client sent is kept as text only.
+
+A body must keep coming: one that sends nothing for ``upload_stall_seconds``, or is not done in
+``upload_seconds`` (server.yml), is cut off with 408, so slow clients cannot hold the server's
+connections for ever. Nothing here holds a database connection while the body arrives.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from autograder.grading.text import storable
@@ -21,7 +27,9 @@ from autograder.grading.text import storable
 # What a form adds around the file: boundaries, part headers, the CSRF field.
 FORM_OVERHEAD = 64 * 1024
 MAX_FIELD_BYTES = 4096
-MAX_NAME_CHARS = 200
+MAX_HEADER_BYTES = 16 * 1024
+# A longer name is refused (no file system takes it); a shorter one is shown cut to MAX_SHOWN_CHARS.
+MAX_NAME_CHARS, MAX_SHOWN_CHARS = 255, 200
 # Where uploads are written while they arrive (in the course folder, so the final rename is atomic).
 INCOMING = "uploads/.incoming"
 # The header an API client names its file in when it sends the file as the body.
@@ -38,13 +46,53 @@ class UploadRefused(Exception):
     def closing(self, response):
         """``response``, closing the connection when the upload was cut off: otherwise the server
         would go on reading (and dropping) the rest of it, however large."""
-        if self.status == 413:
+        if self.status in (408, 413):
             response.headers["connection"] = "close"
         return response
 
 
 def too_large(limit: int) -> UploadRefused:
     return UploadRefused(413, f"文件太大：上限为 {limit / 2**20:g} MB · the file is too large: the limit is {limit / 2**20:g} MB")
+
+
+def too_slow(why_zh: str, why_en: str) -> UploadRefused:
+    return UploadRefused(408, f"上传太慢：{why_zh}，请换个网络再试 · "
+                              f"the upload was too slow: {why_en}; try again on a better connection")
+
+
+def _named(raw: str) -> str:
+    """``raw`` as the name to show, refusing one no file system would take."""
+    if len(raw) > MAX_NAME_CHARS:
+        raise UploadRefused(400, f"文件名太长：最多 {MAX_NAME_CHARS} 个字符，请改名后再上传 · "
+                                 f"the file name is too long: {len(raw)} characters, at most {MAX_NAME_CHARS}; "
+                                 "rename the file and upload it again")
+    return shown_name(raw)
+
+
+def _not_empty(sink: "_Sink") -> None:
+    if sink.size == 0:
+        raise UploadRefused(400, "文件是空的：请上传你的 .ipynb 或 export 生成的 zip · "
+                                 "the file is empty: upload your .ipynb or the zip the export cell made")
+
+
+async def paced(stream: AsyncIterator[bytes], *, stall_s: float, total_s: float) -> AsyncIterator[bytes]:
+    """``stream``'s chunks, refused with 408 when none comes for ``stall_s`` seconds or all take over ``total_s``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + total_s
+    chunks = aiter(stream)
+    while True:
+        left = deadline - loop.time()
+        if left <= 0:
+            raise too_slow(f"超过 {total_s:g} 秒还没传完", f"it was not done in {total_s:g} s")
+        try:
+            chunk = await asyncio.wait_for(anext(chunks), min(stall_s, left))
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            if deadline - loop.time() <= 0:
+                raise too_slow(f"超过 {total_s:g} 秒还没传完", f"it was not done in {total_s:g} s") from None
+            raise too_slow(f"{stall_s:g} 秒没有收到数据", f"nothing arrived for {stall_s:g} s") from None
+        yield chunk
 
 
 @dataclass
@@ -63,7 +111,7 @@ class Upload:
 def shown_name(raw: str) -> str:
     """A client's file name as text to show: its last path part, trimmed (it is never a path here)."""
     last = raw.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return storable(last)[:MAX_NAME_CHARS] or "upload"
+    return storable(last)[:MAX_SHOWN_CHARS] or "upload"
 
 
 class _Sink:
@@ -90,16 +138,18 @@ class _Sink:
 
 async def read_body(stream: AsyncIterator[bytes], *, folder: Path, limit: int, name: str) -> Upload:
     """The request body itself as the uploaded file."""
+    shown = _named(name)
     sink = _Sink(folder, limit)
     try:
         async for chunk in stream:
             sink.write(chunk)
+        _not_empty(sink)
         sink.close()
     except BaseException:
         sink.handle.close()
         sink.path.unlink(missing_ok=True)
         raise
-    return Upload(sink.path, sink.size, shown_name(name))
+    return Upload(sink.path, sink.size, shown)
 
 
 async def read_form(stream: AsyncIterator[bytes], content_type: str, *, folder: Path, limit: int, file_field: str = "file") -> Upload:
@@ -109,13 +159,18 @@ async def read_form(stream: AsyncIterator[bytes], content_type: str, *, folder: 
     if kind != b"multipart/form-data" or not boundary:
         raise UploadRefused(400, "请用表单上传文件 · send the file as a multipart form")
     form = _Form(folder, limit, file_field)
-    parser = MultipartParser(boundary, form.callbacks())
+    parser = MultipartParser(boundary, form.callbacks(), max_header_size=MAX_HEADER_BYTES)
     try:
-        async for chunk in stream:
-            parser.write(chunk)
-        parser.finalize()
+        try:
+            async for chunk in stream:
+                parser.write(chunk)
+            parser.finalize()
+        except MultipartParseError as error:
+            raise UploadRefused(400, f"表单格式不对 · not a valid form: {str(error)[:80]}") from error
         if form.sink is None:
-            raise UploadRefused(400, "没有收到文件 · no file was sent")
+            raise UploadRefused(400, "没有收到文件：表单里没有带文件名的 file 字段 · "
+                                     "no file was sent: the form has no `file` field with a filename")
+        _not_empty(form.sink)
         form.sink.close()
     except BaseException:
         form.abandon()
@@ -152,7 +207,7 @@ class _Form:
 
     def _value_part(self, data: bytes, start: int, end: int) -> None:
         self._header_value += data[start:end]
-        if len(self._header_value) > MAX_FIELD_BYTES:
+        if len(self._header_value) > MAX_HEADER_BYTES:
             raise UploadRefused(400, "表单的头部太长 · a form header is too long")
 
     def _header_end(self) -> None:
@@ -165,8 +220,8 @@ class _Form:
         if name == self.file_field and b"filename" in options:
             if self.sink is not None:
                 raise UploadRefused(400, "一次只能上传一个文件 · upload one file at a time")
+            self.file_name = _named(options[b"filename"].decode("utf-8", "replace"))
             self.sink = _Sink(self.folder, self.limit)
-            self.file_name = shown_name(options[b"filename"].decode("utf-8", "replace"))
             self._to_file = True
         else:
             self._field = name
@@ -189,15 +244,18 @@ class _Form:
             self.sink.path.unlink(missing_ok=True)
 
 
-async def read_upload(request, course, offered) -> Upload:
-    """The file ``request`` carries for ``offered`` (a form, or the body itself), within its size limit."""
+async def read_upload(request, course, offered, *, form_only: bool = False) -> Upload:
+    """The file ``request`` carries for ``offered`` (a form, or, unless ``form_only``, the body
+    itself), within its size limit and the course's upload times."""
     limit = offered.rules.max_upload_bytes
     content_type = request.headers.get("content-type", "")
-    form = content_type.startswith("multipart/form-data")
+    form = form_only or content_type.startswith("multipart/form-data")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + (FORM_OVERHEAD if form else 0):
         raise too_large(limit)  # refused before a byte of it is read
     folder = course.folder / INCOMING
+    times = course.settings
+    stream = paced(request.stream(), stall_s=times.upload_stall_seconds, total_s=times.upload_seconds)
     if form:
-        return await read_form(request.stream(), content_type, folder=folder, limit=limit)
-    return await read_body(request.stream(), folder=folder, limit=limit, name=request.headers.get(NAME_HEADER, "upload"))
+        return await read_form(stream, content_type, folder=folder, limit=limit)
+    return await read_body(stream, folder=folder, limit=limit, name=request.headers.get(NAME_HEADER, "upload"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import api_user, course, database, offered, own_submission_api
+from autograder.server.graded_signal import MAX_WAITS_PER_USER, TooManyWaits
 from autograder.server.models import GRADED, Submission, User
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
@@ -56,26 +57,34 @@ def history(offered: Offered = Depends(offered), user: User = Depends(api_user),
 
 
 @router.get("/submissions/{submission_id}")
-async def one(request: Request, found: Submission = Depends(own_submission_api), db: Session = Depends(database), the_course: Course = Depends(course),
+async def one(request: Request, found: Submission = Depends(own_submission_api), user: User = Depends(api_user),
+              the_course: Course = Depends(course),
               wait: float = Query(0, ge=0, le=MAX_WAIT_S, description="seconds to wait for the grade before answering"),
               since: str = Query("", description="with wait: answer as soon as the state is no longer this one (e.g. queued)")):
     """The submission's status; with ``wait``, answered as soon as it is graded, or has left state
-    ``since`` (or after ``wait`` seconds)."""
-    deadline = time.monotonic() + wait
-    while True:
-        status = await run_in_threadpool(_fresh_status, db, found, the_course)
-        left = deadline - time.monotonic()
-        if status["state"] == GRADED or (since and status["state"] != since) or left <= 0:
-            return status
-        await request.app.state.graded.wait(min(left, LOOK_AGAIN_S))
-
-
-def _fresh_status(db: Session, submission: Submission, the_course: Course) -> dict:
-    db.expire_all()  # read what grading threads committed since
+    ``since`` (or after ``wait`` seconds). Waiting holds no thread and no database connection."""
+    settled = lambda status: status["state"] == GRADED or (since and status["state"] != since)
+    status = await run_in_threadpool(_status_now, the_course, found.id)
+    if wait <= 0 or settled(status):
+        return status
+    graded = request.app.state.graded
     try:
-        return _status(db, submission, the_course)
-    finally:
-        db.rollback()  # its connection goes back to the pool while the request waits
+        with graded.place(user.id):
+            deadline = time.monotonic() + wait
+            while (left := deadline - time.monotonic()) > 0 and not settled(status):
+                await graded.wait(min(left, LOOK_AGAIN_S))
+                status = await run_in_threadpool(_status_now, the_course, found.id)
+    except TooManyWaits:
+        raise HTTPException(429, f"同一账号最多同时等待 {MAX_WAITS_PER_USER} 个状态请求，请等其中一个返回后再问 · "
+                                 f"at most {MAX_WAITS_PER_USER} status requests of one account may wait at once: "
+                                 "ask again once one has answered, or without ?wait") from None
+    return status
+
+
+def _status_now(the_course: Course, submission_id: int) -> dict:
+    """The submission's status as committed now, read in a session of its own that ends at once."""
+    with the_course.sessions() as db:
+        return _status(db, db.get(Submission, submission_id), the_course)
 
 
 def _status(db: Session, submission: Submission, the_course: Course) -> dict:

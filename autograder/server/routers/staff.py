@@ -19,6 +19,7 @@ from autograder.server.pages import file_page, page_for
 from autograder.server.staff_actions import ActionRefused, regrade, set_extension, set_open
 from autograder.server.status import assignment_status
 from autograder.server.receive import is_open
+from autograder.server.routers.tokens import shown_tokens
 
 router = APIRouter(prefix="/staff")
 # The files of a class folder staff may open: its pages, gradebooks and exports, feedback and written answers.
@@ -105,7 +106,8 @@ def student(request: Request, login: str, user: User = Depends(staff), db: Sessi
     if found is None:
         raise HTTPException(404, "没有这个学生 · no such student")
     states = [assignment_status(db, found, chosen, workers=the_course.settings.workers) for chosen in the_course.offered.values()]
-    return page_for(request, user, "staff_student.html", title=f"{found.name} ({found.login})", person=found, assignments=states)
+    return page_for(request, user, "staff_student.html", title=f"{found.name} ({found.login})", person=found,
+                    assignments=states, tokens=shown_tokens(db, found))
 
 
 @router.post("/submissions/{submission_id}/regrade")

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from autograder.grading.records.class_outputs import FEEDBACK
 from autograder.grading.records.outputs import page_name
-from autograder.server import accounts
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import check_csrf, checked_form, course, database, offered, own_submission, signed_in
 from autograder.server.download import student_folder_zip
@@ -17,6 +16,7 @@ from autograder.server.models import User
 from autograder.server.pages import file_page, page_for
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
+from autograder.server.tokens import issue_token
 from autograder.server.uploads import UploadRefused, read_upload
 
 router = APIRouter()
@@ -45,7 +45,7 @@ def assignment(request: Request, offered: Offered = Depends(offered), user: User
 
 @router.get("/assignments/{name}/download")
 def download(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database)):
-    token = accounts.issue_api_token(db, user)
+    token = issue_token(db, user, days=request.app.state.course.settings.token_days)
     db.commit()
     # The address the student reached the server at (behind a proxy, the one they typed): their notebook submits there.
     content = student_folder_zip(offered.assignment, url=str(request.base_url).rstrip("/"), token=token)
@@ -56,7 +56,7 @@ def download(request: Request, offered: Offered = Depends(offered), user: User =
 async def submit(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database),
                  the_course: Course = Depends(course)):
     try:
-        upload = await read_upload(request, the_course, offered)
+        upload = await read_upload(request, the_course, offered, form_only=True)
         try:
             check_csrf(request, upload.fields.get("csrf", ""))
         except BaseException:
@@ -73,7 +73,7 @@ async def submit(request: Request, offered: Offered = Depends(offered), user: Us
 @router.post("/tokens")
 def new_token(request: Request, form: dict = Depends(checked_form), user: User = Depends(signed_in), db: Session = Depends(database),
               the_course: Course = Depends(course)):
-    token = accounts.issue_api_token(db, user)
+    token = issue_token(db, user, days=the_course.settings.token_days)
     db.commit()
     chosen = the_course.offered.get(form.get("assignment", ""))
     if chosen is None:

@@ -1,0 +1,480 @@
+"""The course server under abuse, over HTTP as an attacker would send it: slow and stalled uploads,
+crowds of status watchers, parallel uploads racing the day's cap, stolen and expired tokens, guessed
+passwords, forged proxy headers, malformed forms, and what the course folder lets others read.
+
+One real server (``autograder serve`` in a subprocess) on the released logistic-regression
+assignment: three submissions a day, uploads up to 1 MB, an upload cut off after 2 s without a byte
+or 8 s in all, and one trusted proxy, 127.0.0.9 (any 127.x address reaches the loopback server, so
+a test picks the address it comes from). Each test works with its own students.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import socket
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import nbformat
+import psutil
+import pytest
+import yaml
+from sqlalchemy import select, update
+
+from autograder.server.course import Course
+from autograder.server.jobs import DatabaseQueue
+from autograder.server.models import STUDENT, ApiToken, Submission, User
+from autograder.server.receive import receive
+from autograder.server.tokens import issue_token
+from autograder.server.uploads import INCOMING, Upload, UploadRefused
+from tests import scale_services
+from tests.course_server import PASSWORD, STAFF, Server, Visitor, course_folder, project_with, submitted_id
+
+NAME = "logistic_regression"
+PER_DAY = 3
+STALL_S, UPLOAD_S = 2, 8
+PROXY = "127.0.0.9"
+# Students beyond the roster's nine, for the crowd of watchers.
+CROWD = tuple(f"2027{number:03d}" for number in range(1, 31))
+EMPTY = nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode()
+# A notebook that keeps a grading slot busy for a while: what it holds up stays queued.
+SLEEPER = nbformat.writes(
+    nbformat.v4.new_notebook(
+        metadata={"otter": {"assignment_name": NAME}}, cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(40)")]
+    )
+).encode()
+TOKEN = re.compile(r'<code id="token">([^<]+)</code>')
+
+
+@pytest.fixture(scope="module")
+def server(assignment, tmp_path_factory):
+    root = tmp_path_factory.mktemp("abused-server")
+    project = project_with(assignment, root / "project", server={"per_day": PER_DAY, "max_upload_mb": 1})
+    folder = course_folder(project, root / "course")
+    settings = yaml.safe_load((folder / "server.yml").read_text(encoding="utf-8"))
+    settings.update(upload_stall_seconds=STALL_S, upload_seconds=UPLOAD_S, trusted_proxies=[PROXY])
+    (folder / "server.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    running = Server(folder)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def crowd(server) -> dict[str, str]:
+    """Students beyond the roster, each with an API token (no password: logging in costs an Argon2 check each)."""
+    course = Course(server.folder)
+    with course.sessions.begin() as db:
+        users = [User(login=login, student_id=login, name=f"学生{login}", role=STUDENT) for login in CROWD]
+        db.add_all(users)
+        db.flush()
+        tokens = {user.login: issue_token(db, user, days=1) for user in users}
+    course.engine.dispose()
+    return tokens
+
+
+def _visitor(server, login: str | None = None, *, address: str | None = None) -> Visitor:
+    visitor = Visitor(server.url)
+    if address:
+        visitor.http = httpx.Client(
+            base_url=server.url,
+            follow_redirects=False,
+            timeout=120,
+            transport=httpx.HTTPTransport(local_address=address),
+        )
+    if login:
+        assert visitor.log_in(login).status_code == 303
+    return visitor
+
+
+def _token(visitor: Visitor) -> str:
+    """A new API token, made on the assignment page as a student does."""
+    visitor.page(f"/assignments/{NAME}")
+    made = visitor.post("/tokens", {"assignment": NAME})
+    return TOKEN.search(made.text).group(1)
+
+
+def _api(server, token: str) -> httpx.Client:
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def _incoming(server) -> int:
+    folder = server.folder / "uploads" / ".incoming"
+    return len(list(folder.iterdir())) if folder.is_dir() else 0
+
+
+def _connections(server) -> int:
+    return sum(
+        1
+        for connection in psutil.Process(server.process.pid).net_connections("tcp")
+        if connection.status == psutil.CONN_ESTABLISHED and connection.laddr.port == server.port
+    )
+
+
+def _until(condition, seconds: float) -> bool:
+    """Whether ``condition()`` came true within ``seconds`` (looked at every 0.1 s)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _submit_api(client: httpx.AsyncClient, content) -> "asyncio.Future":
+    return client.post(f"/api/assignments/{NAME}/submissions", content=content, headers={"X-Upload-Name": "slow.ipynb"})
+
+
+# --- slow clients --------------------------------------------------------------------------------
+
+
+def test_slow_uploads_neither_freeze_the_server_nor_outlast_its_limit(server):
+    """80 clients trickle a byte a second. Each used to hold a database connection while its body
+    came, so about 60 of them froze every other request."""
+    token = _token(_visitor(server, "2026002"))
+    answers: list = []
+
+    async def trickle(client):
+        for _ in range(60):
+            yield b" "
+            await asyncio.sleep(1)
+
+    async def crowd():
+        async with httpx.AsyncClient(
+            base_url=server.url,
+            timeout=60,
+            headers={"Authorization": f"Bearer {token}"},
+            limits=httpx.Limits(max_connections=100),
+        ) as client:
+            answers.extend(
+                await asyncio.gather(*(_submit_api(client, trickle(client)) for _ in range(80)), return_exceptions=True)
+            )
+
+    began = time.monotonic()
+    slow = _background(crowd)
+    assert _until(lambda: _incoming(server) >= 80, 20), f"only {_incoming(server)} of 80 slow uploads were being read"
+    start = time.monotonic()
+    student = _visitor(server, "2026001")
+    submitted_id(student.upload(NAME, "mine.ipynb", EMPTY))
+    assert time.monotonic() - start < 10, "a student waited behind the slow uploads"
+    slow.join(120)
+    assert time.monotonic() - began < 40, "the slow uploads went on for their whole minute"
+    # Cut off, the server closes the connection; a client still sending may see that before the 408.
+    assert all(isinstance(answer, httpx.TransportError) or answer.status_code == 408 for answer in answers), answers
+    assert len(answers) == 80 and _until(lambda: _incoming(server) == 0, 10)
+
+
+def test_a_stalled_upload_is_cut_off(server):
+    visitor = _visitor(server, "2026002")
+    visitor.page(f"/assignments/{NAME}")
+    body = (
+        f'--x\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{visitor.csrf}\r\n'
+        '--x\r\nContent-Disposition: form-data; name="file"; filename="a.ipynb"\r\n\r\n{'
+    ).encode()
+    cookies = "; ".join(f"{name}={value}" for name, value in visitor.http.cookies.items())
+    head = (
+        f"POST /assignments/{NAME}/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies}\r\n"
+        f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {len(body) + 100}\r\n\r\n"
+    ).encode()
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(head + body)  # and then nothing more, though 100 bytes were promised
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408") and "too slow: nothing arrived for 2 s" in answer.decode(), answer[:300]
+    assert STALL_S <= time.monotonic() - start < STALL_S + 10
+    assert _incoming(server) == 0
+
+
+def _background(coroutine_function):
+    import threading
+
+    thread = threading.Thread(target=lambda: asyncio.run(coroutine_function()), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_crowd_of_status_watchers_does_not_jam_the_server(server, crowd):
+    """150 requests wait for grades (5 each from 30 students); every waiting request used to hold a
+    database connection or a thread, and about 60 of them froze the server."""
+    busy = _visitor(server, "2026008")
+    for _ in range(2):
+        submitted_id(busy.upload(NAME, "sleeps.ipynb", SLEEPER))  # both grading slots are taken for a while
+    watchers = []
+    for token in crowd.values():
+        sent = _api(server, token).post(
+            f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "mine.ipynb"}
+        )
+        assert sent.status_code == 202, sent.text
+        watchers.append(({"Authorization": f"Bearer {token}"}, sent.json()["id"]))
+    answers: list = []
+
+    async def watch():
+        clients = [httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) for headers, _ in watchers]
+        try:
+            waits = [
+                client.get(f"/api/submissions/{sid}", params={"wait": 15})
+                for client, (_, sid) in zip(clients, watchers)
+                for _ in range(5)
+            ]
+            answers.extend(await asyncio.gather(*waits, return_exceptions=True))
+        finally:
+            for client in clients:
+                await client.aclose()
+
+    waiting = _background(watch)
+    assert _until(lambda: _connections(server) >= 150, 30), f"{_connections(server)} connections open"
+    start = time.monotonic()
+    student = _visitor(server, "2026007")
+    assert student.http.get("/api/me").json()["login"] == "2026007"
+    assert student.page(f"/assignments/{NAME}").status_code == 200
+    assert time.monotonic() - start < 10, "a student waited behind the watchers"
+    one_more = httpx.get(
+        f"{server.url}/api/submissions/{watchers[-1][1]}", params={"wait": 15}, headers=watchers[-1][0], timeout=10
+    )
+    assert one_more.status_code == 429 and "at most 5" in one_more.json()["error"]  # a sixth wait of one student
+    waiting.join(90)
+    assert [answer.status_code for answer in answers if isinstance(answer, httpx.Response)] == [200] * 150, answers[:3]
+
+
+# --- the day's cap under a race ------------------------------------------------------------------
+
+
+def test_parallel_uploads_cannot_beat_the_days_cap(server):
+    student = _visitor(server, "2026004")
+    token = _token(student)
+    answers: list = []
+
+    async def race():
+        async with httpx.AsyncClient(
+            base_url=server.url, timeout=120, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            answers.extend(await asyncio.gather(*(_submit_api(client, EMPTY) for _ in range(20))))
+
+    asyncio.run(race())
+    accepted = sorted(answer.json()["id"] for answer in answers if answer.status_code == 202)
+    refused = [answer for answer in answers if answer.status_code != 202]
+    assert len(accepted) == PER_DAY, [answer.status_code for answer in answers]
+    assert {answer.status_code for answer in refused} == {429}
+    assert all(f"24 小时内最多提交 {PER_DAY} 次" in answer.json()["error"] for answer in refused)
+    listed = httpx.get(
+        f"{server.url}/api/assignments/{NAME}/submissions", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert sorted(row["id"] for row in listed) == accepted
+    stored = sorted(path.name for path in (server.folder / "uploads" / NAME).iterdir())
+    assert all(f"{sid}.ipynb" in stored for sid in accepted)
+
+
+@pytest.mark.skipif(bool(scale_services.missing()), reason=scale_services.missing() or "PostgreSQL is here")
+def test_parallel_uploads_cannot_beat_the_days_cap_in_postgresql(assignment, tmp_path):
+    """The same race where the course's database is PostgreSQL (its row lock, not SQLite's write lock)."""
+    project = project_with(assignment, tmp_path / "project", server={"per_day": PER_DAY})
+    with scale_services.postgres_cluster(tmp_path / "postgres") as cluster:
+        course = Course(course_folder(project, tmp_path / "course", database_url=cluster.database("course")))
+        queue = DatabaseQueue(course.sessions, lease_seconds=60)
+        with course.sessions() as db:
+            student_id = db.scalar(select(User.id).where(User.login == "2026001"))
+
+        def upload(number: int) -> int | str:
+            incoming = course.folder / INCOMING / f"race-{number}.part"
+            incoming.parent.mkdir(parents=True, exist_ok=True)
+            incoming.write_bytes(EMPTY)
+            with course.sessions() as db:
+                try:
+                    return receive(
+                        course,
+                        queue,
+                        db,
+                        db.get(User, student_id),
+                        course.offered[NAME],
+                        Upload(incoming, len(EMPTY), "a.ipynb"),
+                    ).id
+                except UploadRefused as refused:
+                    return str(refused)
+
+        with ThreadPoolExecutor(20) as pool:
+            outcomes = list(pool.map(upload, range(20)))
+        with course.sessions() as db:
+            kept = sorted(db.scalars(select(Submission.id).where(Submission.user_id == student_id)))
+        course.engine.dispose()
+    accepted = sorted(outcome for outcome in outcomes if isinstance(outcome, int))
+    assert len(accepted) == PER_DAY and accepted == kept, outcomes
+    assert all(f"24 小时内最多提交 {PER_DAY} 次" in outcome for outcome in outcomes if isinstance(outcome, str))
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+def test_a_revoked_token_is_refused(server):
+    student = _visitor(server, "2026005")
+    first, second, third = (_token(student) for _ in range(3))
+    assert _api(server, first).get("/api/me").json()["login"] == "2026005"
+    listed = _api(server, first).get("/api/tokens").json()
+    assert len(listed) == 3 and all(row["expires_at"] for row in listed)
+    stranger = _visitor(server, "2026006")
+    stranger_token = _token(stranger)
+    assert (
+        _api(server, stranger_token).delete(f"/api/tokens/{listed[0]['id']}").status_code == 404
+    )  # not theirs to revoke
+
+    assert _api(server, second).delete(f"/api/tokens/{listed[0]['id']}").status_code == 200  # over the API
+    page = student.page("/tokens")
+    assert page.status_code == 200 and page.text.count('class="quiet revoke"') == 2
+    assert student.post(f"/tokens/{listed[1]['id']}/revoke").status_code == 303  # on the page
+    staff = _visitor(server, STAFF)
+    assert "/tokens/" in staff.page("/staff/students/2026005").text
+    assert staff.post(f"/tokens/{listed[2]['id']}/revoke").status_code == 303  # staff may revoke anyone's
+    for replayed in (first, second, third):
+        refused = _api(server, replayed).get("/api/me")
+        assert refused.status_code == 401 and "revoked" in refused.json()["error"]
+    assert _api(server, stranger_token).get("/api/me").status_code == 200
+
+
+def test_an_expired_token_is_refused_and_tokens_are_kept_hashed(server):
+    student = _visitor(server, "2026005")
+    token = _token(student)
+    assert _api(server, token).get("/api/me").status_code == 200
+    course = Course(server.folder)
+    with course.sessions.begin() as db:
+        newest = db.scalar(select(ApiToken).order_by(ApiToken.id.desc()).limit(1))
+        assert newest.expires_at > dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=100)  # a term by default
+        db.execute(
+            update(ApiToken)
+            .where(ApiToken.id == newest.id)
+            .values(expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1))
+        )
+    course.engine.dispose()
+    expired = _api(server, token).get("/api/me")
+    assert expired.status_code == 401 and "expired" in expired.json()["error"]
+    assert (
+        token.encode()
+        not in (server.folder / "course.db").read_bytes() + (server.folder / "course.db-wal").read_bytes()
+    )
+
+
+# --- guessing passwords --------------------------------------------------------------------------
+
+
+def test_guesses_from_one_address_cannot_lock_the_owner_out_from_another(server):
+    attacker = _visitor(server, address="127.0.0.2")
+    for _ in range(5):
+        assert attacker.log_in("2026009", "wrong password").status_code == 401
+    assert attacker.log_in("2026009").status_code == 429  # the attacker's address is stopped for this account
+    assert _visitor(server, address="127.0.0.3").log_in("2026009").status_code == 303  # the owner is not
+
+
+def test_guessing_stays_slow_across_accounts_from_one_address(server):
+    attacker = _visitor(server, address="127.0.0.4")
+    for login in CROWD:  # logins no one has, or whose owner has no password: each counts as a failure all the same
+        assert attacker.log_in(login, "wrong password").status_code == 401
+    assert attacker.log_in("2026001", "wrong password").status_code == 429
+    assert attacker.log_in("2026001").status_code == 429  # 30 failures from one address stop it, right password or not
+
+
+def test_a_forged_forwarded_for_header_is_ignored(server):
+    attacker = _visitor(server, address="127.0.0.5")
+    for number in range(5):
+        attacker.page("/login")
+        sent = attacker.http.post(
+            "/login",
+            data={"csrf": attacker.csrf, "login": "2026003", "password": "wrong", "next": "/"},
+            headers={"X-Forwarded-For": f"10.9.9.{number}"},
+        )
+        assert sent.status_code == 401
+    assert attacker.log_in("2026003").status_code == 429, "each forged address counted as a new client"
+    proxy = _visitor(server, address=PROXY)  # the trusted proxy's word is taken
+    for _ in range(5):
+        proxy.page("/login")
+        proxy.http.post(
+            "/login",
+            data={"csrf": proxy.csrf, "login": "2026006", "password": "wrong", "next": "/"},
+            headers={"X-Forwarded-For": "10.1.1.1"},
+        )
+    proxy.page("/login")
+    owner = proxy.http.post(
+        "/login",
+        data={"csrf": proxy.csrf, "login": "2026006", "password": PASSWORD, "next": "/"},
+        headers={"X-Forwarded-For": "10.2.2.2"},
+    )
+    assert owner.status_code == 303
+
+
+# --- malformed forms -----------------------------------------------------------------------------
+
+
+def _part(name: str, disposition_extra: str = "", content: bytes = b"", content_type: str = "") -> bytes:
+    header = f'--x\r\nContent-Disposition: form-data; name="{name}"{disposition_extra}\r\n'
+    header += f"Content-Type: {content_type}\r\n" if content_type else ""
+    return header.encode() + b"\r\n" + content + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    "body, content_type, words",
+    [
+        (
+            lambda csrf: (
+                _part("csrf", content=csrf) + _part("file", f'; filename="{"a" * 5000}.ipynb"', EMPTY) + b"--x--\r\n"
+            ),
+            "multipart/form-data; boundary=x",
+            "file name is too long",
+        ),
+        (
+            lambda csrf: _part("csrf", content=csrf) + _part("file", content=EMPTY) + b"--x--\r\n",
+            "multipart/form-data; boundary=x",
+            "no file was sent",
+        ),
+        (
+            lambda csrf: _part("csrf", content=csrf) + _part("file", '; filename="a.ipynb"') + b"--x--\r\n",
+            "multipart/form-data; boundary=x",
+            "the file is empty",
+        ),
+        (
+            lambda csrf: _part("csrf", content=csrf) + b"--x\r\nnot a header line\r\n\r\n--x--\r\n",
+            "multipart/form-data; boundary=x",
+            "not a valid form",
+        ),
+        (lambda csrf: b"csrf=" + csrf, "application/x-www-form-urlencoded", "multipart form"),
+        (lambda csrf: EMPTY, "multipart/form-data", "multipart form"),
+    ],
+    ids=["5000-character-name", "no-filename", "empty-file", "broken-part", "urlencoded", "no-boundary"],
+)
+def test_a_malformed_form_gets_a_clear_400(server, body, content_type, words):
+    visitor = _visitor(server, "2026007")
+    visitor.page(f"/assignments/{NAME}")
+    answer = visitor.http.post(
+        f"/assignments/{NAME}/submit", content=body(visitor.csrf.encode()), headers={"Content-Type": content_type}
+    )
+    assert answer.status_code == 400 and words in answer.text, answer.text[-600:]
+    assert _incoming(server) == 0
+
+
+# --- the course folder -----------------------------------------------------------------------------
+
+
+def test_the_database_and_submissions_are_the_owners_alone(server):
+    student = _visitor(server, "2026009", address="127.0.0.6")
+    sid = submitted_id(student.upload(NAME, "mine.ipynb", EMPTY))
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)
+    for path in (
+        server.folder / "course.db",
+        server.folder / "course.db-wal",
+        server.folder / "uploads" / NAME / f"{sid}.ipynb",
+    ):
+        assert mode(path) == 0o600, f"{path}: {oct(mode(path))}"
+    for path in (server.folder / "uploads", server.folder / "graded"):
+        assert mode(path) == 0o700, f"{path}: {oct(mode(path))}"
+
+
+# --- staff -------------------------------------------------------------------------------------------
+
+
+def test_staff_get_no_extension(server):
+    staff = _visitor(server, STAFF)
+    staff.page(f"/staff/assignments/{NAME}")
+    refused = staff.post(f"/staff/assignments/{NAME}/extension", {"login": STAFF, "minutes": "60"})
+    assert refused.status_code == 400 and "only students" in refused.text
+    assert staff.post(f"/staff/assignments/{NAME}/extension", {"login": "2026009", "minutes": "60"}).status_code == 303
