@@ -78,7 +78,8 @@ def _beside_a_phase_one(phase_one, commit, *, wall_s: float, without: frozenset 
                 results[name] = sandbox.run_sandboxed(*arguments, **keywords)
                 ended.append(name)
 
-            first = threading.Thread(target=run, args=("phase one", phase_one), kwargs={"limits": limits, "on_gate": notices.append})
+            first = threading.Thread(target=run, args=("phase one", phase_one),
+                                     kwargs={"limits": limits, "on_gate": notices.append})
             first.start()
             deadline = time.monotonic() + 60
             while not _gate_held(folder):  # a lock announces nothing: look again

@@ -4,6 +4,7 @@ A sandbox hands back every case's results in one message through a capped pipe, 
 results are the size of the solution's: cases over the cap would make the grader refuse every
 submission's run, with a message about the commit. Release says so first, naming the largest cases.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,11 @@ DOUBLE = "def double(x):\n    return x * 2\n"
 def test_cases_whose_results_overflow_a_sandbox_are_refused_naming_the_largest():
     whole = arrays.output("double", "all_the_data", normal(0, 1, (900, 100)))
     small = arrays.output("double", "a_slice", normal(0, 1, (20, 100)))
-    with pytest.raises(CasesFileError, match=r"cases\.py: the solution's results .* over the 512 KiB .* the largest: double/all_the_data \(\d+ KiB\), double/a_slice"):
+    with pytest.raises(
+        CasesFileError,
+        match=r"cases\.py: the solution's results .* over the 512 KiB .* "
+        r"the largest: double/all_the_data \(\d+ KiB\), double/a_slice",
+    ):
         compute_references(CasesModule(Path("cases.py"), [whole, small]), _namespace(DOUBLE), [DOUBLE], seed=7)
 
 

@@ -53,7 +53,8 @@ def test_a_rootless_sandbox_keeps_the_groups_but_no_file_opens_to_them(tmp_path)
     def job() -> dict:
         assert sandbox.current_mode().name == "rootless", sandbox.current_mode().describe()
         readable_outside = os.access(ta_file, os.R_OK)
-        result = sandbox.run_sandboxed(_groups_and_group_only_paths, str(ta_file), limits=sandbox.Limits(wall_s=120, cpu_s=60))
+        limits = sandbox.Limits(wall_s=120, cpu_s=60)
+        result = sandbox.run_sandboxed(_groups_and_group_only_paths, str(ta_file), limits=limits)
         return {"readable outside": readable_outside, "status": result.status, **json.loads(result.data or b"{}")}
 
     outcome = as_user(job, groups=(TA_GROUP,), timeout=300)

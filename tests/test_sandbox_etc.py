@@ -1,6 +1,7 @@
-"""A sandbox's /etc holds the few files a run reads, never the host's: no users, groups, shadow, name or hosts of the host.
+"""A sandbox's /etc holds the few files a run reads, never the host's: not its users, groups, shadow, name or hosts.
 
-The host's /etc was bound whole. What a notebook still needs works: its user has a name and a home. Both isolated modes run (root, and rootless as an ordinary user).
+The host's /etc was bound whole. What a notebook still needs works: its user has a name and a home.
+Both isolated modes run (root, and rootless as an ordinary user).
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def _look_around(host_marker: str) -> bytes:
 def test_the_sandbox_sees_its_own_etc_not_the_hosts(mode, tmp_path):
     marker = tmp_path / "ta_notes.txt"
     marker.write_text("the TA's")
-    seen = in_mode(mode, lambda: json.loads(sandbox.run_sandboxed(_look_around, str(marker), limits=sandbox.Limits(wall_s=60)).data))
+    look = lambda: json.loads(sandbox.run_sandboxed(_look_around, str(marker), limits=sandbox.Limits(wall_s=60)).data)
+    seen = in_mode(mode, look)
     host_users = {line.split(":")[0] for line in open("/etc/passwd")} - {"root"}
     copied = [name for name in etc_files.COPIED if os.path.exists(f"/etc/{name}")]
     assert seen["etc"] == sorted([*copied, *etc_files.written(0, "")]), seen

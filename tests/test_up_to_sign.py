@@ -3,6 +3,7 @@
 An eigenvector or a singular vector is right with either sign, so PCA's directions are compared row
 by row up to a sign, while a wrong direction, a wrong scale or a flipped variance still fails.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,14 +20,18 @@ def directions(c):
     values, vectors = np.linalg.eigh(c @ c.T)
     return values[::-1], vectors[:, ::-1].T
 """
-SIGNED_CASE = arrays.output("directions", "rows", normal(0, 1, (4, 4)), returns=("values", "vectors"), up_to_sign=("vectors",))
+SIGNED_CASE = arrays.output(
+    "directions", "rows", normal(0, 1, (4, 4)), returns=("values", "vectors"), up_to_sign=("vectors",)
+)
 
 
 def _student(rows_expression: str) -> str:
     return DIRECTIONS.replace("vectors[:, ::-1].T", rows_expression)
 
 
-@pytest.mark.parametrize("flipped", ["-vectors[:, ::-1].T", "vectors[:, ::-1].T * np.array([[1.0], [-1.0], [-1.0], [1.0]])"])
+@pytest.mark.parametrize(
+    "flipped", ["-vectors[:, ::-1].T", "vectors[:, ::-1].T * np.array([[1.0], [-1.0], [-1.0], [1.0]])"]
+)
 def test_a_direction_with_the_other_sign_passes(flipped):
     assert judged(SIGNED_CASE, DIRECTIONS, _student(flipped)).passed
 
@@ -34,9 +39,9 @@ def test_a_direction_with_the_other_sign_passes(flipped):
 @pytest.mark.parametrize(
     ("rows", "says"),
     [
-        ("vectors.T", "[1] (vectors)"),                      # ascending order: other directions
-        ("vectors[:, ::-1]", "[1] (vectors)"),               # columns read as rows
-        ("2 * vectors[:, ::-1].T", "[1] (vectors)"),         # not unit length
+        ("vectors.T", "[1] (vectors)"),  # ascending order: other directions
+        ("vectors[:, ::-1]", "[1] (vectors)"),  # columns read as rows
+        ("2 * vectors[:, ::-1].T", "[1] (vectors)"),  # not unit length
     ],
 )
 def test_a_wrong_direction_still_fails(rows, says):

@@ -47,7 +47,8 @@ class PhaseGate:
     """One sandbox's own open descriptions of the gate and the turnstile, and its watch on the bell."""
 
     def __init__(self, gate: int, turnstile: int, bell: Bell, folder_fd: int):
-        self.gate, self.turnstile, self.bell, self.folder_fd = gate, turnstile, bell, folder_fd  # a broker past pivot_root rings through it
+        self.gate, self.turnstile, self.bell = gate, turnstile, bell
+        self.folder_fd = folder_fd  # a broker past pivot_root rings the bell through it
 
     @classmethod
     def enter_phase_one(cls, *, folder: str | None = None, on_wait: Callable[[bool], None] | None = None) -> "PhaseGate":
@@ -92,7 +93,9 @@ class PhaseGate:
             fcntl.flock(self.turnstile, fcntl.LOCK_UN)
 
     def step_aside(self) -> None:
-        """Give up the shared hold, so that a commit goes first. The sandbox must be stopped until ``rejoin`` returns."""
+        """Give up the shared hold, so that a commit goes first.
+
+        The sandbox must stay stopped until ``rejoin`` returns."""
         fcntl.flock(self.gate, fcntl.LOCK_UN)
 
     def rejoin(self) -> None:
@@ -146,9 +149,10 @@ def gate_folder(chosen: str | None = None) -> str:
         problem = "is not a folder this user may make the gate's files in"
     else:
         return folder
-    raise PhaseGateError(errno.ENOTDIR, f"the phase gate's folder {named} {problem}. Every grader on the host takes turns through "
-                                        f"files there: give every one the same folder, writable by every grading user "
-                                        f"(mkdir -m 1777), and in Kubernetes mount the same hostPath in every pod on a node")
+    raise PhaseGateError(errno.ENOTDIR, f"the phase gate's folder {named} {problem}. Every grader on the host "
+                                        f"takes turns through files there: give every one the same folder, writable "
+                                        f"by every grading user (mkdir -m 1777), and in Kubernetes mount the same "
+                                        f"hostPath in every pod on a node")
 
 
 class _Waiting:

@@ -11,7 +11,7 @@ def test_covariance_small(covariance):
     from autograder.authoring.public import check_output
     from autograder.authoring.checks import gives
     from diagnoses import COVARIANCE, MESSAGES
-    parts = {'center': lambda x: (x - np.average(x, axis=0), np.average(x, axis=0))}
+    parts = {'center_data': lambda x: (x - np.average(x, axis=0), np.average(x, axis=0))}
     x = np.array([[2.0, 0.0, 1.0], [4.0, 2.0, 1.0], [6.0, 1.0, 4.0], [0.0, 1.0, 2.0]])
     expected = np.array([[20.0, 2.0, 6.0], [2.0, 2.0, 0.0], [6.0, 0.0, 6.0]]) / 3
     by_n = np.array([[5.0, 0.5, 1.5], [0.5, 0.5, 0.0], [1.5, 0.0, 1.5]])
