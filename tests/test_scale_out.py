@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+import socket
 
 import nbformat
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from autograder.sandbox import SANDBOX_UID_BASE
 from autograder.server.models import DONE, Job, Submission
-from autograder.server.scale.records import GradedOutput
+from autograder.server.scale.records import GradedOutput, GradingWorker
+from autograder.server.scale.slots import SLOT_BLOCK
+from autograder.server.status import grading_sandboxes
 from tests.corpus.honest import write_corpus
 from tests.course_server import STAFF, Server, Visitor, course_folder, project_with, submitted_id
 from tests.scale_services import WorkerMachine, missing, postgres_cluster, redis_server
@@ -26,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(WHY_NOT), reason=f"gradi
 CORPUS = ("correct_course_style", "sigmoid_exp_overflow", "train_no_zero_grad")
 # Short, so the killed worker's job comes back within seconds.
 LEASE_SECONDS = 4
+UIDS = re.compile(r"sandbox uids (\d+-\d+) as root")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +64,16 @@ def _gradebook(server: Server, ids: list[int]) -> list[list[str]]:
     return list(csv.reader(io.StringIO(sheet.text)))
 
 
+def _registered(database_url: str) -> list[GradingWorker]:
+    """The workers registered now, with both counted for the assignment's wait."""
+    engine = create_engine(database_url)
+    with Session(engine) as db:
+        rows = list(db.scalars(select(GradingWorker).order_by(GradingWorker.first_slot)))
+        assert grading_sandboxes(db, NAME, configured=7) == 2  # one sandbox each, whatever the server's own setting
+    engine.dispose()
+    return rows
+
+
 def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the_other(assignment, class_files, tmp_path):
     with redis_server(tmp_path / "redis") as queue_url, postgres_cluster(tmp_path / "postgres") as cluster:
         database_url = cluster.database("course")
@@ -68,6 +85,7 @@ def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the
             machines = [WorkerMachine(project_with(assignment, tmp_path / f"machine-{name}" / "project"), tmp_path / f"machine-{name}" / "scratch",
                                       queue_url=queue_url, database_url=database_url) for name in ("a", "b")]
             doomed, survivor = machines
+            workers_seen = _registered(database_url)
             ids = _submit_all(server, class_files)
             killed_job = int(doomed.wait_for(WorkerMachine.CLAIMED, timeout=300).group(1))
             doomed.kill()
@@ -78,8 +96,17 @@ def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the
             server.stop()
 
         assert killed_job in survivor.claimed(), "\n".join(survivor.log[-30:])
+        # Two workers on one host: each registered with sandbox slots (uids) the other does not use.
+        assert len(workers_seen) == 2 and {row.host for row in workers_seen} == {socket.gethostname()[:200]}
+        first, second = (range(row.first_slot, row.first_slot + row.sandboxes) for row in workers_seen)
+        assert not set(first) & set(second) and min(first.start, second.start) >= SLOT_BLOCK
+        uids = [machine.wait_for(UIDS, timeout=5).group(1) for machine in machines]
+        assert len(set(uids)) == 2 and {f"{SANDBOX_UID_BASE + r.start}-{SANDBOX_UID_BASE + r.stop - 1}" for r in (first, second)} == set(uids)
         engine = create_engine(database_url)
         with Session(engine) as db:
+            sources = {output.submission_id: json.loads(output.results)["extra_data"]["kit"]["source"]
+                       for output in db.scalars(select(GradedOutput))}
+            assert sources == {sid: f"uploads/{NAME}/{sid}.ipynb" for sid in ids}  # the server's file, not a worker's scratch copy
             assert db.scalar(select(Job.attempts).where(Job.id == killed_job)) == 2  # the killed worker's claim, then the other's
             per_submission = dict(db.execute(select(Job.submission_id, func.count()).where(Job.state == DONE).group_by(Job.submission_id)).all())
             assert per_submission == {submission_id: 1 for submission_id in ids}  # each graded exactly once
@@ -87,7 +114,7 @@ def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the
             assert {s.state for s in db.scalars(select(Submission))} == {"graded"}
         engine.dispose()
         # Neither machine used the server's layout; the killed one still holds the file it was grading.
-        assert not any((machine.scratch / "uploads").exists() for machine in machines)
+        assert not [path for machine in machines for path in (machine.scratch / "uploads").rglob("*") if path.is_file()]
         assert [path.name for path in (doomed.scratch / "incoming").iterdir()] == [str(killed_job)]
         assert list((survivor.scratch / "incoming").iterdir()) == []
 

@@ -130,7 +130,7 @@ class GradingLoop(threading.Thread):
     def _prepare(self, pool: AssignmentPool, claimed: ClaimedJob) -> Job | None:
         """The sandbox job for ``claimed``; None when it was graded without one (not a notebook,
         unreadable, or claimed too often)."""
-        content = _read(self.service.course.folder / claimed.stored)
+        content = _read(self.service.course.folder / (claimed.local or claimed.stored))
         digest = pool.grader.digest(content)
         if claimed.attempts > MAX_ATTEMPTS:
             failed = pool.grader.judge.failed(claimed.file, digest, f"crash: grading stopped {MAX_ATTEMPTS} times before this submission finished")
@@ -159,7 +159,7 @@ class GradingLoop(threading.Thread):
             user = db.get(Submission, claimed.submission_id).user
             # The server authenticated the upload: its account says whose it is, not the notebook's cell.
             identity = {"name": user.name, "student_id": user.student_id or user.login}
-        grade = pool.grader.written(replace(grade, identity=identity, source=str(service.course.folder / claimed.stored)))
+        grade = pool.grader.written(replace(grade, identity=identity, source=claimed.stored))
         recorded = service.queue.finish(claimed, service.owner, lambda db: _store_grade(db, claimed, grade, self.offered.possible, seconds))
         if recorded:
             service.on_graded(self.offered.name)
@@ -183,7 +183,7 @@ class GradingService:
     """Every offered assignment's grading loop, a shared budget of sandboxes at once, and the heartbeat."""
 
     def __init__(self, course: Course, queue: JobQueue, *, on_graded: Callable[[str], None], options: GradeOptions | None = None,
-                 on_started: Callable[[str], None] | None = None):
+                 on_started: Callable[[str], None] | None = None, slots: range | None = None):
         settings = course.settings
         self.course, self.queue, self.on_graded = course, queue, on_graded
         self.on_started = on_started or (lambda assignment: None)
@@ -191,7 +191,10 @@ class GradingService:
         self.owner = worker_name()
         self.budget = threading.BoundedSemaphore(settings.workers)
         self.stopping = threading.Event()
-        self.loops = {name: GradingLoop(self, offered, first_slot=index * self.options.workers) for index, (name, offered) in enumerate(course.offered.items())}
+        # Each pool's sandboxes take slots (uids, cgroups) of their own: from ``slots`` (a worker's share), else 0.
+        first = slots.start if slots is not None else 0
+        self.loops = {name: GradingLoop(self, offered, first_slot=first + index * self.options.workers)
+                      for index, (name, offered) in enumerate(course.offered.items())}
         self._heartbeat = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
 
     def start(self) -> None:

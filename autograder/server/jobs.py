@@ -30,8 +30,9 @@ class ClaimedJob:
     submission_id: int
     assignment: str
     attempts: int      # this claim included
-    stored: str        # the submission's file, relative to the course folder
+    stored: str        # the submission's file, relative to the server's course folder: its identity on every machine
     file: str          # its name in the gradebook
+    local: str = ""    # where this process reads it, relative to its own course folder, when not at ``stored``
 
 
 class JobQueue(Protocol):

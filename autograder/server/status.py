@@ -15,6 +15,7 @@ from autograder.server.jobs import queue_position
 from autograder.server.models import GRADED, QUEUED, RECEIVED, RUNNING, Extension, Submission, User, now
 from autograder.server.receive import is_open, submissions_of
 from autograder.server.rules import COUNTS
+from autograder.server.scale.registry import live_sandboxes
 from autograder.server.standing import allowance, counted, extended, final_score
 
 # Before any submission of an assignment is graded, a wait is estimated with this many seconds each.
@@ -114,7 +115,10 @@ def submission_status(db: Session, submission: Submission, policy: LatePolicy, *
     ahead = queue_position(db, submission)
     if ahead is not None:
         status.position = ahead + 1
-        status.expected_wait_s = round(math.ceil((ahead + 1) / max(workers, 1)) * mean_grading_seconds(db, submission.assignment), 1)
+        sandboxes = grading_sandboxes(db, submission.assignment, configured=workers)
+        if sandboxes:
+            mean_s = mean_grading_seconds(db, submission.assignment)
+            status.expected_wait_s = round(math.ceil((ahead + 1) / sandboxes) * mean_s, 1)
     status.state_text = state_text(submission.state, status.position, status.expected_wait_s)
     if submission.score is not None:  # graded, or being graded again (its last grade counts meanwhile)
         cost = policy.cost(submission.received_at)
@@ -124,7 +128,17 @@ def submission_status(db: Session, submission: Submission, policy: LatePolicy, *
     return status
 
 
+def grading_sandboxes(db: Session, assignment: str, *, configured: int) -> int:
+    """How many submissions of ``assignment`` are graded at once: the sandboxes of the workers registered
+    now when grading is scaled out (0 when none grades it), else the server's own ``configured`` number."""
+    live = live_sandboxes(db, assignment)
+    return max(configured, 1) if live is None else live
+
+
 def state_text(state: str, position: int | None, wait_s: float | None) -> str:
+    if state == QUEUED and position is not None and wait_s is None:
+        return (f"排队中：第 {position} 位，现在没有评分机器在运行 · "
+                f"queued: position {position}, no grading machine is running now")
     if state == QUEUED and position is not None:
         return f"排队中：第 {position} 位，约 {wait_s:.0f} 秒 · queued: position {position}, about {wait_s:.0f} s"
     words = {RECEIVED: "已收到 · received", QUEUED: "排队中 · queued", RUNNING: "评分中 · running", GRADED: "已评分 · graded"}

@@ -12,5 +12,7 @@ other machines through Celery on a Redis broker; the database stays the record o
   (``brokered``), so a duplicate delivery grades nothing twice and a killed worker's job comes back
   when its lease expires.
 - ``broker`` configures Celery: tasks acknowledged late, JSON only, one queue per assignment.
-- ``records`` holds the tables these add to the course's database.
+- ``records`` holds the tables these add to the course's database; ``registry`` the workers running,
+  whose sandboxes the wait shown to students counts; ``slots`` the block of sandbox uids each worker
+  on a host holds, so two on one host never share one.
 """

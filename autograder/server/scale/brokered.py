@@ -25,6 +25,7 @@ from autograder.grading.records.outputs import page_name
 from autograder.server.course import Course
 from autograder.server.jobs import ClaimedJob, DatabaseQueue
 from autograder.server.models import RUNNING, Job, Submission, now
+from autograder.server.scale import registry
 from autograder.server.scale.records import GradedOutput, SubmissionContent
 
 # What became of a delivered job.
@@ -92,8 +93,8 @@ class BrokeredQueue:
             if claimed is None:
                 delivery.settle(TAKEN)  # graded already, or another worker holds it
                 continue
-            # The server's path for the file means nothing here: the loop reads this worker's copy.
-            claimed = replace(claimed, stored=f"{INCOMING}/{claimed.job_id}")
+            # The loop reads this worker's copy; the grade still names the file the server stored.
+            claimed = replace(claimed, local=f"{INCOMING}/{claimed.job_id}")
             self._fetch(claimed)
             with self._lock:
                 self._held[claimed.job_id] = delivery
@@ -102,6 +103,8 @@ class BrokeredQueue:
 
     def renew(self, owner: str) -> None:
         self.database.renew(owner)
+        with self.database.sessions.begin() as db:
+            registry.renew(db, owner, lease=self.database.lease)  # still grading: the server counts its sandboxes
 
     def finish(self, job: ClaimedJob, owner: str, record: Callable[[Session], None]) -> bool:
         outputs = self._outputs(job)
@@ -147,7 +150,7 @@ class BrokeredQueue:
         if content is None:
             log.warning("job %s: the database holds no bytes of submission %s", job.job_id, job.submission_id)
             return
-        target = self.course.folder / job.stored
+        target = self.course.folder / job.local
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content.content)
 
@@ -157,7 +160,7 @@ class BrokeredQueue:
         return _text(graded / RESULTS / f"{name}.json"), _text(graded / FEEDBACK / f"{name}.html")
 
     def _release(self, job: ClaimedJob, outcome: str) -> None:
-        (self.course.folder / job.stored).unlink(missing_ok=True)
+        (self.course.folder / job.local).unlink(missing_ok=True)
         with self._lock:
             delivery = self._held.pop(job.job_id, None)
         if delivery is not None:

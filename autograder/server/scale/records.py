@@ -3,8 +3,9 @@
 A worker on another machine reads everything it needs here, never on the server's disk: which
 release of each assignment the server grades with (``GradingRelease``), the bytes of every
 submission (``SubmissionContent``), and it leaves each grade's feedback page and results file
-(``GradedOutput``) for the server to serve. The tables are made by the Alembic migration
-``0002_scaled_out_grading``.
+(``GradedOutput``) for the server to serve. Each worker registers while it runs
+(``GradingWorker``), so the server knows how many sandboxes grade each assignment. The tables are
+made by the Alembic migrations ``0002_scaled_out_grading`` and ``0004_grading_workers``.
 """
 from __future__ import annotations
 
@@ -52,3 +53,18 @@ class GradedOutput(Base):
     feedback: Mapped[str] = mapped_column(Text)
     collected: Mapped[bool] = mapped_column(default=False)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class GradingWorker(Base):
+    """An ``autograder worker`` process while it runs: where, what it grades, and its sandboxes. It
+    renews ``expires_at`` with its leases; a row past it is a worker that stopped without saying so."""
+
+    __tablename__ = "grading_workers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)   # the owner its leases carry
+    host: Mapped[str] = mapped_column(String(200))
+    assignments: Mapped[str] = mapped_column(Text)                      # the names it grades, one per line
+    sandboxes: Mapped[int] = mapped_column(Integer)                     # submissions it grades at once
+    first_slot: Mapped[int] = mapped_column(Integer)                    # its slots: first_slot, first_slot + 1, ...
+    started_at: Mapped[dt.datetime] = mapped_column(default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(default=now)

@@ -5,7 +5,9 @@ against the digest the server published), the task queue's URL and the course's 
 nothing of the server's disk. Its scratch folder is a course folder of its own: the settings the
 server published, the submissions it is grading, and the pages it writes before they go to the
 database. Each worker runs the embedded server's warm pools and loops, with as many sandboxes at
-once as ``workers``; a Celery task waits, in a thread of its own, for its job to be graded.
+once as ``workers``; a Celery task waits, in a thread of its own, for its job to be graded. Its
+sandboxes use a block of slots (uids) no other worker on the host holds, and it is registered in
+the database while it runs.
 """
 from __future__ import annotations
 
@@ -23,16 +25,20 @@ from typing import Iterator
 
 from celery import Celery
 from celery.exceptions import SecurityWarning
+from celery.signals import worker_ready
 
 from autograder import KitError
 from autograder.grading.submission_grader import GradeOptions
+from autograder.sandbox import SANDBOX_UID_BASE
 from autograder.server import database
 from autograder.server.course import Course
 from autograder.server.grading import GradingService
 from autograder.server.jobs import DatabaseQueue
+from autograder.server.scale import registry
 from autograder.server.scale.broker import TASK, celery_app, queue_name, send_job
 from autograder.server.scale.brokered import GIVEN_BACK, BrokeredQueue
 from autograder.server.scale.releases import matching
+from autograder.server.scale.slots import worker_slots
 from autograder.server.settings import CourseSettings
 
 # How often the worker checks that its grading loops still run.
@@ -65,23 +71,31 @@ def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int
             names, limits = matching(db, project, assignments)
     finally:
         engine.dispose()
-    with _scratch_folder(scratch) as folder:
+    with _scratch_folder(scratch) as folder, worker_slots(workers * len(names)) as slots:
         CourseSettings(project=str(Path(project).resolve()), assignments=tuple(names), workers=workers, timeout=limits.timeout,
                        memory_mb=limits.memory_mb, lease_seconds=limits.lease_seconds).write(folder)
         course = Course(folder, database_url=database_url)
         brokered = BrokeredQueue(DatabaseQueue(course.sessions, lease_seconds=limits.lease_seconds), course)
         # Each assignment's pool as large as the machine's share: a grading machine is there to grade.
         options = GradeOptions(workers=workers, timeout=limits.timeout, memory_mb=limits.memory_mb)
-        service = GradingService(course, brokered, on_graded=lambda assignment: None, options=options)
+        service = GradingService(course, brokered, on_graded=lambda assignment: None, options=options, slots=slots)
         brokered.wake = service.wake
         service.start()
         try:
             _wait_until_warm(service)
+            with course.sessions.begin() as db:
+                registry.register(db, service.owner, assignments=names, sandboxes=workers, slots=slots,
+                                  lease=brokered.database.lease)
             threading.Thread(target=_stop_if_a_loop_ends, args=(service,), name="loop-watch", daemon=True).start()
-            log.info("grading %s with %s sandboxes at once; scratch folder %s", ", ".join(names), workers, folder)
+            uids = f"{SANDBOX_UID_BASE + slots.start}-{SANDBOX_UID_BASE + slots.stop - 1}"
+            # Said once Celery has set up logging (it drops what is logged before).
+            said = f"grading {', '.join(names)} with {workers} sandboxes at once (sandbox uids {uids} as root); scratch {folder}"
+            worker_ready.connect(lambda **_: log.info(said), weak=False)
             _consume(app, brokered, names, workers)
         finally:
             service.stop()
+            with contextlib.suppress(Exception), course.sessions.begin() as db:
+                registry.forget(db, service.owner)  # else its row lapses with its last lease
             course.engine.dispose()
 
 
