@@ -143,7 +143,10 @@ def test_add_students_appends_the_new_ones_and_leaves_every_other_row(assignment
     late.write_text(ROSTER.splitlines()[0] + "\n2026001,张三,1\n2026301,新一,2\n2026302,新二,1\n", encoding="utf-8")
     done = CliRunner().invoke(main, ["serve", str(course), "--add-students", str(late)], catch_exceptions=False)
     assert done.exit_code == 0, done.output
-    assert "added 2 students: 2026301, 2026302" in done.output and "1 had an account already" in done.output
+    assert (
+        "added 2 students: 2026301, 2026302" in done.output
+        and "already had an account, left as it was: 2026001" in done.output
+    )
     after = (course / "first_logins.csv").read_bytes()
     assert after.startswith(before) and after.count(b"\r\n") == before.count(b"\r\n") + 2
     links = _links(course)

@@ -88,7 +88,7 @@ def enroll_lines(added: AddedStudents) -> str:
     """What ``--add-students`` did, for the terminal."""
     lines = [f"added {len(added.links)} students: {', '.join(user.login for user, _ in added.links) or 'none'}"]
     if added.already:
-        lines.append(f"{len(added.already)} had an account already and are unchanged")
+        lines.append(f"already had an account, left as it was: {', '.join(added.already)}")
     if added.links:
         lines.append(f"their first-login links are at the end of {FIRST_LOGINS_FILE}")
     return "\n".join(lines)
