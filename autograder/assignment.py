@@ -70,9 +70,10 @@ class AssignmentConfig:
     student_id: dict = field(default_factory=dict)
     timezone: str = ""
     data: tuple[DataUse, ...] = ()
+    late: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
-    KEYS = ("title", "teaches", "order", "requirements", "student_id", "timezone", "data")
+    KEYS = ("title", "teaches", "order", "requirements", "student_id", "timezone", "data", "late")
 
     @classmethod
     def read(cls, path: Path) -> "AssignmentConfig":
@@ -106,6 +107,7 @@ class AssignmentConfig:
             student_id=dict(student_id),
             timezone=_timezone(raw.get("timezone"), path),
             data=_data_uses(raw.get("data"), path),
+            late=_late(raw.get("late"), path),
             extra={key: value for key, value in raw.items() if key not in cls.KEYS},
         )
 
