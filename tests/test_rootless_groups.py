@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 
 import pytest
 
 from autograder import sandbox
-from tests.unprivileged import TEST_UID, as_user, needs_root, user_owned
+from tests.unprivileged import as_user, needs_root
 
 TA_GROUP = 60990  # a supplementary group of the test's TA, and of no file in the sandbox's trees
 OVERFLOW_GID = 65534
@@ -43,21 +44,24 @@ def _groups_and_group_only_paths(ta_file: str) -> bytes:
 
 
 @needs_root
-def test_a_rootless_sandbox_keeps_the_groups_but_no_file_opens_to_them(tmp_path):
-    folder = user_owned(tmp_path / "ta")
-    ta_file = folder / "marks.csv"
-    ta_file.write_text("the TA's")
-    os.chown(ta_file, 0, TA_GROUP)
-    ta_file.chmod(0o640)  # the TA reads it through the group alone
+def test_a_rootless_sandbox_keeps_the_groups_but_no_file_opens_to_them():
+    # Not under tmp_path: a pytest session started meanwhile makes its parent root's alone again.
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o711)
+        ta_file = os.path.join(folder, "marks.csv")
+        with open(ta_file, "w") as handle:
+            handle.write("the TA's")
+        os.chown(ta_file, 0, TA_GROUP)
+        os.chmod(ta_file, 0o640)  # the TA reads it through the group alone
 
-    def job() -> dict:
-        assert sandbox.current_mode().name == "rootless", sandbox.current_mode().describe()
-        readable_outside = os.access(ta_file, os.R_OK)
-        limits = sandbox.Limits(wall_s=120, cpu_s=60)
-        result = sandbox.run_sandboxed(_groups_and_group_only_paths, str(ta_file), limits=limits)
-        return {"readable outside": readable_outside, "status": result.status, **json.loads(result.data or b"{}")}
+        def job() -> dict:
+            assert sandbox.current_mode().name == "rootless", sandbox.current_mode().describe()
+            readable_outside = os.access(ta_file, os.R_OK)
+            limits = sandbox.Limits(wall_s=120, cpu_s=60)
+            result = sandbox.run_sandboxed(_groups_and_group_only_paths, ta_file, limits=limits)
+            return {"readable outside": readable_outside, "status": result.status, **json.loads(result.data or b"{}")}
 
-    outcome = as_user(job, groups=(TA_GROUP,), timeout=300)
+        outcome = as_user(job, groups=(TA_GROUP,), timeout=300)
     assert outcome.result is not None, outcome.problem
     seen = outcome.result
     assert seen["readable outside"] and seen["status"] == "ok", seen
