@@ -14,7 +14,6 @@ import os
 import stat
 import tempfile
 
-
 from autograder import sandbox
 from tests.unprivileged import as_user, needs_root
 
