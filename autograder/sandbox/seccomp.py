@@ -19,7 +19,11 @@ Everything not listed is allowed. Denied:
 - probes and evictions of the page cache, which every sandbox shares: ``mincore``,
   ``cachestat``, ``fadvise64``, ``readahead``, RWF_NOWAIT reads and writes, MADV_COLD and
   MADV_PAGEOUT;
-- ``perf_event_open``, ``bpf`` and ``userfaultfd``.
+- ``perf_event_open``, ``bpf`` and ``userfaultfd``;
+- the ways to have the kernel send a signal later, unasked: ``timer_create``, ``mq_notify`` and
+  ``fcntl``'s F_SETSIG (a signal for a file's readiness, such as a pipe the grader drains). A
+  stepped-aside sandbox is held by SIGSTOP, and a SIGCONT resumes it whoever sends it: a timer
+  sending SIGCONT every 5 ms kept a phase one running beside another sandbox's phase two.
 
 Each refusal returns an errno the C library handles as a plain failure: a shared futex
 wait answers EAGAIN (glibc waits again: a pthread_join spins instead of sleeping) and a
@@ -42,6 +46,7 @@ INT = 0xFFFFFFFF  # an int argument: the kernel reads its low 32 bits, whatever 
 _NUMBERS = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "futex_waitv": 449,
             "memfd_secret": 447, "cachestat": 451, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456}
 
+F_SETSIG = 10  # fcntl: the signal a file's readiness sends its owner
 # fcntl commands that take or test a lock, a lease or a directory notification
 _FCNTL_LOCKS = {"F_GETLK": 5, "F_SETLK": 6, "F_SETLKW": 7, "F_OFD_GETLK": 36, "F_OFD_SETLK": 37, "F_OFD_SETLKW": 38,
                 "F_SETLEASE": 1024, "F_GETLEASE": 1025, "F_NOTIFY": 1026}
@@ -79,6 +84,8 @@ def _rules(*, deny_ipc: bool, uncounted_memory: bool = False) -> list[tuple[str,
         ("pwritev2", errno.EOPNOTSUPP, (_masked(5, RWF_NOWAIT, RWF_NOWAIT),)),
         *(("madvise", errno.EPERM, (_masked(2, INT, advice),)) for advice in (MADV_COLD, MADV_PAGEOUT)),
         *((name, errno.EPERM, ()) for name in ("perf_event_open", "bpf", "userfaultfd")),
+        *((name, errno.EPERM, ()) for name in ("timer_create", "mq_notify")),
+        ("fcntl", errno.EPERM, (_masked(1, INT, F_SETSIG),)),
     ]
     if deny_ipc or uncounted_memory:  # SysV and POSIX IPC: shared by every process without an IPC namespace
         rules.extend((name, errno.EPERM, ()) for name in ("shmget", "msgget", "semget", "mq_open"))
