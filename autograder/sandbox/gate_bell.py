@@ -6,6 +6,8 @@ The bell is a file beside the gate. Ringing it is opening it, which inotify repo
 watcher, whichever user it runs as and in whichever namespace, since the watch is on the inode.
 The bell only decides how soon a phase one steps aside; the gate's lock alone keeps a phase two
 apart from every running phase one, so a bell missed or rung by anyone costs time, never a secret.
+That is also why a sandbox that inotify refuses (a user's instances or watches used up) gets a bell
+that never rings rather than no run: it does not step aside, and a commit waits for it to end.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import stat
 from autograder.sandbox.libc import libc
 
 IN_OPEN, IN_DONT_FOLLOW = 0x00000020, 0x02000000
+# inotify's refusals for want of room: fs.inotify.max_user_instances (128 a user by default), max_user_watches, memory
+OUT_OF_ROOM = {errno.EMFILE, errno.ENFILE, errno.ENOSPC, errno.ENOMEM}
 
 
 class Bell:
@@ -35,6 +39,13 @@ class Bell:
             error = _error("inotify_add_watch", path)
             os.close(self.fd)
             raise error
+
+    @classmethod
+    def deaf(cls) -> "Bell":
+        """A bell that never rings: an eventfd no one writes, so it reads as silent wherever a watch would."""
+        bell = cls.__new__(cls)
+        bell.fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        return bell
 
     def fileno(self) -> int:
         return self.fd
