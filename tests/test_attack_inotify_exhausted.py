@@ -63,12 +63,16 @@ def _graded_with_instances_used_up() -> dict:
     }
 
 
-def test_a_user_out_of_inotify_instances_still_gets_graded():
+def _as_user_of_its_own(job) -> dict:
     if os.geteuid() != 0:
         pytest.skip("needs root to run as a user of its own, whose instances no other test uses")
-    outcome = as_user(_graded_with_instances_used_up, timeout=120, uid=USER_OF_ITS_OWN)
-    seen = outcome.result
-    assert seen is not None, outcome.problem
+    outcome = as_user(job, timeout=120, uid=USER_OF_ITS_OWN)
+    assert outcome.result is not None, outcome.problem
+    return outcome.result
+
+
+def test_a_user_out_of_inotify_instances_still_gets_graded():
+    seen = _as_user_of_its_own(_graded_with_instances_used_up)
     assert seen["held"] > 0, seen  # the user's instances really were used up
     assert seen["alone"] == ["ok", "", "42"], seen
     assert seen["commit"] == ["ok", "", SECRET.decode()], seen
@@ -86,10 +90,6 @@ def _commit_beside_a_deaf_loop() -> dict:
 
 def test_a_phase_one_that_cannot_hear_the_bell_still_keeps_the_commit_out():
     """It does not step aside, so the commit waits for it to end: never runs beside it."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to run as a user of its own, whose instances no other test uses")
-    outcome = as_user(_commit_beside_a_deaf_loop, timeout=120, uid=USER_OF_ITS_OWN)
-    seen = outcome.result
-    assert seen is not None, outcome.problem
+    seen = _as_user_of_its_own(_commit_beside_a_deaf_loop)
     assert seen["ended"] == ["phase one", "commit"] and seen["notices"] == [], seen
     assert seen["commit"] == ["ok", SECRET.decode()], seen
