@@ -12,10 +12,13 @@ import pytest
 
 from autograder.grading.records.late import LatePolicy
 from autograder.server import database
+from autograder.server.app import create_app
+from autograder.server.course import Course
 from autograder.server.models import QUEUED, WAITING, Job, Submission, User
 from autograder.server.scale import registry
 from autograder.server.scale.slots import SLOT_BLOCK, NoFreeSlots, worker_slots
-from autograder.server.status import submission_status
+from autograder.server.status import grading_sandboxes, submission_status
+from tests.course_server import course_folder, project_with
 
 HOLD_A_BLOCK = """
 import sys
@@ -123,10 +126,13 @@ def test_the_wait_counts_the_sandboxes_of_the_workers_running_now(db, registered
     assert status.position == 6 and status.expected_wait_s == expected_wait_s
 
 
-def test_with_workers_running_but_none_for_the_assignment_the_wait_says_so(db):
+@pytest.mark.parametrize("others", [True, False])
+def test_with_no_worker_grading_the_assignment_the_wait_says_so(db, others):
+    """Scaled out (the server's own sandboxes: 0), with workers of other assignments only, or none at all."""
     submissions = _queued(db, 2)
-    _register(db, "other", 16, assignments=("another_lesson",))
-    status = submission_status(db, submissions[-1], LatePolicy(), workers=2, counted_id=None)
+    if others:
+        _register(db, "other", 16, assignments=("another_lesson",))
+    status = submission_status(db, submissions[-1], LatePolicy(), workers=0, counted_id=None)
     assert status.expected_wait_s is None and "no grading machine is running now" in status.state_text
 
 
@@ -137,3 +143,12 @@ def test_a_stopped_worker_is_forgotten_and_a_renewed_one_stays(db):
     registry.renew(db, "beating", lease=dt.timedelta(seconds=60))
     registry.forget(db, "stopping")
     assert registry.live_sandboxes(db, "lesson") == 4
+
+
+def test_a_server_whose_workers_grade_counts_no_sandboxes_of_its_own(assignment, tmp_path):
+    pytest.importorskip("celery", reason="celery is not installed (pip install 'celery[redis]')")
+    course = Course(course_folder(project_with(assignment, tmp_path / "project"), tmp_path / "course"))
+    create_app(course, queue_url="redis://127.0.0.1:9/0")  # nothing is sent before the app starts
+    with course.sessions() as db:
+        assert grading_sandboxes(db, assignment.name, configured=course.settings.workers) == 0
+    course.engine.dispose()

@@ -3,6 +3,7 @@ grading service and class views that live as long as it does."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from contextlib import asynccontextmanager
 from typing import Callable
 
@@ -94,6 +95,8 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
 def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None], *, on_started: Callable[[str], None]):
     """The queue and grading service: the embedded ones, or, given a task queue, the server's side of workers elsewhere."""
     if queue_url:
+        # This server grades nothing itself: the waits it shows count the registered workers' sandboxes alone.
+        course.settings = dataclasses.replace(course.settings, workers=0)
         from autograder.server.scale.service import ScaledOutService
 
         scaled_out = ScaledOutService(course, queue_url, on_graded=on_graded)

@@ -130,9 +130,9 @@ def submission_status(db: Session, submission: Submission, policy: LatePolicy, *
 
 def grading_sandboxes(db: Session, assignment: str, *, configured: int) -> int:
     """How many submissions of ``assignment`` are graded at once: the sandboxes of the workers registered
-    now when grading is scaled out (0 when none grades it), else the server's own ``configured`` number."""
+    now that grade it, else the server's own ``configured`` number (0 for a server whose workers grade)."""
     live = live_sandboxes(db, assignment)
-    return max(configured, 1) if live is None else live
+    return configured if live is None else live
 
 
 def state_text(state: str, position: int | None, wait_s: float | None) -> str:
