@@ -185,6 +185,9 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
         work = sandbox_fs.build_root(root, tmpfs_mb=limits.tmpfs_mb, uid=uid)
         check(libc.sethostname(HOSTNAME, len(HOSTNAME)), "sethostname")
+        # Rootless, the student's processes share PID 1's uid, and PID 1 gets any signal it handles: a SIGINT
+        # from the notebook raised KeyboardInterrupt in the broker wherever it was.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless, memory_counted, root.view))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
             os.close(fd)
@@ -203,6 +206,7 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
 
 def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool, memory_counted: bool,
                view: FileView | None) -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the notebook's, as in Jupyter
     os.close(pipes.control_w)
     os.close(pipes.request_r)
     os.close(pipes.reply_w)

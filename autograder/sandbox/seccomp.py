@@ -23,7 +23,9 @@ Everything not listed is allowed. Denied:
 - the ways to have the kernel send a signal later, unasked: ``timer_create``, ``mq_notify`` and
   ``fcntl``'s F_SETSIG (a signal for a file's readiness, such as a pipe the grader drains). A
   stepped-aside sandbox is held by SIGSTOP, and a SIGCONT resumes it whoever sends it: a timer
-  sending SIGCONT every 5 ms kept a phase one running beside another sandbox's phase two.
+  sending SIGCONT every 5 ms kept a phase one running beside another sandbox's phase two;
+- ``prlimit64`` on any process but the caller: rootless, the student's processes share the
+  broker's uid, and so could set its limits.
 
 Each refusal returns an errno the C library handles as a plain failure: a shared futex
 wait answers EAGAIN (glibc waits again: a pthread_join spins instead of sleeping) and a
@@ -86,6 +88,7 @@ def _rules(*, deny_ipc: bool, uncounted_memory: bool = False) -> list[tuple[str,
         *((name, errno.EPERM, ()) for name in ("perf_event_open", "bpf", "userfaultfd")),
         *((name, errno.EPERM, ()) for name in ("timer_create", "mq_notify")),
         ("fcntl", errno.EPERM, (_masked(1, INT, F_SETSIG),)),
+        ("prlimit64", errno.EPERM, ((0, _NE, 0, 0),)),  # another's limits: rootless, PID 1's (the broker's) too
     ]
     if deny_ipc or uncounted_memory:  # SysV and POSIX IPC: shared by every process without an IPC namespace
         rules.extend((name, errno.EPERM, ()) for name in ("shmget", "msgget", "semget", "mq_open"))
