@@ -70,7 +70,7 @@ Q_CASE = Cases(torch=False).inplace("q_update", "one_step", array(uniform(0, 1, 
     ("change", "says"),
     [
         (("alpha * (target - q[state, action])", "alpha * (q[state, action] - target)"), "the change q_update makes to q has the wrong sign"),
-        (("q[state, action] +=", "q = q.copy()\n    q[state, action] +="), "q is unchanged after q_update"),
+        (("q[state, action] +=", "q = q.copy()\n    q[state, action] +="), "q is unchanged after q_update: change the array passed in"),
         (("q[next_state].max()", "q[next_state].min()"), "q[2, 1] is"),
     ],
 )

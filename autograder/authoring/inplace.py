@@ -76,7 +76,7 @@ def judge_update(student: Value, reference: Value, before: list, *, label: str, 
     if len(mine) != len(theirs):
         return checks.Verdict.fail(say(f"{what} 之后 {label} 有 {len(mine)} 项，应为 {len(theirs)} 项：原地更新每一项，不要增删", f"after {what}, {label} holds {len(mine)} items, expected {len(theirs)}: update each item in place, adding or removing none"))
     if all(_same(item, old) for item, old in zip(mine, before)) and not all(_same(item, old) for item, old in zip(theirs, before)):
-        return checks.Verdict.fail(say(f"{what} 之后 {label} 没有变化：要原地修改传入的张量（在 torch.no_grad() 下 p -= ...，或 p.data、p.copy_(...)），而不是给局部变量重新赋值", f"{label} is unchanged after {what}: change the tensors passed in, in place (p -= ... under torch.no_grad(), or p.data, p.copy_(...)), not a local name rebound to a new one"))
+        return checks.Verdict.fail(_unchanged(theirs[0].kind, label=label, what=what))
     for index, (item, expected, old) in enumerate(zip(mine, theirs, before)):
         name = f"{label}[{index}]" if reference.kind == "list" else label
         verdict = checks.compare(item, expected, what=name, rtol=rtol, atol=atol)
@@ -84,6 +84,19 @@ def judge_update(student: Value, reference: Value, before: list, *, label: str, 
             continue
         return diagnosed(diagnoses, student, reference, inputs) or checks.Verdict.fail(_change_named(item, expected, old, name=name, what=what) or verdict.message)
     return checks.Verdict.ok()
+
+
+def _unchanged(kind: str, *, label: str, what: str) -> str:
+    """The message for an argument left as it was; a NumPy array is updated otherwise than a tensor."""
+    if kind == "ndarray":
+        return say(f"{what} 之后 {label} 没有变化：要原地修改传入的数组（如 q[i, j] += ... 或 q[...] = 新值），"
+                   "而不是复制它或给局部变量重新赋值",
+                   f"{label} is unchanged after {what}: change the array passed in, in place (q[i, j] += ..., "
+                   "or q[...] = new values), not a copy or a local name rebound to a new one")
+    return say(f"{what} 之后 {label} 没有变化：要原地修改传入的张量（在 torch.no_grad() 下 p -= ...，"
+               "或 p.data、p.copy_(...)），而不是给局部变量重新赋值",
+               f"{label} is unchanged after {what}: change the tensors passed in, in place (p -= ... under "
+               "torch.no_grad(), or p.data, p.copy_(...)), not a local name rebound to a new one")
 
 
 def _items(value: Value) -> list[Value]:
