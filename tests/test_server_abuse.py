@@ -26,7 +26,7 @@ import yaml
 from sqlalchemy import select, update
 
 from autograder.server.course import Course
-from autograder.server.jobs import DatabaseQueue
+from autograder.server.jobs import DatabaseQueue, queue_position
 from autograder.server.models import STUDENT, ApiToken, Submission, User
 from autograder.server.receive import receive
 from autograder.server.tokens import issue_token
@@ -478,3 +478,34 @@ def test_staff_get_no_extension(server):
     refused = staff.post(f"/staff/assignments/{NAME}/extension", {"login": STAFF, "minutes": "60"})
     assert refused.status_code == 400 and "only students" in refused.text
     assert staff.post(f"/staff/assignments/{NAME}/extension", {"login": "2026009", "minutes": "60"}).status_code == 303
+
+
+# --- the grading queue -------------------------------------------------------------------------------
+
+
+def test_a_flood_of_uploads_from_one_student_does_not_hold_up_the_class(server):
+    """Without per_day or a cooldown, one student may queue a hundred notebooks that each keep a
+    sandbox busy to the timeout; the class used to wait behind every one of them. Jobs now take
+    turns by student: the next one's first waiting job comes before the flooder's second. Queued
+    under an assignment name the server does not offer, so its own grading loop leaves them alone."""
+    course = Course(server.folder)
+    queue = DatabaseQueue(course.sessions, lease_seconds=60)
+    flooded = "flooded_assignment"
+    with course.sessions.begin() as db:
+        flooder, other = (db.scalar(select(User).where(User.login == login)) for login in ("2026007", "2026008"))
+        flood = [Submission(user_id=flooder.id, assignment=flooded, upload_name="x.ipynb") for _ in range(6)]
+        db.add_all(flood)
+        db.flush()
+        for submission in flood:
+            queue.enqueue(db, submission)
+        db.flush()
+        late_comer = Submission(user_id=other.id, assignment=flooded, upload_name="y.ipynb")
+        db.add(late_comer)
+        db.flush()
+        queue.enqueue(db, late_comer)
+    with course.sessions() as db:
+        assert queue_position(db, db.get(Submission, late_comer.id)) == 1
+        assert queue_position(db, db.get(Submission, flood[-1].id)) == 6
+    taken = [queue.claim(flooded, "test-worker").submission_id for _ in range(3)]
+    course.engine.dispose()
+    assert taken == [flood[0].id, late_comer.id, flood[1].id]

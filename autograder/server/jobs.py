@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from autograder.server.models import DONE, LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
 
@@ -68,10 +68,10 @@ class DatabaseQueue:
             with self.sessions.begin() as db:
                 moment = now()
                 claimable = or_(Job.state == WAITING, and_(Job.state == LEASED, Job.lease_expires_at < moment))
-                wanted = select(Job.id).where(Job.assignment == assignment, claimable)
+                wanted = _with_student(select(Job.id)).where(Job.assignment == assignment, claimable)
                 if job_id is not None:
                     wanted = wanted.where(Job.id == job_id)
-                candidate = db.scalar(wanted.order_by(Job.id).limit(1))
+                candidate = db.scalar(wanted.order_by(_turn(), Job.id).limit(1))
                 if candidate is None:
                     return None
                 # Taken only if still claimable: two workers that chose the same job cannot both get it.
@@ -112,9 +112,29 @@ class DatabaseQueue:
                 db.execute(update(Submission).where(Submission.id.in_(ids), Submission.state == RUNNING).values(state=QUEUED))
 
 
+def _with_student(query):
+    return query.join(Submission, Submission.id == Job.submission_id)
+
+
+def _turn():
+    """A job's turn among its student's: how many of their older jobs of the same assignment wait or
+    are being graded. Jobs are taken by turn, then by age, so a student who sends a hundred uploads takes
+    turns with the rest of the class instead of holding every grading slot until theirs are done."""
+    earlier, theirs = aliased(Job), aliased(Submission)
+    return (select(func.count()).select_from(earlier).join(theirs, theirs.id == earlier.submission_id)
+            .where(earlier.assignment == Job.assignment, earlier.state.in_((WAITING, LEASED)), earlier.id < Job.id,
+                   theirs.user_id == Submission.user_id)
+            .correlate(Job, Submission).scalar_subquery())
+
+
 def queue_position(db: Session, submission: Submission) -> int | None:
-    """How many jobs of the submission's assignment wait ahead of its own (0: next); None when it waits for none."""
+    """How many jobs of the submission's assignment will be taken before its own (0: next), in the
+    order ``claim`` takes them; None when it waits for none."""
     mine = db.scalar(select(func.min(Job.id)).where(Job.submission_id == submission.id, Job.state == WAITING))
     if mine is None:
         return None
-    return db.scalar(select(func.count()).select_from(Job).where(Job.assignment == submission.assignment, Job.state == WAITING, Job.id < mine))
+    waiting = _with_student(select(Job.id.label("id"), _turn().label("turn"))).where(
+        Job.assignment == submission.assignment, Job.state == WAITING).subquery()
+    my_turn = db.scalar(select(waiting.c.turn).where(waiting.c.id == mine))
+    ahead = or_(waiting.c.turn < my_turn, and_(waiting.c.turn == my_turn, waiting.c.id < mine))
+    return db.scalar(select(func.count()).select_from(waiting).where(ahead))
