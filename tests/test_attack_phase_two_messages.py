@@ -108,3 +108,14 @@ def test_a_swap_in_message_still_teaches_with_the_graders_numbers(judge):
     messages = [outcome.message for outcome in grade.cases if outcome.name in {case.name for case in curves}]
     assert len(messages) == len(curves) and all(re.search(r"has … entries, expected one per epoch \(\d+\)", message) for message in messages), messages
     assert not [message for message in messages if "37" in message], messages
+
+
+@pytest.mark.parametrize("chosen", [4660, 51966])
+def test_a_phase_two_cannot_spell_numbers_in_an_unreadable_report(judge, chosen):
+    """Its report is the notebook's to write (it may patch the writer or write the pipe itself), and JSON's
+    error quoted where it broke: "(Expecting value: line 1 column 4661 (char 4660))", a number of its choice."""
+    committed = json.dumps({"probes": {}}).encode()
+    broken = judge.grade("broken.ipynb", "digest", committed, b" " * chosen + b"x")
+    nested = judge.grade("nested.ipynb", "digest", committed, b"[" * 100_000)
+    assert broken.status.startswith("crash:") and nested.status.startswith("crash:"), (broken.status, nested.status)
+    assert not re.search(r"\d", broken.status + nested.status), (broken.status, nested.status)

@@ -58,9 +58,15 @@ class Judge:
         """
         try:
             report = _report(committed) if committed is not None else {"probes": {}}
-            later = _report(revealed)
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, RecursionError) as error:
             return self.failed(file, digest, f"crash: the submission's process returned unreadable results ({error})")
+        try:
+            later = _report(revealed)
+        except (ValueError, TypeError, RecursionError):
+            # written after the reference functions were lent: JSON's error says where it broke, a number of its choice
+            return self.failed(
+                file, digest, "crash: the submission's process returned unreadable results after its commit"
+            )
         grade = Grade(file, digest, COMPLETED, {})
         for question in self.autograder.questions.values():
             outcomes = [
