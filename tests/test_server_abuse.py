@@ -375,6 +375,19 @@ def test_guessing_stays_slow_across_accounts_from_one_address(server):
     assert attacker.log_in("2026001").status_code == 429  # 30 failures from one address stop it, right password or not
 
 
+def test_guesses_from_one_ipv6_network_count_as_from_one_address(server):
+    """An IPv6 host holds a /64 and may send from any address in it: each used to count as a new client."""
+    proxy = _visitor(server, address=PROXY)
+    for number in range(31):
+        proxy.page("/login")
+        sent = proxy.http.post(
+            "/login",
+            data={"csrf": proxy.csrf, "login": f"guess{number}", "password": "wrong", "next": "/"},
+            headers={"X-Forwarded-For": f"2001:db8:5:6::{number + 1:x}"},
+        )
+        assert sent.status_code == (429 if number == 30 else 401), number
+
+
 def test_a_forged_forwarded_for_header_is_ignored(server):
     attacker = _visitor(server, address="127.0.0.5")
     for number in range(5):

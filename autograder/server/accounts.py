@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 
 from argon2 import PasswordHasher
@@ -65,9 +66,24 @@ def user_by_first_login(db: Session, token: str) -> User | None:
     return db.scalar(select(User).where(User.first_login_hash == token_hash(token))) if token else None
 
 
+def client_network(address: str) -> str:
+    """The part of ``address`` one client controls: an IPv6 host is handed a whole /64 and may use
+    any address in it, so guesses from all of them count as from one."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+
+
 def _failure_keys(login: str, address: str) -> dict[str, int]:
     """What a failed login counts against, each with its limit."""
     account = login.casefold()[:200]  # no login is longer; the key stays within its column
+    address = client_network(address)
     return {f"from:{address} login:{account}": FAILURES_PER_ADDRESS_AND_LOGIN,
             f"address:{address}": FAILURES_PER_ADDRESS,
             f"login:{account}": FAILURES_PER_LOGIN}
