@@ -257,4 +257,4 @@ def test_inputs_do_not_depend_on_the_other_cases():
     second = cases.output("loss", "b", uniform(-1, 1, (3, 1)), uniform(-1, 1, (3, 1)))
     alone = compute_references(CasesModule(Path("c.py"), [second]), _namespace(LOSS), [LOSS], seed=7)
     together = compute_references(CasesModule(Path("c.py"), [first, second]), _namespace(LOSS), [LOSS], seed=7)
-    assert alone["cases"]["loss/b"]["inputs"] == together["cases"]["loss/b"]["inputs"]
+    assert alone.cases["loss/b"].inputs == together.cases["loss/b"].inputs

@@ -34,4 +34,4 @@ def test_cases_whose_results_overflow_a_sandbox_are_refused_naming_the_largest()
 def test_cases_within_the_cap_release():
     cases = [arrays.output("double", f"slice_{index}", normal(0, 1, (100, 64))) for index in range(3)]
     references = compute_references(CasesModule(Path("cases.py"), cases), _namespace(DOUBLE), [DOUBLE], seed=7)
-    assert sorted(references["cases"]) == ["double/slice_0", "double/slice_1", "double/slice_2"]
+    assert sorted(references.cases) == ["double/slice_0", "double/slice_1", "double/slice_2"]

@@ -11,7 +11,8 @@ import functools
 from pathlib import Path
 
 from autograder.authoring.checks import CheckFailed
-from autograder.authoring.suite import REFERENCES_FILE, Suite, run_in_process
+from autograder.authoring.reference_data import REFERENCES_FILE
+from autograder.authoring.suite import Suite, run_in_process
 
 
 @functools.lru_cache(maxsize=1)

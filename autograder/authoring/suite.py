@@ -8,7 +8,6 @@ kit's grader runs in different processes and Otter runs in one
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 import threading
 from dataclasses import dataclass
@@ -23,13 +22,10 @@ from autograder.authoring.cases import Case
 from autograder.authoring.charts import Chart, recorded_variables
 from autograder.authoring.checks import Verdict
 from autograder.authoring.mutants import Equivalent
+from autograder.authoring.reference_data import REFERENCES_FILE, References
 
-REFERENCES_FILE = "references.json"
-# The same minus expected outputs: all a process that runs student code may hold.
-INPUTS_FILE = "case_inputs.json"
 CASES_FILE = "hidden_cases.py"
 UNFINISHED_KEY = "__unfinished__"  # a probe's whole result, when it was a blank or an error
-FORMAT_VERSION = 1
 
 
 class SuiteError(KitError, ValueError):
@@ -160,26 +156,15 @@ def build_reference_functions(sources: Mapping[str, str], *, base: Mapping[str, 
     return {name: namespace[name] for name in sources}
 
 
-def read_references(path: Path) -> dict:
-    """The references file release wrote (or its inputs-only copy)."""
-    try:
-        references = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise SuiteError(f"{path}: cannot read the reference data ({error}); run `autograder release` again") from error
-    if not isinstance(references, dict) or references.get("version") != FORMAT_VERSION:
-        raise SuiteError(f"{path}: written by another version of the kit; run `autograder release` again")
-    return references
-
-
 @dataclass
 class Suite:
     cases: list[Case]
-    references: dict
+    references: References
 
     @classmethod
     def load(cls, folder: Path, *, references_file: str = REFERENCES_FILE) -> "Suite":
         """Load ``hidden_cases.py`` and the reference data from ``folder``."""
-        return cls(load_cases(Path(folder) / CASES_FILE).cases, read_references(Path(folder) / references_file))
+        return cls(load_cases(Path(folder) / CASES_FILE).cases, References.read(Path(folder) / references_file))
 
     def case(self, question: str, name: str) -> Case:
         for case in self.cases:
@@ -188,14 +173,14 @@ class Suite:
         raise SuiteError(f"no hidden case {question}/{name}")
 
     def inputs(self, case: Case) -> dict[str, np.ndarray]:
-        stored = self.references["cases"][case.key]["inputs"]
+        stored = self.references.cases[case.key].inputs
         return {key: wire.decode(payload).array for key, payload in stored.items()}
 
     def expected(self, case: Case) -> dict[str, wire.Value]:
-        return {key: wire.decode(payload) for key, payload in self.references["cases"][case.key]["expected"].items()}
+        return {key: wire.decode(payload) for key, payload in self.references.cases[case.key].expected.items()}
 
     def reference_functions(self, case: Case) -> dict[str, Callable]:
-        sources = self.references["reference_functions"]
+        sources = self.references.sources()
         return build_reference_functions({name: sources[name] for name in case.swap_in})
 
 
@@ -228,16 +213,6 @@ def judge(case: Case, student: Mapping[str, wire.Value], expected: Mapping[str, 
         return case.judge(student, expected, inputs)
     except Exception as error:  # malformed data must cost the case, not the run
         return Verdict.fail(say(f"{case.question} 返回的东西无法比较（{type(error).__name__}）", f"{case.question} returned something that could not be compared ({type(error).__name__})"))
-
-
-def inputs_only(references: dict) -> dict:
-    """``references`` with nothing drawn from the solution but the cases' inputs:
-    no expected outputs, no reference functions, no values of the solved notebook."""
-    return {
-        "version": references["version"],
-        "seed": references.get("seed"),
-        "cases": {key: {"inputs": case["inputs"]} for key, case in references["cases"].items()},
-    }
 
 
 def run_in_process(suite: Suite, case: Case, namespace: dict) -> Verdict:

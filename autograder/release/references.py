@@ -8,14 +8,14 @@ cases file is reported with the file, the case and what to change.
 from __future__ import annotations
 
 import zlib
-from typing import Any
 
 import numpy as np
 
+from autograder import definitions
 from autograder.authoring import charts, checks, wire
 from autograder.authoring.cases import Case, InputContext
-from autograder.authoring.suite import FORMAT_VERSION, CasesModule, SuiteError, build_reference_functions, judge, probe
-from autograder import definitions
+from autograder.authoring.reference_data import CaseReference, References
+from autograder.authoring.suite import CasesModule, SuiteError, build_reference_functions, judge, probe
 from autograder.sandbox.outcome import Limits
 
 
@@ -31,11 +31,11 @@ ANSWER_MIN_ELEMENTS = 4
 RESULTS_SHARE_OF_CAP = 0.5
 
 
-def compute_references(module: CasesModule, namespace: dict, code: list[str], *, seed: int) -> dict:
+def compute_references(module: CasesModule, namespace: dict, code: list[str], *, seed: int) -> References:
     """Probe every case on the solved notebook ``namespace`` (run from the cells ``code``).
 
-    Returns the references file's content: format version, seed, the swap-in
-    sources, and per case its inputs and the solution's encoded outputs.
+    Returns the reference data: the seed, the swap-in sources, and per case its
+    inputs and the solution's encoded outputs.
 
     Raises:
         CasesFileError: a swap-in or called name the solution never defines, an
@@ -44,7 +44,7 @@ def compute_references(module: CasesModule, namespace: dict, code: list[str], *,
     sources = _swap_in_sources(module, code)
     functions = build_reference_functions(sources)
     data = _first_format_data(module, namespace)
-    references: dict[str, Any] = {"version": FORMAT_VERSION, "seed": seed, "reference_functions": sources, "cases": {}}
+    references = References(seed=seed, cases={}, reference_functions=sources)
     held: dict[str, dict[str, np.ndarray]] = {}
     answers: dict[str, dict[str, wire.Value]] = {}
     for case in module.cases:
@@ -57,17 +57,18 @@ def compute_references(module: CasesModule, namespace: dict, code: list[str], *,
         verdict = judge(case, decoded, decoded, inputs)
         if not verdict.passed:
             raise CasesFileError(f"{where}: the solution fails its own case: {verdict.message}")
-        references["cases"][case.key] = {"inputs": {key: wire.encode(value) for key, value in inputs.items()}, "expected": expected}
+        encoded = {key: wire.encode(value) for key, value in inputs.items()}
+        references.cases[case.key] = CaseReference(encoded, expected)
         held[case.key], answers[case.key] = inputs, decoded
     _refuse_answers_among_inputs(module, held, answers)
-    _refuse_results_over_the_cap(module, references["cases"])
+    _refuse_results_over_the_cap(module, references.cases)
     return references
 
 
-def _refuse_results_over_the_cap(module: CasesModule, cases: dict[str, dict]) -> None:
+def _refuse_results_over_the_cap(module: CasesModule, cases: dict[str, CaseReference]) -> None:
     """A sandbox hands back every case's results in one capped message, and a student's results are
     the size of the solution's: over the cap, the grader would refuse every submission's run."""
-    sizes = {key: len(wire.dumps(case["expected"])) for key, case in cases.items()}
+    sizes = {key: len(wire.dumps(case.expected)) for key, case in cases.items()}
     allowed = int(Limits().result_cap * RESULTS_SHARE_OF_CAP)
     if sum(sizes.values()) > allowed:
         largest = ", ".join(f"{key} ({size / 1024:.0f} KiB)" for key, size in sorted(sizes.items(), key=lambda item: -item[1])[:3])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder import KitError
 from autograder.assignment import Assignment
+from autograder.authoring.reference_data import References
 from autograder.authoring.suite import CasesModule, load_cases
 from autograder.notebook_run import run_notebook
 from autograder.release import data_files
@@ -31,7 +32,7 @@ class Solved:
     source: SourceNotebook
     cases: CasesModule
     namespace: dict      # the solution's globals after its last cell
-    references: dict     # inputs, expected outputs, swap-in sources, the plotted values
+    references: References  # inputs, expected outputs, swap-in sources, the plotted values
     code: list[str]      # the solution's code cells, as run
 
 
@@ -50,9 +51,9 @@ def solve(assignment: Assignment, source: SourceNotebook, cases: CasesModule, fi
         raise SolutionFails(f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}{_hint(first.error, assignment, files)}")
     code = [cell.source for cell in notebook.cells]
     references = compute_references(cases, run.namespace, code, seed=REFERENCE_SEED)
-    references["notebook"] = recorded_values(cases, run.namespace)
+    references.notebook = recorded_values(cases, run.namespace)
     # The grader gathers written answers for these (name → points); they are no hidden data.
-    references["manual_questions"] = {question.name: question.points for question in source.questions if question.manual}
+    references.manual_questions = {question.name: question.points for question in source.questions if question.manual}
     return Solved(source, cases, run.namespace, references, code)
 
 

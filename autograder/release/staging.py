@@ -9,7 +9,6 @@ never changed.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import shutil
 from pathlib import Path
@@ -20,12 +19,13 @@ import yaml
 from autograder.assignment import Assignment
 from autograder.authoring import suite
 from autograder.authoring.cases import Case
+from autograder.authoring.reference_data import INPUTS_FILE, REFERENCES_FILE
 from autograder.release.solving import Solved, copy_files
 from autograder.release.source_notebook import CONFIG_MARKER, Question, SourceNotebookError
 
 PACKAGE = Path(__file__).resolve().parents[1]
 RUNTIME_FOLDER = "authoring"
-REFERENCE_FILES = (suite.REFERENCES_FILE, suite.INPUTS_FILE, suite.CASES_FILE)
+REFERENCE_FILES = (REFERENCES_FILE, INPUTS_FILE, suite.CASES_FILE)
 _TEST_CONFIG = re.compile(r'^\s*(?:\w+\s*=\s*)?"""\s*#\s*BEGIN\s*TEST\s*CONFIG', re.IGNORECASE)
 IDENTITY_CELL = """# 姓名与学号：提交前填写 · Your name and student number: fill them in before you submit
 STUDENT_NAME = ""
@@ -52,8 +52,8 @@ def runtime_files() -> list[str]:
 def stage(assignment: Assignment, solved: Solved, files: dict[str, Path], build: Path, *, requirements: list[str]) -> Path:
     """Write the build folder; return the staged notebook's path."""
     copy_files(files, build)
-    (build / suite.REFERENCES_FILE).write_text(json.dumps(solved.references), encoding="utf-8")
-    (build / suite.INPUTS_FILE).write_text(json.dumps(suite.inputs_only(solved.references)), encoding="utf-8")
+    solved.references.write(build / REFERENCES_FILE)
+    solved.references.inputs_only().write(build / INPUTS_FILE)
     shutil.copy(assignment.cases_file, build / suite.CASES_FILE)
     for relative in runtime_files():
         target = build / relative

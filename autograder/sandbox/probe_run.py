@@ -30,11 +30,11 @@ import nbformat
 from autograder.authoring import charts, suite, wire
 from autograder.notebook_run import CappedWriter, code_sources, new_shell, runs_for_grading
 from autograder.sandbox.probe_plan import ProbeCase, ProbePlan
+from autograder.sandbox.probe_report import REPORTED_ERRORS, CellError, ProbeReport
 
 # The judge keeps only this much of a report; sending more could overflow the
 # sandbox's 1 MiB result pipe (sandbox.Limits.result_cap) and lose every score.
 REPORTED_OUTPUT_CHARS = 20_000
-REPORTED_ERRORS = 50
 PUBLIC_TESTS = "tests"            # where the student's files keep each question's public tests
 
 _CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([\w\-]+)["']\s*\)\s*;?\s*$""")
@@ -61,7 +61,7 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
     shell = new_shell()
     probing = _Probing(plan, shell.user_ns)
     captured = CappedWriter()
-    errors: list[dict] = []
+    errors: list[CellError] = []
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         for index, source in _cells_with_checkpoints(notebook):
             question = checkpoint_question(source)
@@ -71,18 +71,19 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
             result = shell.run_cell(source, store_history=False, silent=False)
             error = result.error_in_exec or result.error_before_exec
             if error is not None:
-                errors.append({"cell": index, "error": f"{type(error).__name__}: {error}"[:500]})
+                errors.append(CellError(index, f"{type(error).__name__}: {error}"[:500]))
         probing.finish_phase_one()
         variables = {name: wire.encode_recorded(value) for name, value in charts.record(plan.charts, plan.recorded, shell.user_ns).items()}
-    committed = {"errors": errors[:REPORTED_ERRORS], "output": captured.getvalue()[-REPORTED_OUTPUT_CHARS:], "probes": probing.own, "variables": variables}
-    sources = json.loads(reveal(json.dumps(committed).encode()))
+    output = captured.getvalue()[-REPORTED_OUTPUT_CHARS:]
+    committed = ProbeReport(probing.own, errors[:REPORTED_ERRORS], output, variables)
+    sources = json.loads(reveal(committed.to_bytes()))
     swapped: dict[str, dict] = {}
     try:
         with contextlib.redirect_stdout(CappedWriter()), contextlib.redirect_stderr(CappedWriter()):
             probing.phase_two(suite.build_reference_functions(sources, base=modules), swapped)
     except Exception:  # what the notebook broke costs the cases not yet probed, not the committed ones
         pass
-    return json.dumps({"probes": swapped}).encode()
+    return ProbeReport(swapped).to_bytes()
 
 
 class _Probing:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.authoring import suite
+from autograder.authoring.reference_data import References
 from autograder.sandbox.probe_plan import ProbePlan
 from autograder.sandbox.warm_process import WorkerSetup
 
 
-def worker_setup(support: Path, reference_functions: Path, template: Path) -> WorkerSetup:
-    """The workers' setup from the extracted ``support`` folder, for the blank notebook ``template``
-    in its released student folder."""
+def worker_setup(support: Path, inputs: References, reference_functions: Path, template: Path) -> WorkerSetup:
+    """The workers' setup from the extracted ``support`` folder and the cases' ``inputs`` (the
+    inputs-only reference data), for the blank notebook ``template`` in its released student folder."""
     cases_file = support / suite.CASES_FILE
     module = suite.load_cases(cases_file)
-    stored = suite.Suite(module.cases, suite.read_references(support / suite.INPUTS_FILE))
+    stored = suite.Suite(module.cases, inputs)
     plan = ProbePlan.of(module, stored, notebook_name=template.name)
     return WorkerSetup(plan.dumps(cases_file), reference_functions, student_files(template.parent), template)
 

@@ -9,13 +9,17 @@ in-process with plain asserts, which a hostile notebook can defeat.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
-import json
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import KitError
+from autograder.authoring.reference_data import REFERENCES_FILE, ReferenceDataError, References
+
+SUPPORT_PREFIX = "files/"
 
 
 class AutograderZipError(KitError, ValueError):
@@ -44,50 +48,66 @@ class Question:
 
 @dataclass
 class AutograderZip:
+    """An autograder zip read once: its digest, its questions and every member, kept in memory."""
+
     path: Path
     digest: str
     questions: dict[str, Question]
+    members: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, path: Path) -> "AutograderZip":
         path = Path(path)
         try:
-            with zipfile.ZipFile(path) as archive:
-                tests = {
-                    n: archive.read(n).decode("utf-8")
-                    for n in archive.namelist()
-                    if n.startswith("tests/") and n.endswith(".py")
-                }
+            content = path.read_bytes()
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                members = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
         except (OSError, zipfile.BadZipFile) as error:
             raise AutograderZipError(f"{path}: not a readable zip ({error}); run `autograder release` first") from error
+        tests = {
+            name: data.decode("utf-8")
+            for name, data in members.items()
+            if name.startswith("tests/") and name.endswith(".py")
+        }
         if not tests:
             raise AutograderZipError(f"{path}: no tests/*.py inside; is this an Otter autograder zip?")
         questions = [_read_test_file(name, source, path) for name, source in sorted(tests.items())]
-        return cls(path, hashlib.sha256(path.read_bytes()).hexdigest(), {q.name: q for q in questions})
+        return cls(path, hashlib.sha256(content).hexdigest(), {q.name: q for q in questions}, members)
 
     def read_member(self, member: str) -> bytes:
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(member)
+        """A member's bytes; raises KeyError if the zip has none of that name."""
+        return self.members[member]
+
+    @functools.cached_property
+    def references(self) -> References:
+        """The reference data release stored in the zip, parsed on first use.
+
+        Raises:
+            ReferenceDataError: the zip holds none, or one the kit cannot read.
+        """
+        where = f"{self.path}:{SUPPORT_PREFIX}{REFERENCES_FILE}"
+        if SUPPORT_PREFIX + REFERENCES_FILE not in self.members:
+            raise ReferenceDataError(f"{where}: no reference data in the zip; run `autograder release` again")
+        return References.from_json(self.members[SUPPORT_PREFIX + REFERENCES_FILE], where=where)
 
     def manual_questions(self) -> dict[str, float]:
         """Written question → points, as release recorded them with the references ({} for older zips)."""
         try:
-            references = json.loads(self.read_member("files/references.json"))
-        except (KeyError, ValueError):
+            return self.references.written_questions()
+        except ReferenceDataError:
             return {}
-        return {str(name): float(points) for name, points in references.get("manual_questions", {}).items()}
 
     def extract_support(self, target: Path, *, skip: tuple[str, ...] = ()) -> None:
         """Write the zip's files/ (data, cases, kit modules) to ``target``, less ``skip``."""
-        with zipfile.ZipFile(self.path) as archive:
-            for member in archive.namelist():
-                if member.startswith("files/") and not member.endswith("/") and member[len("files/") :] not in skip:
-                    relative = Path(member[len("files/") :])
-                    if ".." in relative.parts or relative.is_absolute():
-                        raise AutograderZipError(f"{self.path}: unsafe path {member!r} inside")
-                    destination = target / relative
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    destination.write_bytes(archive.read(member))
+        for member, data in self.members.items():
+            if not member.startswith(SUPPORT_PREFIX) or member[len(SUPPORT_PREFIX) :] in skip:
+                continue
+            relative = Path(member[len(SUPPORT_PREFIX) :])
+            if ".." in relative.parts or relative.is_absolute():
+                raise AutograderZipError(f"{self.path}: unsafe path {member!r} inside")
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(data)
 
     @property
     def possible(self) -> float:

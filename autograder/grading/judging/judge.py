@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import unicodedata
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from autograder.grading.judging.autograder_zip import AutograderZip, Question
 from autograder.grading.judging.grade import COMPLETED, CaseOutcome, Grade
 from autograder.grading.judging.quoted_numbers import QuotableNumbers, message_constants
 from autograder.grading.text import storable
+from autograder.sandbox.probe_report import ProbeReport
 
 HIDDEN_REFERENCE = say(
     "（这条信息引用了参考答案，因此不显示）", "(this message quoted the reference solution, so it is not shown)"
@@ -38,8 +38,8 @@ class Judge:
     def __init__(self, autograder: AutograderZip, support: Path):
         self.autograder = autograder
         self.module = suite.load_cases(support / suite.CASES_FILE)
-        self.suite = suite.Suite(self.module.cases, suite.read_references(support / suite.REFERENCES_FILE))
-        sources = self.suite.references.get("reference_functions", {}).values()
+        self.suite = suite.Suite(self.module.cases, autograder.references)
+        sources = self.suite.references.sources().values()
         lines = {_normalised(line) for source in sources for line in source.splitlines()[1:]}
         self._reference_lines = {line for line in lines if len(line) >= 10}
         self._constants = message_constants(
@@ -57,11 +57,11 @@ class Judge:
                 functions in. Nothing else is read from it.
         """
         try:
-            report = _report(committed) if committed is not None else {"probes": {}}
+            report = ProbeReport.from_bytes(committed) if committed is not None else ProbeReport.nothing_committed()
         except (ValueError, TypeError, RecursionError) as error:
             return self.failed(file, digest, f"crash: the submission's process returned unreadable results ({error})")
         try:
-            later = _report(revealed)
+            later = ProbeReport.from_bytes(revealed)
         except (ValueError, TypeError, RecursionError):
             # written after the reference functions were lent: JSON's error says where it broke, a number of its choice
             return self.failed(
@@ -70,15 +70,15 @@ class Judge:
         grade = Grade(file, digest, COMPLETED, {})
         for question in self.autograder.questions.values():
             outcomes = [
-                self._case(question, case, report["probes"], later["probes"])
+                self._case(question, case, report.probes, later.probes)
                 for case in question.cases
                 if case.points or case.hidden
             ]
             grade.cases.extend(outcomes)
             grade.scores[question.name] = _question_score(question, outcomes)
-        grade.cell_errors = _cell_errors(report.get("errors"))
-        grade.output = storable(str(report.get("output", ""))[-20000:])
-        grade.variables = self._variables(report.get("variables", {}))
+        grade.cell_errors = [{"cell": error.cell, "error": storable(error.error[:500])} for error in report.errors]
+        grade.output = storable(str(report.output)[-20000:])
+        grade.variables = self._variables(report.variables)
         return grade
 
     def failed(self, file: str, digest: str, status: str) -> Grade:
@@ -130,7 +130,7 @@ class Judge:
     def _variables(self, variables) -> dict:
         """The student's values of the plotted notebook variables, as lists."""
         shown = {}
-        for name in self.suite.references.get("notebook", {}):
+        for name in self.suite.references.recorded():
             try:
                 shown[name] = _as_list(wire.decode(variables.get(name)))
             except (wire.MalformedProbeData, AttributeError, TypeError):
@@ -145,29 +145,8 @@ class Judge:
     def reference_variables(self) -> dict:
         """The solution's values of the same variables (kept in the judge only)."""
         return {
-            name: _as_list(wire.decode(payload)) for name, payload in self.suite.references.get("notebook", {}).items()
+            name: _as_list(wire.decode(payload)) for name, payload in self.suite.references.recorded().items()
         }
-
-
-def _report(raw: bytes) -> dict:
-    """A sandbox report as a dict whose "probes" is a dict; raises ValueError otherwise."""
-    report = json.loads(raw)
-    if not isinstance(report, dict) or not isinstance(report.get("probes"), dict):
-        raise ValueError("no probes object")
-    return report
-
-
-def _as_list_or_empty(value) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _cell_errors(raw) -> list[dict]:
-    """At most 50 cell errors, each an int cell index and a storable error text; anything else is dropped."""
-    errors = []
-    for entry in _as_list_or_empty(raw)[:50]:
-        if isinstance(entry, dict) and type(entry.get("cell")) is int and isinstance(entry.get("error"), str):
-            errors.append({"cell": entry["cell"], "error": storable(entry["error"][:500])})
-    return errors
 
 
 # The torch types a judge may name; the grader does not import torch to look names up there.
