@@ -1,5 +1,6 @@
 """Drawers of the charts of points in the plane: a linear boundary between classes, clusters, a scatter of
 labelled points and decision regions."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -8,7 +9,18 @@ from matplotlib.figure import Figure
 
 from autograder.authoring.charts import Clusters, DecisionRegions, LinearBoundary, Scatter
 from autograder.authoring.labels import predicted_labels
-from autograder.grading.pages.chart_figures import LABELS, MAX_POINTS, MAX_REGION_LABELS, PALETTE, REFERENCE, YOU, KindDrawing, finite_array, legend_below, new_figure
+from autograder.grading.pages.chart_figures import (
+    LABELS,
+    MAX_POINTS,
+    MAX_REGION_LABELS,
+    PALETTE,
+    REFERENCE,
+    YOU,
+    KindDrawing,
+    finite_array,
+    legend_below,
+    new_figure,
+)
 
 
 def _labelled_points(x: np.ndarray, y: np.ndarray | None) -> list[tuple[np.ndarray, str]]:
@@ -20,7 +32,16 @@ def _scatter_classes(ax, x: np.ndarray, y: np.ndarray | None, names: tuple[str, 
     markers = ("o", "^", "s", "D")
     for index, (points, label) in enumerate(_labelled_points(x, y)):
         name = names[index] if index < len(names) else label
-        ax.scatter(points[:, 0], points[:, 1], s=18, marker=markers[index % len(markers)], color=PALETTE[index % len(PALETTE)], alpha=0.75, label=name, linewidths=0)
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            s=18,
+            marker=markers[index % len(markers)],
+            color=PALETTE[index % len(PALETTE)],
+            alpha=0.75,
+            label=name,
+            linewidths=0,
+        )
 
 
 def _linear_boundary(chart: LinearBoundary, student: dict, reference: dict, notes: list[str]) -> Figure | None:
@@ -37,7 +58,10 @@ def _linear_boundary(chart: LinearBoundary, student: dict, reference: dict, note
         w, b = finite_array(values.get(chart.w)), finite_array(values.get(chart.b))
         if w is None or b is None or w.size != 2 or b.size != 1 or abs(w.ravel()[1]) < 1e-12:
             if who == "you":
-                notes.append(f"画不出你的决策边界：`{chart.w}` 应有 2 个有限值、`{chart.b}` 1 个 / your boundary cannot be drawn: `{chart.w}` needs 2 finite values and `{chart.b}` one")
+                notes.append(
+                    f"画不出你的决策边界：`{chart.w}` 应有 2 个有限值、`{chart.b}` 1 个 / your boundary cannot be "
+                    f"drawn: `{chart.w}` needs 2 finite values and `{chart.b}` one"
+                )
             continue
         w0, w1 = w.ravel()
         ax.plot(xs, -(w0 * xs + b.ravel()[0]) / w1, style, color=colour, linewidth=2.5, label=LABELS[who])
@@ -59,12 +83,23 @@ def _clusters(chart: Clusters, student: dict, reference: dict, notes: list[str])
         if labels is None or labels.size != len(x):
             ax.scatter(x[:, 0], x[:, 1], s=12, color="#999999", linewidths=0)
             if who == "you":
-                notes.append(f"你的 `{chart.labels}` 不是每个点一个标签 / your `{chart.labels}` is not one label per point")
+                notes.append(
+                    f"你的 `{chart.labels}` 不是每个点一个标签 / your `{chart.labels}` is not one label per point"
+                )
         else:
             for index, value in enumerate(np.unique(labels)[: len(PALETTE)]):
                 ax.scatter(*x[labels == value].T, s=12, color=PALETTE[index], alpha=0.75, linewidths=0)
         if centroids is not None:
-            ax.scatter(centroids[:, 0], centroids[:, 1], s=160, marker="X", color=YOU if who == "you" else REFERENCE, edgecolors="white", linewidths=1.2, label=f"{LABELS[who]}: 质心 · centroids")
+            ax.scatter(
+                centroids[:, 0],
+                centroids[:, 1],
+                s=160,
+                marker="X",
+                color=YOU if who == "you" else REFERENCE,
+                edgecolors="white",
+                linewidths=1.2,
+                label=f"{LABELS[who]}: 质心 · centroids",
+            )
         ax.set_title(LABELS[who])
     legend_below(figure, axes)
     return figure
@@ -82,7 +117,10 @@ def _scatter(chart: Scatter, student: dict, reference: dict, notes: list[str]) -
         points = theirs if who == "reference" else finite_array(values.get(chart.points), ndim=2, columns=2)
         ax.set_title(LABELS[who])
         if points is None or labels is None or len(points) != labels.size:
-            notes.append(f"你的 `{chart.points}` 不是每个点两个有限坐标 / your `{chart.points}` is not two finite coordinates per point")
+            notes.append(
+                f"你的 `{chart.points}` 不是每个点两个有限坐标 / your `{chart.points}` is not two finite coordinates "
+                "per point"
+            )
             continue
         shown = np.arange(0, len(points), max(1, -(-len(points) // MAX_POINTS)))  # every n-th point: a light SVG
         for index, value in enumerate(np.unique(labels)[: len(colours)]):
@@ -106,8 +144,20 @@ def _decision_regions(chart: DecisionRegions, student: dict, reference: dict, no
         recorded = finite_array(values.get(chart.regions_key))
         regions = predicted_labels(recorded) if recorded is not None and recorded.ndim <= 2 else None
         # Class labels: a handful of values. A submission's huge range would cost a level each to draw.
-        if regions is not None and regions.size == side * side and np.all(np.isfinite(regions)) and regions.max() - regions.min() <= MAX_REGION_LABELS:
-            ax.contourf(grid[:, 0].reshape(side, side), grid[:, 1].reshape(side, side), regions.reshape(side, side), levels=np.arange(regions.min() - 0.5, regions.max() + 1.5), colors=["#d9f0e8", "#e4e2f3", "#fbe0ef", "#e5f2d6"], alpha=0.9)
+        if (
+            regions is not None
+            and regions.size == side * side
+            and np.all(np.isfinite(regions))
+            and regions.max() - regions.min() <= MAX_REGION_LABELS
+        ):
+            ax.contourf(
+                grid[:, 0].reshape(side, side),
+                grid[:, 1].reshape(side, side),
+                regions.reshape(side, side),
+                levels=np.arange(regions.min() - 0.5, regions.max() + 1.5),
+                colors=["#d9f0e8", "#e4e2f3", "#fbe0ef", "#e5f2d6"],
+                alpha=0.9,
+            )
         elif who == "you":
             notes.append("画不出你的模型的决策区域 / your model's decision regions cannot be drawn")
         _scatter_classes(ax, x, y if y is not None and y.size == len(x) else None)
