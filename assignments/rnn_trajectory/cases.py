@@ -70,7 +70,8 @@ CASES = [
     # A short seeded training on the course's windows must predict the held-out flight about as well.
     cases.threshold("train", "held_out_error", model("TrajectoryRNN", 3, 8), data("x_train"), data("y_train"),
                     data("x_test"), data("y_test"), 6, 0.05, 32, below=reference_bar(times=1.2),
-                    measure=_held_out_error, label=say("留出集上的均方误差", "the held-out mean squared error"),
+                    measure=_held_out_error,
+                    label=say("留出集上的均方误差", "the held-out mean squared error"),
                     swap_in=ISOLATION),
 ]
 

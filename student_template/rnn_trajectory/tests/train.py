@@ -27,7 +27,9 @@ def test_train_batches_and_held_out_error(train):
     x_test = torch.sin(torch.arange(18.0) + 0.5).reshape(3, 3, 2)
     y_test = torch.cos(torch.arange(6.0) + 0.5).reshape(3, 2)
     check_output(train, model, x, y, x_test, y_test, 2, 0.05, 4, expected=([3.33333, 3.33333], [0.49185, 0.49185]), atol=0.0001, using={'train_step': recording_step}, diagnose=[gives(([10.0, 10.0], [0.49185, 0.49185]), MESSAGES['sum_of_batches']), gives(([3.6, 3.6], [0.49185, 0.49185]), MESSAGES['weighted_mean']), gives(([2.0, 2.0], [0.49185, 0.49185]), MESSAGES['last_batch_only']), gives(([4.0, 4.0], [0.49185, 0.49185]), MESSAGES['tail_dropped']), gives(([3.33333, 3.33333], [0.59739, 0.59739]), MESSAGES['test_on_train'])])
-    check_that([size for size, *_ in calls] == [4, 4, 2] * 2, f'各次 train_step 收到的批大小是 {[size for size, *_ in calls]}，应为 [4, 4, 2, 4, 4, 2]：按顺序分批，最后一批可以更小', f'train_step got batches of {[size for size, *_ in calls]}, expected [4, 4, 2, 4, 4, 2]: batches in order, the last one may be smaller')
+    sizes = [size for size, *_ in calls]
+    check_that(sizes == [4, 4, 2] * 2, f'各次 train_step 收到的批大小是 {sizes}，应为 [4, 4, 2, 4, 4, 2]：按顺序分批，最后一批可以更小', f'train_step got batches of {sizes}, expected [4, 4, 2, 4, 4, 2]: batches in order, the last one may be smaller')
     check_that(len({optimizer for _, optimizer, *_ in calls}) == 1, '每个 epoch 都新建了优化器：Adam 的滑动平均被清空了；在循环之前只建一次', "a new optimiser was built each epoch, which wipes Adam's running averages: build it once, before the loop")
-    check_that(all((kind == 'Adam' and lr == 0.05 for _, _, kind, lr in calls)), f'优化器是 {sorted({(kind, lr) for _, _, kind, lr in calls})}，应为 Adam、学习率 lr（这里是 0.05）', f'the optimiser is {sorted({(kind, lr) for _, _, kind, lr in calls})}, expected Adam with the learning rate lr (0.05 here)')
+    optimisers = sorted({(kind, lr) for _, _, kind, lr in calls})
+    check_that(optimisers == [('Adam', 0.05)], f'优化器是 {optimisers}，应为 Adam、学习率 lr（这里是 0.05）', f'the optimiser is {optimisers}, expected Adam with the learning rate lr (0.05 here)')
 
