@@ -26,6 +26,23 @@ def _generator(seed):
     return built(lambda seed=seed: np.random.default_rng(seed))
 
 
+# epsilon_greedy -------------------------------------------------------------------------------------
+
+
+def choice_mistakes(student, reference, inputs):
+    """The worst action when exploiting, exploring and exploiting swapped, or the numbers drawn in another order."""
+    action, expected = checks.numbers_of(student), checks.numbers_of(reference)
+    if action is None or expected is None or action.size != 1 or float(action.ravel()[0]) == float(expected.ravel()[0]):
+        return None
+    row = np.asarray(inputs["a0"], dtype=np.float64)[int(inputs["a1"])]
+    action, epsilon = float(action.ravel()[0]), float(inputs["a2"])
+    if epsilon == 0.0:
+        return MESSAGES["argmin"] if action == float(np.argmin(row)) else MESSAGES["explore_flipped"]
+    if epsilon == 1.0:
+        return MESSAGES["explore_flipped"] if action == float(np.argmax(row)) else MESSAGES["draw_order"]
+    return None
+
+
 # q_update -------------------------------------------------------------------------------------------
 
 
@@ -83,6 +100,7 @@ def greedy_moves(returned, grid, *settings):
     return 1000
 
 
+CHOICE = (choice_mistakes,)
 ROUTE_MOVES = say("学到的贪心路线走到取货点的步数", "the moves the learnt greedy route takes to the pick-up point")
 
 
@@ -110,11 +128,11 @@ def _small_floor_route(context):
 
 
 CASES = [
-    cases.output("epsilon_greedy", "exploit", normal(0, 1, (12, 4)), 7, 0.0, _generator(1)),
+    cases.output("epsilon_greedy", "exploit", normal(0, 1, (12, 4)), 7, 0.0, _generator(1), diagnose=CHOICE),
     cases.output("epsilon_greedy", "exploit_ties", np.array([[0.5, 2.0, 2.0, -1.0], [1.0, 1.0, 0.0, 0.0]]), 0, 0.0,
-                 _generator(3)),
-    cases.output("epsilon_greedy", "explore", normal(0, 1, (12, 4)), 2, 1.0, _generator(2)),
-    cases.output("epsilon_greedy", "five_actions", normal(0, 1, (6, 5)), 4, 1.0, _generator(9)),
+                 _generator(3), diagnose=CHOICE),
+    cases.output("epsilon_greedy", "explore", normal(0, 1, (12, 4)), 2, 1.0, _generator(2), diagnose=CHOICE),
+    cases.output("epsilon_greedy", "five_actions", normal(0, 1, (6, 5)), 4, 1.0, _generator(9), diagnose=CHOICE),
     # rng.random() is 0.26 for seed 2 and 0.51 for seed 1: one explores, one exploits at epsilon = 0.5
     cases.output("epsilon_greedy", "half_explores", normal(0, 1, (12, 4)), 5, 0.5, _generator(2)),
     cases.output("epsilon_greedy", "half_exploits", normal(0, 1, (12, 4)), 5, 0.5, _generator(1)),

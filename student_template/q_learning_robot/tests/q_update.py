@@ -8,11 +8,14 @@ points = 3
 @test_case(points=0, hidden=False)
 def test_q_update_one_step(q_update):
     import numpy as np
+    from autograder.authoring.checks import gives
     from autograder.authoring.public import check_inplace
+    from diagnoses import MESSAGES
     q = np.array([[0.0, 1.0, 0.0, 0.0], [2.0, 4.0, -1.0, 0.5], [0.0, 0.0, 0.0, 0.0]])
     after = q.copy()
-    after[0, 1] = 1.0 + 0.5 * (-1.0 + 0.9 * 4.0 - 1.0)
-    check_inplace(q_update, q, 0, 1, -1.0, 1, False, 0.5, 0.9, expected=[after], updates=(0,))
+    after[0, 0] = 0.0 + 0.5 * (-1.0 + 0.9 * 4.0 - 0.0)
+    rows = [[0.0, 0.0, 0.0, 0.0], [2.0, 4.0, -1.0, 0.5], [0.0, 0.0, 0.0, 0.0]]
+    check_inplace(q_update, q, 0, 0, -1.0, 1, False, 0.5, 0.9, expected=[after], updates=(0,), diagnose=[gives([[0.4, 1.0, 0.0, 0.0]] + rows[1:], MESSAGES['same_action']), gives([[2.6, 1.0, 0.0, 0.0]] + rows[1:], MESSAGES['no_rate'])])
 
 @test_case(points=0, hidden=False)
 def test_q_update_at_the_goal(q_update):
