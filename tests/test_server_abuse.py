@@ -356,6 +356,19 @@ def test_an_expired_token_is_refused_and_tokens_are_kept_hashed(server):
     )
 
 
+def test_an_id_past_64_bits_is_not_found(server):
+    """Such an id reached the database driver, which failed on it: a 500 and a reset connection."""
+    student = _visitor(server, "2026005", address="127.0.0.7")
+    token = _token(student)
+    huge = 2**64
+    for path in (f"/submissions/{huge}", f"/submissions/{huge}/feedback"):
+        assert student.http.get(path).status_code == 404, path
+    api = _api(server, token)
+    assert api.get(f"/api/submissions/{huge}").status_code == 404
+    assert api.delete(f"/api/tokens/{huge}").status_code == 404
+    assert api.get("/api/me").json()["login"] == "2026005"
+
+
 # --- guessing passwords --------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from autograder.server.course import Course, Offered
-from autograder.server.models import Submission, User, now
+from autograder.server.models import Submission, User, now, row_by_id
 from autograder.server.tokens import TokenRefused, token_holder
 
 CSRF_FIELD = "csrf"
@@ -110,7 +110,7 @@ def offered(name: str, request: Request) -> Offered:
 def _visible(submission_id: int, user: User, db: Session) -> Submission:
     """Submission ``submission_id`` if ``user`` owns it or is staff; 404 either way otherwise, so an
     id says nothing about whether someone else's submission exists."""
-    submission = db.get(Submission, submission_id)
+    submission = row_by_id(db, Submission, submission_id)
     done_reading(db)
     if submission is None or (submission.user_id != user.id and not user.is_staff):
         raise HTTPException(404, "没有这份提交 · no such submission")

@@ -49,6 +49,16 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+# Ids are 64-bit in SQLite and PostgreSQL: a larger one in a URL names no row (and the driver would
+# fail on it with a 500 rather than answer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_by_id(db, model, row_id: int):
+    """The ``model`` row with id ``row_id``, or None, for any integer a URL may carry."""
+    return db.get(model, row_id) if 0 < row_id <= MAX_ROW_ID else None
+
+
 class User(Base):
     __tablename__ = "users"
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autograder.server.accounts import new_token, token_hash
-from autograder.server.models import ApiToken, User, now
+from autograder.server.models import ApiToken, User, now, row_by_id
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def tokens_of(db: Session, user: User) -> list[ApiToken]:
 
 def revocable(db: Session, token_id: int, user: User) -> ApiToken | None:
     """Token ``token_id`` if ``user`` may revoke it (their own, or anyone's for staff)."""
-    found = db.get(ApiToken, token_id)
+    found = row_by_id(db, ApiToken, token_id)
     return found if found is not None and (found.user_id == user.id or user.is_staff) else None
 
 
