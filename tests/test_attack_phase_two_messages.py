@@ -119,3 +119,19 @@ def test_a_phase_two_cannot_spell_numbers_in_an_unreadable_report(judge, chosen)
     nested = judge.grade("nested.ipynb", "digest", committed, b"[" * 100_000)
     assert broken.status.startswith("crash:") and nested.status.startswith("crash:"), (broken.status, nested.status)
     assert not re.search(r"\d", broken.status + nested.status), (broken.status, nested.status)
+
+
+def test_a_phase_two_cannot_spell_the_reference_in_an_unknown_kind(judge):
+    """A value of a kind the wire format does not know was quoted ("returned data that could not be read
+    (unknown probe value kind 'qgnhefhc...')"): 38 letters of the notebook's choice a case, no digits to scrub."""
+    spelled = "".join(chr(ord("a") + nibble) for byte in SECRET for nibble in divmod(byte, 16))
+    chunks = [spelled[i : i + 36] for i in range(0, len(spelled), 36)]
+    probes = {}
+    for number, case in enumerate(_swap_in_cases(judge)):
+        value = {"kind": "q" + chunks[number % len(chunks)]}
+        probes[case.key] = {"acc": value} if case.question == "accuracy" else {"losses": value, "w": value, "b": value}
+    revealed = json.dumps({"probes": probes}).encode()
+    grade = judge.grade("kinds.ipynb", "digest", json.dumps({"probes": {}}).encode(), revealed)
+
+    page = " ".join(outcome.message for outcome in grade.cases)
+    assert probes and not any(chunk in page for chunk in chunks), page

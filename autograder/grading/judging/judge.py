@@ -104,10 +104,12 @@ class Judge:
                 )
             )
         except wire.MalformedProbeData as error:
+            # after the commit, the error would quote what the notebook wrote (a kind's name: 38 letters of its choice)
+            why_zh, why_en = ("", "") if case.swap_in else (f"（{error}）", f" ({error})")
             verdict = Verdict.fail(
                 say(
-                    f"{question.name} 返回的数据无法读取（{error}）",
-                    f"{question.name} returned data that could not be read ({error})",
+                    f"{question.name} 返回的数据无法读取{why_zh}",
+                    f"{question.name} returned data that could not be read{why_en}",
                 )
             )
         message = storable(verdict.message)
