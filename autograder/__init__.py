@@ -3,6 +3,7 @@
 Kept import-free: every autograder zip ships this file and the authoring
 package next to the student's notebook, where little can be assumed.
 """
+
 from __future__ import annotations
 
 import importlib

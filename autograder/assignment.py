@@ -7,6 +7,7 @@ course, the packages its notebook needs, the course data sets it uses, which
 live in ``data/<set>/``). A folder may also hold its own data files, and a
 ``make_data.py`` that generates them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -86,19 +87,31 @@ class AssignmentConfig:
         if not isinstance(raw, dict):
             raise AssignmentConfigError(f"{path}: write settings as `key: value` lines (found a {type(raw).__name__})")
         requirements = raw.get("requirements")
-        if requirements is not None and (not isinstance(requirements, list) or not all(isinstance(r, str) for r in requirements)):
-            raise AssignmentConfigError(f"{path}: requirements must be a list of pip requirement strings, e.g. [\"torch==2.13.0\", numpy]")
+        if requirements is not None and (
+            not isinstance(requirements, list) or not all(isinstance(r, str) for r in requirements)
+        ):
+            raise AssignmentConfigError(
+                f'{path}: requirements must be a list of pip requirement strings, e.g. ["torch==2.13.0", numpy]'
+            )
         order = raw.get("order")
         if order is not None and not isinstance(order, int):
-            raise AssignmentConfigError(f"{path}: order must be a whole number (its place in the course), got {order!r}")
+            raise AssignmentConfigError(
+                f"{path}: order must be a whole number (its place in the course), got {order!r}"
+            )
         student_id = raw.get("student_id") or {}
-        if not isinstance(student_id, dict) or not all(isinstance(student_id.get(key, ""), str) for key in ("pattern", "example")):
-            raise AssignmentConfigError(f"{path}: student_id takes `pattern:` (a regular expression for a student number) and `example:`")
+        if not isinstance(student_id, dict) or not all(
+            isinstance(student_id.get(key, ""), str) for key in ("pattern", "example")
+        ):
+            raise AssignmentConfigError(
+                f"{path}: student_id takes `pattern:` (a regular expression for a student number) and `example:`"
+            )
         if student_id.get("pattern"):
             try:
                 re.compile(student_id["pattern"])
             except re.error as error:
-                raise AssignmentConfigError(f"{path}: student_id pattern {student_id['pattern']!r} is not a regular expression ({error})") from error
+                raise AssignmentConfigError(
+                    f"{path}: student_id pattern {student_id['pattern']!r} is not a regular expression ({error})"
+                ) from error
         return cls(
             title=str(raw.get("title", "")),
             teaches=str(raw.get("teaches", "")),
@@ -116,8 +129,10 @@ def _late(value, path: Path) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise AssignmentConfigError(f"{path}: late takes `key: value` lines under it (due:, grace_minutes:, penalty:, per:, cap:, "
-                                    f"cutoff:), e.g. late: {{due: 2026-12-01T23:59:00+08:00, penalty: 0.1, per: day}}; found {value!r}")
+        raise AssignmentConfigError(
+            f"{path}: late takes `key: value` lines under it (due:, grace_minutes:, penalty:, per:, cap:, "
+            f"cutoff:), e.g. late: {{due: 2026-12-01T23:59:00+08:00, penalty: 0.1, per: day}}; found {value!r}"
+        )
     return dict(value)
 
 
@@ -125,7 +140,9 @@ def _timezone(value, path: Path) -> str:
     if value is None or value == "":
         return ""
     if not isinstance(value, str):  # YAML reads an unquoted +08:00 as the number 480
-        raise AssignmentConfigError(f'{path}: timezone {value!r} is not a zone; write a name (timezone: Asia/Shanghai) or an offset in quotes (timezone: "+08:00")')
+        raise AssignmentConfigError(
+            f'{path}: timezone {value!r} is not a zone; write a name (timezone: Asia/Shanghai) or an offset in quotes (timezone: "+08:00")'
+        )
     from autograder.grading.records.late import LatePolicyError, read_zone
 
     try:
@@ -148,13 +165,23 @@ def _data_uses(value, path: Path) -> tuple[DataUse, ...]:
             entry = next(iter(entry.items()))
         name, files = entry if isinstance(entry, tuple) else (entry, None)
         if not isinstance(name, str) or not is_relative_inside(name) or "/" in name:
-            raise AssignmentConfigError(f"{path}: data: {entry!r} is not a data set's name (a folder of data/); {_DATA_FORMAT}")
-        if files is not None and (not isinstance(files, list) or not files or not all(isinstance(f, str) and is_relative_inside(f) for f in files)):
-            raise AssignmentConfigError(f"{path}: data: the files of {name!r} must be a list of file names inside data/{name}/, e.g. {{{name}: [file.csv]}} (found {files!r})")
+            raise AssignmentConfigError(
+                f"{path}: data: {entry!r} is not a data set's name (a folder of data/); {_DATA_FORMAT}"
+            )
+        if files is not None and (
+            not isinstance(files, list)
+            or not files
+            or not all(isinstance(f, str) and is_relative_inside(f) for f in files)
+        ):
+            raise AssignmentConfigError(
+                f"{path}: data: the files of {name!r} must be a list of file names inside data/{name}/, e.g. {{{name}: [file.csv]}} (found {files!r})"
+            )
         uses.append(DataUse(name, tuple(files) if files is not None else None))
     repeated = sorted({use.name for use in uses if [u.name for u in uses].count(use.name) > 1})
     if repeated:
-        raise AssignmentConfigError(f"{path}: data: names {repeated[0]!r} twice; declare each data set once, with every file it gives")
+        raise AssignmentConfigError(
+            f"{path}: data: names {repeated[0]!r} twice; declare each data set once, with every file it gives"
+        )
     return tuple(uses)
 
 
@@ -177,14 +204,20 @@ class Assignment:
         assignment = cls(name, root)
         if not assignment.source_notebook.is_file():
             known = ", ".join(a.name for a in cls.all(root)) or "none"
-            raise AssignmentNotFound(f"{assignment.source_notebook}: no such source notebook (assignments here: {known}); `autograder new {name}` starts one")
+            raise AssignmentNotFound(
+                f"{assignment.source_notebook}: no such source notebook (assignments here: {known}); `autograder new {name}` starts one"
+            )
         return assignment
 
     @classmethod
     def all(cls, root: Path | None = None) -> list["Assignment"]:
         """Every assignment folder under ``root``/assignments, in teaching order (then by name)."""
         root = Path(root or Path.cwd()).resolve()
-        found = [cls(folder.name, root) for folder in sorted((root / "assignments").glob("*")) if (folder / f"{folder.name}.ipynb").is_file()]
+        found = [
+            cls(folder.name, root)
+            for folder in sorted((root / "assignments").glob("*"))
+            if (folder / f"{folder.name}.ipynb").is_file()
+        ]
         return sorted(found, key=lambda a: (a.config.order is None, a.config.order or 0, a.name))
 
     @property
@@ -258,5 +291,7 @@ class Assignment:
             autograder.data_sets.GeneratorFailed: it does not define make_data(folder), or it raised.
         """
         if not self.generator_file.is_file():
-            raise AssignmentConfigError(f"{self.generator_file}: no data generator; add one defining make_data(folder), or put the data files in {self.source_dir}")
+            raise AssignmentConfigError(
+                f"{self.generator_file}: no data generator; add one defining make_data(folder), or put the data files in {self.source_dir}"
+            )
         return run_generator(self.generator_file, self.source_dir)

@@ -1,4 +1,5 @@
 """The course at a glance: every assignment in teaching order, with what it teaches, and the data it builds from."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,13 +37,18 @@ def make_data(root: Path, names: Sequence[str] = ()) -> list[Path]:
     root = Path(root).resolve()
     if not names:
         data_sets = [data_set for data_set in DataSet.all(root) if data_set.generator.is_file()]
-        return [*_make_each(data_sets), *(path for a in Assignment.all(root) if a.generator_file.is_file() for path in a.make_data())]
+        return [
+            *_make_each(data_sets),
+            *(path for a in Assignment.all(root) if a.generator_file.is_file() for path in a.make_data()),
+        ]
     written = []
     for name in names:
         data_set, assignment = DataSet(name, root / DATA_FOLDER / name), Assignment(name, root)
         if not data_set.folder.is_dir() and not assignment.source_notebook.is_file():
             known = ", ".join(d.name for d in DataSet.all(root)) or "none"
-            raise DataSetNotFound(f"{name!r} is neither a data set (a folder of {root / DATA_FOLDER}: {known}) nor an assignment; check the name")
+            raise DataSetNotFound(
+                f"{name!r} is neither a data set (a folder of {root / DATA_FOLDER}: {known}) nor an assignment; check the name"
+            )
         if data_set.folder.is_dir():
             written += data_set.make()
         if assignment.source_notebook.is_file():

@@ -7,6 +7,7 @@ it copies it out of the package); its datasheet, ``README.md`` (or
 ``datasheet.md``): source, licence, how it was made, seed, shape, columns;
 and the files the generator wrote, committed, so a release needs no run.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -46,7 +47,9 @@ class DataSet:
         data_set = cls(name, Path(root).resolve() / DATA_FOLDER / name)
         if not data_set.folder.is_dir():
             known = ", ".join(d.name for d in cls.all(root)) or "none"
-            raise DataSetNotFound(f"there is no data set {name!r}: no folder {data_set.folder} (data sets here: {known})")
+            raise DataSetNotFound(
+                f"there is no data set {name!r}: no folder {data_set.folder} (data sets here: {known})"
+            )
         return data_set
 
     @classmethod
@@ -72,7 +75,9 @@ class DataSet:
         """The names of the data files the folder holds now: everything but the generator, the datasheet,
         hidden files and Python's caches."""
         kept = (GENERATOR_FILE, *DATASHEET_FILES, "__pycache__")
-        return sorted(path.name for path in self.folder.iterdir() if path.name not in kept and not path.name.startswith("."))
+        return sorted(
+            path.name for path in self.folder.iterdir() if path.name not in kept and not path.name.startswith(".")
+        )
 
     def make(self) -> list[Path]:
         """Run the generator into the folder; return the files it wrote.
@@ -81,7 +86,9 @@ class DataSet:
             GeneratorFailed: there is no generator, it defines no make_data(folder), or it raised.
         """
         if not self.generator.is_file():
-            raise GeneratorFailed(f"{self.generator}: data set {self.name!r} has no generator; add one defining make_data(folder), or put its files in {self.folder}")
+            raise GeneratorFailed(
+                f"{self.generator}: data set {self.name!r} has no generator; add one defining make_data(folder), or put its files in {self.folder}"
+            )
         return run_generator(self.generator, self.folder)
 
 
@@ -98,12 +105,16 @@ def run_generator(generator: Path, folder: Path) -> list[Path]:
         spec.loader.exec_module(module)
         make = getattr(module, "make_data", None)
         if not callable(make):
-            raise GeneratorFailed(f"{generator}: define make_data(folder), which writes the data files into folder and returns their paths")
+            raise GeneratorFailed(
+                f"{generator}: define make_data(folder), which writes the data files into folder and returns their paths"
+            )
         return [Path(path) for path in make(Path(folder)) or []]
     except GeneratorFailed:
         raise
     except Exception as error:
-        raise GeneratorFailed(f"{generator}{_line_in(generator, error)}: running it raised {type(error).__name__}: {str(error)[:300]}; fix the generator") from error
+        raise GeneratorFailed(
+            f"{generator}{_line_in(generator, error)}: running it raised {type(error).__name__}: {str(error)[:300]}; fix the generator"
+        ) from error
 
 
 def _line_in(generator: Path, error: Exception) -> str:

@@ -4,6 +4,7 @@
 validate uses it to try every mutant of a solution against the hidden cases,
 each in a copy-on-write copy of the solved notebook.
 """
+
 from __future__ import annotations
 
 import faulthandler
@@ -94,7 +95,7 @@ def _start(job: Callable[[], dict]) -> tuple[int, int]:
             sys.modules["torch"].set_num_threads(1)
         data = json.dumps(job()).encode()
         while data:
-            data = data[os.write(write_end, data):]
+            data = data[os.write(write_end, data) :]
 
     pid = fork(child)
     os.close(write_end)

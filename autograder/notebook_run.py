@@ -5,6 +5,7 @@ Same semantics as a Jupyter kernel for what grading needs: magics work,
 still run (as ``otter run`` does). No kernel is started, so a forked child
 of a warmed process can run a submission in a fraction of a second.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,7 +52,11 @@ class CappedWriter(io.StringIO):
 
 def code_sources(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """(index, source) of every code cell, the source as one string."""
-    return [(index, cell.source if isinstance(cell.source, str) else "".join(cell.source)) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    return [
+        (index, cell.source if isinstance(cell.source, str) else "".join(cell.source))
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+    ]
 
 
 def runs_for_grading(source: str) -> bool:

@@ -1,4 +1,5 @@
 """Tables for the terminal, laid out by rich: columns stay aligned with Chinese names in them."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -8,7 +9,9 @@ from rich.text import Text
 
 def table(header: list[str], rows: list[list[str]], *, title: str | None = None) -> Table:
     """A plain table (no borders but a rule under the header) of string cells."""
-    drawn = Table(*header, title=title, box=None, show_edge=False, pad_edge=False, header_style="bold", title_justify="left")
+    drawn = Table(
+        *header, title=title, box=None, show_edge=False, pad_edge=False, header_style="bold", title_justify="left"
+    )
     for row in rows:
         drawn.add_row(*(Text(str(cell)) for cell in row))  # Text: cells are shown as written, never read as markup
     return drawn

@@ -10,6 +10,7 @@ after `make release`:
     .venv/bin/python benchmarks/gate_stall.py --count 20 --no-loop
     .venv/bin/python benchmarks/gate_stall.py --checkout /tmp/old-kit   # another copy of the kit, same venv
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,12 +42,28 @@ def submissions(checkout: Path, assignment: str, count: int, folder: Path, *, lo
         nbformat.write(notebook, folder / "000_looping.ipynb")
 
 
-def grade(checkout: Path, folder: Path, out: Path, assignment: str, *, workers: int,
-          timeout: int) -> tuple[float, float]:
+def grade(
+    checkout: Path, folder: Path, out: Path, assignment: str, *, workers: int, timeout: int
+) -> tuple[float, float]:
     """Wall seconds of one `autograder grade` run with ``checkout``'s package, and until its last honest
     result was written."""
-    command = [sys.executable, "-c", "from autograder.cli import main; main()", "--root", str(checkout), "grade",
-               str(folder), "-a", assignment, "-o", str(out), "--workers", str(workers), "--timeout", str(timeout)]
+    command = [
+        sys.executable,
+        "-c",
+        "from autograder.cli import main; main()",
+        "--root",
+        str(checkout),
+        "grade",
+        str(folder),
+        "-a",
+        assignment,
+        "-o",
+        str(out),
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(timeout),
+    ]
     start, started_at = time.perf_counter(), time.time()
     subprocess.run(command, cwd=checkout, check=True, capture_output=True)
     honest = [path.stat().st_mtime for path in (out / "results").glob("*.json") if "looping" not in path.name]
@@ -56,15 +73,20 @@ def grade(checkout: Path, folder: Path, out: Path, assignment: str, *, workers: 
 def scores(gradebook: Path) -> dict[str, tuple[str, str]]:
     """file → (total, status), honest files only."""
     with gradebook.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle)
-                if row["file"].endswith(".ipynb") and "looping" not in row["file"]]
+        rows = [
+            row for row in csv.DictReader(handle) if row["file"].endswith(".ipynb") and "looping" not in row["file"]
+        ]
     return {row["file"]: (row["total_points_earned"], row["grading_status"]) for row in rows}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkout", type=Path, default=PROJECT,
-                        help="the kit to time (its autograder/ package, assignments and dist/)")
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=PROJECT,
+        help="the kit to time (its autograder/ package, assignments and dist/)",
+    )
     parser.add_argument("--assignment", default="logistic_regression")
     parser.add_argument("--count", type=int, default=4, help="honest submissions, cycling through the examples")
     parser.add_argument("--workers", type=int, default=2)
@@ -79,12 +101,16 @@ def main() -> None:
             folder = Path(scratch) / "in"
             folder.mkdir()
             submissions(checkout, args.assignment, args.count, folder, looping=looping)
-            seconds, honest_done = grade(checkout, folder, Path(scratch) / "out", args.assignment,
-                                         workers=args.workers, timeout=args.timeout)
+            seconds, honest_done = grade(
+                checkout, folder, Path(scratch) / "out", args.assignment, workers=args.workers, timeout=args.timeout
+            )
             seen[looping] = scores(Path(scratch) / "out" / "final_grades.csv")
         label = f"{args.count} files" + (" + 1 looping" if looping else "")
-        print(f"{label}: {seconds:.1f} s, the honest files' results written after {honest_done:.1f} s "
-              f"({args.workers} workers, timeout {args.timeout} s, {checkout})", flush=True)
+        print(
+            f"{label}: {seconds:.1f} s, the honest files' results written after {honest_done:.1f} s "
+            f"({args.workers} workers, timeout {args.timeout} s, {checkout})",
+            flush=True,
+        )
     if len(seen) == 2:
         print(f"honest files' scores identical with and without the loop: {seen[False] == seen[True]}")
 

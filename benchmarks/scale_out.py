@@ -8,6 +8,7 @@ ratio of the two throughputs:
 
     .venv/bin/python benchmarks/scale_out.py --assignment logistic_regression --submissions 24
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,25 +33,39 @@ def students() -> list[str]:
     return [line.split(",")[0] for line in ROSTER.splitlines()[1:]]
 
 
-def run(assignment: Assignment, notebooks: list[bytes], *, machines: int, sandboxes: int, folder: Path) -> tuple[float, list[int]]:
+def run(
+    assignment: Assignment, notebooks: list[bytes], *, machines: int, sandboxes: int, folder: Path
+) -> tuple[float, list[int]]:
     """Seconds from the first upload to the last grade, with ``machines`` workers, and the jobs each claimed."""
     with redis_server(folder / "redis") as queue_url, postgres_cluster(folder / "postgres") as cluster:
         database_url = cluster.database("course")
         project = project_with(assignment, folder / "server" / "project")
-        server = Server(course_folder(project, folder / "server" / "course", database_url=database_url), options=("--queue", queue_url))
+        server = Server(
+            course_folder(project, folder / "server" / "course", database_url=database_url),
+            options=("--queue", queue_url),
+        )
         workers = []
         try:
             for number in range(machines):
                 machine = folder / f"machine-{number}"
-                workers.append(WorkerMachine(project_with(assignment, machine / "project"), machine / "scratch",
-                                             queue_url=queue_url, database_url=database_url, workers=sandboxes))
+                workers.append(
+                    WorkerMachine(
+                        project_with(assignment, machine / "project"),
+                        machine / "scratch",
+                        queue_url=queue_url,
+                        database_url=database_url,
+                        workers=sandboxes,
+                    )
+                )
             visitors = {}
             for login in students():
                 visitors[login] = Visitor(server.url)
                 visitors[login].log_in(login)
             started = time.monotonic()
-            sent = [(visitors[login], submitted_id(visitors[login].upload(assignment.name, "mine.ipynb", content)))
-                    for login, content in zip(itertools.cycle(visitors), notebooks)]
+            sent = [
+                (visitors[login], submitted_id(visitors[login].upload(assignment.name, "mine.ipynb", content)))
+                for login, content in zip(itertools.cycle(visitors), notebooks)
+            ]
             for visitor, submission_id in sent:
                 visitor.graded(submission_id)
             return time.monotonic() - started, [len(worker.claimed()) for worker in workers]
@@ -79,12 +94,23 @@ def main() -> None:
     rates = {}
     with tempfile.TemporaryDirectory(prefix="scale-out-") as scratch:
         for machines in (1, 2):
-            seconds, claimed = run(assignment, notebooks, machines=machines, sandboxes=options.sandboxes, folder=Path(scratch) / f"{machines}-workers")
+            seconds, claimed = run(
+                assignment,
+                notebooks,
+                machines=machines,
+                sandboxes=options.sandboxes,
+                folder=Path(scratch) / f"{machines}-workers",
+            )
             rates[machines] = len(notebooks) / seconds * 60
-            print(f"scale-out: {machines} worker{'s' if machines > 1 else ''} x {options.sandboxes} sandbox: {len(notebooks)} graded in {seconds:.1f} s, "
-                  f"{rates[machines]:.1f}/min (jobs per worker: {' + '.join(map(str, claimed))})", flush=True)
+            print(
+                f"scale-out: {machines} worker{'s' if machines > 1 else ''} x {options.sandboxes} sandbox: {len(notebooks)} graded in {seconds:.1f} s, "
+                f"{rates[machines]:.1f}/min (jobs per worker: {' + '.join(map(str, claimed))})",
+                flush=True,
+            )
     ratio = rates[2] / rates[1]
-    print(f"scale-out: two workers' throughput is {ratio:.2f}x one worker's (target {TARGET}x); load average {os.getloadavg()[0]:.1f} at the end")
+    print(
+        f"scale-out: two workers' throughput is {ratio:.2f}x one worker's (target {TARGET}x); load average {os.getloadavg()[0]:.1f} at the end"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ the project root after `make release`:
 
 The last line is `rush: graded G/N, p50 X s, p95 Y s, throughput Z/min, server peak RSS R MB`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,9 @@ WAIT_S = 60
 def course_for(scratch: Path, root: Path, assignment: str, students: int) -> tuple[Path, list[str]]:
     """A course offering ``assignment`` to ``students`` made-up students; each one's API token."""
     roster = scratch / "roster.csv"
-    roster.write_text("student_id,name\n" + "".join(f"{FIRST_ID + n},student {n}\n" for n in range(students + 1)), encoding="utf-8")
+    roster.write_text(
+        "student_id,name\n" + "".join(f"{FIRST_ID + n},student {n}\n" for n in range(students + 1)), encoding="utf-8"
+    )
     folder = scratch / "course"
     init_course(folder, project=root, roster=roster, staff=("ta",), assignments=(assignment,))
     course = Course(folder)
@@ -58,7 +61,11 @@ async def submit_and_wait(client: httpx.AsyncClient, assignment: str, token: str
     """Upload ``notebook`` with ``token``; (seconds from upload to grade, the graded status)."""
     headers = {"Authorization": f"Bearer {token}"}
     start = time.monotonic()
-    sent = await client.post(f"/api/assignments/{assignment}/submissions", content=notebook.read_bytes(), headers={**headers, "X-Upload-Name": notebook.name})
+    sent = await client.post(
+        f"/api/assignments/{assignment}/submissions",
+        content=notebook.read_bytes(),
+        headers={**headers, "X-Upload-Name": notebook.name},
+    )
     sent.raise_for_status()
     status = sent.json()
     while status["state"] != "graded":
@@ -66,7 +73,9 @@ async def submit_and_wait(client: httpx.AsyncClient, assignment: str, token: str
     return time.monotonic() - start, status
 
 
-async def rush(url: str, assignment: str, tokens: list[str], examples: list[Path], minutes: float, seed: int) -> tuple[list[float], float]:
+async def rush(
+    url: str, assignment: str, tokens: list[str], examples: list[Path], minutes: float, seed: int
+) -> tuple[list[float], float]:
     """Every token uploads once at a random moment of the rush; (each upload-to-grade time, seconds from start to the last grade)."""
     schedule = random.Random(seed)
     limits = httpx.Limits(max_connections=len(tokens) + 10)
@@ -101,11 +110,20 @@ def notebook_seconds(folder: Path, submission_id: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", required=True, help="a released assignment with bundled examples (examples/submissions/NAME/)")
+    parser.add_argument(
+        "--assignment", required=True, help="a released assignment with bundled examples (examples/submissions/NAME/)"
+    )
     parser.add_argument("--students", type=int, default=300, help="students, each uploading once")
-    parser.add_argument("--minutes", type=float, default=5.0, help="the rush: uploads are spread at random over this long")
+    parser.add_argument(
+        "--minutes", type=float, default=5.0, help="the rush: uploads are spread at random over this long"
+    )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the upload times")
-    parser.add_argument("--root", type=Path, default=PROJECT, help="the project holding the released assignment (default: this checkout)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=PROJECT,
+        help="the project holding the released assignment (default: this checkout)",
+    )
     args = parser.parse_args()
     examples = sorted((EXAMPLES / args.assignment).glob("*.ipynb"))
     if not examples:
@@ -118,14 +136,19 @@ def main() -> None:
         try:
             idle_s, idle = asyncio.run(_idle(server.url, args.assignment, tokens[-1], examples[0]))
             own_s = notebook_seconds(folder, idle["id"])
-            print(f"idle: upload to feedback {idle_s:.1f} s; the notebook's own run {own_s:.1f} s ({idle_s - own_s:.1f} s beyond it)", flush=True)
+            print(
+                f"idle: upload to feedback {idle_s:.1f} s; the notebook's own run {own_s:.1f} s ({idle_s - own_s:.1f} s beyond it)",
+                flush=True,
+            )
             times, wall = asyncio.run(rush(server.url, args.assignment, tokens[:-1], examples, args.minutes, args.seed))
             peak = peak_rss_mb(server.process.pid)
         finally:
             server.stop()
     graded = len(times)
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1] if graded > 1 else times[0]
-    print(f"rush: graded {graded}/{args.students}, p50 {p50:.1f} s, p95 {p95:.1f} s, throughput {graded / (wall / 60):.1f}/min, server peak RSS {peak:.0f} MB")
+    print(
+        f"rush: graded {graded}/{args.students}, p50 {p50:.1f} s, p95 {p95:.1f} s, throughput {graded / (wall / 60):.1f}/min, server peak RSS {peak:.0f} MB"
+    )
 
 
 async def _idle(url: str, assignment: str, token: str, notebook: Path) -> tuple[float, dict]:

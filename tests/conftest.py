@@ -5,6 +5,7 @@ the session's shared folder; the others wait on a file lock and read it. So a
 release, an ``otter run`` of a corpus or a grading run happens once per
 session, whichever worker asks first.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,11 @@ ASSIGNMENT = "logistic_regression"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--every-entry", action="store_true",
-                     help="compare plain otter run with the kit on every corpus entry, not only the combined-mistake notebooks (make parity)")
+    parser.addoption(
+        "--every-entry",
+        action="store_true",
+        help="compare plain otter run with the kit on every corpus entry, not only the combined-mistake notebooks (make parity)",
+    )
 
 
 class Shared:

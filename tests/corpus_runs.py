@@ -4,6 +4,7 @@ Under xdist the first worker that asks writes and grades; the others read (``Sha
 The folder holds every entry, the corpus's combined-mistake notebooks and two more copies of its
 first mistaken entry, so the parity, fairness and repeatability tests share one grading run.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,7 +51,9 @@ def kit_run(shared, releases, corpus) -> dict:
     def compute(scratch: Path) -> dict:
         assignment, _ = releases(corpus.assignment)
         out = scratch / "out"
-        report = grade_paths([corpus_folder(shared, releases, corpus)], assignment, out, options=GradeOptions(workers=2))
+        report = grade_paths(
+            [corpus_folder(shared, releases, corpus)], assignment, out, options=GradeOptions(workers=2)
+        )
         grades = {Path(grade.file).stem: {"status": grade.status, "scores": grade.scores} for grade in report.grades}
         return {"out": str(out), "grades": grades}
 

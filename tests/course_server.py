@@ -1,6 +1,7 @@
 """A course server run for real for the tests: a project holding one released assignment whose
 ``assignment.yml`` carries the server's rules, a course folder with accounts, and ``autograder
 serve`` on a free loopback port in a subprocess, driven over HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,9 @@ CLI = Path(sys.executable).with_name("autograder")
 PASSWORD = "a-long-test-password"
 STAFF = "ta"
 NAMES = ("张三", "李四", "王五", "赵六", "孙七", "周八", "吴九", "钱七", "郑十")
-ROSTER = "学号,姓名,班级\n" + "".join(f"{2026001 + number},{name},{1 + number % 2}\n" for number, name in enumerate(NAMES))
+ROSTER = "学号,姓名,班级\n" + "".join(
+    f"{2026001 + number},{name},{1 + number % 2}\n" for number, name in enumerate(NAMES)
+)
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -47,15 +50,23 @@ def project_with(assignment: Assignment, root: Path, *, server: dict | None = No
     return root
 
 
-def course_folder(project: Path, folder: Path, *, first_login: tuple[str, ...] = (), lease_seconds: float | None = None,
-                  database_url: str | None = None) -> Path:
+def course_folder(
+    project: Path,
+    folder: Path,
+    *,
+    first_login: tuple[str, ...] = (),
+    lease_seconds: float | None = None,
+    database_url: str | None = None,
+) -> Path:
     """A course from ROSTER with staff STAFF; every account has PASSWORD except those in ``first_login``."""
     roster = folder.parent / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     init_course(folder, project=project, roster=roster, staff=(STAFF,), database_url=database_url)
     if lease_seconds is not None:
         settings = yaml.safe_load((folder / "server.yml").read_text(encoding="utf-8"))
-        (folder / "server.yml").write_text(yaml.safe_dump({**settings, "lease_seconds": lease_seconds}), encoding="utf-8")
+        (folder / "server.yml").write_text(
+            yaml.safe_dump({**settings, "lease_seconds": lease_seconds}), encoding="utf-8"
+        )
     course = Course(folder)
     with course.sessions.begin() as db:
         for user in db.scalars(select(User).where(User.login.not_in(first_login))):
@@ -79,8 +90,13 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log: list[str] = []
         self._started = threading.Event()
-        self.process = subprocess.Popen([str(CLI), "serve", str(folder), "--port", str(self.port), *options], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.process = subprocess.Popen(
+            [str(CLI), "serve", str(folder), "--port", str(self.port), *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         threading.Thread(target=self._read_log, daemon=True).start()
         if not self._started.wait(120) or self.process.poll() is not None:
             self.stop()
@@ -134,7 +150,9 @@ class Visitor:
 
     def upload(self, assignment: str, name: str, content: bytes) -> httpx.Response:
         self.page(f"/assignments/{assignment}")
-        return self.post(f"/assignments/{assignment}/submit", files={"file": (name, content, "application/octet-stream")})
+        return self.post(
+            f"/assignments/{assignment}/submit", files={"file": (name, content, "application/octet-stream")}
+        )
 
     def graded(self, submission_id: int) -> dict:
         """The submission's status once graded (the API answers as soon as the grade is recorded)."""

@@ -7,6 +7,7 @@ applies it to the grades and feedback the LMS already holds, and returns the res
 ``Refused`` where the LMS would stop the import; so a test can assert a file imports without edits
 and erases nothing it should not.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,8 @@ class CanvasCourse:
     """A Canvas course as its importer sees it: students by Canvas user id, with SIS user id and login,
     assignments by id, and the scores already entered (user id → score)."""
 
-    students: dict[str, tuple[str, str, str]]            # user id → (name, SIS user id, SIS login id)
-    assignments: dict[str, str]                          # assignment id → title
+    students: dict[str, tuple[str, str, str]]  # user id → (name, SIS user id, SIS login id)
+    assignments: dict[str, str]  # assignment id → title
     scores: dict[str, str] = field(default_factory=dict)
 
 
@@ -53,14 +54,19 @@ def canvas_import(text: str, course: CanvasCourse) -> tuple[str, dict[str, str]]
     assignments = header[info:]
     if len(assignments) != 1:
         raise Refused(f"expected one assignment column, got {assignments}")
-    match = re.fullmatch(r"(.*)\s\((\d+)\)", assignments[0])          # Assignment.title_and_id
-    assignment = match.group(2) if match and match.group(2) in course.assignments else \
-        next((id_ for id_, title in course.assignments.items() if title == assignments[0]), None)
+    match = re.fullmatch(r"(.*)\s\((\d+)\)", assignments[0])  # Assignment.title_and_id
+    assignment = (
+        match.group(2)
+        if match and match.group(2) in course.assignments
+        else next((id_ for id_, title in course.assignments.items() if title == assignments[0]), None)
+    )
     if assignment is None:
         raise Refused(f"{assignments[0]!r} matches no assignment: Canvas would create a new one")
     scores, seen = dict(course.scores), set()
     for row in rows[1:]:
-        if "Points Possible" in row[0] or all(re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", cell, re.I) for cell in row):
+        if "Points Possible" in row[0] or all(
+            re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", cell, re.I) for cell in row
+        ):
             continue
         student = _canvas_student(row, course, sis=info >= 5)
         if student in seen:
@@ -78,7 +84,11 @@ def _canvas_student(row: list[str], course: CanvasCourse, *, sis: bool) -> str:
     if row[1].strip() in course.students:
         return row[1].strip()
     for column, index in ((1, 2), (2, 3)) if sis else ():
-        found = [id_ for id_, student in course.students.items() if row[index].strip() and student[column] == row[index].strip()]
+        found = [
+            id_
+            for id_, student in course.students.items()
+            if row[index].strip() and student[column] == row[index].strip()
+        ]
         if found:
             return found[0]
     found = [id_ for id_, student in course.students.items() if student[0] == row[0]]
@@ -92,11 +102,13 @@ class MoodleCourse:
     """A Moodle course as its grade import sees it: users by ID number, and each one's grade and feedback."""
 
     id_numbers: set[str]
-    grades: dict[str, str] = field(default_factory=dict)      # ID number → grade ("" for none)
-    feedback: dict[str, str] = field(default_factory=dict)    # ID number → feedback
+    grades: dict[str, str] = field(default_factory=dict)  # ID number → grade ("" for none)
+    feedback: dict[str, str] = field(default_factory=dict)  # ID number → feedback
 
 
-def moodle_import(text: str, course: MoodleCourse, *, map_from: str, grade_column: str, feedback_column: str = "Feedback") -> MoodleCourse:
+def moodle_import(
+    text: str, course: MoodleCourse, *, map_from: str, grade_column: str, feedback_column: str = "Feedback"
+) -> MoodleCourse:
     """The course after importing ``text`` with the mapping a TA picks: users mapped from ``map_from``
     ("ID number"), ``grade_column`` to the grade item, ``feedback_column`` to its feedback.
 
@@ -105,7 +117,7 @@ def moodle_import(text: str, course: MoodleCourse, *, map_from: str, grade_colum
             the row above), a grade that is no number, or a row with a user twice.
     """
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    header = [cell.strip() for cell in rows[0]]                # trim_headers
+    header = [cell.strip() for cell in rows[0]]  # trim_headers
     for column in (map_from, grade_column, feedback_column):
         if column not in header:
             raise Refused(f"no column {column!r} to map")
@@ -117,7 +129,9 @@ def moodle_import(text: str, course: MoodleCourse, *, map_from: str, grade_colum
         values = {name: value.strip() for name, value in zip(header, line)}
         if values[map_from]:
             if values[map_from] not in course.id_numbers:
-                raise Refused(f"user mapping error: no user with ID number {values[map_from]!r}; the whole import stops")
+                raise Refused(
+                    f"user mapping error: no user with ID number {values[map_from]!r}; the whole import stops"
+                )
             user = values[map_from]
         elif user is None:
             raise Refused("a row without a user, before any user: the whole import stops")
@@ -130,5 +144,5 @@ def moodle_import(text: str, course: MoodleCourse, *, map_from: str, grade_colum
         if grade not in ("", "-") and not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", grade):
             raise Refused(f"{user}: grade {grade!r} is no number (badgrade); the whole import stops")
         after.grades[user] = "" if grade in ("", "-") else grade
-        after.feedback[user] = values[feedback_column]        # '' is imported as '': it erases what was there
+        after.feedback[user] = values[feedback_column]  # '' is imported as '': it erases what was there
     return after

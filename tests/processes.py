@@ -1,4 +1,5 @@
 """Waiting for processes to end, on pidfds rather than by polling."""
+
 from __future__ import annotations
 
 import os

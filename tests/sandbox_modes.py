@@ -1,4 +1,5 @@
 """Run a test's job where sandboxes get a chosen isolated mode: as root, or rootless as an ordinary user."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ the end) and ``autograder worker`` processes standing for other machines.
 PostgreSQL refuses to run as root: as root, the cluster is made and run as ``nobody``.
 ``missing()`` says what this machine lacks (``.ci/run`` installs both packages from Debian).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,12 +31,16 @@ CLUSTER_USER = "nobody"
 
 def missing() -> str:
     """Why the scaled-out mode cannot run here ("" when it can)."""
-    lacking = [package for package, found in (
-        ("redis-server (apt-get install redis-server)", os.access(REDIS, os.X_OK)),
-        ("postgresql (apt-get install postgresql)", bool(_postgres_bin())),
-        ("celery (pip install 'celery[redis]')", importlib.util.find_spec("celery") is not None),
-        ("psycopg (pip install 'psycopg[binary]')", importlib.util.find_spec("psycopg") is not None),
-    ) if not found]
+    lacking = [
+        package
+        for package, found in (
+            ("redis-server (apt-get install redis-server)", os.access(REDIS, os.X_OK)),
+            ("postgresql (apt-get install postgresql)", bool(_postgres_bin())),
+            ("celery (pip install 'celery[redis]')", importlib.util.find_spec("celery") is not None),
+            ("psycopg (pip install 'psycopg[binary]')", importlib.util.find_spec("psycopg") is not None),
+        )
+        if not found
+    ]
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         lacking.append("runuser (util-linux), to run PostgreSQL as an ordinary user")
     return f"needs {', '.join(lacking)}" if lacking else ""
@@ -51,8 +56,12 @@ def redis_server(folder: Path) -> Iterator[str]:
     """A Redis on a free loopback port, keeping nothing on disk; its URL."""
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    process = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         said = []
         for line in process.stdout:
@@ -76,7 +85,9 @@ class PostgresCluster:
         folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             _reachable_by(CLUSTER_USER, folder)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"
+        )
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(folder / "postgres.log"), "-w", "-o", options, "start")
 
@@ -84,7 +95,9 @@ class PostgresCluster:
         """A new, empty database ``name``; its SQLAlchemy URL (psycopg 3)."""
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
@@ -140,10 +153,28 @@ class WorkerMachine:
         self.scratch = scratch
         self.log: list[str] = []
         self._changed = threading.Condition()
-        command = [str(CLI), "--root", str(project), "worker", "--queue", queue_url, "--database", database_url,
-                   "--workers", str(workers), "--scratch", str(scratch)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+        command = [
+            str(CLI),
+            "--root",
+            str(project),
+            "worker",
+            "--queue",
+            queue_url,
+            "--database",
+            database_url,
+            "--workers",
+            str(workers),
+            "--scratch",
+            str(scratch),
+        ]
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
         threading.Thread(target=self._read_log, daemon=True).start()
         self.wait_for(re.compile(r"\bready\.$"), timeout=300)  # Celery's word once it consumes
 
@@ -157,8 +188,11 @@ class WorkerMachine:
 
     def wait_for(self, pattern: re.Pattern, *, timeout: float) -> re.Match:
         """The first log line matching ``pattern``, waiting for it to be written."""
+
         def found():
-            return next((match for line in self.log if (match := pattern.search(line))), None) or (self.process.poll() is not None)
+            return next((match for line in self.log if (match := pattern.search(line))), None) or (
+                self.process.poll() is not None
+            )
 
         with self._changed:
             result = self._changed.wait_for(found, timeout=timeout)

@@ -1,4 +1,5 @@
 """The admissions data set (data/admissions/, the logistic-regression lesson's): deterministic and shaped like the course's."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,11 +14,15 @@ _spec.loader.exec_module(admissions)
 
 
 def test_same_seed_same_file():
-    assert admissions.format_rows(admissions.generate_rows(seed=7)) == admissions.format_rows(admissions.generate_rows(seed=7))
+    assert admissions.format_rows(admissions.generate_rows(seed=7)) == admissions.format_rows(
+        admissions.generate_rows(seed=7)
+    )
 
 
 def test_other_seed_other_file():
-    assert admissions.format_rows(admissions.generate_rows(seed=7)) != admissions.format_rows(admissions.generate_rows(seed=8))
+    assert admissions.format_rows(admissions.generate_rows(seed=7)) != admissions.format_rows(
+        admissions.generate_rows(seed=8)
+    )
 
 
 def test_shape_of_the_course_data():

@@ -11,6 +11,7 @@ timeout covers the grader's own page writing.
 
 Drawn here in a forked child with a deadline, so the test costs at most that deadline.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +27,15 @@ def _draw_hostile_regions() -> dict:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))
     y = (x[:, 0] > 0).astype(float)
-    chart = DecisionRegions(x="x_train", y="y_train", predict=lambda namespace, grid: namespace["net"](grid).argmax(dim=1))
+    chart = DecisionRegions(
+        x="x_train", y="y_train", predict=lambda namespace, grid: namespace["net"](grid).argmax(dim=1)
+    )
     side = chart.resolution
-    reference = {"x_train": x.tolist(), "y_train": y.tolist(), chart.regions_key: (np.arange(side * side) % 2).astype(float).tolist()}
+    reference = {
+        "x_train": x.tolist(),
+        "y_train": y.tolist(),
+        chart.regions_key: (np.arange(side * side) % 2).astype(float).tolist(),
+    }
     regions = np.zeros(side * side)
     regions[0] = 10**7  # what the student's fake net.argmax returned for one grid point
     drawn = drawing.draw(chart, {chart.regions_key: regions.tolist()}, reference, ident="regions")

@@ -9,6 +9,7 @@ expression makes the similarity pass's recursive ``ast`` visitors raise Recursio
 - A graded definition of ~8 kB (one long sum) passes grading, then breaks the class outputs
   (similarity page, written pages, exports) of this run and of every later run into that OUT.
 """
+
 from __future__ import annotations
 
 import ast
@@ -45,7 +46,10 @@ def test_a_deeply_nested_cell_does_not_stop_the_run(releases, tmp_path):
     with pytest.raises(RecursionError):  # from about 3,000 terms at Python's default recursion limit
         ast.parse(deep)
     (folder / "a_deep.ipynb").write_text(_notebook(template, last=(deep,)), encoding="utf-8")
-    shutil.copy(Path(__file__).parents[1] / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "b_neighbour.ipynb")
+    shutil.copy(
+        Path(__file__).parents[1] / "examples/submissions/logistic_regression/correct_course_style.ipynb",
+        folder / "b_neighbour.ipynb",
+    )
     out = tmp_path / "out"
 
     report = grade_paths([folder], assignment, out, options=OPTIONS)  # raises RecursionError today
@@ -62,7 +66,11 @@ def test_a_deep_graded_definition_does_not_break_the_class_outputs(releases, tmp
     folder = tmp_path / "submissions"
     folder.mkdir()
     # Parses and compiles; similarity's recursive NodeTransformer / ast.unparse does not cope.
-    deep = "def accuracy(y_pred, y):\n    return ((y_pred >= 0.5).float() == y).float().mean().item()" + " + 0" * 1000 + "\n"
+    deep = (
+        "def accuracy(y_pred, y):\n    return ((y_pred >= 0.5).float() == y).float().mean().item()"
+        + " + 0" * 1000
+        + "\n"
+    )
     (folder / "deep_def.ipynb").write_text(_notebook(template, answers={"accuracy": deep}), encoding="utf-8")
     out = tmp_path / "out"
 

@@ -8,6 +8,7 @@ prints that cell error on the student's own feedback page (and in the results fi
 Clearing ``os.environ`` in the student process is not enough: it is a fork of a worker started
 with the TA's environment, and that environment block is still on its stack.
 """
+
 from __future__ import annotations
 
 import nbformat

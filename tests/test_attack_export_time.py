@@ -7,6 +7,7 @@ per-file boundary: ``grade_paths`` dies after the results are written, the index
 student, summary, similarity page and exports are not rebuilt, and since the class view is rebuilt
 from every result in OUT, every later run or ``merge`` into that OUT dies the same way.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,9 @@ def test_an_exported_at_out_of_range_does_not_stop_the_class_view(releases, tmp_
     folder.mkdir()
     with zipfile.ZipFile(folder / "year_one.zip", "w") as archive:
         archive.writestr("logistic_regression.ipynb", nbformat.writes(blank))
-        archive.writestr("identity.json", json.dumps({"name": "x", "student_id": "1", "exported_at": "0001-01-01T00:00:00"}))
+        archive.writestr(
+            "identity.json", json.dumps({"name": "x", "student_id": "1", "exported_at": "0001-01-01T00:00:00"})
+        )
     out = tmp_path / "out"
 
     grade_paths([folder], assignment, out, options=GradeOptions(workers=1, timeout=60))  # ValueError today

@@ -14,18 +14,18 @@ the row, the student's feedback page and the TA's index. So:
 A status now quotes nothing the student process chose once it has committed its answers, and at
 most 160 characters before that.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import unicodedata
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.submission_grader import FAILED_AFTER_COMMIT, QUOTED_CHARS
 from tests.corpus.hostile import Context, notebook
 
@@ -44,7 +44,9 @@ def _result_pipe():
 """
 
 # In phase two the probe's frames hold the revealed sources (run_and_probe's ``sources``).
-TRAIN_THAT_LEAKS = RESULT_PIPE + """
+TRAIN_THAT_LEAKS = (
+    RESULT_PIPE
+    + """
 def _revealed():
     import sys
     frame = sys._getframe()
@@ -61,16 +63,24 @@ def train(x, y, w, b, lr, epochs):
         @@LEAK@@
     return []
 """
+)
 
 ATTACKS = {
-    "setup_message_after_commit": {"train": TRAIN_THAT_LEAKS.replace("@@LEAK@@", 'os.write(_result_pipe(), b"S" + sources.encode()); os._exit(0)')},
-    "base_exception_after_commit": {"train": TRAIN_THAT_LEAKS.replace("@@LEAK@@", 'raise type("L", (BaseException,), {})(sources)')},
+    "setup_message_after_commit": {
+        "train": TRAIN_THAT_LEAKS.replace("@@LEAK@@", 'os.write(_result_pipe(), b"S" + sources.encode()); os._exit(0)')
+    },
+    "base_exception_after_commit": {
+        "train": TRAIN_THAT_LEAKS.replace("@@LEAK@@", 'raise type("L", (BaseException,), {})(sources)')
+    },
 }
-HUGE_SETUP_MESSAGE = RESULT_PIPE + """
+HUGE_SETUP_MESSAGE = (
+    RESULT_PIPE
+    + """
 import os
 os.write(_result_pipe(), b"S" + b"Y" * 300_000)
 os._exit(0)
 """
+)
 
 
 def _flat(text: str) -> str:
@@ -89,7 +99,9 @@ def graded(releases, tmp_path_factory) -> dict:
         nbformat.write(notebook(context, answers=answers), submissions / f"{name}.ipynb")
     nbformat.write(notebook(context, last=[HUGE_SETUP_MESSAGE]), submissions / "huge_setup_message.ipynb")
     grade_paths([submissions], assignment, out, options=GradeOptions(workers=2, timeout=60))
-    sources = json.loads(AutograderZip.read(assignment.zip_path).read_member("files/references.json"))["reference_functions"]
+    sources = json.loads(AutograderZip.read(assignment.zip_path).read_member("files/references.json"))[
+        "reference_functions"
+    ]
     limit = csv.field_size_limit(1 << 30)  # without the defence a status cell is over csv's default limit of 128 KiB
     try:
         with open(out / "final_grades.csv", newline="", encoding="utf-8") as handle:
@@ -98,8 +110,13 @@ def graded(releases, tmp_path_factory) -> dict:
         csv.field_size_limit(limit)
     return {
         "rows": rows,
-        "reference_lines": {_flat(line) for source in sources.values() for line in source.splitlines()[1:] if len(_flat(line)) >= 10},
-        "texts": {path.name: path.read_text(encoding="utf-8") for path in [*out.rglob("*.html"), *out.rglob("*.json"), *out.rglob("*.csv")]},
+        "reference_lines": {
+            _flat(line) for source in sources.values() for line in source.splitlines()[1:] if len(_flat(line)) >= 10
+        },
+        "texts": {
+            path.name: path.read_text(encoding="utf-8")
+            for path in [*out.rglob("*.html"), *out.rglob("*.json"), *out.rglob("*.csv")]
+        },
     }
 
 
@@ -109,7 +126,10 @@ def test_a_failure_after_the_commit_quotes_nothing_the_notebook_chose(graded, at
 
 
 def test_no_reference_line_reaches_any_output(graded):
-    leaked = {name: sorted(line for line in graded["reference_lines"] if line in _flat(text)) for name, text in graded["texts"].items()}
+    leaked = {
+        name: sorted(line for line in graded["reference_lines"] if line in _flat(text))
+        for name, text in graded["texts"].items()
+    }
     assert {name: lines for name, lines in leaked.items() if lines} == {}
 
 

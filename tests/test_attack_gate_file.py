@@ -6,6 +6,7 @@ them first as a FIFO (``mkfifo``) made every grader hang at start for good: open
 waits for a writer, and nothing said why. Now the gate opens without waiting and refuses anything
 but a plain file, naming it.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ after run. Here the whole grader runs in a 1.5 GiB memory cgroup, as a course se
 on a notebook with a 4 MiB code cell beside an honest one: it must finish, give the huge file a
 row of its own that says why, grade the neighbour, and keep its own process small.
 """
+
 from __future__ import annotations
 
 import csv
@@ -57,18 +58,38 @@ def test_a_4_mib_cell_costs_its_own_row_and_not_the_grader(releases, memory_cgro
     huge = "x = [" + "1, " * (4 * 2**20 // 3) + "]\n"
     notebook.cells.append(nbformat.v4.new_code_cell(huge))
     nbformat.write(notebook, folder / "a_huge.ipynb")
-    shutil.copy(PROJECT / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "b_neighbour.ipynb")
+    shutil.copy(
+        PROJECT / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "b_neighbour.ipynb"
+    )
     (tmp_path / "grader.py").write_text(MEASURED_GRADER)
     out = tmp_path / "out"
 
-    run = subprocess.run([sys.executable, str(tmp_path / "grader.py"), "--root", str(assignment.root), "grade", str(folder), "-a", "logistic_regression", "-o", str(out)],
-                         capture_output=True, text=True, timeout=600, cwd=PROJECT,
-                         preexec_fn=lambda: (memory_cgroup / "cgroup.procs").write_text("0"))
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(tmp_path / "grader.py"),
+            "--root",
+            str(assignment.root),
+            "grade",
+            str(folder),
+            "-a",
+            "logistic_regression",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT,
+        preexec_fn=lambda: (memory_cgroup / "cgroup.procs").write_text("0"),
+    )
 
     assert run.returncode == 0, run.stderr[-2000:]  # -9 without the bound: the cgroup's OOM killer took the grader
     with open(out / "final_grades.csv", encoding="utf-8") as handle:
         rows = {row["file"]: row for row in csv.DictReader(handle) if row["file"] != "points-per-question"}
-    assert rows["a_huge.ipynb"]["grading_status"].startswith(f"too large: cell {len(notebook.cells)} holds {len(huge):,} characters of code")
+    assert rows["a_huge.ipynb"]["grading_status"].startswith(
+        f"too large: cell {len(notebook.cells)} holds {len(huge):,} characters of code"
+    )
     assert float(rows["b_neighbour.ipynb"]["total_points_earned"]) == 10
     for name in ("students.csv", "index.html", "summary.html", "similarity.html"):
         assert (out / name).is_file(), name

@@ -8,6 +8,7 @@ claiming the victim's number, exported "in 2099": it becomes the victim's counte
 (0 points, in students.csv and the Canvas/Moodle exports), the victim's full marks move to "other
 files", and nothing on the row says two files disputed it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,7 +31,9 @@ VICTIM, ATTACKER = "2024001", "2024002"
 def _with_identity(notebook: nbformat.NotebookNode, name: str, student_id: str) -> nbformat.NotebookNode:
     for cell in notebook.cells:
         if cell.cell_type == "code" and "STUDENT_ID = " in cell.source:
-            cell.source = cell.source.replace('STUDENT_NAME = ""', f'STUDENT_NAME = "{name}"').replace('STUDENT_ID = ""', f'STUDENT_ID = "{student_id}"')
+            cell.source = cell.source.replace('STUDENT_NAME = ""', f'STUDENT_NAME = "{name}"').replace(
+                'STUDENT_ID = ""', f'STUDENT_ID = "{student_id}"'
+            )
     return notebook
 
 
@@ -40,19 +43,35 @@ def test_a_classmate_cannot_replace_the_submission_that_counts_for_a_student(rel
     folder.mkdir()
     solved = Path(__file__).parents[1] / "examples/submissions/logistic_regression/correct_course_style.ipynb"
     nbformat.write(_with_identity(nbformat.read(solved, as_version=4), "Victim", VICTIM), folder / "victim.ipynb")
-    blank = _with_identity(nbformat.read(assignment.student_dir / "logistic_regression.ipynb", as_version=4), "Victim", VICTIM)
+    blank = _with_identity(
+        nbformat.read(assignment.student_dir / "logistic_regression.ipynb", as_version=4), "Victim", VICTIM
+    )
     with zipfile.ZipFile(folder / "attacker.zip", "w") as archive:
         archive.writestr("logistic_regression.ipynb", nbformat.writes(blank))
-        archive.writestr("identity.json", json.dumps({"name": "Victim", "student_id": VICTIM, "exported_at": "2099-01-01T00:00:00+08:00"}))
+        archive.writestr(
+            "identity.json",
+            json.dumps({"name": "Victim", "student_id": VICTIM, "exported_at": "2099-01-01T00:00:00+08:00"}),
+        )
     roster = tmp_path / "roster.csv"
     roster.write_text(f"student_id,name\n{VICTIM},Victim\n{ATTACKER},Attacker\n", encoding="utf-8")
     out = tmp_path / "out"
 
-    grade_paths([folder], assignment, out, options=GradeOptions(workers=1, timeout=60), settings=ClassSettings(roster=str(roster), exports=("canvas",)))
+    grade_paths(
+        [folder],
+        assignment,
+        out,
+        options=GradeOptions(workers=1, timeout=60),
+        settings=ClassSettings(roster=str(roster), exports=("canvas",)),
+    )
 
-    rows = {row["student_id"]: row for row in csv.DictReader(io.StringIO((out / "students.csv").read_text(encoding="utf-8-sig")))}
+    rows = {
+        row["student_id"]: row
+        for row in csv.DictReader(io.StringIO((out / "students.csv").read_text(encoding="utf-8-sig")))
+    }
     victim = rows[VICTIM]
-    assert float(victim["total"]) == 10.0 or victim["note"], f"the victim's row counts {victim['file']} for {victim['total']} points, with no note"
+    assert float(victim["total"]) == 10.0 or victim["note"], (
+        f"the victim's row counts {victim['file']} for {victim['total']} points, with no note"
+    )
 
 
 def test_a_folder_a_student_made_inside_their_moodle_folder_does_not_name_another_student(releases, tmp_path):
@@ -71,12 +90,27 @@ def test_a_folder_a_student_made_inside_their_moodle_folder_does_not_name_anothe
     blank = nbformat.read(assignment.student_dir / "logistic_regression.ipynb", as_version=4)
     with zipfile.ZipFile(spoof / "logistic_regression.zip", "w") as archive:
         archive.writestr("logistic_regression.ipynb", nbformat.writes(blank))
-        archive.writestr("identity.json", json.dumps({"name": "", "student_id": "", "exported_at": "2099-01-01T00:00:00+08:00"}))
+        archive.writestr(
+            "identity.json", json.dumps({"name": "", "student_id": "", "exported_at": "2099-01-01T00:00:00+08:00"})
+        )
     roster = tmp_path / "roster.csv"
-    roster.write_text(f"student_id,name,participant id\n{VICTIM},Bob Victim,222\n{ATTACKER},Alice Attacker,111\n", encoding="utf-8")
+    roster.write_text(
+        f"student_id,name,participant id\n{VICTIM},Bob Victim,222\n{ATTACKER},Alice Attacker,111\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
 
-    grade_paths([download], assignment, out, options=GradeOptions(workers=1, timeout=60), settings=ClassSettings(roster=str(roster), exports=("moodle",)))
+    grade_paths(
+        [download],
+        assignment,
+        out,
+        options=GradeOptions(workers=1, timeout=60),
+        settings=ClassSettings(roster=str(roster), exports=("moodle",)),
+    )
 
-    rows = {row["student_id"]: row for row in csv.DictReader(io.StringIO((out / "students.csv").read_text(encoding="utf-8-sig")))}
-    assert not rows[VICTIM]["file"].startswith("Alice Attacker_111_"), f"Alice's upload counts as Bob's: {rows[VICTIM]['file']} ({rows[VICTIM]['total']} points)"
+    rows = {
+        row["student_id"]: row
+        for row in csv.DictReader(io.StringIO((out / "students.csv").read_text(encoding="utf-8-sig")))
+    }
+    assert not rows[VICTIM]["file"].startswith("Alice Attacker_111_"), (
+        f"Alice's upload counts as Bob's: {rows[VICTIM]['file']} ({rows[VICTIM]['total']} points)"
+    )

@@ -15,6 +15,7 @@ What does: a sandbox's root holds no file of the host, only copies in its own me
 marks and times pages of the copies it sees. With the view left out (the host's trees bound), the
 same attack reads the secret back, which shows the test can fail.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,9 @@ import pytest
 from autograder import sandbox
 from tests.sandbox_modes import MODES, in_mode
 
-SECRET = b"return 1 / (1 + torch.exp(-x)) #"   # 256 bits, one file each
-MIN_SIZE = 12 * 1024                          # past the first pages a read ahead might bring in
-PAGE = 8192                                   # the offset each side reads at
+SECRET = b"return 1 / (1 + torch.exp(-x)) #"  # 256 bits, one file each
+MIN_SIZE = 12 * 1024  # past the first pages a read ahead might bring in
+PAGE = 8192  # the offset each side reads at
 
 
 def _files(count: int, *, skip: int = 0) -> list[str]:
@@ -44,8 +45,10 @@ def _files(count: int, *, skip: int = 0) -> list[str]:
             if name.endswith((".h", ".hpp", ".cuh", ".pyi")) and os.path.getsize(path) >= MIN_SIZE:
                 found.append(path)
     if len(found) < skip + count:
-        pytest.skip(f"{sys.prefix} holds {len(found)} headers or stubs of {MIN_SIZE} bytes or more; the test needs {skip + count}")
-    return found[skip:skip + count]
+        pytest.skip(
+            f"{sys.prefix} holds {len(found)} headers or stubs of {MIN_SIZE} bytes or more; the test needs {skip + count}"
+        )
+    return found[skip : skip + count]
 
 
 def _read_one_page(path: str, offset: int = PAGE) -> int:
@@ -71,7 +74,7 @@ def _targets(paths: list[str]) -> list[tuple[str, int]]:
             path = os.path.join(folder, name)
             pages.extend((path, offset) for offset in range(0, os.path.getsize(path), PAGE))
     assert len(pages) >= len(paths), f"the sandbox sees {len(pages)} pages of files"
-    return pages[:len(paths)]
+    return pages[: len(paths)]
 
 
 def _bits(data: bytes) -> list[int]:
@@ -92,7 +95,7 @@ def _read(paths: list[str]) -> bytes:
     quartiles = statistics.quantiles(took, n=4)
     split = (quartiles[0] * quartiles[2]) ** 0.5
     bits = [1 if each < split else 0 for each in took]
-    return bytes(sum(bit << shift for shift, bit in enumerate(bits[i:i + 8])) for i in range(0, len(bits), 8))
+    return bytes(sum(bit << shift for shift, bit in enumerate(bits[i : i + 8])) for i in range(0, len(bits), 8))
 
 
 def _evict(paths: list[str]) -> None:
@@ -127,8 +130,13 @@ def _steal(mode: str, view: str) -> dict:
                 read = sandbox.run_sandboxed(_read, paths, limits=limits)
             finally:
                 os.close(secret_fd)
-        return {"published": published.data.decode(errors="replace") or published.detail, "read": read.data.hex(),
-                "status": read.status, "detail": read.detail}
+        return {
+            "published": published.data.decode(errors="replace") or published.detail,
+            "read": read.data.hex(),
+            "status": read.status,
+            "detail": read.detail,
+        }
+
     return in_mode(mode, job)
 
 
@@ -149,4 +157,6 @@ def test_a_later_phase_one_cannot_read_what_a_phase_two_cached(mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_with_the_hosts_files_bound_the_page_cache_carries_the_secret(mode):
     agreement = _agreement(_steal(mode, "left out"))
-    assert agreement > 0.9, f"the phase one read only {agreement:.0%} of the secret's bits: the attack itself no longer works here"
+    assert agreement > 0.9, (
+        f"the phase one read only {agreement:.0%} of the secret's bits: the attack itself no longer works here"
+    )

@@ -3,6 +3,7 @@
 A result counts only at its own name. Before, a renamed copy was reused in place of the missing
 file (its feedback page never came back) and a broken results file stayed broken on every run.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,14 +33,16 @@ def test_a_result_counts_only_at_its_own_name(releases, tmp_path):
     shutil.copy(results / "bob.ipynb.json", results / "bob_copy.json")
     (results / "bob.ipynb.json").write_text("{broken", encoding="utf-8")
     stale = json.loads((results / "backup_alice.json").read_text(encoding="utf-8"))
-    stale["extra_data"]["kit"]["scores"] = {question: 0.0 for question in stale["extra_data"]["kit"]["scores"]}
+    stale["extra_data"]["kit"]["scores"] = dict.fromkeys(stale["extra_data"]["kit"]["scores"], 0.0)
     (results / "zz_stale.json").write_text(json.dumps(stale), encoding="utf-8")
 
     report = grade_paths([folder], assignment, out, options=OPTIONS)
 
     assert (report.graded, report.reused) == (2, 0)
     assert {grade.file: grade.scores for grade in report.grades} == first
-    assert json.loads((results / "bob.ipynb.json").read_text(encoding="utf-8"))["extra_data"]["kit"]["file"] == "bob.ipynb"
+    assert (
+        json.loads((results / "bob.ipynb.json").read_text(encoding="utf-8"))["extra_data"]["kit"]["file"] == "bob.ipynb"
+    )
     assert (results / "alice.ipynb.json").is_file() and (out / "feedback" / "alice.ipynb.html").is_file()
     rows = (out / "final_grades.csv").read_text(encoding="utf-8").splitlines()
     assert [row.split(",")[0] for row in rows[2:]] == ["alice.ipynb", "bob.ipynb"]

@@ -6,6 +6,7 @@
 swapped loss terms it carries ``_cross_entropy(p, y)``, the clamped mean binary cross-entropy. A
 student who never writes either answer delegates to them and is graded as having solved it.
 """
+
 from __future__ import annotations
 
 import nbformat
@@ -15,10 +16,10 @@ from autograder.grading.batch import GradeOptions, grade_paths
 
 pytestmark = pytest.mark.slow
 
-DELEGATED = '''def accuracy(y_pred, y):
+DELEGATED = """def accuracy(y_pred, y):
     import diagnoses
     return diagnoses._labels(y_pred.detach().numpy(), y.detach().numpy())
-'''
+"""
 
 
 def test_delegating_to_the_shipped_diagnoses_does_not_earn_the_question(releases, tmp_path):

@@ -6,6 +6,7 @@ mid-write: similarity.html, written/ and the LMS exports were never written, a s
 ``.index.html.<pid>.tmp`` stayed behind, the run exited 1, and so did a regrade of a neighbour into
 that folder. final_grades.csv was written first and looked right, so a score check missed it.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,17 @@ pytestmark = pytest.mark.slow
 
 PROJECT = Path(__file__).resolve().parents[1]
 AUTOGRADER = str(Path(sys.executable).parent / "autograder")
-CLASS_FILES = ["final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html", "written/why_clamp.html", "written/why_clamp.csv",
-               "moodle.csv", "canvas.csv"]
+CLASS_FILES = [
+    "final_grades.csv",
+    "students.csv",
+    "summary.html",
+    "index.html",
+    "similarity.html",
+    "written/why_clamp.html",
+    "written/why_clamp.csv",
+    "moodle.csv",
+    "canvas.csv",
+]
 
 
 def _submissions(template: Path, folder: Path) -> None:
@@ -37,12 +47,30 @@ def _submissions(template: Path, folder: Path) -> None:
             answer.source = "A log of 0 is -inf \ud800 so clamp first"  # the answer cell after the prompt
     # nbformat writes text as UTF-8, which cannot hold the surrogate; json escapes it as \\ud800.
     (folder / "b_written.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
-    shutil.copy(PROJECT / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "c_neighbour.ipynb")
+    shutil.copy(
+        PROJECT / "examples/submissions/logistic_regression/correct_course_style.ipynb", folder / "c_neighbour.ipynb"
+    )
 
 
 def _grade(root: Path, out: Path, *paths: Path, force: bool = False) -> subprocess.CompletedProcess:
-    command = [AUTOGRADER, "--root", str(root), "grade", *map(str, paths), "-a", "logistic_regression", "-o", str(out), "--export", "moodle", "--export", "canvas"]
-    return subprocess.run(command + (["--force"] if force else []), capture_output=True, text=True, timeout=600, cwd=PROJECT)
+    command = [
+        AUTOGRADER,
+        "--root",
+        str(root),
+        "grade",
+        *map(str, paths),
+        "-a",
+        "logistic_regression",
+        "-o",
+        str(out),
+        "--export",
+        "moodle",
+        "--export",
+        "canvas",
+    ]
+    return subprocess.run(
+        command + (["--force"] if force else []), capture_output=True, text=True, timeout=600, cwd=PROJECT
+    )
 
 
 @pytest.fixture(scope="module")
@@ -117,5 +145,8 @@ def test_a_class_file_that_cannot_be_written_is_named_and_the_others_are_written
     assert not list(out.rglob("*.tmp"))
 
     monkeypatch.undo()
-    assert CliRunner().invoke(main, ["--root", str(root), "merge", "-a", "logistic_regression", "-o", str(out)]).exit_code == 0
+    assert (
+        CliRunner().invoke(main, ["--root", str(root), "merge", "-a", "logistic_regression", "-o", str(out)]).exit_code
+        == 0
+    )
     _assert_whole(out)  # and the next run heals it

@@ -8,12 +8,12 @@ thread while it runs and from ``stop()`` at the end, so the command dies with a 
 of printing its table. (A closing tag needs a "/": the file name is the path inside the
 submissions folder, so a student folder named "[" holding "]late.ipynb" is enough.)
 """
+
 from __future__ import annotations
 
 import io
 import sys
 from pathlib import Path
-
 
 from autograder.grading.intake import submissions
 from autograder.grading.judging.grade import Grade

@@ -18,6 +18,7 @@ Now the filter refuses ``memfd_create``, ``memfd_secret`` and SysV and POSIX IPC
 them, and every tmpfs caps its files (one per 2 KB of its size). With a cgroup the same calls
 are allowed and the cgroup counts them (the hog is killed at the cap).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -104,12 +105,15 @@ def _file_hog() -> bytes:
 def _run(mode: str, hog, without: frozenset = frozenset()) -> dict:
     def job() -> dict:
         with tempfile.TemporaryDirectory() as gate_folder:
-            limits = sandbox.Limits(wall_s=60, as_extra_mb=CAP_MB, cgroup_mem_mb=CAP_MB, without=without, gate_folder=gate_folder)
+            limits = sandbox.Limits(
+                wall_s=60, as_extra_mb=CAP_MB, cgroup_mem_mb=CAP_MB, without=without, gate_folder=gate_folder
+            )
             result = sandbox.run_sandboxed(hog, limits=limits)
         probe = cgroups.for_sandbox(f"counted_{os.getpid()}", memory_bytes=2**30, processes=8)
         counted = "memory" in probe.folders
         probe.remove()
         return {"status": result.status, "data": result.data.decode(errors="replace")[-2000:], "counted": counted}
+
     return in_mode(mode, job)
 
 

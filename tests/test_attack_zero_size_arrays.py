@@ -9,6 +9,7 @@ from 100 bytes.
 The test uses (10**6, 2, 0): 2 million empty lists, a results file of ~25 MB. The real attack
 uses a shape that kills the grader.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,6 +37,8 @@ def test_a_zero_size_variable_does_not_blow_up_in_the_judge(releases, tmp_path):
     grade_paths([folder], assignment, out, options=GradeOptions(workers=1, timeout=60))
 
     results = out / "results" / "zero_size.ipynb.json"
-    assert results.stat().st_size < RESULTS_BYTES_LIMIT, f"{results.stat().st_size} bytes of results from a 103-byte value"
+    assert results.stat().st_size < RESULTS_BYTES_LIMIT, (
+        f"{results.stat().st_size} bytes of results from a 103-byte value"
+    )
     variables = json.loads(results.read_text(encoding="utf-8"))["extra_data"]["kit"]["variables"]
     assert not (isinstance(variables.get("losses"), list) and len(variables["losses"]) > 10_000)

@@ -1,5 +1,6 @@
 """An assignment is a folder: the package names none, `new` starts one, the guide's example and the
 first release's format both release, and a mistake in an instructor's files names the file and the fix."""
+
 from __future__ import annotations
 
 import inspect
@@ -16,8 +17,8 @@ from click.testing import CliRunner
 from autograder.assignment import Assignment
 from autograder.authoring import Cases, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
 from autograder.cli import main
-from autograder.release import release
 from autograder.definitions import definitions
+from autograder.release import release
 from autograder.release.source_notebook import SourceNotebook
 from tests.conftest import PROJECT
 
@@ -27,9 +28,18 @@ EXAMPLE = DOCS / "example" / "linear_regression"
 FIRST_FORMAT = PROJECT / "tests" / "fixtures" / "first_format"
 # The kit's own vocabulary: a declared case kind, or a keyword of a declaration (`predict=` of
 # Cases.accuracy and DecisionRegions), may share a word with a lesson's function.
-_DECLARATIONS = [getattr(Cases, name) for name in dir(Cases) if not name.startswith("_")] + [Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve]
+_DECLARATIONS = [getattr(Cases, name) for name in dir(Cases) if not name.startswith("_")] + [
+    Clusters,
+    DecisionRegions,
+    FittedLine,
+    LinearBoundary,
+    LossCurve,
+]
 KIT_WORDS = {name for name in dir(Cases) if not name.startswith("_")} | {
-    parameter for declaration in _DECLARATIONS for parameter in inspect.signature(declaration).parameters if parameter != "self"
+    parameter
+    for declaration in _DECLARATIONS
+    for parameter in inspect.signature(declaration).parameters
+    if parameter != "self"
 }
 
 
@@ -49,9 +59,13 @@ def test_the_package_names_no_shipped_assignment():
     names = {name: owner for name, owner in _shipped_definitions().items() if name not in KIT_WORDS}
     assert len(names) >= 5, "found too few definitions to look for"
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b")
-    hits = [f"{path.relative_to(PROJECT)}:{number}: {names[match.group(1)]}.{match.group(1)}"
-            for path in sorted(PACKAGE.rglob("*.py")) for number, line in enumerate(path.read_text().splitlines(), 1)
-            for match in [pattern.search(line)] if match]
+    hits = [
+        f"{path.relative_to(PROJECT)}:{number}: {names[match.group(1)]}.{match.group(1)}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        for match in [pattern.search(line)]
+        if match
+    ]
     assert hits == []
 
 
@@ -112,7 +126,11 @@ def test_the_guide_quotes_its_example_as_it_is(file, code):
 
 
 def test_the_guide_quotes_every_file_of_its_example():
-    assert {Path(file).name for file, _ in _quoted_blocks() if file.startswith("docs/example/")} == {"cases.py", "make_data.py", "assignment.yml"}
+    assert {Path(file).name for file, _ in _quoted_blocks() if file.startswith("docs/example/")} == {
+        "cases.py",
+        "make_data.py",
+        "assignment.yml",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +147,11 @@ def test_a_first_format_folder_releases_unchanged(first_format_release):
     assignment, report = first_format_release
     assert report.solution_scores == report.points and sum(report.points.values()) == 10
     assert set(report.template_scores.values()) == {0.0}
-    assert (FIRST_FORMAT / "assignments" / "logistic_regression" / "cases.py").read_text().startswith('"""Hidden test cases')
+    assert (
+        (FIRST_FORMAT / "assignments" / "logistic_regression" / "cases.py")
+        .read_text()
+        .startswith('"""Hidden test cases')
+    )
     with zipfile.ZipFile(assignment.zip_path) as archive:
         names = archive.namelist()
         test = archive.read("tests/train.py").decode()
@@ -163,17 +185,56 @@ def _edit_notebook(path: Path, old: str, new: str) -> None:
 
 
 MISTAKES = [
-    ("cases.py", 'data("x_train"), data("y_train"),\n                   tensor(normal(0, 1, (1,))', 'data("x_trian"), data("y_train"),\n                   tensor(normal(0, 1, (1,))',
-     r"cases\.py, case train/course_curve: making its inputs raised LookupError: data\('x_trian'\): the solution notebook defines no variable 'x_trian'"),
-    ("cases.py", 'cases.output("mse_loss", "small"', 'cases.output("mse_los", "small"', r"case mse_los/small: it calls 'mse_los', which the solution notebook never defines"),
-    ("cases.py", 'ISOLATION = ("linear_model", "mse_loss")', 'ISOLATION = ("linear_model", "mse")', r"swap in 'mse', but the solution notebook defines no top-level def or class 'mse'"),
+    (
+        "cases.py",
+        'data("x_train"), data("y_train"),\n                   tensor(normal(0, 1, (1,))',
+        'data("x_trian"), data("y_train"),\n                   tensor(normal(0, 1, (1,))',
+        r"cases\.py, case train/course_curve: making its inputs raised LookupError: data\('x_trian'\): the solution notebook defines no variable 'x_trian'",
+    ),
+    (
+        "cases.py",
+        'cases.output("mse_loss", "small"',
+        'cases.output("mse_los", "small"',
+        r"case mse_los/small: it calls 'mse_los', which the solution notebook never defines",
+    ),
+    (
+        "cases.py",
+        'ISOLATION = ("linear_model", "mse_loss")',
+        'ISOLATION = ("linear_model", "mse")',
+        r"swap in 'mse', but the solution notebook defines no top-level def or class 'mse'",
+    ),
     ("cases.py", "CASES = [", "CASES = [\n    1 / 0,", r"cases\.py, line \d+: importing it raised ZeroDivisionError"),
     ("cases.py", '"mse_loss", "gradient"', '"mse_loss", "small"', r"two cases share the names \['mse_loss/small'\]"),
-    ("cases.py", 'uniform(-2, 2, (5, 1)), uniform(-2, 2, (5, 1)))', 'uniform(-2, 2, (5, 1)), uniform(-2, 2, (5, 1)), points=3)', r"question mse_loss is worth 2 points, but its cases' points add up to 3"),
-    ("notebook", "files:\n    - points.csv", "files:\n    - point.csv", r"lists 'point\.csv' under files:, but there is no .*point\.csv \(make_data\.py ran and did not write it\)"),
-    ("notebook", 'np.loadtxt("points.csv"', 'np.loadtxt("other.csv"', r"the solution fails in cell \d+: FileNotFoundError: .*add other\.csv to .* and list it under `files:`"),
-    ("notebook", "name: linear_regression\n", "name: linear\n", r"names it 'linear', but its folder is 'linear_regression'"),
-    ("notebook", "# END QUESTION", "# END QUESTIONS", r"question linear_model has no END QUESTION cell|BEGIN QUESTION inside question"),
+    (
+        "cases.py",
+        "uniform(-2, 2, (5, 1)), uniform(-2, 2, (5, 1)))",
+        "uniform(-2, 2, (5, 1)), uniform(-2, 2, (5, 1)), points=3)",
+        r"question mse_loss is worth 2 points, but its cases' points add up to 3",
+    ),
+    (
+        "notebook",
+        "files:\n    - points.csv",
+        "files:\n    - point.csv",
+        r"lists 'point\.csv' under files:, but there is no .*point\.csv \(make_data\.py ran and did not write it\)",
+    ),
+    (
+        "notebook",
+        'np.loadtxt("points.csv"',
+        'np.loadtxt("other.csv"',
+        r"the solution fails in cell \d+: FileNotFoundError: .*add other\.csv to .* and list it under `files:`",
+    ),
+    (
+        "notebook",
+        "name: linear_regression\n",
+        "name: linear\n",
+        r"names it 'linear', but its folder is 'linear_regression'",
+    ),
+    (
+        "notebook",
+        "# END QUESTION",
+        "# END QUESTIONS",
+        r"question linear_model has no END QUESTION cell|BEGIN QUESTION inside question",
+    ),
     ("assignment.yml", "order: 1", "order: first", r"assignment\.yml: order must be a whole number"),
 ]
 
@@ -185,7 +246,9 @@ def test_a_mistake_in_the_instructors_files_names_the_file_and_the_fix(tmp_path,
         _edit_notebook(assignment.source_notebook, old, new)
     else:
         _edit(assignment.source_dir / where, old, new)
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "release", assignment.name, "--no-otter-check", "--no-mutation"])
+    result = CliRunner().invoke(
+        main, ["--root", str(assignment.root), "release", assignment.name, "--no-otter-check", "--no-mutation"]
+    )
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: ") and "Traceback" not in result.output
     assert re.search(message, result.output.replace("\n", " ")), result.output

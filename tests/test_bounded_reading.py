@@ -6,6 +6,7 @@ child capped at READ_MEMORY_MB and READ_TIME_S, and refuses a code cell over MAX
 outright, so whatever a file holds, the answer is a notebook or a status, never a dead grader.
 Hypothesis throws huge and deeply nested inputs at it.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,8 @@ import zipfile
 
 import nbformat
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autograder.grading.intake import reading
 from autograder.grading.intake.reading import READ_MEMORY_MB, read_submission
@@ -30,7 +32,9 @@ IDENTITY = 'STUDENT_NAME = "Eve"\nSTUDENT_ID = "2024001"\n'
 
 
 def _notebook(*sources: str, metadata: dict | None = None) -> bytes:
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(IDENTITY), *map(nbformat.v4.new_code_cell, sources)])
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(IDENTITY), *map(nbformat.v4.new_code_cell, sources)]
+    )
     notebook.metadata.update(metadata or {})
     return nbformat.writes(notebook).encode()
 
@@ -56,13 +60,16 @@ def test_a_4_mib_code_cell_is_refused_by_its_size_without_costing_the_grader_mem
     before = _rss_mb()
     result = _read(_notebook("x = [" + "a, " * (4 * 2**20 // 3) + "]\n"))
     assert result.notebook is None
-    assert result.problem.startswith(f"too large: cell 2 holds 4,194,3") and f"up to {MAX_CODE_CELL_CHARS:,}" in result.problem
+    assert (
+        result.problem.startswith("too large: cell 2 holds 4,194,3")
+        and f"up to {MAX_CODE_CELL_CHARS:,}" in result.problem
+    )
     assert _rss_mb() - before < 100  # the cell's own 4 MiB, and its notebook's, at most a few times over
 
 
 def test_the_largest_code_cell_allowed_is_read_within_the_memory_cap():
     # "a, " is among the most expensive sources for ast per character (about 0.8 kB each).
-    cell = ("x = [" + "a, " * MAX_CODE_CELL_CHARS)[:MAX_CODE_CELL_CHARS - 2] + "]\n"
+    cell = ("x = [" + "a, " * MAX_CODE_CELL_CHARS)[: MAX_CODE_CELL_CHARS - 2] + "]\n"
     assert len(cell) == MAX_CODE_CELL_CHARS
     result = _read(_notebook(cell))
     assert result.problem == ""
@@ -71,24 +78,37 @@ def test_the_largest_code_cell_allowed_is_read_within_the_memory_cap():
 
 def test_nested_json_that_needs_more_than_the_cap_is_too_large():
     # 8 MiB of empty objects: about 1.4 GB for nbformat to read.
-    content = ('{"cells": [], "metadata": {"x": [' + "{}," * (8 * 2**20 // 3) + '{}]}, "nbformat": 4, "nbformat_minor": 5}').encode()
+    content = (
+        '{"cells": [], "metadata": {"x": [' + "{}," * (8 * 2**20 // 3) + '{}]}, "nbformat": 4, "nbformat_minor": 5}'
+    ).encode()
     result = _read(content)
     assert result.notebook is None
-    assert result.problem == f"too large: reading this file needs more than the {READ_MEMORY_MB} MiB of memory the grader gives it"
+    assert (
+        result.problem
+        == f"too large: reading this file needs more than the {READ_MEMORY_MB} MiB of memory the grader gives it"
+    )
 
 
 def test_a_notebook_of_too_many_small_values_is_too_large_before_the_grader_holds_it():
     # 80,000 one-line cells: 3 MiB of JSON, but 560,000 values, about 110 MB for the grader to hold.
-    cells = ",".join(f'{{"cell_type": "code", "id": "c{index}", "metadata": {{}}, "source": "x = 1", "outputs": [], "execution_count": null}}' for index in range(80_000))
+    cells = ",".join(
+        f'{{"cell_type": "code", "id": "c{index}", "metadata": {{}}, "source": "x = 1", "outputs": [], "execution_count": null}}'
+        for index in range(80_000)
+    )
     before = _rss_mb()
     result = _read(f'{{"cells": [{cells}], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}'.encode())
-    assert result.problem == f"too large: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); clear its outputs and split it up"
+    assert (
+        result.problem
+        == f"too large: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); clear its outputs and split it up"
+    )
     assert _rss_mb() - before < 50
 
 
 def test_a_read_that_outlasts_the_time_limit_is_too_large(monkeypatch):
     monkeypatch.setattr(reading, "READ_TIME_S", 0.01)  # reading 2 MiB of nested JSON takes about a second
-    content = ('{"cells": [], "metadata": {"x": [' + "{}," * (2 * 2**20 // 3) + '{}]}, "nbformat": 4, "nbformat_minor": 5}').encode()
+    content = (
+        '{"cells": [], "metadata": {"x": [' + "{}," * (2 * 2**20 // 3) + '{}]}, "nbformat": 4, "nbformat_minor": 5}'
+    ).encode()
     result = _read(content)
     assert result.problem.startswith("too large: reading this file in the grader ran longer than 0.01 s")
 
@@ -108,14 +128,20 @@ def _nested(depth: int, kind: str) -> str:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(depth=st.integers(1, 300_000), kind=st.sampled_from(["list", "object"]), where=st.sampled_from(["metadata", "output", "cell"]))
+@given(
+    depth=st.integers(1, 300_000),
+    kind=st.sampled_from(["list", "object"]),
+    where=st.sampled_from(["metadata", "output", "cell"]),
+)
 def test_any_json_nesting_gives_a_notebook_or_a_refusal(depth, kind, where):
     notebook = json.loads(_notebook("x = 1"))
     cell = notebook["cells"][1]
     if where == "metadata":
         notebook["metadata"]["deep"] = PLACE
     elif where == "output":
-        cell["outputs"] = [{"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"application/json": PLACE}}]
+        cell["outputs"] = [
+            {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"application/json": PLACE}}
+        ]
     else:
         cell["metadata"]["deep"] = PLACE
     result = _read(json.dumps(notebook).replace(json.dumps(PLACE), _nested(depth, kind)).encode())
@@ -131,7 +157,9 @@ DEEP_CODE = {
     "parentheses": lambda n: "x = " + "(" * n + "1" + ")" * n,
     "lists": lambda n: "x = " + "[" * n + "]" * n,
     "calls": lambda n: "x = " + "f(" * n + ")" * n,
-    "blocks": lambda n: "".join("    " * level + "if x:\n" for level in range(min(n, 200))) + "    " * min(n, 200) + "pass\n",
+    "blocks": lambda n: (
+        "".join("    " * level + "if x:\n" for level in range(min(n, 200))) + "    " * min(n, 200) + "pass\n"
+    ),
     "attributes": lambda n: "x = a" + ".b" * n,
 }
 
@@ -161,12 +189,15 @@ def test_the_memory_cap_is_the_reading_childs_alone():
     assert resource.getrlimit(resource.RLIMIT_AS) == before  # the cap is the child's alone
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"", "not a notebook: the file is empty"),
-    (b"\xff\xfe", "not a notebook: the file is not UTF-8 text"),
-    (b"{", "not a notebook: "),
-    (b'{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a notebook: "),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "not a notebook: the file is empty"),
+        (b"\xff\xfe", "not a notebook: the file is not UTF-8 text"),
+        (b"{", "not a notebook: "),
+        (b'{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a notebook: "),
+    ],
+)
 def test_broken_files_keep_their_own_status(content, problem):
     assert _read(content).problem.startswith(problem)
 
@@ -175,13 +206,26 @@ def test_broken_files_keep_their_own_status(content, problem):
 def test_an_ordinary_user_reads_within_the_same_bounds():
     def job() -> dict:
         huge = _read(_notebook("x = [" + "a, " * (4 * 2**20 // 3) + "]\n"))
-        nested = _read(('{"cells": [], "metadata": {"x": [' + "{}," * (8 * 2**20 // 3) + '{}]}, "nbformat": 4, "nbformat_minor": 5}').encode())
+        nested = _read(
+            (
+                '{"cells": [], "metadata": {"x": ['
+                + "{}," * (8 * 2**20 // 3)
+                + '{}]}, "nbformat": 4, "nbformat_minor": 5}'
+            ).encode()
+        )
         honest = _read(_notebook("def sigmoid(x):\n    return x\n"))
-        return {"uid": os.getuid(), "problems": [huge.problem[:25], nested.problem[:25], honest.problem], "identity": honest.about.identity}
+        return {
+            "uid": os.getuid(),
+            "problems": [huge.problem[:25], nested.problem[:25], honest.problem],
+            "identity": honest.about.identity,
+        }
 
     outcome = as_user(job, timeout=120)
-    assert outcome.result == {"uid": TEST_UID, "problems": ["too large: cell 2 holds 4", "too large: reading this f", ""],
-                              "identity": {"name": "Eve", "student_id": "2024001"}}, outcome.problem
+    assert outcome.result == {
+        "uid": TEST_UID,
+        "problems": ["too large: cell 2 holds 4", "too large: reading this f", ""],
+        "identity": {"name": "Eve", "student_id": "2024001"},
+    }, outcome.problem
 
 
 def _zip_bomb() -> bytes:
@@ -191,10 +235,13 @@ def _zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("content, problem", [
-    (lambda: b" " * (MAX_NOTEBOOK_BYTES + 1), "too large: the file is over the 50 MiB limit"),
-    (_zip_bomb, "too large: the zipped notebook is over the 50 MiB limit"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (lambda: b" " * (MAX_NOTEBOOK_BYTES + 1), "too large: the file is over the 50 MiB limit"),
+        (_zip_bomb, "too large: the zipped notebook is over the 50 MiB limit"),
+    ],
+)
 def test_files_over_the_size_limit_are_too_large(content, problem):
     assert _read(content()).problem == problem
 
@@ -202,7 +249,14 @@ def test_files_over_the_size_limit_are_too_large(content, problem):
 def test_lone_surrogates_reach_the_sandbox_as_storable_text(tmp_path):
     notebook = json.loads(_notebook("x = 1"))
     notebook["cells"][1]["source"] = "x = '\ud800'"  # hand-edited JSON: a "\ud800" escape, which no UTF-8 file can hold
-    notebook["cells"].append({"cell_type": "markdown", "id": "answer", "metadata": {"\udfff": "\udc80"}, "source": "A log of 0 is -inf \ud800"})
+    notebook["cells"].append(
+        {
+            "cell_type": "markdown",
+            "id": "answer",
+            "metadata": {"\udfff": "\udc80"},
+            "source": "A log of 0 is -inf \ud800",
+        }
+    )
     result = _read(json.dumps(notebook).encode())
     nbformat.write(result.notebook, tmp_path / "saved.ipynb")  # what the sandbox does first
     saved = nbformat.read(tmp_path / "saved.ipynb", as_version=4)

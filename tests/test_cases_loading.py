@@ -1,5 +1,6 @@
 """Loading cases files from several threads at once, as the course server starts a grading pool per
 assignment: each cases file must get the diagnoses.py beside it, never another assignment's."""
+
 from __future__ import annotations
 
 import threading
@@ -14,9 +15,8 @@ def _assignment(folder: Path, tag: str) -> Path:
     folder.mkdir()
     (folder / "diagnoses.py").write_text(f"import time\ntime.sleep(0.002)\nTAG = {tag!r}\n")
     (folder / "cases.py").write_text(
-        "import diagnoses\n"
-        f"assert diagnoses.TAG == {tag!r}, 'imported the diagnoses of ' + diagnoses.TAG\n"
-        "CASES = []\n")
+        f"import diagnoses\nassert diagnoses.TAG == {tag!r}, 'imported the diagnoses of ' + diagnoses.TAG\nCASES = []\n"
+    )
     return folder / "cases.py"
 
 

@@ -6,6 +6,7 @@ folder laid out as a delegated v2 cgroup is, and against the real kernel only
 where one is writable (the memory-cap tests in test_defences.py skip, saying
 why, where no cgroup is).
 """
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,7 @@ def _delegated_v2(root: Path, *, enabled: str = "memory pids") -> Path:
 def v2_only(tmp_path, monkeypatch):
     """This process seen as living in a delegated v2 subtree, with no writable v1 hierarchy."""
     base = _delegated_v2(tmp_path)
-    monkeypatch.setattr(cgroups, "_v1_bases", lambda: {})
+    monkeypatch.setattr(cgroups, "_v1_bases", dict)
     monkeypatch.setattr(cgroups, "_v2_mount", lambda: tmp_path)
     monkeypatch.setattr(cgroups, "_own_cgroups", lambda: {"": "/user.slice/grading.scope"})
     return base
@@ -58,7 +59,7 @@ def test_v2_joins_counts_oom_kills_and_cleans_up(v2_only):
 
 def test_v2_without_memory_and_pids_delegated_gives_no_cap(tmp_path, monkeypatch):
     base = _delegated_v2(tmp_path, enabled="cpu")
-    monkeypatch.setattr(cgroups, "_v1_bases", lambda: {})
+    monkeypatch.setattr(cgroups, "_v1_bases", dict)
     monkeypatch.setattr(cgroups, "_v2_mount", lambda: tmp_path)
     monkeypatch.setattr(cgroups, "_own_cgroups", lambda: {"": "/user.slice/grading.scope"})
     assert isinstance(cgroups.for_sandbox("sbx_1_0", memory_bytes=2**20, processes=4), cgroups.NoCgroup)

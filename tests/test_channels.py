@@ -11,6 +11,7 @@ it; both isolated modes run (root, and rootless as an ordinary user).
 The whole attack, a phase two publishing to a phase one through such a
 channel, and the phase gate that keeps the two apart, are ``tests/test_phase_gate.py``.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -55,14 +56,20 @@ def _opened(verdict) -> bool:
 @functools.lru_cache(maxsize=None)
 def _probed(mode: str, without: frozenset) -> dict:
     """Every probe's verdict, all run in one sandbox (so a table of them costs two sandboxes per mode)."""
+
     def run_all() -> bytes:
         return json.dumps({name: probe() for name, (probe, _) in PROBES.items()}).encode()
 
     def job() -> dict:
-        with tempfile.TemporaryDirectory() as gate_folder:  # a gate of its own: no waiting behind the host's other sandboxes
-            result = sandbox.run_sandboxed(run_all, limits=sandbox.Limits(wall_s=60, without=without, gate_folder=gate_folder))
+        with (
+            tempfile.TemporaryDirectory() as gate_folder
+        ):  # a gate of its own: no waiting behind the host's other sandboxes
+            result = sandbox.run_sandboxed(
+                run_all, limits=sandbox.Limits(wall_s=60, without=without, gate_folder=gate_folder)
+            )
         assert result.status == "ok", f"{result.status} {result.detail} {result.data[-2000:]!r}"
         return json.loads(result.data)
+
     return in_mode(mode, job)
 
 
@@ -99,7 +106,12 @@ def test_the_x32_numbering_of_a_call_kills_the_process():
 
 def test_the_sandbox_keeps_its_own_processes_in_proc():
     def look() -> bytes:
-        return json.dumps({"status": open("/proc/self/status").read(10), "pids": sorted(p for p in os.listdir("/proc") if p.isdigit())}).encode()
+        return json.dumps(
+            {
+                "status": open("/proc/self/status").read(10),
+                "pids": sorted(p for p in os.listdir("/proc") if p.isdigit()),
+            }
+        ).encode()
 
     seen = in_mode("root", lambda: json.loads(sandbox.run_sandboxed(look, limits=sandbox.Limits(wall_s=20)).data))
     assert seen["status"].startswith("Name:")

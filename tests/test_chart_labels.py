@@ -1,4 +1,5 @@
 """Feedback charts speak the assignment's own words: a curve's quantity and its steps."""
+
 from __future__ import annotations
 
 from autograder.authoring import LossCurve

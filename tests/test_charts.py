@@ -1,5 +1,6 @@
 """Feedback charts say how to tell the student's result from the reference's: line styles on one
 plot, panels when the chart draws the two one above the other."""
+
 from __future__ import annotations
 
 import re
@@ -31,19 +32,32 @@ def test_decision_regions_are_told_apart_by_panel():
 def test_regions_recorded_as_class_scores_are_drawn_by_their_largest_class():
     """A chart's predict may return scores, so the sandbox holds no code that picks a class (nn_module's
     predict question); what it records is small, and the page draws the class of the largest score."""
-    chart = DecisionRegions(x="x", y="y", predict=lambda namespace, grid: np.column_stack([-grid[:, 0], grid[:, 0]]) * 1e5, resolution=4, torch=False)
+    chart = DecisionRegions(
+        x="x",
+        y="y",
+        predict=lambda namespace, grid: np.column_stack([-grid[:, 0], grid[:, 0]]) * 1e5,
+        resolution=4,
+        torch=False,
+    )
     recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
     scores = chart.predict_grid(recorded)
     assert scores.dtype == np.float16 and scores.shape == (16, 2)
     assert np.array_equal(scores.argmax(axis=1), (chart.grid(np.array(POINTS))[:, 0] > 0).astype(int))
-    drawn = draw(chart, {**recorded, chart.regions_key: scores.tolist()}, {**recorded, chart.regions_key: (np.arange(16) % 2).tolist()}, ident="regions")
+    drawn = draw(
+        chart,
+        {**recorded, chart.regions_key: scores.tolist()},
+        {**recorded, chart.regions_key: (np.arange(16) % 2).tolist()},
+        ident="regions",
+    )
     assert drawn.caption == PANELS_CAPTION and drawn.notes == []
 
 
 def test_regions_that_cannot_be_drawn_are_noted_on_the_students_panel():
     chart = DecisionRegions(x="x", y="y", predict=lambda namespace, grid: grid[:, 0] > 0.5, resolution=4)
     recorded = {"x": POINTS, "y": [0, 1, 0, 1]}
-    drawn = draw(chart, {**recorded, chart.regions_key: None}, {**recorded, chart.regions_key: [0] * 16}, ident="regions")
+    drawn = draw(
+        chart, {**recorded, chart.regions_key: None}, {**recorded, chart.regions_key: [0] * 16}, ident="regions"
+    )
     assert drawn.caption == PANELS_CAPTION and any("cannot be drawn" in note for note in drawn.notes)
 
 
@@ -63,8 +77,12 @@ def test_a_scatter_draws_each_notebooks_own_points_a_colour_per_label():
     drawn = draw(chart, mirrored, reference, ident="scatter")
     assert drawn.caption == PANELS_CAPTION and drawn.notes == []
     assert len(_scatter_colours(drawn.svg, 1)) == len(_scatter_colours(drawn.svg, 2)) == 10
-    student_ticks, reference_ticks = (re.findall(r"<text[^>]*>([^<]*)</text>", re.split(r'<g id="axes_\d">', drawn.svg)[panel]) for panel in (1, 2))
-    assert any(tick.startswith("−") for tick in student_ticks), "the student's panel does not show its own, mirrored points"
+    student_ticks, reference_ticks = (
+        re.findall(r"<text[^>]*>([^<]*)</text>", re.split(r'<g id="axes_\d">', drawn.svg)[panel]) for panel in (1, 2)
+    )
+    assert any(tick.startswith("−") for tick in student_ticks), (
+        "the student's panel does not show its own, mirrored points"
+    )
     assert not any(tick.startswith("−") for tick in reference_ticks)
 
 
@@ -90,7 +108,11 @@ def test_the_panels_caption_says_where_each_panel_is_drawn():
     drawn = draw(chart, values, values, ident="clusters")
     # Each panel's background is its axes group's first path: "M left bottom ..." in SVG units, y downwards.
     panels = re.findall(r'<g id="axes_\d">\s*<g id="patch_\d">\s*<path d="M ([\d.]+) ([\d.]+)', drawn.svg)
-    titles = [title for title in re.findall(r"<text[^>]*>([^<]*)</text>", drawn.svg) if title in ("你 · you", "参考解 · reference")]
+    titles = [
+        title
+        for title in re.findall(r"<text[^>]*>([^<]*)</text>", drawn.svg)
+        if title in ("你 · you", "参考解 · reference")
+    ]
     (you_x, you_y), (reference_x, reference_y) = ((float(x), float(y)) for x, y in panels)
     assert titles == ["你 · you", "参考解 · reference"]
     assert you_x == reference_x and you_y < reference_y, "the student's panel is not drawn above the reference's"
@@ -111,7 +133,9 @@ def test_overlaid_curves_draw_each_side_of_each_curve_in_its_colour():
     drawn = draw(chart, {**LOSSES, "adam_losses": [1.0, 0.9, 0.8]}, LOSSES, ident="opt")
     assert drawn.caption == CURVES_CAPTION and drawn.notes == []
     ids = re.findall(r'<g id="(opt-(?:you|reference)(?:-\d)?)"', drawn.svg)
-    assert sorted(ids) == sorted(["opt-reference", "opt-you", "opt-reference-2", "opt-you-2", "opt-reference-3", "opt-you-3"]), "every series once, each id unique"
+    assert sorted(ids) == sorted(
+        ["opt-reference", "opt-you", "opt-reference-2", "opt-you-2", "opt-reference-3", "opt-you-3"]
+    ), "every series once, each id unique"
     for name in OPTIMISERS:
         assert f"你 · you: {name}" in drawn.svg and f"参考解 · reference: {name}" in drawn.svg
     assert chart.variables == ("sgd_losses", "momentum_losses", "adam_losses")
@@ -150,9 +174,16 @@ def test_release_refuses_two_charts_with_one_title(tmp_path):
     from autograder.release.pipeline import ReleaseError, _check_charts
 
     charts = (LossCurve("losses"), Curves(OPTIMISERS), LossCurve("accuracies", title="准确率 · Accuracy"))
-    with pytest.raises(ReleaseError, match=r"cases\.py: several charts in CHARTS have the title '训练损失 · Training loss'; give each its own title="):
+    with pytest.raises(
+        ReleaseError,
+        match=r"cases\.py: several charts in CHARTS have the title '训练损失 · Training loss'; give each its own title=",
+    ):
         _check_charts(CasesModule(tmp_path / "cases.py", [], charts))
-    _check_charts(CasesModule(tmp_path / "cases.py", [], (LossCurve("losses"), Curves(OPTIMISERS, title="三种优化器 · Three optimisers"))))
+    _check_charts(
+        CasesModule(
+            tmp_path / "cases.py", [], (LossCurve("losses"), Curves(OPTIMISERS, title="三种优化器 · Three optimisers"))
+        )
+    )
 
 
 def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
@@ -160,7 +191,10 @@ def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
 
     path = tmp_path / "cases.py"
     path.write_text('CASES = []\nCHARTS = ["losses"]\n', encoding="utf-8")
-    with pytest.raises(SuiteError, match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions, Scatter\)"):
+    with pytest.raises(
+        SuiteError,
+        match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions, Scatter\)",
+    ):
         load_cases(path)
 
 
@@ -168,7 +202,11 @@ def test_every_chart_kind_an_assignment_can_declare_has_one_drawer_and_caption()
     from autograder.authoring import charts
     from autograder.grading.pages.chart_drawing import KINDS
 
-    kinds = {kind for kind in vars(charts).values() if isinstance(kind, type) and issubclass(kind, charts.Chart) and kind is not charts.Chart}
+    kinds = {
+        kind
+        for kind in vars(charts).values()
+        if isinstance(kind, type) and issubclass(kind, charts.Chart) and kind is not charts.Chart
+    }
     assert {"LossCurve", "Curves", "Scatter", "DecisionRegions"} <= {kind.__name__ for kind in kinds}
     undrawn = sorted(kind.__name__ for kind in kinds - set(KINDS))
     assert not undrawn, f"add a drawer to KINDS in curve_charts.py or point_charts.py for {undrawn}"

@@ -1,4 +1,5 @@
 """The comparison helpers: verdicts and the mistakes they name."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,13 +72,13 @@ def value(python) -> wire.Value:
         (1.5, 1.5, True),
         (1.5, 1.50001, True),
         (1.5, np.float32(1.5), True),
-        (1.5, "tensor:[1.5]", True),          # one number in any shape: a (1,) tensor for a scalar
+        (1.5, "tensor:[1.5]", True),  # one number in any shape: a (1,) tensor for a scalar
         (1.5, 1.6, False),
         (1.5, [1.5, 1.5], False),
         ([1, 0, 1, 0], np.array([1, 0, 1, 0]), True),
         ([1, 0, 1, 0], [1, 0, 1, 0], True),
         ([1, 0, 1, 0], np.array([1, 0, 1, 1]), False),
-        ([1, 0, 1, 0], np.array([[1, 0], [1, 0]]), False),   # the same numbers in another shape are another mistake
+        ([1, 0, 1, 0], np.array([[1, 0], [1, 0]]), False),  # the same numbers in another shape are another mistake
         ([1, 0], np.array([]), False),
         (0.0, float("nan"), False),
         (0.0, None, False),
@@ -116,11 +117,16 @@ def _optimised_losses(optimiser, *, created_every_epoch: bool = False, zeroed: b
     return np.array(losses)
 
 
-@pytest.mark.parametrize("slip", [{"created_every_epoch": True}, {"zeroed": False}], ids=["optimiser created every epoch", "no zero_grad"])
+@pytest.mark.parametrize(
+    "slip", [{"created_every_epoch": True}, {"zeroed": False}], ids=["optimiser created every epoch", "no zero_grad"]
+)
 def test_a_curve_that_drifts_after_one_step_names_both_things_a_step_carries_over(slip):
     import torch
 
     momentum = lambda parameters: torch.optim.SGD(parameters, lr=0.05, momentum=0.9)  # noqa: E731
     verdict = diagnose_curve(_optimised_losses(momentum, **slip), _optimised_losses(momentum), rtol=1e-3, atol=1e-6)
     assert "matches for one step, then drifts" in verdict.message
-    assert "zero_grad" in verdict.message and "optimiser (with its momentum or running averages) created once" in verdict.message
+    assert (
+        "zero_grad" in verdict.message
+        and "optimiser (with its momentum or running averages) created once" in verdict.message
+    )

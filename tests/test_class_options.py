@@ -3,6 +3,7 @@
 One small class (two Moodle download folders, each holding ``lr.ipynb``) is graded once; every test
 works on a copy of its output folder. Each test fails today because of the bug its docstring names.
 """
+
 from __future__ import annotations
 
 import csv
@@ -91,7 +92,9 @@ def test_a_bad_times_file_is_refused_before_it_is_remembered(moodle_class, out):
     bad.write_text("student_id,submitted\n2023003,2026-13-45 25:00\n", encoding="utf-8")
     failed = _run(assignment.root, "grade", folder, "-a", "logistic_regression", "-o", out, "--times", bad)
     assert failed.exit_code != 0 and "bad_times.csv, line 2" in failed.output, failed.output
-    assert "bad_times" not in (out / "class.json").read_text(encoding="utf-8"), "a file that cannot be read is remembered"
+    assert "bad_times" not in (out / "class.json").read_text(encoding="utf-8"), (
+        "a file that cannot be read is remembered"
+    )
     again = _run(assignment.root, "grade", folder, "-a", "logistic_regression", "-o", out)
     assert again.exit_code == 0, again.output
 
@@ -109,7 +112,10 @@ def test_a_roster_that_is_not_csv_is_not_remembered(moodle_class, out):
     assert again.exit_code == 0, again.output
 
 
-@pytest.mark.parametrize("option, value", [("--late-policy", "penalty=0.1,per=days"), ("--late-policy", "penatly=0.1"), ("--due", "Dec 1 2026")])
+@pytest.mark.parametrize(
+    "option, value",
+    [("--late-policy", "penalty=0.1,per=days"), ("--late-policy", "penatly=0.1"), ("--due", "Dec 1 2026")],
+)
 def test_a_late_policy_typo_names_the_option_not_assignment_yml(moodle_class, out, option, value):
     """A typo in --late-policy or --due is reported as a mistake in
     assignments/<name>/assignment.yml (which has no `late:` at all), sending the TA to the wrong file."""

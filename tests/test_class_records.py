@@ -1,17 +1,18 @@
 """A TA's class records on their own: LMS download names, the roster, late work, similar submissions."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from autograder.grading.records.late import LatePolicy, LatePolicyError
-from autograder.grading.intake.lms_names import LmsName, lms_name
-from autograder.grading.records.roster import Claim, Roster, RosterError, match
 from autograder.grading.intake.answer_code import answer_names, graded_code
+from autograder.grading.intake.lms_names import LmsName, lms_name
+from autograder.grading.records.late import LatePolicy, LatePolicyError
+from autograder.grading.records.roster import Claim, Roster, RosterError, match
 from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
-from tests.corpus import honest
 from tests.conftest import PROJECT
+from tests.corpus import honest
 
 # LMS download names ------------------------------------------------------------------------------
 
@@ -41,18 +42,33 @@ def _roster(tmp_path, text: str, *, bom: bool = False) -> Roster:
 
 
 def test_a_canvas_gradebook_export_is_a_roster(tmp_path):
-    roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1\n    Points Possible,,,,,10\nZhang San,12345,2023001,zhangsan,A,\nLi Si,12346,2023002,lisi,B,\n", bom=True)
-    assert [(s.name, s.lms_id, s.student_id, s.login, s.section) for s in roster.students] == [("Zhang San", "12345", "2023001", "zhangsan", "A"), ("Li Si", "12346", "2023002", "lisi", "B")]
+    roster = _roster(
+        tmp_path,
+        "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1\n    Points Possible,,,,,10\nZhang San,12345,2023001,zhangsan,A,\nLi Si,12346,2023002,lisi,B,\n",
+        bom=True,
+    )
+    assert [(s.name, s.lms_id, s.student_id, s.login, s.section) for s in roster.students] == [
+        ("Zhang San", "12345", "2023001", "zhangsan", "A"),
+        ("Li Si", "12346", "2023002", "lisi", "B"),
+    ]
 
 
 def test_a_chinese_roster_is_a_roster(tmp_path):
     roster = _roster(tmp_path, "学号,姓名,班级\n2023001,张三,一班\n")
-    assert roster.students[0].student_id == "2023001" and roster.students[0].name == "张三" and roster.students[0].section == "一班"
+    assert (
+        roster.students[0].student_id == "2023001"
+        and roster.students[0].name == "张三"
+        and roster.students[0].section == "一班"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("email\na@b.c\n", "no column for the student number or the name"), ("学号,姓名\n1,甲\n1,乙\n", "student number 1 appears twice"), ("", "empty")],
+    [
+        ("email\na@b.c\n", "no column for the student number or the name"),
+        ("学号,姓名\n1,甲\n1,乙\n", "student number 1 appears twice"),
+        ("", "empty"),
+    ],
 )
 def test_a_roster_that_cannot_be_read_says_why(tmp_path, text, message):
     with pytest.raises(RosterError, match=message):
@@ -60,7 +76,10 @@ def test_a_roster_that_cannot_be_read_says_why(tmp_path, text, message):
 
 
 def test_submissions_are_matched_to_students(tmp_path):
-    roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section\nZhang San,12345,2023001,zhangsan,A\nLi Si,12346,2023002,lisi,A\nWang Wu,12347,2023003,wangwu,B\n")
+    roster = _roster(
+        tmp_path,
+        "Student,ID,SIS User ID,SIS Login ID,Section\nZhang San,12345,2023001,zhangsan,A\nLi Si,12346,2023002,lisi,A\nWang Wu,12347,2023003,wangwu,B\n",
+    )
     claims = [
         Claim("canvas/zhangsan_12345_1_lab.ipynb", lms_id="12345", login="zhangsan", submitted="2026-12-01T10:00"),
         Claim("canvas/zhangsan_12345_2_lab-1.ipynb", lms_id="12345", login="zhangsan", submitted="2026-12-01T12:00"),
@@ -69,12 +88,19 @@ def test_submissions_are_matched_to_students(tmp_path):
         Claim("spoof_12346_3_lab.ipynb", lms_id="12346", student_id="2023003"),
     ]
     result = match(roster, claims)
-    assert [claim.file for claim in result.by_student["2023001"]] == ["canvas/zhangsan_12345_1_lab.ipynb", "canvas/zhangsan_12345_2_lab-1.ipynb"]
+    assert [claim.file for claim in result.by_student["2023001"]] == [
+        "canvas/zhangsan_12345_1_lab.ipynb",
+        "canvas/zhangsan_12345_2_lab-1.ipynb",
+    ]
     assert result.chosen("2023001").file == "canvas/zhangsan_12345_2_lab-1.ipynb", "the latest counts"
-    assert [claim.file for claim in result.by_student["2023002"]] == ["mail/li.ipynb", "spoof_12346_3_lab.ipynb"], "the LMS's word beats the notebook's"
+    assert [claim.file for claim in result.by_student["2023002"]] == ["mail/li.ipynb", "spoof_12346_3_lab.ipynb"], (
+        "the LMS's word beats the notebook's"
+    )
     assert [claim.file for claim in result.unknown] == ["stranger.ipynb"]
     assert [student.student_id for student in result.missing] == ["2023003"]
-    assert [(claim.file, theirs.student_id, claimed.student_id) for claim, theirs, claimed in result.conflicts] == [("spoof_12346_3_lab.ipynb", "2023002", "2023003")]
+    assert [(claim.file, theirs.student_id, claimed.student_id) for claim, theirs, claimed in result.conflicts] == [
+        ("spoof_12346_3_lab.ipynb", "2023002", "2023003")
+    ]
 
 
 def test_a_name_matches_only_when_one_student_has_it(tmp_path):
@@ -85,18 +111,25 @@ def test_a_name_matches_only_when_one_student_has_it(tmp_path):
 
 # Late work ---------------------------------------------------------------------------------------
 
-POLICY = {"due": "2026-12-01T23:59:00+08:00", "grace_minutes": 15, "penalty": 0.1, "per": "day", "cap": 0.3, "cutoff": "2026-12-08T23:59:00+08:00"}
+POLICY = {
+    "due": "2026-12-01T23:59:00+08:00",
+    "grace_minutes": 15,
+    "penalty": 0.1,
+    "per": "day",
+    "cap": 0.3,
+    "cutoff": "2026-12-08T23:59:00+08:00",
+}
 
 
 @pytest.mark.parametrize(
     ("submitted", "fraction", "units"),
     [
         ("2026-12-01T20:00:00+08:00", 0.0, 0),
-        ("2026-12-02T00:10:00+08:00", 0.0, 0),      # inside the grace period
-        ("2026-12-02T00:15:01+08:00", 0.1, 1),      # a day begun counts whole
-        ("2026-12-01T17:00:00+00:00", 0.1, 1),      # another zone: 01:00 on the 2nd, +08:00
-        ("2026-12-06T00:00:00+08:00", 0.3, 4),      # 4 days begun, capped at 30%
-        ("2026-12-09T00:00:00+08:00", 1.0, 0),      # after the cutoff
+        ("2026-12-02T00:10:00+08:00", 0.0, 0),  # inside the grace period
+        ("2026-12-02T00:15:01+08:00", 0.1, 1),  # a day begun counts whole
+        ("2026-12-01T17:00:00+00:00", 0.1, 1),  # another zone: 01:00 on the 2nd, +08:00
+        ("2026-12-06T00:00:00+08:00", 0.3, 4),  # 4 days begun, capped at 30%
+        ("2026-12-09T00:00:00+08:00", 1.0, 0),  # after the cutoff
     ],
 )
 def test_late_work_costs_what_the_policy_says(submitted, fraction, units):
@@ -111,7 +144,13 @@ def test_no_due_time_costs_nothing():
 
 @pytest.mark.parametrize(
     ("config", "message"),
-    [({"penalty": 0.1}, "needs a due time"), ({"due": "tomorrow"}, "is not a time"), ({"due": "2026-12-01", "per": "week"}, "day or hour"), ({"due": "2026-12-01", "penalty": 10}, "between 0 and 1"), ({"due": "2026-12-01", "grace": 5}, "unknown late settings")],
+    [
+        ({"penalty": 0.1}, "needs a due time"),
+        ({"due": "tomorrow"}, "is not a time"),
+        ({"due": "2026-12-01", "per": "week"}, "day or hour"),
+        ({"due": "2026-12-01", "penalty": 10}, "between 0 and 1"),
+        ({"due": "2026-12-01", "grace": 5}, "unknown late settings"),
+    ],
 )
 def test_a_late_policy_that_cannot_work_says_why(config, message):
     with pytest.raises(LatePolicyError, match=message):
@@ -122,26 +161,40 @@ def test_a_late_policy_that_cannot_work_says_why(config, message):
 
 
 def _corpus_codes() -> dict[str, str]:
-    return {entry.name: "\n\n".join(entry.answers.get(q, honest.COURSE_STYLE[q]) for q in honest.POINTS) for entry in honest.SUBMISSIONS}
+    return {
+        entry.name: "\n\n".join(entry.answers.get(q, honest.COURSE_STYLE[q]) for q in honest.POINTS)
+        for entry in honest.SUBMISSIONS
+    }
 
 
 def _disguised(code: str) -> str:
     """The same code with other names, comments and layout."""
-    renamed = code.replace("losses", "history").replace("loss ", "cost ").replace("loss)", "cost)").replace("loss.", "cost.").replace("epoch", "step")
+    renamed = (
+        code.replace("losses", "history")
+        .replace("loss ", "cost ")
+        .replace("loss)", "cost)")
+        .replace("loss.", "cost.")
+        .replace("epoch", "step")
+    )
     return "# written by me\n" + renamed.replace("\n    ", "\n\n    # next\n    ", 5)
 
 
 def test_a_copy_with_other_names_and_comments_is_flagged_and_independent_work_is_not():
     import nbformat
 
-    template = nbformat.read(PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4)
+    template = nbformat.read(
+        PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4
+    )
     assert answer_names(template) == ["sigmoid", "binary_loss", "train", "accuracy"]
     codes = _corpus_codes()
     codes["copied_tanh"] = _disguised(codes["correct_tanh_sigmoid"])
     codes["copied_optimizer"] = _disguised(codes["correct_optimizer_train"])
     solution = honest.COURSE_STYLE["sigmoid"]
     pairs = similar_pairs(codes, solution=solution)
-    assert {(pair.first, pair.second) for pair in pairs} == {("copied_tanh", "correct_tanh_sigmoid"), ("copied_optimizer", "correct_optimizer_train")}
+    assert {(pair.first, pair.second) for pair in pairs} == {
+        ("copied_tanh", "correct_tanh_sigmoid"),
+        ("copied_optimizer", "correct_optimizer_train"),
+    }
     assert all(pair.score > 0.9 for pair in pairs)
     assert clusters(pairs) == [["copied_optimizer", "correct_optimizer_train"], ["copied_tanh", "correct_tanh_sigmoid"]]
 
@@ -149,7 +202,13 @@ def test_a_copy_with_other_names_and_comments_is_flagged_and_independent_work_is
 def test_graded_code_is_only_the_answer_definitions():
     import nbformat
 
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import torch\nx = 1"), nbformat.v4.new_code_cell("def f(a):\n    return a\n\ndef helper():\n    pass"), nbformat.v4.new_code_cell("def f(a):\n    return 2 * a")])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import torch\nx = 1"),
+            nbformat.v4.new_code_cell("def f(a):\n    return a\n\ndef helper():\n    pass"),
+            nbformat.v4.new_code_cell("def f(a):\n    return 2 * a"),
+        ]
+    )
     assert graded_code(notebook, ["f"]) == "def f(a):\n    return 2 * a"
 
 
@@ -161,15 +220,31 @@ def test_written_answers_are_read_from_between_otters_markers():
 
     from autograder.grading.records.written import written_answers
 
-    template = nbformat.read(PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4)
+    template = nbformat.read(
+        PROJECT / "student_template" / "logistic_regression" / "logistic_regression.ipynb", as_version=4
+    )
     assert written_answers(template, ["why_clamp"]) == {"why_clamp": ""}, "the placeholder is no answer"
-    answer = next(cell for cell in template.cells if "otter_answer_cell" in cell.metadata.get("tags", []) and cell.cell_type == "markdown")
+    answer = next(
+        cell
+        for cell in template.cells
+        if "otter_answer_cell" in cell.metadata.get("tags", []) and cell.cell_type == "markdown"
+    )
     answer.source = "log(0) 是负无穷 / log(0) is minus infinity"
-    assert written_answers(template, ["why_clamp", "absent"]) == {"why_clamp": "log(0) 是负无穷 / log(0) is minus infinity", "absent": ""}
+    assert written_answers(template, ["why_clamp", "absent"]) == {
+        "why_clamp": "log(0) 是负无穷 / log(0) is minus infinity",
+        "absent": "",
+    }
 
 
 def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back_through_the_key(tmp_path):
-    from autograder.grading.records.written import WrittenMarksError, answer_key, marks_sheet, ordered, read_key, read_marks
+    from autograder.grading.records.written import (
+        WrittenMarksError,
+        answer_key,
+        marks_sheet,
+        ordered,
+        read_key,
+        read_marks,
+    )
 
     answers = {f"s{i}.ipynb": (f"20230{i}", f"student {i}", f"answer {i}") for i in range(8)}
     first, again = ordered("why", answers), ordered("why", dict(reversed(list(answers.items()))))
@@ -180,12 +255,18 @@ def test_answers_are_shuffled_the_same_way_every_time_and_marks_read_back_throug
     sheet.write_text(marks_sheet(first), encoding="utf-8")
     key_file.write_text(answer_key({"why": first}), encoding="utf-8")
     lines = sheet.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "label,points,comment" and not any(name in line for line in lines for name in ("student", "2023", ".ipynb"))
+    assert lines[0] == "label,points,comment" and not any(
+        name in line for line in lines for name in ("student", "2023", ".ipynb")
+    )
     lines[1] = lines[1][:-2] + ",1.5,清楚 clear"
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     key = read_key(key_file)["why"]
     marks = read_marks(sheet, possible=2, key=key)
-    assert list(marks) == [first[0].file] and marks[first[0].file].points == 1.5 and marks[first[0].file].comment == "清楚 clear"
+    assert (
+        list(marks) == [first[0].file]
+        and marks[first[0].file].points == 1.5
+        and marks[first[0].file].comment == "清楚 clear"
+    )
     lines[2] = lines[2][:-2] + ",3,"
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(WrittenMarksError, match="line 3: points 3 is outside 0..2"):
@@ -199,10 +280,16 @@ def test_a_label_stays_with_its_submission_and_is_never_given_again():
 
     first = ordered("why", {f"s{i}.ipynb": ("", "", "") for i in range(4)})
     key = {answer.label: answer for answer in first}
-    dropped = first[1].file                        # superseded by a correction
-    later = ordered("why", {**{a.file: ("", "", "") for a in first if a.file != dropped}, "correction.ipynb": ("", "", "")}, key)
-    assert {a.file: a.label for a in later if a.file != "correction.ipynb"} == {a.file: a.label for a in first if a.file != dropped}
-    assert [a.label for a in later if a.file == "correction.ipynb"] == ["A05"], "after the highest label given, not the freed A02"
+    dropped = first[1].file  # superseded by a correction
+    later = ordered(
+        "why", {**{a.file: ("", "", "") for a in first if a.file != dropped}, "correction.ipynb": ("", "", "")}, key
+    )
+    assert {a.file: a.label for a in later if a.file != "correction.ipynb"} == {
+        a.file: a.label for a in first if a.file != dropped
+    }
+    assert [a.label for a in later if a.file == "correction.ipynb"] == ["A05"], (
+        "after the highest label given, not the freed A02"
+    )
     assert [a.file for a in retired(later, key)] == [dropped]
 
 
@@ -214,14 +301,21 @@ def test_the_index_allows_its_own_script_only_and_escapes_every_name():
     import hashlib
     import re as regex
 
-    from autograder.grading.records.class_book import StudentRow
     from autograder.grading.pages.ta_pages import SORT_AND_FILTER, index_page
+    from autograder.grading.records.class_book import StudentRow
 
-    rows = [StudentRow("2023001", "<script>alert(1)</script>", "a<b>.ipynb", raw=8.0, total=7.2, status="Completed"), StudentRow("2023002", "李四", status="missing")]
+    rows = [
+        StudentRow("2023001", "<script>alert(1)</script>", "a<b>.ipynb", raw=8.0, total=7.2, status="Completed"),
+        StudentRow("2023002", "李四", status="missing"),
+    ]
     html = index_page(rows, assignment="lab", possible=10, pages={"a<b>.ipynb": "feedback/a_b_.ipynb-12.html"})
     policy = regex.search(r'Content-Security-Policy" content="([^"]+)"', html).group(1)
     digest = base64.b64encode(hashlib.sha256(SORT_AND_FILTER.encode()).digest()).decode()
-    assert f"script-src 'sha256-{digest}'" in policy and "unsafe-inline'; img" in policy and "'unsafe-inline'" not in policy.split("script-src")[1]
+    assert (
+        f"script-src 'sha256-{digest}'" in policy
+        and "unsafe-inline'; img" in policy
+        and "'unsafe-inline'" not in policy.split("script-src")[1]
+    )
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count("<script>") == 1
     assert 'href="feedback/a_b_.ipynb-12.html"' in html and "7.2 / 10" in html and "missing" in html

@@ -3,6 +3,7 @@
 These tests build grades directly (no grading run), so they are fast; each one fails today
 because of the bug its docstring names.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,23 +14,30 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import AssignmentConfig, AssignmentConfigError
+from autograder.grading.judging.grade import Grade
 from autograder.grading.records.class_book import UNKNOWN, student_rows
 from autograder.grading.records.class_settings import ClassSettings, ClassSettingsError, read_times
-from autograder.grading.records.lms_imports import canvas_column, canvas_import, moodle_import
-from autograder.grading.judging.grade import Grade
 from autograder.grading.records.late import LatePolicy, parse_time
+from autograder.grading.records.lms_imports import canvas_column, canvas_import, moodle_import
 from autograder.grading.records.roster import Roster
 from autograder.grading.records.written import Answer, Mark, marks_sheet, read_marks
 
 DUE = "2026-12-01T23:59:00+08:00"
-POLICY = LatePolicy(due=parse_time(DUE, where="test"), penalty=0.1, per="day", cap=0.5,
-                    cutoff=parse_time("2026-12-15T00:00:00+08:00", where="test"))
+POLICY = LatePolicy(
+    due=parse_time(DUE, where="test"),
+    penalty=0.1,
+    per="day",
+    cap=0.5,
+    cutoff=parse_time("2026-12-15T00:00:00+08:00", where="test"),
+)
 SCORES = {"sigmoid": 2.0, "binary_loss": 2.0, "train": 4.0, "accuracy": 2.0}
 
 
 def _grade(file: str, *, name: str = "", student_id: str = "", total_scale: float = 1.0) -> Grade:
     identity = {key: value for key, value in (("name", name), ("student_id", student_id)) if value}
-    return Grade(file, "digest-" + file, "Completed", {q: p * total_scale for q, p in SCORES.items()}, identity=identity)
+    return Grade(
+        file, "digest-" + file, "Completed", {q: p * total_scale for q, p in SCORES.items()}, identity=identity
+    )
 
 
 def _roster(tmp_path: Path, text: str) -> Roster:
@@ -55,10 +63,12 @@ def test_times_by_student_id_follow_the_matched_student_not_the_notebooks_claim(
     so 孙八 escapes the cutoff. 张三 left the identity cell blank, so 张三's own (late) time is
     never found at all."""
     roster = _roster(tmp_path, CANVAS_ROSTER)
-    times = _times(tmp_path, "student_id,submitted\n2023001,2026-12-04T20:00:00+08:00\n2023006,2026-12-20T00:00:00+08:00\n")
+    times = _times(
+        tmp_path, "student_id,submitted\n2023001,2026-12-04T20:00:00+08:00\n2023006,2026-12-20T00:00:00+08:00\n"
+    )
     grades = [
-        _grade("moodle/张三_1001_assignsubmission_file_/lr.ipynb"),                       # blank identity cell
-        _grade("sunba_LATE_2006_9002_lr.ipynb", name="张三", student_id="2023001"),        # claims 张三's number
+        _grade("moodle/张三_1001_assignsubmission_file_/lr.ipynb"),  # blank identity cell
+        _grade("sunba_LATE_2006_9002_lr.ipynb", name="张三", student_id="2023001"),  # claims 张三's number
     ]
     rows = {row.student_id: row for row in student_rows(grades, roster=roster, late=POLICY, times=times)}
     assert rows["2023006"].file == "sunba_LATE_2006_9002_lr.ipynb", "the LMS decides whose file it is (this part works)"
@@ -78,7 +88,9 @@ def test_moodle_folder_name_wins_over_the_notebooks_claim_with_a_school_roster(t
         _grade("moodle/孙八_1006_assignsubmission_file_/lr.ipynb", name="王五", student_id="2023003", total_scale=0.1),
     ]
     rows = {row.student_id: row for row in student_rows(grades, roster=roster)}
-    assert rows["2023006"].file == "moodle/孙八_1006_assignsubmission_file_/lr.ipynb", "Moodle authenticated 孙八's upload"
+    assert rows["2023006"].file == "moodle/孙八_1006_assignsubmission_file_/lr.ipynb", (
+        "Moodle authenticated 孙八's upload"
+    )
     assert rows["2023003"].file == "moodle/王五_1003_assignsubmission_file_/lr.ipynb"
     assert rows["2023003"].others == (), "孙八's upload must not become 王五's second submission"
 
@@ -89,7 +101,10 @@ def test_moodle_export_leaves_out_files_no_roster_student_claims(tmp_path):
     Moodle's "Import grades: CSV" stops the whole import at the first row whose ID number maps to no
     user ("User mapping error"), and a typed number of a student outside this roster would get a grade."""
     roster = _roster(tmp_path, CANVAS_ROSTER)
-    grades = [_grade("zhangsan.ipynb", name="张三", student_id="2023001"), _grade("stranger.ipynb", name="x", student_id="9999999")]
+    grades = [
+        _grade("zhangsan.ipynb", name="张三", student_id="2023001"),
+        _grade("stranger.ipynb", name="x", student_id="9999999"),
+    ]
     rows = student_rows(grades, roster=roster)
     assert any(row.status == UNKNOWN for row in rows)
     moodle = list(csv.DictReader(io.StringIO(moodle_import(rows, title="LR", feedback={}).text.lstrip("\ufeff"))))
@@ -146,8 +161,11 @@ def test_a_ta_comment_survives_the_marks_sheet_round_trip(tmp_path):
 def test_canvas_export_fills_the_column_canvas_already_has(tmp_path):
     """A Canvas gradebook export as roster names the assignment's column with Canvas's id; the
     import file must use that header, or Canvas adds a second column instead of filling it."""
-    roster = _roster(tmp_path, "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (4410),Logistic regression (4411)\n"
-                               "Points Possible,,,,,5,10\n张三,1001,2023001,zs,A,,\n")
+    roster = _roster(
+        tmp_path,
+        "Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (4410),Logistic regression (4411)\n"
+        "Points Possible,,,,,5,10\n张三,1001,2023001,zs,A,,\n",
+    )
     assert roster.students[0].lms_id == "1001"
     column = canvas_column(roster.header, title="逻辑回归 · Logistic regression", name="logistic_regression")
     assert column == "Logistic regression (4411)"
@@ -159,22 +177,37 @@ def test_canvas_export_fills_the_column_canvas_already_has(tmp_path):
 
 def test_a_conflict_between_lms_and_notebook_is_shown_on_the_row(tmp_path):
     roster = _roster(tmp_path, CANVAS_ROSTER)
-    rows = {row.student_id: row for row in student_rows([_grade("sunba_2006_9002_lr.ipynb", student_id="2023001")], roster=roster)}
-    assert rows["2023006"].note == "notebook 里写的是 2023001，LMS 记录的是 2023006 / notebook claims 2023001, the LMS says 2023006"
+    rows = {
+        row.student_id: row
+        for row in student_rows([_grade("sunba_2006_9002_lr.ipynb", student_id="2023001")], roster=roster)
+    }
+    assert (
+        rows["2023006"].note
+        == "notebook 里写的是 2023001，LMS 记录的是 2023006 / notebook claims 2023001, the LMS says 2023006"
+    )
     assert rows["2023001"].status == "missing"
 
 
 def test_the_note_on_a_student_with_two_files_is_in_both_languages():
     (row,) = student_rows([_grade("first.ipynb", student_id="2023001"), _grade("second.ipynb", student_id="2023001")])
-    assert row.others and row.note == "有 2 个文件署名这个学生，以最新的为准：请核对都是本人的 / 2 files name this student; the latest counts: check they are all theirs"
+    assert (
+        row.others
+        and row.note
+        == "有 2 个文件署名这个学生，以最新的为准：请核对都是本人的 / 2 files name this student; the latest counts: check they are all theirs"
+    )
 
 
 @pytest.mark.parametrize(
     ("declared", "late", "saved", "expected"),
     [
-        ("Asia/Shanghai", {"due": "2026-11-20T23:59:00+00:00"}, "+05:30", "Asia/Shanghai"),   # declared once for the course
-        ("", {"due": "2026-11-20T23:59:00+08:00"}, "+05:30", "+08:00"),                        # else the due time's own zone
-        ("", {"due": "2026-11-20T23:59:00"}, "+05:30", "+05:30"),                              # else what OUT saved
+        (
+            "Asia/Shanghai",
+            {"due": "2026-11-20T23:59:00+00:00"},
+            "+05:30",
+            "Asia/Shanghai",
+        ),  # declared once for the course
+        ("", {"due": "2026-11-20T23:59:00+08:00"}, "+05:30", "+08:00"),  # else the due time's own zone
+        ("", {"due": "2026-11-20T23:59:00"}, "+05:30", "+05:30"),  # else what OUT saved
     ],
 )
 def test_the_course_zone_is_declared_then_the_due_times_then_the_saved_one(declared, late, saved, expected):

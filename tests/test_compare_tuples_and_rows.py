@@ -5,6 +5,7 @@ inside it too, NumPy scalars count as numbers, ``relabel`` takes centroids in an
 diagnosis may explain a wrong shape. Each test judges a student written here against a solution
 written here, as release and grading do.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,12 +47,20 @@ def group(x):
     centroids = np.array([x[labels == j].mean(axis=0) for j in (0, 1)])
     return centroids, labels, [float(((x - centroids[labels]) ** 2).sum())]
 """
-CLUSTER_CASE = arrays.output("group", "renamed", normal(0, 1, (30, 2)), returns=("centroids", "labels", "inertia"), relabel=("centroids", "labels"))
+CLUSTER_CASE = arrays.output(
+    "group",
+    "renamed",
+    normal(0, 1, (30, 2)),
+    returns=("centroids", "labels", "inertia"),
+    relabel=("centroids", "labels"),
+)
 
 
 def test_an_item_named_none_is_not_compared():
     case = arrays.output("group", "inertia_only", normal(0, 1, (30, 2)), returns=(None, None, "inertia"))
-    assert judged(case, CLUSTERS, CLUSTERS.replace("return centroids, labels,", "return centroids + 1, labels * 0,")).passed
+    assert judged(
+        case, CLUSTERS, CLUSTERS.replace("return centroids, labels,", "return centroids + 1, labels * 0,")
+    ).passed
     verdict = judged(case, CLUSTERS, CLUSTERS.replace("** 2).sum())]", "** 2).mean())]"))
     assert not verdict.passed and "[2] (inertia)" in verdict.message
 
@@ -64,8 +73,14 @@ def test_centroids_in_any_row_order_with_labels_renamed_to_match():
     ("change", "says"),
     [
         (("x[labels == j].mean(axis=0)", "x[labels == j].mean(axis=0) + 0.5"), "[0] (centroids)[0, 0] is"),
-        (("return centroids, labels,", "return centroids, (x[:, 1] > 0).astype(int),"), "agree under the best renaming"),
-        (("float(((x - centroids[labels]) ** 2).sum())", "float(((x - centroids[labels]) ** 2).mean())"), "[2] (inertia)"),
+        (
+            ("return centroids, labels,", "return centroids, (x[:, 1] > 0).astype(int),"),
+            "agree under the best renaming",
+        ),
+        (
+            ("float(((x - centroids[labels]) ** 2).sum())", "float(((x - centroids[labels]) ** 2).mean())"),
+            "[2] (inertia)",
+        ),
     ],
 )
 def test_relabelled_items_still_catch_wrong_values(change, says):
@@ -82,7 +97,9 @@ def test_relabel_leaves_a_float_vector_compared_as_values():
 def test_a_list_of_numbers_inside_a_returned_tuple_is_compared():
     case = arrays.output("fit", "curve", normal(0, 1, (8,)))
     solution = "def fit(x):\n    return x.mean(), [float(v) for v in np.cumsum(x)]\n"
-    assert judged(case, solution, "def fit(x):\n    return x.mean(), list(np.cumsum(x))\n").passed  # np.float64 items are numbers
+    assert judged(
+        case, solution, "def fit(x):\n    return x.mean(), list(np.cumsum(x))\n"
+    ).passed  # np.float64 items are numbers
     verdict = judged(case, solution, "def fit(x):\n    return x.mean(), [float(v) for v in np.cumsum(x[::-1])]\n")
     assert not verdict.passed and "fit[1]" in verdict.message
 

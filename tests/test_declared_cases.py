@@ -4,6 +4,7 @@ Each test declares one case, computes its references on a solution's namespace
 (as release does), then probes and judges a student's namespace through the
 wire (as the Otter path does), and checks the verdict and what it says.
 """
+
 from __future__ import annotations
 
 import linecache
@@ -40,7 +41,9 @@ def judged(case, solution: str, student: str):
     builders, no judge), so every test here also shows that copy records what the case needs.
     """
     solution_namespace = _namespace(solution)
-    references = compute_references(CasesModule(Path("cases.py"), [case]), solution_namespace, [textwrap.dedent(solution)], seed=7)
+    references = compute_references(
+        CasesModule(Path("cases.py"), [case]), solution_namespace, [textwrap.dedent(solution)], seed=7
+    )
     stored = Suite([case], references)
     inputs = stored.inputs(case)
     payload = probe(ProbeCase.of(case), _namespace(student), inputs, stored.reference_functions(case))
@@ -131,7 +134,17 @@ def train(x, y, w, lr, epochs):
         w.grad.zero_()
     return losses
 """
-TRAIN_CASE = cases.training("train", "curve", normal(0, 1, (20, 2)), normal(0, 1, (20, 1)), tensor(normal(0, 1, (2, 1)), grad=True), 0.1, 12, updates={2: "w"}, swap_in=("step_loss",))
+TRAIN_CASE = cases.training(
+    "train",
+    "curve",
+    normal(0, 1, (20, 2)),
+    normal(0, 1, (20, 1)),
+    tensor(normal(0, 1, (2, 1)), grad=True),
+    0.1,
+    12,
+    updates={2: "w"},
+    swap_in=("step_loss",),
+)
 
 
 @pytest.mark.parametrize(
@@ -139,9 +152,18 @@ TRAIN_CASE = cases.training("train", "curve", normal(0, 1, (20, 2)), normal(0, 1
     [
         (("w.grad.zero_()", "pass"), "matches for one step, then drifts"),
         (("w -= lr * w.grad", "w += lr * w.grad"), "rises instead of falling"),
-        (("        w.grad.zero_()\n", "        w.grad.zero_()\n        losses[-1] = step_loss(x, y, w).item()\n"), "shifted by one step"),
+        (
+            ("        w.grad.zero_()\n", "        w.grad.zero_()\n        losses[-1] = step_loss(x, y, w).item()\n"),
+            "shifted by one step",
+        ),
         (("for _ in range(epochs):", "for _ in range(epochs - 1):"), "one loss short"),
-        (("        with torch.no_grad():\n            w -= lr * w.grad", "        w = (w - lr * w.grad).detach().requires_grad_()"), None),
+        (
+            (
+                "        with torch.no_grad():\n            w -= lr * w.grad",
+                "        w = (w - lr * w.grad).detach().requires_grad_()",
+            ),
+            None,
+        ),
     ],
 )
 def test_training_names_the_usual_loop_mistakes(change, says):
@@ -175,7 +197,11 @@ class Net(nn.Module):
     [
         (NET, True, ""),
         (NET.replace("self.first", "self.a").replace("self.second", "self.b"), True, ""),
-        ("def Net(hidden):\n    return nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 3))\n", True, ""),
+        (
+            "def Net(hidden):\n    return nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 3))\n",
+            True,
+            "",
+        ),
         (NET.replace("torch.relu(self.first(x))", "self.first(x)"), False, "forward output"),
         (NET.replace("nn.Linear(hidden, 3)", "nn.Linear(hidden, 2)"), False, "parameters of shapes"),
         (NET.replace("return self.second", "self.second"), False, "is a `return` missing?"),
@@ -188,7 +214,9 @@ def test_a_module_is_judged_by_its_shapes_then_its_forward(student, passed, says
     assert says in verdict.message
 
 
-FIT = NET + """
+FIT = (
+    NET
+    + """
 def fit(model, loader, optimizer):
     total = 0.0
     for x, y in loader:
@@ -199,12 +227,19 @@ def fit(model, loader, optimizer):
         total += loss.item()
     return total
 """
+)
 
 
 def test_models_optimizers_and_loaders_are_built_when_probing():
     case = cases.training(
-        "fit", "one_epoch", model("Net", 8), loader(normal(0, 1, (40, 2)), integers(0, 3, (40,)), batch_size=10),
-        built(lambda m: torch.optim.SGD(m.parameters(), lr=0.1), 0), losses=None, updates={0: "model"}, swap_in=("Net",),
+        "fit",
+        "one_epoch",
+        model("Net", 8),
+        loader(normal(0, 1, (40, 2)), integers(0, 3, (40,)), batch_size=10),
+        built(lambda m: torch.optim.SGD(m.parameters(), lr=0.1), 0),
+        losses=None,
+        updates={0: "model"},
+        swap_in=("Net",),
     )
     assert judged(case, FIT, FIT).passed
     verdict = judged(case, FIT, FIT.replace("optimizer.zero_grad()", "pass"))
@@ -212,15 +247,27 @@ def test_models_optimizers_and_loaders_are_built_when_probing():
     assert judged(case, FIT, FIT.replace("class Net", "class Other")).passed, "the reference Net is swapped in"
 
 
-@pytest.mark.parametrize("predict", [
-    lambda w, x: (x @ w > 0).float(),
-    # a row of class scores per example: the grader takes the largest, so the sandbox holds no code that picks a label
-    lambda w, x: torch.cat([-(x @ w), x @ w], dim=1),
-], ids=["labels", "class scores"])
+@pytest.mark.parametrize(
+    "predict",
+    [
+        lambda w, x: (x @ w > 0).float(),
+        # a row of class scores per example: the grader takes the largest, so the sandbox holds no code that picks a label
+        lambda w, x: torch.cat([-(x @ w), x @ w], dim=1),
+    ],
+    ids=["labels", "class scores"],
+)
 def test_accuracy_on_held_out_rows_against_the_solutions(predict):
     solution = "def fit(w, x, y):\n    w.data = torch.linalg.lstsq(x, y).solution\n"
-    case = cases.accuracy("fit", "held_out", tensor([[0.0], [0.0]]), data("x"), data("y"), model=0,
-                          predict=predict, held_out=(data("x_test"), data("labels")))
+    case = cases.accuracy(
+        "fit",
+        "held_out",
+        tensor([[0.0], [0.0]]),
+        data("x"),
+        data("y"),
+        model=0,
+        predict=predict,
+        held_out=(data("x_test"), data("labels")),
+    )
     rng = np.random.default_rng(0)
     x, x_test = rng.normal(size=(50, 2)).astype(np.float32), rng.normal(size=(50, 2)).astype(np.float32)
     setup = f"x = torch.tensor({x.tolist()})\ny = x[:, :1] - x[:, 1:]\nx_test = torch.tensor({x_test.tolist()})\nlabels = ((x_test[:, 0] - x_test[:, 1]) > 0).float()\n"
@@ -233,7 +280,10 @@ def test_accuracy_on_held_out_rows_against_the_solutions(predict):
     ("case", "message"),
     [
         (cases.output("missing", "x", [1.0]), "calls 'missing', which the solution notebook never defines"),
-        (cases.output("loss", "x", data("nowhere"), [1.0]), r"data\('nowhere'\): the solution notebook defines no variable 'nowhere'"),
+        (
+            cases.output("loss", "x", data("nowhere"), [1.0]),
+            r"data\('nowhere'\): the solution notebook defines no variable 'nowhere'",
+        ),
         (cases.output("loss", "x", [1.0, 2.0], [1.0], swap_in=("absent",)), "swap in 'absent'"),
         (cases.output("loss", "x", [1.0, 2.0, 3.0], [1.0, 2.0]), "the solution fails its own case"),
     ],
@@ -248,7 +298,9 @@ def test_inputs_that_hold_another_cases_answer_are_refused():
     solution = "def double(x):\n    return x * 2\n\ntwice = torch.tensor([[2.0], [4.0], [6.0], [8.0]])\n"
     first = cases.output("double", "values", [[1.0], [2.0], [3.0], [4.0]])
     second = cases.output("double", "again", data("twice"))
-    with pytest.raises(CasesFileError, match=r"case double/again: its input 'a0' is the solution's 'returned' in case double/values"):
+    with pytest.raises(
+        CasesFileError, match=r"case double/again: its input 'a0' is the solution's 'returned' in case double/values"
+    ):
         compute_references(CasesModule(Path("cases.py"), [first, second]), _namespace(solution), [solution], seed=7)
 
 

@@ -1,6 +1,7 @@
 """What declared cases tell a student: each language once, blanks named as blanks, and the model
 and training slips the kit recognises (a class left blank, a softmax at the end of forward,
 decimals where labels belong), plus the instructor's own diagnoses of modules and curves."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,7 +37,10 @@ def _chinese_only_in_the_first_half(message: str) -> bool:
     ("text", "expected"),
     [
         (say("损失曲线", "the loss curve"), ("损失曲线", "the loss curve")),
-        (say("train 出错了：ValueError: a / b", "train raised ValueError: a / b"), ("train 出错了：ValueError: a / b", "train raised ValueError: a / b")),
+        (
+            say("train 出错了：ValueError: a / b", "train raised ValueError: a / b"),
+            ("train 出错了：ValueError: a / b", "train raised ValueError: a / b"),
+        ),
         ("ValueError: shapes (2,) / (3,) differ", ("ValueError: shapes (2,) / (3,) differ",) * 2),
         ("train", ("train", "train")),
     ],
@@ -55,14 +59,23 @@ def test_raised_repeats_an_exception_in_both_languages():
     assert checks.raised("train", "KeyError: 3") == say("train 出错了：KeyError: 3", "train raised KeyError: 3")
 
 
-@pytest.mark.parametrize("language, expected", [("zh", "长度为 3 的列表"), ("en", "a list of 3"), (None, say("长度为 3 的列表", "a list of 3"))])
+@pytest.mark.parametrize(
+    "language, expected",
+    [("zh", "长度为 3 的列表"), ("en", "a list of 3"), (None, say("长度为 3 的列表", "a list of 3"))],
+)
 def test_describe_gives_one_language_when_asked(language, expected):
     value = wire.decode(wire.encode([1.0, 2.0, 3.0]))
     assert checks.describe(value, language=language) == expected
 
 
 def test_a_curve_named_in_both_languages_is_named_once_per_language():
-    verdict = checks.diagnose_curve(np.array([0.69, 0.60, 0.58, 0.61]), np.array([0.69, 0.60, 0.55, 0.52]), rtol=1e-3, atol=1e-6, what=say("train 的损失曲线", "the loss curve of train"))
+    verdict = checks.diagnose_curve(
+        np.array([0.69, 0.60, 0.58, 0.61]),
+        np.array([0.69, 0.60, 0.55, 0.52]),
+        rtol=1e-3,
+        atol=1e-6,
+        what=say("train 的损失曲线", "the loss curve of train"),
+    )
     assert not verdict.passed and _chinese_only_in_the_first_half(verdict.message)
     assert verdict.message.count("train") == 2, verdict.message
 
@@ -94,16 +107,13 @@ def test_whole_floats_for_labels_still_pass():
 
 
 class BlankNet(nn.Module):
-    def __init__(self, sizes):
-        ...
+    def __init__(self, sizes): ...
 
-    def forward(self, x):
-        ...
+    def forward(self, x): ...
 
 
 class HalfWrittenNet(nn.Module):
-    def __init__(self, sizes):
-        ...
+    def __init__(self, sizes): ...
 
     def forward(self, x):
         return x
@@ -126,7 +136,9 @@ def test_a_class_with_any_written_method_or_none_is_called(cls):
 def test_a_blank_class_in_a_notebook_shell_is_recognised():
     # Notebook kernels cannot read a class's source back; its methods' they can.
     shell = new_shell()
-    shell.run_cell("from torch import nn\nclass Net(nn.Module):\n    def __init__(self, size):\n        ...\n\n    def forward(self, x):\n        ...\n")
+    shell.run_cell(
+        "from torch import nn\nclass Net(nn.Module):\n    def __init__(self, size):\n        ...\n\n    def forward(self, x):\n        ...\n"
+    )
     shell.run_cell("class Written(nn.Module):\n    def __init__(self, size):\n        super().__init__()\n")
     assert call_guarded(shell.user_ns["Net"], 3) is Ellipsis
     assert call_guarded(shell.user_ns["Written"], 3) is not Ellipsis
@@ -164,11 +176,9 @@ class NoSuperInit(nn.Module):
 
 
 class ModelBlank(nn.Module):
-    def __init__(self, inputs, hidden, outputs):
-        ...
+    def __init__(self, inputs, hidden, outputs): ...
 
-    def forward(self, x):
-        ...
+    def forward(self, x): ...
 
 
 MODULE_CASE = cases.module("Net", "sizes", 2, 5, 3, input=normal(0, 2, (6, 2)))
@@ -195,7 +205,9 @@ def test_a_module_diagnosis_explains_an_output_before_the_generic_message():
         return say("缺了激活", "the activation is missing") if "forward.w0" in inputs else None
 
     case = cases.module("Net", "sizes", 2, 5, 3, input=normal(0, 2, (6, 2)), diagnose=[linear_only])
-    assert _judged(case, {"Net": SolutionNet}, {"Net": NoActivationNet}).message == say("缺了激活", "the activation is missing")
+    assert _judged(case, {"Net": SolutionNet}, {"Net": NoActivationNet}).message == say(
+        "缺了激活", "the activation is missing"
+    )
     assert _judged(case, {"Net": SolutionNet}, {"Net": SolutionNet}).passed
 
 
@@ -226,16 +238,29 @@ def _fit_probabilities(model, x, y, epochs, lr):
     return losses
 
 
-def _blank_fit(model, x, y, epochs, lr):
-    ...
+def _blank_fit(model, x, y, epochs, lr): ...
 
 
 def _first_loss_differs(student, reference, inputs):
     curve = checks.numbers_of(student)
-    return say("第一个损失就不同", "the first loss differs from the start") if curve is not None and curve[0] != checks.numbers_of(reference)[0] else None
+    return (
+        say("第一个损失就不同", "the first loss differs from the start")
+        if curve is not None and curve[0] != checks.numbers_of(reference)[0]
+        else None
+    )
 
 
-TRAINING_CASE = cases.training("fit", "curve", model("Net", 2, 4, 3), normal(0, 1, (12, 2)), [0, 1, 2] * 4, 5, 0.5, updates={0: "model"}, diagnose=[_first_loss_differs])
+TRAINING_CASE = cases.training(
+    "fit",
+    "curve",
+    model("Net", 2, 4, 3),
+    normal(0, 1, (12, 2)),
+    [0, 1, 2] * 4,
+    5,
+    0.5,
+    updates={0: "model"},
+    diagnose=[_first_loss_differs],
+)
 
 
 @pytest.mark.parametrize(
@@ -254,7 +279,16 @@ def test_training_cases_name_a_blank_and_run_the_instructors_diagnoses(fit, mess
 
 
 def test_accuracy_cases_name_a_blank_training_function():
-    case = cases.accuracy("fit", "held_out", model("Net", 2, 4, 3), normal(0, 1, (12, 2)), [0, 1, 2] * 4, 5, 0.5,
-                          predict=lambda net, x: net(x).argmax(dim=1), held_out=(normal(0, 1, (7, 2)), [0, 1, 2, 0, 1, 2, 0]))
+    case = cases.accuracy(
+        "fit",
+        "held_out",
+        model("Net", 2, 4, 3),
+        normal(0, 1, (12, 2)),
+        [0, 1, 2] * 4,
+        5,
+        0.5,
+        predict=lambda net, x: net(x).argmax(dim=1),
+        held_out=(normal(0, 1, (7, 2)), [0, 1, 2, 0, 1, 2, 0]),
+    )
     verdict = _judged(case, {"Net": SolutionNet, "fit": _fit}, {"Net": SolutionNet, "fit": _blank_fit})
     assert not verdict.passed and "fit is not written yet" in verdict.message

@@ -6,6 +6,7 @@ so a defence that stops nothing (or an attack that never ran) fails here.
 Both isolated modes run: as root, and rootless as an ordinary user (CI runs
 as root: ``tests.unprivileged`` drops to a plain uid for the second).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -24,8 +25,11 @@ from autograder.sandbox import cgroups
 from tests.sandbox_modes import MODES, in_mode
 from tests.unprivileged import TEST_UID, as_user
 
-COUNTED_UID = TEST_UID - 1   # the process-cap test's own uid
-CGROUP = pytest.mark.skipif(os.geteuid() != 0 or "pids" not in cgroups._v1_bases(), reason="no writable cgroup (v1 or delegated v2) on this host")
+COUNTED_UID = TEST_UID - 1  # the process-cap test's own uid
+CGROUP = pytest.mark.skipif(
+    os.geteuid() != 0 or "pids" not in cgroups._v1_bases(),
+    reason="no writable cgroup (v1 or delegated v2) on this host",
+)
 
 
 def _socket() -> bytes:
@@ -63,6 +67,7 @@ def _fork(count: int) -> Callable[[], bytes]:
             for pid in children:
                 os.kill(pid, 9)
         return b"succeeded"
+
     return attack
 
 
@@ -116,7 +121,9 @@ def _fill_memory() -> bytes:
             time.sleep(3)
             os._exit(0)
         children.append(pid)
-    return b"succeeded" if all(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 for pid in children) else b"blocked"
+    return (
+        b"succeeded" if all(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0 for pid in children) else b"blocked"
+    )
 
 
 def _said(result: sandbox.Result) -> bool:
@@ -140,22 +147,34 @@ ATTACKS = {
     "rlimit_cpu": Attack(_spin_cpu, limits={"cpu_s": 1, "wall_s": 30}),  # 2 CPU-s may take 15 s on two busy cores
     "rlimit_fsize": Attack(_write_file, limits={"fsize_mb": 1}),
     "rlimit_nofile": Attack(_open_files),
-    "output_cap": Attack(_print_a_lot, succeeded=lambda result: len(result.output) >= 200 * 1024 and not result.output_truncated),
+    "output_cap": Attack(
+        _print_a_lot, succeeded=lambda result: len(result.output) >= 200 * 1024 and not result.output_truncated
+    ),
 }
 CGROUP_ATTACKS = {
     # the pids cap with RLIMIT_NPROC out of the way: 45 children over pids.max (40)
     "cgroup": Attack(_fork(45), limits={"without": frozenset({"rlimit_nproc"})}),
 }
-MEMORY_ATTACK = Attack(_fill_memory, succeeded=lambda result: _said(result) and result.status != "memory", limits={"cgroup_mem_mb": 512, "as_extra_mb": 1024})
+MEMORY_ATTACK = Attack(
+    _fill_memory,
+    succeeded=lambda result: _said(result) and result.status != "memory",
+    limits={"cgroup_mem_mb": 512, "as_extra_mb": 1024},
+)
 
 
 def _attack(mode: str, attack: Attack, without: frozenset) -> dict:
     def job() -> dict:
         assert sandbox.current_mode().name == mode, sandbox.current_mode().describe()
         overrides = dict(attack.limits or {})
-        limits = sandbox.Limits(wall_s=overrides.pop("wall_s", 20), without=overrides.pop("without", frozenset()) | without, **overrides)
+        limits = sandbox.Limits(
+            wall_s=overrides.pop("wall_s", 20), without=overrides.pop("without", frozenset()) | without, **overrides
+        )
         result = sandbox.run_sandboxed(attack.fn, limits=limits)
-        return {"succeeded": attack.succeeded(result), "result": f"{result.status} {result.detail} {result.data[:300]!r}"}
+        return {
+            "succeeded": attack.succeeded(result),
+            "result": f"{result.status} {result.detail} {result.data[:300]!r}",
+        }
+
     return in_mode(mode, job)
 
 
@@ -166,7 +185,9 @@ def test_each_defence_alone_stops_its_attack(mode, defence):
     defended = _attack(mode, attack, frozenset())
     undefended = _attack(mode, attack, frozenset({defence}))
     assert not defended["succeeded"], f"the attack on {defence} got through: {defended['result']}"
-    assert undefended["succeeded"], f"without {defence} the attack should work (else this test proves nothing): {undefended['result']}"
+    assert undefended["succeeded"], (
+        f"without {defence} the attack should work (else this test proves nothing): {undefended['result']}"
+    )
 
 
 @CGROUP
@@ -238,7 +259,7 @@ def test_shared_memory_stays_in_its_sandbox_and_goes_with_it(mode, ipc_namespace
 
 # Keyrings: per uid, and they outlive processes ------------------------------------------------------
 
-_ADD_KEY, _KEYCTL = 248, 250       # x86_64 syscall numbers
+_ADD_KEY, _KEYCTL = 248, 250  # x86_64 syscall numbers
 _KEY_SPEC_USER_KEYRING = -4
 _KEYCTL_REVOKE, _KEYCTL_SEARCH, _KEYCTL_READ = 3, 10, 11
 
@@ -248,7 +269,14 @@ def _key(name: bytes, add: bool) -> bytes:
     libc.syscall.restype = ctypes.c_long
     if add:
         data = b"reference functions"
-        ident = libc.syscall(ctypes.c_long(_ADD_KEY), b"user", name, data, ctypes.c_size_t(len(data)), ctypes.c_int(_KEY_SPEC_USER_KEYRING))
+        ident = libc.syscall(
+            ctypes.c_long(_ADD_KEY),
+            b"user",
+            name,
+            data,
+            ctypes.c_size_t(len(data)),
+            ctypes.c_int(_KEY_SPEC_USER_KEYRING),
+        )
         return b"added" if ident >= 0 else b"refused"
     ident = libc.syscall(ctypes.c_long(_KEYCTL), _KEYCTL_SEARCH, ctypes.c_int(_KEY_SPEC_USER_KEYRING), b"user", name, 0)
     if ident < 0:
@@ -256,7 +284,7 @@ def _key(name: bytes, add: bool) -> bytes:
     buffer = ctypes.create_string_buffer(64)
     size = libc.syscall(ctypes.c_long(_KEYCTL), _KEYCTL_READ, ctypes.c_long(ident), buffer, 64)
     libc.syscall(ctypes.c_long(_KEYCTL), _KEYCTL_REVOKE, ctypes.c_long(ident))
-    return buffer.raw[:max(size, 0)]
+    return buffer.raw[: max(size, 0)]
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="syscall numbers for x86_64")
@@ -287,6 +315,7 @@ def test_reduced_mode_caps_new_processes_not_the_tas_existing_ones():
     def job() -> dict:
         def hold() -> None:
             time.sleep(600)  # killed below; on a loaded machine 30 s ran out mid-test and freed room under the cap
+
         held = [os.fork() or (hold(), os._exit(0)) for _ in range(40)]  # the TA's other processes
         try:
             few = run_reduced(_fork(8), (), sandbox.Limits(wall_s=20), None)

@@ -4,6 +4,7 @@ Averaging per batch instead of per row is a typical slip of a training or evalua
 it apart takes the rows and the batch size, which both sides now hand to a diagnosis under the
 same keys.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,14 +26,16 @@ def batch_mean(student, reference, inputs):
     x, size = inputs.get("a0.x"), inputs.get("a0.batch_size")
     if x is None or size is None:
         return None
-    batches = [x[start:start + int(size)].mean() for start in range(0, len(x), int(size))]
+    batches = [x[start : start + int(size)].mean() for start in range(0, len(x), int(size))]
     if abs(student.number - float(np.mean(batches))) < 1e-6:
         return say("按批平均了", "averaged per batch")
     return None
 
 
 def test_a_hidden_case_hands_the_loader_rows_and_batch_size_to_a_diagnosis():
-    case = cases.output("row_mean", "uneven", loader(normal(0, 1, (10,)), normal(0, 1, (10,)), batch_size=4), diagnose=[batch_mean])
+    case = cases.output(
+        "row_mean", "uneven", loader(normal(0, 1, (10,)), normal(0, 1, (10,)), batch_size=4), diagnose=[batch_mean]
+    )
     assert judged(case, MEAN, MEAN).passed
     verdict = judged(case, MEAN, PER_BATCH)
     assert not verdict.passed and verdict.message.endswith("averaged per batch")

@@ -6,6 +6,7 @@ A harness page holds each page in a phone-sized frame and reports what was rende
 visible text, the score rows and their colour, the charts' boxes and series),
 ``--dump-dom`` hands that back, and ``--screenshot`` must give a non-blank PNG.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,20 @@ from autograder.grading.batch import GradeOptions, grade_paths
 from tests.corpus.honest import POINTS, submission, write_corpus
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="headless Chromium is not installed (apt-get install chromium; .ci/run does it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(), reason="headless Chromium is not installed (apt-get install chromium; .ci/run does it)"
+)
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = (390, 844)
 MISTAKEN, CORRECT = "loss_no_clamp", "correct_course_style"
 POSSIBLE = sum(POINTS.values())
@@ -127,7 +139,11 @@ def test_feedback_shows_the_score_and_a_row_per_question(graded, tmp_path, name)
     expected = submission(name).expected
     seen = render(_page(graded, name), tmp_path)
     assert f"{sum(expected.values()):g} / {POSSIBLE:g}" in seen["text"]
-    rows = {row["cells"][0]: row for row in seen["rows"] if row["table"] == "scores" and not row["cells"][0].endswith("question")}
+    rows = {
+        row["cells"][0]: row
+        for row in seen["rows"]
+        if row["table"] == "scores" and not row["cells"][0].endswith("question")
+    }
     assert sorted(rows) == sorted(POINTS)
     for question, row in rows.items():
         assert row["cells"][1] == f"{expected[question]:g} / {POINTS[question]:g}"
@@ -199,10 +215,18 @@ def test_summary_page_shows_the_class(graded, assignment, tmp_path):
     assert "2 students submitted; 2 files graded" in seen["text"]
     assert f"mean {sum(scores) / 2:.2f} / {POSSIBLE + written:g}; written answers marked for 0 of 2" in seen["text"]
     assert [chart["holder"] for chart in seen["charts"]] == ["histogram"]
-    rates = {row["cells"][0]: row["cells"][1] for row in seen["rows"] if row["table"] == "pass-rates" and not row["cells"][0].endswith("question")}
+    rates = {
+        row["cells"][0]: row["cells"][1]
+        for row in seen["rows"]
+        if row["table"] == "pass-rates" and not row["cells"][0].endswith("question")
+    }
     assert rates == {question: ("50%" if question == "binary_loss" else "100%") for question in POINTS}
-    failures = [row["cells"] for row in seen["rows"] if row["table"] == "failures" and not row["cells"][0].endswith("students")]
-    assert {(question, message) for _, question, message in failures} == {("binary_loss", m) for m in _failure_messages(graded, MISTAKEN)}
+    failures = [
+        row["cells"] for row in seen["rows"] if row["table"] == "failures" and not row["cells"][0].endswith("students")
+    ]
+    assert {(question, message) for _, question, message in failures} == {
+        ("binary_loss", m) for m in _failure_messages(graded, MISTAKEN)
+    }
     assert seen["scrollWidth"] <= seen["viewport"]
 
 

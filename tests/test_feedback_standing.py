@@ -1,5 +1,6 @@
 """The top of a feedback page: the headline score agrees with the breakdown under it (written
 questions and lateness included), and the late notice shows the times lateness was judged on."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,14 @@ import re
 
 import pytest
 
+from autograder.grading.pages.feedback_page import (
+    STANDING_END,
+    STANDING_START,
+    Standing,
+    standing_section,
+    with_standing,
+)
 from autograder.grading.records.late import LatePolicy
-from autograder.grading.pages.feedback_page import STANDING_END, STANDING_START, Standing, standing_section, with_standing
 from autograder.grading.records.written import Mark
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -24,13 +31,24 @@ def _final(section: str) -> str | None:
     return found.group(1) if found else None
 
 
-@pytest.mark.parametrize("standing, headline", [
-    (Standing(), "7 / 10"),
-    (Standing({"why_clamp": 1.0}), "7 / 11"),                                            # written, not marked yet
-    (Standing({"why_clamp": 1.0}, {"why_clamp": Mark(1.0, "good")}), "8 / 11"),
-    (Standing({"why_clamp": 1.0}, {"why_clamp": Mark(1.0, "")}, POLICY.cost(dt.datetime(2026, 11, 22, 9, 0, tzinfo=BEIJING))), "6.4 / 11"),
-    (Standing(late=POLICY.cost(dt.datetime(2026, 11, 21, 8, 0, tzinfo=BEIJING))), "6.3 / 10"),
-], ids=["autograded-only", "written-not-marked", "written-marked", "written-and-two-days-late", "one-day-late"])
+@pytest.mark.parametrize(
+    "standing, headline",
+    [
+        (Standing(), "7 / 10"),
+        (Standing({"why_clamp": 1.0}), "7 / 11"),  # written, not marked yet
+        (Standing({"why_clamp": 1.0}, {"why_clamp": Mark(1.0, "good")}), "8 / 11"),
+        (
+            Standing(
+                {"why_clamp": 1.0},
+                {"why_clamp": Mark(1.0, "")},
+                POLICY.cost(dt.datetime(2026, 11, 22, 9, 0, tzinfo=BEIJING)),
+            ),
+            "6.4 / 11",
+        ),
+        (Standing(late=POLICY.cost(dt.datetime(2026, 11, 21, 8, 0, tzinfo=BEIJING))), "6.3 / 10"),
+    ],
+    ids=["autograded-only", "written-not-marked", "written-marked", "written-and-two-days-late", "one-day-late"],
+)
 def test_the_headline_is_the_final_score(standing, headline):
     section = standing_section(7.0, 10.0, standing)
     assert _headline(section) == headline
@@ -39,12 +57,25 @@ def test_the_headline_is_the_final_score(standing, headline):
 
 
 def test_the_breakdown_names_each_part():
-    section = standing_section(7.0, 10.0, Standing({"why_clamp": 1.0}, {"why_clamp": Mark(1.0, "")}, POLICY.cost(dt.datetime(2026, 11, 22, 9, 0, tzinfo=BEIJING))))
-    assert "自动评分 7 / 10 + 书面题 1 / 1，迟交扣 20%" in section and "autograded 7 / 10 + written 1 / 1, 20% off for lateness" in section
+    section = standing_section(
+        7.0,
+        10.0,
+        Standing(
+            {"why_clamp": 1.0},
+            {"why_clamp": Mark(1.0, "")},
+            POLICY.cost(dt.datetime(2026, 11, 22, 9, 0, tzinfo=BEIJING)),
+        ),
+    )
+    assert (
+        "自动评分 7 / 10 + 书面题 1 / 1，迟交扣 20%" in section
+        and "autograded 7 / 10 + written 1 / 1, 20% off for lateness" in section
+    )
 
 
 def test_the_late_notice_shows_when_it_was_submitted_and_due():
-    section = standing_section(7.0, 10.0, Standing(late=POLICY.cost(dt.datetime(2026, 11, 21, 0, 30, tzinfo=dt.timezone.utc))))
+    section = standing_section(
+        7.0, 10.0, Standing(late=POLICY.cost(dt.datetime(2026, 11, 21, 0, 30, tzinfo=dt.timezone.utc)))
+    )
     notice = re.search(r'id="late">([^<]*)<', section).group(1)
     assert "2026-11-21 08:30 +08:00" in notice and "2026-11-20 23:59 +08:00" in notice
 
@@ -58,5 +89,7 @@ def test_work_on_time_shows_the_same_two_times():
 
 def test_the_class_view_replaces_the_first_headline():
     page = f"<h1>x</h1>{STANDING_START}{standing_section(7.0, 10.0, Standing())}{STANDING_END}<table></table>"
-    rewritten = with_standing(page, standing_section(7.0, 10.0, Standing({"why_clamp": 1.0}, {"why_clamp": Mark(1.0, "")})))
+    rewritten = with_standing(
+        page, standing_section(7.0, 10.0, Standing({"why_clamp": 1.0}, {"why_clamp": Mark(1.0, "")}))
+    )
     assert re.findall(r'id="total">([^<]*)<', rewritten) == ["8 / 11"]

@@ -5,6 +5,7 @@ hostPath and name it in ``AUTOGRADER_PHASE_GATE`` (or ``autograder --phase-gate`
 missing, a file, or one the
 grader may not make files in stops the sandbox at once with the setting named and the fix.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,11 @@ def test_a_folder_chosen_for_a_run_goes_before_the_environment(tmp_path, monkeyp
     assert phase_gate.gate_folder(str(tmp_path)) == str(tmp_path)
 
 
-@pytest.mark.parametrize("make, problem", [(lambda path: None, "does not exist"),
-                                           (lambda path: path.write_text(""), "is not a folder")],
-                         ids=["missing", "a_file"])
+@pytest.mark.parametrize(
+    "make, problem",
+    [(lambda path: None, "does not exist"), (lambda path: path.write_text(""), "is not a folder")],
+    ids=["missing", "a_file"],
+)
 def test_a_wrong_folder_is_named_with_the_fix(tmp_path, monkeypatch, make, problem):
     folder = tmp_path / "gate"
     make(folder)
@@ -65,6 +68,7 @@ def _enter_with(folder: str):
         except phase_gate.PhaseGateError as error:
             return {"refused": str(error)}
         return {"refused": ""}
+
     return enter
 
 
@@ -83,8 +87,25 @@ def test_a_grading_run_takes_turns_in_the_folder_it_was_given(tmp_path, monkeypa
     submissions.mkdir()
     example = PROJECT / "examples" / "submissions" / "kmeans" / "correct_course_style.ipynb"
     (submissions / example.name).write_bytes(example.read_bytes())
-    ran = CliRunner().invoke(main, ["--root", str(PROJECT), "--phase-gate", str(gate), "grade", str(submissions),
-                                    "-a", "kmeans", "-o", str(tmp_path / "out"), "--workers", "1", "--timeout", "60"])
+    ran = CliRunner().invoke(
+        main,
+        [
+            "--root",
+            str(PROJECT),
+            "--phase-gate",
+            str(gate),
+            "grade",
+            str(submissions),
+            "-a",
+            "kmeans",
+            "-o",
+            str(tmp_path / "out"),
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+        ],
+    )
     assert ran.exit_code == 0, ran.output
     assert sorted(os.listdir(gate)) == sorted([phase_gate.BELL, phase_gate.GATE, phase_gate.TURNSTILE])
     with (tmp_path / "out" / "final_grades.csv").open() as gradebook:

@@ -6,6 +6,7 @@ the commit, and only then runs on; its stop does not count against its timeout, 
 quanta, so it cannot time the phase two that ran meanwhile. Both isolated modes run (root, and
 rootless as an ordinary user); each test has a gate of its own.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -65,6 +66,7 @@ def _gate_held(folder: str) -> bool:
 def _beside_a_phase_one(phase_one, commit, *, wall_s: float, without: frozenset = frozenset()) -> dict:
     """Start ``phase_one`` in a sandbox, and once it holds the gate, a sandbox that runs ``commit`` (which
     reveals); returns both results, the order they ended in, and the phase one's notices from the gate."""
+
     def job() -> dict:
         with tempfile.TemporaryDirectory() as folder:
             secret_path = os.path.join(folder, "secret")
@@ -78,8 +80,9 @@ def _beside_a_phase_one(phase_one, commit, *, wall_s: float, without: frozenset 
                 results[name] = sandbox.run_sandboxed(*arguments, **keywords)
                 ended.append(name)
 
-            first = threading.Thread(target=run, args=("phase one", phase_one),
-                                     kwargs={"limits": limits, "on_gate": notices.append})
+            first = threading.Thread(
+                target=run, args=("phase one", phase_one), kwargs={"limits": limits, "on_gate": notices.append}
+            )
             first.start()
             deadline = time.monotonic() + 60
             while not _gate_held(folder):  # a lock announces nothing: look again
@@ -89,8 +92,13 @@ def _beside_a_phase_one(phase_one, commit, *, wall_s: float, without: frozenset 
             first.join()
             os.close(secret_fd)
         looped, committed = results["phase one"], results["commit"]
-        return {"ended": ended, "notices": notices, "commit": [committed.status, committed.data.decode()],
-                "phase one": [looped.status, looped.detail, looped.data.decode(errors="replace")]}
+        return {
+            "ended": ended,
+            "notices": notices,
+            "commit": [committed.status, committed.data.decode()],
+            "phase one": [looped.status, looped.detail, looped.data.decode(errors="replace")],
+        }
+
     return job
 
 

@@ -5,6 +5,7 @@ empty file) is the reference every other run here is compared with. Real
 ``otter run`` grades two of the notebooks once, so the gradebook and results
 files can be checked against what Otter itself writes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,10 +25,10 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.sandbox import cgroups
 from autograder.cli import main
 from autograder.grading.judging.grade import COMPLETED
 from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED
+from autograder.sandbox import cgroups
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
 
 ASSIGNMENT = "logistic_regression"
@@ -134,8 +135,8 @@ def test_gradebook_row_of_a_failed_submission_carries_the_failure(full_run):
 
 def test_percent_is_rounded_to_four_digits(assignment, tmp_path):
     from autograder.grading.judging.autograder_zip import AutograderZip
-    from autograder.grading.records.gradebook import gradebook_csv
     from autograder.grading.judging.grade import Grade
+    from autograder.grading.records.gradebook import gradebook_csv
 
     autograder = AutograderZip.read(assignment.zip_path)
     # 2/3 of the points: 0.6666... must be written as Otter writes round(x, 4).
@@ -158,7 +159,11 @@ with open(sys.argv[4], "wb") as target:
 @pytest.fixture(scope="module")
 def otter_reference(assignment, submissions, shared) -> dict:
     """Otter's gradebook (its merge_scores_to_df) and results.json, from real ``otter run``s once a session."""
-    return shared.get("grade-outputs-otter-reference", lambda scratch: _otter_reference(assignment, submissions, scratch), as_json=True)
+    return shared.get(
+        "grade-outputs-otter-reference",
+        lambda scratch: _otter_reference(assignment, submissions, scratch),
+        as_json=True,
+    )
 
 
 def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
@@ -170,8 +175,18 @@ def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
     for name in OTTER_REFERENCE:
         (scratch / name).mkdir()
         notebook = submissions / f"{name}.ipynb"
-        command = [sys.executable, "-c", _OTTER_RUN, str(notebook), str(assignment.zip_path), str(scratch / name), str(scratch / name / "results.pkl")]
-        runs[name] = subprocess.Popen(command, cwd=scratch / name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        command = [
+            sys.executable,
+            "-c",
+            _OTTER_RUN,
+            str(notebook),
+            str(assignment.zip_path),
+            str(scratch / name),
+            str(scratch / name / "results.pkl"),
+        ]
+        runs[name] = subprocess.Popen(
+            command, cwd=scratch / name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
     scores = []
     for name, run in runs.items():
         _, stderr = run.communicate(timeout=900)
@@ -247,7 +262,7 @@ def test_results_file_matches_otter_runs(full_run, otter_reference, name):
 def test_results_of_a_failed_submission_say_why(full_run):
     results = json.loads((full_run / "results" / f"{EMPTY}.json").read_text(encoding="utf-8"))
     scores = {test["name"]: test["score"] for test in results["tests"]}
-    assert scores == {q: 0.0 for q in QUESTIONS}, "a file whose public tests never ran has no Public Tests entry"
+    assert scores == dict.fromkeys(QUESTIONS, 0.0), "a file whose public tests never ran has no Public Tests entry"
     assert all(test["output"].startswith(f"Not graded: {EMPTY_STATUS}") for test in results["tests"])
 
 
@@ -314,7 +329,13 @@ def test_a_killed_run_resumes_where_it_stopped(assignment, submissions, full_run
     # The killed run cannot remove its temporary support folder: keep it under tmp_path, not /tmp.
     (tmp_path / "tmp").mkdir()
     with open(tmp_path / "first.log", "wb") as log:
-        first = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+        first = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+        )
 
     def some_but_not_all_done() -> bool:
         return 2 <= len(_result_files(out)) < len(FILES)
@@ -365,7 +386,21 @@ def test_two_shards_merged_equal_one_run(assignment, submissions, full_run, tmp_
     shards = [tmp_path / "shard1", tmp_path / "shard2"]
     runs = [
         subprocess.Popen(
-            [str(CLI), "--root", str(assignment.root), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(shard), "--shard", f"{i}/2", "--workers", "1"],
+            [
+                str(CLI),
+                "--root",
+                str(assignment.root),
+                "grade",
+                str(submissions),
+                "-a",
+                ASSIGNMENT,
+                "-o",
+                str(shard),
+                "--shard",
+                f"{i}/2",
+                "--workers",
+                "1",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -409,29 +444,61 @@ def unreleased_root(assignment, tmp_path) -> Path:
     ],
 )
 def test_bad_shard_is_an_error(assignment, submissions, tmp_path, shard, message):
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(tmp_path / "out"), "--shard", shard])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--root",
+            str(assignment.root),
+            "grade",
+            str(submissions),
+            "-a",
+            ASSIGNMENT,
+            "-o",
+            str(tmp_path / "out"),
+            "--shard",
+            shard,
+        ],
+    )
     assert result.exit_code != 0
     assert re.fullmatch(rf"Error: {message}\n", result.output), result.output
     assert not (tmp_path / "out").exists()
 
 
 def test_unknown_assignment_is_an_error(assignment, submissions, tmp_path):
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "grade", str(submissions), "-a", "no_such_assignment", "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--root",
+            str(assignment.root),
+            "grade",
+            str(submissions),
+            "-a",
+            "no_such_assignment",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code != 0
     assert result.output.startswith("Error: ")
     assert "no_such_assignment.ipynb: no such source notebook (assignments here: logistic_regression)" in result.output
 
 
 def test_missing_autograder_zip_is_an_error(unreleased_root, submissions, tmp_path):
-    result = CliRunner().invoke(main, ["--root", str(unreleased_root), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["--root", str(unreleased_root), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code != 0
     assert result.output.startswith("Error: ")
-    assert f"{ASSIGNMENT}-autograder.zip: no autograder zip; run `autograder release {ASSIGNMENT}` first" in result.output
+    assert (
+        f"{ASSIGNMENT}-autograder.zip: no autograder zip; run `autograder release {ASSIGNMENT}` first" in result.output
+    )
 
 
 def test_missing_submission_path_is_an_error(assignment, tmp_path):
     missing = tmp_path / "nowhere"
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "grade", str(missing), "-a", ASSIGNMENT, "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["--root", str(assignment.root), "grade", str(missing), "-a", ASSIGNMENT, "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code != 0
     assert result.output == f"Error: {missing}: no such file or folder\n"
 
@@ -439,6 +506,8 @@ def test_missing_submission_path_is_an_error(assignment, tmp_path):
 def test_merging_shards_without_results_is_an_error(assignment, tmp_path):
     empty = tmp_path / "empty-shard"
     empty.mkdir()
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "merge", str(empty), "-a", ASSIGNMENT, "-o", str(tmp_path / "merged")])
+    result = CliRunner().invoke(
+        main, ["--root", str(assignment.root), "merge", str(empty), "-a", ASSIGNMENT, "-o", str(tmp_path / "merged")]
+    )
     assert result.exit_code != 0
     assert result.output == f"Error: no results found in {empty}\n"

@@ -9,10 +9,12 @@ each mistaken question beside full marks on every other question. ``make parity`
 (``pytest --every-entry``) runs ``otter run`` on every entry as well. Each run is a test of its
 own, so xdist spreads them over the workers; a failure names the assignment and the notebook.
 """
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.grading.judging.grade import COMPLETED
 from autograder.release.otter_run import otter_scores
@@ -59,7 +61,9 @@ def test_each_mistake_sits_beside_full_marks_on_every_other_question(corpus):
     mistaken = {q for entry in combined for q, score in entry.expected.items() if score < corpus.points[q]}
     for wrong in mistaken:
         for other in set(corpus.points) - {wrong}:
-            assert any(e.expected[wrong] < corpus.points[wrong] and e.expected[other] == corpus.points[other] for e in combined), (wrong, other)
+            assert any(
+                e.expected[wrong] < corpus.points[wrong] and e.expected[other] == corpus.points[other] for e in combined
+            ), (wrong, other)
 
 
 @settings(max_examples=60, deadline=None)
@@ -70,7 +74,9 @@ def test_the_mistake_sets_separate_every_pair_of_questions(needs):
     assert all(len(carriers[question]) >= count for question, count in needs.items())
     for first, second in ((a, b) for a in needs for b in needs if a != b):
         assert carriers[first] - carriers[second], (first, second, carriers)
-    assert all(carriers[question] != notebooks for question in needs) or len(needs) == 1, "a question with full marks nowhere"
+    assert all(carriers[question] != notebooks for question in needs) or len(needs) == 1, (
+        "a question with full marks nowhere"
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -82,4 +88,6 @@ def pytest_generate_tests(metafunc):
 def test_kit_scores_equal_plain_otter_run(corpus, entry, shared, releases):
     assignment, _ = releases(corpus.assignment)
     plain = otter_scores(assignment.zip_path, corpus_folder(shared, releases, corpus) / f"{entry.name}.ipynb")
-    assert kit_grades(shared, releases, corpus)[entry.name]["scores"] == pytest.approx(plain, abs=1e-9), entry.description
+    assert kit_grades(shared, releases, corpus)[entry.name]["scores"] == pytest.approx(plain, abs=1e-9), (
+        entry.description
+    )

@@ -7,6 +7,7 @@ own ``run_otter.py`` grades the executed solution and the blank template in Grad
 folder layout (source/, submission/, results/). ``otter run`` cannot show a missing
 requirement: it grades in the kit's own environment.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,14 +68,25 @@ def _grade_like_gradescope(python: Path, zip_path: Path, notebook: Path, folder:
     assert '"/autograder"' in entry, "the zip's entry point should grade in Gradescope's /autograder"
     (autograder / "source" / "run_otter.py").write_text(entry.replace('"/autograder"', json.dumps(str(autograder))))
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    done = subprocess.run([str(python), str(autograder / "source" / "run_otter.py")], capture_output=True, text=True, timeout=900, cwd=autograder, env=clean)
+    done = subprocess.run(
+        [str(python), str(autograder / "source" / "run_otter.py")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=autograder,
+        env=clean,
+    )
     results = autograder / "results" / "results.json"
     assert results.is_file(), f"no results.json (exit {done.returncode}): {done.stdout[-2000:]} {done.stderr[-2000:]}"
     return json.loads(results.read_text())
 
 
 def _scores(results: dict) -> dict[str, float]:
-    return {test["name"].split(" ")[0]: test["score"] for test in results["tests"] if "max_score" in test and test["name"] != "Public Tests"}
+    return {
+        test["name"].split(" ")[0]: test["score"]
+        for test in results["tests"]
+        if "max_score" in test and test["name"] != "Public Tests"
+    }
 
 
 def test_the_zip_declares_what_its_notebook_imports(assignment):

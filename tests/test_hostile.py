@@ -15,6 +15,7 @@ root), where unprivileged user namespaces are allowed.
 The last test documents why the kit exists: plain ``otter run`` is fooled by
 notebooks that patch what the hidden tests run in their own interpreter.
 """
+
 from __future__ import annotations
 
 import ast
@@ -39,29 +40,38 @@ from filelock import FileLock
 
 from autograder import sandbox
 from autograder.assignment import Assignment
-from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.grading_folder import SUPPORT_FOLDER_PREFIX
-from autograder.grading.pages.feedback_page import feedback_page
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.judge import Judge
+from autograder.grading.pages.feedback_page import feedback_page
 from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED, otter_results
+from autograder.grading.text import spreadsheet_cell
 from autograder.release.otter_run import otter_scores_many
 from tests.corpus import honest
-from tests.corpus.hostile import COMPLETED, FORGED_REPORTS, HOSTILE, NEIGHBOUR_FILE, POINTS, Context, hostile, write_entry
-from autograder.grading.text import spreadsheet_cell
+from tests.corpus.hostile import (
+    COMPLETED,
+    FORGED_REPORTS,
+    HOSTILE,
+    NEIGHBOUR_FILE,
+    POINTS,
+    Context,
+    hostile,
+    write_entry,
+)
 from tests.processes import still_running
 from tests.unprivileged import DelegatedCgroup, as_user, give_tree
 
 pytestmark = pytest.mark.slow
 
 OPTIONS = GradeOptions(workers=2, timeout=20, memory_mb=1024)
-RUN_BUDGET_S = 600          # ~75 files on 2 workers, one 20 s timeout, phase twos taking turns with every other
-                            # sandbox on the host (make test's root and rootless runs, at once: 343 and 358 s on two
-                            # cores shared with other test runs). A run that left sandboxes to their 20 s timeouts
-                            # would take well over 1000 s: each would keep every commit on the host waiting
-RSS_GROWTH_LIMIT_MB = 400   # reading the 3 GiB sparse file or inflating the zip bomb would blow this
+RUN_BUDGET_S = 600  # ~75 files on 2 workers, one 20 s timeout, phase twos taking turns with every other
+# sandbox on the host (make test's root and rootless runs, at once: 343 and 358 s on two
+# cores shared with other test runs). A run that left sandboxes to their 20 s timeouts
+# would take well over 1000 s: each would keep every commit on the host waiting
+RSS_GROWTH_LIMIT_MB = 400  # reading the 3 GiB sparse file or inflating the zip bomb would blow this
 SANDBOX_UIDS = range(sandbox.SANDBOX_UID_BASE, sandbox.SANDBOX_UID_BASE + 64)
-PROCESS_EXIT_WAIT_S = 10    # the kernel may still be tearing down a namespace's last processes
+PROCESS_EXIT_WAIT_S = 10  # the kernel may still be tearing down a namespace's last processes
 
 
 def _gradebook_name(file_name: str) -> str:
@@ -79,7 +89,9 @@ def hostile_run(request, assignment, student_template, tmp_path_factory) -> dict
     mode = request.param
     _skip_unless_available(mode)
     if not hasattr(request.config, "workerinput"):
-        return json.loads(json.dumps(_grade_corpus(assignment, student_template, tmp_path_factory.mktemp(f"hostile-{mode}"), mode)))
+        return json.loads(
+            json.dumps(_grade_corpus(assignment, student_template, tmp_path_factory.mktemp(f"hostile-{mode}"), mode))
+        )
     shared = tmp_path_factory.getbasetemp().parent
     with FileLock(str(shared / f"hostile-run-{mode}.lock")):
         record = shared / f"hostile-run-{mode}.json"
@@ -123,7 +135,9 @@ def _grade_corpus(assignment, template: Path, folder: Path, mode: str) -> dict:
     neighbour = submissions / NEIGHBOUR_FILE
     nbformat.write(honest.build_notebook(honest.submission("correct_course_style"), template), neighbour)
     neighbour_bytes = neighbour.read_bytes()
-    context = Context(template, neighbour, submissions, out, assignment.root, marker, listeners.port, listeners.abstract_name)
+    context = Context(
+        template, neighbour, submissions, out, assignment.root, marker, listeners.port, listeners.abstract_name
+    )
     for entry in HOSTILE:
         write_entry(entry, submissions, context)
 
@@ -133,7 +147,13 @@ def _grade_corpus(assignment, template: Path, folder: Path, mode: str) -> dict:
         give_tree(folder)
         delegated = DelegatedCgroup(f"hostile-{os.getpid()}-{uuid.uuid4().hex[:6]}")
         try:
-            outcome = as_user(lambda: _grade_and_watch(submissions, assignment, out, marker, lambda: _delegated_processes(delegated, marker)), prepare=delegated.join, timeout=RUN_BUDGET_S + 120)
+            outcome = as_user(
+                lambda: _grade_and_watch(
+                    submissions, assignment, out, marker, lambda: _delegated_processes(delegated, marker)
+                ),
+                prepare=delegated.join,
+                timeout=RUN_BUDGET_S + 120,
+            )
         finally:
             delegated.remove()
         assert outcome.result is not None, f"the rootless run failed: {outcome.problem}"
@@ -161,9 +181,14 @@ def _collect(ran: dict, out: Path, marker: str, assignment, listeners, neighbour
         "connections": listeners.close(),
         "neighbour_intact": neighbour.is_file() and neighbour.read_bytes() == neighbour_bytes,
         "out_files": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()),
-        "marker_in_out": sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()),
+        "marker_in_out": sorted(
+            p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()
+        ),
         "outputs": {file: data["extra_data"]["kit"]["output"] for file, data in results.items()},
-        "public": {file: next((test for test in data["tests"] if test["name"] == "Public Tests"), None) for file, data in results.items()},
+        "public": {
+            file: next((test for test in data["tests"] if test["name"] == "Public Tests"), None)
+            for file, data in results.items()
+        },
         "test_outputs": {file: [test["output"] for test in data["tests"]] for file, data in results.items()},
         "markup": {file: _foreign_markup(page) for file, page in _feedback_pages(out).items()},
         "gradebook_text": (out / "final_grades.csv").read_text(encoding="utf-8"),
@@ -207,7 +232,9 @@ def _feedback_pages(out: Path) -> dict[str, str]:
 
 def _foreign_markup(page: str) -> list[str]:
     """Tags no kit page writes: anything a submission smuggled in."""
-    return sorted(set(re.findall(r"<(script|img|iframe|object|embed|a |form|input|base|link)", page, flags=re.IGNORECASE)))
+    return sorted(
+        set(re.findall(r"<(script|img|iframe|object|embed|a |form|input|base|link)", page, flags=re.IGNORECASE))
+    )
 
 
 def _shm_key(marker: str) -> int:
@@ -266,13 +293,39 @@ def _strings(value):
 
 def _secrets(assignment) -> dict[str, list[str]]:
     """Strings only hidden material holds: nothing a fair run ever shows a student."""
-    comments = [line.strip().lstrip("# ") for line in assignment.cases_file.read_text(encoding="utf-8").splitlines() if line.strip().startswith("# ") and len(line.strip()) > 30]
+    comments = [
+        line.strip().lstrip("# ")
+        for line in assignment.cases_file.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("# ") and len(line.strip()) > 30
+    ]
     autograder = AutograderZip.read(assignment.zip_path)
-    tests = [line.strip() for name in ("sigmoid", "train") for line in autograder.read_member(f"tests/{name}.py").decode().splitlines() if "grade_case(env" in line]
+    tests = [
+        line.strip()
+        for name in ("sigmoid", "train")
+        for line in autograder.read_member(f"tests/{name}.py").decode().splitlines()
+        if "grade_case(env" in line
+    ]
     references = json.loads(autograder.read_member("files/references.json"))
-    expected = sorted({payload["data"] for case in references["cases"].values() for payload in case["expected"].values() if len(payload.get("data", "")) >= 40})
-    sources = [line.strip() for source in references["reference_functions"].values() for line in source.splitlines()[1:] if "clamp(min=" in line]
-    return {"cases.py comment": comments, "hidden test": tests, "expected output": expected, "reference source": sources}
+    expected = sorted(
+        {
+            payload["data"]
+            for case in references["cases"].values()
+            for payload in case["expected"].values()
+            if len(payload.get("data", "")) >= 40
+        }
+    )
+    sources = [
+        line.strip()
+        for source in references["reference_functions"].values()
+        for line in source.splitlines()[1:]
+        if "clamp(min=" in line
+    ]
+    return {
+        "cases.py comment": comments,
+        "hidden test": tests,
+        "expected output": expected,
+        "reference source": sources,
+    }
 
 
 def _secrets_in(texts: list[str], secrets: dict[str, list[str]]) -> list[str]:
@@ -285,7 +338,11 @@ def _secrets_in(texts: list[str], secrets: dict[str, list[str]]) -> list[str]:
             forms = {value, repr(value)[1:-1], json.dumps(value)[1:-1]}
             if any(form in text for text in texts for form in forms):
                 found.add(kind)
-            if kind != "expected output" and len(_flat(value)) >= 12 and any(_flat(value) in text for text in flat_texts):
+            if (
+                kind != "expected output"
+                and len(_flat(value)) >= 12
+                and any(_flat(value) in text for text in flat_texts)
+            ):
                 found.add(kind)
     return sorted(found)
 
@@ -341,14 +398,22 @@ def _root_processes(marker: str) -> dict[int, str]:
     so sandboxes of other test sessions on the machine do not count.
     """
     own_cgroup = f"/sbx_{os.getpid()}_"
-    return _processes(lambda pid, uid, cmdline, environ, cgroups: marker.encode() in cmdline or marker.encode() in environ or (uid in SANDBOX_UIDS and own_cgroup in cgroups))
+    return _processes(
+        lambda pid, uid, cmdline, environ, cgroups: (
+            marker.encode() in cmdline or marker.encode() in environ or (uid in SANDBOX_UIDS and own_cgroup in cgroups)
+        )
+    )
 
 
 def _delegated_processes(delegated: DelegatedCgroup, marker: str) -> dict[int, str]:
     """Live processes this run's submissions started (rootless): in a sandbox cgroup (``sbx_*``) under the
     run's delegated one, or carrying the marker. Without a cgroup, the marker alone."""
     ours = set(delegated.processes(sandboxes_only=True))
-    return _processes(lambda pid, uid, cmdline, environ, cgroups: pid in ours or marker.encode() in cmdline or marker.encode() in environ)
+    return _processes(
+        lambda pid, uid, cmdline, environ, cgroups: (
+            pid in ours or marker.encode() in cmdline or marker.encode() in environ
+        )
+    )
 
 
 def _processes(chosen) -> dict[int, str]:
@@ -358,9 +423,15 @@ def _processes(chosen) -> dict[int, str]:
             continue
         try:
             cmdline = Path(entry.path, "cmdline").read_bytes()
-            environ = Path(entry.path, "environ").read_bytes() if os.access(Path(entry.path, "environ"), os.R_OK) else b""
+            environ = (
+                Path(entry.path, "environ").read_bytes() if os.access(Path(entry.path, "environ"), os.R_OK) else b""
+            )
             cgroups = Path(entry.path, "cgroup").read_text()
-            uid = next(int(line.split()[1]) for line in Path(entry.path, "status").read_text().splitlines() if line.startswith("Uid:"))
+            uid = next(
+                int(line.split()[1])
+                for line in Path(entry.path, "status").read_text().splitlines()
+                if line.startswith("Uid:")
+            )
         except (OSError, StopIteration, ValueError):
             continue  # gone while we looked
         if chosen(int(entry.name), uid, cmdline, environ, cgroups):
@@ -414,7 +485,17 @@ def test_no_hidden_material_reaches_its_results_or_feedback(hostile_run, entry):
 
 def test_status_classes_cover_every_failure_mode(hostile_run):
     statuses = {row["status"].split(":")[0] for row in hostile_run["rows"].values()}
-    expected = {COMPLETED, "timeout", "memory", "crash", "killed by signal", "not a notebook", "not a zip or a notebook", "too large", "wrong assignment"}
+    expected = {
+        COMPLETED,
+        "timeout",
+        "memory",
+        "crash",
+        "killed by signal",
+        "not a notebook",
+        "not a zip or a notebook",
+        "too large",
+        "wrong assignment",
+    }
     assert expected - ({"memory"} if not hostile_run["memory_cap"] else set()) <= statuses
 
 
@@ -431,7 +512,9 @@ def test_no_markup_from_a_submission_reaches_a_page(hostile_run):
 def test_the_gradebook_holds_no_formula_and_no_control_character(hostile_run):
     text = hostile_run["gradebook_text"]
     assert not [char for char in text if unicodedata.category(char) in ("Cc", "Cf") and char != "\n"]
-    cells = [cell for row in list(csv.reader(text.splitlines()))[2:] for cell in row[:1] + row[-1:]]  # past the header and points rows
+    cells = [
+        cell for row in list(csv.reader(text.splitlines()))[2:] for cell in row[:1] + row[-1:]
+    ]  # past the header and points rows
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
 
 
@@ -439,7 +522,11 @@ def test_results_repeat_no_public_test_outcome_from_the_submissions_process(host
     """The public tests run in the student's process, which can rewrite what they report: the entry says so, for all alike."""
     public = hostile_run["public"]
     said = {"name": "Public Tests", "visibility": "visible", "output": PUBLIC_TESTS_NOT_REPEATED}
-    for entry in (NEIGHBOUR_FILE, _kit_name(hostile("name_collides_with_neighbour").file_name), _kit_name(hostile("forge_public_tests").file_name)):
+    for entry in (
+        NEIGHBOUR_FILE,
+        _kit_name(hostile("name_collides_with_neighbour").file_name),
+        _kit_name(hostile("forge_public_tests").file_name),
+    ):
         assert public[entry] == said, entry
     assert public[_kit_name(hostile("infinite_loop").file_name)] is None  # never ran to the end: no entry
 
@@ -453,7 +540,11 @@ def _probe_side(cases_file: Path) -> tuple[set[str], set[str]]:
     """The probes of cases.py's ``Case(...)`` declarations, and those with every module-level function they use."""
     tree = ast.parse(cases_file.read_text(encoding="utf-8"))
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    probes = {call.args[3].id for call in ast.walk(tree) if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Case" and isinstance(call.args[3], ast.Name)}
+    probes = {
+        call.args[3].id
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Case" and isinstance(call.args[3], ast.Name)
+    }
     needed, todo = set(), list(probes)
     while todo:
         name = todo.pop()
@@ -468,7 +559,11 @@ def test_the_sandbox_holds_no_function_of_the_hidden_cases_but_their_probes(host
     output = hostile_run["outputs"][_kit_name(hostile("sandbox_function_census").file_name)]
     census = json.loads(re.search(r"attack ran: sandbox_function_census (\[.*?\])", output).group(1))
     # Functions of the grading run's support folder: the hidden cases file and the modules beside it.
-    held = {entry.rsplit(":", 1)[1] for entry in census if Path(entry.rsplit(":", 1)[0]).parent.name.startswith(SUPPORT_FOLDER_PREFIX)}
+    held = {
+        entry.rsplit(":", 1)[1]
+        for entry in census
+        if Path(entry.rsplit(":", 1)[0]).parent.name.startswith(SUPPORT_FOLDER_PREFIX)
+    }
     probes, probe_side = _probe_side(assignment.cases_file)
     assert probes <= held, "the census does not see the probes the sandbox must hold"
     assert held <= probe_side, sorted(held - probe_side)
@@ -504,7 +599,15 @@ def test_no_network_connection_reached_the_host(hostile_run):
 
 def test_forged_files_are_not_used(hostile_run):
     assert hostile_run["marker_in_out"] == []
-    class_files = ("final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html", "class.json", "written_key.csv")
+    class_files = (
+        "final_grades.csv",
+        "students.csv",
+        "summary.html",
+        "index.html",
+        "similarity.html",
+        "class.json",
+        "written_key.csv",
+    )
     names = [name for name in hostile_run["out_files"] if name not in class_files]
     stray = [name for name in names if not name.startswith(("results/", "feedback/", "written/"))]
     assert stray == []
@@ -556,7 +659,9 @@ OTTER_RUN = {
 def test_otter_run_is_fooled_where_the_kit_is_not(hostile_run, assignment, student_template, tmp_path, request):
     if request.node.callspec.params["hostile_run"] == "rootless":
         pytest.skip("otter run is compared once, with the root run (test_earns_only_what_it_solved covers rootless)")
-    context = Context(student_template, tmp_path / "none.ipynb", tmp_path, tmp_path / "out", assignment.root, "unused", 9, "unused")
+    context = Context(
+        student_template, tmp_path / "none.ipynb", tmp_path, tmp_path / "out", assignment.root, "unused", 9, "unused"
+    )
     paths = []
     for name in OTTER_RUN:
         path = tmp_path / f"{name}.ipynb"
@@ -565,4 +670,6 @@ def test_otter_run_is_fooled_where_the_kit_is_not(hostile_run, assignment, stude
     scores = dict(zip(OTTER_RUN, otter_scores_many(assignment.zip_path, paths, workers=len(paths))))
     assert scores == {name: pytest.approx(expected) for name, expected in OTTER_RUN.items()}
     for name in OTTER_RUN:
-        assert hostile_run["rows"][_gradebook_name(hostile(name).file_name)]["scores"] == pytest.approx(hostile(name).expected)
+        assert hostile_run["rows"][_gradebook_name(hostile(name).file_name)]["scores"] == pytest.approx(
+            hostile(name).expected
+        )

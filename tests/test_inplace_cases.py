@@ -1,6 +1,7 @@
 """Functions that update their arguments in place and return None: an optimiser's step with parameters
 that already hold a gradient, a Q-table update. The state they leave is judged, a None return is the
 answer's normal shape, and a flipped or scaled step is named, in a hidden case and a public check alike."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,18 +20,44 @@ def sgd_step(params, lr):
         for p in params:
             p -= lr * p.grad
 """
-SGD_CASE = cases.inplace("sgd_step", "two_tensors", [parameter(normal(0, 1, (3, 2)), grad=normal(0, 1, (3, 2))), parameter(normal(0, 1, (2,)), grad=normal(0, 1, (2,)))], 0.1,
-                         updates={0: "params"})
+SGD_CASE = cases.inplace(
+    "sgd_step",
+    "two_tensors",
+    [
+        parameter(normal(0, 1, (3, 2)), grad=normal(0, 1, (3, 2))),
+        parameter(normal(0, 1, (2,)), grad=normal(0, 1, (2,))),
+    ],
+    0.1,
+    updates={0: "params"},
+)
 
 
 @pytest.mark.parametrize(
     ("change", "says"),
     [
         (("p -= lr", "p += lr"), "the change sgd_step makes to params[0] has the wrong sign"),
-        (("p -= lr", "p -= 2 * lr"), "the change sgd_step makes to params[0] is 2x the reference: check the constant factor"),
-        (("with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad", "for p in params:\n        p = p - lr * p.grad"), "params is unchanged after sgd_step: change the tensors passed in, in place"),
-        (("with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad", "..."), "sgd_step is not written yet"),
-        (("with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad", "for p in params:\n        p.sub_(lr * p.grad)"), "an in-place update of a leaf tensor that requires grad"),
+        (
+            ("p -= lr", "p -= 2 * lr"),
+            "the change sgd_step makes to params[0] is 2x the reference: check the constant factor",
+        ),
+        (
+            (
+                "with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad",
+                "for p in params:\n        p = p - lr * p.grad",
+            ),
+            "params is unchanged after sgd_step: change the tensors passed in, in place",
+        ),
+        (
+            ("with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad", "..."),
+            "sgd_step is not written yet",
+        ),
+        (
+            (
+                "with torch.no_grad():\n        for p in params:\n            p -= lr * p.grad",
+                "for p in params:\n        p.sub_(lr * p.grad)",
+            ),
+            "an in-place update of a leaf tensor that requires grad",
+        ),
         (("for p in params:", "for p in params[:1]:"), "params[1][0] is"),
     ],
 )
@@ -55,7 +82,12 @@ def test_parameter_hands_over_a_leaf_tensor_whose_grad_is_filled():
     built = declared.build(stored, Scope({}, torch=True))
     assert built.is_leaf and built.requires_grad and built.dtype == torch.float32
     assert torch.equal(built.grad, torch.tensor(stored["grad"])) and bool((built.grad >= 1).all())
-    assert parameter(normal(0, 1, (2,))).build(parameter(normal(0, 1, (2,))).make(InputContext(rng=np.random.default_rng(1))), Scope({}, torch=True)).grad is None
+    assert (
+        parameter(normal(0, 1, (2,)))
+        .build(parameter(normal(0, 1, (2,))).make(InputContext(rng=np.random.default_rng(1))), Scope({}, torch=True))
+        .grad
+        is None
+    )
 
 
 Q_UPDATE = """
@@ -63,14 +95,22 @@ def q_update(q, state, action, reward, next_state, alpha, gamma):
     target = reward + gamma * q[next_state].max()
     q[state, action] += alpha * (target - q[state, action])
 """
-Q_CASE = Cases(torch=False).inplace("q_update", "one_step", array(uniform(0, 1, (5, 4))), 2, 1, 1.0, 3, 0.5, 0.9, updates={0: "q"})
+Q_CASE = Cases(torch=False).inplace(
+    "q_update", "one_step", array(uniform(0, 1, (5, 4))), 2, 1, 1.0, 3, 0.5, 0.9, updates={0: "q"}
+)
 
 
 @pytest.mark.parametrize(
     ("change", "says"),
     [
-        (("alpha * (target - q[state, action])", "alpha * (q[state, action] - target)"), "the change q_update makes to q has the wrong sign"),
-        (("q[state, action] +=", "q = q.copy()\n    q[state, action] +="), "q is unchanged after q_update: change the array passed in"),
+        (
+            ("alpha * (target - q[state, action])", "alpha * (q[state, action] - target)"),
+            "the change q_update makes to q has the wrong sign",
+        ),
+        (
+            ("q[state, action] +=", "q = q.copy()\n    q[state, action] +="),
+            "q is unchanged after q_update: change the array passed in",
+        ),
         (("q[next_state].max()", "q[next_state].min()"), "q[2, 1] is"),
     ],
 )
@@ -84,7 +124,19 @@ def test_a_diagnosis_receives_the_literal_arguments_as_written():
         assert inputs["a1"] == 2 and inputs["a5"] == 0.5 and inputs["a6"] == 0.9  # state, alpha, gamma
         return say("没乘学习率", "the step is not scaled by alpha") if inputs["a5"] == 0.5 else None
 
-    case = Cases(torch=False).inplace("q_update", "one_step", array(uniform(0, 1, (5, 4))), 2, 1, 1.0, 3, 0.5, 0.9, updates={0: "q"}, diagnose=[forgot_the_learning_rate])
+    case = Cases(torch=False).inplace(
+        "q_update",
+        "one_step",
+        array(uniform(0, 1, (5, 4))),
+        2,
+        1,
+        1.0,
+        3,
+        0.5,
+        0.9,
+        updates={0: "q"},
+        diagnose=[forgot_the_learning_rate],
+    )
     verdict = judged(case, Q_UPDATE, Q_UPDATE.replace("alpha * (target", "(target"))
     assert not verdict.passed and verdict.message == say("没乘学习率", "the step is not scaled by alpha")
 
@@ -117,7 +169,10 @@ def _torch_sgd(params, lr):
         (SGD.replace("p -= lr", "p += lr"), "the change sgd_step makes to params[0] has the wrong sign"),
         (SGD.replace("p -= lr", "p -= 0.5 * lr"), "is 0.5x the reference"),
         ("def sgd_step(params, lr):\n    ...\n", "sgd_step is not written yet"),
-        ("def sgd_step(params, lr):\n    return [p - lr * p.grad for p in params]\n", "params is unchanged after sgd_step"),
+        (
+            "def sgd_step(params, lr):\n    return [p - lr * p.grad for p in params]\n",
+            "params is unchanged after sgd_step",
+        ),
     ],
 )
 def test_check_inplace_compares_with_a_library_step(student, says):

@@ -3,6 +3,7 @@
 A student may write activations and pooling as modules or as functions; only layers with weights
 are counted, and a wrong shape names the layer where it first goes wrong.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -48,11 +49,29 @@ def test_layers_as_modules_or_functions_give_the_same_shapes():
     ("change", "says"),
     [
         # no pooling after the first convolution: the second one sees 8x8, and the head cannot take it
-        (("x = F.max_pool2d(F.relu(self.conv1(x)), 2)", "x = F.relu(self.conv1(x))"), "layer 2 with weights of Net outputs Conv2d (2, 6, 8, 8), expected Conv2d (2, 6, 4, 4): check this layer's sizes, and the padding"),
-        (("nn.Conv2d(4, 6, kernel_size=3, padding=1)", "nn.Conv2d(4, 8, kernel_size=3, padding=1)"), "Conv2d (2, 8, 4, 4), expected Conv2d (2, 6, 4, 4)"),
-        (("nn.Linear(6 * 2 * 2, 10)", "nn.Linear(6 * 4 * 4, 10)"), "forward raised an error after 2 layer(s) with weights: matrix shapes do not match"),
-        (("x = F.max_pool2d(F.relu(self.conv2(x)), 2)", "x = F.max_pool2d(F.relu(self.conv2(self.conv2b(x))), 2)"), "has no attribute 'conv2b'"),
-        (("        return self.head(x.flatten(1))", "        return self.head(self.head2(x.flatten(1)))\n\n    head2 = nn.Identity()"), None),
+        (
+            ("x = F.max_pool2d(F.relu(self.conv1(x)), 2)", "x = F.relu(self.conv1(x))"),
+            "layer 2 with weights of Net outputs Conv2d (2, 6, 8, 8), expected Conv2d (2, 6, 4, 4): check this layer's sizes, and the padding",
+        ),
+        (
+            ("nn.Conv2d(4, 6, kernel_size=3, padding=1)", "nn.Conv2d(4, 8, kernel_size=3, padding=1)"),
+            "Conv2d (2, 8, 4, 4), expected Conv2d (2, 6, 4, 4)",
+        ),
+        (
+            ("nn.Linear(6 * 2 * 2, 10)", "nn.Linear(6 * 4 * 4, 10)"),
+            "forward raised an error after 2 layer(s) with weights: matrix shapes do not match",
+        ),
+        (
+            ("x = F.max_pool2d(F.relu(self.conv2(x)), 2)", "x = F.max_pool2d(F.relu(self.conv2(self.conv2b(x))), 2)"),
+            "has no attribute 'conv2b'",
+        ),
+        (
+            (
+                "        return self.head(x.flatten(1))",
+                "        return self.head(self.head2(x.flatten(1)))\n\n    head2 = nn.Identity()",
+            ),
+            None,
+        ),
     ],
 )
 def test_a_wrong_layer_is_named(change, says):
@@ -69,12 +88,20 @@ def test_a_wrong_layer_is_named(change, says):
 
 
 def test_an_extra_or_missing_layer_with_weights_is_named():
-    extra = SOLUTION.replace("return self.head(x.flatten(1))", "return self.out(self.head(x.flatten(1)))").replace("self.head = nn.Linear(6 * 2 * 2, 10)", "self.head = nn.Linear(6 * 2 * 2, 10)\n        self.out = nn.Linear(10, 10)")
+    extra = SOLUTION.replace("return self.head(x.flatten(1))", "return self.out(self.head(x.flatten(1)))").replace(
+        "self.head = nn.Linear(6 * 2 * 2, 10)",
+        "self.head = nn.Linear(6 * 2 * 2, 10)\n        self.out = nn.Linear(10, 10)",
+    )
     verdict = judged(CASE, SOLUTION, extra)
     assert not verdict.passed and "more layers with weights than expected: Linear (2, 10)" in verdict.message
-    missing = SOLUTION.replace("x = F.max_pool2d(F.relu(self.conv2(x)), 2)", "x = F.max_pool2d(x, 2)").replace("nn.Linear(6 * 2 * 2, 10)", "nn.Linear(4 * 2 * 2, 10)")
+    missing = SOLUTION.replace("x = F.max_pool2d(F.relu(self.conv2(x)), 2)", "x = F.max_pool2d(x, 2)").replace(
+        "nn.Linear(6 * 2 * 2, 10)", "nn.Linear(4 * 2 * 2, 10)"
+    )
     verdict = judged(CASE, SOLUTION, missing)
-    assert not verdict.passed and "outputs Linear (2, 10), expected Conv2d (2, 6, 4, 4): is a layer missing or extra" in verdict.message
+    assert (
+        not verdict.passed
+        and "outputs Linear (2, 10), expected Conv2d (2, 6, 4, 4): is a layer missing or extra" in verdict.message
+    )
 
 
 def test_a_blank_class_is_not_written_yet():

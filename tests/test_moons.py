@@ -1,4 +1,5 @@
 """The moons data set (data/moons/, the nn_module lesson's): two classes no line separates, split apart."""
+
 from __future__ import annotations
 
 import numpy as np

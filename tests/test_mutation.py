@@ -1,4 +1,5 @@
 """The mutator, the forked runner and ``validate`` on the real assignment."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,14 @@ import pytest
 from autograder.assignment import Assignment
 from autograder.authoring.suite import load_cases
 from autograder.forking import run_forked
-from autograder.release.mutation import MutationError, equivalence_of, format_report, mutate, question_definitions, validate
+from autograder.release.mutation import (
+    MutationError,
+    equivalence_of,
+    format_report,
+    mutate,
+    question_definitions,
+    validate,
+)
 from autograder.release.source_notebook import SourceNotebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +33,9 @@ def _function(body: str, *, args: str = "a, b") -> str:
 
 def _bodies(source: str, operator: str) -> list[str]:
     """The mutated bodies (the def line cut off) the given operator produced."""
-    return ["\n".join(line.strip() for line in m.source.splitlines()[1:]) for m in mutate(source) if m.operator == operator]
+    return [
+        "\n".join(line.strip() for line in m.source.splitlines()[1:]) for m in mutate(source) if m.operator == operator
+    ]
 
 
 # The mutator ---------------------------------------------------------------------
@@ -35,13 +45,25 @@ def _bodies(source: str, operator: str) -> list[str]:
     ("body", "operator", "expected"),
     [
         ("return a + b", "arithmetic", ["return a - b", "return a * b", "return a / b", "return a ** b"]),
-        ("a -= b\nreturn a", "arithmetic", ["a += b\nreturn a", "a *= b\nreturn a", "a /= b\nreturn a", "a **= b\nreturn a"]),
-        ("return a >= b", "comparison", ["return a > b", "return a <= b", "return a < b", "return a == b", "return a != b"]),
+        (
+            "a -= b\nreturn a",
+            "arithmetic",
+            ["a += b\nreturn a", "a *= b\nreturn a", "a /= b\nreturn a", "a **= b\nreturn a"],
+        ),
+        (
+            "return a >= b",
+            "comparison",
+            ["return a > b", "return a <= b", "return a < b", "return a == b", "return a != b"],
+        ),
         ("return -a", "remove minus", ["return a"]),
         ("return a + b", "insert minus", ["return -(a + b)", "return -a + b", "return a + -b"]),
         ("return a * 3", "constant", ["return a * 0", "return a * 4", "return a * -3", "return a * 6"]),
         ("return a * 0", "constant", ["return a * 1"]),
-        ("return a ** 0.5", "constant", ["return a ** 0.0", "return a ** 1.5", "return a ** (-0.5)", "return a ** 1.0"]),
+        (
+            "return a ** 0.5",
+            "constant",
+            ["return a ** 0.0", "return a ** 1.5", "return a ** (-0.5)", "return a ** 1.0"],
+        ),
         ("a.zero_()\nreturn a", "drop statement", ["pass\nreturn a", "a.zero_()\npass"]),
         ("return g(a, b, 1)", "swap arguments", ["return g(b, a, 1)", "return g(1, b, a)", "return g(a, 1, b)"]),
         ("return a.clamp(min=0).mean()", "drop call", ["return a.clamp(min=0)", "return a.mean()"]),
@@ -111,7 +133,10 @@ def test_a_class_is_mutated_inside_its_methods():
         compile(mutant.source, "<mutant>", "exec")
         assert mutant.source.startswith("class Net(nn.Module):")  # a method is never dropped whole
     descriptions = {m.description for m in mutants}
-    assert "line 4: nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 2)) -> nn.Sequential(nn.Linear(2, hidden), nn.Linear(hidden, 2))" in descriptions
+    assert (
+        "line 4: nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 2)) -> nn.Sequential(nn.Linear(2, hidden), nn.Linear(hidden, 2))"
+        in descriptions
+    )
     assert "line 7: torch.relu(x) -> x" in descriptions
     assert "line 4: 2 -> 3" in descriptions
 
@@ -119,7 +144,9 @@ def test_a_class_is_mutated_inside_its_methods():
 # Declared equivalents ------------------------------------------------------------
 
 LOSS = _function("p = y_pred.clamp(min=1e-12).log()\nreturn -(y * p).mean()", args="y_pred, y")
-ACCURACY = _function("predicted = (y_pred >= 0.5).float()\nreturn (predicted == y).float().mean().item()", args="y_pred, y")
+ACCURACY = _function(
+    "predicted = (y_pred >= 0.5).float()\nreturn (predicted == y).float().mean().item()", args="y_pred, y"
+)
 ACCURACY_MEAN = _function("predicted = (y_pred >= 0.5).float()\nreturn predicted.mean().item()", args="y_pred, y")
 TRAIN = _function("losses = []\nlosses.append(loss.item())\nreturn losses", args="loss")
 
@@ -153,7 +180,9 @@ def test_every_operator_the_mutator_uses_has_a_declarable_name():
 def test_an_equivalent_with_an_unknown_operator_names_the_ones_there_are():
     from autograder.authoring import Equivalent
 
-    with pytest.raises(ValueError, match="operator='swap argument' is no operator validate uses; use one of .*'swap arguments'"):
+    with pytest.raises(
+        ValueError, match="operator='swap argument' is no operator validate uses; use one of .*'swap arguments'"
+    ):
         Equivalent("symmetric", operator="swap argument")
 
 
@@ -171,7 +200,9 @@ def test_the_report_lists_each_survivor_with_its_operator_and_an_entry_that_decl
         assert f"{mutant.description}  [operator {mutant.operator!r}]" in text
         declared = eval(entry, {"Equivalent": Equivalent})
         assert declared.matches(mutant), entry
-        assert [other for other in survivors if declared.matches(other)] == [mutant], "an entry matches its own mutant only"
+        assert [other for other in survivors if declared.matches(other)] == [mutant], (
+            "an entry matches its own mutant only"
+        )
 
 
 # Questions and their functions ---------------------------------------------------
@@ -247,7 +278,11 @@ def test_run_forked_returns_results_in_job_order_and_contains_side_effects():
 
 @pytest.mark.parametrize(
     ("job", "problem"),
-    [(_forever, "ran longer than 0.5 s"), (_segfault, "crashed (SIGSEGV)"), (_raises, "crashed (exit code 70, no result)")],
+    [
+        (_forever, "ran longer than 0.5 s"),
+        (_segfault, "crashed (SIGSEGV)"),
+        (_raises, "crashed (exit code 70, no result)"),
+    ],
 )
 def test_run_forked_reports_jobs_that_never_answer(job, problem):
     [outcome] = run_forked([job], workers=1, timeout=0.5)
@@ -294,7 +329,15 @@ def test_validate_names_the_questions_it_can_mutate():
 def test_the_report_keeps_long_question_names_apart_from_their_definitions():
     from autograder.release.mutation.scoring import MutationReport, QuestionScore
 
-    report = MutationReport("lesson", [QuestionScore("build_sequential", "build_sequential", total=17, caught=17), QuestionScore("q", "f", total=4, caught=3)], 1.0, 2)
+    report = MutationReport(
+        "lesson",
+        [
+            QuestionScore("build_sequential", "build_sequential", total=17, caught=17),
+            QuestionScore("q", "f", total=4, caught=3),
+        ],
+        1.0,
+        2,
+    )
     rows = format_report(report).splitlines()
     assert rows[2].split() == ["build_sequential", "build_sequential", "17", "0", "17", "100%"]
     assert rows[3].split()[:2] == ["q", "f"] and len(rows[3].split("  below")[0]) == len(rows[2])

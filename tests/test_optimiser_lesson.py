@@ -2,6 +2,7 @@
 that updates its parameters in place, a training loop held to a threshold, and two runs overlaid in one
 chart. It releases green (the solution passes its public checks, the zip lists what it imports), and
 `autograder grade` names each mistake with the kit's own messages."""
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,7 @@ TRAIN_PUBLIC = """def test_train_gets_the_loss_down(train):
     check_threshold(train, xs, xs @ torch.tensor([[1.0], [2.0], [3.0]]), 0.5, 40, below=0.01)"""
 RUNS = """fast_losses = train(x, y, 0.1, 30)
 slow_losses = train(x, y, 0.02, 30)"""
-CASES = '''import torch
+CASES = """import torch
 
 from autograder.authoring import Cases, Curves, data, normal, parameter, reference_bar
 
@@ -71,13 +72,21 @@ CASES = [
 CHARTS = [
     Curves({"lr 0.1": "fast_losses", "lr 0.02": "slow_losses"}, loss="mean squared error", log=True, title="两个学习率 · Two learning rates"),
 ]
-'''
+"""
 
 
 def _question(name: str, solution: str, public: str) -> list:
     raw, code_cell = nbformat.v4.new_raw_cell, nbformat.v4.new_code_cell
-    return [raw(f"# BEGIN QUESTION\nname: {name}\npoints: 2"), raw("# BEGIN SOLUTION"), code_cell(solution), raw("# END SOLUTION"),
-            raw("# BEGIN TESTS"), code_cell(public), raw("# END TESTS"), raw("# END QUESTION")]
+    return [
+        raw(f"# BEGIN QUESTION\nname: {name}\npoints: 2"),
+        raw("# BEGIN SOLUTION"),
+        code_cell(solution),
+        raw("# END SOLUTION"),
+        raw("# BEGIN TESTS"),
+        code_cell(public),
+        raw("# END TESTS"),
+        raw("# END QUESTION"),
+    ]
 
 
 def _write_lesson(root: Path) -> Assignment:
@@ -87,8 +96,14 @@ def _write_lesson(root: Path) -> Assignment:
     folder = root / "assignments" / NAME
     notebook = nbformat.read(folder / f"{NAME}.ipynb", as_version=4)
     markdown, code_cell = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-    notebook.cells[2:] = [code_cell(SETUP), markdown("## 1. SGD"), *_question("sgd_step", SGD_STEP, SGD_PUBLIC),
-                          markdown("## 2. 训练 · Training"), *_question("train", TRAIN, TRAIN_PUBLIC), code_cell(RUNS)]
+    notebook.cells[2:] = [
+        code_cell(SETUP),
+        markdown("## 1. SGD"),
+        *_question("sgd_step", SGD_STEP, SGD_PUBLIC),
+        markdown("## 2. 训练 · Training"),
+        *_question("train", TRAIN, TRAIN_PUBLIC),
+        code_cell(RUNS),
+    ]
     nbformat.write(notebook, folder / f"{NAME}.ipynb")
     (folder / "cases.py").write_text(CASES, encoding="utf-8")
     return Assignment.find(NAME, root)
@@ -98,11 +113,31 @@ def _solution(source: str) -> str:
     return code("\n".join(line for line in textwrap.dedent(source).splitlines() if "SOLUTION" not in line))
 
 
-CORPUS = Corpus(NAME, {"sgd_step": 2.0, "train": 2.0}, {"sgd_step": _solution(SGD_STEP), "train": _solution(TRAIN)}, [
-    Submission("correct", "the course's answers"),
-    Submission("sgd_ascends", "sgd_step adds the gradient", {"sgd_step": _solution(SGD_STEP).replace("p -= lr", "p += lr")}, {"sgd_step": 0.0}),
-    Submission("train_rebuilds_w", "train starts from a new w every epoch", {"train": _solution(TRAIN).replace("    for _ in range(epochs):\n", "    for _ in range(epochs):\n        w = torch.zeros(x.shape[1], 1, requires_grad=True)\n")}, {"train": 0.0}),
-])
+CORPUS = Corpus(
+    NAME,
+    {"sgd_step": 2.0, "train": 2.0},
+    {"sgd_step": _solution(SGD_STEP), "train": _solution(TRAIN)},
+    [
+        Submission("correct", "the course's answers"),
+        Submission(
+            "sgd_ascends",
+            "sgd_step adds the gradient",
+            {"sgd_step": _solution(SGD_STEP).replace("p -= lr", "p += lr")},
+            {"sgd_step": 0.0},
+        ),
+        Submission(
+            "train_rebuilds_w",
+            "train starts from a new w every epoch",
+            {
+                "train": _solution(TRAIN).replace(
+                    "    for _ in range(epochs):\n",
+                    "    for _ in range(epochs):\n        w = torch.zeros(x.shape[1], 1, requires_grad=True)\n",
+                )
+            },
+            {"train": 0.0},
+        ),
+    ],
+)
 
 
 @pytest.fixture(scope="module")
@@ -128,14 +163,19 @@ def test_the_kit_grades_the_lesson_and_names_each_mistake(lesson, tmp_path):
     template = assignment.student_dir / f"{NAME}.ipynb"
     CORPUS.write(tmp_path / "in", template)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["--root", str(assignment.root), "grade", str(tmp_path / "in"), "-a", NAME, "-o", str(out), "--workers", "1"])
+    result = CliRunner().invoke(
+        main,
+        ["--root", str(assignment.root), "grade", str(tmp_path / "in"), "-a", NAME, "-o", str(out), "--workers", "1"],
+    )
     assert result.exit_code == 0, result.output
     for entry in CORPUS.entries:
         results = json.loads((out / "results" / f"{entry.name}.ipynb.json").read_text(encoding="utf-8"))
         scores = {test["name"]: test["score"] for test in results["tests"] if "score" in test}
         assert scores == entry.expected, entry.name
     assert "the change sgd_step makes to params[0] has the wrong sign" in _output(out, "sgd_ascends", "sgd_step")
-    assert "it must be below" in _output(out, "train_rebuilds_w", "train") and "the reference solution reaches" in _output(out, "train_rebuilds_w", "train")
+    assert "it must be below" in _output(
+        out, "train_rebuilds_w", "train"
+    ) and "the reference solution reaches" in _output(out, "train_rebuilds_w", "train")
     page = (out / "feedback" / "correct.ipynb.html").read_text(encoding="utf-8")
     assert "两个学习率 · Two learning rates" in page and "你 · you: lr 0.02" in page
 

@@ -1,6 +1,7 @@
 """Plain ``otter run`` as release validates with it: a kernel that died before running a cell (two
 kernels raced for a port) is tried once more, any other failure is reported at once; and a run that
 gave a question no score is a problem, as is a solution short of full marks or a template above 0."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,10 @@ def _runs_that(outcomes: list, monkeypatch) -> list:
 
 
 def test_a_kernel_that_died_at_start_is_tried_once_more(monkeypatch):
-    calls = _runs_that([OtterRunFailed(f"otter run on a.ipynb failed (exit 1): RuntimeError: {KERNEL_START_FAILED}"), RESULT], monkeypatch)
+    calls = _runs_that(
+        [OtterRunFailed(f"otter run on a.ipynb failed (exit 1): RuntimeError: {KERNEL_START_FAILED}"), RESULT],
+        monkeypatch,
+    )
     assert otter_scores(Path("zip"), Path("a.ipynb")) == SCORES
     assert len(calls) == 2
 
@@ -81,8 +85,12 @@ def test_a_solution_short_of_full_marks_and_a_template_above_zero_are_problems()
 
 FAILED_PUBLIC = {
     "tests": [
-        {"name": "Public Tests", "visibility": "visible", "status": "failed",
-         "output": "sgd_step results:\n    sgd_step - 1 result:\n        ❌ Test case failed\n        sgd_step returned None: is a `return` missing?\n\n    sgd_step - 2 result:\n        ✅ Test case passed"},
+        {
+            "name": "Public Tests",
+            "visibility": "visible",
+            "status": "failed",
+            "output": "sgd_step results:\n    sgd_step - 1 result:\n        ❌ Test case failed\n        sgd_step returned None: is a `return` missing?\n\n    sgd_step - 2 result:\n        ✅ Test case passed",
+        },
         {"name": "sgd_step", "score": 2.0, "max_score": 2.0, "visibility": "after_published", "output": "..."},
     ],
 }
@@ -91,7 +99,10 @@ FAILED_PUBLIC = {
 def test_a_failed_public_test_is_read_from_otters_report_though_the_scores_are_full():
     result = OtterResult.from_results(FAILED_PUBLIC)
     assert result.scores == {"sgd_step": 2.0}
-    assert result.public_failures == "sgd_step results: | sgd_step - 1 result: | sgd_step returned None: is a `return` missing? | sgd_step - 2 result:"
+    assert (
+        result.public_failures
+        == "sgd_step results: | sgd_step - 1 result: | sgd_step returned None: is a `return` missing? | sgd_step - 2 result:"
+    )
 
 
 def test_public_tests_that_all_passed_report_nothing():
@@ -102,4 +113,6 @@ def test_public_tests_that_all_passed_report_nothing():
 def test_a_solution_that_fails_its_own_public_test_is_a_problem_at_full_marks():
     report = _report({"sigmoid": 2.0, "train": 4.0}, {"sigmoid": 0.0, "train": 0.0})
     report.solution_public_failures = "sigmoid results: | sigmoid - 1 result: | sigmoid(1000) is nan"
-    assert report.problems == ["the solution fails its own public tests, so every correct submission would see a red check (sigmoid results: | sigmoid - 1 result: | sigmoid(1000) is nan); fix the test or the solution"]
+    assert report.problems == [
+        "the solution fails its own public tests, so every correct submission would see a red check (sigmoid results: | sigmoid - 1 result: | sigmoid(1000) is nan); fix the test or the solution"
+    ]

@@ -1,4 +1,5 @@
 """Names of the per-submission pages: safe on disk and never shared by two files."""
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ nothing of its sandbox running, new phase ones wait behind a waiting commit,
 and the student process never holds the gate. Both isolated modes run (root,
 and rootless as an ordinary user).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -70,14 +71,23 @@ def _steal(mode: str, without: frozenset) -> dict:
     """A publisher in phase two, then a reader in phase one once the locks are there (or the publisher has
     given up). Should the reader have to wait for its turn at the gate, the test (not a sandbox) tells the
     publisher to stop, which it then can."""
+
     def job(secret_fd: int, gate_folder: str) -> dict:
         limits = sandbox.Limits(wall_s=60, without=without | HOST_FILES, gate_folder=gate_folder)
         with open(channels.SHARED_FILE, "rb") as shared:
             published: dict = {}
-            publisher = threading.Thread(target=lambda: published.update(result=sandbox.run_sandboxed(_publish, limits=limits, secret_fd=secret_fd)))
+            publisher = threading.Thread(
+                target=lambda: published.update(
+                    result=sandbox.run_sandboxed(_publish, limits=limits, secret_fd=secret_fd)
+                )
+            )
             publisher.start()
             deadline = time.monotonic() + 60
-            while publisher.is_alive() and not channels.marked(shared.fileno(), channels.DONE) and time.monotonic() < deadline:
+            while (
+                publisher.is_alive()
+                and not channels.marked(shared.fileno(), channels.DONE)
+                and time.monotonic() < deadline
+            ):
                 time.sleep(0.01)  # locks announce nothing: look again
             waited = []
 
@@ -88,13 +98,20 @@ def _steal(mode: str, without: frozenset) -> dict:
 
             read = sandbox.run_sandboxed(_read, limits=limits, on_gate=at_the_gate)
             publisher.join()
-        return {"stolen": read.data.decode(errors="replace"), "published": published["result"].data.decode(errors="replace"), "reader_waited": waited}
+        return {
+            "stolen": read.data.decode(errors="replace"),
+            "published": published["result"].data.decode(errors="replace"),
+            "reader_waited": waited,
+        }
+
     return in_mode(mode, lambda: _with_secret(job))
 
 
 @x86_64
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("without", [(), ("seccomp",), ("phase_gate",)], ids=["defended", "gate_alone", "seccomp_alone"])
+@pytest.mark.parametrize(
+    "without", [(), ("seccomp",), ("phase_gate",)], ids=["defended", "gate_alone", "seccomp_alone"]
+)
 def test_a_secret_published_in_phase_two_never_reaches_a_phase_one(mode, without):
     seen = _steal(mode, frozenset(without))
     assert seen["stolen"] == "", seen
@@ -137,15 +154,26 @@ def _publish_briefly(reveal) -> bytes:
 def _steal_while_committing(mode: str, without: frozenset) -> dict:
     """Two sandboxes in phase one; the publisher commits first and waits for the other, which then commits
     too, its child still reading. The publisher's phase two begins while the other waits its turn."""
+
     def job(secret_fd: int, gate_folder: str) -> dict:
-        limits = sandbox.Limits(wall_s=60, without=frozenset({"seccomp"}) | without | HOST_FILES, gate_folder=gate_folder)
+        limits = sandbox.Limits(
+            wall_s=60, without=frozenset({"seccomp"}) | without | HOST_FILES, gate_folder=gate_folder
+        )
         results: dict = {}
         with open(channels.SHARED_FILE, "rb") as shared:
-            receiver = threading.Thread(target=lambda: results.update(received=sandbox.run_sandboxed(_commit_leaving_a_reader, limits=limits, secret_fd=secret_fd)))
+            receiver = threading.Thread(
+                target=lambda: results.update(
+                    received=sandbox.run_sandboxed(_commit_leaving_a_reader, limits=limits, secret_fd=secret_fd)
+                )
+            )
             receiver.start()
             _look_until(lambda: channels.marked(shared.fileno(), channels.READY))
             turnstile = open(os.path.join(gate_folder, phase_gate.TURNSTILE), "rb")  # made by the receiver's entry
-            publisher = threading.Thread(target=lambda: results.update(published=sandbox.run_sandboxed(_publish_briefly, limits=limits, secret_fd=secret_fd)))
+            publisher = threading.Thread(
+                target=lambda: results.update(
+                    published=sandbox.run_sandboxed(_publish_briefly, limits=limits, secret_fd=secret_fd)
+                )
+            )
             publisher.start()
             _look_until(lambda: _locked_by_another(turnstile.fileno()))  # the publisher's commit waits for the gate
             channels.mark(shared.fileno(), channels.GO)
@@ -153,7 +181,11 @@ def _steal_while_committing(mode: str, without: frozenset) -> dict:
             channels.mark(shared.fileno(), channels.STOP)  # the locks are gone: a child still waiting may end
             receiver.join()
             turnstile.close()
-        return {"stolen": results["received"].data.decode(errors="replace"), "published": results["published"].data.decode(errors="replace")}
+        return {
+            "stolen": results["received"].data.decode(errors="replace"),
+            "published": results["published"].data.decode(errors="replace"),
+        }
+
     return in_mode(mode, lambda: _with_secret(job))
 
 
@@ -204,8 +236,16 @@ def _gate_files_held(reveal) -> bytes:
 @pytest.mark.parametrize("mode", MODES)
 def test_the_student_process_never_holds_the_gate(mode):
     """Holding the gate's open file, it could let go of the gate in its phase two (had seccomp not refused it flock too)."""
+
     def job() -> dict:
-        return _with_secret(lambda secret_fd, folder: json.loads(sandbox.run_sandboxed(_gate_files_held, limits=sandbox.Limits(wall_s=20, gate_folder=folder), secret_fd=secret_fd).data))
+        return _with_secret(
+            lambda secret_fd, folder: json.loads(
+                sandbox.run_sandboxed(
+                    _gate_files_held, limits=sandbox.Limits(wall_s=20, gate_folder=folder), secret_fd=secret_fd
+                ).data
+            )
+        )
+
     assert in_mode(mode, job) == {"phase one": [], "phase two": []}
 
 
@@ -244,7 +284,9 @@ def test_a_commit_waits_for_phase_ones_and_holds_new_ones_back(tmp_path):
         waits.append(now_waiting)
         waiting.set()
 
-    newcomer = threading.Thread(target=lambda: late.append(phase_gate.PhaseGate.enter_phase_one(folder=folder, on_wait=on_wait)))
+    newcomer = threading.Thread(
+        target=lambda: late.append(phase_gate.PhaseGate.enter_phase_one(folder=folder, on_wait=on_wait))
+    )
     newcomer.start()
     assert waiting.wait(20), "a phase one that came while a commit waited went ahead of it"
     running.close()  # the last phase one ends: the commit goes first, the newcomer still waits behind it

@@ -1,6 +1,7 @@
 """The contract of a hand-written probe: one that stops at a blank or an error hands back what
 ``call_guarded`` gave, alone or under any key, and the student reads "not written yet" or the error,
 not which results the probe did not get to."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,10 +29,22 @@ def _judge(student, reference, inputs):
     return checks.compare(student["table"], reference["table"], what="q_update")
 
 
-@pytest.mark.parametrize("early", [lambda result: result, lambda result: {"table": result}, lambda result: {"status": result}], ids=["bare", "one key", "other key"])
-@pytest.mark.parametrize(("student", "says"), [("def q_update(q, reward):\n    ...\n", "q_update is not written yet"), ("def q_update(q, reward):\n    raise KeyError(3)\n", "q_update raised KeyError: 3")])
+@pytest.mark.parametrize(
+    "early",
+    [lambda result: result, lambda result: {"table": result}, lambda result: {"status": result}],
+    ids=["bare", "one key", "other key"],
+)
+@pytest.mark.parametrize(
+    ("student", "says"),
+    [
+        ("def q_update(q, reward):\n    ...\n", "q_update is not written yet"),
+        ("def q_update(q, reward):\n    raise KeyError(3)\n", "q_update raised KeyError: 3"),
+    ],
+)
 def test_a_probe_that_returns_early_says_what_stopped_it(early, student, says):
-    case = Case("q_update", "one", lambda context: {"q": np.zeros(3)}, _probe_returning(early), _judge, calls="q_update")
+    case = Case(
+        "q_update", "one", lambda context: {"q": np.zeros(3)}, _probe_returning(early), _judge, calls="q_update"
+    )
     inputs = case.make_inputs(None)
     expected = {key: wire.decode(value) for key, value in suite.probe(case, _namespace(SOLUTION), inputs, {}).items()}
     probed = wire.loads(wire.dumps(suite.probe(case, _namespace(student), inputs, {})))
@@ -40,6 +53,17 @@ def test_a_probe_that_returns_early_says_what_stopped_it(early, student, says):
 
 
 def test_results_a_finished_call_lacks_are_still_named():
-    case = Case("q_update", "one", lambda context: {"q": np.zeros(3)}, lambda namespace, inputs, references: {"table": np.zeros(3)}, lambda *_: Verdict.ok())
-    verdict = suite.judge(case, {"table": wire.decode(wire.encode(np.zeros(3)))}, {"table": wire.Value("ndarray"), "first": wire.Value("float")}, {})
+    case = Case(
+        "q_update",
+        "one",
+        lambda context: {"q": np.zeros(3)},
+        lambda namespace, inputs, references: {"table": np.zeros(3)},
+        lambda *_: Verdict.ok(),
+    )
+    verdict = suite.judge(
+        case,
+        {"table": wire.decode(wire.encode(np.zeros(3)))},
+        {"table": wire.Value("ndarray"), "first": wire.Value("float")},
+        {},
+    )
     assert "could not be checked: its results lack ['first']" in verdict.message

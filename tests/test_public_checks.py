@@ -5,6 +5,7 @@ Each corpus entry's notebook runs in a fresh IPython shell, in a copy of the rel
 (data, public tests, the kit's runtime), as in the student's kernel; then ``grader.check(q)`` runs for
 every question, as its check cell does. Entries run in forked children, two at a time, once a session.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -46,7 +47,10 @@ def _run_checks(folder: Path, notebook: nbformat.NotebookNode, questions: list[s
         results = {}
         for question in questions:
             checked = grader.check(question, global_env=shell.user_ns)
-            results[question] = {"passed": bool(checked.passed_all), "shown": checked.summary() + "\n" + checked._repr_html_()}
+            results[question] = {
+                "passed": bool(checked.passed_all),
+                "shown": checked.summary() + "\n" + checked._repr_html_(),
+            }
     return results
 
 
@@ -63,7 +67,10 @@ def _corpus_checks(shared, releases, corpus) -> dict:
             jobs.append(lambda folder=folder, notebook=notebook: _run_checks(folder, notebook, list(corpus.points)))
         warm_up()  # torch (its first optimizer imports torch._dynamo), IPython and Otter once here, not in every fork
         outcomes = run_forked(jobs, workers=2, timeout=300)
-        return {entry.name: outcome.result or {"problem": outcome.problem} for entry, outcome in zip(corpus.entries, outcomes)}
+        return {
+            entry.name: outcome.result or {"problem": outcome.problem}
+            for entry, outcome in zip(corpus.entries, outcomes)
+        }
 
     return shared.get(f"public-checks-{corpus.assignment}", compute, as_json=True)
 
@@ -77,8 +84,16 @@ def _ids(value) -> str:
 
 def _test_source_lines(releases, corpus) -> list[str]:
     assignment, _ = releases(corpus.assignment)
-    lines = (line.strip() for path in (assignment.student_dir / "tests").glob("*.py") for line in path.read_text().splitlines())
-    return [line for line in lines if len(line) >= 12 and not line.startswith(("#", "from ", "import ", "name =", "points ="))]
+    lines = (
+        line.strip()
+        for path in (assignment.student_dir / "tests").glob("*.py")
+        for line in path.read_text().splitlines()
+    )
+    return [
+        line
+        for line in lines
+        if len(line) >= 12 and not line.startswith(("#", "from ", "import ", "name =", "points ="))
+    ]
 
 
 @pytest.mark.parametrize(("corpus", "entry"), ENTRIES, ids=_ids)
@@ -89,7 +104,9 @@ def test_public_checks_fail_on_the_mistaken_question_only(corpus, entry, shared,
     mistaken = sorted(question for question, points in corpus.points.items() if entry.expected[question] < points)
     exception = UNCAUGHT.get((corpus.assignment, entry.name))
     expected = [] if exception else mistaken
-    assert failing == expected, f"{entry.description}: checks failed on {failing}; " + "\n".join(results[q]["shown"][:600] for q in failing)
+    assert failing == expected, f"{entry.description}: checks failed on {failing}; " + "\n".join(
+        results[q]["shown"][:600] for q in failing
+    )
 
 
 @pytest.mark.parametrize(("corpus", "entry"), ENTRIES, ids=_ids)

@@ -1,4 +1,5 @@
 """Release: the committed generated folders are exactly what release writes, for every assignment."""
+
 from __future__ import annotations
 
 import filecmp
@@ -31,7 +32,13 @@ def _solution_lines(name: str) -> set[str]:
     source = SourceNotebook.read(PROJECT / "assignments" / name / f"{name}.ipynb")
     blocks = re.compile(r"# BEGIN SOLUTION\n(.*?)# END SOLUTION", re.DOTALL)
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
-    inside = {line.strip() for cell in code for block in blocks.findall(cell) for line in block.splitlines() if len(line.strip()) >= 12}
+    inside = {
+        line.strip()
+        for cell in code
+        for block in blocks.findall(cell)
+        for line in block.splitlines()
+        if len(line.strip()) >= 12
+    }
     outside = "\n".join(blocks.sub("", cell) for cell in code)
     return {line for line in inside if line not in outside}
 
@@ -45,7 +52,9 @@ def test_release_validates(name, releases):
     _, report = releases(name)
     assert report.solution_scores == report.points
     assert set(report.template_scores.values()) == {0.0}
-    assert sum(report.points.values()) == 10, f"{name}: the course's lessons are worth 10 points each; set the questions' points: in assignments/{name}/{name}.ipynb to add up to 10"
+    assert sum(report.points.values()) == 10, (
+        f"{name}: the course's lessons are worth 10 points each; set the questions' points: in assignments/{name}/{name}.ipynb to add up to 10"
+    )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -53,11 +62,15 @@ def test_release_measures_how_many_mutants_the_hidden_cases_catch(name, releases
     _, report = releases(name)
     assert [q.question for q in report.mutation.questions] == list(report.points)
     assert report.mutation.below(0.9) == []
-    assert all(q.equivalent_caught == [] for q in report.mutation.questions), "a case rejects a mutant the assignment calls correct"
+    assert all(q.equivalent_caught == [] for q in report.mutation.questions), (
+        "a case rejects a mutant the assignment calls correct"
+    )
     table = release_table(report)
     for question in report.mutation.questions:
         row = next(line for line in table.splitlines() if line.startswith(question.question + " "))
-        assert row.rstrip().endswith(f"{question.caught}/{question.total - len(question.equivalent)} ({question.score:.0%})")
+        assert row.rstrip().endswith(
+            f"{question.caught}/{question.total - len(question.equivalent)} ({question.score:.0%})"
+        )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -66,7 +79,9 @@ def test_student_template_is_not_stale(name, releases):
     committed = PROJECT / "student_template" / name
     assert _files(committed) == _files(assignment.student_dir)
     for file in _files(committed):
-        assert filecmp.cmp(committed / file, assignment.student_dir / file, shallow=False), f"{file} is stale: run `autograder release {name}`"
+        assert filecmp.cmp(committed / file, assignment.student_dir / file, shallow=False), (
+            f"{file} is stale: run `autograder release {name}`"
+        )
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -75,8 +90,14 @@ def test_solution_is_not_stale(name, releases):
     # Outputs carry timings, so compare what the instructor wrote: the cells.
     committed = nbformat.read(PROJECT / "solutions" / name / f"{name}.ipynb", as_version=4)
     fresh = nbformat.read(assignment.solution_dir / f"{name}.ipynb", as_version=4)
-    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in fresh.cells], f"solutions/{name} is stale: run `autograder release {name}` and commit solutions/{name}"
-    assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for c in committed.cells for o in c.get("outputs", [])), f"solutions/{name} should carry its plots: every lesson's notebook draws at least one (plt.show() in a cell)"
+    assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in fresh.cells], (
+        f"solutions/{name} is stale: run `autograder release {name}` and commit solutions/{name}"
+    )
+    assert any(
+        o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
+        for c in committed.cells
+        for o in c.get("outputs", [])
+    ), f"solutions/{name} should carry its plots: every lesson's notebook draws at least one (plt.show() in a cell)"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -116,4 +137,6 @@ def test_example_submissions_are_not_stale(corpus, tmp_path):
     committed = PROJECT / "examples" / "submissions" / name
     assert sorted(p.stem for p in committed.glob("*.ipynb")) == sorted(corpus.demo)
     for path in corpus.write(tmp_path, template, names=corpus.demo):
-        assert path.read_bytes() == (committed / path.name).read_bytes(), f"{path.name} is stale: regenerate examples/submissions/{name} with `python -m tests.corpus.<its corpus module>`"
+        assert path.read_bytes() == (committed / path.name).read_bytes(), (
+            f"{path.name} is stale: regenerate examples/submissions/{name} with `python -m tests.corpus.<its corpus module>`"
+        )

@@ -1,5 +1,6 @@
 """What release checks in a lesson an instructor grows from `autograder new`: the solution passes its own
 public tests, and the zip installs every package the notebook and its cases import."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,13 @@ def _edit_cell(notebook: Path, start: str, change) -> None:
 def test_a_release_whose_solution_fails_its_own_public_test_fails(tmp_path):
     folder = _new(tmp_path, "quiz")
     # A public check that rejects the solution's value: at 0 points it cost no score, and release was green.
-    _edit_cell(folder / "quiz.ipynb", "def test_standardize_small", lambda source: source + '\n    assert out.sum() > 1, "公开检查拒绝了参考解 / a public check that rejects the solution"')
+    _edit_cell(
+        folder / "quiz.ipynb",
+        "def test_standardize_small",
+        lambda source: (
+            source + '\n    assert out.sum() > 1, "公开检查拒绝了参考解 / a public check that rejects the solution"'
+        ),
+    )
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-mutation"])
     assert result.exit_code == 1, result.output
     assert "the solution fails its own public tests" in result.output
@@ -46,9 +53,17 @@ def test_a_release_whose_solution_fails_its_own_public_test_fails(tmp_path):
         (["torch==2.13.0", "numpy"], "import torch\nimport matplotlib.pyplot as plt", ["matplotlib"]),
         (["torch==2.13.0", "numpy", "matplotlib"], "import torch\nimport matplotlib.pyplot as plt", []),
         (["numpy"], "from sklearn.datasets import load_digits\nimport yaml", ["sklearn", "yaml"]),
-        (["scikit-learn", "PyYAML"], "from sklearn.datasets import load_digits\nimport yaml", []),  # import names differ from the packages'
+        (
+            ["scikit-learn", "PyYAML"],
+            "from sklearn.datasets import load_digits\nimport yaml",
+            [],
+        ),  # import names differ from the packages'
         (["scikit-learn"], "import scipy.linalg", []),  # scikit-learn installs SciPy
-        (["numpy"], "import json, os\nfrom collections import Counter\nimport diagnoses", []),  # the standard library and the lesson's own module
+        (
+            ["numpy"],
+            "import json, os\nfrom collections import Counter\nimport diagnoses",
+            [],
+        ),  # the standard library and the lesson's own module
         (["--extra-index-url https://download.pytorch.org/whl/cpu", "torch==2.13.0+cpu"], "import torch.nn as nn", []),
     ],
 )
@@ -65,7 +80,9 @@ def test_new_lists_every_package_its_notebook_and_cases_import(tmp_path):
 
     folder = _new(tmp_path, "quiz")
     listed = yaml.safe_load((folder / "assignment.yml").read_text(encoding="utf-8"))["requirements"]
-    code = [cell.source for cell in nbformat.read(folder / "quiz.ipynb", as_version=4).cells if cell.cell_type == "code"]
+    code = [
+        cell.source for cell in nbformat.read(folder / "quiz.ipynb", as_version=4).cells if cell.cell_type == "code"
+    ]
     assert "torch==2.13.0" in listed
     assert unlisted_imports(listed, [*code, (folder / "cases.py").read_text(encoding="utf-8")]) == []
 
@@ -94,7 +111,13 @@ def _table(written: dict) -> list[str]:
     from autograder.release.summary import release_table
 
     root = Path("/course")
-    assignment = SimpleNamespace(name="lesson", root=root, student_dir=root / "student_template/lesson", solution_dir=root / "solutions/lesson", zip_path=root / "dist/lesson-autograder.zip")
+    assignment = SimpleNamespace(
+        name="lesson",
+        root=root,
+        student_dir=root / "student_template/lesson",
+        solution_dir=root / "solutions/lesson",
+        zip_path=root / "dist/lesson-autograder.zip",
+    )
     points = {"sigmoid": 2.0, "train": 8.0}
     report = ReleaseReport(assignment, points, dict(points), {"sigmoid": 0.0, "train": 0.0}, written=written)
     return release_table(report).splitlines()
@@ -110,7 +133,10 @@ def test_the_release_table_counts_written_questions_apart_and_in_the_total():
     assert _row(lines, "autograded")[:4] == ["autograded", "10", "10", "0"]
     assert _row(lines, "written")[:2] == ["written", "1"]
     assert _row(lines, "total") == ["total", "11"], "the total the feedback pages and students.csv count"
-    assert "10 points autograded (final_grades.csv is Otter's gradebook of these alone) + 1 written, marked by TAs in OUT/written/ = 11" in "\n".join(lines)
+    assert (
+        "10 points autograded (final_grades.csv is Otter's gradebook of these alone) + 1 written, marked by TAs in OUT/written/ = 11"
+        in "\n".join(lines)
+    )
 
 
 def test_a_lesson_without_written_questions_keeps_one_total_row():
@@ -122,7 +148,7 @@ def test_a_lesson_without_written_questions_keeps_one_total_row():
 def test_the_old_spelling_of_no_otter_check_still_works_and_says_what_to_write(tmp_path):
     folder = _new(tmp_path, "quiz")
     cases = (folder / "cases.py").read_text(encoding="utf-8")
-    (folder / "cases.py").write_text(cases[:cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
+    (folder / "cases.py").write_text(cases[: cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-validate", "--no-mutation"])
     assert result.exit_code == 1, "the release ran past the deprecated flag to its own check"
     assert "--no-validate is deprecated" in result.output and "write --no-otter-check" in result.output
@@ -132,7 +158,10 @@ def test_the_old_spelling_of_no_otter_check_still_works_and_says_what_to_write(t
 def test_a_question_without_a_hidden_case_is_refused_before_anything_runs(tmp_path):
     folder = _new(tmp_path, "quiz")
     cases = (folder / "cases.py").read_text(encoding="utf-8")
-    (folder / "cases.py").write_text(cases[:cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
+    (folder / "cases.py").write_text(cases[: cases.index("CASES = [")] + "CASES = []\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-otter-check", "--no-mutation"])
     assert result.exit_code == 1
-    assert "cases.py: question standardize has no hidden case, and its public tests carry 0 points, so every submission (the solution too) would earn 0 of 2" in result.output.replace("\n", " ")
+    assert (
+        "cases.py: question standardize has no hidden case, and its public tests carry 0 points, so every submission (the solution too) would earn 0 of 2"
+        in result.output.replace("\n", " ")
+    )

@@ -5,6 +5,7 @@ Each corpus's folder holds two copies of its first mistaken entry (``tests.corpu
 two jobs of the session's one run over the corpus: their messages quote the values they got
 wrong, so a difference in the last digit of a training run would show.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,5 +24,7 @@ def test_one_submission_graded_twice_gets_identical_results(corpus, shared, rele
     results = Path(kit_run(shared, releases, corpus)["out"]) / "results"
     first, second = (json.loads((results / f"{copy}.ipynb.json").read_text(encoding="utf-8")) for copy in TWICE)
     assert [test for test in first["tests"] if test.get("score") is not None] != [], "no graded question"
-    assert sum(test["score"] for test in first["tests"] if test.get("score") is not None) < sum(corpus.points.values()), "not a mistaken entry"
+    assert sum(test["score"] for test in first["tests"] if test.get("score") is not None) < sum(
+        corpus.points.values()
+    ), "not a mistaken entry"
     assert first["tests"] == second["tests"]

@@ -1,4 +1,5 @@
 """What the terminal shows while grading: a bar on a terminal, one line per file elsewhere."""
+
 from __future__ import annotations
 
 import sys
@@ -15,7 +16,10 @@ def test_progress_lines_when_not_a_terminal(capsys):
     with progress_printer() as on_progress:
         on_progress(_grade("a.ipynb", 2), 1, 2)
         on_progress(_grade("b.ipynb", 0.5), 2, 2)
-    assert capsys.readouterr().err.splitlines() == ["graded 1/2 a.ipynb 2 (Completed)", "graded 2/2 b.ipynb 0.5 (Completed)"]
+    assert capsys.readouterr().err.splitlines() == [
+        "graded 1/2 a.ipynb 2 (Completed)",
+        "graded 2/2 b.ipynb 0.5 (Completed)",
+    ]
 
 
 def test_progress_bar_on_a_terminal(capsys, monkeypatch):

@@ -7,6 +7,7 @@ host's files. (``newgidmap``, with an ``/etc/subgid`` range an administrator giv
 ``setgroups`` allowed; the kit does not rely on it.) Those groups reach only what the sandbox's root
 holds: so every folder and file in it must be readable by anyone or by no group of the TA's alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,14 @@ def _groups_and_group_only_paths(ta_file: str) -> bytes:
                 continue
             if not stat.S_ISLNK(mode) and mode & stat.S_IRGRP and not mode & stat.S_IROTH:
                 group_only.append(path)
-    return json.dumps({"groups": sorted(os.getgroups()), "group only": group_only[:20], "looked at": looked_at,
-                       "ta file": os.path.exists(ta_file)}).encode()
+    return json.dumps(
+        {
+            "groups": sorted(os.getgroups()),
+            "group only": group_only[:20],
+            "looked at": looked_at,
+            "ta file": os.path.exists(ta_file),
+        }
+    ).encode()
 
 
 @needs_root

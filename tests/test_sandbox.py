@@ -4,6 +4,7 @@ Each test forks a sandbox around a small function (no notebook, no torch
 work), so they take milliseconds. Full isolation needs root on Linux; the
 reduced mode, which any user gets, is checked for the same commit protocol.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,7 +105,22 @@ def test_the_sandbox_sees_an_allow_list_not_the_host(tmp_path, secret_fd):
     assert result.status == "ok", result.detail
     seen = json.loads(result.data)
     assert seen["uid"] >= sandbox.SANDBOX_UID_BASE and seen["cwd"] == "/tmp/work"
-    assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr", *Path(os.sys.prefix).parts[1:2], *Path(sandbox.__file__).parts[1:2], *Path(os.sys.base_prefix).parts[1:2]}
+    assert set(seen["root"]) <= {
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib32",
+        "lib64",
+        "libx32",
+        "proc",
+        "sbin",
+        "tmp",
+        "usr",
+        *Path(os.sys.prefix).parts[1:2],
+        *Path(sandbox.__file__).parts[1:2],
+        *Path(os.sys.base_prefix).parts[1:2],
+    }
     assert not seen[str(tmp_path)] and seen["read"] == "FileNotFoundError"
     assert not seen["/home"] and not seen["/var"] and not seen["/sys/fs/cgroup"]
 
@@ -127,7 +143,11 @@ def _segfault():
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     "fn, status, detail",
-    [(_spin, "timeout", "took longer than 1 s"), (_exit_hard, "crash", "exited with code 3"), (_segfault, "crash", "SIGSEGV")],
+    [
+        (_spin, "timeout", "took longer than 1 s"),
+        (_exit_hard, "crash", "exited with code 3"),
+        (_segfault, "crash", "SIGSEGV"),
+    ],
     ids=["wall clock", "os._exit", "segfault"],
 )
 def test_how_a_run_ends_is_told_apart(mode, fn, status, detail):
@@ -157,9 +177,20 @@ def test_a_kit_checked_out_under_tmp_is_visible_in_the_sandbox(tmp_path):
 
     assert str(tmp_path).startswith("/tmp/")
     checkout = tmp_path / "checkout"
-    shutil.copytree(Path(sandbox.__file__).parents[1], checkout / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
-    ran = subprocess.run([sys.executable, "-c", KIT_UNDER_TMP], cwd=checkout, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(checkout)})
-    assert ran.stdout.split()[:2] == ["ok", str(checkout / "autograder" / "authoring" / "wire.py")], ran.stdout + ran.stderr
+    shutil.copytree(
+        Path(sandbox.__file__).parents[1], checkout / "autograder", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", KIT_UNDER_TMP],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(checkout)},
+    )
+    assert ran.stdout.split()[:2] == ["ok", str(checkout / "autograder" / "authoring" / "wire.py")], (
+        ran.stdout + ran.stderr
+    )
 
 
 def _open_files() -> set[str]:

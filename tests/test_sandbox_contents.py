@@ -7,6 +7,7 @@ with a namespace in which every name is the first argument (how a chart's ``pred
 grid)`` would be turned into a ``predict(model, x)``). None may pass. nn_module's accuracy
 check and chart once picked the label with ``argmax``, which is its predict question's answer.
 """
+
 from __future__ import annotations
 
 import collections
@@ -18,8 +19,8 @@ import pytest
 
 from autograder.authoring import wire
 from autograder.authoring.suite import judge, probe, reference_globals
-from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
+from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.sandbox.probe_plan import ProbePlan
 
 pytestmark = pytest.mark.slow

@@ -3,6 +3,7 @@
 The host's /etc was bound whole. What a notebook still needs works: its user has a name and a home.
 Both isolated modes run (root, and rootless as an ordinary user).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,18 @@ def _look_around(host_marker: str) -> bytes:
         except OSError as error:
             return f"unreadable: {error.strerror}"
 
-    return json.dumps({
-        "etc": sorted(os.listdir("/etc")),
-        "shadow": read("/etc/shadow"),
-        "hostname": read("/etc/hostname").strip(),
-        "hosts": read("/etc/hosts"),
-        "passwd": read("/etc/passwd"),
-        "me": pwd.getpwuid(os.getuid()).pw_name,
-        "home": os.path.expanduser("~"),
-        "host marker": os.path.exists(host_marker),
-    }).encode()
+    return json.dumps(
+        {
+            "etc": sorted(os.listdir("/etc")),
+            "shadow": read("/etc/shadow"),
+            "hostname": read("/etc/hostname").strip(),
+            "hosts": read("/etc/hosts"),
+            "passwd": read("/etc/passwd"),
+            "me": pwd.getpwuid(os.getuid()).pw_name,
+            "home": os.path.expanduser("~"),
+            "host marker": os.path.exists(host_marker),
+        }
+    ).encode()
 
 
 @pytest.mark.parametrize("mode", MODES)

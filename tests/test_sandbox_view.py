@@ -5,6 +5,7 @@ sandbox's root holds copies of the standard library, the kit and the files a rec
 (``autograder.sandbox.view``). A module the host has but the sandbox lacks fails with a message that
 says why. Both isolated modes run (root, and rootless as an ordinary user).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -47,19 +48,34 @@ def _look(host_files: list[str], modules: dict[str, str]) -> bytes:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_sandbox_mounts_nothing_of_the_host_and_says_which_modules_it_lacks(mode):
-    host_files = [path for path in ("/etc/shadow", "/etc/os-release", "/usr/include", "/usr/bin/env", os.path.realpath(sys.executable),
-                                    os.path.join(sys.prefix, "pyvenv.cfg")) if os.path.exists(path)]
-    modules = {"standard": _first(("wave", "tabnanny", "mailbox", "netrc", "chunk", "sched"), standard=True),
-               "installed": _first(("sympy", "sqlalchemy", "babel", "fontTools", "jedi", "sphinx"), standard=False),
-               "nowhere": "no_module_of_that_name_anywhere"}
+    host_files = [
+        path
+        for path in (
+            "/etc/shadow",
+            "/etc/os-release",
+            "/usr/include",
+            "/usr/bin/env",
+            os.path.realpath(sys.executable),
+            os.path.join(sys.prefix, "pyvenv.cfg"),
+        )
+        if os.path.exists(path)
+    ]
+    modules = {
+        "standard": _first(("wave", "tabnanny", "mailbox", "netrc", "chunk", "sched"), standard=True),
+        "installed": _first(("sympy", "sqlalchemy", "babel", "fontTools", "jedi", "sphinx"), standard=False),
+        "nowhere": "no_module_of_that_name_anywhere",
+    }
 
     def job() -> dict:
         result = sandbox.run_sandboxed(_look, host_files, modules, limits=sandbox.Limits(wall_s=60))
         assert result.status == "ok", f"{result.status} {result.detail} {result.data[-2000:]!r}"
         return json.loads(result.data)
+
     seen = in_mode(mode, job)
 
-    host_mounts = [(point, kind) for point, kind in seen["mounted"] if kind not in ("tmpfs", "proc") and point not in DEVICES]
+    host_mounts = [
+        (point, kind) for point, kind in seen["mounted"] if kind not in ("tmpfs", "proc") and point not in DEVICES
+    ]
     assert not host_mounts and ["/", "tmpfs"] in seen["mounted"], seen["mounted"]
     assert seen["host files seen"] == [], seen
     imports = seen["imports"]

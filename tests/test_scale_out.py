@@ -4,6 +4,7 @@ its own copy of the release and its own scratch folder, none of the server's cou
 killed with SIGKILL in the middle of a job; the other grades everything, that job included, once.
 The class's gradebook must equal the embedded server's on the same files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -74,16 +75,29 @@ def _registered(database_url: str) -> list[GradingWorker]:
     return rows
 
 
-def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the_other(assignment, class_files, tmp_path):
+def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the_other(
+    assignment, class_files, tmp_path
+):
     with redis_server(tmp_path / "redis") as queue_url, postgres_cluster(tmp_path / "postgres") as cluster:
         database_url = cluster.database("course")
         project = project_with(assignment, tmp_path / "server-machine" / "project")
-        server = Server(course_folder(project, tmp_path / "server-machine" / "course", lease_seconds=LEASE_SECONDS, database_url=database_url),
-                        options=("--queue", queue_url))
+        server = Server(
+            course_folder(
+                project, tmp_path / "server-machine" / "course", lease_seconds=LEASE_SECONDS, database_url=database_url
+            ),
+            options=("--queue", queue_url),
+        )
         machines = []
         try:
-            machines = [WorkerMachine(project_with(assignment, tmp_path / f"machine-{name}" / "project"), tmp_path / f"machine-{name}" / "scratch",
-                                      queue_url=queue_url, database_url=database_url) for name in ("a", "b")]
+            machines = [
+                WorkerMachine(
+                    project_with(assignment, tmp_path / f"machine-{name}" / "project"),
+                    tmp_path / f"machine-{name}" / "scratch",
+                    queue_url=queue_url,
+                    database_url=database_url,
+                )
+                for name in ("a", "b")
+            ]
             doomed, survivor = machines
             workers_seen = _registered(database_url)
             ids = _submit_all(server, class_files)
@@ -101,16 +115,30 @@ def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the
         first, second = (range(row.first_slot, row.first_slot + row.sandboxes) for row in workers_seen)
         assert not set(first) & set(second) and min(first.start, second.start) >= SLOT_BLOCK
         uids = [machine.wait_for(UIDS, timeout=5).group(1) for machine in machines]
-        assert len(set(uids)) == 2 and {f"{SANDBOX_UID_BASE + r.start}-{SANDBOX_UID_BASE + r.stop - 1}" for r in (first, second)} == set(uids)
+        assert len(set(uids)) == 2 and {
+            f"{SANDBOX_UID_BASE + r.start}-{SANDBOX_UID_BASE + r.stop - 1}" for r in (first, second)
+        } == set(uids)
         engine = create_engine(database_url)
         with Session(engine) as db:
-            sources = {output.submission_id: json.loads(output.results)["extra_data"]["kit"]["source"]
-                       for output in db.scalars(select(GradedOutput))}
-            assert sources == {sid: f"uploads/{NAME}/{sid}.ipynb" for sid in ids}  # the server's file, not a worker's scratch copy
-            assert db.scalar(select(Job.attempts).where(Job.id == killed_job)) == 2  # the killed worker's claim, then the other's
-            per_submission = dict(db.execute(select(Job.submission_id, func.count()).where(Job.state == DONE).group_by(Job.submission_id)).all())
-            assert per_submission == {submission_id: 1 for submission_id in ids}  # each graded exactly once
-            assert db.scalar(select(func.count()).select_from(GradedOutput).where(GradedOutput.collected.is_(True))) == len(ids)
+            sources = {
+                output.submission_id: json.loads(output.results)["extra_data"]["kit"]["source"]
+                for output in db.scalars(select(GradedOutput))
+            }
+            assert sources == {
+                sid: f"uploads/{NAME}/{sid}.ipynb" for sid in ids
+            }  # the server's file, not a worker's scratch copy
+            assert (
+                db.scalar(select(Job.attempts).where(Job.id == killed_job)) == 2
+            )  # the killed worker's claim, then the other's
+            per_submission = dict(
+                db.execute(
+                    select(Job.submission_id, func.count()).where(Job.state == DONE).group_by(Job.submission_id)
+                ).all()
+            )
+            assert per_submission == dict.fromkeys(ids, 1)  # each graded exactly once
+            assert db.scalar(
+                select(func.count()).select_from(GradedOutput).where(GradedOutput.collected.is_(True))
+            ) == len(ids)
             assert {s.state for s in db.scalars(select(Submission))} == {"graded"}
         engine.dispose()
         # Neither machine used the server's layout; the killed one still holds the file it was grading.

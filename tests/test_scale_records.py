@@ -2,6 +2,7 @@
 grades, on the course's database (SQLite here; ``test_scale_out`` runs them on PostgreSQL with
 Redis and real workers). Nothing here needs a broker: sends go to the outbox the dispatcher drains.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,9 @@ def course(assignment, tmp_path) -> Course:
 def _received(course: Course, db) -> Submission:
     """A submission of the first student, its file on disk as ``receive`` leaves it."""
     user = db.scalar(select(User).where(User.login == "2026001"))
-    submission = Submission(user_id=user.id, assignment=NAME, stored=f"uploads/{NAME}/1.ipynb", upload_name="mine.ipynb")
+    submission = Submission(
+        user_id=user.id, assignment=NAME, stored=f"uploads/{NAME}/1.ipynb", upload_name="mine.ipynb"
+    )
     db.add(submission)
     db.flush()
     (course.folder / "uploads" / NAME).mkdir(parents=True, exist_ok=True)
@@ -60,7 +63,10 @@ def test_a_job_is_sent_once_its_transaction_commits_and_never_when_it_rolls_back
         job_id = db.scalar(select(Job.id).where(Job.submission_id == submission.id))
         assert db.get(SubmissionContent, submission.id).content == NOTEBOOK  # a worker elsewhere reads the bytes here
     assert outbox.get_nowait() == (NAME, job_id) and outbox.empty()
-    assert sending.resend_waiting() == 1 and outbox.get_nowait() == (NAME, job_id)  # what a restarted server sends again
+    assert sending.resend_waiting() == 1 and outbox.get_nowait() == (
+        NAME,
+        job_id,
+    )  # what a restarted server sends again
 
 
 def test_a_lapsed_lease_is_sent_again_once_and_its_old_holder_cannot_record(course, sending):
@@ -69,10 +75,14 @@ def test_a_lapsed_lease_is_sent_again_once_and_its_old_holder_cannot_record(cour
         db.commit()
     leases = DatabaseQueue(course.sessions, lease_seconds=60)
     dead = leases.claim(NAME, "machine-a")
-    assert dead is not None and leases.claim(NAME, "machine-b", job_id=dead.job_id) is None  # a second delivery grades nothing
+    assert (
+        dead is not None and leases.claim(NAME, "machine-b", job_id=dead.job_id) is None
+    )  # a second delivery grades nothing
     with course.sessions.begin() as db:
         assert expire_leases(db) == []  # still within its lease
-        db.get(Job, dead.job_id).lease_expires_at = now() - dt.timedelta(seconds=1)  # machine-a stopped renewing a minute ago
+        db.get(Job, dead.job_id).lease_expires_at = now() - dt.timedelta(
+            seconds=1
+        )  # machine-a stopped renewing a minute ago
     with course.sessions.begin() as db:
         assert expire_leases(db) == [(NAME, dead.job_id)]
         assert expire_leases(db) == []
@@ -93,7 +103,10 @@ def test_a_worker_grades_only_with_the_servers_own_release(assignment, course, t
     data.write_text(data.read_text() + "30,30,0\n")
     with course.sessions() as db:
         assert matching(db, same, ()) == ([NAME], Limits(90.0, 2048, 30.0))
-        with pytest.raises(ReleaseMismatch, match=rf"release of {NAME} differs from the server's; copy the server's dist/{NAME}-autograder.zip"):
+        with pytest.raises(
+            ReleaseMismatch,
+            match=rf"release of {NAME} differs from the server's; copy the server's dist/{NAME}-autograder.zip",
+        ):
             matching(db, other, ())
         with pytest.raises(ReleaseMismatch, match=rf"the server grades no kmeans \(it grades {NAME}\)"):
             matching(db, same, ("kmeans",))

@@ -1,5 +1,6 @@
 """A question's score: Otter's rule (points of the passed cases, or all or nothing), rounded to the
 5 decimals Otter's results.json carries, so the gradebook shows what Gradescope shows."""
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ serve`` in a subprocess) on the released logistic-regression assignment, due two
 
 Each test works with its own student, so the tests hold in any order and on any xdist worker.
 """
+
 from __future__ import annotations
 
 import base64
@@ -50,8 +51,12 @@ def notebooks(student_template, tmp_path_factory) -> dict[str, bytes]:
 def server(assignment, tmp_path_factory):
     root = tmp_path_factory.mktemp("course-server")
     due = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)).isoformat(timespec="seconds")
-    project = project_with(assignment, root / "project", server={"per_day": PER_DAY, "max_upload_mb": MAX_UPLOAD_MB},
-                           late={"due": due, "penalty": 0.1, "per": "day", "cap": 0.5})
+    project = project_with(
+        assignment,
+        root / "project",
+        server={"per_day": PER_DAY, "max_upload_mb": MAX_UPLOAD_MB},
+        late={"due": due, "penalty": 0.1, "per": "day", "cap": 0.5},
+    )
     running = Server(course_folder(project, root / "course", first_login=("2026003",)))
     yield running
     running.stop()
@@ -70,6 +75,7 @@ def _incoming(server) -> list:
 
 
 # --- accounts and sessions ---------------------------------------------------------------------
+
 
 def test_a_first_login_link_sets_a_password_once(server):
     with (server.folder / "first_logins.csv").open(encoding="utf-8-sig") as handle:
@@ -118,13 +124,19 @@ def test_logging_out_ends_the_session(server):
     assert visitor.post("/logout").status_code == 303
     assert visitor.http.get(f"/assignments/{NAME}").headers["location"].startswith("/login")
     replayed = httpx.get(f"{server.url}/assignments/{NAME}", cookies=copied)
-    assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login"), "a copy of the cookie outlived the logout"
+    assert replayed.status_code == 303 and replayed.headers["location"].startswith("/login"), (
+        "a copy of the cookie outlived the logout"
+    )
 
 
 def test_an_expired_session_is_refused(server):
-    fresh = httpx.get(f"{server.url}/assignments/{NAME}", cookies={"autograder_session": _cookie(server, "2026001", age_s=60)})
+    fresh = httpx.get(
+        f"{server.url}/assignments/{NAME}", cookies={"autograder_session": _cookie(server, "2026001", age_s=60)}
+    )
     assert fresh.status_code == 200  # the cookie is made as the server makes its own
-    expired = httpx.get(f"{server.url}/assignments/{NAME}", cookies={"autograder_session": _cookie(server, "2026001", age_s=13 * 3600)})
+    expired = httpx.get(
+        f"{server.url}/assignments/{NAME}", cookies={"autograder_session": _cookie(server, "2026001", age_s=13 * 3600)}
+    )
     assert expired.status_code == 303 and expired.headers["location"].startswith("/login")
 
 
@@ -132,16 +144,21 @@ def test_a_forged_form_is_refused(server, notebooks):
     visitor = _visitor(server, "2026001")
     other = _visitor(server, "2026002")
     for token in ("", "forged", other.csrf):
-        sent = visitor.http.post(f"/assignments/{NAME}/submit", data={"csrf": token}, files={"file": ("a.ipynb", EMPTY)})
+        sent = visitor.http.post(
+            f"/assignments/{NAME}/submit", data={"csrf": token}, files={"file": ("a.ipynb", EMPTY)}
+        )
         assert sent.status_code == 403, token
         assert visitor.http.post("/logout", data={"csrf": token}).status_code == 403
-    cookie_only = visitor.http.post(f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "a.ipynb"})
+    cookie_only = visitor.http.post(
+        f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "a.ipynb"}
+    )
     assert cookie_only.status_code == 403  # through the API, a browser's session changes nothing without its CSRF token
     assert _incoming(server) == []
     assert visitor.page("/").status_code == 200  # still logged in: the forged logout did nothing
 
 
 # --- submitting and reading feedback -----------------------------------------------------------
+
 
 def test_a_submission_is_graded_and_its_feedback_shown(server, notebooks):
     visitor = _visitor(server, "2026001")
@@ -168,7 +185,9 @@ def test_another_students_submission_is_not_found(server, notebooks):
         assert owner.http.get(path).status_code in (200, 303), path
         assert stranger.http.get(path).status_code == 404, path
     assert _visitor(server, STAFF).http.get(f"/api/submissions/{sid}").status_code == 200
-    assert stranger.http.get(f"/api/submissions/{sid + 1000}").status_code == 404  # the same answer as for one that exists
+    assert (
+        stranger.http.get(f"/api/submissions/{sid + 1000}").status_code == 404
+    )  # the same answer as for one that exists
 
 
 def test_the_notebook_submits_with_its_token(server, notebooks):
@@ -182,7 +201,11 @@ def test_the_notebook_submits_with_its_token(server, notebooks):
     assert sent.status_code == 202 and sent.json()["state"] == "queued"
     graded = api.get(f"/api/submissions/{sent.json()['id']}", params={"wait": 60}).json()
     assert graded["state"] == "graded" and graded["score"] == 0.0
-    wrong = httpx.post(f"{server.url}/api/assignments/{NAME}/submissions", content=b"{}", headers={"Authorization": "Bearer not-a-token"})
+    wrong = httpx.post(
+        f"{server.url}/api/assignments/{NAME}/submissions",
+        content=b"{}",
+        headers={"Authorization": "Bearer not-a-token"},
+    )
     assert wrong.status_code == 401 and "not valid" in wrong.json()["error"]
 
 
@@ -194,7 +217,14 @@ def test_the_export_cell_of_a_downloaded_folder_submits_and_shows_the_grade(serv
         export.writestr(f"{NAME}.ipynb", EMPTY)
     # The folder's own copy of the kit's runtime, as the notebook's last cell imports it there.
     code = "from autograder.authoring.student import submit; import autograder; print(autograder.__file__); submit('handed_in.zip')"
-    ran = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=300, env={"PATH": os.environ["PATH"]})
+    ran = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": os.environ["PATH"]},
+    )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines()[0] == str(folder / "autograder" / "__init__.py")
     assert "submitted (number" in ran.stdout and "score 0 / 10; feedback at" in ran.stdout, ran.stdout
@@ -220,13 +250,16 @@ def test_the_servers_clock_decides_lateness_and_an_extension_moves_it(server, no
     status = student.graded(submitted_id(student.upload(NAME, f"{NAME}_2026002.zip", export.getvalue())))
     assert (status["score"], status["final"]) == (10.0, 9.0)
     staff.page(f"/staff/assignments/{NAME}")
-    assert staff.post(f"/staff/assignments/{NAME}/extension", {"login": "2026002", "minutes": "1440"}).status_code == 303
+    assert (
+        staff.post(f"/staff/assignments/{NAME}/extension", {"login": "2026002", "minutes": "1440"}).status_code == 303
+    )
     extended = student.http.get(f"/api/submissions/{status['id']}").json()
     assert (extended["final"], extended["late"]) == (10.0, "")
     assert "extended for you by 1440 minutes" in student.page(f"/assignments/{NAME}").text
 
 
 # --- what attackers send -----------------------------------------------------------------------
+
 
 def test_upload_names_never_reach_a_path_and_markup_stays_text(server, notebooks):
     visitor = _visitor(server, "2026005")
@@ -244,7 +277,9 @@ def test_upload_names_never_reach_a_path_and_markup_stays_text(server, notebooks
 def test_a_2gb_upload_is_cut_off_while_it_streams(server):
     visitor = _visitor(server, "2026001")
     visitor.page(f"/assignments/{NAME}")
-    assert _declaring(server, visitor, 2 * 2**30).startswith(b"HTTP/1.1 413")  # refused on its declared length, before a byte of it
+    assert _declaring(server, visitor, 2 * 2**30).startswith(
+        b"HTTP/1.1 413"
+    )  # refused on its declared length, before a byte of it
     sent = 0
     chunk = b"\0" * 2**20
 
@@ -257,7 +292,9 @@ def test_a_2gb_upload_is_cut_off_while_it_streams(server):
             yield chunk
 
     try:
-        answer = visitor.http.post(f"/assignments/{NAME}/submit", content=body(), headers={"Content-Type": "multipart/form-data; boundary=x"})
+        answer = visitor.http.post(
+            f"/assignments/{NAME}/submit", content=body(), headers={"Content-Type": "multipart/form-data; boundary=x"}
+        )
         assert answer.status_code == 413 and "too large" in answer.text
     except httpx.TransportError:
         pass  # the server may close the connection while the client still sends
@@ -269,8 +306,10 @@ def test_a_2gb_upload_is_cut_off_while_it_streams(server):
 def _declaring(server, visitor: Visitor, length: int) -> bytes:
     """The answer to an upload whose headers declare ``length`` bytes, none of which are sent."""
     cookies = "; ".join(f"{name}={value}" for name, value in visitor.http.cookies.items())
-    request = (f"POST /assignments/{NAME}/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies}\r\n"
-               f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {length}\r\n\r\n")
+    request = (
+        f"POST /assignments/{NAME}/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies}\r\n"
+        f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {length}\r\n\r\n"
+    )
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
         connection.sendall(request.encode())
         return connection.recv(4096)
@@ -302,11 +341,18 @@ def test_a_dense_notebook_is_read_outside_the_servers_own_process(server):
     assert _peak_rss_mb(server.process.pid) - before < 5, "the server parsed the upload in its own process"
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"just text", "不是 notebook 文件"),
-    (nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": "kmeans"}})).encode(), "交错了作业"),
-    (b"{" + b" " * (2 * 2**20) + b"}", "the file is too large"),
-], ids=["not-a-notebook", "wrong-assignment", "over-the-size-limit"])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"just text", "不是 notebook 文件"),
+        (
+            nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": "kmeans"}})).encode(),
+            "交错了作业",
+        ),
+        (b"{" + b" " * (2 * 2**20) + b"}", "the file is too large"),
+    ],
+    ids=["not-a-notebook", "wrong-assignment", "over-the-size-limit"],
+)
 def test_a_wrong_file_gets_a_clear_message(server, content, words):
     refused = _visitor(server, SENDS_ONLY_BAD_FILES).upload(NAME, "file.ipynb", content)
     assert refused.status_code in (413, 422) and words in refused.text
@@ -326,9 +372,15 @@ def test_pages_load_nothing_from_elsewhere(server):
 
 # --- staff -------------------------------------------------------------------------------------
 
+
 def test_staff_pages_are_staff_only(server):
     student = _visitor(server, "2026001")
-    for path in ("/staff", f"/staff/assignments/{NAME}", f"/staff/assignments/{NAME}/class/index.html", "/staff/students/2026002"):
+    for path in (
+        "/staff",
+        f"/staff/assignments/{NAME}",
+        f"/staff/assignments/{NAME}/class/index.html",
+        "/staff/students/2026002",
+    ):
         assert student.http.get(path).status_code == 404, path
     assert _visitor(server).http.get("/staff").status_code == 303  # not logged in: to the login page
 

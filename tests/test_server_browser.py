@@ -6,6 +6,7 @@ reads the feedback, drops a second file on the page and is then stopped by the d
 opens the class index, regrades a submission, gives an extension and downloads an export. Every
 step leaves a screenshot in the test's folder.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,19 @@ from tests.course_server import PASSWORD, STAFF, Server, course_folder, project_
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')")
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="headless Chromium is not installed (apt-get install chromium; .ci/run does it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(), reason="headless Chromium is not installed (apt-get install chromium; .ci/run does it)"
+)
 
 NAME = "logistic_regression"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 STUDENT_OF = {"desktop": "2026001", "phone": "2026002"}
 GRADING_S = 180
@@ -36,8 +46,12 @@ GRADING_S = 180
 def server(assignment, tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-server")
     due = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)).isoformat(timespec="seconds")
-    project = project_with(assignment, root / "project", server={"per_day": 2, "max_upload_mb": 1, "counts": "best"},
-                           late={"due": due, "penalty": 0.1, "per": "day", "cap": 0.5})
+    project = project_with(
+        assignment,
+        root / "project",
+        server={"per_day": 2, "max_upload_mb": 1, "counts": "best"},
+        late={"due": due, "penalty": 0.1, "per": "day", "cap": 0.5},
+    )
     running = Server(course_folder(project, root / "course"))
     yield running
     running.stop()
@@ -45,7 +59,9 @@ def server(assignment, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def correct(student_template, tmp_path_factory) -> Path:
-    return write_corpus(tmp_path_factory.mktemp("browser-notebooks"), student_template, names=("correct_course_style",))[0]
+    return write_corpus(
+        tmp_path_factory.mktemp("browser-notebooks"), student_template, names=("correct_course_style",)
+    )[0]
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +134,11 @@ def test_a_student_submits_watches_reads_feedback_and_meets_the_cap(server, chro
 
     _drop(page, "too_big.ipynb", size=2 * 2**20)
     playwright.expect(page.locator("#upload-message")).to_contain_text("too large")  # said before anything is sent
-    _drop(page, "second.ipynb", nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode())
+    _drop(
+        page,
+        "second.ipynb",
+        nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode(),
+    )
     playwright.expect(page.locator("#notice")).to_contain_text("received")
     playwright.expect(page.locator("#history tbody tr")).to_have_count(2)
     page.set_input_files("#file", str(correct))
@@ -133,7 +153,9 @@ def _drop(page, name: str, content: bytes = b"", *, size: int = 0) -> None:
     """Drop a file on the page's drop box, as a file dragged from the desktop: ``content``, or ``size`` zero bytes."""
     transfer = page.evaluate_handle(
         "([name, text, size]) => { const t = new DataTransfer();"
-        " t.items.add(new File([size ? new Uint8Array(size) : text], name)); return t; }", [name, content.decode(), size])
+        " t.items.add(new File([size ? new Uint8Array(size) : text], name)); return t; }",
+        [name, content.decode(), size],
+    )
     page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
 
 
@@ -146,7 +168,9 @@ def test_a_ta_follows_the_class_regrades_extends_and_exports(server, chromium, c
     page.goto(f"{server.url}/assignments/{NAME}")
     page.set_input_files("#file", str(correct))
     page.click("#send")
-    playwright.expect(page.locator("#history tbody tr .state").first).to_contain_text("graded", timeout=GRADING_S * 1000)
+    playwright.expect(page.locator("#history tbody tr .state").first).to_contain_text(
+        "graded", timeout=GRADING_S * 1000
+    )
     student.close()
 
     context = chromium.new_context(viewport=WIDTHS[width], accept_downloads=True)
@@ -161,7 +185,9 @@ def test_a_ta_follows_the_class_regrades_extends_and_exports(server, chromium, c
 
     page.goto(f"{server.url}/staff/students/{login}")
     page.click("button.regrade")
-    playwright.expect(page.locator(f"#assignment-{NAME} tbody tr").first).to_contain_text(re.compile("queued|running"))  # being graded again
+    playwright.expect(page.locator(f"#assignment-{NAME} tbody tr").first).to_contain_text(
+        re.compile("queued|running")
+    )  # being graded again
     shots.take("3-regrade")
 
     page.goto(f"{server.url}/staff/assignments/{NAME}")
@@ -187,7 +213,11 @@ def test_the_counts_mark_moves_live_to_a_newer_submission_that_counts(server, ch
     page = context.new_page()
     _log_in(page, server, "2026005")
     page.goto(f"{server.url}/assignments/{NAME}")
-    _drop(page, "blank.ipynb", nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode())
+    _drop(
+        page,
+        "blank.ipynb",
+        nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode(),
+    )
     older = page.locator("#history tbody tr").first
     playwright.expect(older.locator(".state")).to_contain_text("graded", timeout=GRADING_S * 1000)
     playwright.expect(older.locator(".counts")).to_have_count(1)
@@ -202,14 +232,18 @@ def test_the_counts_mark_moves_live_to_a_newer_submission_that_counts(server, ch
     playwright.expect(newer.locator(".counts")).to_have_count(1)
     playwright.expect(older.locator(".counts")).to_have_count(0)
     newer_id = newer.get_attribute("data-id")
-    playwright.expect(page.locator("#current-score")).to_contain_text(f"10 / 10（第 {newer_id} 号提交 · submission {newer_id}）")
+    playwright.expect(page.locator("#current-score")).to_contain_text(
+        f"10 / 10（第 {newer_id} 号提交 · submission {newer_id}）"
+    )
     assert page.evaluate("window.notReloaded === true")
     Shots(page, tmp_path, "desktop").take("counts-moved")
     context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_ta_adds_a_late_student_and_gives_a_new_link_when_they_forget_their_password(server, chromium, tmp_path, width):
+def test_a_ta_adds_a_late_student_and_gives_a_new_link_when_they_forget_their_password(
+    server, chromium, tmp_path, width
+):
     late = {"desktop": "2026201", "phone": "2026202"}[width]
     context = chromium.new_context(viewport=WIDTHS[width])
     page = context.new_page()
@@ -224,13 +258,17 @@ def test_a_ta_adds_a_late_student_and_gives_a_new_link_when_they_forget_their_pa
     page.fill("#add-section", "2")
     page.click("#add-student button[type=submit]")
     playwright.expect(page.locator("#notice")).to_contain_text(f"added 迟到的同学 ({late})")
-    playwright.expect(page.locator(f'#accounts tr[data-login="{late}"] .account-state')).to_contain_text("first login pending")
+    playwright.expect(page.locator(f'#accounts tr[data-login="{late}"] .account-state')).to_contain_text(
+        "first login pending"
+    )
     link = page.locator("#issued-link").inner_text()
     assert _fits(page)
     shots.take("2-added")
 
     student = chromium.new_context(viewport=WIDTHS[width]).new_page()
-    assert link.startswith("http://127.0.0.1:8000/first-login/")  # the course's address (--url), which this server is not on
+    assert link.startswith(
+        "http://127.0.0.1:8000/first-login/"
+    )  # the course's address (--url), which this server is not on
     student.goto(server.url + urlsplit(link).path)
     student.fill("#password", PASSWORD)
     student.fill("#confirm", PASSWORD)
@@ -247,7 +285,9 @@ def test_a_ta_adds_a_late_student_and_gives_a_new_link_when_they_forget_their_pa
 
     page.reload()
     page.locator(f'#accounts tr[data-login="{late}"] button.reissue').click()
-    playwright.expect(page.locator("#notice")).to_contain_text(f"{late}'s old password, sessions and tokens no longer work")
+    playwright.expect(page.locator("#notice")).to_contain_text(
+        f"{late}'s old password, sessions and tokens no longer work"
+    )
     assert page.locator("#issued-link").inner_text() != link
     shots.take("4-new-link")
     student.goto(f"{server.url}/assignments/{NAME}")

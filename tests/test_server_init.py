@@ -1,4 +1,5 @@
 """``autograder serve COURSE --init``: a course folder made from the roster the grader reads."""
+
 from __future__ import annotations
 
 import csv
@@ -16,11 +17,13 @@ from autograder.server.accounts import check_password, token_hash
 from autograder.server.course import Course, Offered
 from autograder.server.models import STAFF, STUDENT, User
 
-ROSTER = "学号,姓名,班级\n2026001,张三,1\n2026002,=HYPERLINK(\"x\"),2\n"
+ROSTER = '学号,姓名,班级\n2026001,张三,1\n2026002,=HYPERLINK("x"),2\n'
 
 
 def _init(root, course, *options):
-    return CliRunner().invoke(main, ["--root", str(root), "serve", str(course), "--init", *options], catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["--root", str(root), "serve", str(course), "--init", *options], catch_exceptions=False
+    )
 
 
 def _users(course) -> dict[str, User]:
@@ -34,7 +37,16 @@ def _users(course) -> dict[str, User]:
 def test_init_makes_an_account_per_student_and_a_first_login_link_each(assignment, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
-    done = _init(assignment.root, tmp_path / "course", "--roster", str(roster), "--staff", "ta", "--url", "https://grader.example.edu.cn/")
+    done = _init(
+        assignment.root,
+        tmp_path / "course",
+        "--roster",
+        str(roster),
+        "--staff",
+        "ta",
+        "--url",
+        "https://grader.example.edu.cn/",
+    )
     assert done.exit_code == 0, done.output
     assert "accounts: 2 students, staff ta" in done.output
     links = tmp_path / "course" / "first_logins.csv"
@@ -48,7 +60,10 @@ def test_init_makes_an_account_per_student_and_a_first_login_link_each(assignmen
     for login, row in rows.items():
         prefix = "https://grader.example.edu.cn/first-login/"
         assert row["first_login_link"].startswith(prefix)
-        assert users[login].first_login_hash == token_hash(row["first_login_link"][len(prefix):]) and users[login].password_hash is None
+        assert (
+            users[login].first_login_hash == token_hash(row["first_login_link"][len(prefix) :])
+            and users[login].password_hash is None
+        )
 
 
 def test_init_refuses_a_folder_that_is_a_course_already(assignment, tmp_path):
@@ -65,11 +80,15 @@ def test_a_roster_without_student_numbers_is_refused_and_leaves_nothing(assignme
     assert not (tmp_path / "course").exists()  # the next --init starts clean
 
 
-@pytest.mark.parametrize("options, message", [((), "--init needs --roster"), (("--roster", "ROSTER"), "at least one --staff")])
+@pytest.mark.parametrize(
+    "options, message", [((), "--init needs --roster"), (("--roster", "ROSTER"), "at least one --staff")]
+)
 def test_init_says_what_it_needs(assignment, tmp_path, options, message):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
-    refused = _init(assignment.root, tmp_path / "course", *(str(roster) if option == "ROSTER" else option for option in options))
+    refused = _init(
+        assignment.root, tmp_path / "course", *(str(roster) if option == "ROSTER" else option for option in options)
+    )
     assert refused.exit_code == 1 and message in refused.output
 
 
@@ -97,10 +116,13 @@ def test_init_from_outside_the_kit_offers_the_kit_it_runs_from(assignment, tmp_p
     assert Course(tmp_path / "course").settings.project_root == kit
 
 
-@pytest.mark.parametrize("kit, names, message", [
-    ("empty", (), "no assignments/ folder with assignments here; run --init from the kit's checkout, or name it"),
-    ("kit", ("no_such_lesson",), "no such source notebook"),
-])
+@pytest.mark.parametrize(
+    "kit, names, message",
+    [
+        ("empty", (), "no assignments/ folder with assignments here; run --init from the kit's checkout, or name it"),
+        ("kit", ("no_such_lesson",), "no such source notebook"),
+    ],
+)
 def test_init_that_cannot_offer_its_assignments_makes_no_folder(assignment, tmp_path, kit, names, message):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")

@@ -1,5 +1,6 @@
 """The course server's queue on its own database: leases, a dead worker's job going to another, a
 grade recorded once, regrades."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,7 +50,9 @@ def test_a_lease_that_runs_out_hands_the_job_to_another_worker_and_its_grade_cou
     first = expiring.claim(NAME, "machine-a:1")
     second = DatabaseQueue(sessions, lease_seconds=60).claim(NAME, "machine-b:2")
     assert second.job_id == first.job_id and second.attempts == 2
-    assert not expiring.finish(first, "machine-a:1", lambda db: _grade(db, submission_id))  # too late: its lease is gone
+    assert not expiring.finish(
+        first, "machine-a:1", lambda db: _grade(db, submission_id)
+    )  # too late: its lease is gone
     with sessions() as db:
         assert db.get(Submission, submission_id).score is None
     assert expiring.finish(second, "machine-b:2", lambda db: _grade(db, submission_id))

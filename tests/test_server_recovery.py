@@ -5,6 +5,7 @@ graded the server is killed with SIGKILL and started again; then, while another 
 grading workers are killed. Every submission must come out graded once, with the score its
 notebook deserves, and the same grades as ``autograder grade`` gives the same files.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,12 +22,18 @@ from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.records.class_outputs import load_grades
 from autograder.server.course import Course
 from autograder.server.models import DONE, Job, Submission
-from tests.corpus.honest import submission as corpus_entry, write_corpus
+from tests.corpus.honest import submission as corpus_entry
+from tests.corpus.honest import write_corpus
 from tests.course_server import Server, Visitor, course_folder, project_with, submitted_id
 
 NAME = "logistic_regression"
 # The student, and the honest corpus entry they hand in.
-HANDED_IN = {"2026001": "correct_course_style", "2026002": "loss_no_clamp", "2026003": "train_no_zero_grad", "2026004": "sigmoid_exp_overflow"}
+HANDED_IN = {
+    "2026001": "correct_course_style",
+    "2026002": "loss_no_clamp",
+    "2026003": "train_no_zero_grad",
+    "2026004": "sigmoid_exp_overflow",
+}
 LEASE_S = 4
 
 
@@ -86,8 +93,14 @@ def _run_scenario(scratch: Path, assignment, template: Path) -> dict:
         rows = {}
         for submission in db.scalars(select(Submission)):
             jobs = list(db.scalars(select(Job).where(Job.submission_id == submission.id)))
-            rows[submission.user.login] = {"id": submission.id, "file": submission.file, "stored": submission.stored, "score": submission.score,
-                                           "state": submission.state, "jobs": [(job.state, job.attempts) for job in jobs]}
+            rows[submission.user.login] = {
+                "id": submission.id,
+                "file": submission.file,
+                "stored": submission.stored,
+                "score": submission.score,
+                "state": submission.state,
+                "jobs": [(job.state, job.attempts) for job in jobs],
+            }
         pending = db.scalar(select(func.count()).select_from(Job).where(Job.state != DONE))
     course.engine.dispose()
     return {"rows": rows, "pending": pending, "folder": str(folder), "project": str(folder.parent / "project")}
@@ -95,7 +108,9 @@ def _run_scenario(scratch: Path, assignment, template: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def scenario(shared, assignment, student_template) -> dict:
-    return shared.get("server-recovery", lambda scratch: _run_scenario(scratch, assignment, student_template), as_json=True)
+    return shared.get(
+        "server-recovery", lambda scratch: _run_scenario(scratch, assignment, student_template), as_json=True
+    )
 
 
 def test_every_received_submission_is_graded_exactly_once(scenario):
@@ -111,7 +126,9 @@ def test_grading_cut_short_is_done_again_with_the_right_score(scenario):
     rows = scenario["rows"]
     for login, entry in HANDED_IN.items():
         assert rows[login]["score"] == pytest.approx(sum(corpus_entry(entry).expected.values())), login
-    assert rows["2026001"]["jobs"] == [["done", 2]]  # its server was killed under it: claimed again once its lease ran out
+    assert rows["2026001"]["jobs"] == [
+        ["done", 2]
+    ]  # its server was killed under it: claimed again once its lease ran out
     assert rows["2026004"]["jobs"] == [["done", 2]]  # its worker was killed under it: handed back and graded by another
 
 
@@ -121,7 +138,9 @@ def test_online_grades_equal_autograder_grade_on_the_same_files(scenario, tmp_pa
     files.mkdir()
     for row in rows.values():
         shutil.copy(folder / row["stored"], files / row["file"])
-    report = grade_paths([files], Assignment.find(NAME, scenario["project"]), tmp_path / "out", options=GradeOptions(workers=2))
+    report = grade_paths(
+        [files], Assignment.find(NAME, scenario["project"]), tmp_path / "out", options=GradeOptions(workers=2)
+    )
     batch = {grade.file: (grade.scores, grade.status) for grade in report.grades}
     online = {grade.file: (grade.scores, grade.status) for grade in load_grades(folder / "graded" / NAME)}
     assert online == batch and len(batch) == len(HANDED_IN)

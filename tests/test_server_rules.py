@@ -1,5 +1,6 @@
 """What the course server enforces, without a server: assignment.yml's ``server:`` settings, which
 submission counts, when the next submission may come, and that the migrations build the models."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,10 @@ def _submission(number: int, hours_after_due: float, score: float | None):
 
 
 HISTORY = [
-    _submission(1, -30, 6.0),   # on time
-    _submission(2, -2, 4.0),    # on time, the latest on time
-    _submission(3, 5, 10.0),    # late: 10 × 0.5 = 5 after the penalty
-    _submission(4, 8, None),    # late, not graded yet
+    _submission(1, -30, 6.0),  # on time
+    _submission(2, -2, 4.0),  # on time, the latest on time
+    _submission(3, 5, 10.0),  # late: 10 × 0.5 = 5 after the penalty
+    _submission(4, 8, None),  # late, not graded yet
 ]
 
 
@@ -58,18 +59,26 @@ def test_the_days_cap_counts_the_last_24_hours():
 def test_the_cooldown_waits_from_the_last_submission():
     waiting = allowance([_submission(1, 0, 1.0)], SubmissionRules(cooldown_minutes=10), DUE + dt.timedelta(minutes=4))
     assert waiting.next_at == DUE + dt.timedelta(minutes=10) and "10 minutes between submissions" in waiting.reason
-    assert allowance([_submission(1, 0, 1.0)], SubmissionRules(cooldown_minutes=10), DUE + dt.timedelta(minutes=11)).next_at is None
+    assert (
+        allowance(
+            [_submission(1, 0, 1.0)], SubmissionRules(cooldown_minutes=10), DUE + dt.timedelta(minutes=11)
+        ).next_at
+        is None
+    )
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"per_day": 0}, "per_day must be a whole number of at least 1"),
-    ({"per_day": 2.5}, "per_day must be a whole number"),
-    ({"cooldown_minutes": -1}, "cooldown_minutes must be a number above 0 or 0"),
-    ({"max_upload_mb": 0}, "max_upload_mb must be a number above 0"),
-    ({"counts": "first"}, "counts must be one of latest, latest_on_time, best"),
-    ({"per_dya": 3}, r"unknown server settings \['per_dya'\]"),
-    (["per_day"], "`server:` takes settings"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"per_day": 0}, "per_day must be a whole number of at least 1"),
+        ({"per_day": 2.5}, "per_day must be a whole number"),
+        ({"cooldown_minutes": -1}, "cooldown_minutes must be a number above 0 or 0"),
+        ({"max_upload_mb": 0}, "max_upload_mb must be a number above 0"),
+        ({"counts": "first"}, "counts must be one of latest, latest_on_time, best"),
+        ({"per_dya": 3}, r"unknown server settings \['per_dya'\]"),
+        (["per_day"], "`server:` takes settings"),
+    ],
+)
 def test_bad_server_settings_name_the_file_and_the_fix(config, message):
     with pytest.raises(RulesError, match=message) as raised:
         SubmissionRules.from_config(config, where="assignments/a/assignment.yml")
@@ -77,7 +86,9 @@ def test_bad_server_settings_name_the_file_and_the_fix(config, message):
 
 
 def test_server_settings_are_read():
-    rules = SubmissionRules.from_config({"per_day": 3, "cooldown_minutes": 5, "max_upload_mb": 2, "counts": "best"}, where="x")
+    rules = SubmissionRules.from_config(
+        {"per_day": 3, "cooldown_minutes": 5, "max_upload_mb": 2, "counts": "best"}, where="x"
+    )
     assert (rules.per_day, rules.cooldown_minutes, rules.max_upload_bytes, rules.counts) == (3, 5.0, 2 * 2**20, "best")
 
 

@@ -1,5 +1,6 @@
 """The similarity report: what it reads from a notebook, what survives cosmetic edits, and how it does
 on the corpus in tests/corpus/similarity.py against the precision and recall the README states."""
+
 from __future__ import annotations
 
 import re
@@ -27,13 +28,17 @@ def _notebook(*sources: str) -> nbformat.NotebookNode:
 # What is read from a notebook ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cell", [
-    f"%xmode Plain\n{DEFINITION}",
-    f"!pip list\nfiles = !ls\n{DEFINITION}",
-    f"%%time\n{DEFINITION}",
-    f"%%capture\n%matplotlib inline\n{DEFINITION}",
-    f"%load_ext autoreload\n%autoreload 2\n{DEFINITION}\n%who",
-], ids=["line-magic", "shell-lines", "time-cell-magic", "capture-with-a-line-magic", "magics-around"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        f"%xmode Plain\n{DEFINITION}",
+        f"!pip list\nfiles = !ls\n{DEFINITION}",
+        f"%%time\n{DEFINITION}",
+        f"%%capture\n%matplotlib inline\n{DEFINITION}",
+        f"%load_ext autoreload\n%autoreload 2\n{DEFINITION}\n%who",
+    ],
+    ids=["line-magic", "shell-lines", "time-cell-magic", "capture-with-a-line-magic", "magics-around"],
+)
 def test_definitions_are_read_from_cells_ipython_runs(cell):
     assert graded_code(_notebook(cell), ["f"]) == DEFINITION
 
@@ -43,17 +48,24 @@ def test_a_magic_inside_a_function_becomes_pass():
     assert graded_code(_notebook(cell), ["f"]) == "def f(x):\n    pass\n    pass\n    return x + 1"
 
 
-@pytest.mark.parametrize("cell", [
-    f"%%bash\n{DEFINITION}",          # its body is not Python: the kernel defined nothing
-    "def f(x)\n    return x + 1",      # a syntax error: nor here
-    f"# {'x' * MAX_CODE_CELL_CHARS}\n{DEFINITION}",  # too long to read
-], ids=["bash-cell", "syntax-error", "huge-cell"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        f"%%bash\n{DEFINITION}",  # its body is not Python: the kernel defined nothing
+        "def f(x)\n    return x + 1",  # a syntax error: nor here
+        f"# {'x' * MAX_CODE_CELL_CHARS}\n{DEFINITION}",  # too long to read
+    ],
+    ids=["bash-cell", "syntax-error", "huge-cell"],
+)
 def test_cells_the_kernel_could_not_run_define_nothing(cell):
     assert graded_code(_notebook(cell), ["f"]) == ""
 
 
 def test_a_cell_that_is_not_python_keeps_its_lines():
-    assert python_source("%xmode Plain\ndef f(x)\n    %time y") == "get_ipython().run_line_magic('xmode', 'Plain')\ndef f(x)\n    get_ipython().run_line_magic('time', 'y')\n"
+    assert (
+        python_source("%xmode Plain\ndef f(x)\n    %time y")
+        == "get_ipython().run_line_magic('xmode', 'Plain')\ndef f(x)\n    get_ipython().run_line_magic('time', 'y')\n"
+    )
 
 
 # What survives cosmetic edits ---------------------------------------------------------------------
@@ -71,7 +83,9 @@ ORIGINAL = textwrap.dedent("""
 
 def test_renaming_one_parameter_changes_no_fingerprint():
     # Names are numbered per function: sigmoid's z is accuracy's y_pred's number no more than x was.
-    assert fingerprints(ORIGINAL.replace("(x)", "(z)").replace("abs(x)", "abs(z)").replace("x >=", "z >=")) == fingerprints(ORIGINAL)
+    assert fingerprints(
+        ORIGINAL.replace("(x)", "(z)").replace("abs(x)", "abs(z)").replace("x >=", "z >=")
+    ) == fingerprints(ORIGINAL)
 
 
 def test_the_order_of_functions_comments_and_docstrings_change_no_fingerprint():
@@ -99,7 +113,22 @@ SHARED = "def inertia(x, centroids, labels):\n    gaps = np.square(x - centroids
 
 def _own(number: int) -> str:
     """A short kmeans function no other submission writes."""
-    calls = ["cumsum", "cumprod", "sort", "flip", "abs", "exp", "log1p", "tanh", "sin", "cos", "floor", "ceil", "round", "sign"]
+    calls = [
+        "cumsum",
+        "cumprod",
+        "sort",
+        "flip",
+        "abs",
+        "exp",
+        "log1p",
+        "tanh",
+        "sin",
+        "cos",
+        "floor",
+        "ceil",
+        "round",
+        "sign",
+    ]
     return f"def kmeans(x, k, iters, seed):\n    return np.{calls[number]}(x) * {number}\n"
 
 
@@ -121,7 +150,9 @@ def _found(corpus: SimilarityCorpus) -> set[tuple[str, str]]:
     notebooks = corpus.notebooks(assignment.student_dir / assignment.source_notebook.name)
     codes = {name: graded_code(notebook, lesson.names) for name, notebook in notebooks.items()}
     assert all(codes.values()), [name for name, code in codes.items() if not code]
-    return {(pair.first, pair.second) for pair in similar_pairs(codes, solution=lesson.solution, starter=lesson.starter)}
+    return {
+        (pair.first, pair.second) for pair in similar_pairs(codes, solution=lesson.solution, starter=lesson.starter)
+    }
 
 
 @pytest.fixture(scope="module")

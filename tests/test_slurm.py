@@ -6,6 +6,7 @@ a configuration of its own on ports of its own, submits deploy/slurm_grade.sh as
 waits for it. ``.ci/run`` installs Debian's slurm-wlm; without it (or without root, which slurmd
 needs to run jobs as their user) the test is skipped with the reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,7 +82,15 @@ def cluster(tmp_path_factory):
     (folder / "state").mkdir()
     (folder / "spool").mkdir()
     config = folder / "slurm.conf"
-    config.write_text(CONFIG.format(folder=folder, controller=_free_port(), node=_free_port(), cpus=os.cpu_count() or 2, min_job_age=MIN_JOB_AGE_S))
+    config.write_text(
+        CONFIG.format(
+            folder=folder,
+            controller=_free_port(),
+            node=_free_port(),
+            cpus=os.cpu_count() or 2,
+            min_job_age=MIN_JOB_AGE_S,
+        )
+    )
     environment = {**os.environ, "SLURM_CONF": str(config)}
     started_munge = subprocess.run(["pgrep", "-x", "munged"], capture_output=True).returncode != 0
     if started_munge:
@@ -90,7 +99,13 @@ def cluster(tmp_path_factory):
         subprocess.run(["su", "-s", "/bin/sh", "munge", "-c", "/usr/sbin/munged"], check=True, timeout=30)
     subprocess.run(["slurmctld", "-f", str(config)], check=True, env=environment, timeout=30)
     subprocess.run(["slurmd", "-f", str(config), "-N", "localhost"], check=True, env=environment, timeout=30)
-    _wait_for(lambda: "idle" in subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, env=environment).stdout, what="the node to come up")
+    _wait_for(
+        lambda: (
+            "idle"
+            in subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, env=environment).stdout
+        ),
+        what="the node to come up",
+    )
     yield environment
     for daemon in ("slurmd", "slurmctld"):
         pid = folder / f"{daemon}.pid"
@@ -122,27 +137,66 @@ def test_the_job_array_merges_to_the_single_runs_gradebook(cluster, assignment, 
     out.mkdir()
     job = [
         # One CPU a task (the script asks for two), so this 2-CPU node runs two shards at once.
-        "sbatch", "--wait", f"--array=1-{SHARDS}", "--mem=1G", "--cpus-per-task=1", f"--output={out}/slurm-%A_%a.out",
-        str(PROJECT / "deploy" / "slurm_grade.sh"), str(submissions), ASSIGNMENT, str(out), "--roster", str(roster), "--timeout", "300",
+        "sbatch",
+        "--wait",
+        f"--array=1-{SHARDS}",
+        "--mem=1G",
+        "--cpus-per-task=1",
+        f"--output={out}/slurm-%A_%a.out",
+        str(PROJECT / "deploy" / "slurm_grade.sh"),
+        str(submissions),
+        ASSIGNMENT,
+        str(out),
+        "--roster",
+        str(roster),
+        "--timeout",
+        "300",
     ]
-    done = subprocess.run(job, cwd=project, env={**cluster, "AUTOGRADER": str(CLI)}, capture_output=True, text=True, timeout=1200)
+    done = subprocess.run(
+        job, cwd=project, env={**cluster, "AUTOGRADER": str(CLI)}, capture_output=True, text=True, timeout=1200
+    )
     logs = "\n".join(path.read_text() for path in sorted(out.glob("slurm-*.out")))
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}\n{logs[-3000:]}"
     assert sorted(project.iterdir()) == before, "the job wrote into the folder it was submitted from"
     shards = sorted(out.glob("shard-*"))
     assert len(shards) == SHARDS and len(list(out.glob("slurm-*.out"))) == SHARDS
     # Options after OUT reach `autograder grade`: every shard saved the roster it was given.
-    assert all(json.loads((shard / "class.json").read_text(encoding="utf-8"))["roster"] == str(roster) for shard in shards)
+    assert all(
+        json.loads((shard / "class.json").read_text(encoding="utf-8"))["roster"] == str(roster) for shard in shards
+    )
     merged, single = tmp_path / "merged", tmp_path / "single"
-    subprocess.run([str(CLI), "--root", str(project), "merge", *map(str, shards), "-a", ASSIGNMENT, "-o", str(merged)], check=True, capture_output=True, timeout=600)
-    subprocess.run([str(CLI), "--root", str(project), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(single)], check=True, capture_output=True, timeout=900)
+    subprocess.run(
+        [str(CLI), "--root", str(project), "merge", *map(str, shards), "-a", ASSIGNMENT, "-o", str(merged)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    subprocess.run(
+        [str(CLI), "--root", str(project), "grade", str(submissions), "-a", ASSIGNMENT, "-o", str(single)],
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     assert (merged / "final_grades.csv").read_text() == (single / "final_grades.csv").read_text()
     assert len((single / "final_grades.csv").read_text().splitlines()) == 2 + len(NAMES)
 
 
 @pytest.mark.parametrize("option", ["-o", "--out=elsewhere", "--shard"])
 def test_the_script_refuses_the_options_it_sets_itself(option, tmp_path):
-    done = subprocess.run(["bash", str(PROJECT / "deploy" / "slurm_grade.sh"), "submissions", ASSIGNMENT, str(tmp_path / "out"), option, "x"],
-                          env={**os.environ, "SLURM_SUBMIT_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [
+            "bash",
+            str(PROJECT / "deploy" / "slurm_grade.sh"),
+            "submissions",
+            ASSIGNMENT,
+            str(tmp_path / "out"),
+            option,
+            "x",
+        ],
+        env={**os.environ, "SLURM_SUBMIT_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 2 and f"sets {option} itself" in done.stderr
     assert not (tmp_path / "out").exists()

@@ -7,6 +7,7 @@ Here every page comes from one shell with one Content-Security-Policy, every wri
 storable, a failed write leaves no temporary file, an older run's leftovers are swept, and one class
 file that cannot be written is named while every other is still written.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,23 +19,23 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from autograder.grading.records import class_outputs
-from autograder.grading.records import outputs
 from autograder.grading.judging.autograder_zip import AutograderZip, Question
-from autograder.grading.records.class_book import StudentRow
-from autograder.grading.records.class_settings import ClassSettings
 from autograder.grading.judging.grade import Grade
-from autograder.grading.records.late import LatePolicy
-from autograder.grading.records.outputs import remove_stale_temporaries, write_atomic
-from autograder.grading.pages.page_shell import content_security_policy
 from autograder.grading.pages.class_summary import summary_page
 from autograder.grading.pages.feedback_page import feedback_page
-from autograder.grading.similarity.similar_pairs import Pair
+from autograder.grading.pages.page_shell import content_security_policy
 from autograder.grading.pages.ta_pages import MAX_PAIRS_SHOWN, index_page, similarity_page, written_page
-from autograder.grading.text import storable
+from autograder.grading.records import class_outputs, outputs
+from autograder.grading.records.class_book import StudentRow
+from autograder.grading.records.class_settings import ClassSettings
+from autograder.grading.records.late import LatePolicy
+from autograder.grading.records.outputs import remove_stale_temporaries, write_atomic
 from autograder.grading.records.written import Answer
+from autograder.grading.similarity.similar_pairs import Pair
+from autograder.grading.text import storable
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)  # lone surrogates included
 SURROGATE = "Eve \ud800"
@@ -50,13 +51,23 @@ def autograder(tmp_path_factory) -> AutograderZip:
 
 
 def _every_page(text: str, autograder: AutograderZip) -> dict[str, str]:
-    grade = Grade(file=text, digest="d", status=text, scores={"sigmoid": 1.0}, identity={"name": text, "student_id": text}, written={"q": text}, code=text)
+    grade = Grade(
+        file=text,
+        digest="d",
+        status=text,
+        scores={"sigmoid": 1.0},
+        identity={"name": text, "student_id": text},
+        written={"q": text},
+        code=text,
+    )
     row = StudentRow(text, text, file=text, status=text, note=text, others=(text,))
     return {
         "feedback": feedback_page(grade, autograder, assignment=text, reference={}),
         "summary": summary_page([row], [grade], autograder, assignment=text, manual={}),
         "index": index_page([row], assignment=text, possible=2.0, pages={text: text}),
-        "similarity": similarity_page([Pair(text, text + "2", 0.9, 10)], [[text, text + "2"]], {text: text}, assignment=text),
+        "similarity": similarity_page(
+            [Pair(text, text + "2", 0.9, 10)], [[text, text + "2"]], {text: text}, assignment=text
+        ),
         "written": written_page(text, [Answer("A01", text, text, text, text)], assignment=text, points=1.0, sheet=text),
     }
 
@@ -102,13 +113,15 @@ def _ended_pid() -> int:
 
 def test_what_a_killed_run_left_is_swept_and_a_live_writers_file_is_kept(tmp_path):
     ended = tmp_path / f".index.html.{_ended_pid()}.tmp"
-    old = tmp_path / f".summary.html.{os.getppid()}.tmp"   # a live pid, but an hour old: nothing writes that long
+    old = tmp_path / f".summary.html.{os.getppid()}.tmp"  # a live pid, but an hour old: nothing writes that long
     live = tmp_path / f".students.csv.{os.getppid()}.tmp"  # a live writer's, just now
     mine_before = tmp_path / f".similarity.html.{os.getpid()}.tmp"
     for path in (ended, old, live, mine_before):
         path.write_text("half")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
-    before_start = outputs._LOADED - 60  # a container reusing this pid, before this process started (a long session loaded the module long ago)
+    before_start = (
+        outputs._LOADED - 60
+    )  # a container reusing this pid, before this process started (a long session loaded the module long ago)
     os.utime(mine_before, (before_start, before_start))
     (tmp_path / "index.html").write_text("kept")
 
@@ -117,7 +130,15 @@ def test_what_a_killed_run_left_is_swept_and_a_live_writers_file_is_kept(tmp_pat
 
 
 def _class_outputs(out: Path, autograder: AutograderZip, **settings) -> class_outputs.ClassView:
-    return class_outputs.write_class_outputs(out, autograder, assignment="a", title="A", settings=ClassSettings(**settings), policy=LatePolicy(), manual={"why": 1.0})
+    return class_outputs.write_class_outputs(
+        out,
+        autograder,
+        assignment="a",
+        title="A",
+        settings=ClassSettings(**settings),
+        policy=LatePolicy(),
+        manual={"why": 1.0},
+    )
 
 
 @pytest.fixture
@@ -129,13 +150,30 @@ def graded_out(tmp_path, autograder) -> Path:
     (out / class_outputs.RESULTS).mkdir(parents=True)
     (out / class_outputs.FEEDBACK).mkdir()
     for file, text in (("eve.ipynb", SURROGATE), ("bob.ipynb", "Bob")):
-        grade = Grade(file=file, digest="d", status="Completed", scores={"sigmoid": 2.0}, identity={"name": text, "student_id": "1" if text == "Bob" else "2"},
-                      written={"why": f"answer of {text}"}, code=f"def sigmoid(x):\n    return '{text}'\n")
+        grade = Grade(
+            file=file,
+            digest="d",
+            status="Completed",
+            scores={"sigmoid": 2.0},
+            identity={"name": text, "student_id": "1" if text == "Bob" else "2"},
+            written={"why": f"answer of {text}"},
+            code=f"def sigmoid(x):\n    return '{text}'\n",
+        )
         write_atomic(out / class_outputs.RESULTS / f"{file}.json", json.dumps(otter_results(grade, autograder)))
     return out
 
 
-EVERY_CLASS_FILE = ["final_grades.csv", "students.csv", "summary.html", "index.html", "similarity.html", "written/why.html", "written/why.csv", "moodle.csv", "canvas.csv"]
+EVERY_CLASS_FILE = [
+    "final_grades.csv",
+    "students.csv",
+    "summary.html",
+    "index.html",
+    "similarity.html",
+    "written/why.html",
+    "written/why.csv",
+    "moodle.csv",
+    "canvas.csv",
+]
 
 
 def test_a_surrogate_in_a_name_and_an_answer_reaches_every_class_file(graded_out, autograder):
@@ -176,7 +214,9 @@ def test_a_folder_an_older_run_left_broken_heals(graded_out, autograder):
 def test_the_similarity_page_stays_readable_however_many_pairs_are_alike():
     codes = {f"s{index:03d}.ipynb": f"def f():\n    return {index}\n" + "#" * 20_000 for index in range(46)}
     files = sorted(codes)
-    pairs = [Pair(first, second, 0.9, 10) for position, first in enumerate(files) for second in files[position + 1:]]  # 1,035 pairs
+    pairs = [
+        Pair(first, second, 0.9, 10) for position, first in enumerate(files) for second in files[position + 1 :]
+    ]  # 1,035 pairs
     page = similarity_page(pairs, [files], codes, assignment="a")
     assert page.count('class="pair-title"') == MAX_PAIRS_SHOWN
     assert f"{len(pairs) - MAX_PAIRS_SHOWN} less alike pairs are not shown side by side" in page

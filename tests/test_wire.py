@@ -1,4 +1,5 @@
 """Plain data across the sandbox boundary: faithful for honest values, inert for others."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,9 @@ def test_zero_dim_tensor_stays_zero_dim():
     assert roundtrip(torch.tensor(0.25)).array.shape == ()
 
 
-@pytest.mark.parametrize("value, kind", [(None, "none"), (..., "ellipsis"), (1.5, "float"), (3, "int"), (True, "bool"), ("s", "str")])
+@pytest.mark.parametrize(
+    "value, kind", [(None, "none"), (..., "ellipsis"), (1.5, "float"), (3, "int"), (True, "bool"), ("s", "str")]
+)
 def test_scalars(value, kind):
     assert roundtrip(value).kind == kind
 

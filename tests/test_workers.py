@@ -1,4 +1,5 @@
 """Grading workers: results come back per job, and a worker that dies costs only its own job."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ import nbformat
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox import cgroups
-from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.grading_folder import GradingFolder
+from autograder.grading.judging.autograder_zip import AutograderZip
+from autograder.sandbox import cgroups
 from autograder.sandbox.warm_process import WorkerSetup
 from autograder.sandbox.workers import Job, Workers, WorkersError
 from tests.corpus.honest import build_notebook, submission
@@ -60,7 +61,10 @@ def _sandbox_processes() -> list[int]:
 def test_a_killed_worker_costs_its_job_and_is_replaced(assignment, student_template):
     correct = build_notebook(submission("correct_course_style"), student_template)
     jobs = [Job("sleeper", _sleeper(student_template), LIMITS), Job("after", correct, LIMITS)]
-    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(1, folder.worker_setup(assignment)) as workers:
+    with (
+        GradingFolder(AutograderZip.read(assignment.zip_path)) as folder,
+        Workers(1, folder.worker_setup(assignment)) as workers,
+    ):
         killer = threading.Thread(target=_kill_once_it_forks, args=(workers._workers[0].pid,))
         killer.start()
         (first_job, first), (second_job, second) = list(workers.run(jobs))
@@ -126,7 +130,10 @@ def _parent(pid: int) -> int:
 
 def test_a_runs_workers_are_forks_of_one_warmed_process(assignment):
     """The warm-up (imports, the blank template) costs a run once, not once per worker."""
-    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(2, folder.worker_setup(assignment)) as workers:
+    with (
+        GradingFolder(AutograderZip.read(assignment.zip_path)) as folder,
+        Workers(2, folder.worker_setup(assignment)) as workers,
+    ):
         parents = {_parent(worker.pid) for worker in workers._workers}
         assert len(parents) == 1 and parents != {os.getpid()}, parents
         assert _parent(parents.pop()) == os.getpid(), "the warm process is the grader's own child"
@@ -137,7 +144,9 @@ def test_workers_that_cannot_warm_up_quote_the_warm_process_error(tmp_path, capf
     secret = tmp_path / "secret.json"
     secret.write_text("{}")
     setup = WorkerSetup(b"not a probe plan", secret, {})
-    with pytest.raises(WorkersError, match=r"(?s)warm-up process ended with exit code 1; its error output ends:.*UnpicklingError"):
+    with pytest.raises(
+        WorkersError, match=r"(?s)warm-up process ended with exit code 1; its error output ends:.*UnpicklingError"
+    ):
         Workers(1, setup)
     assert "UnpicklingError" in capfd.readouterr().err
 
@@ -174,7 +183,10 @@ def test_the_oom_of_a_killed_workers_job_is_not_the_next_jobs(assignment, studen
     hog.cells.insert(0, nbformat.v4.new_code_cell(HOG_THEN_SLEEP))
     correct = build_notebook(submission("correct_course_style"), student_template)
     jobs = [Job("hog", hog, limits), Job("after", correct, limits)]
-    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, Workers(1, folder.worker_setup(assignment)) as workers:
+    with (
+        GradingFolder(AutograderZip.read(assignment.zip_path)) as folder,
+        Workers(1, folder.worker_setup(assignment)) as workers,
+    ):
         worker = workers._workers[0].pid
 
         def kill_after_an_oom() -> None:
@@ -202,15 +214,22 @@ def _zombie_children() -> list[int]:
     return zombies
 
 
-def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_error(assignment, student_template, monkeypatch):
+def test_a_warm_process_that_cannot_be_restarted_mid_run_stops_it_with_workers_error(
+    assignment, student_template, monkeypatch
+):
     """The warm process dies mid-run and its replacement does not answer in time: the run stops with
     WorkersError (a KitError the CLI prints), not with an OSError from close(), and leaves no zombie."""
     from autograder.sandbox import warm_handle
 
     correct = build_notebook(submission("correct_course_style"), student_template)
-    with GradingFolder(AutograderZip.read(assignment.zip_path)) as folder, pytest.raises(WorkersError, match="could not start"):
+    with (
+        GradingFolder(AutograderZip.read(assignment.zip_path)) as folder,
+        pytest.raises(WorkersError, match="could not start"),
+    ):
         with Workers(1, folder.worker_setup(assignment)) as workers:
-            monkeypatch.setattr(warm_handle, "WARM_UP_LIMIT_S", 1.0)  # the replacement's ~7 s warm-up now counts as hung
+            monkeypatch.setattr(
+                warm_handle, "WARM_UP_LIMIT_S", 1.0
+            )  # the replacement's ~7 s warm-up now counts as hung
             worker = workers._workers[0].pid
             os.kill(workers._warm.process.pid, signal.SIGKILL)  # its worker dies with it
             assert still_running([worker], deadline_s=10) == []

@@ -7,6 +7,7 @@ the child then sees, in a mount namespace of its own, that folder replaced by
 one holding only the interpreter's tree, so the grader's spawned workers can
 start. Nothing changes on the host.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -20,20 +21,27 @@ import pytest
 from autograder.forking import Outcome, run_forked
 from autograder.sandbox import modes
 
-TEST_UID = 60999          # an ordinary uid, below the sandbox uids (61000+)
+TEST_UID = 60999  # an ordinary uid, below the sandbox uids (61000+)
 CLONE_NEWNS = 0x00020000
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to an ordinary user needs root (as on CI)")
 
 
-def as_user(job: Callable[[], dict], *, timeout: float = 600.0, prepare: Callable[[], None] | None = None, uid: int = TEST_UID,
-            groups: tuple[int, ...] = ()) -> Outcome:
+def as_user(
+    job: Callable[[], dict],
+    *,
+    timeout: float = 600.0,
+    prepare: Callable[[], None] | None = None,
+    uid: int = TEST_UID,
+    groups: tuple[int, ...] = (),
+) -> Outcome:
     """``job()`` run as ``uid`` (TEST_UID unless told), with supplementary ``groups``, in a forked child; its dict, or why there is none.
 
     ``prepare()`` runs in the child as root first, once the interpreter is in reach (to join a
     delegated cgroup, or ``deny_search`` a folder, say).
     """
+
     def child() -> dict:
         _reach_interpreter()
         if prepare is not None:
@@ -120,7 +128,10 @@ def deny_search(folder: Path) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     _check(libc.unshare(CLONE_NEWNS), "unshare")
     _check(libc.mount(None, b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), "mount --make-rprivate /")
-    _check(libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", ctypes.c_ulong(0), b"mode=0700"), f"mount tmpfs on {folder}")
+    _check(
+        libc.mount(b"tmpfs", str(folder).encode(), b"tmpfs", ctypes.c_ulong(0), b"mode=0700"),
+        f"mount tmpfs on {folder}",
+    )
 
 
 def _reach_interpreter() -> None:
@@ -139,10 +150,22 @@ def _reach_interpreter() -> None:
     _check(libc.mount(None, b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), "mount --make-rprivate /")
     for ancestor, names in blocked.items():
         held = {name: os.open(ancestor / name, os.O_PATH) for name in names}
-        _check(libc.mount(b"tmpfs", str(ancestor).encode(), b"tmpfs", ctypes.c_ulong(0), b"mode=0755"), f"mount tmpfs on {ancestor}")
+        _check(
+            libc.mount(b"tmpfs", str(ancestor).encode(), b"tmpfs", ctypes.c_ulong(0), b"mode=0755"),
+            f"mount tmpfs on {ancestor}",
+        )
         for name, fd in held.items():
             (ancestor / name).mkdir()
-            _check(libc.mount(f"/proc/self/fd/{fd}".encode(), str(ancestor / name).encode(), None, ctypes.c_ulong(MS_BIND | MS_REC), None), f"bind {ancestor / name}")
+            _check(
+                libc.mount(
+                    f"/proc/self/fd/{fd}".encode(),
+                    str(ancestor / name).encode(),
+                    None,
+                    ctypes.c_ulong(MS_BIND | MS_REC),
+                    None,
+                ),
+                f"bind {ancestor / name}",
+            )
             os.close(fd)
 
 

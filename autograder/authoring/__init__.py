@@ -12,21 +12,60 @@ Declared cases (most hidden tests)::
 Hand-written cases, for what declarations do not cover: ``Case`` with a
 probe and a judge, and the helpers in ``checks``. See docs/authoring.md.
 """
+
 from autograder.authoring import checks
 from autograder.authoring.arguments import array, data, drawn, integers, normal, tensor, uniform
-from autograder.authoring.model_arguments import built, loader, model
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
-from autograder.authoring.charts import Clusters, Curves, DecisionRegions, FittedLine, LinearBoundary, LossCurve, Scatter
+from autograder.authoring.charts import (
+    Clusters,
+    Curves,
+    DecisionRegions,
+    FittedLine,
+    LinearBoundary,
+    LossCurve,
+    Scatter,
+)
 from autograder.authoring.checks import CheckFailed, Verdict
 from autograder.authoring.declare import Cases, DeclarationError
 from autograder.authoring.language import say
+from autograder.authoring.model_arguments import built, loader, model
 from autograder.authoring.mutants import Equivalent
 from autograder.authoring.parameters import items, parameter
 from autograder.authoring.thresholds import reference_bar
 from autograder.authoring.wire import ProbeError, Value
 
 __all__ = [
-    "Case", "Cases", "CheckFailed", "Clusters", "Curves", "DecisionRegions", "DeclarationError", "Equivalent", "FittedLine",
-    "InputContext", "LinearBoundary", "LossCurve", "ProbeError", "Scatter", "Value", "Verdict", "array", "built", "call_guarded",
-    "checks", "data", "drawn", "integers", "items", "loader", "model", "normal", "parameter", "reference_bar", "say", "swapped", "tensor", "uniform",
+    "Case",
+    "Cases",
+    "CheckFailed",
+    "Clusters",
+    "Curves",
+    "DecisionRegions",
+    "DeclarationError",
+    "Equivalent",
+    "FittedLine",
+    "InputContext",
+    "LinearBoundary",
+    "LossCurve",
+    "ProbeError",
+    "Scatter",
+    "Value",
+    "Verdict",
+    "array",
+    "built",
+    "call_guarded",
+    "checks",
+    "data",
+    "drawn",
+    "integers",
+    "items",
+    "loader",
+    "model",
+    "normal",
+    "parameter",
+    "reference_bar",
+    "say",
+    "swapped",
+    "tensor",
+    "uniform",
 ]

@@ -7,6 +7,7 @@ stored arrays into the live object the function receives: a tensor, an
 array, a model with loaded weights, a data loader. ``build`` runs beside
 student code and sees only the stored arrays, never the solution.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -9,6 +9,7 @@ the kit's grader judge in a process that never ran student code.
 Most cases are declared (``autograder.authoring.Cases``); a case this module's
 ``Case`` builds by hand covers anything the declarations do not.
 """
+
 from __future__ import annotations
 
 import ast
@@ -113,7 +114,12 @@ def call_guarded(function: Any, *args: Any) -> Any:
     class whose methods are all such blanks (whatever calling it made).
     """
     if not callable(function):
-        return ProbeError(say(f"还没有定义（找到的是 {type(function).__name__}）", f"it is not defined as a function (found {type(function).__name__})"))
+        return ProbeError(
+            say(
+                f"还没有定义（找到的是 {type(function).__name__}）",
+                f"it is not defined as a function (found {type(function).__name__})",
+            )
+        )
     try:
         result = function(*args)
     except Exception as error:
@@ -140,5 +146,8 @@ def is_blank(function: Any) -> bool:
 
 
 def _is_filler(node: ast.AST) -> bool:
-    return isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (node.value.value is Ellipsis or isinstance(node.value.value, str)))
-
+    return isinstance(node, ast.Pass) or (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and (node.value.value is Ellipsis or isinstance(node.value.value, str))
+    )

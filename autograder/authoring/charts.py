@@ -5,6 +5,7 @@ those variables from the student's notebook (and the same ones from the
 solution at release); the grader draws the student's next to the solution's.
 An assignment that declares no chart gets none.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -214,7 +215,7 @@ def record(charts, names: tuple[str, ...], namespace: dict) -> dict[str, Any]:
         try:
             recorded.update(chart.record(namespace))
         except Exception:
-            recorded.update({name: None for name in chart.variables})
+            recorded.update(dict.fromkeys(chart.variables))
     return recorded
 
 

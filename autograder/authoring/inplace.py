@@ -6,6 +6,7 @@ answer's normal shape here, not a missing ``return``. When the values differ, th
 made is compared with the solution's change, so the kit's usual messages (a flipped sign, a step
 twice as large, a sum for a mean) name what went wrong with the update itself.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,17 @@ class Updated(Observation):
 
     def judge(self, student, reference, inputs, *, what):
         before = stored_before(inputs, f"a{self.argument}", reference)
-        return judge_update(student, reference, before, label=self.label or f"#{self.argument}", what=what, inputs=inputs,
-                            rtol=self.rtol, atol=self.atol, diagnoses=self.diagnoses)
+        return judge_update(
+            student,
+            reference,
+            before,
+            label=self.label or f"#{self.argument}",
+            what=what,
+            inputs=inputs,
+            rtol=self.rtol,
+            atol=self.atol,
+            diagnoses=self.diagnoses,
+        )
 
 
 def stored_before(inputs: Mapping[str, Any], key: str, reference: Value) -> list:
@@ -63,8 +73,18 @@ def stored_before(inputs: Mapping[str, Any], key: str, reference: Value) -> list
     return [inputs.get(key)]
 
 
-def judge_update(student: Value, reference: Value, before: list, *, label: str, what: str, inputs: Mapping[str, Any],
-                 rtol: float, atol: float, diagnoses=()) -> checks.Verdict:
+def judge_update(
+    student: Value,
+    reference: Value,
+    before: list,
+    *,
+    label: str,
+    what: str,
+    inputs: Mapping[str, Any],
+    rtol: float,
+    atol: float,
+    diagnoses=(),
+) -> checks.Verdict:
     """Does the argument ``label`` hold, after ``what``, what the solution left in it (see the module docstring)?
 
     ``before`` holds its values before the call (a list: one entry, or one per item of a list).
@@ -74,29 +94,42 @@ def judge_update(student: Value, reference: Value, before: list, *, label: str, 
         return checks.Verdict.fail(problem)
     mine, theirs = _items(student), _items(reference)
     if len(mine) != len(theirs):
-        return checks.Verdict.fail(say(f"{what} 之后 {label} 有 {len(mine)} 项，应为 {len(theirs)} 项：原地更新每一项，不要增删", f"after {what}, {label} holds {len(mine)} items, expected {len(theirs)}: update each item in place, adding or removing none"))
-    if all(_same(item, old) for item, old in zip(mine, before)) and not all(_same(item, old) for item, old in zip(theirs, before)):
+        return checks.Verdict.fail(
+            say(
+                f"{what} 之后 {label} 有 {len(mine)} 项，应为 {len(theirs)} 项：原地更新每一项，不要增删",
+                f"after {what}, {label} holds {len(mine)} items, expected {len(theirs)}: update each item in place, adding or removing none",
+            )
+        )
+    if all(_same(item, old) for item, old in zip(mine, before)) and not all(
+        _same(item, old) for item, old in zip(theirs, before)
+    ):
         return checks.Verdict.fail(_unchanged(theirs[0].kind, label=label, what=what))
     for index, (item, expected, old) in enumerate(zip(mine, theirs, before)):
         name = f"{label}[{index}]" if reference.kind == "list" else label
         verdict = checks.compare(item, expected, what=name, rtol=rtol, atol=atol)
         if verdict.passed:
             continue
-        return diagnosed(diagnoses, student, reference, inputs) or checks.Verdict.fail(_change_named(item, expected, old, name=name, what=what) or verdict.message)
+        return diagnosed(diagnoses, student, reference, inputs) or checks.Verdict.fail(
+            _change_named(item, expected, old, name=name, what=what) or verdict.message
+        )
     return checks.Verdict.ok()
 
 
 def _unchanged(kind: str, *, label: str, what: str) -> str:
     """The message for an argument left as it was; a NumPy array is updated otherwise than a tensor."""
     if kind == "ndarray":
-        return say(f"{what} 之后 {label} 没有变化：要原地修改传入的数组（如 q[i, j] += ... 或 q[...] = 新值），"
-                   "而不是复制它或给局部变量重新赋值",
-                   f"{label} is unchanged after {what}: change the array passed in, in place (q[i, j] += ..., "
-                   "or q[...] = new values), not a copy or a local name rebound to a new one")
-    return say(f"{what} 之后 {label} 没有变化：要原地修改传入的张量（在 torch.no_grad() 下 p -= ...，"
-               "或 p.data、p.copy_(...)），而不是给局部变量重新赋值",
-               f"{label} is unchanged after {what}: change the tensors passed in, in place (p -= ... under "
-               "torch.no_grad(), or p.data, p.copy_(...)), not a local name rebound to a new one")
+        return say(
+            f"{what} 之后 {label} 没有变化：要原地修改传入的数组（如 q[i, j] += ... 或 q[...] = 新值），"
+            "而不是复制它或给局部变量重新赋值",
+            f"{label} is unchanged after {what}: change the array passed in, in place (q[i, j] += ..., "
+            "or q[...] = new values), not a copy or a local name rebound to a new one",
+        )
+    return say(
+        f"{what} 之后 {label} 没有变化：要原地修改传入的张量（在 torch.no_grad() 下 p -= ...，"
+        "或 p.data、p.copy_(...)），而不是给局部变量重新赋值",
+        f"{label} is unchanged after {what}: change the tensors passed in, in place (p -= ... under "
+        "torch.no_grad(), or p.data, p.copy_(...)), not a local name rebound to a new one",
+    )
 
 
 def _items(value: Value) -> list[Value]:
@@ -104,7 +137,12 @@ def _items(value: Value) -> list[Value]:
 
 
 def _same(value: Value, before: Any) -> bool:
-    return before is not None and value.array is not None and value.array.shape == np.shape(before) and bool(np.array_equal(value.array, before))
+    return (
+        before is not None
+        and value.array is not None
+        and value.array.shape == np.shape(before)
+        and bool(np.array_equal(value.array, before))
+    )
 
 
 def _change_named(student: Value, reference: Value, before: Any, *, name: str, what: str) -> str | None:
@@ -115,4 +153,10 @@ def _change_named(student: Value, reference: Value, before: Any, *, name: str, w
     start = np.asarray(before, dtype=np.float64)
     zh, en = halves(name)
     # No inputs: their row counts would read a step scaled by a parameter's size as a sum for a mean.
-    return checks.common_diagnoses(mine - start, theirs - start, {}, say(f"{what} 对 {zh} 的改变量", f"the change {what} makes to {en}"), rtol=CHANGE_RTOL)
+    return checks.common_diagnoses(
+        mine - start,
+        theirs - start,
+        {},
+        say(f"{what} 对 {zh} 的改变量", f"the change {what} makes to {en}"),
+        rtol=CHANGE_RTOL,
+    )

@@ -1,4 +1,5 @@
 """Class and cluster labels: read from a model's predictions, compared when their numbering is arbitrary."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,6 +8,7 @@ import numpy as np
 
 from autograder.authoring.language import halves, say
 from autograder.authoring.verdict import Verdict
+
 
 def predicted_labels(predicted: np.ndarray) -> np.ndarray:
     """One label per example from what a prediction gave: its labels as they are, or, for an
@@ -28,7 +30,12 @@ def compare_labels(mine: np.ndarray, theirs: np.ndarray, what: str) -> Verdict:
             return Verdict.ok()
     agreement = best_relabelled_agreement(mine, theirs)
     zh, en = halves(what)
-    return Verdict.fail(say(f"{zh} 与参考的分组不一致（重新编号后也只有 {agreement:.0%} 相同）", f"{en} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of the labels)"))
+    return Verdict.fail(
+        say(
+            f"{zh} 与参考的分组不一致（重新编号后也只有 {agreement:.0%} 相同）",
+            f"{en} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of the labels)",
+        )
+    )
 
 
 def best_relabelled_agreement(mine: np.ndarray, theirs: np.ndarray) -> float:
@@ -60,4 +67,3 @@ def match_rows(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray | None:
         order.append(nearest)
         free.discard(nearest)
     return np.array(order)
-

@@ -1,4 +1,5 @@
 """Student-facing words: Simplified Chinese first, English beside it, as the notebooks write them."""
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,6 @@ def halves(text: str) -> tuple[str, str]:
     cuts = [index for index in range(last.end(), len(text)) if text.startswith(SEPARATOR, index)]
     if not cuts:
         return text, text
-    tail = lambda cut: text[last.end():cut].strip()
+    tail = lambda cut: text[last.end() : cut].strip()
     cut = next((cut for cut in cuts if text.endswith(tail(cut))), cuts[0])
-    return text[:cut], text[cut + len(SEPARATOR):]
+    return text[:cut], text[cut + len(SEPARATOR) :]

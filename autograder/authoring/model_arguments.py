@@ -4,6 +4,7 @@ from other arguments (an optimiser over a model's parameters), a data loader ove
 Like every argument (``autograder.authoring.arguments``), each is drawn as NumPy arrays at release
 and built into the live object beside student code, from the stored arrays only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,7 +46,12 @@ class Model(Argument):
         try:
             module = target(*self.init)
         except Exception as error:
-            raise ArgumentError(say(f"{self.name}{self.init} 出错了：{type(error).__name__}: {error}", f"{self.name}{self.init} raised {type(error).__name__}: {error}")) from error
+            raise ArgumentError(
+                say(
+                    f"{self.name}{self.init} 出错了：{type(error).__name__}: {error}",
+                    f"{self.name}{self.init} raised {type(error).__name__}: {error}",
+                )
+            ) from error
         load_weights(module, [stored[str(index)] for index in range(len(stored))], what=f"{self.name}{self.init}")
         return module
 
@@ -66,11 +72,21 @@ def load_weights(module: Any, weights: Sequence[np.ndarray], *, what: str) -> No
 
     state = getattr(module, "state_dict", None)
     if not callable(state):
-        raise ArgumentError(say(f"{what} 不是 nn.Module（返回了 {type(module).__name__}）", f"{what} is not an nn.Module (got a {type(module).__name__})"))
+        raise ArgumentError(
+            say(
+                f"{what} 不是 nn.Module（返回了 {type(module).__name__}）",
+                f"{what} is not an nn.Module (got a {type(module).__name__})",
+            )
+        )
     keys = list(state().keys())
     shapes, expected = parameter_shapes(module), [tuple(w.shape) for w in weights]
     if shapes != expected:
-        raise ArgumentError(say(f"{what} 的参数形状是 {shapes}，应为 {expected}：检查每层的输入输出大小", f"{what} has parameters of shapes {shapes}, expected {expected}: check each layer's input and output sizes"))
+        raise ArgumentError(
+            say(
+                f"{what} 的参数形状是 {shapes}，应为 {expected}：检查每层的输入输出大小",
+                f"{what} has parameters of shapes {shapes}, expected {expected}: check each layer's input and output sizes",
+            )
+        )
     module.load_state_dict({key: torch.tensor(weight) for key, weight in zip(keys, weights)})
 
 

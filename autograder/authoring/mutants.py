@@ -5,6 +5,7 @@ counts the changes the hidden cases catch. Some changes are correct answers
 too (any tiny clamp floor is a clamp); an assignment lists them, each with
 its reason, so they are reported apart instead of as survivors.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,14 +49,20 @@ class Equivalent:
 
     def __post_init__(self):
         if self.operator is not None and self.operator not in OPERATORS:
-            raise ValueError(f"Equivalent({self.reason!r}): operator={self.operator!r} is no operator validate uses; use one of {', '.join(map(repr, OPERATORS))}")
+            raise ValueError(
+                f"Equivalent({self.reason!r}): operator={self.operator!r} is no operator validate uses; use one of {', '.join(map(repr, OPERATORS))}"
+            )
 
     def matches(self, mutant: Any) -> bool:
         if self.function is not None and mutant.function != self.function:
             return False
         if self.operator is not None and mutant.operator != self.operator:
             return False
-        for pattern, text in ((self.before, mutant.before), (self.after, mutant.after), (self.statement, mutant.statement)):
+        for pattern, text in (
+            (self.before, mutant.before),
+            (self.after, mutant.after),
+            (self.statement, mutant.statement),
+        ):
             if pattern is not None and not re.search(pattern, text):
                 return False
         return self.when is None or bool(self.when(mutant))

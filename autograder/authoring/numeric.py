@@ -1,4 +1,5 @@
 """Numbers out of probe values, and where two arrays first differ."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +18,9 @@ def nonfinite_positions(array: np.ndarray) -> np.ndarray:
     return np.flatnonzero(~np.isfinite(np.asarray(array, dtype=np.float64)))
 
 
-def first_mismatch(actual: np.ndarray, expected: np.ndarray, *, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL) -> int | None:
+def first_mismatch(
+    actual: np.ndarray, expected: np.ndarray, *, rtol: float = FLOAT32_RTOL, atol: float = FLOAT32_ATOL
+) -> int | None:
     """Index (flat) of the first element outside tolerance, or None when all match."""
     actual = np.asarray(actual, dtype=np.float64).ravel()
     expected = np.asarray(expected, dtype=np.float64).ravel()
@@ -66,7 +69,5 @@ def numbers_of(value: Value) -> np.ndarray | None:
     return None
 
 
-
 def index_text(shape: tuple[int, ...], flat: int) -> str:
     return str([int(i) for i in np.unravel_index(flat, shape)]) if len(shape) > 1 else f"[{flat}]" if shape else ""
-

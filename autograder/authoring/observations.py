@@ -6,6 +6,7 @@ argument after training, a model's accuracy on held-out data) as a raw value
 the wire encodes. The judge side compares the decoded record with the same
 observation of the solution, and says what is wrong.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,22 +17,20 @@ import numpy as np
 from autograder.authoring import checks
 from autograder.authoring.arguments import Draw, Scope, to_array, to_tensor
 from autograder.authoring.cases import InputContext, probing_copy
-from autograder.authoring.labels import predicted_labels
 from autograder.authoring.checks import Verdict
+from autograder.authoring.labels import predicted_labels
 from autograder.authoring.language import halves, say
 from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
-
 
 
 @dataclass
 class Call:
     """One call of the student's function: what it returned and its arguments afterwards."""
 
-    what: str                # how messages name the call: the function's name
-    returned: Any            # the return value, or a ProbeError
+    what: str  # how messages name the call: the function's name
+    returned: Any  # the return value, or a ProbeError
     arguments: list
     scope: Scope
-
 
 
 class Observation:
@@ -53,20 +52,19 @@ class Observation:
         raise NotImplementedError
 
 
-
 def _part(returned: Any, index: int | None) -> Any:
     if index is None or isinstance(returned, ProbeError):
         return returned
     if not isinstance(returned, (tuple, list)) or len(returned) <= index:
-        return ProbeError(say(f"应返回至少 {index + 1} 个值的元组", f"it should return a tuple of at least {index + 1} values"))
+        return ProbeError(
+            say(f"应返回至少 {index + 1} 个值的元组", f"it should return a tuple of at least {index + 1} values")
+        )
     return returned[index]
-
 
 
 def _series_or_value(value: Any) -> Any:
     series = number_series(value)
     return series if series is not None else value
-
 
 
 @dataclass(frozen=True)
@@ -89,8 +87,17 @@ class Returned(Observation):
 
     def judge(self, student, reference, inputs, *, what):
         label = f"{what} {self.label}".strip() if self.label else what
-        return checks.compare(student, reference, what=label, inputs=inputs, rtol=self.rtol, atol=self.atol, relabel=self.relabel, signs=self.signs, diagnoses=self.diagnoses)
-
+        return checks.compare(
+            student,
+            reference,
+            what=label,
+            inputs=inputs,
+            rtol=self.rtol,
+            atol=self.atol,
+            relabel=self.relabel,
+            signs=self.signs,
+            diagnoses=self.diagnoses,
+        )
 
 
 @dataclass(frozen=True)
@@ -113,10 +120,20 @@ class Curve(Observation):
             return Verdict.fail(problem)
         curve = checks.numbers_of(student) if student.kind in ("ndarray", "list") else None
         if curve is None or curve.ndim != 1:
-            return Verdict.fail(say(f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student, language='zh')}", f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student, language='en')}"))
-        verdict = checks.diagnose_curve(curve, checks.numbers_of(reference), rtol=self.rtol, atol=self.atol, what=say(f"{what} 的损失曲线", f"the loss curve of {what}"))
+            return Verdict.fail(
+                say(
+                    f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student, language='zh')}",
+                    f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student, language='en')}",
+                )
+            )
+        verdict = checks.diagnose_curve(
+            curve,
+            checks.numbers_of(reference),
+            rtol=self.rtol,
+            atol=self.atol,
+            what=say(f"{what} 的损失曲线", f"the loss curve of {what}"),
+        )
         return verdict if verdict.passed else diagnosed(self.diagnoses, student, reference, inputs) or verdict
-
 
 
 @dataclass(frozen=True)
@@ -135,13 +152,28 @@ class Gradient(Observation):
 
     def judge(self, student, reference, inputs, *, what):
         if student.kind != "tensor":
-            return Verdict.fail(say(f"梯度无法穿过 {what}：请只用 torch 运算（不要用 math、NumPy 或 .item()）", f"no gradient flows through {what}: build it from torch operations only (not math, NumPy or .item())"))
-        verdict = checks.compare(student, reference, what=say(f"{what} 的梯度", f"the gradient through {what}"), rtol=self.rtol, atol=self.atol)
+            return Verdict.fail(
+                say(
+                    f"梯度无法穿过 {what}：请只用 torch 运算（不要用 math、NumPy 或 .item()）",
+                    f"no gradient flows through {what}: build it from torch operations only (not math, NumPy or .item())",
+                )
+            )
+        verdict = checks.compare(
+            student,
+            reference,
+            what=say(f"{what} 的梯度", f"the gradient through {what}"),
+            rtol=self.rtol,
+            atol=self.atol,
+        )
         if verdict.passed:
             return verdict
         detail_zh, detail_en = halves(verdict.message)
-        return Verdict.fail(say(f"梯度不对：是不是有一部分计算被 detach 了，或在 torch 之外完成？（{detail_zh}）", f"the gradient is wrong: is part of the computation detached or done outside torch? ({detail_en})"))
-
+        return Verdict.fail(
+            say(
+                f"梯度不对：是不是有一部分计算被 detach 了，或在 torch 之外完成？（{detail_zh}）",
+                f"the gradient is wrong: is part of the computation detached or done outside torch? ({detail_en})",
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -171,16 +203,30 @@ class After(Observation):
         if len(mine) != len(theirs):
             return Verdict.fail(say(f"{label} 的参数个数变了", f"{label} changed its number of parameters"))
         if all(b is not None and m.array is not None and np.array_equal(m.array, b) for m, b in zip(mine, before)):
-            return Verdict.fail(say(f"{what} 之后 {label} 没有变化：要原地更新传入的参数（如 w.data -= lr * w.grad 或 optimizer.step()），而不是新建局部变量", f"{label} is unchanged after {what}: update the parameters passed in, in place (w.data -= lr * w.grad, or optimizer.step()), not a new local variable"))
+            return Verdict.fail(
+                say(
+                    f"{what} 之后 {label} 没有变化：要原地更新传入的参数（如 w.data -= lr * w.grad 或 optimizer.step()），而不是新建局部变量",
+                    f"{label} is unchanged after {what}: update the parameters passed in, in place (w.data -= lr * w.grad, or optimizer.step()), not a new local variable",
+                )
+            )
         if student.kind == "tensor" and reference.requires_grad and (not student.requires_grad or not student.is_leaf):
-            return Verdict.fail(say(f"{what} 之后 {label} 不再是需要梯度的叶子张量：更新 {label}.data，或在 torch.no_grad() 下更新", f"{label} is no longer a leaf tensor that requires grad after {what}: update {label}.data, or update under torch.no_grad()"))
+            return Verdict.fail(
+                say(
+                    f"{what} 之后 {label} 不再是需要梯度的叶子张量：更新 {label}.data，或在 torch.no_grad() 下更新",
+                    f"{label} is no longer a leaf tensor that requires grad after {what}: update {label}.data, or update under torch.no_grad()",
+                )
+            )
         for m, t in zip(mine, theirs):
             verdict = checks.compare(m, t, what=label, rtol=self.rtol, atol=self.atol)
             if not verdict.passed:
                 detail_zh, detail_en = halves(verdict.message)
-                return Verdict.fail(say(f"{what} 之后 {label} 与参考不同：每一步是否是 -lr × 梯度，并清零了梯度？（{detail_zh}）", f"{label} after {what} differs from the reference: is each step -lr * gradient, with gradients zeroed every time? ({detail_en})"))
+                return Verdict.fail(
+                    say(
+                        f"{what} 之后 {label} 与参考不同：每一步是否是 -lr × 梯度，并清零了梯度？（{detail_zh}）",
+                        f"{label} after {what} differs from the reference: is each step -lr * gradient, with gradients zeroed every time? ({detail_en})",
+                    )
+                )
         return Verdict.ok()
-
 
 
 @dataclass(frozen=True)
@@ -219,14 +265,27 @@ class Accuracy(Observation):
         predicted = checks.numbers_of(student)
         mine = predicted_labels(predicted) if predicted is not None and np.all(np.isfinite(predicted)) else None
         if mine is None or mine.shape != labels.shape:
-            return Verdict.fail(say(f"用 {what} 训练后，模型无法在留出数据上给出有效预测（参数不是有限值或形状变了）", f"after {what}, the model gives no valid predictions on held-out data (parameters not finite, or of another shape)"))
+            return Verdict.fail(
+                say(
+                    f"用 {what} 训练后，模型无法在留出数据上给出有效预测（参数不是有限值或形状变了）",
+                    f"after {what}, the model gives no valid predictions on held-out data (parameters not finite, or of another shape)",
+                )
+            )
         share = float(np.mean(mine == labels))
         reference_share = float(np.mean(predicted_labels(checks.numbers_of(reference)) == labels))
-        floor = reference_share - self.margin if self.at_least is None else max(self.at_least, reference_share - self.margin)
+        floor = (
+            reference_share - self.margin
+            if self.at_least is None
+            else max(self.at_least, reference_share - self.margin)
+        )
         if share + 1e-9 < floor:
-            return Verdict.fail(say(f"用 {what} 训练后，模型在没见过的数据上只对了 {share:.0%}，低于要求的 {floor:.0%}：训练真的用传入的数据更新了模型吗？", f"trained with {what}, the model labels {share:.0%} of held-out rows right, below the {floor:.0%} required: does training really update the model from the data it is given?"))
+            return Verdict.fail(
+                say(
+                    f"用 {what} 训练后，模型在没见过的数据上只对了 {share:.0%}，低于要求的 {floor:.0%}：训练真的用传入的数据更新了模型吗？",
+                    f"trained with {what}, the model labels {share:.0%} of held-out rows right, below the {floor:.0%} required: does training really update the model from the data it is given?",
+                )
+            )
         return Verdict.ok()
-
 
 
 def diagnosed(diagnoses, student: Value, reference: Value, inputs) -> Verdict | None:
@@ -236,4 +295,3 @@ def diagnosed(diagnoses, student: Value, reference: Value, inputs) -> Verdict | 
         if message:
             return Verdict.fail(message)
     return None
-

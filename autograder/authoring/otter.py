@@ -5,6 +5,7 @@ student's notebook; each hidden test calls ``grade_case`` with the notebook's
 globals. The kit's own grader does not come through here: it probes in the
 sandbox and judges in a separate process.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,7 +21,9 @@ def _suite() -> Suite:
     for folder in (Path.cwd(), Path(__file__).resolve().parents[2]):
         if (folder / REFERENCES_FILE).is_file():
             return Suite.load(folder)
-    raise FileNotFoundError(f"{REFERENCES_FILE} not found next to the notebook: is this the assignment's autograder zip?")
+    raise FileNotFoundError(
+        f"{REFERENCES_FILE} not found next to the notebook: is this the assignment's autograder zip?"
+    )
 
 
 def grade_case(env: dict, question: str, name: str) -> None:

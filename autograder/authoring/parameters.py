@@ -6,6 +6,7 @@ leaf tensors whose ``.grad`` is filled, as after ``loss.backward()``. ``paramete
 from two draws fixed at release (its values and its gradient); a list of arguments, such as
 ``[parameter(...), parameter(...)]``, reaches the function as a list.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograder.authoring.arguments import ArrayArgument, Argument, Draw, Fixed, Value, as_draw, to_tensor
+from autograder.authoring.arguments import Argument, ArrayArgument, Draw, Fixed, Value, as_draw, to_tensor
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class Items(Argument):
 
 def _item(stored, index: int) -> dict:
     prefix = f"{index}"
-    found = {key[len(prefix) + 1:]: value for key, value in stored.items() if key.startswith(prefix + ".")}
+    found = {key[len(prefix) + 1 :]: value for key, value in stored.items() if key.startswith(prefix + ".")}
     if prefix in stored:
         found[""] = stored[prefix]
     return found

@@ -5,6 +5,7 @@
 kit's grader runs in different processes and Otter runs in one
 (``run_in_process``). Release computes the references (``autograder.release``).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -148,7 +149,9 @@ def reference_globals() -> dict[str, Any]:
     return namespace
 
 
-def build_reference_functions(sources: Mapping[str, str], *, base: Mapping[str, Any] | None = None) -> dict[str, Callable]:
+def build_reference_functions(
+    sources: Mapping[str, str], *, base: Mapping[str, Any] | None = None
+) -> dict[str, Callable]:
     """Define the solution's functions and classes in a namespace of their own (``base``: see reference_globals)."""
     namespace = dict(base if base is not None else reference_globals())
     for source in sources.values():
@@ -184,7 +187,9 @@ class Suite:
         return build_reference_functions({name: sources[name] for name in case.swap_in})
 
 
-def probe(case: Case, namespace: dict, inputs: Mapping[str, np.ndarray], reference_functions: Mapping[str, Callable]) -> dict:
+def probe(
+    case: Case, namespace: dict, inputs: Mapping[str, np.ndarray], reference_functions: Mapping[str, Callable]
+) -> dict:
     """Run ``case``'s probe on ``namespace``; return encoded plain data. A probe that stops at a blank
     or an error may return what ``call_guarded`` gave (``...`` or a ProbeError) as it is."""
     try:
@@ -196,23 +201,40 @@ def probe(case: Case, namespace: dict, inputs: Mapping[str, np.ndarray], referen
         return {"__error__": wire.encode(wire.ProbeError(f"{type(error).__name__}: {error}"))}
 
 
-def judge(case: Case, student: Mapping[str, wire.Value], expected: Mapping[str, wire.Value], inputs: Mapping[str, np.ndarray]) -> Verdict:
+def judge(
+    case: Case, student: Mapping[str, wire.Value], expected: Mapping[str, wire.Value], inputs: Mapping[str, np.ndarray]
+) -> Verdict:
     """Compare decoded probe data with the reference; never raises."""
     from autograder.authoring.language import say
 
     if "__error__" in student:
-        return Verdict.fail(say(f"{case.question} 无法检查：{student['__error__'].text}", f"{case.question} could not be checked: {student['__error__'].text}"))
+        return Verdict.fail(
+            say(
+                f"{case.question} 无法检查：{student['__error__'].text}",
+                f"{case.question} could not be checked: {student['__error__'].text}",
+            )
+        )
     missing = [key for key in expected if key not in student]
     if missing:
         # A probe that returned early on a blank or an error: say so, not which results it lacks.
         unfinished = next((value for value in student.values() if value.kind in ("ellipsis", "error")), None)
         if unfinished is not None:
             return Verdict.fail(checks.unfinished(unfinished, what=case.calls or case.question))
-        return Verdict.fail(say(f"{case.question} 无法检查：结果缺少 {missing}", f"{case.question} could not be checked: its results lack {missing}"))
+        return Verdict.fail(
+            say(
+                f"{case.question} 无法检查：结果缺少 {missing}",
+                f"{case.question} could not be checked: its results lack {missing}",
+            )
+        )
     try:
         return case.judge(student, expected, inputs)
     except Exception as error:  # malformed data must cost the case, not the run
-        return Verdict.fail(say(f"{case.question} 返回的东西无法比较（{type(error).__name__}）", f"{case.question} returned something that could not be compared ({type(error).__name__})"))
+        return Verdict.fail(
+            say(
+                f"{case.question} 返回的东西无法比较（{type(error).__name__}）",
+                f"{case.question} returned something that could not be compared ({type(error).__name__})",
+            )
+        )
 
 
 def run_in_process(suite: Suite, case: Case, namespace: dict) -> Verdict:

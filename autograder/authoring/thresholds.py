@@ -5,6 +5,7 @@ at most 10% above what the solution reaches). What is measured is the last numbe
 returns (a loss curve's final loss, a returned accuracy), or whatever ``measure(returned, *arguments)``
 computes beside the student's code. A failure says the value reached and the bar, in both languages.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,32 +64,63 @@ def _last_number(returned: Any) -> Any:
     return returned
 
 
-def judge_threshold(value: Value, *, reference_value: float | None, below: Bar, at_least: Bar, label: str, what: str) -> checks.Verdict:
+def judge_threshold(
+    value: Value, *, reference_value: float | None, below: Bar, at_least: Bar, label: str, what: str
+) -> checks.Verdict:
     """Does ``value`` (a recorded number) clear the bars? Says the value reached and the bar when not."""
     problem = checks.unfinished(value, what=what)
     if problem:
         return checks.Verdict.fail(problem)
     (label_zh, label_en), (what_zh, what_en) = halves(label), halves(what)
     if value.kind not in checks.NUMBER_KINDS or value.number is None:
-        return checks.Verdict.fail(say(f"{what_zh} 应给出{label_zh}（一个数），却返回了 {checks.describe(value, language='zh')}", f"{what_en} should give {label_en} as a number, but returned {checks.describe(value, language='en')}"))
+        return checks.Verdict.fail(
+            say(
+                f"{what_zh} 应给出{label_zh}（一个数），却返回了 {checks.describe(value, language='zh')}",
+                f"{what_en} should give {label_en} as a number, but returned {checks.describe(value, language='en')}",
+            )
+        )
     reached = value.number
     if not math.isfinite(reached):
-        return checks.Verdict.fail(say(f"{what_zh} 之后{label_zh}是 {reached}：出现了 nan 或 inf（学习率太大，或除以 0？）", f"after {what_en}, {label_en} is {reached}: not finite (a learning rate too large, or a division by zero?)"))
-    solution = ("", "") if reference_value is None else (f"（参考解达到 {checks.fmt(reference_value)}）", f" (the reference solution reaches {checks.fmt(reference_value)})")
+        return checks.Verdict.fail(
+            say(
+                f"{what_zh} 之后{label_zh}是 {reached}：出现了 nan 或 inf（学习率太大，或除以 0？）",
+                f"after {what_en}, {label_en} is {reached}: not finite (a learning rate too large, or a division by zero?)",
+            )
+        )
+    solution = (
+        ("", "")
+        if reference_value is None
+        else (
+            f"（参考解达到 {checks.fmt(reference_value)}）",
+            f" (the reference solution reaches {checks.fmt(reference_value)})",
+        )
+    )
     level = _level(below, reference_value)
     # A bar the solution sets includes the solution's own value, so the solution passes its case.
     if level is not None and not (reached < level or (isinstance(below, ReferenceBar) and reached <= level)):
-        return checks.Verdict.fail(say(f"{what_zh} 之后{label_zh}是 {checks.fmt(reached)}，应低于 {checks.fmt(level)}{solution[0]}", f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be below {checks.fmt(level)}{solution[1]}"))
+        return checks.Verdict.fail(
+            say(
+                f"{what_zh} 之后{label_zh}是 {checks.fmt(reached)}，应低于 {checks.fmt(level)}{solution[0]}",
+                f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be below {checks.fmt(level)}{solution[1]}",
+            )
+        )
     level = _level(at_least, reference_value)
     if level is not None and not reached >= level:
-        return checks.Verdict.fail(say(f"{what_zh} 之后{label_zh}是 {checks.fmt(reached)}，应至少为 {checks.fmt(level)}{solution[0]}", f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be at least {checks.fmt(level)}{solution[1]}"))
+        return checks.Verdict.fail(
+            say(
+                f"{what_zh} 之后{label_zh}是 {checks.fmt(reached)}，应至少为 {checks.fmt(level)}{solution[0]}",
+                f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be at least {checks.fmt(level)}{solution[1]}",
+            )
+        )
     return checks.Verdict.ok()
 
 
 def _level(bar: Bar, reference_value: float | None) -> float | None:
     if isinstance(bar, ReferenceBar):
         if reference_value is None:
-            raise ValueError("a bar set by reference_bar(...) needs the solution's value; give a number, or the reference's value")
+            raise ValueError(
+                "a bar set by reference_bar(...) needs the solution's value; give a number, or the reference's value"
+            )
         return bar.level(reference_value)
     return None if bar is None else float(bar)
 
@@ -96,7 +128,9 @@ def _level(bar: Bar, reference_value: float | None) -> float | None:
 def check_bars(below: Bar, at_least: Bar, *, where: str) -> None:
     """A threshold needs a bar; raises ValueError naming ``where`` when it has none."""
     if below is None and at_least is None:
-        raise ValueError(f"{where}: a threshold needs a bar: below=... or at_least=... (a number, or reference_bar(times=..., plus=...))")
+        raise ValueError(
+            f"{where}: a threshold needs a bar: below=... or at_least=... (a number, or reference_bar(times=..., plus=...))"
+        )
 
 
 @dataclass(frozen=True)
@@ -114,4 +148,11 @@ class Threshold(Observation):
         return measured(call.returned, self.measure, call.arguments)
 
     def judge(self, student, reference, inputs, *, what):
-        return judge_threshold(student, reference_value=reference.number, below=self.below, at_least=self.at_least, label=self.label, what=what)
+        return judge_threshold(
+            student,
+            reference_value=reference.number,
+            below=self.below,
+            at_least=self.at_least,
+            label=self.label,
+            what=what,
+        )

@@ -1,10 +1,12 @@
 """Messages for what is not an answer yet: a blank, a missing return, an exception (with advice for
 the PyTorch errors students meet), and a short description of any returned value."""
+
 from __future__ import annotations
 
 from autograder.authoring.language import halves, say
 from autograder.authoring.numeric import ARRAY_KINDS, NUMBER_KINDS
 from autograder.authoring.wire import Value
+
 
 def describe(value: Value, *, language: str | None = None) -> str:
     """A short, student-facing description of what a function returned.
@@ -12,6 +14,7 @@ def describe(value: Value, *, language: str | None = None) -> str:
     ``language`` "zh" or "en" gives one half, to embed in that half of a ``say``
     message; None gives both.
     """
+
     def words(chinese: str, english: str) -> str:
         return {"zh": chinese, "en": english}.get(language or "", say(chinese, english))
 
@@ -32,21 +35,28 @@ def describe(value: Value, *, language: str | None = None) -> str:
     return words(f"{value.type_name or value.kind} 类型的值", f"a value of type {value.type_name or value.kind}")
 
 
-
 # PyTorch errors students meet while learning, with what to do about them.
 KNOWN_ERRORS = (
-    ("a leaf Variable that requires grad is being used in an in-place operation",
-     "在需要梯度的叶子张量上做了原地修改：在 with torch.no_grad(): 里更新，或更新 .data",
-     "an in-place update of a leaf tensor that requires grad: update it under `with torch.no_grad():`, or update `.data`"),
-    ("Trying to backward through the graph a second time",
-     "对同一张计算图反向传播了两次：每一步都要重新计算损失",
-     "backward ran twice through the same graph: compute the loss afresh at every step"),
-    ("element 0 of tensors does not require grad",
-     "损失与参数之间的梯度断了：参数要 requires_grad=True，计算中不要 .detach()、.item() 或 NumPy",
-     "the loss does not depend on anything that requires grad: parameters need requires_grad=True, and no .detach(), .item() or NumPy on the way"),
-    ("mat1 and mat2 shapes cannot be multiplied",
-     "矩阵乘法的形状不匹配：检查每层的输入、输出大小",
-     "matrix shapes do not match: check each layer's input and output sizes"),
+    (
+        "a leaf Variable that requires grad is being used in an in-place operation",
+        "在需要梯度的叶子张量上做了原地修改：在 with torch.no_grad(): 里更新，或更新 .data",
+        "an in-place update of a leaf tensor that requires grad: update it under `with torch.no_grad():`, or update `.data`",
+    ),
+    (
+        "Trying to backward through the graph a second time",
+        "对同一张计算图反向传播了两次：每一步都要重新计算损失",
+        "backward ran twice through the same graph: compute the loss afresh at every step",
+    ),
+    (
+        "element 0 of tensors does not require grad",
+        "损失与参数之间的梯度断了：参数要 requires_grad=True，计算中不要 .detach()、.item() 或 NumPy",
+        "the loss does not depend on anything that requires grad: parameters need requires_grad=True, and no .detach(), .item() or NumPy on the way",
+    ),
+    (
+        "mat1 and mat2 shapes cannot be multiplied",
+        "矩阵乘法的形状不匹配：检查每层的输入、输出大小",
+        "matrix shapes do not match: check each layer's input and output sizes",
+    ),
 )
 
 
@@ -82,7 +92,5 @@ def unfinished(value: Value, *, what: str) -> str | None:
     return None
 
 
-
 # The name cases files written before ``unfinished`` call.
 blank_or_error = unfinished
-

@@ -1,4 +1,5 @@
 """What a check says: passed or failed, with the message the student reads."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,4 +30,3 @@ class Verdict:
 
 class CheckFailed(AssertionError):
     """A hidden or public check failed; the message is meant for the student."""
-

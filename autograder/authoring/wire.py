@@ -5,6 +5,7 @@ JSON with numbers, strings and arrays as raw bytes. Decoding trusts nothing:
 every field is type-checked and sizes are capped, so a forged message can at
 worst be judged wrong, never run code or crash the judge.
 """
+
 from __future__ import annotations
 
 import base64

@@ -8,6 +8,7 @@ release kept them). A missing file is made by its generator first: the data
 set's ``make_data.py``, or the assignment's own. The same files reach the
 solution run, the student template, the executed solution and the zip.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,10 @@ def gather(assignment: Assignment, config: dict) -> HandedOut:
         files, made = _from_data_set(assignment, use)
         for name in files:
             if name in declared:
-                raise DataFileMissing(f"{assignment.config_file}: data: {declared[name].parent.name!r} and {use.name!r} both give {name}; "
-                                      f"name the files each set gives, e.g. {{{use.name}: [...]}}, so that one file reaches students under each name")
+                raise DataFileMissing(
+                    f"{assignment.config_file}: data: {declared[name].parent.name!r} and {use.name!r} both give {name}; "
+                    f"name the files each set gives, e.g. {{{use.name}: [...]}}, so that one file reaches students under each name"
+                )
         declared.update(files)
         generated += made
     listed = [name for name in listed_files(config, where=assignment.source_notebook) if name not in declared]
@@ -61,25 +64,37 @@ def _from_data_set(assignment: Assignment, use: DataUse) -> tuple[dict[str, Path
     try:
         data_set = DataSet.find(use.name, assignment.root)
     except DataSetNotFound as error:
-        raise DataFileMissing(f"{assignment.config_file}: data: {error}; fix the name, or add the folder with its make_data.py and a README.md datasheet ({_GUIDE})") from error
+        raise DataFileMissing(
+            f"{assignment.config_file}: data: {error}; fix the name, or add the folder with its make_data.py and a README.md datasheet ({_GUIDE})"
+        ) from error
     wanted = list(use.files) if use.files is not None else data_set.files()
     present = {name for name in wanted if (data_set.folder / name).exists()}
     if not wanted or len(present) < len(wanted):
         try:
             data_set.make()
         except GeneratorFailed as error:
-            raise GeneratorFailed(f"{where}: the files of data set {use.name!r} are missing and making them failed: {error}") from error
+            raise GeneratorFailed(
+                f"{where}: the files of data set {use.name!r} are missing and making them failed: {error}"
+            ) from error
     names = list(use.files) if use.files is not None else data_set.files()
     absent = [name for name in names if not (data_set.folder / name).exists()]
     if absent or not names:
         holds = ", ".join(data_set.files()) or "no data file"
-        ran = f"its {data_set.generator.name} ran and did not write it" if data_set.generator.is_file() else f"it has no {data_set.generator.name} to write it"
-        raise DataFileMissing(f"{where}: {data_set.folder} has no {absent[0] if absent else 'data file'} ({ran}; it holds {holds}); "
-                              f"fix the file names under data: in {assignment.config_file.name}, or the data set's generator")
+        ran = (
+            f"its {data_set.generator.name} ran and did not write it"
+            if data_set.generator.is_file()
+            else f"it has no {data_set.generator.name} to write it"
+        )
+        raise DataFileMissing(
+            f"{where}: {data_set.folder} has no {absent[0] if absent else 'data file'} ({ran}; it holds {holds}); "
+            f"fix the file names under data: in {assignment.config_file.name}, or the data set's generator"
+        )
     for name in names:
         if (assignment.source_dir / name).exists():
-            raise DataFileMissing(f"{where}: both {assignment.source_dir / name} and {data_set.folder / name} would reach students as {name}; "
-                                  f"delete the copy in {assignment.source_dir} (a course data set lives in data/), or drop {use.name} from data:")
+            raise DataFileMissing(
+                f"{where}: both {assignment.source_dir / name} and {data_set.folder / name} would reach students as {name}; "
+                f"delete the copy in {assignment.source_dir} (a course data set lives in data/), or drop {use.name} from data:"
+            )
     return {name: data_set.folder / name for name in names}, [name for name in names if name not in present]
 
 
@@ -109,8 +124,16 @@ def resolve(assignment: Assignment, listed: list[str]) -> dict[str, Path]:
         if path is None:
             raise DataFileMissing(
                 f"{assignment.source_notebook} lists {name!r} under files:, but there is no {assignment.source_dir / name}"
-                + ("" if assignment.generator_file.is_file() else f"; put the file there, or add a {assignment.generator_file.name} whose make_data(folder) writes it")
-                + (f" ({assignment.generator_file.name} ran and did not write it)" if assignment.generator_file.is_file() else "")
+                + (
+                    ""
+                    if assignment.generator_file.is_file()
+                    else f"; put the file there, or add a {assignment.generator_file.name} whose make_data(folder) writes it"
+                )
+                + (
+                    f" ({assignment.generator_file.name} ran and did not write it)"
+                    if assignment.generator_file.is_file()
+                    else ""
+                )
                 + f"; a file of a course data set is declared under data: in {assignment.config_file.name} instead"
             )
         found[name] = path

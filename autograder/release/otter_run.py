@@ -1,4 +1,5 @@
 """Grade one notebook with plain ``otter run`` (the reference behaviour)."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,9 @@ def _report_lines(output: str) -> str:
     return " | ".join(line for line in lines if line and line not in _VERDICT_LINES)
 
 
-def otter_scores(zip_path: Path, notebook: Path, *, timeout: float = 600, threads: int | None = None) -> dict[str, float]:
+def otter_scores(
+    zip_path: Path, notebook: Path, *, timeout: float = 600, threads: int | None = None
+) -> dict[str, float]:
     """Per-question scores that ``otter run`` gives ``notebook`` with ``zip_path`` (see ``otter_result``)."""
     return otter_result(zip_path, notebook, timeout=timeout, threads=threads).scores
 
@@ -62,7 +65,9 @@ def otter_result(zip_path: Path, notebook: Path, *, timeout: float = 600, thread
     except OtterRunFailed as failure:
         if KERNEL_START_FAILED not in str(failure):
             raise
-        print(f"otter run: the kernel for {notebook.name} died before running a cell; trying once more", file=sys.stderr)
+        print(
+            f"otter run: the kernel for {notebook.name} died before running a cell; trying once more", file=sys.stderr
+        )
     return _otter_run(zip_path, notebook, timeout=timeout, threads=threads)
 
 
@@ -75,7 +80,10 @@ def _otter_run(zip_path: Path, notebook: Path, *, timeout: float, threads: int |
         out.mkdir()
         otter = Path(sys.executable).with_name("otter")
         command = [str(otter), "run", "-a", str(zip_path), "-o", str(out), str(copy)]
-        environment = {**os.environ, **({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)} if threads else {})}
+        environment = {
+            **os.environ,
+            **({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)} if threads else {}),
+        }
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=scratch, env=environment)
         results = out / "results.json"
         if done.returncode != 0 or not results.is_file():

@@ -9,6 +9,7 @@ the student download (the student folder with the runtime); check
 the release with ``otter run`` (the solution earns full marks, the blank
 template zero); measure the mutation score from the same solved namespace.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -20,9 +21,11 @@ from autograder.assignment import Assignment
 from autograder.authoring.charts import repeated_titles
 from autograder.authoring.suite import CasesModule, load_cases
 from autograder.release import data_files, staging
-from autograder.release.mutation import MutationReport, validate as mutation_score
+from autograder.release.mutation import MutationReport
+from autograder.release.mutation import validate as mutation_score
 from autograder.release.publish import publish
-from autograder.release.requirements import requirements as zip_requirements, unlisted_imports
+from autograder.release.requirements import requirements as zip_requirements
+from autograder.release.requirements import unlisted_imports
 from autograder.release.solving import solve
 from autograder.release.source_notebook import SourceNotebook
 from autograder.release.student_download import write_student_zip
@@ -35,15 +38,15 @@ class ReleaseError(KitError, RuntimeError):
 @dataclass
 class ReleaseReport:
     assignment: Assignment
-    points: dict[str, float]                          # autograded questions
-    solution_scores: dict[str, float] | None = None   # None: not checked with otter run
+    points: dict[str, float]  # autograded questions
+    solution_scores: dict[str, float] | None = None  # None: not checked with otter run
     template_scores: dict[str, float] | None = None
     generated: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     mutation: "MutationReport | None" = None
     warnings: list[str] = field(default_factory=list)
-    written: dict[str, float] = field(default_factory=dict)   # written (manual) questions, marked by TAs
-    solution_public_failures: str | None = None   # otter run's report of the public tests the solution fails
+    written: dict[str, float] = field(default_factory=dict)  # written (manual) questions, marked by TAs
+    solution_public_failures: str | None = None  # otter run's report of the public tests the solution fails
 
     @property
     def problems(self) -> list[str]:
@@ -51,7 +54,9 @@ class ReleaseReport:
         failed before grading writes a results file with no question in it)."""
         found = []
         if self.solution_public_failures:
-            found.append(f"the solution fails its own public tests, so every correct submission would see a red check ({self.solution_public_failures[:600]}); fix the test or the solution")
+            found.append(
+                f"the solution fails its own public tests, so every correct submission would see a red check ({self.solution_public_failures[:600]}); fix the test or the solution"
+            )
         for question, possible in self.points.items():
             if self.solution_scores is not None:
                 earned = self.solution_scores.get(question)
@@ -87,7 +92,12 @@ def release(assignment: Assignment, *, otter_check: bool = True, mutation: bool 
     cases = load_cases(assignment.cases_file)
     _check_charts(cases)
     _check_every_question_has_a_case(source, cases)
-    report = ReleaseReport(assignment, source.question_points(), generated=handed_out.generated, written={q.name: q.points for q in source.questions if q.manual})
+    report = ReleaseReport(
+        assignment,
+        source.question_points(),
+        generated=handed_out.generated,
+        written={q.name: q.points for q in source.questions if q.manual},
+    )
     code = [cell.source for cell in source.notebook.cells if cell.cell_type == "code"]
     report.requirements, report.warnings = _requirements(assignment, code, files)
     with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:
@@ -109,27 +119,41 @@ def _check_every_question_has_a_case(source: SourceNotebook, cases: CasesModule)
     graded = {case.question for case in cases.cases}
     for question in source.questions:
         if not question.manual and question.name not in graded and not question.hidden_calls:
-            raise ReleaseError(f"{cases.path}: question {question.name} has no hidden case, and its public tests carry 0 points, so every submission (the solution too) "
-                               f"would earn 0 of {question.points:g}; declare one in CASES, e.g. cases.output({question.name!r}, \"small\", ...)")
+            raise ReleaseError(
+                f"{cases.path}: question {question.name} has no hidden case, and its public tests carry 0 points, so every submission (the solution too) "
+                f'would earn 0 of {question.points:g}; declare one in CASES, e.g. cases.output({question.name!r}, "small", ...)'
+            )
 
 
 def _check_charts(cases: CasesModule) -> None:
     repeated = repeated_titles(cases.charts)
     if repeated:
-        raise ReleaseError(f"{cases.path}: several charts in CHARTS have the title {repeated[0]!r}; give each its own title= (the feedback page shows them one under another, by title)")
+        raise ReleaseError(
+            f"{cases.path}: several charts in CHARTS have the title {repeated[0]!r}; give each its own title= (the feedback page shows them one under another, by title)"
+        )
 
 
 def _requirements(assignment: Assignment, code: list[str], files: dict[str, Path]) -> tuple[list[str], list[str]]:
     """The zip's pip lines, and a warning naming each module the notebook, its cases or the modules it
     ships import that those lines do not install (the zip runs all of them)."""
     modules = {Path(name).stem: path for name, path in files.items() if name.endswith(".py") and path.is_file()}
-    sources = [*code, assignment.cases_file.read_text(encoding="utf-8"), *(path.read_text(encoding="utf-8") for path in modules.values())]
+    sources = [
+        *code,
+        assignment.cases_file.read_text(encoding="utf-8"),
+        *(path.read_text(encoding="utf-8") for path in modules.values()),
+    ]
     lines = zip_requirements(assignment.config.requirements, sources, local=modules)
     missing = unlisted_imports(lines, sources, local=modules)
     if not missing:
         return lines, []
-    where = f"{assignment.config_file}'s requirements" if assignment.config.requirements is not None else "the packages release found"
-    return lines, [f"the notebook or its cases import {', '.join(missing)}, which {where} do not install: on Gradescope every submission would fail at that import; list the package under `requirements:` in {assignment.config_file}"]
+    where = (
+        f"{assignment.config_file}'s requirements"
+        if assignment.config.requirements is not None
+        else "the packages release found"
+    )
+    return lines, [
+        f"the notebook or its cases import {', '.join(missing)}, which {where} do not install: on Gradescope every submission would fail at that import; list the package under `requirements:` in {assignment.config_file}"
+    ]
 
 
 def _folder(scratch: str, name: str) -> Path:

@@ -5,6 +5,7 @@ unchanged inputs rewrites them byte for byte: cell ids are made stable, and
 the executed solution is re-run only when its inputs changed (its outputs
 carry timings and Otter's random emoji).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -39,7 +40,7 @@ def publish(assignment: Assignment, assigned: Path, files: dict[str, Path]) -> N
 
 def _publish_solution(assignment: Assignment, support: Path, files: dict[str, Path]) -> None:
     """Execute the solution into solutions/, unless the one there was run from the same inputs."""
-    from autograder.release.solution_exec import executed_digest, execute_solution, inputs_digest
+    from autograder.release.solution_exec import execute_solution, executed_digest, inputs_digest
 
     source = support / assignment.source_notebook.name
     target = assignment.solution_dir / assignment.source_notebook.name

@@ -5,6 +5,7 @@ the case's own name, so adding or reordering cases leaves the others' inputs
 as they were. The solution must pass every case it defines; a mistake in the
 cases file is reported with the file, the case and what to change.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -50,7 +51,9 @@ def compute_references(module: CasesModule, namespace: dict, code: list[str], *,
     for case in module.cases:
         where = f"{module.path}, case {case.key}"
         if case.calls and case.calls not in namespace:
-            raise CasesFileError(f"{where}: it calls {case.calls!r}, which the solution notebook never defines; check the name")
+            raise CasesFileError(
+                f"{where}: it calls {case.calls!r}, which the solution notebook never defines; check the name"
+            )
         inputs = _inputs(case, InputContext(rng=case_rng(seed, case), data=data, namespace=namespace), where)
         expected = probe(case, namespace, inputs, {name: functions[name] for name in case.swap_in})
         decoded = {key: wire.decode(value) for key, value in expected.items()}
@@ -71,14 +74,20 @@ def _refuse_results_over_the_cap(module: CasesModule, cases: dict[str, CaseRefer
     sizes = {key: len(wire.dumps(case.expected)) for key, case in cases.items()}
     allowed = int(Limits().result_cap * RESULTS_SHARE_OF_CAP)
     if sum(sizes.values()) > allowed:
-        largest = ", ".join(f"{key} ({size / 1024:.0f} KiB)" for key, size in sorted(sizes.items(), key=lambda item: -item[1])[:3])
-        raise CasesFileError(f"{module.path}: the solution's results on the hidden cases take {sum(sizes.values()) / 1024:.0f} KiB, over the "
-                             f"{allowed / 1024:.0f} KiB a sandbox may hand back for them, so the grader would refuse every submission's run; "
-                             f"the largest: {largest}; give those cases smaller inputs (a slice of the course data, drawn(lambda context: "
-                             f"context.namespace['x'][:100]), rather than all of it)")
+        largest = ", ".join(
+            f"{key} ({size / 1024:.0f} KiB)" for key, size in sorted(sizes.items(), key=lambda item: -item[1])[:3]
+        )
+        raise CasesFileError(
+            f"{module.path}: the solution's results on the hidden cases take {sum(sizes.values()) / 1024:.0f} KiB, over the "
+            f"{allowed / 1024:.0f} KiB a sandbox may hand back for them, so the grader would refuse every submission's run; "
+            f"the largest: {largest}; give those cases smaller inputs (a slice of the course data, drawn(lambda context: "
+            f"context.namespace['x'][:100]), rather than all of it)"
+        )
 
 
-def _refuse_answers_among_inputs(module: CasesModule, held: dict[str, dict[str, np.ndarray]], answers: dict[str, dict[str, wire.Value]]) -> None:
+def _refuse_answers_among_inputs(
+    module: CasesModule, held: dict[str, dict[str, np.ndarray]], answers: dict[str, dict[str, wire.Value]]
+) -> None:
     """Every case's inputs are in the sandbox: none may be another case's expected output,
     or a notebook could find it there and return it as that answer."""
     for answered, observed in answers.items():
@@ -89,9 +98,11 @@ def _refuse_answers_among_inputs(module: CasesModule, held: dict[str, dict[str, 
             for holder, inputs in held.items():
                 for name, array in inputs.items():
                     if holder != answered and np.shape(array) == answer.shape and np.array_equal(array, answer):
-                        raise CasesFileError(f"{module.path}, case {holder}: its input {name!r} is the solution's {observation!r} in case {answered}, and a sandbox "
-                                             f"holds every case's inputs, so a notebook could find it there and return it as that answer; make this input "
-                                             f"another way than from the solution's results (data(...) of a variable the solution computed, say)")
+                        raise CasesFileError(
+                            f"{module.path}, case {holder}: its input {name!r} is the solution's {observation!r} in case {answered}, and a sandbox "
+                            f"holds every case's inputs, so a notebook could find it there and return it as that answer; make this input "
+                            f"another way than from the solution's results (data(...) of a variable the solution computed, say)"
+                        )
 
 
 def case_rng(seed: int, case: Case) -> np.random.Generator:
@@ -111,7 +122,9 @@ def _swap_in_sources(module: CasesModule, code: list[str]) -> dict[str, str]:
     for name in names:
         if name not in found:
             users = ", ".join(case.key for case in module.cases if name in case.swap_in)
-            raise CasesFileError(f"{module.path}: {users} swap in {name!r}, but the solution notebook defines no top-level def or class {name!r}")
+            raise CasesFileError(
+                f"{module.path}: {users} swap in {name!r}, but the solution notebook defines no top-level def or class {name!r}"
+            )
     return {name: found[name] for name in names}
 
 
@@ -119,7 +132,9 @@ def _inputs(case: Case, context: InputContext, where: str) -> dict[str, np.ndarr
     try:
         made = case.make_inputs(context)
     except Exception as error:
-        raise CasesFileError(f"{where}: making its inputs raised {type(error).__name__}: {error}{_hint(error)}") from error
+        raise CasesFileError(
+            f"{where}: making its inputs raised {type(error).__name__}: {error}{_hint(error)}"
+        ) from error
     if not isinstance(made, dict):
         raise CasesFileError(f"{where}: its inputs must be a dict of arrays, got {type(made).__name__}")
     try:

@@ -7,6 +7,7 @@ unpinned torch pulls a CUDA build of several GB. A listed set that misses a
 module the notebook or its cases import is reported (``unlisted_imports``):
 on Gradescope every submission would fail at that import.
 """
+
 from __future__ import annotations
 
 import ast
@@ -88,7 +89,11 @@ def listed_requirements(sources: Iterable[str], *, local: Iterable[str] = ()) ->
     """What ``assignment.yml`` should list for code that imports what ``sources`` import (torch pinned,
     not yet the CPU build: release adds that)."""
     skip = STANDARD | set(local)
-    lines = [f"torch=={TORCH_VERSION}" if name == "torch" else KNOWN_IMPORTS.get(name, name) for name in imported_modules(sources) if name not in skip]
+    lines = [
+        f"torch=={TORCH_VERSION}" if name == "torch" else KNOWN_IMPORTS.get(name, name)
+        for name in imported_modules(sources)
+        if name not in skip
+    ]
     return [line for line in lines if line]
 
 

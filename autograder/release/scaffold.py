@@ -5,6 +5,7 @@ solution, one public test), a cases file declaring its hidden cases, and an
 ``assignment.yml``. An instructor then grows it question by question
 (docs/authoring.md walks through a whole assignment).
 """
+
 from __future__ import annotations
 
 import re
@@ -78,7 +79,9 @@ def scaffold(root: Path, name: str, *, title: str = "") -> list[Path]:
         ScaffoldError: ``name`` is not a lowercase identifier, or the folder exists.
     """
     if not NAME.fullmatch(name):
-        raise ScaffoldError(f"{name!r}: name an assignment with lowercase letters, digits and _, starting with a letter (it becomes a folder and a file name)")
+        raise ScaffoldError(
+            f"{name!r}: name an assignment with lowercase letters, digits and _, starting with a letter (it becomes a folder and a file name)"
+        )
     folder = Path(root) / "assignments" / name
     if folder.exists():
         raise ScaffoldError(f"{folder} already exists; pick another name or edit that assignment")
@@ -99,7 +102,9 @@ def _notebook(name: str, title: str) -> nbformat.NotebookNode:
     raw, markdown, code = nbformat.v4.new_raw_cell, nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     cells = [
         raw(f"# ASSIGNMENT CONFIG\nname: {name}"),
-        markdown(f"# {title}\n\n在每个函数下面运行检查单元，立即看到公开测试的结果；提交后用隐藏测试评分。\n\n*Run the check cell under each function to see the public tests at once; hidden tests grade your submission.*"),
+        markdown(
+            f"# {title}\n\n在每个函数下面运行检查单元，立即看到公开测试的结果；提交后用隐藏测试评分。\n\n*Run the check cell under each function to see the public tests at once; hidden tests grade your submission.*"
+        ),
         code("import torch"),
         markdown(TASK),
         raw("# BEGIN QUESTION\nname: standardize\npoints: 2"),

@@ -6,6 +6,7 @@ changed: outputs such as timings and Otter's random "passed!" emoji differ
 on every run, and re-running unchanged inputs would only churn the
 committed solutions/ folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -65,13 +66,17 @@ def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbfo
     with tempfile.TemporaryDirectory(prefix="solution-") as scratch:
         workdir = Path(scratch) / "run"
         shutil.copytree(support, workdir)
-        client = NotebookClient(notebook, timeout=SOLUTION_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+        client = NotebookClient(
+            notebook, timeout=SOLUTION_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        )
         # The kernel inherits our environment; a headless backend would drop the plots.
         backend = os.environ.pop("MPLBACKEND", None)
         try:
             client.execute()
         except CellExecutionError as error:
-            raise SolutionNotebookFails(f"{notebook_path.name}: the solution fails when run in a Jupyter kernel: {str(error).strip().splitlines()[-1][:300]}") from error
+            raise SolutionNotebookFails(
+                f"{notebook_path.name}: the solution fails when run in a Jupyter kernel: {str(error).strip().splitlines()[-1][:300]}"
+            ) from error
         finally:
             if backend is not None:
                 os.environ["MPLBACKEND"] = backend

@@ -4,6 +4,7 @@ Release writes the references this computes; ``autograder validate`` forks
 mutants from the same solved namespace. The solution runs in a folder holding
 the files the notebook lists, as a student's notebook would.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,12 +32,14 @@ class SolutionFails(KitError, RuntimeError):
 class Solved:
     source: SourceNotebook
     cases: CasesModule
-    namespace: dict      # the solution's globals after its last cell
+    namespace: dict  # the solution's globals after its last cell
     references: References  # inputs, expected outputs, swap-in sources, the plotted values
-    code: list[str]      # the solution's code cells, as run
+    code: list[str]  # the solution's code cells, as run
 
 
-def solve(assignment: Assignment, source: SourceNotebook, cases: CasesModule, files: dict[str, Path], workdir: Path) -> Solved:
+def solve(
+    assignment: Assignment, source: SourceNotebook, cases: CasesModule, files: dict[str, Path], workdir: Path
+) -> Solved:
     """Run ``source``'s solution in ``workdir`` beside ``files`` and compute the references.
 
     Raises:
@@ -48,7 +51,9 @@ def solve(assignment: Assignment, source: SourceNotebook, cases: CasesModule, fi
     run = run_notebook(notebook, workdir=workdir)
     if run.errors:
         first = run.errors[0]
-        raise SolutionFails(f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}{_hint(first.error, assignment, files)}")
+        raise SolutionFails(
+            f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}{_hint(first.error, assignment, files)}"
+        )
     code = [cell.source for cell in notebook.cells]
     references = compute_references(cases, run.namespace, code, seed=REFERENCE_SEED)
     references.notebook = recorded_values(cases, run.namespace)
@@ -70,7 +75,9 @@ def copy_files(files: dict[str, Path], target: Path) -> None:
 
 def _hint(error: str, assignment: Assignment, files: dict[str, Path]) -> str:
     """What to do about a missing file the solution opened."""
-    match = re.search(r"FileNotFoundError: .*?'([^']+)'", error) or re.search(r"FileNotFoundError: (\S+) not found", error)
+    match = re.search(r"FileNotFoundError: .*?'([^']+)'", error) or re.search(
+        r"FileNotFoundError: (\S+) not found", error
+    )
     if not match:
         return ""
     name = match.group(1)
@@ -78,8 +85,10 @@ def _hint(error: str, assignment: Assignment, files: dict[str, Path]) -> str:
         return ""
     if (assignment.source_dir / name).exists():
         return f"; {name} is in {assignment.source_dir} but not listed: add it under `files:` in the ASSIGNMENT CONFIG"
-    return (f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it from make_data.py), "
-            f"or, if it belongs to a course data set, declare the set under data: in {assignment.config_file.name}")
+    return (
+        f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it from make_data.py), "
+        f"or, if it belongs to a course data set, declare the set under data: in {assignment.config_file.name}"
+    )
 
 
 def solved_for(assignment: Assignment, workdir: Path) -> Solved:

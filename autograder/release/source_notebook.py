@@ -8,6 +8,7 @@ solution's cells, each question's points and tests), for mutation (each
 question's solution definitions) and for staging (the notebook with its
 config completed and the hidden test cells added).
 """
+
 from __future__ import annotations
 
 import ast
@@ -45,11 +46,11 @@ class Question:
 
     name: str
     config: dict
-    begin: int                                  # index of the BEGIN QUESTION cell
-    end: int                                    # index of the END QUESTION cell
+    begin: int  # index of the BEGIN QUESTION cell
+    end: int  # index of the END QUESTION cell
     solution_cells: list[int] = field(default_factory=list)
     test_cells: list[int] = field(default_factory=list)
-    tests_end: int | None = None                # index of the END TESTS cell, if any
+    tests_end: int | None = None  # index of the END TESTS cell, if any
     hidden_calls: list[HiddenCall] = field(default_factory=list)
 
     @property
@@ -93,7 +94,9 @@ class SourceNotebook:
         try:
             notebook = nbformat.read(path, as_version=4)
         except Exception as error:  # nbformat raises several types for unreadable notebooks
-            raise SourceNotebookError(f"{path}: not a readable notebook ({str(error).splitlines()[0][:120]})") from error
+            raise SourceNotebookError(
+                f"{path}: not a readable notebook ({str(error).splitlines()[0][:120]})"
+            ) from error
         return cls.parse(Path(path), notebook)
 
     @classmethod
@@ -110,12 +113,16 @@ class SourceNotebook:
             found = marker(cell)
             if found == ("BEGIN", "QUESTION"):
                 if current is not None:
-                    raise SourceNotebookError(f"{where}: BEGIN QUESTION inside question {current.name}; close it with an END QUESTION cell first")
+                    raise SourceNotebookError(
+                        f"{where}: BEGIN QUESTION inside question {current.name}; close it with an END QUESTION cell first"
+                    )
                 settings = _yaml_body(cell, where)
                 if "name" not in settings:
                     raise SourceNotebookError(f"{where}: BEGIN QUESTION has no name; add a line `name: q1`")
                 if not isinstance(settings.get("points", 1), (int, float)):
-                    raise SourceNotebookError(f"{where}: question {settings['name']}: give points as one number, got {settings['points']!r}")
+                    raise SourceNotebookError(
+                        f"{where}: question {settings['name']}: give points as one number, got {settings['points']!r}"
+                    )
                 current = Question(str(settings["name"]), settings, index, index)
             elif found == ("END", "QUESTION"):
                 if current is None:
@@ -155,7 +162,11 @@ class SourceNotebook:
     def solution_notebook(self) -> nbformat.NotebookNode:
         """The code cells a student's completed notebook would have: no markup, no tests."""
         tests = {index for q in self.questions for index in q.test_cells}
-        cells = [nbformat.v4.new_code_cell(cell.source) for index, cell in enumerate(self.notebook.cells) if cell.cell_type == "code" and index not in tests]
+        cells = [
+            nbformat.v4.new_code_cell(cell.source)
+            for index, cell in enumerate(self.notebook.cells)
+            if cell.cell_type == "code" and index not in tests
+        ]
         return nbformat.v4.new_notebook(cells=cells)
 
     def solution_sources(self, question: Question) -> list[str]:
@@ -167,13 +178,24 @@ def _hidden_call(source: str, index: int, where: str) -> HiddenCall | None:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        raise SourceNotebookError(f"{where}: the test cell is not valid Python ({error.msg}, line {error.lineno})") from error
-    call = next((node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "grade_case"), None)
+        raise SourceNotebookError(
+            f"{where}: the test cell is not valid Python ({error.msg}, line {error.lineno})"
+        ) from error
+    call = next(
+        (
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "grade_case"
+        ),
+        None,
+    )
     if call is None:
         return None
     try:
         question, case = (ast.literal_eval(arg) for arg in call.args[1:3])
     except (ValueError, TypeError) as error:
-        raise SourceNotebookError(f"{where}: write grade_case(env, \"question\", \"case\") with the names as plain strings") from error
+        raise SourceNotebookError(
+            f'{where}: write grade_case(env, "question", "case") with the names as plain strings'
+        ) from error
     points = re.search(r"^\s*points:\s*([0-9.]+)\s*$", source, re.MULTILINE)
     return HiddenCall(index, str(question), str(case), float(points.group(1)) if points else None)

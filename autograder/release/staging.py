@@ -6,6 +6,7 @@ kit grades with), marks public tests as worth 0 points, and writes one hidden
 test cell per hidden case that has none. The instructor's own notebook is
 never changed.
 """
+
 from __future__ import annotations
 
 import copy
@@ -46,10 +47,15 @@ _KIT_DEFAULTS = {
 def runtime_files() -> list[str]:
     """The kit's runtime as paths inside the zips: the package's __init__ and the authoring folder."""
     folder = PACKAGE / RUNTIME_FOLDER
-    return ["autograder/__init__.py", *sorted(f"autograder/{RUNTIME_FOLDER}/{path.name}" for path in folder.glob("*.py"))]
+    return [
+        "autograder/__init__.py",
+        *sorted(f"autograder/{RUNTIME_FOLDER}/{path.name}" for path in folder.glob("*.py")),
+    ]
 
 
-def stage(assignment: Assignment, solved: Solved, files: dict[str, Path], build: Path, *, requirements: list[str]) -> Path:
+def stage(
+    assignment: Assignment, solved: Solved, files: dict[str, Path], build: Path, *, requirements: list[str]
+) -> Path:
     """Write the build folder; return the staged notebook's path."""
     copy_files(files, build)
     solved.references.write(build / REFERENCES_FILE)
@@ -65,7 +71,9 @@ def stage(assignment: Assignment, solved: Solved, files: dict[str, Path], build:
     return path
 
 
-def staged_notebook(solved: Solved, *, assignment: Assignment, requirements: list[str], files: list[str]) -> nbformat.NotebookNode:
+def staged_notebook(
+    solved: Solved, *, assignment: Assignment, requirements: list[str], files: list[str]
+) -> nbformat.NotebookNode:
     """The source notebook with its config completed (``files``: every file handed out) and its hidden test cells written."""
     source = solved.source
     notebook = copy.deepcopy(source.notebook)
@@ -74,7 +82,9 @@ def staged_notebook(solved: Solved, *, assignment: Assignment, requirements: lis
     _check_questions(source.questions, solved.cases.cases, source.path)
     for question in reversed(source.questions):  # back to front, so earlier indices stay valid
         _mark_public_tests(notebook, question, source.path)
-        _add_hidden_tests(notebook, question, [c for c in solved.cases.cases if c.question == question.name], source.path)
+        _add_hidden_tests(
+            notebook, question, [c for c in solved.cases.cases if c.question == question.name], source.path
+        )
     if source.config_cell is None:
         notebook.cells.insert(0, cell)
     else:
@@ -97,17 +107,25 @@ def completed_config(config: dict, *, assignment: Assignment, requirements: list
     where = assignment.source_notebook
     completed = dict(config)
     if completed.setdefault("name", assignment.name) != assignment.name:
-        raise SourceNotebookError(f"{where}: the ASSIGNMENT CONFIG names it {completed['name']!r}, but its folder is {assignment.name!r}; use the folder's name")
+        raise SourceNotebookError(
+            f"{where}: the ASSIGNMENT CONFIG names it {completed['name']!r}, but its folder is {assignment.name!r}; use the folder's name"
+        )
     tests = dict(completed.get("tests") or {})
     if tests.get("ok_format", False):
-        raise SourceNotebookError(f"{where}: `tests: ok_format: true` is not supported; the kit's tests are exception-based (remove the setting)")
+        raise SourceNotebookError(
+            f"{where}: `tests: ok_format: true` is not supported; the kit's tests are exception-based (remove the setting)"
+        )
     completed["tests"] = {**tests, "files": True, "ok_format": False}
     for key, value in _KIT_DEFAULTS.items():
         if isinstance(value, dict) and isinstance(completed.get(key), dict):
             completed[key] = {**value, **completed[key]}
         else:
             completed.setdefault(key, value)
-    own = [entry for entry in completed.get("autograder_files") or [] if not str(entry).startswith("autograder/") and entry not in REFERENCE_FILES]
+    own = [
+        entry
+        for entry in completed.get("autograder_files") or []
+        if not str(entry).startswith("autograder/") and entry not in REFERENCE_FILES
+    ]
     # The runtime goes in the zip only: students get it in release's download zip (student_download), so
     # the student folder in the repo holds no copy of the package.
     completed["files"] = [entry for entry in files if not str(entry).startswith("autograder/")]
@@ -120,14 +138,20 @@ def _check_questions(questions: list[Question], cases: list[Case], path: Path) -
     names = {question.name for question in questions}
     strays = sorted({case.question for case in cases} - names)
     if strays:
-        raise SourceNotebookError(f"{path}: cases.py has cases for {strays}, but the notebook has no such question (check the names in BEGIN QUESTION)")
+        raise SourceNotebookError(
+            f"{path}: cases.py has cases for {strays}, but the notebook has no such question (check the names in BEGIN QUESTION)"
+        )
     keys = {(case.question, case.name) for case in cases}
     for question in questions:
         for call in question.hidden_calls:
             if (call.question, call.case) not in keys:
-                raise SourceNotebookError(f"{path}, cell {call.cell}: the test cell grades case {call.question}/{call.case}, which cases.py does not define")
+                raise SourceNotebookError(
+                    f"{path}, cell {call.cell}: the test cell grades case {call.question}/{call.case}, which cases.py does not define"
+                )
             if call.question != question.name:
-                raise SourceNotebookError(f"{path}, cell {call.cell}: a test cell of question {question.name} grades a case of {call.question}")
+                raise SourceNotebookError(
+                    f"{path}, cell {call.cell}: a test cell of question {question.name} grades a case of {call.question}"
+                )
 
 
 def _mark_public_tests(notebook: nbformat.NotebookNode, question: Question, path: Path) -> None:
@@ -142,12 +166,18 @@ def _mark_public_tests(notebook: nbformat.NotebookNode, question: Question, path
             continue
         header = cell.source.split("# END TEST CONFIG", 1)[0]
         if re.search(r"^\s*hidden:\s*true", header, re.MULTILINE | re.IGNORECASE):
-            raise SourceNotebookError(f"{path}, cell {index}: a hidden test cell that calls no grade_case; put hidden tests in cases.py")
+            raise SourceNotebookError(
+                f"{path}, cell {index}: a hidden test cell that calls no grade_case; put hidden tests in cases.py"
+            )
         points = re.search(r"^\s*points:\s*(\S+)", header, re.MULTILINE)
         if points is None:
-            cell.source = re.sub(r"(#\s*BEGIN\s*TEST\s*CONFIG[^\n]*\n)", r"\1points: 0\n", cell.source, count=1, flags=re.IGNORECASE)
+            cell.source = re.sub(
+                r"(#\s*BEGIN\s*TEST\s*CONFIG[^\n]*\n)", r"\1points: 0\n", cell.source, count=1, flags=re.IGNORECASE
+            )
         elif float(points.group(1)) != 0:
-            raise SourceNotebookError(f"{path}, cell {index}: a public test of {question.name} carries {points.group(1)} points; public tests run in the student's kernel and can be fooled, so give them 0 and put the points on hidden cases")
+            raise SourceNotebookError(
+                f"{path}, cell {index}: a public test of {question.name} carries {points.group(1)} points; public tests run in the student's kernel and can be fooled, so give them 0 and put the points on hidden cases"
+            )
 
 
 def _add_hidden_tests(notebook: nbformat.NotebookNode, question: Question, cases: list[Case], path: Path) -> None:
@@ -158,9 +188,13 @@ def _add_hidden_tests(notebook: nbformat.NotebookNode, question: Question, cases
     shares = case_points(question, new, path)
     cells = [nbformat.v4.new_code_cell(hidden_test_source(case, points)) for case, points in zip(new, shares)]
     if question.tests_end is not None:
-        notebook.cells[question.tests_end:question.tests_end] = cells
+        notebook.cells[question.tests_end : question.tests_end] = cells
     else:
-        notebook.cells[question.end:question.end] = [nbformat.v4.new_raw_cell("# BEGIN TESTS"), *cells, nbformat.v4.new_raw_cell("# END TESTS")]
+        notebook.cells[question.end : question.end] = [
+            nbformat.v4.new_raw_cell("# BEGIN TESTS"),
+            *cells,
+            nbformat.v4.new_raw_cell("# END TESTS"),
+        ]
 
 
 def case_points(question: Question, cases: list[Case], path: Path) -> list[float]:
@@ -168,13 +202,17 @@ def case_points(question: Question, cases: list[Case], path: Path) -> list[float
     taken = 0.0
     for call in question.hidden_calls:
         if call.points is None:
-            raise SourceNotebookError(f"{path}, cell {call.cell}: give this hidden test cell its points, or delete the question's hidden cells and let release write them")
+            raise SourceNotebookError(
+                f"{path}, cell {call.cell}: give this hidden test cell its points, or delete the question's hidden cells and let release write them"
+            )
         taken += call.points
     fixed = sum(case.points for case in cases if case.points is not None)
     left = question.points - taken - fixed
     unpriced = [case for case in cases if case.points is None]
     if left < -1e-9 or (not unpriced and abs(left) > 1e-9):
-        raise SourceNotebookError(f"{path}: question {question.name} is worth {question.points:g} points, but its cases' points add up to {taken + fixed:g}; change `points:` in BEGIN QUESTION or the cases' points=")
+        raise SourceNotebookError(
+            f"{path}: question {question.name} is worth {question.points:g} points, but its cases' points add up to {taken + fixed:g}; change `points:` in BEGIN QUESTION or the cases' points="
+        )
     share = left / len(unpriced) if unpriced else 0.0
     return [case.points if case.points is not None else share for case in cases]
 

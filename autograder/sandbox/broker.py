@@ -4,6 +4,7 @@ The broker side runs in a process that runs no student code (the namespace's
 PID 1, or the parent in reduced mode); ``reveal_function`` is what the
 student process calls.
 """
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,7 @@ from typing import Callable
 
 from autograder.sandbox.protocol import LENGTH, read_exact, write_all
 
-SECRET_CAP = 60 * 1024    # fits a pipe's buffer, so the broker never blocks on a silent reader
+SECRET_CAP = 60 * 1024  # fits a pipe's buffer, so the broker never blocks on a silent reader
 
 
 class RevealRefused(RuntimeError):
@@ -24,8 +25,16 @@ class Broker:
     ``before_reveal()`` runs between the two; False refuses the secret.
     """
 
-    def __init__(self, request_r: int, reply_w: int, secret_fd: int, cap: int, *, on_commit: Callable[[bytes], None] | None = None,
-                 before_reveal: Callable[[], bool] | None = None):
+    def __init__(
+        self,
+        request_r: int,
+        reply_w: int,
+        secret_fd: int,
+        cap: int,
+        *,
+        on_commit: Callable[[bytes], None] | None = None,
+        before_reveal: Callable[[], bool] | None = None,
+    ):
         self.request_r, self.reply_w, self.secret_fd, self.cap = request_r, reply_w, secret_fd, cap
         self.on_commit, self.before_reveal = on_commit, before_reveal
         self.buffer = bytearray()
@@ -42,7 +51,7 @@ class Broker:
             if size > self.cap:
                 self.close()  # refused: the student process sees the reply pipe close empty
             elif len(self.buffer) >= LENGTH.size + size:
-                self.commit = bytes(self.buffer[LENGTH.size:LENGTH.size + size])
+                self.commit = bytes(self.buffer[LENGTH.size : LENGTH.size + size])
                 if self.on_commit:
                     self.on_commit(self.commit)  # recorded before anything is revealed
                 if self.before_reveal is None or self.before_reveal():
@@ -76,7 +85,9 @@ def reveal_function(request_w: int, reply_r: int) -> Callable[[bytes], bytes]:
         if used:
             raise RevealRefused("reveal() may be called once per sandbox")
         used.append(True)
-        refused = RevealRefused("the grader refused the commit (is it over the result cap, or would a process of the sandbox not stop?)")
+        refused = RevealRefused(
+            "the grader refused the commit (is it over the result cap, or would a process of the sandbox not stop?)"
+        )
         try:
             write_all(request_w, LENGTH.pack(len(commit)) + bytes(commit))
         except BrokenPipeError as error:

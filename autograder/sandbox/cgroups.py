@@ -11,6 +11,7 @@ grading process's own cgroup, on whichever hierarchy this host lets us write:
 Where neither is writable there is no whole-sandbox cap: RLIMIT_AS still caps
 each process, and ``describe()`` says so.
 """
+
 from __future__ import annotations
 
 import os
@@ -114,7 +115,9 @@ def describe() -> str:
         return f"memory and process caps per sandbox (cgroup v2, delegated {v2})"
     if v1:
         return f"only the {', '.join(sorted(v1))} cap per sandbox (cgroup v1)"
-    return "no memory or process cap per sandbox (no writable cgroup: delegate one, see README), only per-process rlimits"
+    return (
+        "no memory or process cap per sandbox (no writable cgroup: delegate one, see README), only per-process rlimits"
+    )
 
 
 def remove_cgroups_of(owner_pid: int) -> None:

@@ -13,6 +13,7 @@ administrator keeps there. So a sandbox's /etc holds, read-only:
   ("student", as ``USER`` says), so ``pwd.getpwuid(os.getuid())`` and ``~`` work; ``nsswitch.conf``
   pointing lookups at those files; a ``hostname`` and ``hosts`` for the sandbox's own name.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,13 +6,16 @@ phase one, so none of its processes may run meanwhile (see
 every process in the namespace and nothing outside it; a fork under way when
 the signal is sent gets it too. The /proc here is the namespace's own.
 """
+
 from __future__ import annotations
 
 import os
 import signal
 import time
 
-STOP_LIMIT_S = 5.0   # a process stops as soon as it is next scheduled, unless the kernel holds it in an uninterruptible wait
+STOP_LIMIT_S = (
+    5.0  # a process stops as soon as it is next scheduled, unless the kernel holds it in an uninterruptible wait
+)
 # Stopped, stopped by a tracer, dead. Not "D": a thread of a process whose stop has not begun yet
 # (the thread picked to take the signal is itself in an uninterruptible wait) returns to its code from there.
 _STOPPED = {"T", "t", "Z", "X"}

@@ -15,6 +15,7 @@ tests, references, the kit's checkout) does not exist inside.
 A test may leave the view out (``Limits.without({"memory_view"})``): the host's
 system trees, interpreter, virtual environment and kit are then bound read-only.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -62,7 +63,9 @@ class RootPlan:
     view: FileView | None = None
 
 
-def plan_root(*, kit_package: str, view: FileView | None, hide: tuple[str, ...] = (), host_proc: bool = False) -> RootPlan:
+def plan_root(
+    *, kit_package: str, view: FileView | None, hide: tuple[str, ...] = (), host_proc: bool = False
+) -> RootPlan:
     """The view's files; or, without one, the host trees for this interpreter: system, Python, the venv and the kit."""
     if view is not None:
         return RootPlan((), (), host_proc=host_proc, view=view)
@@ -73,7 +76,13 @@ def plan_root(*, kit_package: str, view: FileView | None, hide: tuple[str, ...] 
 def host_trees(kit_package: str) -> tuple[str, ...]:
     """The host folders a sandbox's code comes from: system trees, the interpreter, the venv and the kit."""
     readable = [tree for tree in SYSTEM_TREES if os.path.isdir(tree) and not os.path.islink(tree)]
-    python = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)), kit_package}
+    python = {
+        sys.base_prefix,
+        sys.prefix,
+        sys.exec_prefix,
+        os.path.dirname(os.path.realpath(sys.executable)),
+        kit_package,
+    }
     readable.extend(os.path.realpath(path) for path in python if path)
     return _outermost(readable)
 
@@ -155,7 +164,13 @@ def _bind_read_only(fd: int, target: str) -> None:
 
 def _locked_flags(path: str) -> int:
     flags = os.statvfs(path).f_flag
-    kept = {os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC, os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
+    kept = {
+        os.ST_NODEV: MS_NODEV,
+        os.ST_NOEXEC: MS_NOEXEC,
+        os.ST_NOATIME: MS_NOATIME,
+        os.ST_NODIRATIME: MS_NODIRATIME,
+        os.ST_RELATIME: MS_RELATIME,
+    }
     return sum(ms for st, ms in kept.items() if flags & st)
 
 
@@ -167,8 +182,15 @@ def _make_dev(root: str, devices: list[tuple[str, int]]) -> None:
         _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND)
         os.close(fd)
     os.makedirs(root + "/dev/shm")
-    _mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(16, "1777"))  # POSIX shared memory: private too
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    _mount(
+        "tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, _tmpfs(16, "1777")
+    )  # POSIX shared memory: private too
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, f"{root}/dev/{name}")
 
 
@@ -187,4 +209,7 @@ def _pivot_into(root: str) -> None:
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
     encode = lambda text: text.encode() if text else None
-    check(libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)), f"mount {target}")
+    check(
+        libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
+        f"mount {target}",
+    )

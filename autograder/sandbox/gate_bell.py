@@ -9,6 +9,7 @@ apart from every running phase one, so a bell missed or rung by anyone costs tim
 That is also why a sandbox that inotify refuses (a user's instances or watches used up) gets a bell
 that never rings rather than no run: it does not step aside, and a commit waits for it to end.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -28,8 +29,8 @@ class Bell:
 
     def __init__(self, path: str):
         """Raises:
-            FileNotFoundError: there is no bell file yet.
-            OSError: it is not a plain file, or inotify refused (the message names the call)."""
+        FileNotFoundError: there is no bell file yet.
+        OSError: it is not a plain file, or inotify refused (the message names the call)."""
         if not stat.S_ISREG(os.lstat(path).st_mode):
             raise OSError(errno.EINVAL, "not a plain file", path)
         self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)

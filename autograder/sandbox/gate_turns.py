@@ -14,6 +14,7 @@ A stop that steps aside lasts a whole number of ``QUANTUM_S``: a phase one
 reads its clocks once it runs again, and the length of a phase two, which
 the phase two chooses, would otherwise reach it to the millisecond.
 """
+
 from __future__ import annotations
 
 import select

@@ -1,4 +1,5 @@
 """The C library, for the few system calls Python's os module lacks (mount, unshare, prctl, ...)."""
+
 from __future__ import annotations
 
 import ctypes

@@ -9,6 +9,7 @@
 ``AUTOGRADER_SANDBOX=reduced`` forces the reduced mode (where namespaces
 exist but must not be used, e.g. a container that forbids nesting them).
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,13 +20,12 @@ from dataclasses import dataclass
 from autograder.forking import run_forked
 from autograder.sandbox import cgroups
 
-
 FORCE = "AUTOGRADER_SANDBOX"
 
 
 @dataclass(frozen=True)
 class Mode:
-    name: str     # root | rootless | reduced
+    name: str  # root | rootless | reduced
     reason: str
 
     @property
@@ -35,11 +35,13 @@ class Mode:
     def describe(self) -> str:
         """A paragraph for the TA: the mode, why, and what it means."""
         if self.name == "reduced":
-            return (f"sandbox: REDUCED MODE ({self.reason}). Each submission runs as your own user, "
-                    "with rlimits and seccomp but no namespaces: it can read every file you can read, the reference "
-                    "functions included, and a setsid daemon can outlive it. Grade only submissions you trust, or run as "
-                    "root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu "
-                    "kernel.apparmor_restrict_unprivileged_userns=0).")
+            return (
+                f"sandbox: REDUCED MODE ({self.reason}). Each submission runs as your own user, "
+                "with rlimits and seccomp but no namespaces: it can read every file you can read, the reference "
+                "functions included, and a setsid daemon can outlive it. Grade only submissions you trust, or run as "
+                "root, or allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu "
+                "kernel.apparmor_restrict_unprivileged_userns=0)."
+            )
         return f"sandbox: {self.name} isolation ({self.reason}); {cgroups.describe()}"
 
 
@@ -54,7 +56,10 @@ def current_mode() -> Mode:
         return Mode("root", "running as root: PID, mount, network, IPC and UTS namespaces and a sandbox uid per slot")
     refused = user_namespaces_refused()
     if refused is None:
-        return Mode("rootless", "not root, and this kernel allows unprivileged user namespaces: user, PID, mount, network, IPC and UTS namespaces per sandbox")
+        return Mode(
+            "rootless",
+            "not root, and this kernel allows unprivileged user namespaces: user, PID, mount, network, IPC and UTS namespaces per sandbox",
+        )
     return Mode("reduced", f"not root, and this kernel refuses unprivileged user namespaces: {refused}")
 
 
@@ -68,11 +73,23 @@ def user_namespaces_refused() -> str | None:
 
 def _try_user_namespace() -> dict:
     from autograder.sandbox.fs import MS_NODEV, MS_NOSUID, _mount
-    from autograder.sandbox.isolated import CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, enter_user_namespace
+    from autograder.sandbox.isolated import (
+        CLONE_NEWIPC,
+        CLONE_NEWNET,
+        CLONE_NEWNS,
+        CLONE_NEWPID,
+        CLONE_NEWUSER,
+        CLONE_NEWUTS,
+        enter_user_namespace,
+    )
 
     try:
-        enter_user_namespace(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS, os.geteuid())
-        _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k")  # refused where AppArmor restricts user namespaces
+        enter_user_namespace(
+            CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS, os.geteuid()
+        )
+        _mount(
+            "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k"
+        )  # refused where AppArmor restricts user namespaces
     except OSError as error:
         return {"refused": str(error)}
     return {"refused": None}

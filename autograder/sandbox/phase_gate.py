@@ -23,6 +23,7 @@ the sandbox's parent, outside it, keeps them open until it has reaped the
 sandbox. The student process never holds them (and the seccomp filter refuses
 it flock and inotify).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,7 +53,9 @@ class PhaseGate:
         self.folder_fd = folder_fd  # a broker past pivot_root rings the bell through it
 
     @classmethod
-    def enter_phase_one(cls, *, folder: str | None = None, on_wait: Callable[[bool], None] | None = None) -> "PhaseGate":
+    def enter_phase_one(
+        cls, *, folder: str | None = None, on_wait: Callable[[bool], None] | None = None
+    ) -> "PhaseGate":
         """Hold the gate shared; waits while a sandbox is in phase two or waiting for it.
 
         ``on_wait(True)`` is called before waiting (never if there is no wait), ``on_wait(False)`` after.
@@ -119,7 +122,9 @@ class PhaseGate:
 
 
 @contextlib.contextmanager
-def taking_turns(*, enabled: bool = True, folder: str | None = None, on_wait: Callable[[bool], None] | None = None) -> Iterator[PhaseGate | None]:
+def taking_turns(
+    *, enabled: bool = True, folder: str | None = None, on_wait: Callable[[bool], None] | None = None
+) -> Iterator[PhaseGate | None]:
     """A sandbox's place at the gate, in phase one, for as long as the block runs (None if not ``enabled``: tests only).
 
     Raises:
@@ -145,15 +150,20 @@ def gate_folder(chosen: str | None = None) -> str:
     named = folder if chosen else f"{FOLDER_VARIABLE}={folder}"
     if not os.path.isdir(folder):
         problem = "does not exist" if not os.path.lexists(folder) else "is not a folder"
-    elif not os.access(folder, os.X_OK) or (not os.access(folder, os.W_OK) and not all(
-            os.path.exists(os.path.join(folder, name)) for name in (GATE, TURNSTILE, BELL))):
+    elif not os.access(folder, os.X_OK) or (
+        not os.access(folder, os.W_OK)
+        and not all(os.path.exists(os.path.join(folder, name)) for name in (GATE, TURNSTILE, BELL))
+    ):
         problem = "is not a folder this user may make the gate's files in"
     else:
         return folder
-    raise PhaseGateError(errno.ENOTDIR, f"the phase gate's folder {named} {problem}. Every grader on the host "
-                                        f"takes turns through files there: give every one the same folder, writable "
-                                        f"by every grading user (mkdir -m 1777), and in Kubernetes mount the same "
-                                        f"hostPath in every pod on a node")
+    raise PhaseGateError(
+        errno.ENOTDIR,
+        f"the phase gate's folder {named} {problem}. Every grader on the host "
+        f"takes turns through files there: give every one the same folder, writable "
+        f"by every grading user (mkdir -m 1777), and in Kubernetes mount the same "
+        f"hostPath in every pod on a node",
+    )
 
 
 class _Waiting:
@@ -190,9 +200,11 @@ def _listen(path: str) -> Bell:
         if error.errno not in OUT_OF_ROOM:
             raise _unusable(path, error) from error
         # A user's inotify instances once ran out (an editor holds many): every submission's row said crash.
-        print(f"phase gate: {error.strerror} ({path}); this sandbox will not step aside for other sandboxes' "
-              "commits, which wait for it to end instead (raise fs.inotify.max_user_instances or max_user_watches)",
-              file=sys.stderr)
+        print(
+            f"phase gate: {error.strerror} ({path}); this sandbox will not step aside for other sandboxes' "
+            "commits, which wait for it to end instead (raise fs.inotify.max_user_instances or max_user_watches)",
+            file=sys.stderr,
+        )
         return Bell.deaf()
 
 
@@ -210,7 +222,9 @@ def _open_shared(path: str) -> int:
     grader on the host then hung at start, saying nothing). So it is opened without waiting, and
     anything but a plain file is refused.
     """
-    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK  # flock still waits: only LOCK_NB stops it waiting
+    flags = (
+        os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    )  # flock still waits: only LOCK_NB stops it waiting
     try:
         while True:
             try:
@@ -230,14 +244,20 @@ def _open_shared(path: str) -> int:
 
 
 def _unusable(path: str, error: OSError) -> PhaseGateError:
-    return PhaseGateError(error.errno, f"{path}: {error.strerror}. Every grader on this host opens this file to take "
-                                       f"turns with the others; make it a plain file every user can read (chmod 666), "
-                                       f"or remove it if no grading is running")
+    return PhaseGateError(
+        error.errno,
+        f"{path}: {error.strerror}. Every grader on this host opens this file to take "
+        f"turns with the others; make it a plain file every user can read (chmod 666), "
+        f"or remove it if no grading is running",
+    )
 
 
 def _plain_file(fd: int, path: str) -> int:
     if stat.S_ISREG(os.fstat(fd).st_mode):
         return fd
     os.close(fd)
-    raise PhaseGateError(errno.EINVAL, f"{path}: not a plain file. Every grader on this host opens this file to take turns with the "
-                                       f"others; remove it (a plain file is made again), and see who made it")
+    raise PhaseGateError(
+        errno.EINVAL,
+        f"{path}: not a plain file. Every grader on this host opens this file to take turns with the "
+        f"others; remove it (a plain file is made again), and see who made it",
+    )

@@ -6,6 +6,7 @@ capabilities never come back. (The system calls it may make are
 ``autograder.sandbox.seccomp``; memory and process caps over the whole sandbox
 are cgroups: ``autograder.sandbox.cgroups``.)
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -32,7 +33,11 @@ def set_rlimits(limits, *, shared_uid: bool = False) -> None:
     processes = limits.nproc + (_tasks_of(os.getuid()) if shared_uid else 0)
     chosen = (
         ("rlimit_as", resource.RLIMIT_AS, (address_space, address_space)),
-        ("rlimit_cpu", resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1)),  # SIGXCPU at the soft limit, SIGKILL a second later
+        (
+            "rlimit_cpu",
+            resource.RLIMIT_CPU,
+            (limits.cpu_s, limits.cpu_s + 1),
+        ),  # SIGXCPU at the soft limit, SIGKILL a second later
         ("rlimit_fsize", resource.RLIMIT_FSIZE, (limits.fsize_mb * 2**20,) * 2),
         ("rlimit_nofile", resource.RLIMIT_NOFILE, (limits.nofile,) * 2),
         ("rlimit_nproc", resource.RLIMIT_NPROC, (processes,) * 2),  # per uid (and user namespace)

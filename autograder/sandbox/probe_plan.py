@@ -9,6 +9,7 @@ calls travel by value (cloudpickle), each with only the module-level names its c
 a declared case keeps only what its probe reads (``Declared.for_probing``). No process that
 runs student code imports the cases file.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -48,11 +49,11 @@ class ProbePlan:
     """Everything the sandbox may hold: the probes and their inputs. No judge, no expected
     output, and no reference function (``reveal`` hands those out after phase one)."""
 
-    cases: dict[str, list[ProbeCase]]             # question → its cases
-    inputs: dict[str, dict]                       # case key → input arrays
-    charts: tuple = ()                            # what the feedback page plots
-    recorded: tuple[str, ...] = ()                # first format: the variables it plots
-    notebook_name: str = "submission.ipynb"       # the init cell opens it by this name
+    cases: dict[str, list[ProbeCase]]  # question → its cases
+    inputs: dict[str, dict]  # case key → input arrays
+    charts: tuple = ()  # what the feedback page plots
+    recorded: tuple[str, ...] = ()  # first format: the variables it plots
+    notebook_name: str = "submission.ipynb"  # the init cell opens it by this name
 
     @classmethod
     def of(cls, module: CasesModule, stored: Suite, *, notebook_name: str) -> "ProbePlan":

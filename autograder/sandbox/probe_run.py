@@ -15,6 +15,7 @@ case is not probed at once but against a copy of the globals taken there.
 So no phase-one probe can use a reference function, and whatever phase two
 prints is dropped. Both reports are plain JSON.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,7 +36,7 @@ from autograder.sandbox.probe_report import REPORTED_ERRORS, CellError, ProbeRep
 # The judge keeps only this much of a report; sending more could overflow the
 # sandbox's 1 MiB result pipe (sandbox.Limits.result_cap) and lose every score.
 REPORTED_OUTPUT_CHARS = 20_000
-PUBLIC_TESTS = "tests"            # where the student's files keep each question's public tests
+PUBLIC_TESTS = "tests"  # where the student's files keep each question's public tests
 
 _CHECK_CELL = re.compile(r"""^\s*grader\.check\(\s*["']([\w\-]+)["']\s*\)\s*;?\s*$""")
 
@@ -47,7 +48,9 @@ def checkpoint_question(source: str) -> str | None:
     return match.group(1) if match else None
 
 
-def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, bytes], plan: ProbePlan, reveal: Reveal) -> bytes:
+def run_and_probe(
+    notebook: nbformat.NotebookNode, student_files: dict[str, bytes], plan: ProbePlan, reveal: Reveal
+) -> bytes:
     """Write the student-facing files here, run the notebook, probe every case.
 
     Returns phase two's report; phase one's went out through ``reveal``.
@@ -73,7 +76,10 @@ def run_and_probe(notebook: nbformat.NotebookNode, student_files: dict[str, byte
             if error is not None:
                 errors.append(CellError(index, f"{type(error).__name__}: {error}"[:500]))
         probing.finish_phase_one()
-        variables = {name: wire.encode_recorded(value) for name, value in charts.record(plan.charts, plan.recorded, shell.user_ns).items()}
+        variables = {
+            name: wire.encode_recorded(value)
+            for name, value in charts.record(plan.charts, plan.recorded, shell.user_ns).items()
+        }
     output = captured.getvalue()[-REPORTED_OUTPUT_CHARS:]
     committed = ProbeReport(probing.own, errors[:REPORTED_ERRORS], output, variables)
     sources = json.loads(reveal(committed.to_bytes()))
@@ -92,7 +98,7 @@ class _Probing:
     def __init__(self, plan: ProbePlan, namespace: dict):
         self.plan, self.namespace = plan, namespace
         self.own: dict[str, dict] = {}
-        self.snapshots: dict[str, dict] = {}   # question → its globals at its last checkpoint
+        self.snapshots: dict[str, dict] = {}  # question → its globals at its last checkpoint
         self.checked: set[str] = set()
 
     def checkpoint(self, question: str, *, snapshot: bool = True) -> None:
@@ -138,7 +144,9 @@ def _run_public_tests(question: str, namespace: dict) -> None:
 def _probe_swapped(case: ProbeCase, namespace: dict, inputs: dict, functions: dict[str, Callable]) -> dict:
     missing = [name for name in case.swap_in if name not in functions]
     if missing:
-        return {"__error__": wire.encode(wire.ProbeError(f"the grader did not provide the reference {', '.join(missing)}"))}
+        return {
+            "__error__": wire.encode(wire.ProbeError(f"the grader did not provide the reference {', '.join(missing)}"))
+        }
     return suite.probe(case, namespace, inputs, {name: functions[name] for name in case.swap_in})
 
 
@@ -160,4 +168,8 @@ def _globals_as(namespace: dict, snapshot: dict | None) -> Iterator[None]:
 
 def _cells_with_checkpoints(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     """Code cells to run, keeping the ``grader.check`` cells as checkpoints."""
-    return [(index, source) for index, source in code_sources(notebook) if checkpoint_question(source) is not None or runs_for_grading(source)]
+    return [
+        (index, source)
+        for index, source in code_sources(notebook)
+        if checkpoint_question(source) is not None or runs_for_grading(source)
+    ]

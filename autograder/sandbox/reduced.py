@@ -6,6 +6,7 @@ namespace to contain it); the parent is the broker, and kills the whole
 process group at the end. Files the TA can read, the child can read; a
 ``setsid`` daemon escapes the group kill. See README, "Security model".
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ from autograder.sandbox.protocol import Deadline, Pipes, drain
 from autograder.sandbox.student_process import confine_and_call, enter_workdir
 
 
-def run_reduced(fn, args, limits: Limits, secret_fd: int | None, *, on_gate: Callable[[bool], None] | None = None) -> Result:
+def run_reduced(
+    fn, args, limits: Limits, secret_fd: int | None, *, on_gate: Callable[[bool], None] | None = None
+) -> Result:
     """Run ``fn(*args)`` in a child in its own session with rlimits, killed as a group.
 
     The child holds the host's phase gate shared for its whole run: no isolated sandbox's phase
@@ -31,7 +34,9 @@ def run_reduced(fn, args, limits: Limits, secret_fd: int | None, *, on_gate: Cal
     functions' file has no secret to keep.
     """
     try:
-        with phase_gate.taking_turns(enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate):
+        with phase_gate.taking_turns(
+            enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate
+        ):
             return _run(fn, args, limits, secret_fd)
     except phase_gate.PhaseGateError as error:
         return Result("crash", detail=f"sandbox setup failed: {error}")
@@ -73,6 +78,15 @@ def _run(fn, args, limits: Limits, secret_fd: int | None) -> Result:
         broker.close()
     else:
         pipes.close_broker_ends()
-    result = classify(status, bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, deadline.elapsed(), oom=0)
+    result = classify(
+        status,
+        bytes(buffers[pipes.result_r]),
+        bytes(buffers[pipes.output_r]),
+        truncated,
+        timed_out,
+        limits,
+        deadline.elapsed(),
+        oom=0,
+    )
     result.committed = broker.commit if broker else None
     return result

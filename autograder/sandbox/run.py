@@ -13,6 +13,7 @@ parent before it gives the student process the secret (read from
 computed without the secret; what fn returns at the end comes back apart, as
 ``Result.data``. See README "Security model" for what each mode enforces.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -29,8 +30,14 @@ def full_isolation_available() -> bool:
     return current_mode().isolated
 
 
-def run_sandboxed(fn: Callable, *args, limits: Limits | None = None, secret_fd: int | None = None, on_gate: Callable[[bool], None] | None = None,
-                  view: FileView | None = None) -> Result:
+def run_sandboxed(
+    fn: Callable,
+    *args,
+    limits: Limits | None = None,
+    secret_fd: int | None = None,
+    on_gate: Callable[[bool], None] | None = None,
+    view: FileView | None = None,
+) -> Result:
     """Run ``fn(*args)`` in an isolated child; return how it ended and its bytes.
 
     fn returns bytes (or str); its exceptions become status 'error'. ``on_gate(True)`` is called

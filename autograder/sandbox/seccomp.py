@@ -32,6 +32,7 @@ wait answers EAGAIN (glibc waits again: a pthread_join spins instead of sleeping
 shared wake EINVAL (ignored); anything else EPERM, ENOSYS or EOPNOTSUPP. A call numbered
 for another ABI (x32, i386), which the rules would not see, kills the process.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -45,13 +46,31 @@ RWF_NOWAIT = 0x8
 MADV_COLD, MADV_PAGEOUT = 20, 21
 INT = 0xFFFFFFFF  # an int argument: the kernel reads its low 32 bits, whatever the rest hold
 # Calls a libseccomp older than them cannot name; numbered alike on x86_64 and aarch64 (as is every call from 424 on).
-_NUMBERS = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "futex_waitv": 449,
-            "memfd_secret": 447, "cachestat": 451, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456}
+_NUMBERS = {
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "futex_waitv": 449,
+    "memfd_secret": 447,
+    "cachestat": 451,
+    "futex_wake": 454,
+    "futex_wait": 455,
+    "futex_requeue": 456,
+}
 
 F_SETSIG = 10  # fcntl: the signal a file's readiness sends its owner
 # fcntl commands that take or test a lock, a lease or a directory notification
-_FCNTL_LOCKS = {"F_GETLK": 5, "F_SETLK": 6, "F_SETLKW": 7, "F_OFD_GETLK": 36, "F_OFD_SETLK": 37, "F_OFD_SETLKW": 38,
-                "F_SETLEASE": 1024, "F_GETLEASE": 1025, "F_NOTIFY": 1026}
+_FCNTL_LOCKS = {
+    "F_GETLK": 5,
+    "F_SETLK": 6,
+    "F_SETLKW": 7,
+    "F_OFD_GETLK": 36,
+    "F_OFD_SETLK": 37,
+    "F_OFD_SETLKW": 38,
+    "F_SETLEASE": 1024,
+    "F_GETLEASE": 1025,
+    "F_NOTIFY": 1026,
+}
 # futex commands that wait (or take a PI lock) and those that wake (or requeue, or release)
 _FUTEX_WAITS = (0, 6, 8, 9, 11, 13)
 _FUTEX_WAKES = (1, 3, 4, 5, 7, 10, 12)
@@ -77,7 +96,10 @@ def _rules(*, deny_ipc: bool, uncounted_memory: bool = False) -> list[tuple[str,
         *((name, errno.EPERM, ()) for name in ("add_key", "request_key", "keyctl")),
         ("flock", errno.EPERM, ()),
         *(("fcntl", errno.EPERM, (_masked(1, INT, command),)) for command in _FCNTL_LOCKS.values()),
-        *((name, errno.EPERM, ()) for name in ("inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark")),
+        *(
+            (name, errno.EPERM, ())
+            for name in ("inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark")
+        ),
         *(("futex", errno.EAGAIN, (_masked(1, 0x7F | FUTEX_PRIVATE_FLAG, command),)) for command in _FUTEX_WAITS),
         *(("futex", errno.EINVAL, (_masked(1, 0x7F | FUTEX_PRIVATE_FLAG, command),)) for command in _FUTEX_WAKES),
         *((name, errno.ENOSYS, ()) for name in ("futex_waitv", "futex_wake", "futex_wait", "futex_requeue")),

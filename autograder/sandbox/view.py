@@ -22,6 +22,7 @@ never imported there cannot be imported in the sandbox either (``import sklearn`
 assignment's notebook does not); ``MissingModule`` then says so in Chinese and English instead of
 a bare "No module named".
 """
+
 from __future__ import annotations
 
 import functools
@@ -37,7 +38,9 @@ from autograder.forking import run_forked
 RECORD_TIMEOUT_S = 300
 PAGE = 4096
 # Parts of the standard library no graded notebook runs: its own tests, GUIs, installers. Left out, 24 MB remain.
-STDLIB_LEFT_OUT = frozenset({"test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "site-packages", "pydoc_data"})
+STDLIB_LEFT_OUT = frozenset(
+    {"test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "site-packages", "pydoc_data"}
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,11 @@ def base_view() -> FileView:
     """The standard library, the kit's sources and the host's module names: what every sandbox can read
     (read once per process)."""
     host_modules = frozenset(module.name for module in pkgutil.iter_modules()) | frozenset(sys.builtin_module_names)
-    imported = {os.path.abspath(module.__file__) for module in list(sys.modules.values()) if isinstance(getattr(module, "__file__", None), str)}
+    imported = {
+        os.path.abspath(module.__file__)
+        for module in list(sys.modules.values())
+        if isinstance(getattr(module, "__file__", None), str)
+    }
     sources = _sources(sysconfig.get_paths()["stdlib"], STDLIB_LEFT_OUT) + _sources(kit_package())
     return FileView(host_modules=host_modules).with_files([path for path in sources if path not in imported])
 
@@ -103,7 +110,11 @@ def _sources(tree: str, left_out: frozenset[str] = frozenset()) -> list[str]:
     for folder, folders, names in os.walk(tree):
         if folder == tree:
             folders[:] = [name for name in folders if name not in left_out and not name.startswith("config-")]
-        found.extend(os.path.join(folder, name) for name in names if name.endswith((".py", ".so")) and not name.startswith(("_test", "xx")))
+        found.extend(
+            os.path.join(folder, name)
+            for name in names
+            if name.endswith((".py", ".so")) and not name.startswith(("_test", "xx"))
+        )
     return sorted(found)
 
 
@@ -151,7 +162,7 @@ def write_into(view: FileView, root: str) -> None:
         try:
             remaining = memoryview(data)
             while remaining:
-                remaining = remaining[os.write(fd, remaining):]
+                remaining = remaining[os.write(fd, remaining) :]
         finally:
             os.close(fd)
 
@@ -172,4 +183,5 @@ class MissingModule:
             f"be imported while grading: besides Python's standard library, the grader's sandbox offers only the modules "
             f"already imported when the assignment's own notebook runs (torch, numpy and the parts of them it loads). "
             f"Use only the libraries the assignment uses, or ask your instructor to add it.",
-            name=name)
+            name=name,
+        )

@@ -7,6 +7,7 @@ per slot the grader asks for. A worker
 forks a runner per job; the runner takes the job, runs its sandbox and sends
 the result. See ``autograder.sandbox.workers`` for the grader's side.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -21,13 +22,13 @@ import nbformat
 from autograder import sandbox
 from autograder.authoring import wire
 from autograder.forking import flush_output, fork
+from autograder.sandbox.fs import host_trees
 from autograder.sandbox.gate_wait import AtTheGate
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_plan import ProbePlan
-from autograder.sandbox.fs import host_trees
 from autograder.sandbox.probe_run import run_and_probe
-from autograder.sandbox.view import FileView, base_view, kit_package, record
 from autograder.sandbox.student_process import close_all_but
+from autograder.sandbox.view import FileView, base_view, kit_package, record
 
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
 
@@ -89,7 +90,17 @@ def _reap(*, block: bool) -> None:
         pass
 
 
-def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, view: FileView, *, grader: int, warm: int) -> None:
+def _serve(
+    connection,
+    slot: int,
+    setup: WorkerSetup,
+    plan: ProbePlan,
+    secret_fd: int,
+    view: FileView,
+    *,
+    grader: int,
+    warm: int,
+) -> None:
     """A worker's life, in a fork of the warm process: fork a runner per job until told to stop."""
     # The warm process's control connection, the grader's end of this one, its spawn pipes: none is
     # this worker's to hold (the warm process's exit would not show while a worker held its sentinel).
@@ -106,7 +117,9 @@ def _serve(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd
             os._exit(0)
 
 
-def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, view: FileView, grader: int, worker: int) -> None:
+def _run_one_job(
+    connection, slot: int, setup: WorkerSetup, plan: ProbePlan, secret_fd: int, view: FileView, grader: int, worker: int
+) -> None:
     """In a fresh fork of the warmed worker: take one job, grade it in a sandbox, send the result."""
     die_with_parent(worker)
     job = connection.recv()
@@ -114,12 +127,22 @@ def _run_one_job(connection, slot: int, setup: WorkerSetup, plan: ProbePlan, sec
         os._exit(_STOP)
     # Cgroups are named after the grading process, which started the warm process this worker was forked from.
     limits = replace(job.limits, slot=slot, owner_pid=grader)
-    result = sandbox.run_sandboxed(run_and_probe, job.notebook, setup.student_files, plan, limits=limits, secret_fd=secret_fd,
-                                   on_gate=lambda waiting: connection.send(AtTheGate(waiting)), view=view)
+    result = sandbox.run_sandboxed(
+        run_and_probe,
+        job.notebook,
+        setup.student_files,
+        plan,
+        limits=limits,
+        secret_fd=secret_fd,
+        on_gate=lambda waiting: connection.send(AtTheGate(waiting)),
+        view=view,
+    )
     connection.send(result)
 
 
-def warm_up(plan: ProbePlan | None = None, student_files: dict[str, bytes] | None = None, template: Path | None = None) -> None:
+def warm_up(
+    plan: ProbePlan | None = None, student_files: dict[str, bytes] | None = None, template: Path | None = None
+) -> None:
     """Import once what every submission uses.
 
     With a plan, also runs the blank student template once (trusted code, no
@@ -156,6 +179,7 @@ def files_for_sandboxes(plan: ProbePlan, student_files: dict[str, bytes], templa
         with tempfile.TemporaryDirectory(prefix="autograder-home-") as home:
             os.environ.update(HOME=home, TMPDIR=home, MPLCONFIGDIR=home)
             _run_template(plan, student_files, template)
+
     return record(run_as_a_sandbox_does, trees=host_trees(kit_package()))
 
 

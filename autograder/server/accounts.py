@@ -7,6 +7,7 @@ Failed logins are counted per address and account, so whoever guesses from one a
 there without locking the account's owner out elsewhere; per address, so guessing across accounts
 stays slow; and per account from every address, so guessing from many addresses does too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,9 +85,11 @@ def _failure_keys(login: str, address: str) -> dict[str, int]:
     """What a failed login counts against, each with its limit."""
     account = login.casefold()[:200]  # no login is longer; the key stays within its column
     address = client_network(address)
-    return {f"from:{address} login:{account}": FAILURES_PER_ADDRESS_AND_LOGIN,
-            f"address:{address}": FAILURES_PER_ADDRESS,
-            f"login:{account}": FAILURES_PER_LOGIN}
+    return {
+        f"from:{address} login:{account}": FAILURES_PER_ADDRESS_AND_LOGIN,
+        f"address:{address}": FAILURES_PER_ADDRESS,
+        f"login:{account}": FAILURES_PER_LOGIN,
+    }
 
 
 def login_blocked(db: Session, login: str, address: str) -> bool:
@@ -94,7 +97,9 @@ def login_blocked(db: Session, login: str, address: str) -> bool:
     or at this account."""
     since = now() - FAILURE_WINDOW
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
-    count = lambda key: db.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since))
+    count = lambda key: db.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    )
     return any(count(key) >= limit for key, limit in _failure_keys(login, address).items())
 
 

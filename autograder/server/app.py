@@ -1,5 +1,6 @@
 """The course server's web application: routers by area, sessions, security headers, and the
 grading service and class views that live as long as it does."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,17 +19,19 @@ from autograder.server.class_view import ClassViews
 from autograder.server.course import Course
 from autograder.server.dependencies import LoginRequired
 from autograder.server.graded_signal import GradedSignal
+from autograder.server.places import AccountPlaces
 from autograder.server.grading import GradingService
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
 from autograder.server.routers import accounts, api, auth, staff, student, tokens
 from autograder.server.settings import secret_key
+from autograder.server.uploads import MAX_UPLOADS_PER_USER
 
 SESSION_COOKIE = "autograder_session"
 # Sent with every response; pages set their own Content-Security-Policy, anything else gets the strictest.
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
-    b"referrer-policy": b"no-referrer",   # a first-login link's token never leaves in a Referer
+    b"referrer-policy": b"no-referrer",  # a first-login link's token never leaves in a Referer
     b"x-frame-options": b"DENY",
     b"cache-control": b"no-store",
 }
@@ -68,7 +71,9 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         views.mark(assignment)
         graded.notify()
 
-    queue, grading = _grading(course, queue_url or course.settings.queue, on_graded, on_started=lambda assignment: graded.notify())
+    queue, grading = _grading(
+        course, queue_url or course.settings.queue, on_graded, on_started=lambda assignment: graded.notify()
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -81,12 +86,32 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         views.stop()
 
     # No interactive API docs: they load their scripts from a CDN. The schema is served, and docs/course_server.md explains it.
-    app = FastAPI(title="autograder course server", version=__version__, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json", lifespan=lifespan)
-    app.state.course, app.state.queue, app.state.views, app.state.grading, app.state.graded = course, queue, views, grading, graded
+    app = FastAPI(
+        title="autograder course server",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.course, app.state.queue, app.state.views, app.state.grading, app.state.graded = (
+        course,
+        queue,
+        views,
+        grading,
+        graded,
+    )
+    app.state.uploading = AccountPlaces(MAX_UPLOADS_PER_USER)
     for router in (auth.router, accounts.router, student.router, staff.router, api.router, tokens.router):
         app.include_router(router)
-    app.add_middleware(SessionMiddleware, secret_key=secret_key(course.folder), session_cookie=SESSION_COOKIE,
-                       max_age=int(course.settings.session_hours * 3600), same_site="lax", https_only=course.settings.secure_cookies)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(course.folder),
+        session_cookie=SESSION_COOKIE,
+        max_age=int(course.settings.session_hours * 3600),
+        same_site="lax",
+        https_only=course.settings.secure_cookies,
+    )
     app.add_middleware(SecurityHeaders)
     _handle_errors(app)
     return app
@@ -122,7 +147,9 @@ def _handle_errors(app: FastAPI) -> None:
             detail = "没有这个页面 · no such page"
         if wants_json(request):
             return JSONResponse({"error": detail}, status_code=error.status_code)
-        return render("message.html", status=error.status_code, title=detail, heading=f"{error.status_code}", message=detail)
+        return render(
+            "message.html", status=error.status_code, title=detail, heading=f"{error.status_code}", message=detail
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError):

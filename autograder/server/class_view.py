@@ -6,6 +6,7 @@ writes its index, summary, similarity and written-answer pages, gradebooks and L
 it, with the course's roster. Times come from the server's clock; a student's extension moves
 their times back by as much, which is what moving their due time forward costs them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from autograder.grading.records.class_outputs import EXPORT_FILES, FEEDBACK, RESULTS, write_class_outputs
-from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.records.outputs import page_name, write_atomic
+from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.server.course import Course, Offered
 from autograder.server.models import STUDENT, Extension, Submission, User
 from autograder.server.standing import counted, extended
@@ -59,17 +60,32 @@ def rebuild(course: Course, offered: Offered, code: LessonCode) -> None:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(times)
     write_atomic(out / TIMES_FILE, buffer.getvalue())
-    settings = dataclasses.replace(offered.class_settings, roster=str(course.roster) if course.roster.is_file() else "", times=str(out / TIMES_FILE),
-                                   exports=tuple(EXPORT_FILES))
+    settings = dataclasses.replace(
+        offered.class_settings,
+        roster=str(course.roster) if course.roster.is_file() else "",
+        times=str(out / TIMES_FILE),
+        exports=tuple(EXPORT_FILES),
+    )
     settings.save(out)
-    write_class_outputs(out, offered.autograder, assignment=offered.name, title=offered.title, settings=settings, policy=offered.policy,
-                        manual=offered.autograder.manual_questions(), solution=code.solution, starter=code.starter)
+    write_class_outputs(
+        out,
+        offered.autograder,
+        assignment=offered.name,
+        title=offered.title,
+        settings=settings,
+        policy=offered.policy,
+        manual=offered.autograder.manual_questions(),
+        solution=code.solution,
+        starter=code.starter,
+    )
 
 
 def _counting(course: Course, offered: Offered) -> list[tuple[Submission, int]]:
     """Each student's counted submission, with their extension in minutes."""
     with course.sessions() as db:
-        extensions = {e.user_id: e.minutes for e in db.scalars(select(Extension).where(Extension.assignment == offered.name))}
+        extensions = {
+            e.user_id: e.minutes for e in db.scalars(select(Extension).where(Extension.assignment == offered.name))
+        }
         by_user: dict[int, list[Submission]] = {}
         query = select(Submission).join(User).where(Submission.assignment == offered.name, User.role == STUDENT)
         for submission in db.scalars(query):

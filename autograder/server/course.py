@@ -1,4 +1,5 @@
 """A course as the server sees it: its folder, settings, database and the assignments it offers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,13 +27,15 @@ class Offered:
     autograder: AutograderZip
     rules: SubmissionRules
     policy: LatePolicy
-    class_settings: ClassSettings     # the batch's class settings with the course's time zone settled
+    class_settings: ClassSettings  # the batch's class settings with the course's time zone settled
 
     @classmethod
     def load(cls, name: str, project: Path) -> "Offered":
         assignment = Assignment.find(name, project)
         if not assignment.zip_path.is_file():
-            raise CourseSettingsError(f"{assignment.zip_path}: {name} is not released; run `autograder --root {project} release {name}` first")
+            raise CourseSettingsError(
+                f"{assignment.zip_path}: {name} is not released; run `autograder --root {project} release {name}` first"
+            )
         settings, policy = class_rules(ClassSettings(), assignment)
         rules = SubmissionRules.from_config(assignment.config.extra.get("server"), where=str(assignment.config_file))
         return cls(assignment, AutograderZip.read(assignment.zip_path), rules, policy, settings)
@@ -77,7 +80,9 @@ class Course:
         project = self.settings.project_root
         names = self.settings.assignments or tuple(a.name for a in Assignment.all(project))
         if not names:
-            raise CourseSettingsError(f"{self.folder / 'server.yml'}: no assignments to offer (none listed, none under {project / 'assignments'})")
+            raise CourseSettingsError(
+                f"{self.folder / 'server.yml'}: no assignments to offer (none listed, none under {project / 'assignments'})"
+            )
         self.offered: dict[str, Offered] = {name: Offered.load(name, project) for name in names}
 
     @property

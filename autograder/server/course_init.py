@@ -5,6 +5,7 @@ first-login link, where they choose a password; staff get the same. The links go
 ``first_logins.csv`` (readable by its owner only), which the TA hands out. ``--demo`` makes a
 ready course for trying the server: a made-up roster and accounts with known passwords.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -19,9 +20,16 @@ from autograder.server import database, first_logins
 from autograder.server.account_changes import read_new_students
 from autograder.server.accounts import new_token, set_password, token_hash
 from autograder.server.course import Course, Offered
-from autograder.server.models import STAFF, STUDENT, AssignmentState, User
 from autograder.server.database import DATABASE_FILE
-from autograder.server.settings import FIRST_LOGINS_FILE, ROSTER_FILE, SECRET_FILE, SETTINGS_FILE, CourseSettings, secret_key
+from autograder.server.models import STAFF, STUDENT, AssignmentState, User
+from autograder.server.settings import (
+    FIRST_LOGINS_FILE,
+    ROSTER_FILE,
+    SECRET_FILE,
+    SETTINGS_FILE,
+    CourseSettings,
+    secret_key,
+)
 
 DEMO_PASSWORD = "demo-password"
 DEMO_ROSTER = "学号,姓名,班级\n2026001,张三,1\n2026002,李四,1\n2026003,王五,2\n"
@@ -41,8 +49,17 @@ class InitReport:
     demo_password: str = ""
 
 
-def init_course(folder: Path, *, project: Path, roster: Path | None, staff: tuple[str, ...], assignments: tuple[str, ...] = (),
-                url: str = "http://127.0.0.1:8000", database_url: str | None = None, demo: bool = False) -> InitReport:
+def init_course(
+    folder: Path,
+    *,
+    project: Path,
+    roster: Path | None,
+    staff: tuple[str, ...],
+    assignments: tuple[str, ...] = (),
+    url: str = "http://127.0.0.1:8000",
+    database_url: str | None = None,
+    demo: bool = False,
+) -> InitReport:
     """Create the course folder, its database and its accounts (see the module docstring).
 
     Raises:
@@ -51,7 +68,9 @@ def init_course(folder: Path, *, project: Path, roster: Path | None, staff: tupl
     """
     folder = Path(folder)
     if (folder / SETTINGS_FILE).is_file():
-        raise CourseInitError(f"{folder}: already a course (it has {SETTINGS_FILE}); start it with `autograder serve {folder}`")
+        raise CourseInitError(
+            f"{folder}: already a course (it has {SETTINGS_FILE}); start it with `autograder serve {folder}`"
+        )
     if roster is None and not demo:
         raise CourseInitError("--init needs --roster ROSTER.csv (the class list the grader reads), or --demo")
     if not staff and not demo:
@@ -61,7 +80,12 @@ def init_course(folder: Path, *, project: Path, roster: Path | None, staff: tupl
     folder.mkdir(parents=True, exist_ok=True)
     try:
         students = _roster(folder, roster, demo=demo)
-        settings = CourseSettings(project=str(Path(project).resolve()), assignments=tuple(assignments), url=url.rstrip("/"), database=database_url or "")
+        settings = CourseSettings(
+            project=str(Path(project).resolve()),
+            assignments=tuple(assignments),
+            url=url.rstrip("/"),
+            database=database_url or "",
+        )
         settings.write(folder)
         secret_key(folder)
         course = Course(folder)  # checks every assignment is there and released
@@ -71,10 +95,19 @@ def init_course(folder: Path, *, project: Path, roster: Path | None, staff: tupl
     except BaseException:
         if made_folder:
             shutil.rmtree(folder, ignore_errors=True)
-        for made in (SETTINGS_FILE, ROSTER_FILE, SECRET_FILE, DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm"):
+        for made in (
+            SETTINGS_FILE,
+            ROSTER_FILE,
+            SECRET_FILE,
+            DATABASE_FILE,
+            f"{DATABASE_FILE}-wal",
+            f"{DATABASE_FILE}-shm",
+        ):
             (folder / made).unlink(missing_ok=True)  # a failed --init leaves nothing that stops the next
         raise
-    return InitReport(course.folder, len(students), list(staff or (DEMO_STAFF,)), links_file, DEMO_PASSWORD if demo else "")
+    return InitReport(
+        course.folder, len(students), list(staff or (DEMO_STAFF,)), links_file, DEMO_PASSWORD if demo else ""
+    )
 
 
 def kit_project(root: Path, *, given: bool) -> Path:
@@ -90,8 +123,10 @@ def _check_offered(project: Path, assignments: tuple[str, ...]) -> None:
     """Every assignment the course would offer is in ``project`` and released (the error says what to do)."""
     names = assignments or tuple(found.name for found in Assignment.all(project))
     if not names:
-        raise CourseInitError(f"{project.resolve()}: no assignments/ folder with assignments here; run --init from the kit's "
-                              "checkout, or name it: `autograder --root KIT_CHECKOUT serve COURSE --init ...`")
+        raise CourseInitError(
+            f"{project.resolve()}: no assignments/ folder with assignments here; run --init from the kit's "
+            "checkout, or name it: `autograder --root KIT_CHECKOUT serve COURSE --init ...`"
+        )
     for name in names:
         Offered.load(name, project)
 
@@ -131,10 +166,15 @@ def _accounts(course: Course, students, staff: tuple[str, ...], *, demo: bool) -
 
 def init_lines(report: InitReport) -> str:
     """What ``--init`` made, for the terminal."""
-    lines = [f"course folder: {report.folder}", f"accounts: {report.students} students, staff {', '.join(report.staff)}"]
+    lines = [
+        f"course folder: {report.folder}",
+        f"accounts: {report.students} students, staff {', '.join(report.staff)}",
+    ]
     if report.first_logins:
         lines.append(f"first-login links: {report.first_logins} (hand each student their own; each link works once)")
     if report.demo_password:
-        lines.append(f"demo logins: students 2026001, 2026002, 2026003 and staff {', '.join(report.staff)}, password {report.demo_password!r}")
+        lines.append(
+            f"demo logins: students 2026001, 2026002, 2026003 and staff {', '.join(report.staff)}, password {report.demo_password!r}"
+        )
     lines.append(f"next: autograder serve {report.folder}")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ committed submission survives a killed server and a backup can be taken while it
 SQLAlchemy URL (``postgresql+psycopg://...``) works the same. The schema only ever changes through
 the Alembic migrations in ``migrations/``.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,12 @@ def connect(url: str) -> Engine:
     if url.startswith("sqlite"):
         _owner_only(make_url(url).database)
         # As many connections as request threads (anyio's default: 40) and grading threads can hold at once.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}, pool_size=20, max_overflow=40)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
+            pool_size=20,
+            max_overflow=40,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -76,7 +82,9 @@ def migrate(engine: Engine) -> None:
     try:
         command.upgrade(_alembic(engine), "head")
     except Exception as error:
-        raise DatabaseError(f"{engine.url.render_as_string(hide_password=True)}: cannot bring the database up to date ({type(error).__name__}: {error})") from error
+        raise DatabaseError(
+            f"{engine.url.render_as_string(hide_password=True)}: cannot bring the database up to date ({type(error).__name__}: {error})"
+        ) from error
 
 
 def check_current(engine: Engine) -> None:
@@ -85,5 +93,7 @@ def check_current(engine: Engine) -> None:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
-        raise DatabaseError(f"{engine.url.render_as_string(hide_password=True)}: the database is at migration {current or 'none'}, "
-                            f"this kit needs {head}; run `autograder serve COURSE_DIR --init` or start the server once to migrate it")
+        raise DatabaseError(
+            f"{engine.url.render_as_string(hide_password=True)}: the database is at migration {current or 'none'}, "
+            f"this kit needs {head}; run `autograder serve COURSE_DIR --init` or start the server once to migrate it"
+        )

@@ -10,25 +10,21 @@ A waiting request holds no thread and no database connection, only a place on th
 looks in a short session of its own when woken. Each account may have MAX_WAITS_PER_USER waiting
 at once, so no one can fill the server with them.
 """
+
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from contextlib import contextmanager
-from typing import Iterator
+
+from autograder.server.places import AccountPlaces
 
 MAX_WAITS_PER_USER = 5
-
-
-class TooManyWaits(Exception):
-    """This account already has MAX_WAITS_PER_USER requests waiting."""
 
 
 class GradedSignal:
     def __init__(self):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
-        self._waiting: Counter[int] = Counter()  # touched on the event loop only
+        self.waiting = AccountPlaces(MAX_WAITS_PER_USER)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Attach to the server's event loop (at start-up)."""
@@ -51,16 +47,3 @@ class GradedSignal:
             await asyncio.wait_for(self._event.wait(), timeout)
         except asyncio.TimeoutError:
             pass
-
-    @contextmanager
-    def place(self, user_id: int) -> Iterator[None]:
-        """Count one waiting request of ``user_id``'s while inside; TooManyWaits if they have their share."""
-        if self._waiting[user_id] >= MAX_WAITS_PER_USER:
-            raise TooManyWaits()
-        self._waiting[user_id] += 1
-        try:
-            yield
-        finally:
-            self._waiting[user_id] -= 1
-            if not self._waiting[user_id]:
-                del self._waiting[user_id]

@@ -7,6 +7,7 @@ once allows, so a scaled-out worker (``autograder worker``, later) can take the 
 graded by the batch's own ``SubmissionGrader``: the same file gets the same grade online and in a
 batch. A heartbeat renews the leases of the jobs in flight.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,14 +22,20 @@ from typing import Callable, Iterator
 
 from sqlalchemy.orm import Session
 
-from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
-from autograder.grading.grading_folder import GradingFolder
-from autograder.grading.judging.grade import Grade
-from autograder.grading.similarity.lesson_code import LessonCode
-from autograder.grading.submission_grader import GradeOptions, GradingContext, SubmissionGrader, hidden_paths, sandbox_limits
-from autograder.grading.intake.submissions import MAX_NOTEBOOK_BYTES
-from autograder.sandbox.workers import NOTHING_YET, WORKER_DIED, Job, Workers
 from autograder import sandbox
+from autograder.grading.grading_folder import GradingFolder
+from autograder.grading.intake.submissions import MAX_NOTEBOOK_BYTES
+from autograder.grading.judging.grade import Grade
+from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.submission_grader import (
+    GradeOptions,
+    GradingContext,
+    SubmissionGrader,
+    hidden_paths,
+    sandbox_limits,
+)
+from autograder.sandbox.workers import NOTHING_YET, WORKER_DIED, Job, Workers
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import MAX_ATTEMPTS, ClaimedJob, JobQueue
 from autograder.server.models import GRADED, Submission, now
@@ -55,10 +62,14 @@ class AssignmentPool:
         try:
             judge = self._folder.judge()
             code = LessonCode.of(offered.assignment)
-            context = GradingContext(course.graded(offered.name), offered.name, offered.autograder.manual_questions(), code.names)
+            context = GradingContext(
+                course.graded(offered.name), offered.name, offered.autograder.manual_questions(), code.names
+            )
             self.grader = SubmissionGrader(offered.autograder, judge, context)
             self.limits = sandbox_limits(options, hidden_paths(offered.assignment, course.folder, []))
-            self.workers = Workers(options.workers, self._folder.worker_setup(offered.assignment), first_slot=first_slot)
+            self.workers = Workers(
+                options.workers, self._folder.worker_setup(offered.assignment), first_slot=first_slot
+            )
         except BaseException:
             self._folder.__exit__(None, None, None)
             raise
@@ -84,8 +95,8 @@ class GradingLoop(threading.Thread):
         super().__init__(name=f"grading-{offered.name}", daemon=True)
         self.service, self.offered, self.first_slot = service, offered, first_slot
         self.wake = threading.Event()
-        self.ready = threading.Event()   # the pool is warm
-        self.failure: str = ""           # why the pool could not start
+        self.ready = threading.Event()  # the pool is warm
+        self.failure: str = ""  # why the pool could not start
         self._in_flight: dict[str, _InFlight] = {}
 
     def run(self) -> None:
@@ -133,7 +144,9 @@ class GradingLoop(threading.Thread):
         content = _read(self.service.course.folder / (claimed.local or claimed.stored))
         digest = pool.grader.digest(content)
         if claimed.attempts > MAX_ATTEMPTS:
-            failed = pool.grader.judge.failed(claimed.file, digest, f"crash: grading stopped {MAX_ATTEMPTS} times before this submission finished")
+            failed = pool.grader.judge.failed(
+                claimed.file, digest, f"crash: grading stopped {MAX_ATTEMPTS} times before this submission finished"
+            )
             self._record(pool, claimed, failed, 0.0)
             return None
         job = pool.grader.job(claimed.file, content, pool.limits)
@@ -160,7 +173,9 @@ class GradingLoop(threading.Thread):
             # The server authenticated the upload: its account says whose it is, not the notebook's cell.
             identity = {"name": user.name, "student_id": user.student_id or user.login}
         grade = pool.grader.written(replace(grade, identity=identity, source=claimed.stored))
-        recorded = service.queue.finish(claimed, service.owner, lambda db: _store_grade(db, claimed, grade, self.offered.possible, seconds))
+        recorded = service.queue.finish(
+            claimed, service.owner, lambda db: _store_grade(db, claimed, grade, self.offered.possible, seconds)
+        )
         if recorded:
             service.on_graded(self.offered.name)
 
@@ -182,19 +197,31 @@ def _read(path: Path) -> bytes:
 class GradingService:
     """Every offered assignment's grading loop, a shared budget of sandboxes at once, and the heartbeat."""
 
-    def __init__(self, course: Course, queue: JobQueue, *, on_graded: Callable[[str], None], options: GradeOptions | None = None,
-                 on_started: Callable[[str], None] | None = None, slots: range | None = None):
+    def __init__(
+        self,
+        course: Course,
+        queue: JobQueue,
+        *,
+        on_graded: Callable[[str], None],
+        options: GradeOptions | None = None,
+        on_started: Callable[[str], None] | None = None,
+        slots: range | None = None,
+    ):
         settings = course.settings
         self.course, self.queue, self.on_graded = course, queue, on_graded
         self.on_started = on_started or (lambda assignment: None)
-        self.options = options or GradeOptions(workers=min(settings.workers, 2), timeout=settings.timeout, memory_mb=settings.memory_mb)
+        self.options = options or GradeOptions(
+            workers=min(settings.workers, 2), timeout=settings.timeout, memory_mb=settings.memory_mb
+        )
         self.owner = worker_name()
         self.budget = threading.BoundedSemaphore(settings.workers)
         self.stopping = threading.Event()
         # Each pool's sandboxes take slots (uids, cgroups) of their own: from ``slots`` (a worker's share), else 0.
         first = slots.start if slots is not None else 0
-        self.loops = {name: GradingLoop(self, offered, first_slot=first + index * self.options.workers)
-                      for index, (name, offered) in enumerate(course.offered.items())}
+        self.loops = {
+            name: GradingLoop(self, offered, first_slot=first + index * self.options.workers)
+            for index, (name, offered) in enumerate(course.offered.items())
+        }
         self._heartbeat = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
 
     def start(self) -> None:

@@ -8,6 +8,7 @@ grade and marks the job done in one transaction, and only while the lease is sti
 so a submission is graded exactly once however many workers raced for it. A scaled-out queue (a
 task broker) would hand workers job ids to claim here: the database stays the record.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,10 +30,10 @@ class ClaimedJob:
     job_id: int
     submission_id: int
     assignment: str
-    attempts: int      # this claim included
-    stored: str        # the submission's file, relative to the server's course folder: its identity on every machine
-    file: str          # its name in the gradebook
-    local: str = ""    # where this process reads it, relative to its own course folder, when not at ``stored``
+    attempts: int  # this claim included
+    stored: str  # the submission's file, relative to the server's course folder: its identity on every machine
+    file: str  # its name in the gradebook
+    local: str = ""  # where this process reads it, relative to its own course folder, when not at ``stored``
 
 
 class JobQueue(Protocol):
@@ -75,22 +76,40 @@ class DatabaseQueue:
                 if candidate is None:
                     return None
                 # Taken only if still claimable: two workers that chose the same job cannot both get it.
-                taken = db.execute(update(Job).where(Job.id == candidate, claimable).values(
-                    state=LEASED, lease_owner=owner, lease_expires_at=moment + self.lease, attempts=Job.attempts + 1, started_at=moment))
+                taken = db.execute(
+                    update(Job)
+                    .where(Job.id == candidate, claimable)
+                    .values(
+                        state=LEASED,
+                        lease_owner=owner,
+                        lease_expires_at=moment + self.lease,
+                        attempts=Job.attempts + 1,
+                        started_at=moment,
+                    )
+                )
                 if taken.rowcount != 1:
                     continue
                 job = db.get(Job, candidate)
                 job.submission.state = RUNNING
-                return ClaimedJob(job.id, job.submission_id, job.assignment, job.attempts, job.submission.stored, job.submission.file)
+                return ClaimedJob(
+                    job.id, job.submission_id, job.assignment, job.attempts, job.submission.stored, job.submission.file
+                )
 
     def renew(self, owner: str) -> None:
         with self.sessions.begin() as db:
-            db.execute(update(Job).where(Job.lease_owner == owner, Job.state == LEASED).values(lease_expires_at=now() + self.lease))
+            db.execute(
+                update(Job)
+                .where(Job.lease_owner == owner, Job.state == LEASED)
+                .values(lease_expires_at=now() + self.lease)
+            )
 
     def finish(self, job: ClaimedJob, owner: str, record: Callable[[Session], None]) -> bool:
         with self.sessions.begin() as db:
-            done = db.execute(update(Job).where(Job.id == job.job_id, Job.state == LEASED, Job.lease_owner == owner).values(
-                state=DONE, finished_at=now(), lease_owner=None, lease_expires_at=None))
+            done = db.execute(
+                update(Job)
+                .where(Job.id == job.job_id, Job.state == LEASED, Job.lease_owner == owner)
+                .values(state=DONE, finished_at=now(), lease_owner=None, lease_expires_at=None)
+            )
             if done.rowcount != 1:
                 return False  # the lease ran out and another worker has the job: its grade counts
             record(db)
@@ -98,8 +117,11 @@ class DatabaseQueue:
 
     def give_back(self, job: ClaimedJob, owner: str) -> None:
         with self.sessions.begin() as db:
-            back = db.execute(update(Job).where(Job.id == job.job_id, Job.state == LEASED, Job.lease_owner == owner).values(
-                state=WAITING, lease_owner=None, lease_expires_at=None))
+            back = db.execute(
+                update(Job)
+                .where(Job.id == job.job_id, Job.state == LEASED, Job.lease_owner == owner)
+                .values(state=WAITING, lease_owner=None, lease_expires_at=None)
+            )
             if back.rowcount == 1:
                 db.get(Submission, job.submission_id).state = QUEUED
 
@@ -107,9 +129,15 @@ class DatabaseQueue:
         """Return every job ``owner`` holds (a server stopping cleanly need not wait for leases to run out)."""
         with self.sessions.begin() as db:
             ids = list(db.scalars(select(Job.submission_id).where(Job.lease_owner == owner, Job.state == LEASED)))
-            db.execute(update(Job).where(Job.lease_owner == owner, Job.state == LEASED).values(state=WAITING, lease_owner=None, lease_expires_at=None))
+            db.execute(
+                update(Job)
+                .where(Job.lease_owner == owner, Job.state == LEASED)
+                .values(state=WAITING, lease_owner=None, lease_expires_at=None)
+            )
             if ids:
-                db.execute(update(Submission).where(Submission.id.in_(ids), Submission.state == RUNNING).values(state=QUEUED))
+                db.execute(
+                    update(Submission).where(Submission.id.in_(ids), Submission.state == RUNNING).values(state=QUEUED)
+                )
 
 
 def _with_student(query):
@@ -121,10 +149,19 @@ def _turn():
     are being graded. Jobs are taken by turn, then by age, so a student who sends a hundred uploads takes
     turns with the rest of the class instead of holding every grading slot until theirs are done."""
     earlier, theirs = aliased(Job), aliased(Submission)
-    return (select(func.count()).select_from(earlier).join(theirs, theirs.id == earlier.submission_id)
-            .where(earlier.assignment == Job.assignment, earlier.state.in_((WAITING, LEASED)), earlier.id < Job.id,
-                   theirs.user_id == Submission.user_id)
-            .correlate(Job, Submission).scalar_subquery())
+    return (
+        select(func.count())
+        .select_from(earlier)
+        .join(theirs, theirs.id == earlier.submission_id)
+        .where(
+            earlier.assignment == Job.assignment,
+            earlier.state.in_((WAITING, LEASED)),
+            earlier.id < Job.id,
+            theirs.user_id == Submission.user_id,
+        )
+        .correlate(Job, Submission)
+        .scalar_subquery()
+    )
 
 
 def queue_position(db: Session, submission: Submission) -> int | None:
@@ -133,8 +170,11 @@ def queue_position(db: Session, submission: Submission) -> int | None:
     mine = db.scalar(select(func.min(Job.id)).where(Job.submission_id == submission.id, Job.state == WAITING))
     if mine is None:
         return None
-    waiting = _with_student(select(Job.id.label("id"), _turn().label("turn"))).where(
-        Job.assignment == submission.assignment, Job.state == WAITING).subquery()
+    waiting = (
+        _with_student(select(Job.id.label("id"), _turn().label("turn")))
+        .where(Job.assignment == submission.assignment, Job.state == WAITING)
+        .subquery()
+    )
     my_turn = db.scalar(select(waiting.c.turn).where(waiting.c.id == mine))
     ahead = or_(waiting.c.turn < my_turn, and_(waiting.c.turn == my_turn, waiting.c.id < mine))
     return db.scalar(select(func.count()).select_from(waiting).where(ahead))

@@ -5,6 +5,7 @@ Pages load nothing from anywhere else: styles are inline, scripts are inline and
 hash alone, as the batch's class index is. Responses the server makes from files (feedback pages,
 the class index) keep the policy their file carries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,12 @@ EXTRA_POLICY = "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     environment.filters["shown_time"] = shown_time
     return environment
 
@@ -69,7 +75,9 @@ def shown_time(value: str | None) -> str:
     return dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def page_for(request, user, template: str, *, status: int = 200, scripts: tuple[str, ...] = (), **context) -> HTMLResponse:
+def page_for(
+    request, user, template: str, *, status: int = 200, scripts: tuple[str, ...] = (), **context
+) -> HTMLResponse:
     """``render`` for a signed-in ``user``: the header's name and the logout form's CSRF token."""
     from autograder.server.dependencies import csrf_token
 

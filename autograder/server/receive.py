@@ -1,5 +1,6 @@
 """Taking in a submission: the rules checked, the file checked, then file and row made durable
 together before anyone is told "received"."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from autograder.grading.pages.feedback_page import STATUS_WORDS
 from autograder.grading.intake.reading import read_submission
+from autograder.grading.pages.feedback_page import STATUS_WORDS
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now
@@ -27,7 +28,13 @@ def is_open(db: Session, assignment: str) -> bool:
 
 
 def submissions_of(db: Session, user: User, assignment: str) -> list[Submission]:
-    return list(db.scalars(select(Submission).where(Submission.user_id == user.id, Submission.assignment == assignment).order_by(Submission.id)))
+    return list(
+        db.scalars(
+            select(Submission)
+            .where(Submission.user_id == user.id, Submission.assignment == assignment)
+            .order_by(Submission.id)
+        )
+    )
 
 
 def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: Offered, upload: Upload) -> Submission:
@@ -44,8 +51,14 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
         _check_notebook(content, zipped, offered.name)
         _hold_student(db, user)
         moment = _check_allowed(db, user, offered)  # again, now that no other upload of theirs can be added meanwhile
-        submission = Submission(user_id=user.id, assignment=offered.name, received_at=moment, upload_name=upload.name,
-                                size=upload.size, sha256=hashlib.sha256(content).hexdigest())
+        submission = Submission(
+            user_id=user.id,
+            assignment=offered.name,
+            received_at=moment,
+            upload_name=upload.name,
+            size=upload.size,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
         db.add(submission)
         db.flush()  # its id names its file
         submission.stored = f"{course.uploads(offered.name).relative_to(course.folder).as_posix()}/{submission.id}{'.zip' if zipped else '.ipynb'}"
@@ -85,9 +98,13 @@ def _hold_student(db: Session, user: User) -> None:
 def _check_notebook(content: bytes, zipped: bool, assignment: str) -> None:
     # Read as the grader reads it, in a child with a memory cap: parsing nested JSON costs
     # about 170 bytes per byte, too much for the server's own process.
-    reading = read_submission("upload.zip" if zipped else "upload.ipynb", content, assignment=assignment, manual=[], graded=[])
+    reading = read_submission(
+        "upload.zip" if zipped else "upload.ipynb", content, assignment=assignment, manual=[], graded=[]
+    )
     if reading.problem:
-        chinese = next((words for start, words in STATUS_WORDS.items() if reading.problem.startswith(start)), "无法评分")
+        chinese = next(
+            (words for start, words in STATUS_WORDS.items() if reading.problem.startswith(start)), "无法评分"
+        )
         raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {reading.problem}")
 
 

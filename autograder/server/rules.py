@@ -9,6 +9,7 @@
 Every key is optional. The due time and late policy stay under ``late:`` (``autograder.grading.records.late``);
 the server's clock, never the file, says when a submission arrived.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,15 +43,21 @@ class SubmissionRules:
             raise RulesError(f"{where}: `server:` takes settings (per_day, cooldown_minutes, max_upload_mb, counts)")
         unknown = sorted(set(config) - {"per_day", "cooldown_minutes", "max_upload_mb", "counts"})
         if unknown:
-            raise RulesError(f"{where}: unknown server settings {unknown}; use per_day, cooldown_minutes, max_upload_mb, counts")
+            raise RulesError(
+                f"{where}: unknown server settings {unknown}; use per_day, cooldown_minutes, max_upload_mb, counts"
+            )
         per_day = config.get("per_day")
         if per_day is not None and (not isinstance(per_day, int) or isinstance(per_day, bool) or per_day < 1):
             raise RulesError(f"{where}: server per_day must be a whole number of at least 1, got {per_day!r}")
         counts = str(config.get("counts", "latest"))
         if counts not in COUNTS:
             raise RulesError(f"{where}: server counts must be one of {', '.join(COUNTS)}, got {counts!r}")
-        return cls(per_day, _positive(config.get("cooldown_minutes", 0), f"{where}: server cooldown_minutes", zero=True),
-                   _positive(config.get("max_upload_mb", DEFAULT_MAX_UPLOAD_MB), f"{where}: server max_upload_mb"), counts)
+        return cls(
+            per_day,
+            _positive(config.get("cooldown_minutes", 0), f"{where}: server cooldown_minutes", zero=True),
+            _positive(config.get("max_upload_mb", DEFAULT_MAX_UPLOAD_MB), f"{where}: server max_upload_mb"),
+            counts,
+        )
 
     @property
     def max_upload_bytes(self) -> int:

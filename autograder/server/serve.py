@@ -1,4 +1,5 @@
 """``autograder serve COURSE_DIR``: the course server in this process, with uvicorn."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,14 @@ from autograder.server.course import Course
 from autograder.server.download import check_downloads
 
 
-def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, database_url: str | None = None, queue_url: str | None = None) -> None:
+def serve(
+    folder: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    database_url: str | None = None,
+    queue_url: str | None = None,
+) -> None:
     """Serve ``folder``'s course until stopped (SIGINT or SIGTERM); jobs still running go back to the queue.
     With ``queue_url``, workers on other machines grade (``autograder worker``)."""
     course = Course(folder, database_url=database_url)
@@ -19,5 +27,12 @@ def serve(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, database_u
     # else it is a header they chose, and the login rate limit would count each forged address apart.
     proxies = list(course.settings.trusted_proxies)
     # One process: the grading pools and the queue's heartbeat live in it. Scale out with more workers, not more servers.
-    uvicorn.run(create_app(course, queue_url=queue_url), host=host, port=port, log_level="info",
-                timeout_graceful_shutdown=10, proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+    uvicorn.run(
+        create_app(course, queue_url=queue_url),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )

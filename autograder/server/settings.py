@@ -22,6 +22,7 @@ Next to it the server keeps ``course.db`` (the SQLite database of the embedded d
 ``secret.key`` (what sessions are signed with), ``roster.csv``, ``uploads/``, ``graded/`` and
 ``classes/``.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -41,8 +42,14 @@ FIRST_LOGINS_FILE = "first_logins.csv"
 UPLOADS, GRADED, CLASSES = "uploads", "graded", "classes"
 
 
-POSITIVE_SECONDS_AND_DAYS = ("timeout", "lease_seconds", "session_hours", "token_days", "upload_stall_seconds",
-                             "upload_seconds")
+POSITIVE_SECONDS_AND_DAYS = (
+    "timeout",
+    "lease_seconds",
+    "session_hours",
+    "token_days",
+    "upload_stall_seconds",
+    "upload_seconds",
+)
 
 
 class CourseSettingsError(KitError, ValueError):
@@ -53,14 +60,16 @@ def _proxies(raw: dict, path: Path) -> tuple[str, ...]:
     """``trusted_proxies`` as written, each checked to be an address or a network (10.0.0.0/8)."""
     listed = raw.get("trusted_proxies") or []
     if not isinstance(listed, list):
-        raise CourseSettingsError(f"{path}: trusted_proxies must be a list of addresses, e.g. [127.0.0.1], "
-                                  f"got {listed!r}")
+        raise CourseSettingsError(
+            f"{path}: trusted_proxies must be a list of addresses, e.g. [127.0.0.1], got {listed!r}"
+        )
     for entry in listed:
         try:
             ipaddress.ip_network(str(entry), strict=False)
         except ValueError as error:
-            raise CourseSettingsError(f"{path}: trusted_proxies: {entry!r} is not an address or a network "
-                                      "(e.g. 127.0.0.1 or 10.0.0.0/8)") from error
+            raise CourseSettingsError(
+                f"{path}: trusted_proxies: {entry!r} is not an address or a network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from error
     return tuple(str(entry) for entry in listed)
 
 
@@ -75,25 +84,29 @@ class CourseSettings:
     lease_seconds: float = 60.0
     session_hours: float = 12.0
     secure_cookies: bool = False
-    trusted_proxies: tuple[str, ...] = ()   # addresses or networks; empty: X-Forwarded-For is never believed
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks; empty: X-Forwarded-For is never believed
     token_days: float = 140.0
     upload_stall_seconds: float = 30.0
     upload_seconds: float = 600.0
-    database: str = ""            # an SQLAlchemy URL; "" for course.db in the course folder
-    queue: str = ""               # a task queue's URL (redis://...): workers on other machines grade; "" for the embedded pools
+    database: str = ""  # an SQLAlchemy URL; "" for course.db in the course folder
+    queue: str = ""  # a task queue's URL (redis://...): workers on other machines grade; "" for the embedded pools
     extra: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls, course: Path) -> "CourseSettings":
         path = course / SETTINGS_FILE
         if not path.is_file():
-            raise CourseSettingsError(f"{course}: no {SETTINGS_FILE}; create the course with `autograder serve {course} --init --roster ROSTER.csv --staff LOGIN`")
+            raise CourseSettingsError(
+                f"{course}: no {SETTINGS_FILE}; create the course with `autograder serve {course} --init --roster ROSTER.csv --staff LOGIN`"
+            )
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as error:
             raise CourseSettingsError(f"{path}: not valid YAML ({str(error).splitlines()[0]})") from error
         if not isinstance(raw, dict) or not raw.get("project"):
-            raise CourseSettingsError(f"{path}: write settings as `key: value` lines, with at least `project:` (the kit's checkout)")
+            raise CourseSettingsError(
+                f"{path}: write settings as `key: value` lines, with at least `project:` (the kit's checkout)"
+            )
         known = {f.name for f in fields(cls)} - {"extra"}
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -101,7 +114,11 @@ class CourseSettings:
         try:
             listed = {"assignments": tuple(raw.get("assignments") or ()), "trusted_proxies": _proxies(raw, path)}
             settings = cls(**{**raw, **listed})
-            numbers = ("workers", int), ("memory_mb", int), *((name, (int, float)) for name in POSITIVE_SECONDS_AND_DAYS)
+            numbers = (
+                ("workers", int),
+                ("memory_mb", int),
+                *((name, (int, float)) for name in POSITIVE_SECONDS_AND_DAYS),
+            )
             for name, kind in numbers:
                 value = getattr(settings, name)
                 if not isinstance(value, kind) or isinstance(value, bool) or value <= 0:

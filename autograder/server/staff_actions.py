@@ -1,4 +1,5 @@
 """What staff change: an assignment open or closed, a student's extension, regrades."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -23,10 +24,13 @@ def set_open(db: Session, assignment: str, is_open: bool) -> None:
 def set_extension(db: Session, user: User, assignment: str, minutes: int, *, granted_by: str) -> None:
     """Give ``user`` ``minutes`` more on ``assignment`` (0 takes an extension away); students only."""
     if user.is_staff:
-        raise ActionRefused(f"{user.login} 是助教账号，只有学生能延期 · "
-                            f"{user.login} is a staff account: only students get extensions")
+        raise ActionRefused(
+            f"{user.login} 是助教账号，只有学生能延期 · {user.login} is a staff account: only students get extensions"
+        )
     if not 0 <= minutes <= MAX_EXTENSION_MINUTES:
-        raise ActionRefused(f"延期必须在 0 到 {MAX_EXTENSION_MINUTES} 分钟之间 · an extension is 0 to {MAX_EXTENSION_MINUTES} minutes")
+        raise ActionRefused(
+            f"延期必须在 0 到 {MAX_EXTENSION_MINUTES} 分钟之间 · an extension is 0 to {MAX_EXTENSION_MINUTES} minutes"
+        )
     found = db.scalar(select(Extension).where(Extension.user_id == user.id, Extension.assignment == assignment))
     if minutes == 0:
         if found is not None:

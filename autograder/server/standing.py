@@ -1,12 +1,13 @@
 """Where a student stands on one assignment, by the server's clock: what lateness costs each
 submission (their extension included), which submission counts, and when they may submit again."""
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from autograder.grading.records.late import LatePolicy, Lateness
+from autograder.grading.records.late import Lateness, LatePolicy
 from autograder.server.models import Submission
 from autograder.server.rules import SubmissionRules
 
@@ -46,9 +47,9 @@ def counted(submissions: list[Submission], *, counts: str, policy: LatePolicy) -
 class Allowance:
     """Whether a student may submit now, how many submissions the day's cap leaves, and when the next may come."""
 
-    left: int | None           # None: no cap
+    left: int | None  # None: no cap
     next_at: dt.datetime | None  # None: now
-    reason: str = ""           # both languages, when they may not submit now
+    reason: str = ""  # both languages, when they may not submit now
 
 
 def allowance(submissions: list[Submission], rules: SubmissionRules, moment: dt.datetime) -> Allowance:
@@ -60,11 +61,21 @@ def allowance(submissions: list[Submission], rules: SubmissionRules, moment: dt.
         recent = [t for t in times if t > moment - DAY]
         left = max(0, rules.per_day - len(recent))
         if left == 0:
-            waits.append((recent[-rules.per_day] + DAY, f"24 小时内最多提交 {rules.per_day} 次 · at most {rules.per_day} submissions in 24 hours"))
+            waits.append(
+                (
+                    recent[-rules.per_day] + DAY,
+                    f"24 小时内最多提交 {rules.per_day} 次 · at most {rules.per_day} submissions in 24 hours",
+                )
+            )
     if rules.cooldown_minutes and times:
         ready = times[-1] + dt.timedelta(minutes=rules.cooldown_minutes)
         if ready > moment:
-            waits.append((ready, f"两次提交至少间隔 {rules.cooldown_minutes:g} 分钟 · at least {rules.cooldown_minutes:g} minutes between submissions"))
+            waits.append(
+                (
+                    ready,
+                    f"两次提交至少间隔 {rules.cooldown_minutes:g} 分钟 · at least {rules.cooldown_minutes:g} minutes between submissions",
+                )
+            )
     if not waits:
         return Allowance(left, None)
     until, reason = max(waits)

@@ -1,5 +1,6 @@
 """What a student sees of an assignment and of each submission: one type each, which the pages
 render and the JSON API returns as it is (see docs/course_server.md)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,17 +29,17 @@ class SubmissionStatus:
     assignment: str
     upload_name: str
     received_at: str
-    state: str                         # received, queued, running, graded
-    state_text: str = ""               # the state as a student reads it (both languages)
-    position: int | None = None        # 1: next to be graded
+    state: str  # received, queued, running, graded
+    state_text: str = ""  # the state as a student reads it (both languages)
+    position: int | None = None  # 1: next to be graded
     expected_wait_s: float | None = None
-    score: float | None = None         # autograded points
+    score: float | None = None  # autograded points
     possible: float | None = None
-    final: float | None = None         # after what lateness costs
-    late: str = ""                     # why it costs (both languages)
-    grading_status: str = ""           # "Completed", or why it could not be graded
-    counts: bool = False               # this is the submission that counts
-    counted_id: int | None = None      # the student's submission that counts now (a newer one may take over)
+    final: float | None = None  # after what lateness costs
+    late: str = ""  # why it costs (both languages)
+    grading_status: str = ""  # "Completed", or why it could not be graded
+    counts: bool = False  # this is the submission that counts
+    counted_id: int | None = None  # the student's submission that counts now (a newer one may take over)
     feedback_url: str | None = None
     status_url: str = ""
 
@@ -54,17 +55,17 @@ class AssignmentStatus:
     possible: float
     due: str | None
     cutoff: str | None
-    late_policy: str                   # both languages
+    late_policy: str  # both languages
     extension_minutes: int
     per_day: int | None
     cooldown_minutes: float
     max_upload_mb: float
-    counts: str                        # latest, latest_on_time or best
+    counts: str  # latest, latest_on_time or best
     counts_text: str
-    left: int | None                   # submissions the day's cap still allows; None: no cap
-    next_at: str | None                # when the next may come; None: now
+    left: int | None  # submissions the day's cap still allows; None: no cap
+    next_at: str | None  # when the next may come; None: now
     wait_reason: str
-    score: float | None                # the counted submission's final score
+    score: float | None  # the counted submission's final score
     counted_id: int | None
     submissions: list[SubmissionStatus] = field(default_factory=list)
 
@@ -81,7 +82,9 @@ def policy_text(policy: LatePolicy) -> str:
         parts.append(f"宽限 {minutes:g} 分钟 · {minutes:g} minutes' grace")
     if policy.penalty:
         unit = {"day": ("天", "day"), "hour": ("小时", "hour")}[policy.per]
-        parts.append(f"每迟交 1 {unit[0]}扣 {policy.penalty:.0%}，最多扣 {policy.cap:.0%} · {policy.penalty:.0%} off per {unit[1]} late, at most {policy.cap:.0%}")
+        parts.append(
+            f"每迟交 1 {unit[0]}扣 {policy.penalty:.0%}，最多扣 {policy.cap:.0%} · {policy.penalty:.0%} off per {unit[1]} late, at most {policy.cap:.0%}"
+        )
     if policy.cutoff:
         parts.append(f"{_local(policy.cutoff)} 之后提交不计分 · no points after {_local(policy.cutoff)}")
     return "；".join(parts)
@@ -103,15 +106,29 @@ def extension_minutes(db: Session, user: User, assignment: str) -> int:
 
 
 def mean_grading_seconds(db: Session, assignment: str) -> float:
-    recent = select(Submission.grading_seconds).where(Submission.assignment == assignment, Submission.grading_seconds > 0).order_by(Submission.id.desc()).limit(20)
+    recent = (
+        select(Submission.grading_seconds)
+        .where(Submission.assignment == assignment, Submission.grading_seconds > 0)
+        .order_by(Submission.id.desc())
+        .limit(20)
+    )
     mean = db.scalar(select(func.avg(recent.subquery().c.grading_seconds)))
     return float(mean) if mean else FIRST_GUESS_S
 
 
-def submission_status(db: Session, submission: Submission, policy: LatePolicy, *, workers: int, counted_id: int | None) -> SubmissionStatus:
-    status = SubmissionStatus(submission.id, submission.assignment, submission.upload_name, _iso(submission.received_at, policy.zone), submission.state,
-                              status_url=f"/api/submissions/{submission.id}", counts=submission.id == counted_id,
-                              counted_id=counted_id)
+def submission_status(
+    db: Session, submission: Submission, policy: LatePolicy, *, workers: int, counted_id: int | None
+) -> SubmissionStatus:
+    status = SubmissionStatus(
+        submission.id,
+        submission.assignment,
+        submission.upload_name,
+        _iso(submission.received_at, policy.zone),
+        submission.state,
+        status_url=f"/api/submissions/{submission.id}",
+        counts=submission.id == counted_id,
+        counted_id=counted_id,
+    )
     ahead = queue_position(db, submission)
     if ahead is not None:
         status.position = ahead + 1
@@ -137,11 +154,18 @@ def grading_sandboxes(db: Session, assignment: str, *, configured: int) -> int:
 
 def state_text(state: str, position: int | None, wait_s: float | None) -> str:
     if state == QUEUED and position is not None and wait_s is None:
-        return (f"排队中：第 {position} 位，现在没有评分机器在运行 · "
-                f"queued: position {position}, no grading machine is running now")
+        return (
+            f"排队中：第 {position} 位，现在没有评分机器在运行 · "
+            f"queued: position {position}, no grading machine is running now"
+        )
     if state == QUEUED and position is not None:
         return f"排队中：第 {position} 位，约 {wait_s:.0f} 秒 · queued: position {position}, about {wait_s:.0f} s"
-    words = {RECEIVED: "已收到 · received", QUEUED: "排队中 · queued", RUNNING: "评分中 · running", GRADED: "已评分 · graded"}
+    words = {
+        RECEIVED: "已收到 · received",
+        QUEUED: "排队中 · queued",
+        RUNNING: "评分中 · running",
+        GRADED: "已评分 · graded",
+    }
     return words.get(state, state)
 
 
@@ -153,15 +177,35 @@ def assignment_status(db: Session, user: User, offered: Offered, *, workers: int
     allowed = allowance(mine, offered.rules, now())
     rules = offered.rules
     return AssignmentStatus(
-        offered.name, offered.title, is_open(db, offered.name), offered.possible, _iso(policy.due, policy.zone), _iso(policy.cutoff, policy.zone), policy_text(policy), minutes,
-        rules.per_day, rules.cooldown_minutes, rules.max_upload_mb, rules.counts, " · ".join(COUNTS[rules.counts]),
-        allowed.left, _iso(allowed.next_at, policy.zone), allowed.reason, final_score(chosen, policy) if chosen else None, chosen.id if chosen else None,
-        [submission_status(db, s, policy, workers=workers, counted_id=chosen.id if chosen else None) for s in reversed(mine)],
+        offered.name,
+        offered.title,
+        is_open(db, offered.name),
+        offered.possible,
+        _iso(policy.due, policy.zone),
+        _iso(policy.cutoff, policy.zone),
+        policy_text(policy),
+        minutes,
+        rules.per_day,
+        rules.cooldown_minutes,
+        rules.max_upload_mb,
+        rules.counts,
+        " · ".join(COUNTS[rules.counts]),
+        allowed.left,
+        _iso(allowed.next_at, policy.zone),
+        allowed.reason,
+        final_score(chosen, policy) if chosen else None,
+        chosen.id if chosen else None,
+        [
+            submission_status(db, s, policy, workers=workers, counted_id=chosen.id if chosen else None)
+            for s in reversed(mine)
+        ],
     )
 
 
 def status_of(db: Session, submission: Submission, offered: Offered, *, workers: int) -> SubmissionStatus:
     """``submission_status`` with its owner's extension and the submission that counts looked up."""
     policy = extended(offered.policy, extension_minutes(db, submission.user, submission.assignment))
-    chosen = counted(submissions_of(db, submission.user, submission.assignment), counts=offered.rules.counts, policy=policy)
+    chosen = counted(
+        submissions_of(db, submission.user, submission.assignment), counts=offered.rules.counts, policy=policy
+    )
     return submission_status(db, submission, policy, workers=workers, counted_id=chosen.id if chosen else None)

@@ -10,19 +10,22 @@ A body must keep coming: one that sends nothing for ``upload_stall_seconds``, or
 ``upload_seconds`` (server.yml), is cut off with 408, so slow clients cannot hold the server's
 connections for ever. Nothing here holds a database connection while the body arrives.
 """
+
 from __future__ import annotations
 
 import asyncio
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterator
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from autograder.grading.text import storable
+from autograder.server.places import AccountPlaces
 
 # What a form adds around the file: boundaries, part headers, the CSRF field.
 FORM_OVERHEAD = 64 * 1024
@@ -34,6 +37,9 @@ MAX_NAME_CHARS, MAX_SHOWN_CHARS = 255, 200
 INCOMING = "uploads/.incoming"
 # The header an API client names its file in when it sends the file as the body.
 NAME_HEADER = "x-upload-name"
+# Uploads one account may be sending at once: each holds a file of up to the size limit on disk
+# until it ends, and a student needs one at a time.
+MAX_UPLOADS_PER_USER = 2
 
 
 class UploadRefused(Exception):
@@ -46,33 +52,42 @@ class UploadRefused(Exception):
     def closing(self, response):
         """``response``, closing the connection when the upload was cut off: otherwise the server
         would go on reading (and dropping) the rest of it, however large."""
-        if self.status in (408, 413):
+        if self.status in (408, 413, 429):
             response.headers["connection"] = "close"
         return response
 
 
 def too_large(limit: int) -> UploadRefused:
-    return UploadRefused(413, f"文件太大：上限为 {limit / 2**20:g} MB · the file is too large: the limit is {limit / 2**20:g} MB")
+    return UploadRefused(
+        413, f"文件太大：上限为 {limit / 2**20:g} MB · the file is too large: the limit is {limit / 2**20:g} MB"
+    )
 
 
 def too_slow(why_zh: str, why_en: str) -> UploadRefused:
-    return UploadRefused(408, f"上传太慢：{why_zh}，请换个网络再试 · "
-                              f"the upload was too slow: {why_en}; try again on a better connection")
+    return UploadRefused(
+        408, f"上传太慢：{why_zh}，请换个网络再试 · the upload was too slow: {why_en}; try again on a better connection"
+    )
 
 
 def _named(raw: str) -> str:
     """``raw`` as the name to show, refusing one no file system would take."""
     if len(raw) > MAX_NAME_CHARS:
-        raise UploadRefused(400, f"文件名太长：最多 {MAX_NAME_CHARS} 个字符，请改名后再上传 · "
-                                 f"the file name is too long: {len(raw)} characters, at most {MAX_NAME_CHARS}; "
-                                 "rename the file and upload it again")
+        raise UploadRefused(
+            400,
+            f"文件名太长：最多 {MAX_NAME_CHARS} 个字符，请改名后再上传 · "
+            f"the file name is too long: {len(raw)} characters, at most {MAX_NAME_CHARS}; "
+            "rename the file and upload it again",
+        )
     return shown_name(raw)
 
 
 def _not_empty(sink: "_Sink") -> None:
     if sink.size == 0:
-        raise UploadRefused(400, "文件是空的：请上传你的 .ipynb 或 export 生成的 zip · "
-                                 "the file is empty: upload your .ipynb or the zip the export cell made")
+        raise UploadRefused(
+            400,
+            "文件是空的：请上传你的 .ipynb 或 export 生成的 zip · "
+            "the file is empty: upload your .ipynb or the zip the export cell made",
+        )
 
 
 async def paced(stream: AsyncIterator[bytes], *, stall_s: float, total_s: float) -> AsyncIterator[bytes]:
@@ -93,6 +108,18 @@ async def paced(stream: AsyncIterator[bytes], *, stall_s: float, total_s: float)
                 raise too_slow(f"超过 {total_s:g} 秒还没传完", f"it was not done in {total_s:g} s") from None
             raise too_slow(f"{stall_s:g} 秒没有收到数据", f"nothing arrived for {stall_s:g} s") from None
         yield chunk
+
+
+@contextmanager
+def upload_place(places: AccountPlaces, user_id: int) -> Iterator[None]:
+    """One of the MAX_UPLOADS_PER_USER places of ``user_id``'s while inside; refused with 429 when
+    they are all taken, before a byte of the body is read."""
+    if places.full(user_id):
+        raise UploadRefused(429, f"你已有 {MAX_UPLOADS_PER_USER} 个上传正在进行，请等它们完成后再传 · "
+                                 f"{MAX_UPLOADS_PER_USER} uploads of yours are still arriving: "
+                                 "wait for them to finish, then upload again")
+    with places.place(user_id):
+        yield
 
 
 @dataclass
@@ -152,7 +179,9 @@ async def read_body(stream: AsyncIterator[bytes], *, folder: Path, limit: int, n
     return Upload(sink.path, sink.size, shown)
 
 
-async def read_form(stream: AsyncIterator[bytes], content_type: str, *, folder: Path, limit: int, file_field: str = "file") -> Upload:
+async def read_form(
+    stream: AsyncIterator[bytes], content_type: str, *, folder: Path, limit: int, file_field: str = "file"
+) -> Upload:
     """A multipart form's one file (field ``file_field``) and its short text fields."""
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
@@ -168,8 +197,11 @@ async def read_form(stream: AsyncIterator[bytes], content_type: str, *, folder: 
         except MultipartParseError as error:
             raise UploadRefused(400, f"表单格式不对 · not a valid form: {str(error)[:80]}") from error
         if form.sink is None:
-            raise UploadRefused(400, "没有收到文件：表单里没有带文件名的 file 字段 · "
-                                     "no file was sent: the form has no `file` field with a filename")
+            raise UploadRefused(
+                400,
+                "没有收到文件：表单里没有带文件名的 file 字段 · "
+                "no file was sent: the form has no `file` field with a filename",
+            )
         _not_empty(form.sink)
         form.sink.close()
     except BaseException:
@@ -194,9 +226,13 @@ class _Form:
 
     def callbacks(self) -> dict:
         return {
-            "on_part_begin": self._begin, "on_header_field": self._name, "on_header_value": self._value_part,
-            "on_header_end": self._header_end, "on_headers_finished": self._headers_done,
-            "on_part_data": self._data, "on_part_end": self._end,
+            "on_part_begin": self._begin,
+            "on_header_field": self._name,
+            "on_header_value": self._value_part,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_done,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
         }
 
     def _begin(self) -> None:

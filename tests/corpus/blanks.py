@@ -5,6 +5,7 @@ answer in one of several styles, or one typical mistake in one question, each
 with the points a fair grader gives. Questions an entry leaves out keep the
 course-style answer, so a mistake must cost points on its own question only.
 """
+
 from __future__ import annotations
 
 import ast
@@ -67,7 +68,10 @@ class Corpus:
 
     def __post_init__(self):
         # An entry's expected scores are completed here: questions it leaves out earn full marks.
-        full = [dataclasses.replace(e, expected={q: float(e.expected.get(q, p)) for q, p in self.points.items()}) for e in self.entries]
+        full = [
+            dataclasses.replace(e, expected={q: float(e.expected.get(q, p)) for q, p in self.points.items()})
+            for e in self.entries
+        ]
         self.entries[:] = full
 
     def is_correct(self, entry: Submission) -> bool:
@@ -78,7 +82,9 @@ class Corpus:
         for entry in self.entries:
             if entry.name == name:
                 return entry
-        raise KeyError(f"no honest {self.assignment} submission {name!r}; known: {', '.join(e.name for e in self.entries)}")
+        raise KeyError(
+            f"no honest {self.assignment} submission {name!r}; known: {', '.join(e.name for e in self.entries)}"
+        )
 
     def combined_mistakes(self) -> list[Submission]:
         """Notebooks that each carry mistakes in several questions at once, as few as can be.
@@ -94,7 +100,9 @@ class Corpus:
         kinds = self._mistake_kinds()
         questions = [question for question in self.points if question in kinds]
         carriers = _separating_sets({question: len(kinds[question]) for question in questions})
-        picks: list[dict[str, Submission]] = [{} for _ in range(1 + max(max(found) for found in carriers.values()))] if carriers else []
+        picks: list[dict[str, Submission]] = (
+            [{} for _ in range(1 + max(max(found) for found in carriers.values()))] if carriers else []
+        )
         for question in questions:
             for shown, notebook in enumerate(sorted(carriers[question])):
                 picks[notebook][question] = kinds[question][shown % len(kinds[question])]
@@ -149,7 +157,9 @@ class Corpus:
 
 
 def _defines(source: str, name: str) -> bool:
-    return any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name for node in ast.parse(source).body)
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name for node in ast.parse(source).body
+    )
 
 
 def _is_blank(source: str, name: str) -> bool:
@@ -160,14 +170,21 @@ def _is_blank(source: str, name: str) -> bool:
     if lines[1:] == ["..."]:
         return True
     body = lines[1:]
-    return lines[0].startswith("class") and bool(body) and all(line.startswith("def ") if index % 2 == 0 else line == "..." for index, line in enumerate(body)) and len(body) % 2 == 0
+    return (
+        lines[0].startswith("class")
+        and bool(body)
+        and all(line.startswith("def ") if index % 2 == 0 else line == "..." for index, line in enumerate(body))
+        and len(body) % 2 == 0
+    )
 
 
 def _blank_cell(notebook: nbformat.NotebookNode, name: str, template_path: Path) -> nbformat.NotebookNode:
     for cell in notebook.cells:
         if cell.cell_type == "code" and _is_blank(cell.source, name):
             return cell
-    raise BlankCellNotFound(f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding `...`); is this the released student template (autograder release)?")
+    raise BlankCellNotFound(
+        f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding `...`); is this the released student template (autograder release)?"
+    )
 
 
 def _separating_sets(needs: Mapping[str, int]) -> dict[str, frozenset[int]]:

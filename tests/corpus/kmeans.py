@@ -11,6 +11,7 @@ Regenerate the demo set with::
 
     .venv/bin/python -m tests.corpus.kmeans examples/submissions/kmeans
 """
+
 from __future__ import annotations
 
 import sys
@@ -133,25 +134,36 @@ VECTORISED = {
 
 CORRECT = [
     Submission("correct_course_style", "correct: broadcasting and argmin, a loop over clusters that skips empty ones"),
-    Submission("correct_loops", "correct: Python loops throughout, strict < keeps ties at the smaller index, inertia as a NumPy float", LOOPS),
-    Submission("correct_vectorised", "correct: |x|^2 - 2x.c + |c|^2 distances, np.add.at and bincount means, inertia as a squared norm, history as an array", VECTORISED),
+    Submission(
+        "correct_loops",
+        "correct: Python loops throughout, strict < keeps ties at the smaller index, inertia as a NumPy float",
+        LOOPS,
+    ),
+    Submission(
+        "correct_vectorised",
+        "correct: |x|^2 - 2x.c + |c|^2 distances, np.add.at and bincount means, inertia as a squared norm, history as an array",
+        VECTORISED,
+    ),
 ]
 
 MISTAKES = [
     Submission(
         "assign_farthest",
         "assign_clusters takes argmax: every point goes to its farthest centroid",
-        {"assign_clusters": code("""
+        {
+            "assign_clusters": code("""
             def assign_clusters(x, centroids):
                 distances = ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
                 return np.argmax(distances, axis=1)
-        """)},
+        """)
+        },
         _scores(assign_clusters=0.0),
     ),
     Submission(
         "assign_ties_to_last",
         "assign_clusters loops with <=, so a point exactly as far from two centroids goes to the larger index",
-        {"assign_clusters": code("""
+        {
+            "assign_clusters": code("""
             def assign_clusters(x, centroids):
                 labels = np.zeros(len(x), dtype=int)
                 best = np.full(len(x), np.inf)
@@ -161,40 +173,48 @@ MISTAKES = [
                     labels[closer] = j
                     best[closer] = distance[closer]
                 return labels
-        """)},
+        """)
+        },
         _scores(assign_clusters=1.5),
     ),
     Submission(
         "update_empty_is_nan",
         "update_centroids takes the mean of every cluster: an empty cluster's centroid becomes nan",
-        {"update_centroids": code("""
+        {
+            "update_centroids": code("""
             def update_centroids(x, labels, centroids):
                 return np.array([x[labels == j].mean(axis=0) for j in range(len(centroids))])
-        """)},
+        """)
+        },
         _scores(update_centroids=1.5),
     ),
     Submission(
         "inertia_not_squared",
         "inertia adds the distances instead of the squared distances",
-        {"inertia": code("""
+        {
+            "inertia": code("""
             def inertia(x, centroids, labels):
                 return float(np.linalg.norm(x - centroids[labels], axis=1).sum())
-        """)},
+        """)
+        },
         _scores(inertia=0.0),
     ),
     Submission(
         "inertia_mean",
         "inertia averages the squared distances instead of adding them",
-        {"inertia": code("""
+        {
+            "inertia": code("""
             def inertia(x, centroids, labels):
                 return float(((x - centroids[labels]) ** 2).sum(axis=1).mean())
-        """)},
+        """)
+        },
         _scores(inertia=0.0),
     ),
     Submission(
         "kmeans_stops_early",
         "kmeans breaks out of the loop once the centroids stop moving, so history is shorter than iters",
-        {"kmeans": code("""
+        {
+            "kmeans": code("""
             def kmeans(x, k, iters, seed):
                 centroids = init_centroids(x, k, seed)
                 history = []
@@ -206,13 +226,15 @@ MISTAKES = [
                         break
                     centroids = new
                 return centroids, labels, history
-        """)},
+        """)
+        },
         _scores(kmeans=2.0),
     ),
     Submission(
         "kmeans_inertia_before_update",
         "kmeans records the inertia of the old centroids, before updating them",
-        {"kmeans": code("""
+        {
+            "kmeans": code("""
             def kmeans(x, k, iters, seed):
                 centroids = init_centroids(x, k, seed)
                 history = []
@@ -221,13 +243,15 @@ MISTAKES = [
                     history.append(inertia(x, centroids, labels))
                     centroids = update_centroids(x, labels, centroids)
                 return centroids, labels, history
-        """)},
+        """)
+        },
         _scores(kmeans=1.0),
     ),
     Submission(
         "kmeans_first_points_start",
         "kmeans starts from the first k points instead of init_centroids(x, k, seed)",
-        {"kmeans": code("""
+        {
+            "kmeans": code("""
             def kmeans(x, k, iters, seed):
                 centroids = x[:k].copy()
                 history = []
@@ -236,12 +260,20 @@ MISTAKES = [
                     centroids = update_centroids(x, labels, centroids)
                     history.append(inertia(x, centroids, labels))
                 return centroids, labels, history
-        """)},
+        """)
+        },
         _scores(kmeans=2.0),
     ),
 ]
 
-DEMO_NAMES = ("correct_course_style", "correct_vectorised", "assign_ties_to_last", "update_empty_is_nan", "inertia_mean", "kmeans_stops_early")
+DEMO_NAMES = (
+    "correct_course_style",
+    "correct_vectorised",
+    "assign_ties_to_last",
+    "update_empty_is_nan",
+    "inertia_mean",
+    "kmeans_stops_early",
+)
 
 CORPUS = Corpus("kmeans", POINTS, COURSE_STYLE, CORRECT + MISTAKES, DEMO_NAMES)
 

@@ -11,6 +11,7 @@ Regenerate the demo set with::
 
     .venv/bin/python -m tests.corpus.linear_regression examples/submissions/linear_regression
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,8 +19,14 @@ from pathlib import Path
 
 from tests.corpus.blanks import Corpus, Submission, code
 
-POINTS = {"mse_loss": 2.0, "gradient_step": 2.0, "train": 2.0, "least_squares": 2.0, "poly_features": 1.0,
-          "degree_losses": 1.0}
+POINTS = {
+    "mse_loss": 2.0,
+    "gradient_step": 2.0,
+    "train": 2.0,
+    "least_squares": 2.0,
+    "poly_features": 1.0,
+    "degree_losses": 1.0,
+}
 
 
 def _scores(**given: float) -> dict[str, float]:
@@ -177,17 +184,27 @@ OPTIMISER = {
 }
 
 CORRECT = [
-    Submission("correct_course_style",
-               "correct: a mean of squares, updates under torch.no_grad(), the normal equations by torch.linalg.solve"),
-    Submission("correct_library",
-               "correct: F.mse_loss, p.data.sub_, grads set to None, torch.linalg.lstsq, "
-               "torch.vander(increasing=True), comprehensions", LIBRARY),
-    Submission("correct_inverse",
-               "correct: a sum over numel, p.data rebound, grads zeroed before backward, losses kept as tensors, (X^T "
-               "X)^-1 X^T y, broadcast powers", INVERSE),
-    Submission("correct_optimiser_step",
-               "correct: nn.MSELoss, torch.optim.SGD's step, the pseudo-inverse, powers built by repeated products",
-                   OPTIMISER),
+    Submission(
+        "correct_course_style",
+        "correct: a mean of squares, updates under torch.no_grad(), the normal equations by torch.linalg.solve",
+    ),
+    Submission(
+        "correct_library",
+        "correct: F.mse_loss, p.data.sub_, grads set to None, torch.linalg.lstsq, "
+        "torch.vander(increasing=True), comprehensions",
+        LIBRARY,
+    ),
+    Submission(
+        "correct_inverse",
+        "correct: a sum over numel, p.data rebound, grads zeroed before backward, losses kept as tensors, (X^T "
+        "X)^-1 X^T y, broadcast powers",
+        INVERSE,
+    ),
+    Submission(
+        "correct_optimiser_step",
+        "correct: nn.MSELoss, torch.optim.SGD's step, the pseudo-inverse, powers built by repeated products",
+        OPTIMISER,
+    ),
 ]
 
 
@@ -197,20 +214,42 @@ def _returns(question: str, parameters: str, body: str) -> dict[str, str]:
 
 
 MSE_MISTAKES = [
-    Submission("mse_sum_not_mean", "mse_loss sums the squared errors instead of averaging them", _returns("mse_loss",
-               "y_pred, y", "((y_pred - y) ** 2).sum()"), _scores(mse_loss=0.0)),
-    Submission("mse_absolute_errors", "mse_loss averages absolute errors: the mean absolute error",
-               _returns("mse_loss", "y_pred, y", "(y_pred - y).abs().mean()"), _scores(mse_loss=0.0)),
-    Submission("mse_square_root", "mse_loss takes the square root: the root mean squared error", _returns("mse_loss",
-               "y_pred, y", "torch.sqrt(((y_pred - y) ** 2).mean())"), _scores(mse_loss=0.0)),
-    Submission("mse_not_squared", "mse_loss averages the errors without squaring them, so they cancel",
-               _returns("mse_loss", "y_pred, y", "(y_pred - y).mean()"), _scores(mse_loss=0.0)),
-    Submission("mse_squeezed_prediction",
-               "mse_loss squeezes y_pred to (N,), which broadcasts against y of shape (N, 1) to N x N",
-                                             _returns("mse_loss", "y_pred, y", "((y_pred.squeeze() - y) ** 2).mean()"),
-                                                      _scores(mse_loss=0.0)),
-    Submission("mse_returns_float", "mse_loss ends with .item(): a Python float, no gradient", _returns("mse_loss",
-               "y_pred, y", "((y_pred - y) ** 2).mean().item()"), _scores(mse_loss=0.0)),
+    Submission(
+        "mse_sum_not_mean",
+        "mse_loss sums the squared errors instead of averaging them",
+        _returns("mse_loss", "y_pred, y", "((y_pred - y) ** 2).sum()"),
+        _scores(mse_loss=0.0),
+    ),
+    Submission(
+        "mse_absolute_errors",
+        "mse_loss averages absolute errors: the mean absolute error",
+        _returns("mse_loss", "y_pred, y", "(y_pred - y).abs().mean()"),
+        _scores(mse_loss=0.0),
+    ),
+    Submission(
+        "mse_square_root",
+        "mse_loss takes the square root: the root mean squared error",
+        _returns("mse_loss", "y_pred, y", "torch.sqrt(((y_pred - y) ** 2).mean())"),
+        _scores(mse_loss=0.0),
+    ),
+    Submission(
+        "mse_not_squared",
+        "mse_loss averages the errors without squaring them, so they cancel",
+        _returns("mse_loss", "y_pred, y", "(y_pred - y).mean()"),
+        _scores(mse_loss=0.0),
+    ),
+    Submission(
+        "mse_squeezed_prediction",
+        "mse_loss squeezes y_pred to (N,), which broadcasts against y of shape (N, 1) to N x N",
+        _returns("mse_loss", "y_pred, y", "((y_pred.squeeze() - y) ** 2).mean()"),
+        _scores(mse_loss=0.0),
+    ),
+    Submission(
+        "mse_returns_float",
+        "mse_loss ends with .item(): a Python float, no gradient",
+        _returns("mse_loss", "y_pred, y", "((y_pred - y) ** 2).mean().item()"),
+        _scores(mse_loss=0.0),
+    ),
 ]
 
 
@@ -219,19 +258,30 @@ def _step(body: str) -> dict[str, str]:
 
 
 STEP_MISTAKES = [
-    Submission("step_gradient_ascent", "gradient_step adds lr * grad: it climbs the loss",
-               _step("    with torch.no_grad():\n        for p in params:\n            p += lr * p.grad\n"),
-                     _scores(gradient_step=0.0)),
-    Submission("step_rebinds_name",
-               "gradient_step writes p = p - lr * p.grad: a new local tensor, the caller's parameters never change",
-               _step("    with torch.no_grad():\n        for p in params:\n            p = p - lr * p.grad\n"),
-                     _scores(gradient_step=0.0)),
-    Submission("step_outside_no_grad",
-               "gradient_step updates a leaf that requires grad in place while autograd records: PyTorch refuses",
-               _step("    for p in params:\n        p -= lr * p.grad\n"), _scores(gradient_step=0.0)),
-    Submission("step_forgets_rate", "gradient_step subtracts the whole gradient, leaving out the learning rate",
-               _step("    with torch.no_grad():\n        for p in params:\n            p -= p.grad\n"),
-                     _scores(gradient_step=0.0)),
+    Submission(
+        "step_gradient_ascent",
+        "gradient_step adds lr * grad: it climbs the loss",
+        _step("    with torch.no_grad():\n        for p in params:\n            p += lr * p.grad\n"),
+        _scores(gradient_step=0.0),
+    ),
+    Submission(
+        "step_rebinds_name",
+        "gradient_step writes p = p - lr * p.grad: a new local tensor, the caller's parameters never change",
+        _step("    with torch.no_grad():\n        for p in params:\n            p = p - lr * p.grad\n"),
+        _scores(gradient_step=0.0),
+    ),
+    Submission(
+        "step_outside_no_grad",
+        "gradient_step updates a leaf that requires grad in place while autograd records: PyTorch refuses",
+        _step("    for p in params:\n        p -= lr * p.grad\n"),
+        _scores(gradient_step=0.0),
+    ),
+    Submission(
+        "step_forgets_rate",
+        "gradient_step subtracts the whole gradient, leaving out the learning rate",
+        _step("    with torch.no_grad():\n        for p in params:\n            p -= p.grad\n"),
+        _scores(gradient_step=0.0),
+    ),
 ]
 
 
@@ -244,66 +294,93 @@ TRAIN_MISTAKES = [
     Submission(
         "train_no_zero_grad",
         "train never zeroes the gradients, so each backward adds onto all the earlier ones",
-        _train("        loss = mse_loss(linear_model(x, w, b), y)\n        losses.append(loss.item())\n        "
-               "loss.backward()\n        gradient_step([w, b], lr)\n"),
+        _train(
+            "        loss = mse_loss(linear_model(x, w, b), y)\n        losses.append(loss.item())\n        "
+            "loss.backward()\n        gradient_step([w, b], lr)\n"
+        ),
         _scores(train=0.0),
     ),
     Submission(
         "train_loss_after_update",
         "train records the loss after each update instead of before: the curve is one step ahead, the line is right",
-        _train("        loss = mse_loss(linear_model(x, w, b), y)\n        loss.backward()\n        gradient_step([w, "
-               "b], lr)\n"
-               "        w.grad.zero_()\n        b.grad.zero_()\n        losses.append(mse_loss(linear_model(x, w, b), "
-               "y).item())\n"),
+        _train(
+            "        loss = mse_loss(linear_model(x, w, b), y)\n        loss.backward()\n        gradient_step([w, "
+            "b], lr)\n"
+            "        w.grad.zero_()\n        b.grad.zero_()\n        losses.append(mse_loss(linear_model(x, w, b), "
+            "y).item())\n"
+        ),
         _scores(train=0.66667),
     ),
     Submission(
         "train_zeroes_before_step",
         "train zeroes the gradients between backward and the step, so every step is zero and nothing is learnt",
-        _train("        loss = mse_loss(linear_model(x, w, b), y)\n        losses.append(loss.item())\n        "
-               "loss.backward()\n"
-               "        w.grad.zero_()\n        b.grad.zero_()\n        gradient_step([w, b], lr)\n"),
+        _train(
+            "        loss = mse_loss(linear_model(x, w, b), y)\n        losses.append(loss.item())\n        "
+            "loss.backward()\n"
+            "        w.grad.zero_()\n        b.grad.zero_()\n        gradient_step([w, b], lr)\n"
+        ),
         _scores(train=0.0),
     ),
 ]
 
 
 LEAST_SQUARES_MISTAKES = [
-    Submission("ls_returns_lstsq_result",
-               "least_squares returns the whole result of torch.linalg.lstsq, not its .solution",
-               _returns("least_squares", "X, y", "torch.linalg.lstsq(X, y)"), _scores(least_squares=0.0)),
-    Submission("ls_in_numpy", "least_squares solves in NumPy and returns an array", _returns("least_squares", "X, y",
-               "np.linalg.solve(X.numpy().T @ X.numpy(), X.numpy().T @ y.numpy())"), _scores(least_squares=0.0)),
-    Submission("ls_squeezed_targets", "least_squares squeezes y, so theta comes back of shape (p,) instead of (p, 1)",
-               _returns("least_squares", "X, y", "torch.linalg.solve(X.T @ X, X.T @ y.squeeze(1))"),
-                        _scores(least_squares=0.0)),
-    Submission("ls_no_transpose_on_y",
-               "least_squares solves X^T X theta = y, leaving X^T out on the right: the shapes do not match",
-               _returns("least_squares", "X, y", "torch.linalg.solve(X.T @ X, y)"), _scores(least_squares=0.0)),
+    Submission(
+        "ls_returns_lstsq_result",
+        "least_squares returns the whole result of torch.linalg.lstsq, not its .solution",
+        _returns("least_squares", "X, y", "torch.linalg.lstsq(X, y)"),
+        _scores(least_squares=0.0),
+    ),
+    Submission(
+        "ls_in_numpy",
+        "least_squares solves in NumPy and returns an array",
+        _returns("least_squares", "X, y", "np.linalg.solve(X.numpy().T @ X.numpy(), X.numpy().T @ y.numpy())"),
+        _scores(least_squares=0.0),
+    ),
+    Submission(
+        "ls_squeezed_targets",
+        "least_squares squeezes y, so theta comes back of shape (p,) instead of (p, 1)",
+        _returns("least_squares", "X, y", "torch.linalg.solve(X.T @ X, X.T @ y.squeeze(1))"),
+        _scores(least_squares=0.0),
+    ),
+    Submission(
+        "ls_no_transpose_on_y",
+        "least_squares solves X^T X theta = y, leaving X^T out on the right: the shapes do not match",
+        _returns("least_squares", "X, y", "torch.linalg.solve(X.T @ X, y)"),
+        _scores(least_squares=0.0),
+    ),
 ]
 
 
 FEATURE_MISTAKES = [
-    Submission("poly_no_ones_column", "poly_features starts at x^1: no column of ones for the intercept",
-               _returns("poly_features", "x, degree", "torch.cat([x ** k for k in range(1, degree + 1)], dim=1)"),
-                        _scores(poly_features=0.0)),
-    Submission("poly_one_column_short",
-               "poly_features stops at x^(degree - 1): range(degree) leaves the top power out",
-                                          _returns("poly_features", "x, degree",
-                                                   "torch.cat([x ** k for k in range(degree)], dim=1)"),
-                                                              _scores(poly_features=0.0)),
+    Submission(
+        "poly_no_ones_column",
+        "poly_features starts at x^1: no column of ones for the intercept",
+        _returns("poly_features", "x, degree", "torch.cat([x ** k for k in range(1, degree + 1)], dim=1)"),
+        _scores(poly_features=0.0),
+    ),
+    Submission(
+        "poly_one_column_short",
+        "poly_features stops at x^(degree - 1): range(degree) leaves the top power out",
+        _returns("poly_features", "x, degree", "torch.cat([x ** k for k in range(degree)], dim=1)"),
+        _scores(poly_features=0.0),
+    ),
     # Only degree 0, a single column of ones, reads the same in either order.
-    Submission("poly_vander_falling",
-               "poly_features uses torch.vander without increasing=True: the powers fall from x^degree to 1",
-               _returns("poly_features", "x, degree", "torch.vander(x.squeeze(1), degree + 1)"),
-                        _scores(poly_features=0.33333)),
+    Submission(
+        "poly_vander_falling",
+        "poly_features uses torch.vander without increasing=True: the powers fall from x^degree to 1",
+        _returns("poly_features", "x, degree", "torch.vander(x.squeeze(1), degree + 1)"),
+        _scores(poly_features=0.33333),
+    ),
 ]
 
 
-def _sweep(*, fit: str = "train", degrees: str = "range(1, max_degree + 1)",
-           returned: str = "train_losses, test_losses") -> dict[str, str]:
+def _sweep(
+    *, fit: str = "train", degrees: str = "range(1, max_degree + 1)", returned: str = "train_losses, test_losses"
+) -> dict[str, str]:
     """degree_losses fitting theta on the ``fit`` set over ``degrees``, returning ``returned``."""
-    return {"degree_losses": code(f"""
+    return {
+        "degree_losses": code(f"""
         def degree_losses(x_train, y_train, x_test, y_test, max_degree):
             train_losses, test_losses = [], []
             for degree in {degrees}:
@@ -311,24 +388,43 @@ def _sweep(*, fit: str = "train", degrees: str = "range(1, max_degree + 1)",
                 train_losses.append(mse_loss(poly_features(x_train, degree) @ theta, y_train).item())
                 test_losses.append(mse_loss(poly_features(x_test, degree) @ theta, y_test).item())
             return {returned}
-    """)}
+    """)
+    }
 
 
 SWEEP_MISTAKES = [
-    Submission("sweep_fits_on_test",
-               "degree_losses fits theta on the held-out set, so the held-out error no longer shows overfitting",
-               _sweep(fit="test"), _scores(degree_losses=0.0)),
-    Submission("sweep_lists_swapped", "degree_losses returns (test_losses, train_losses)",
-               _sweep(returned="test_losses, train_losses"), _scores(degree_losses=0.0)),
-    Submission("sweep_starts_at_degree_zero",
-               "degree_losses runs over range(max_degree): degrees 0 to max_degree - 1 instead of 1 to max_degree",
-               _sweep(degrees="range(max_degree)"), _scores(degree_losses=0.0)),
+    Submission(
+        "sweep_fits_on_test",
+        "degree_losses fits theta on the held-out set, so the held-out error no longer shows overfitting",
+        _sweep(fit="test"),
+        _scores(degree_losses=0.0),
+    ),
+    Submission(
+        "sweep_lists_swapped",
+        "degree_losses returns (test_losses, train_losses)",
+        _sweep(returned="test_losses, train_losses"),
+        _scores(degree_losses=0.0),
+    ),
+    Submission(
+        "sweep_starts_at_degree_zero",
+        "degree_losses runs over range(max_degree): degrees 0 to max_degree - 1 instead of 1 to max_degree",
+        _sweep(degrees="range(max_degree)"),
+        _scores(degree_losses=0.0),
+    ),
 ]
 
 MISTAKES = MSE_MISTAKES + STEP_MISTAKES + TRAIN_MISTAKES + LEAST_SQUARES_MISTAKES + FEATURE_MISTAKES + SWEEP_MISTAKES
 
-DEMO_NAMES = ("correct_course_style", "correct_library", "mse_square_root", "step_rebinds_name", "train_no_zero_grad",
-              "ls_returns_lstsq_result", "poly_vander_falling", "sweep_fits_on_test")
+DEMO_NAMES = (
+    "correct_course_style",
+    "correct_library",
+    "mse_square_root",
+    "step_rebinds_name",
+    "train_no_zero_grad",
+    "ls_returns_lstsq_result",
+    "poly_vander_falling",
+    "sweep_fits_on_test",
+)
 
 CORPUS = Corpus("linear_regression", POINTS, COURSE_STYLE, CORRECT + MISTAKES, DEMO_NAMES)
 

@@ -10,6 +10,7 @@ Regenerate the bundled demo set with::
 
     .venv/bin/python -m tests.corpus.nn_module examples/submissions/nn_module
 """
+
 from __future__ import annotations
 
 import sys
@@ -170,19 +171,32 @@ NESTED_STYLE = {
 }
 
 CORRECT = [
-    Submission("correct_course_style", "correct: the course's style, nn.Sequential of three layers, torch.relu in forward, optimizer.zero_grad before backward"),
-    Submission("correct_functional_style", "correct: named layers in an OrderedDict, F.relu, zero_grad first and float(loss) after the step", FUNCTIONAL_STYLE),
-    Submission("correct_nested_sequential", "correct: add_module, an nn.Sequential inside the class, F.cross_entropy, model.zero_grad(), 0-dim tensor losses", NESTED_STYLE),
+    Submission(
+        "correct_course_style",
+        "correct: the course's style, nn.Sequential of three layers, torch.relu in forward, optimizer.zero_grad before backward",
+    ),
+    Submission(
+        "correct_functional_style",
+        "correct: named layers in an OrderedDict, F.relu, zero_grad first and float(loss) after the step",
+        FUNCTIONAL_STYLE,
+    ),
+    Submission(
+        "correct_nested_sequential",
+        "correct: add_module, an nn.Sequential inside the class, F.cross_entropy, model.zero_grad(), 0-dim tensor losses",
+        NESTED_STYLE,
+    ),
 ]
 
 MODEL_MISTAKES = [
     Submission(
         "sequential_hardcoded_sizes",
         "build_sequential hard-codes the notebook's sizes 2, 16, 2 and ignores its arguments",
-        {"build_sequential": code("""
+        {
+            "build_sequential": code("""
             def build_sequential(in_features, hidden, out_features):
                 return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
-        """)},
+        """)
+        },
         # It passes the case with the notebook's sizes (one of three) and fails the other two;
         # scores are rounded to 5 decimals, as Otter reports them.
         _scores(build_sequential=round(2.0 / 3.0, 5)),
@@ -190,16 +204,19 @@ MODEL_MISTAKES = [
     Submission(
         "sequential_missing_relu",
         "build_sequential leaves out the ReLU: two linear layers in a row are one linear map",
-        {"build_sequential": code("""
+        {
+            "build_sequential": code("""
             def build_sequential(in_features, hidden, out_features):
                 return nn.Sequential(nn.Linear(in_features, hidden), nn.Linear(hidden, out_features))
-        """)},
+        """)
+        },
         _scores(build_sequential=0.0),
     ),
     Submission(
         "net_sizes_swapped",
         "TwoLayerNet writes nn.Linear(out, in), as the weight matrix's shape reads",
-        {"TwoLayerNet": code("""
+        {
+            "TwoLayerNet": code("""
             class TwoLayerNet(nn.Module):
                 def __init__(self, in_features, hidden, out_features):
                     super().__init__()
@@ -208,13 +225,15 @@ MODEL_MISTAKES = [
 
                 def forward(self, x):
                     return self.output(torch.relu(self.hidden(x)))
-        """)},
+        """)
+        },
         _scores(TwoLayerNet=0.0),
     ),
     Submission(
         "net_softmax_output",
         "TwoLayerNet ends forward with a softmax, so it returns probabilities, not logits",
-        {"TwoLayerNet": code("""
+        {
+            "TwoLayerNet": code("""
             class TwoLayerNet(nn.Module):
                 def __init__(self, in_features, hidden, out_features):
                     super().__init__()
@@ -223,13 +242,15 @@ MODEL_MISTAKES = [
 
                 def forward(self, x):
                     return torch.softmax(self.output(torch.relu(self.hidden(x))), dim=1)
-        """)},
+        """)
+        },
         _scores(TwoLayerNet=0.0),
     ),
     Submission(
         "net_missing_super_init",
         "TwoLayerNet never calls super().__init__(), so assigning a layer raises",
-        {"TwoLayerNet": code("""
+        {
+            "TwoLayerNet": code("""
             class TwoLayerNet(nn.Module):
                 def __init__(self, in_features, hidden, out_features):
                     self.hidden = nn.Linear(in_features, hidden)
@@ -237,7 +258,8 @@ MODEL_MISTAKES = [
 
                 def forward(self, x):
                     return self.output(torch.relu(self.hidden(x)))
-        """)},
+        """)
+        },
         _scores(TwoLayerNet=0.0),
     ),
 ]
@@ -246,7 +268,8 @@ TRAIN_MISTAKES = [
     Submission(
         "train_no_zero_grad",
         "train never calls optimizer.zero_grad(), so the gradients pile up from epoch to epoch",
-        {"train": code("""
+        {
+            "train": code("""
             def train(model, x, y, epochs, lr):
                 optimizer = torch.optim.SGD(model.parameters(), lr=lr)
                 loss_fn = nn.CrossEntropyLoss()
@@ -257,7 +280,8 @@ TRAIN_MISTAKES = [
                     loss.backward()
                     optimizer.step()
                 return losses
-        """)},
+        """)
+        },
         # Its curves and final weights are wrong; the model it trains still labels the held-out
         # points as well as the reference's, which is all the held_out case asks.
         _scores(train=1.0),
@@ -265,7 +289,8 @@ TRAIN_MISTAKES = [
     Submission(
         "train_softmax_before_loss",
         "train applies softmax before nn.CrossEntropyLoss, which applies its own",
-        {"train": code("""
+        {
+            "train": code("""
             def train(model, x, y, epochs, lr):
                 optimizer = torch.optim.SGD(model.parameters(), lr=lr)
                 loss_fn = nn.CrossEntropyLoss()
@@ -278,7 +303,8 @@ TRAIN_MISTAKES = [
                     loss.backward()
                     optimizer.step()
                 return losses
-        """)},
+        """)
+        },
         _scores(train=0.0),
     ),
 ]
@@ -287,30 +313,36 @@ PREDICT_MISTAKES = [
     Submission(
         "predict_argmax_dim0",
         "predict takes argmax over dim 0: the row of the largest logit per class, not a class per row",
-        {"predict": code("""
+        {
+            "predict": code("""
             def predict(model, x):
                 with torch.no_grad():
                     return model(x).argmax(dim=0)
-        """)},
+        """)
+        },
         _scores(predict=0.0),
     ),
     Submission(
         "predict_max_values",
         "predict returns the largest logit of each row (.max(dim=1).values), not its position",
-        {"predict": code("""
+        {
+            "predict": code("""
             def predict(model, x):
                 with torch.no_grad():
                     return model(x).max(dim=1).values
-        """)},
+        """)
+        },
         _scores(predict=0.0),
     ),
     Submission(
         "accuracy_returns_tensor",
         "accuracy returns a 0-dim tensor instead of a Python float",
-        {"accuracy": code("""
+        {
+            "accuracy": code("""
             def accuracy(predicted, y):
                 return (predicted == y).float().mean()
-        """)},
+        """)
+        },
         _scores(accuracy=0.0),
     ),
 ]
@@ -335,7 +367,9 @@ CORPUS = Corpus(ASSIGNMENT, POINTS, COURSE_STYLE, SUBMISSIONS, DEMO_NAMES)
 def _main(arguments: list[str]) -> None:
     """Regenerate the bundled demo set: ``python -m tests.corpus.nn_module FOLDER [TEMPLATE]``."""
     folder = Path(arguments[0]) if arguments else Path("examples/submissions") / ASSIGNMENT
-    template = Path(arguments[1]) if len(arguments) > 1 else Path("student_template") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    template = (
+        Path(arguments[1]) if len(arguments) > 1 else Path("student_template") / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    )
     for path in CORPUS.write(folder, template, names=DEMO_NAMES):
         print(path)
 

@@ -1,4 +1,5 @@
 """``autograder validate``: mutation testing of an assignment's hidden cases (see ``scoring``)."""
+
 from autograder.release.mutation.mutator import Mutant, MutationError, mutate
 from autograder.release.mutation.scoring import (
     TARGET_SCORE,
@@ -11,6 +12,14 @@ from autograder.release.mutation.scoring import (
 )
 
 __all__ = [
-    "TARGET_SCORE", "Mutant", "MutationError", "MutationReport", "QuestionScore", "equivalence_of", "format_report",
-    "mutate", "question_definitions", "validate",
+    "TARGET_SCORE",
+    "Mutant",
+    "MutationError",
+    "MutationReport",
+    "QuestionScore",
+    "equivalence_of",
+    "format_report",
+    "mutate",
+    "question_definitions",
+    "validate",
 ]

@@ -6,6 +6,7 @@ unwrapped (an activation left out), an argument dropped (a layer left out of
 ``nn.Sequential``), two arguments swapped, a minus sign added or removed. A
 class is mutated inside each of its methods.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,11 +21,30 @@ COMPARISONS = (ast.GtE, ast.Gt, ast.LtE, ast.Lt, ast.Eq, ast.NotEq)
 _STATEMENT_LISTS = ("body", "orelse", "finalbody")
 # Where a minus sign may be put in front of an expression.
 _MINUS_SITES = {
-    (ast.BinOp, "left"), (ast.BinOp, "right"), (ast.Call, "args"), (ast.Return, "value"),
-    (ast.Assign, "value"), (ast.AugAssign, "value"), (ast.Compare, "left"), (ast.Compare, "comparators"),
+    (ast.BinOp, "left"),
+    (ast.BinOp, "right"),
+    (ast.Call, "args"),
+    (ast.Return, "value"),
+    (ast.Assign, "value"),
+    (ast.AugAssign, "value"),
+    (ast.Compare, "left"),
+    (ast.Compare, "comparators"),
 }
 # Never negated: literals that cannot be numbers (numbers get their own changes).
-_NOT_NEGATED = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.JoinedStr, ast.Lambda, ast.Starred)
+_NOT_NEGATED = (
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.JoinedStr,
+    ast.Lambda,
+    ast.Starred,
+)
 # `torch.no_grad()` -> `torch` is no mistake anyone makes: calls on modules are never dropped.
 _MODULE_NAMES = frozenset({"torch", "nn", "F", "np", "numpy", "math"})
 _SNIPPET_CHARS = 70
@@ -137,7 +157,12 @@ def _edits(node: ast.AST, parent: ast.AST, field_name: str) -> Iterator[tuple[st
     if _is_number(node):
         for value in _constant_values(node.value):
             yield "constant", _set_constant(value)
-    if isinstance(node, ast.stmt) and field_name in _STATEMENT_LISTS and not isinstance(node, ast.Pass) and not _is_docstring(node):
+    if (
+        isinstance(node, ast.stmt)
+        and field_name in _STATEMENT_LISTS
+        and not isinstance(node, ast.Pass)
+        and not _is_docstring(node)
+    ):
         yield "drop statement", lambda n: ast.Pass()
     if isinstance(node, ast.Call):
         yield from _call_edits(node)
@@ -154,7 +179,12 @@ def _call_edits(node: ast.Call) -> Iterator[tuple[str, Edit]]:
             yield "drop argument", _drop_argument(i)
     if _is_droppable_call(node):
         yield "drop call", lambda n: n.func.value
-    if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred) and _names_a_function(node.func):
+    if (
+        len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+        and _names_a_function(node.func)
+    ):
         yield "unwrap call", lambda n: n.args[0]  # torch.relu(h) -> h: an activation left out
 
 

@@ -9,6 +9,7 @@ caught; the rest survive and are listed, except mutants the assignment
 declares equivalent (``EQUIVALENT_MUTANTS`` in its cases file), which are
 reported apart with their reasons.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from autograder import definitions
 from autograder.assignment import Assignment
 from autograder.authoring import suite
 from autograder.authoring.mutants import Equivalent
 from autograder.forking import Outcome, run_forked
-from autograder import definitions
 from autograder.release.mutation.mutator import Mutant, MutationError, mutate, only_definition
 from autograder.release.solving import Solved, solved_for
 from autograder.release.source_notebook import SourceNotebook
@@ -93,7 +94,9 @@ def question_definitions(source: SourceNotebook) -> dict[str, str]:
         elif question.name in defined:
             found[question.name] = defined[question.name]
         else:
-            raise MutationError(f"question {question.name}: its solution defines {list(defined)}; name one of them {question.name!r} so validate knows which to mutate")
+            raise MutationError(
+                f"question {question.name}: its solution defines {list(defined)}; name one of them {question.name!r} so validate knows which to mutate"
+            )
     return found
 
 
@@ -102,7 +105,14 @@ def equivalence_of(mutant: Mutant, equivalents: tuple[Equivalent, ...]) -> Equiv
     return next((entry for entry in equivalents if entry.matches(mutant)), None)
 
 
-def validate(assignment: Assignment, *, questions: tuple[str, ...] = (), workers: int = WORKERS, timeout: float = MUTANT_TIMEOUT, solved: Solved | None = None) -> MutationReport:
+def validate(
+    assignment: Assignment,
+    *,
+    questions: tuple[str, ...] = (),
+    workers: int = WORKERS,
+    timeout: float = MUTANT_TIMEOUT,
+    solved: Solved | None = None,
+) -> MutationReport:
     """Mutate each question's solution definition and run the hidden cases on every mutant.
 
     Args:
@@ -124,7 +134,11 @@ def validate(assignment: Assignment, *, questions: tuple[str, ...] = (), workers
         chosen = _selected(question_definitions(solved.source), questions)
         checked = suite.Suite(solved.cases.cases, solved.references)
         plan = [(question, mutant) for question, source in chosen.items() for mutant in [None, *mutate(source)]]
-        outcomes = run_forked([_job(solved.namespace, checked, question, mutant) for question, mutant in plan], workers=workers, timeout=timeout)
+        outcomes = run_forked(
+            [_job(solved.namespace, checked, question, mutant) for question, mutant in plan],
+            workers=workers,
+            timeout=timeout,
+        )
     scores = {question: QuestionScore(question, only_definition(source).name) for question, source in chosen.items()}
     for (question, mutant), outcome in zip(plan, outcomes):
         _record(scores[question], mutant, outcome, solved.cases.equivalents)
@@ -134,7 +148,9 @@ def validate(assignment: Assignment, *, questions: tuple[str, ...] = (), workers
 def _selected(functions: dict[str, str], questions: tuple[str, ...]) -> dict[str, str]:
     unknown = [question for question in questions if question not in functions]
     if unknown:
-        raise MutationError(f"no solution function for question {unknown}; questions with one: {', '.join(functions) or 'none'}")
+        raise MutationError(
+            f"no solution function for question {unknown}; questions with one: {', '.join(functions) or 'none'}"
+        )
     return {question: source for question, source in functions.items() if not questions or question in questions}
 
 
@@ -159,11 +175,15 @@ def _job(namespace: dict, checked: suite.Suite, question: str, mutant: Mutant | 
 
 def _record(score: QuestionScore, mutant: Mutant | None, outcome: Outcome, equivalents: tuple[Equivalent, ...]) -> None:
     failed = outcome.result.get("failed") if outcome.result else None
-    caught_by = failed or ("timeout" if outcome.problem.startswith("ran longer") else "crash" if outcome.problem else None)
+    caught_by = failed or (
+        "timeout" if outcome.problem.startswith("ran longer") else "crash" if outcome.problem else None
+    )
     if mutant is None:
         if caught_by:
             detail = outcome.result.get("message") if outcome.result else outcome.problem
-            raise MutationError(f"question {score.question}: the unmutated {score.function} fails {caught_by} ({detail}); validate needs a solution that passes its own cases")
+            raise MutationError(
+                f"question {score.question}: the unmutated {score.function} fails {caught_by} ({detail}); validate needs a solution that passes its own cases"
+            )
         return
     score.total += 1
     equivalent = equivalence_of(mutant, equivalents)
@@ -190,18 +210,24 @@ def format_report(report: MutationReport, *, target: float = TARGET_SCORE) -> st
     ]
     for question in report.questions:
         flag = "" if question.score >= target else f"  below {target:.0%}"
-        lines.append(f"{question.question:<{names}}{question.function:<{functions}}{question.total:>8}{len(question.equivalent):>8}{question.caught:>8}{question.score:>8.0%}{flag}")
+        lines.append(
+            f"{question.question:<{names}}{question.function:<{functions}}{question.total:>8}{len(question.equivalent):>8}{question.caught:>8}{question.score:>8.0%}{flag}"
+        )
     for question in report.questions:
         if question.equivalent:
             lines.append(f"\n{question.question}: equivalent, not counted")
             lines.extend(f"  {description}: {reason}" for description, reason in question.equivalent)
         if question.equivalent_caught:
-            lines.append(f"\n{question.question}: equivalent but failed by a case (does a case reject a correct answer?)")
+            lines.append(
+                f"\n{question.question}: equivalent but failed by a case (does a case reject a correct answer?)"
+            )
             lines.extend(f"  {item}" for item in question.equivalent_caught)
         if question.survivors:
             lines.append(f"\n{question.question}: survivors (no hidden case fails them)")
             lines.extend(f"  {mutant.description}  [operator {mutant.operator!r}]" for mutant in question.survivors)
-            lines.append("  Add a hidden case that fails each one; a survivor that is a correct answer too goes in cases.py:")
+            lines.append(
+                "  Add a hidden case that fails each one; a survivor that is a correct answer too goes in cases.py:"
+            )
             lines.append("    EQUIVALENT_MUTANTS = [")
             lines.extend(f"        {equivalent_entry(mutant)}," for mutant in question.survivors)
             lines.append("    ]")

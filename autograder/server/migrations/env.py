@@ -1,4 +1,5 @@
 """Alembic's entry point for the course server's migrations (see ``autograder.server.database``)."""
+
 from alembic import context
 
 from autograder.server.models import Base

@@ -1,5 +1,6 @@
 """The JSON API (documented in docs/course_server.md). A student's notebook submits here with its
 token; the assignment page follows its submissions here. Answers are the pages' own types."""
+
 from __future__ import annotations
 
 import time
@@ -11,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import api_user, course, database, offered, own_submission_api
-from autograder.server.graded_signal import MAX_WAITS_PER_USER, TooManyWaits
+from autograder.server.graded_signal import MAX_WAITS_PER_USER
 from autograder.server.models import GRADED, Submission, User
+from autograder.server.places import NoPlaceLeft
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
-from autograder.server.uploads import UploadRefused, read_upload
+from autograder.server.uploads import UploadRefused, read_upload, upload_place
 
 router = APIRouter(prefix="/api")
 MAX_WAIT_S = 60.0
@@ -30,21 +32,35 @@ def me(user: User = Depends(api_user)):
 
 @router.get("/assignments")
 def assignments(user: User = Depends(api_user), db: Session = Depends(database), the_course: Course = Depends(course)):
-    return [assignment_status(db, user, chosen, workers=the_course.settings.workers).to_json() for chosen in the_course.offered.values()]
+    return [
+        assignment_status(db, user, chosen, workers=the_course.settings.workers).to_json()
+        for chosen in the_course.offered.values()
+    ]
 
 
 @router.get("/assignments/{name}")
-def assignment(offered: Offered = Depends(offered), user: User = Depends(api_user), db: Session = Depends(database), the_course: Course = Depends(course)):
+def assignment(
+    offered: Offered = Depends(offered),
+    user: User = Depends(api_user),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     return assignment_status(db, user, offered, workers=the_course.settings.workers).to_json()
 
 
 @router.post("/assignments/{name}/submissions", status_code=202)
-async def submit(request: Request, offered: Offered = Depends(offered), user: User = Depends(api_user), db: Session = Depends(database),
-                 the_course: Course = Depends(course)):
+async def submit(
+    request: Request,
+    offered: Offered = Depends(offered),
+    user: User = Depends(api_user),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     """The file as the body (its name in X-Upload-Name) or as the ``file`` field of a form."""
     try:
-        upload = await read_upload(request, the_course, offered)
-        submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
+        with upload_place(request.app.state.uploading, user.id):
+            upload = await read_upload(request, the_course, offered)
+            submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
     except UploadRefused as refused:
         return refused.closing(JSONResponse({"error": str(refused)}, status_code=refused.status))
     request.app.state.grading.wake(offered.name)
@@ -52,15 +68,24 @@ async def submit(request: Request, offered: Offered = Depends(offered), user: Us
 
 
 @router.get("/assignments/{name}/submissions")
-def history(offered: Offered = Depends(offered), user: User = Depends(api_user), db: Session = Depends(database), the_course: Course = Depends(course)):
+def history(
+    offered: Offered = Depends(offered),
+    user: User = Depends(api_user),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     return assignment_status(db, user, offered, workers=the_course.settings.workers).to_json()["submissions"]
 
 
 @router.get("/submissions/{submission_id}")
-async def one(request: Request, found: Submission = Depends(own_submission_api), user: User = Depends(api_user),
-              the_course: Course = Depends(course),
-              wait: float = Query(0, ge=0, le=MAX_WAIT_S, description="seconds to wait for the grade before answering"),
-              since: str = Query("", description="with wait: answer as soon as the state is no longer this one (e.g. queued)")):
+async def one(
+    request: Request,
+    found: Submission = Depends(own_submission_api),
+    user: User = Depends(api_user),
+    the_course: Course = Depends(course),
+    wait: float = Query(0, ge=0, le=MAX_WAIT_S, description="seconds to wait for the grade before answering"),
+    since: str = Query("", description="with wait: answer as soon as the state is no longer this one (e.g. queued)"),
+):
     """The submission's status; with ``wait``, answered as soon as it is graded, or has left state
     ``since`` (or after ``wait`` seconds). Waiting holds no thread and no database connection."""
     settled = lambda status: status["state"] == GRADED or (since and status["state"] != since)
@@ -69,15 +94,18 @@ async def one(request: Request, found: Submission = Depends(own_submission_api),
         return status
     graded = request.app.state.graded
     try:
-        with graded.place(user.id):
+        with graded.waiting.place(user.id):
             deadline = time.monotonic() + wait
             while (left := deadline - time.monotonic()) > 0 and not settled(status):
                 await graded.wait(min(left, LOOK_AGAIN_S))
                 status = await run_in_threadpool(_status_now, the_course, found.id)
-    except TooManyWaits:
-        raise HTTPException(429, f"同一账号最多同时等待 {MAX_WAITS_PER_USER} 个状态请求，请等其中一个返回后再问 · "
-                                 f"at most {MAX_WAITS_PER_USER} status requests of one account may wait at once: "
-                                 "ask again once one has answered, or without ?wait") from None
+    except NoPlaceLeft:
+        raise HTTPException(
+            429,
+            f"同一账号最多同时等待 {MAX_WAITS_PER_USER} 个状态请求，请等其中一个返回后再问 · "
+            f"at most {MAX_WAITS_PER_USER} status requests of one account may wait at once: "
+            "ask again once one has answered, or without ?wait",
+        ) from None
     return status
 
 
@@ -88,4 +116,6 @@ def _status_now(the_course: Course, submission_id: int) -> dict:
 
 
 def _status(db: Session, submission: Submission, the_course: Course) -> dict:
-    return status_of(db, submission, the_course.offered[submission.assignment], workers=the_course.settings.workers).to_json()
+    return status_of(
+        db, submission, the_course.offered[submission.assignment], workers=the_course.settings.workers
+    ).to_json()

@@ -1,4 +1,5 @@
 """Logging in and out, and the one-time first-login link where a student chooses a password."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -41,14 +42,28 @@ def login(request: Request, form: dict = Depends(checked_form), db: Session = De
     address = _client(request)
     if accounts.login_blocked(db, name, address):
         db.commit()
-        return render("login.html", status=429, title="登录 · Log in", csrf=csrf_token(request), next=target, login=name,
-                      error="登录失败次数太多，请 15 分钟后再试 · too many failed logins: try again in 15 minutes")
+        return render(
+            "login.html",
+            status=429,
+            title="登录 · Log in",
+            csrf=csrf_token(request),
+            next=target,
+            login=name,
+            error="登录失败次数太多，请 15 分钟后再试 · too many failed logins: try again in 15 minutes",
+        )
     user = db.scalar(select(User).where(User.login == name)) if name else None
     if not accounts.check_password(user, password):
         accounts.record_failure(db, name, address)
         db.commit()
-        return render("login.html", status=401, title="登录 · Log in", csrf=csrf_token(request), next=target, login=name,
-                      error="学号（用户名）或密码不对 · wrong login or password")
+        return render(
+            "login.html",
+            status=401,
+            title="登录 · Log in",
+            csrf=csrf_token(request),
+            next=target,
+            login=name,
+            error="学号（用户名）或密码不对 · wrong login or password",
+        )
     start_session(request, user)
     return RedirectResponse(target if target != "/" or not user.is_staff else "/staff", status_code=303)
 
@@ -80,7 +95,14 @@ def first_login(request: Request, token: str, form: dict = Depends(checked_form)
         return _used_link()
     problem = accounts.password_problem(form.get("password", ""), form.get("confirm", ""))
     if problem:
-        return render("first_login.html", status=400, title="设置密码 · Choose a password", csrf=csrf_token(request), person=user, error=problem)
+        return render(
+            "first_login.html",
+            status=400,
+            title="设置密码 · Choose a password",
+            csrf=csrf_token(request),
+            person=user,
+            error=problem,
+        )
     accounts.set_password(user, form["password"])
     user.first_login_hash = None  # the link works once
     db.commit()
@@ -89,7 +111,12 @@ def first_login(request: Request, token: str, form: dict = Depends(checked_form)
 
 
 def _used_link():
-    return render("message.html", status=404, title="链接无效 · Link not valid", heading="链接无效 · This link is not valid",
-                  message="首次登录链接只能用一次。如果你已经设置过密码，请直接登录；否则请向助教要一个新链接。"
-                          " · A first-login link works once. If you set your password already, log in; otherwise ask your TA for a new link.",
-                  back="/login")
+    return render(
+        "message.html",
+        status=404,
+        title="链接无效 · Link not valid",
+        heading="链接无效 · This link is not valid",
+        message="首次登录链接只能用一次。如果你已经设置过密码，请直接登录；否则请向助教要一个新链接。"
+        " · A first-login link works once. If you set your password already, log in; otherwise ask your TA for a new link.",
+        back="/login",
+    )

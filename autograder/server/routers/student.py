@@ -1,5 +1,6 @@
 """A student's pages: their assignments, one assignment (download, upload, history), a submission
 and its feedback. Staff may open these too, for any student's submission."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -10,20 +11,33 @@ from sqlalchemy.orm import Session
 from autograder.grading.records.class_outputs import FEEDBACK
 from autograder.grading.records.outputs import page_name
 from autograder.server.course import Course, Offered
-from autograder.server.dependencies import check_csrf, checked_form, course, database, offered, own_submission, signed_in
+from autograder.server.dependencies import (
+    check_csrf,
+    checked_form,
+    course,
+    database,
+    offered,
+    own_submission,
+    signed_in,
+)
 from autograder.server.download import student_folder_zip
 from autograder.server.models import User
 from autograder.server.pages import file_page, page_for
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
 from autograder.server.tokens import issue_token
-from autograder.server.uploads import UploadRefused, read_upload
+from autograder.server.uploads import UploadRefused, read_upload, upload_place
 
 router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request, user: User = Depends(signed_in), db: Session = Depends(database), the_course: Course = Depends(course)):
+def home(
+    request: Request,
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     if user.is_staff:
         return RedirectResponse("/staff", status_code=303)
     workers = the_course.settings.workers
@@ -31,48 +45,90 @@ def home(request: Request, user: User = Depends(signed_in), db: Session = Depend
     return page_for(request, user, "home.html", title="我的作业 · My assignments", assignments=assignments)
 
 
-def assignment_page(request: Request, user: User, db: Session, the_course: Course, offered: Offered, *, status: int = 200, **context):
+def assignment_page(
+    request: Request, user: User, db: Session, the_course: Course, offered: Offered, *, status: int = 200, **context
+):
     state = assignment_status(db, user, offered, workers=the_course.settings.workers)
-    return page_for(request, user, "assignment.html", status=status, scripts=("student.js",), title=offered.title, a=state, **context)
+    return page_for(
+        request,
+        user,
+        "assignment.html",
+        status=status,
+        scripts=("student.js",),
+        title=offered.title,
+        a=state,
+        **context,
+    )
 
 
 @router.get("/assignments/{name}")
-def assignment(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database),
-               the_course: Course = Depends(course)):
-    notice = "已收到你的提交，正在排队评分 · your submission was received and is queued for grading" if request.query_params.get("received") else None
+def assignment(
+    request: Request,
+    offered: Offered = Depends(offered),
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
+    notice = (
+        "已收到你的提交，正在排队评分 · your submission was received and is queued for grading"
+        if request.query_params.get("received")
+        else None
+    )
     return assignment_page(request, user, db, the_course, offered, notice=notice)
 
 
 @router.get("/assignments/{name}/download")
-def download(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database)):
+def download(
+    request: Request,
+    offered: Offered = Depends(offered),
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+):
     token = issue_token(db, user, days=request.app.state.course.settings.token_days)
     db.commit()
     # The address the student reached the server at (behind a proxy, the one they typed): their notebook submits there.
     content = student_folder_zip(offered.assignment, url=str(request.base_url).rstrip("/"), token=token)
-    return Response(content, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{offered.name}.zip"'})
+    return Response(
+        content,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{offered.name}.zip"'},
+    )
 
 
 @router.post("/assignments/{name}/submit")
-async def submit(request: Request, offered: Offered = Depends(offered), user: User = Depends(signed_in), db: Session = Depends(database),
-                 the_course: Course = Depends(course)):
+async def submit(
+    request: Request,
+    offered: Offered = Depends(offered),
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     try:
-        upload = await read_upload(request, the_course, offered, form_only=True)
-        try:
-            check_csrf(request, upload.fields.get("csrf", ""))
-        except BaseException:
-            upload.discard()
-            raise
-        submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
+        with upload_place(request.app.state.uploading, user.id):
+            upload = await read_upload(request, the_course, offered, form_only=True)
+            try:
+                check_csrf(request, upload.fields.get("csrf", ""))
+            except BaseException:
+                upload.discard()
+                raise
+            submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
     except UploadRefused as refused:
-        page = await run_in_threadpool(assignment_page, request, user, db, the_course, offered, status=refused.status, error=str(refused))
+        page = await run_in_threadpool(
+            assignment_page, request, user, db, the_course, offered, status=refused.status, error=str(refused)
+        )
         return refused.closing(page)
     request.app.state.grading.wake(offered.name)
     return RedirectResponse(f"/assignments/{offered.name}?received={submission.id}", status_code=303)
 
 
 @router.post("/tokens")
-def new_token(request: Request, form: dict = Depends(checked_form), user: User = Depends(signed_in), db: Session = Depends(database),
-              the_course: Course = Depends(course)):
+def new_token(
+    request: Request,
+    form: dict = Depends(checked_form),
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     token = issue_token(db, user, days=the_course.settings.token_days)
     db.commit()
     chosen = the_course.offered.get(form.get("assignment", ""))
@@ -82,11 +138,24 @@ def new_token(request: Request, form: dict = Depends(checked_form), user: User =
 
 
 @router.get("/submissions/{submission_id}")
-def submission(request: Request, found=Depends(own_submission), user: User = Depends(signed_in), db: Session = Depends(database),
-               the_course: Course = Depends(course)):
+def submission(
+    request: Request,
+    found=Depends(own_submission),
+    user: User = Depends(signed_in),
+    db: Session = Depends(database),
+    the_course: Course = Depends(course),
+):
     offered = the_course.offered[found.assignment]
     state = status_of(db, found, offered, workers=the_course.settings.workers)
-    return page_for(request, user, "submission.html", title=f"{offered.title} #{found.id}", s=state, owner=found.user, assignment_title=offered.title)
+    return page_for(
+        request,
+        user,
+        "submission.html",
+        title=f"{offered.title} #{found.id}",
+        s=state,
+        owner=found.user,
+        assignment_title=offered.title,
+    )
 
 
 @router.get("/submissions/{submission_id}/feedback")

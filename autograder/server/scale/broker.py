@@ -5,6 +5,7 @@ acknowledged late (after the grade is recorded), so a worker that dies holding o
 unacknowledged for the broker to deliver again; the job's lease in the database decides who grades
 it, so a second delivery is harmless. Messages are JSON only: nothing a broker holds is unpickled.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -34,13 +35,15 @@ def celery_app(url: str) -> Celery:
     """The Celery application on the Redis broker at ``url``."""
     scheme = urlsplit(url).scheme
     if scheme not in SCHEMES:
-        raise QueueUrlError(f"--queue {url!r}: give a Redis URL, e.g. redis://HOST:6379/0 (schemes: {', '.join(SCHEMES)})")
+        raise QueueUrlError(
+            f"--queue {url!r}: give a Redis URL, e.g. redis://HOST:6379/0 (schemes: {', '.join(SCHEMES)})"
+        )
     app = Celery("autograder", broker=url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,   # a worker takes no more jobs than it has sandboxes for
-        task_ignore_result=True,        # grades go to the database
+        worker_prefetch_multiplier=1,  # a worker takes no more jobs than it has sandboxes for
+        task_ignore_result=True,  # grades go to the database
         task_serializer="json",
         accept_content=["json"],
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_S},

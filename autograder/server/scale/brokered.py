@@ -7,6 +7,7 @@ another worker holds, or one already graded, is dropped (the task is then acknow
 submission's bytes come from the database into this worker's scratch folder; the grade, its
 feedback page and results file go back in one transaction, while this worker still holds the lease.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,7 +56,7 @@ class BrokeredQueue:
 
     def __init__(self, database: DatabaseQueue, course: Course):
         self.database, self.course = database, course
-        self.wake: Callable[[str], None] = lambda assignment: None   # the grading service's, once it exists
+        self.wake: Callable[[str], None] = lambda assignment: None  # the grading service's, once it exists
         self._delivered: dict[str, queue.SimpleQueue[Delivery]] = {name: queue.SimpleQueue() for name in course.offered}
         self._held: dict[int, Delivery] = {}
         self._closed = False
@@ -67,7 +68,9 @@ class BrokeredQueue:
             assignment = db.scalar(select(Job.assignment).where(Job.id == job_id)) or ""
         delivery = Delivery(job_id, assignment)
         if assignment not in self._delivered:
-            log.warning("job %s: no job of an assignment this worker grades (%s); dropped", job_id, assignment or "no such job")
+            log.warning(
+                "job %s: no job of an assignment this worker grades (%s); dropped", job_id, assignment or "no such job"
+            )
             delivery.settle(TAKEN)
             return delivery
         with self._lock:
@@ -120,7 +123,9 @@ class BrokeredQueue:
                 recorded = self.database.finish(job, owner, record_with_outputs)
             except IntegrityError:  # another worker stored this submission's first outputs at the same moment
                 recorded = self.database.finish(job, owner, record_with_outputs)
-            log.info("job %s (%s): %s", job.job_id, job.file, "recorded" if recorded else "not recorded: the lease was lost")
+            log.info(
+                "job %s (%s): %s", job.job_id, job.file, "recorded" if recorded else "not recorded: the lease was lost"
+            )
             return recorded
         finally:
             self._release(job, GRADED)
@@ -176,5 +181,11 @@ def _text(path: Path) -> str:
 
 def _store_outputs(db: Session, job: ClaimedJob, results: str, feedback: str) -> None:
     output = db.get(GradedOutput, job.submission_id) or GradedOutput(submission_id=job.submission_id)
-    output.job_id, output.results, output.feedback, output.collected, output.recorded_at = job.job_id, results, feedback, False, now()
+    output.job_id, output.results, output.feedback, output.collected, output.recorded_at = (
+        job.job_id,
+        results,
+        feedback,
+        False,
+        now(),
+    )
     db.add(output)

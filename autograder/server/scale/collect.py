@@ -5,6 +5,7 @@ with its submission still "running"; the server writes them where the embedded d
 own (``COURSE_DIR/graded/<assignment>``), so its pages and class views read them the same way, and
 only then calls the submission graded: a student told "graded" always finds the feedback page.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import exists, select, update
@@ -24,22 +25,37 @@ def collect(course: Course) -> set[str]:
     changed: set[str] = set()
     while True:
         with course.sessions.begin() as db:
-            rows = db.execute(select(GradedOutput, Submission).join(Submission, Submission.id == GradedOutput.submission_id)
-                              .where(GradedOutput.collected.is_(False)).order_by(GradedOutput.recorded_at).limit(BATCH)).all()
+            rows = db.execute(
+                select(GradedOutput, Submission)
+                .join(Submission, Submission.id == GradedOutput.submission_id)
+                .where(GradedOutput.collected.is_(False))
+                .order_by(GradedOutput.recorded_at)
+                .limit(BATCH)
+            ).all()
             for output, submission in rows:
                 folder = course.graded(submission.assignment)
                 for kind in (FEEDBACK, RESULTS):
                     (folder / kind).mkdir(parents=True, exist_ok=True)
                 name = page_name(submission.file)
                 # Results last, as the batch writes them; "" is a file the worker could not write.
-                for path, text in ((folder / FEEDBACK / f"{name}.html", output.feedback), (folder / RESULTS / f"{name}.json", output.results)):
+                for path, text in (
+                    (folder / FEEDBACK / f"{name}.html", output.feedback),
+                    (folder / RESULTS / f"{name}.json", output.results),
+                ):
                     if text:
                         write_atomic(path, text)
                 # Only this grade's outputs are marked: a regrade recorded meanwhile is collected next time.
-                db.execute(update(GradedOutput).where(GradedOutput.submission_id == output.submission_id, GradedOutput.job_id == output.job_id)
-                           .values(collected=True))
+                db.execute(
+                    update(GradedOutput)
+                    .where(GradedOutput.submission_id == output.submission_id, GradedOutput.job_id == output.job_id)
+                    .values(collected=True)
+                )
                 unfinished = exists().where(Job.submission_id == submission.id, Job.state != DONE)
-                db.execute(update(Submission).where(Submission.id == submission.id, Submission.state == RUNNING, ~unfinished).values(state=GRADED))
+                db.execute(
+                    update(Submission)
+                    .where(Submission.id == submission.id, Submission.state == RUNNING, ~unfinished)
+                    .values(state=GRADED)
+                )
                 changed.add(submission.assignment)
         if len(rows) < BATCH:
             return changed

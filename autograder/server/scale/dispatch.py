@@ -6,6 +6,7 @@ bytes into the database, in the caller's transaction. Only once that commits is 
 never waits on the broker and a broker that is down delays grading without losing a job: the
 dispatcher keeps trying, and the server's sweeps send again whatever is still waiting.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,14 @@ log = logging.getLogger("autograder.server")
 class CeleryQueue(DatabaseQueue):
     """The embedded queue's record in the database, with every committed job sent to the broker."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, lease_seconds: float, course_folder: Path, outbox: "queue.SimpleQueue[tuple[str, int]]"):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        lease_seconds: float,
+        course_folder: Path,
+        outbox: "queue.SimpleQueue[tuple[str, int]]",
+    ):
         super().__init__(sessions, lease_seconds=lease_seconds)
         self.course_folder, self.outbox = course_folder, outbox
         event.listen(sessions, "after_commit", self._committed)
@@ -42,18 +50,31 @@ class CeleryQueue(DatabaseQueue):
         super().enqueue(db, submission)
         self.store_content(db, submission)
         db.flush()
-        job_id = db.scalar(select(Job.id).where(Job.submission_id == submission.id, Job.state == WAITING).order_by(Job.id.desc()).limit(1))
+        job_id = db.scalar(
+            select(Job.id)
+            .where(Job.submission_id == submission.id, Job.state == WAITING)
+            .order_by(Job.id.desc())
+            .limit(1)
+        )
         db.info.setdefault(_PENDING, []).append((submission.assignment, job_id))
 
     def store_content(self, db: Session, submission: Submission) -> None:
         """Copy the submission's file into the database, where workers on other machines read it."""
         if db.get(SubmissionContent, submission.id) is None:
-            db.add(SubmissionContent(submission_id=submission.id, content=(self.course_folder / submission.stored).read_bytes()))
+            db.add(
+                SubmissionContent(
+                    submission_id=submission.id, content=(self.course_folder / submission.stored).read_bytes()
+                )
+            )
 
     def resend_waiting(self) -> int:
         """Send every waiting job again (its task may have died with the broker or the server); how many."""
         with self.sessions.begin() as db:
-            waiting = list(db.execute(select(Job.assignment, Job.id, Job.submission_id).where(Job.state == WAITING).order_by(Job.id)))
+            waiting = list(
+                db.execute(
+                    select(Job.assignment, Job.id, Job.submission_id).where(Job.state == WAITING).order_by(Job.id)
+                )
+            )
             for _assignment, _job_id, submission_id in waiting:
                 self.store_content(db, db.get(Submission, submission_id))  # queued before the server scaled out
         for assignment, job_id, _submission_id in waiting:
@@ -74,10 +95,18 @@ def expire_leases(db: Session) -> list[tuple[str, int]]:
     moment = now()
     expired = and_(Job.state == LEASED, Job.lease_expires_at < moment)
     back = []
-    for assignment, job_id, submission_id in db.execute(select(Job.assignment, Job.id, Job.submission_id).where(expired).order_by(Job.id)):
-        taken = db.execute(update(Job).where(Job.id == job_id, expired).values(state=WAITING, lease_owner=None, lease_expires_at=None))
+    for assignment, job_id, submission_id in db.execute(
+        select(Job.assignment, Job.id, Job.submission_id).where(expired).order_by(Job.id)
+    ):
+        taken = db.execute(
+            update(Job).where(Job.id == job_id, expired).values(state=WAITING, lease_owner=None, lease_expires_at=None)
+        )
         if taken.rowcount == 1:
-            db.execute(update(Submission).where(Submission.id == submission_id, Submission.state == RUNNING).values(state=QUEUED))
+            db.execute(
+                update(Submission)
+                .where(Submission.id == submission_id, Submission.state == RUNNING)
+                .values(state=QUEUED)
+            )
             back.append((assignment, job_id))
     return back
 
@@ -101,7 +130,9 @@ class Dispatcher(threading.Thread):
                     send_job(self.app, assignment, job_id)
                     break
                 except Exception as error:  # the broker is down or unreachable: the job waits in the database meanwhile
-                    log.warning("could not send job %s to the task queue (%s); trying again in %g s", job_id, error, RETRY_S)
+                    log.warning(
+                        "could not send job %s to the task queue (%s); trying again in %g s", job_id, error, RETRY_S
+                    )
                     self.stopping.wait(RETRY_S)
 
     def stop(self) -> None:

@@ -7,6 +7,7 @@ submission (``SubmissionContent``), and it leaves each grade's feedback page and
 (``GradingWorker``), so the server knows how many sandboxes grade each assignment. The tables are
 made by the Alembic migrations ``0002_scaled_out_grading`` and ``0004_grading_workers``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,10 +62,10 @@ class GradingWorker(Base):
 
     __tablename__ = "grading_workers"
 
-    name: Mapped[str] = mapped_column(String(200), primary_key=True)   # the owner its leases carry
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # the owner its leases carry
     host: Mapped[str] = mapped_column(String(200))
-    assignments: Mapped[str] = mapped_column(Text)                      # the names it grades, one per line
-    sandboxes: Mapped[int] = mapped_column(Integer)                     # submissions it grades at once
-    first_slot: Mapped[int] = mapped_column(Integer)                    # its slots: first_slot, first_slot + 1, ...
+    assignments: Mapped[str] = mapped_column(Text)  # the names it grades, one per line
+    sandboxes: Mapped[int] = mapped_column(Integer)  # submissions it grades at once
+    first_slot: Mapped[int] = mapped_column(Integer)  # its slots: first_slot, first_slot + 1, ...
     started_at: Mapped[dt.datetime] = mapped_column(default=now)
     expires_at: Mapped[dt.datetime] = mapped_column(default=now)

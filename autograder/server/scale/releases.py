@@ -5,6 +5,7 @@ A worker grades with its own machine's copy of the kit's release: the autograder
 data files every sandbox sits beside). The server publishes a digest of both, with the course's
 limits; a worker whose copy differs refuses to start, so no machine grades with another release.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,7 +64,9 @@ def matching(db: Session, project, wanted: tuple[str, ...]) -> tuple[list[str], 
     """
     published = {r.assignment: r for r in db.scalars(select(GradingRelease))}
     if not published:
-        raise ReleaseMismatch("the database holds no published assignment: start the server (`autograder serve COURSE_DIR --queue URL`) once first")
+        raise ReleaseMismatch(
+            "the database holds no published assignment: start the server (`autograder serve COURSE_DIR --queue URL`) once first"
+        )
     unknown = sorted(set(wanted) - set(published))
     if unknown:
         raise ReleaseMismatch(f"the server grades no {', '.join(unknown)} (it grades {', '.join(sorted(published))})")
@@ -73,7 +76,9 @@ def matching(db: Session, project, wanted: tuple[str, ...]) -> tuple[list[str], 
         if not assignment.zip_path.is_file():
             raise ReleaseMismatch(f"{assignment.zip_path}: missing; {_copy_hint(project, name)}")
         if release_digest(assignment) != published[name].release_digest:
-            raise ReleaseMismatch(f"{project}: this machine's release of {name} differs from the server's; {_copy_hint(project, name)}")
+            raise ReleaseMismatch(
+                f"{project}: this machine's release of {name} differs from the server's; {_copy_hint(project, name)}"
+            )
     first = published[names[0]]
     return names, Limits(first.timeout, first.memory_mb, first.lease_seconds)
 

@@ -5,6 +5,7 @@ on start it publishes the releases it grades with and sends again every job stil
 may have been lost with the broker or a server killed before it sent it); then it collects the
 grades workers record, and sends again the jobs whose worker stopped renewing its lease.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,7 +42,9 @@ class ScaledOutService:
         self.course, self.on_graded = course, on_graded
         outbox: queue.SimpleQueue[tuple[str, int]] = queue.SimpleQueue()
         self.app = celery_app(queue_url)
-        self.queue = CeleryQueue(course.sessions, lease_seconds=course.settings.lease_seconds, course_folder=course.folder, outbox=outbox)
+        self.queue = CeleryQueue(
+            course.sessions, lease_seconds=course.settings.lease_seconds, course_folder=course.folder, outbox=outbox
+        )
         self.loops = {name: RemotePool() for name in course.offered}
         self.stopping = threading.Event()
         self._outbox = outbox
@@ -51,7 +54,11 @@ class ScaledOutService:
     def start(self) -> None:
         settings = self.course.settings
         with self.course.sessions.begin() as db:
-            publish(db, [offered.assignment for offered in self.course.offered.values()], Limits(settings.timeout, settings.memory_mb, settings.lease_seconds))
+            publish(
+                db,
+                [offered.assignment for offered in self.course.offered.values()],
+                Limits(settings.timeout, settings.memory_mb, settings.lease_seconds),
+            )
             expire_leases(db)  # sent with the waiting ones below
         resent = self.queue.resend_waiting()
         if resent:

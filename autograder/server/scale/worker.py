@@ -9,6 +9,7 @@ once as ``workers``; a Celery task waits, in a thread of its own, for its job to
 sandboxes use a block of slots (uids) no other worker on the host holds, and it is registered in
 the database while it runs.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,8 +52,15 @@ class WorkerStartError(KitError, RuntimeError):
     """A grading pool of this worker could not start."""
 
 
-def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int = 2, assignments: tuple[str, ...] = (),
-               scratch: Path | None = None) -> None:
+def run_worker(
+    project: Path,
+    *,
+    queue_url: str,
+    database_url: str,
+    workers: int = 2,
+    assignments: tuple[str, ...] = (),
+    scratch: Path | None = None,
+) -> None:
     """Grade jobs from ``queue_url`` until stopped (SIGTERM or SIGINT: the jobs running are finished first).
 
     Raises:
@@ -72,8 +80,14 @@ def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int
     finally:
         engine.dispose()
     with _scratch_folder(scratch) as folder, worker_slots(workers * len(names)) as slots:
-        CourseSettings(project=str(Path(project).resolve()), assignments=tuple(names), workers=workers, timeout=limits.timeout,
-                       memory_mb=limits.memory_mb, lease_seconds=limits.lease_seconds).write(folder)
+        CourseSettings(
+            project=str(Path(project).resolve()),
+            assignments=tuple(names),
+            workers=workers,
+            timeout=limits.timeout,
+            memory_mb=limits.memory_mb,
+            lease_seconds=limits.lease_seconds,
+        ).write(folder)
         course = Course(folder, database_url=database_url)
         brokered = BrokeredQueue(DatabaseQueue(course.sessions, lease_seconds=limits.lease_seconds), course)
         # Each assignment's pool as large as the machine's share: a grading machine is there to grade.
@@ -84,8 +98,9 @@ def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int
         try:
             _wait_until_warm(service)
             with course.sessions.begin() as db:
-                registry.register(db, service.owner, assignments=names, sandboxes=workers, slots=slots,
-                                  lease=brokered.database.lease)
+                registry.register(
+                    db, service.owner, assignments=names, sandboxes=workers, slots=slots, lease=brokered.database.lease
+                )
             threading.Thread(target=_stop_if_a_loop_ends, args=(service,), name="loop-watch", daemon=True).start()
             uids = f"{SANDBOX_UID_BASE + slots.start}-{SANDBOX_UID_BASE + slots.stop - 1}"
             # Said once Celery has set up logging (it drops what is logged before).
@@ -102,16 +117,26 @@ def run_worker(project: Path, *, queue_url: str, database_url: str, workers: int
 def _consume(app: Celery, brokered: BrokeredQueue, names: list[str], workers: int) -> None:
     """Take ``names``' jobs from the broker, ``workers`` at once, each task in a thread of its own, until stopped."""
     _register_task(app, brokered)
-    app.Worker(hostname=f"autograder-{os.getpid()}@{socket.gethostname()}", pool="threads", concurrency=workers,
-               queues=[queue_name(name) for name in names], loglevel="INFO", without_gossip=True, without_mingle=True,
-               without_heartbeat=True, optimization="fair").start()
+    app.Worker(
+        hostname=f"autograder-{os.getpid()}@{socket.gethostname()}",
+        pool="threads",
+        concurrency=workers,
+        queues=[queue_name(name) for name in names],
+        loglevel="INFO",
+        without_gossip=True,
+        without_mingle=True,
+        without_heartbeat=True,
+        optimization="fair",
+    ).start()
 
 
 def _register_task(app: Celery, brokered: BrokeredQueue) -> None:
     @app.task(name=TASK)
     def grade_job(job_id: int) -> None:
         delivery = brokered.deliver(int(job_id))
-        if delivery.outcome == GIVEN_BACK:  # this worker stopped, or its sandbox died under the job: another delivery grades it
+        if (
+            delivery.outcome == GIVEN_BACK
+        ):  # this worker stopped, or its sandbox died under the job: another delivery grades it
             send_job(app, delivery.assignment, delivery.job_id)
 
 
