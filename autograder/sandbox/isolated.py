@@ -92,17 +92,17 @@ def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: boo
         # Killing the namespace's PID 1 takes every descendant along, and A, which waits
         # for it, ends only once they are all dead. Before A has said who PID 1 is,
         # killing A kills it too (its death signal); nothing can have committed yet.
-        pid_1 = parse_control(bytes(control.buffer)).get("P")
+        pid_1 = parse_control(bytes(control.buffer)).pid
         _kill(pid_1 or a)
     _wait(a)
     messages = parse_control(bytes(control.buffer) + read_rest(pipes.control_r))
     pipes.close_parent_ends()
     oom_kills = cgroup.oom_kills() - oom_before
     cgroup.remove()
-    if "E" in messages:
-        return Result("crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages["E"])
-    result = classify(messages.get("S"), bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, deadline.elapsed(), oom=oom_kills)
-    result.committed = messages.get("C")
+    if messages.setup_error is not None:
+        return Result("crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages.setup_error)
+    result = classify(messages.status, bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, deadline.elapsed(), oom=oom_kills)
+    result.committed = messages.commit
     return result
 
 

@@ -5,6 +5,8 @@ import os
 import signal
 from dataclasses import dataclass, field
 
+from autograder.sandbox.protocol import ResultKind, parse_result
+
 # Defences a test may leave out (``Limits.without``), to prove that each one is what stops its attack.
 DEFENCES = frozenset({
     "cgroup", "ipc_namespace", "memory_view", "no_new_privs", "output_cap", "phase_gate", "privileges", "proc_subset",
@@ -57,19 +59,19 @@ def classify(status, result: bytes, output: bytes, truncated: bool, timed_out: b
     if status is not None:
         outcome.exit_code = os.waitstatus_to_exitcode(status)
     signal_number = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
-    tag = result[:1]
+    kind, payload = parse_result(result)
     if timed_out:
         outcome.status, outcome.detail = "timeout", f"took longer than {limits.wall_s:g} s"
     elif oom:
         outcome.status, outcome.detail = "memory", "killed for using more than its memory cap"
-    elif tag == b"O" and outcome.exit_code == 0:
-        outcome.status, outcome.data = "ok", result[1:]
-    elif tag == b"M":
+    elif kind is ResultKind.RETURNED and outcome.exit_code == 0:
+        outcome.status, outcome.data = "ok", payload
+    elif kind is ResultKind.OUT_OF_MEMORY:
         outcome.status, outcome.detail = "memory", "ran out of its memory cap (MemoryError)"
-    elif tag == b"E":
-        outcome.status, outcome.data, outcome.detail = "error", result[1:], "exception in submission"
-    elif tag == b"S":
-        outcome.detail = result[1:].decode(errors="replace")
+    elif kind is ResultKind.RAISED:
+        outcome.status, outcome.data, outcome.detail = "error", payload, "exception in submission"
+    elif kind is ResultKind.SETUP_FAILED:
+        outcome.detail = payload.decode(errors="replace")
     elif signal_number == signal.SIGXCPU or (signal_number == signal.SIGKILL and elapsed >= limits.cpu_s):
         outcome.status, outcome.detail = "timeout", "CPU time limit"
     elif signal_number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT):

@@ -9,11 +9,12 @@ process's wait status, or why setup failed.
 """
 from __future__ import annotations
 
+import enum
 import os
 import select
 import struct
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LENGTH = struct.Struct("!Q")
 STATUS = struct.Struct("!i")
@@ -54,7 +55,31 @@ class Pipes:
             os.close(fd)
 
 
-# Control messages: one tag byte, then a body.
+# The result message: one tag byte, then the payload; the student process's last write.
+
+
+class ResultKind(enum.Enum):
+    RETURNED = b"O"  # the function's return value
+    OUT_OF_MEMORY = b"M"
+    RAISED = b"E"  # the traceback's text
+    SETUP_FAILED = b"S"  # why the sandbox could not be set up
+    NOTHING = b"X"  # the process reached its end without a result
+
+
+def result_message(kind: ResultKind, payload: bytes = b"") -> bytes:
+    return kind.value + bytes(payload)
+
+
+def parse_result(data: bytes) -> tuple[ResultKind | None, bytes]:
+    """The result message's kind (None for none, or a tag no writer uses) and its payload."""
+    try:
+        return ResultKind(data[:1]), data[1:]
+    except ValueError:
+        return None, data[1:]
+
+
+# Control messages: one tag byte, then a body. E and S mean something else here than on the result pipe.
+
 
 def pid_message(pid: int) -> bytes:
     return b"P" + STATUS.pack(pid)
@@ -76,14 +101,27 @@ def setup_failure_message(error: BaseException) -> bytes:
     return b"E" + repr(error).encode(errors="backslashreplace")[:500]
 
 
-def parse_control(buffer: bytes) -> dict:
-    """Control messages by tag: P → B's pid, C → the commit, W → [waiting at the gate?, ...] in order,
-    S → a wait status, E → setup error text."""
-    messages, at = {}, 0
+@dataclass
+class ControlMessages:
+    """What the control pipe said, each message read once whole (a cut-off message is left out).
+
+    ``gate``: each gate message in order, True when the sandbox began waiting for its turn.
+    """
+
+    pid: int | None = None
+    commit: bytes | None = None
+    gate: list[bool] = field(default_factory=list)
+    status: int | None = None
+    setup_error: str | None = None
+
+
+def parse_control(buffer: bytes) -> ControlMessages:
+    """The control messages in ``buffer``: B's pid, the commit, the gate messages, a wait status, a setup error."""
+    messages, at = ControlMessages(), 0
     while at < len(buffer):
         tag = chr(buffer[at])
         if tag == "E":
-            messages["E"] = buffer[at + 1:].decode(errors="replace")
+            messages.setup_error = buffer[at + 1:].decode(errors="replace")
             break
         if tag == "C":
             if at + 1 + LENGTH.size > len(buffer):
@@ -92,16 +130,18 @@ def parse_control(buffer: bytes) -> dict:
             start = at + 1 + LENGTH.size
             if start + size > len(buffer):
                 break
-            messages["C"] = buffer[start:start + size]
+            messages.commit = buffer[start:start + size]
             at = start + size
             continue
         if at + 1 + STATUS.size > len(buffer):
             break
         (value,) = STATUS.unpack_from(buffer, at + 1)
         if tag == "W":
-            messages.setdefault("W", []).append(bool(value))
-        else:
-            messages[tag] = value
+            messages.gate.append(bool(value))
+        elif tag == "P":
+            messages.pid = value
+        elif tag == "S":
+            messages.status = value
         at += 1 + STATUS.size
     return messages
 
@@ -144,7 +184,7 @@ class ControlReader:
     def feed(self, chunk: bytes) -> bool:
         """Take bytes read from the pipe (b"" at its end); False once it has ended."""
         self.buffer += chunk[:max(self.cap - len(self.buffer), 0)]
-        for waiting in parse_control(bytes(self.buffer)).get("W", [])[self._gate_messages:]:
+        for waiting in parse_control(bytes(self.buffer)).gate[self._gate_messages:]:
             self._gate_messages += 1
             self.deadline.pause() if waiting else self.deadline.resume()
             if self.on_gate:

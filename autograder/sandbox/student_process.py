@@ -15,7 +15,7 @@ from autograder.forking import flush_output
 from autograder.sandbox import privileges, seccomp
 from autograder.sandbox.broker import reveal_function
 from autograder.sandbox.outcome import Limits
-from autograder.sandbox.protocol import Pipes, write_all
+from autograder.sandbox.protocol import Pipes, ResultKind, result_message, write_all
 
 
 def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, *, uid: int | None, in_user_namespace: bool = False,
@@ -44,7 +44,8 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
             seccomp.install(deny_ipc=True, uncounted_memory=not memory_counted)  # no IPC namespace here: refuse SysV and POSIX IPC
         privileges.set_rlimits(limits, shared_uid=uid is None)
     except BaseException as error:
-        os.write(pipes.result_w, b"S" + f"sandbox setup failed: {error!r}".encode(errors="backslashreplace"))
+        failure = f"sandbox setup failed: {error!r}".encode(errors="backslashreplace")
+        os.write(pipes.result_w, result_message(ResultKind.SETUP_FAILED, failure))
         os._exit(70)
     if with_reveal:
         args = (*args, reveal_function(pipes.request_w, pipes.reply_r))
@@ -89,21 +90,23 @@ def _redirect_output(output_w: int, keep: set[int]) -> None:
 
 def _call_and_report(fn, args, result_w: int) -> None:
     """Run fn, write a tagged result, exit. Never returns."""
-    tag, payload, me = b"X", b"", os.getpid()
+    kind, payload, me = ResultKind.NOTHING, b"", os.getpid()
     try:
         out = fn(*args)
-        tag, payload = b"O", out if isinstance(out, (bytes, bytearray)) else str(out).encode(errors="backslashreplace")
+        payload = out if isinstance(out, (bytes, bytearray)) else str(out).encode(errors="backslashreplace")
+        kind = ResultKind.RETURNED
     except MemoryError:
-        tag = b"M"
+        kind = ResultKind.OUT_OF_MEMORY
     except BaseException as error:
         message = "".join(traceback.format_exception(error))
-        tag = b"M" if "can't allocate memory" in message else b"E"  # torch's allocator error
+        # torch's allocator error
+        kind = ResultKind.OUT_OF_MEMORY if "can't allocate memory" in message else ResultKind.RAISED
         payload = message.encode(errors="backslashreplace")
     if os.getpid() != me:  # a fork made by student code returned through here
         os._exit(0)
     flush_output()
     try:
-        write_all(result_w, tag + bytes(payload))
+        write_all(result_w, result_message(kind, payload))
     except OSError:
         os._exit(71)
     os._exit(0)
