@@ -17,6 +17,7 @@ Run from the project root after `make release`; the machine's load average is pr
     .venv/bin/python benchmarks/grade_throughput.py --count 20
     .venv/bin/python benchmarks/grade_throughput.py --lessons logistic_regression,pca --count 20
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,7 +92,10 @@ def honest_sources(lesson: str) -> list[Path]:
         return examples
     solution = Assignment.find(lesson, PROJECT).solution_dir / f"{lesson}.ipynb"
     if not solution.is_file():
-        sys.exit(f"{lesson}: no examples/submissions/{lesson}/*.ipynb and no {solution.relative_to(PROJECT)}; run `make release`")
+        sys.exit(
+            f"{lesson}: no examples/submissions/{lesson}/*.ipynb and no {solution.relative_to(PROJECT)}; "
+            "run `make release`"
+        )
     return [solution]
 
 
@@ -125,7 +129,19 @@ def wall(command: list[str]) -> float:
 
 
 def kit_grade(lesson: str, folder: Path, out: Path, workers: int) -> float:
-    command = [str(BIN / "autograder"), "--root", str(PROJECT), "grade", str(folder), "-a", lesson, "-o", str(out), "--workers", str(workers)]
+    command = [
+        str(BIN / "autograder"),
+        "--root",
+        str(PROJECT),
+        "grade",
+        str(folder),
+        "-a",
+        lesson,
+        "-o",
+        str(out),
+        "--workers",
+        str(workers),
+    ]
     return wall(command)
 
 
@@ -168,7 +184,9 @@ def benchmark(lesson: str, *, count: int, more: int, workers: int, sample: int) 
         kit = _kit_scores(scratch / "out_n" / "final_grades.csv")
         floor = lesson_floor(lesson, sources, paths)
     mismatched = [name for name in otter_scores if otter_scores[name] != kit.get(name)]
-    return Measured(lesson, count, workers, len(sampled), otter_each, kit_seconds, kit_seconds_more, more, floor, mismatched)
+    return Measured(
+        lesson, count, workers, len(sampled), otter_each, kit_seconds, kit_seconds_more, more, floor, mismatched
+    )
 
 
 def _kit_scores(gradebook: Path) -> dict[str, dict[str, float]]:
@@ -180,18 +198,46 @@ def _kit_scores(gradebook: Path) -> dict[str, dict[str, float]]:
 
 def report(results: list[Measured]) -> str:
     """One row per lesson, and the targets' verdicts."""
-    header = ["lesson", "N", "otter run s (sampled)", "kit s", "speed-up", "floor s (1 core)", "floor s / sub (cores)",
-              "kit marginal s / sub", "x floor", "scores same"]
-    rows = [[
-        m.lesson, str(m.count), f"{m.otter_seconds:.0f} ({m.otter_sampled} run, x{m.count / m.otter_sampled:.1f})", f"{m.kit_seconds:.1f}",
-        f"{m.speed_up:.1f}x", f"{m.floor_seconds:.3f}", f"{m.floor_on_workers:.3f} ({m.workers})",
-        f"{m.marginal:.3f} (N={m.count}->{m.more})", f"{m.floor_multiple:.2f}", "yes" if not m.mismatched else f"NO: {m.mismatched}",
-    ] for m in results]
+    header = [
+        "lesson",
+        "N",
+        "otter run s (sampled)",
+        "kit s",
+        "speed-up",
+        "floor s (1 core)",
+        "floor s / sub (cores)",
+        "kit marginal s / sub",
+        "x floor",
+        "scores same",
+    ]
+    rows = [
+        [
+            m.lesson,
+            str(m.count),
+            f"{m.otter_seconds:.0f} ({m.otter_sampled} run, x{m.count / m.otter_sampled:.1f})",
+            f"{m.kit_seconds:.1f}",
+            f"{m.speed_up:.1f}x",
+            f"{m.floor_seconds:.3f}",
+            f"{m.floor_on_workers:.3f} ({m.workers})",
+            f"{m.marginal:.3f} (N={m.count}->{m.more})",
+            f"{m.floor_multiple:.2f}",
+            "yes" if not m.mismatched else f"NO: {m.mismatched}",
+        ]
+        for m in results
+    ]
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     notes = [
-        f"otter run is timed on a sample of files spread over each corpus and extrapolated to N; load average now {load}",
-        f"targets: speed-up >= {TARGET_SPEED_UP:g}x, marginal cost <= {TARGET_FLOOR_MULTIPLE:g}x the floor on the workers' cores",
-        "missing: " + (", ".join(m.lesson for m in results if m.speed_up < TARGET_SPEED_UP or m.floor_multiple > TARGET_FLOOR_MULTIPLE) or "none"),
+        "otter run is timed on a sample of files spread over each corpus and extrapolated to N",
+        f"load average now {load}",
+        f"targets: speed-up >= {TARGET_SPEED_UP:g}x, "
+        f"marginal cost <= {TARGET_FLOOR_MULTIPLE:g}x the floor on the workers' cores",
+        "missing: "
+        + (
+            ", ".join(
+                m.lesson for m in results if m.speed_up < TARGET_SPEED_UP or m.floor_multiple > TARGET_FLOOR_MULTIPLE
+            )
+            or "none"
+        ),
     ]
     return "\n".join([render(table(header, rows, title="grading throughput")), *notes])
 
@@ -199,7 +245,9 @@ def report(results: list[Measured]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", help="comma-separated lessons to measure (default: every one under assignments/)")
-    parser.add_argument("--count", type=int, default=20, help="submissions per lesson, cycling through its examples (N)")
+    parser.add_argument(
+        "--count", type=int, default=20, help="submissions per lesson, cycling through its examples (N)"
+    )
     parser.add_argument("--marginal-count", type=int, help="the larger corpus for the marginal cost (default: 3 N)")
     parser.add_argument("--otter-sample", type=int, default=3, help="files `otter run` is timed on, extrapolated to N")
     parser.add_argument("--workers", type=int, default=2, help="workers for autograder grade")
@@ -214,7 +262,11 @@ def main() -> None:
         sys.exit(f"--marginal-count ({more}) must be larger than --count ({args.count})")
     results = []
     for name in names:
-        print(f"{name}: grading {args.count} and {more} copies, otter run on {args.otter_sample}, the floor ...", file=sys.stderr, flush=True)
+        print(
+            f"{name}: grading {args.count} and {more} copies, otter run on {args.otter_sample}, the floor ...",
+            file=sys.stderr,
+            flush=True,
+        )
         results.append(benchmark(name, count=args.count, more=more, workers=args.workers, sample=args.otter_sample))
     print(report(results))
     failed = [f"{m.lesson}: {m.mismatched}" for m in results if m.mismatched]
