@@ -14,9 +14,9 @@ and the assignment's own diagnoses, exactly as a hidden case would. ``using`` pu
 question alone. A failure raises ``CheckFailed``; importing this module makes Otter show that
 message alone, without the test's source line.
 """
+
 from __future__ import annotations
 
-import copy
 import inspect
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -27,10 +27,23 @@ from autograder.authoring.cases import call_guarded, swapped
 from autograder.authoring.checks import CheckFailed
 from autograder.authoring.inplace import judge_update, state_of
 from autograder.authoring.language import say
+from autograder.authoring.otter_messages import show_check_messages_alone
+from autograder.authoring.public_values import diagnosis_inputs, fresh_copies, judged_value
 from autograder.authoring.thresholds import FINAL_LOSS, LAST, check_bars, judge_threshold, measured
 
 
-def check_output(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, relabel: bool = False, up_to_sign: bool = False, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> Any:
+def check_output(
+    function: Any,
+    *arguments: Any,
+    expected: Any,
+    what: str | None = None,
+    rtol: float = checks.FLOAT32_RTOL,
+    atol: float = checks.FLOAT32_ATOL,
+    relabel: bool = False,
+    up_to_sign: bool = False,
+    using: Mapping[str, Callable] | None = None,
+    diagnose: Iterable[checks.Diagnosis] = (),
+) -> Any:
     """``function(*arguments)`` must equal ``expected`` (a value, or a callable given copies of the arguments);
     ``relabel`` and ``up_to_sign`` compare as ``Cases.output`` does.
 
@@ -38,20 +51,39 @@ def check_output(function: Any, *arguments: Any, expected: Any, what: str | None
     """
     name = what or _name(function)
     returned = _call(function, arguments, using)
-    reference = expected(*_copies(arguments)) if callable(expected) else expected
-    verdict = checks.compare(_value(returned), _value(reference), what=name, inputs=_inputs(arguments), rtol=rtol, atol=atol, relabel=relabel, signs=up_to_sign, diagnoses=tuple(diagnose))
+    reference = expected(*fresh_copies(arguments)) if callable(expected) else expected
+    verdict = checks.compare(
+        judged_value(returned),
+        judged_value(reference),
+        what=name,
+        inputs=diagnosis_inputs(arguments),
+        rtol=rtol,
+        atol=atol,
+        relabel=relabel,
+        signs=up_to_sign,
+        diagnoses=tuple(diagnose),
+    )
     _raise_unless(verdict)
     return returned
 
 
-def check_gradient(function: Any, argument: Any, *others: Any, expected: Any, what: str | None = None, rtol: float = 1e-3, atol: float = 1e-5, using: Mapping[str, Callable] | None = None) -> None:
+def check_gradient(
+    function: Any,
+    argument: Any,
+    *others: Any,
+    expected: Any,
+    what: str | None = None,
+    rtol: float = 1e-3,
+    atol: float = 1e-5,
+    using: Mapping[str, Callable] | None = None,
+) -> None:
     """The gradient that reaches ``argument`` (a float tensor) through ``function(argument, *others).sum()``."""
     import torch
 
     name = what or _name(function)
     leaf = argument.detach().clone().requires_grad_(True)
     returned = _call(function, (leaf, *others), using)
-    problem = checks.blank_or_error(_value(returned), what=name)
+    problem = checks.blank_or_error(judged_value(returned), what=name)
     if problem:
         raise CheckFailed(problem)
     try:
@@ -59,51 +91,115 @@ def check_gradient(function: Any, argument: Any, *others: Any, expected: Any, wh
     except Exception:
         pass
     if not isinstance(leaf.grad, torch.Tensor):
-        raise CheckFailed(say(f"梯度无法穿过 {name}：请只用 torch 运算（不要用 math、NumPy 或 .item()）", f"no gradient flows through {name}: build it from torch operations only (not math, NumPy or .item())"))
-    verdict = checks.compare(_value(leaf.grad), _value(expected), what=say(f"{name} 的梯度", f"the gradient through {name}"), rtol=rtol, atol=atol)
+        raise CheckFailed(
+            say(
+                f"梯度无法穿过 {name}：请只用 torch 运算（不要用 math、NumPy 或 .item()）",
+                f"no gradient flows through {name}: build it from torch operations only (not math, NumPy or .item())",
+            )
+        )
+    verdict = checks.compare(
+        judged_value(leaf.grad),
+        judged_value(expected),
+        what=say(f"{name} 的梯度", f"the gradient through {name}"),
+        rtol=rtol,
+        atol=atol,
+    )
     _raise_unless(verdict)
 
 
-def check_curve(function: Any, *arguments: Any, expected: Any, what: str | None = None, rtol: float = 1e-3, atol: float = 1e-5, using: Mapping[str, Callable] | None = None) -> Any:
+def check_curve(
+    function: Any,
+    *arguments: Any,
+    expected: Any,
+    what: str | None = None,
+    rtol: float = 1e-3,
+    atol: float = 1e-5,
+    using: Mapping[str, Callable] | None = None,
+) -> Any:
     """A training function's returned losses, step by step against ``expected`` (a list, or a callable
     given copies of the arguments), with the usual loop mistakes named. Returns what it returned."""
     name = what or _name(function)
-    reference = expected(*_copies(arguments)) if callable(expected) else expected
+    reference = expected(*fresh_copies(arguments)) if callable(expected) else expected
     returned = _call(function, arguments, using)
-    value = _value(returned)
+    value = judged_value(returned)
     problem = checks.blank_or_error(value, what=name)
     if problem:
         raise CheckFailed(problem)
     curve = checks.numbers_of(value)
     if curve is None or curve.ndim != 1:
-        raise CheckFailed(say(f"{name} 应返回损失列表（每步一个数），却返回了 {checks.describe(value)}", f"{name} should return a list with one loss per step, but returned {checks.describe(value)}"))
-    _raise_unless(checks.diagnose_curve(curve, np.asarray(reference, dtype=np.float64), rtol=rtol, atol=atol, what=say(f"{name} 的损失曲线", f"the loss curve of {name}")))
+        raise CheckFailed(
+            say(
+                f"{name} 应返回损失列表（每步一个数），却返回了 {checks.describe(value)}",
+                f"{name} should return a list with one loss per step, but returned {checks.describe(value)}",
+            )
+        )
+    _raise_unless(
+        checks.diagnose_curve(
+            curve,
+            np.asarray(reference, dtype=np.float64),
+            rtol=rtol,
+            atol=atol,
+            what=say(f"{name} 的损失曲线", f"the loss curve of {name}"),
+        )
+    )
     return returned
 
 
-def check_inplace(function: Any, *arguments: Any, expected: Any, updates: Sequence[int] = (0,), what: str | None = None, rtol: float = checks.FLOAT32_RTOL, atol: float = checks.FLOAT32_ATOL, using: Mapping[str, Callable] | None = None, diagnose: Iterable[checks.Diagnosis] = ()) -> None:
+def check_inplace(
+    function: Any,
+    *arguments: Any,
+    expected: Any,
+    updates: Sequence[int] = (0,),
+    what: str | None = None,
+    rtol: float = checks.FLOAT32_RTOL,
+    atol: float = checks.FLOAT32_ATOL,
+    using: Mapping[str, Callable] | None = None,
+    diagnose: Iterable[checks.Diagnosis] = (),
+) -> None:
     """``function(*arguments)`` must update the arguments at positions ``updates`` in place as ``expected``
     does: a callable given copies of the arguments (gradients included) that updates them, such as
     ``lambda params, lr: torch.optim.SGD(params, lr=lr).step()``, or the values those arguments hold
     afterwards, one per position. Returning None is right here; a flipped or scaled step is named."""
     name = what or _name(function)
-    before = _copies(arguments)
+    before = fresh_copies(arguments)
     if callable(expected):
-        updated = _copies(arguments)
+        updated = fresh_copies(arguments)
         expected(*updated)
         expected = [updated[position] for position in updates]
     returned = _call(function, arguments, using)
     if returned is Ellipsis or isinstance(returned, wire.ProbeError):
-        raise CheckFailed(checks.unfinished(_value(returned), what=name))
+        raise CheckFailed(checks.unfinished(judged_value(returned), what=name))
     labels = _parameter_names(function)
     for position, wanted in zip(updates, expected):
-        reference, start = _value(state_of(wanted)), _value(state_of(before[position]))
+        reference, start = judged_value(state_of(wanted)), judged_value(state_of(before[position]))
         old = [item.array for item in start.items] if start.kind == "list" else [start.array]
         label = labels[position] if position < len(labels) else f"#{position}"
-        _raise_unless(judge_update(_value(state_of(arguments[position])), reference, old, label=label, what=name, inputs=_inputs(tuple(before)), rtol=rtol, atol=atol, diagnoses=tuple(diagnose)))
+        _raise_unless(
+            judge_update(
+                judged_value(state_of(arguments[position])),
+                reference,
+                old,
+                label=label,
+                what=name,
+                inputs=diagnosis_inputs(tuple(before)),
+                rtol=rtol,
+                atol=atol,
+                diagnoses=tuple(diagnose),
+            )
+        )
 
 
-def check_threshold(function: Any, *arguments: Any, below: Any = None, at_least: Any = None, measure: Any = LAST, label: str = FINAL_LOSS, reference: float | None = None, what: str | None = None, using: Mapping[str, Callable] | None = None) -> Any:
+def check_threshold(
+    function: Any,
+    *arguments: Any,
+    below: Any = None,
+    at_least: Any = None,
+    measure: Any = LAST,
+    label: str = FINAL_LOSS,
+    reference: float | None = None,
+    what: str | None = None,
+    using: Mapping[str, Callable] | None = None,
+) -> Any:
     """A number ``function(*arguments)`` reaches must clear the bars, as ``Cases.threshold`` judges it: the
     last number it returns, or ``measure(returned, *arguments)``. A bar set by ``reference_bar(...)``
     needs the solution's value as ``reference=``. Returns what the function returned."""
@@ -114,7 +210,11 @@ def check_threshold(function: Any, *arguments: Any, below: Any = None, at_least:
         number = measured(returned, measure, list(arguments))
     except Exception as error:
         number = wire.ProbeError(f"{type(error).__name__}: {error}")
-    _raise_unless(judge_threshold(_value(number), reference_value=reference, below=below, at_least=at_least, label=label, what=name))
+    _raise_unless(
+        judge_threshold(
+            judged_value(number), reference_value=reference, below=below, at_least=at_least, label=label, what=name
+        )
+    )
     return returned
 
 
@@ -123,7 +223,11 @@ def call(function: Any, *arguments: Any, what: str | None = None, using: Mapping
     fails the check with its message (the known PyTorch errors explained) instead of a traceback."""
     name = what or _name(function)
     returned = _call(function, arguments, using)
-    problem = checks.blank_or_error(_value(returned), what=name) if returned is None or returned is Ellipsis or isinstance(returned, wire.ProbeError) else None
+    problem = (
+        checks.blank_or_error(judged_value(returned), what=name)
+        if returned is None or returned is Ellipsis or isinstance(returned, wire.ProbeError)
+        else None
+    )
     if problem:
         raise CheckFailed(problem)
     return returned
@@ -154,70 +258,9 @@ def _call(function: Any, arguments: tuple, using: Mapping[str, Callable] | None)
     return call_guarded(function, *arguments)
 
 
-def _copies(arguments: tuple) -> list:
-    """Fresh copies of the arguments (tensors keep requires_grad and their .grad), so the expected side
-    starts where the student's did."""
-    copied = []
-    for argument in arguments:
-        if hasattr(argument, "detach") and hasattr(argument, "requires_grad"):
-            fresh = argument.detach().clone().requires_grad_(argument.requires_grad)
-            if getattr(argument, "grad", None) is not None:
-                fresh.grad = argument.grad.detach().clone()
-            copied.append(fresh)
-        else:
-            copied.append(copy.deepcopy(argument))
-    return copied
-
-
-def _value(value: Any) -> wire.Value:
-    """``value`` as a judge sees it: encoded and decoded (number lists become one array)."""
-    series = wire.number_series(value) if isinstance(value, (list, tuple)) else None
-    return wire.decode(wire.encode(series if series is not None else wire.series_inside(value)))
-
-
-def _inputs(arguments: tuple) -> dict[str, np.ndarray]:
-    """The arguments as a diagnosis sees them in a hidden case: ``a0``, ``a1``, ... (arrays, or a literal
-    number or string as it is); a DataLoader
-    over two tensors as ``a<i>.x``, ``a<i>.y`` and ``a<i>.batch_size``, as ``loader(...)`` stores it."""
-    found = {}
-    for index, argument in enumerate(arguments):
-        tensors = getattr(getattr(argument, "dataset", None), "tensors", None)
-        if isinstance(tensors, tuple) and len(tensors) == 2 and isinstance(getattr(argument, "batch_size", None), int):
-            found[f"a{index}.x"], found[f"a{index}.y"] = (np.asarray(tensor.detach().numpy()) for tensor in tensors)
-            found[f"a{index}.batch_size"] = np.int64(argument.batch_size)
-            continue
-        if isinstance(argument, (bool, int, float, str)):
-            found[f"a{index}"] = argument  # as a hidden case hands its literal arguments over
-            continue
-        try:
-            found[f"a{index}"] = np.asarray(argument.detach().numpy() if hasattr(argument, "detach") else argument)
-        except Exception:
-            continue
-    return found
-
-
 def _raise_unless(verdict: checks.Verdict) -> None:
     if not verdict.passed:
         raise CheckFailed(verdict.message)
 
 
-def _show_check_messages_alone() -> None:
-    """Make Otter show a failed public check as its message only: no test source, no traceback."""
-    try:
-        from otter.test_files.exception_test import ExceptionTestFile
-    except ImportError:  # not under Otter (the kit's own grader imports this too)
-        return
-    original = ExceptionTestFile._generate_error_message
-    if getattr(original, "_kit", False):
-        return
-
-    def message(self, excp: Exception, context: int = 0) -> str:
-        if isinstance(excp, AssertionError) and str(excp):
-            return str(excp)
-        return say(f"检查本身出错了（{type(excp).__name__}: {excp}）", f"the check itself failed ({type(excp).__name__}: {excp})")
-
-    message._kit = True
-    ExceptionTestFile._generate_error_message = message
-
-
-_show_check_messages_alone()
+show_check_messages_alone()

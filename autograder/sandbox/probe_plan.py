@@ -20,7 +20,7 @@ from pathlib import Path
 import cloudpickle
 
 from autograder.authoring.cases import Case, Probe
-from autograder.authoring.declare import Declared
+from autograder.authoring.declared import Declared
 from autograder.authoring.suite import CasesModule, Suite
 
 
@@ -57,7 +57,8 @@ class ProbePlan:
 
     @classmethod
     def of(cls, module: CasesModule, stored: Suite, *, notebook_name: str) -> "ProbePlan":
-        """The plan for ``module``'s cases, with their inputs from ``stored`` (its references hold no expected output)."""
+        """The plan for ``module``'s cases, with their inputs from ``stored`` (its references hold no expected
+        output)."""
         by_question: dict[str, list[ProbeCase]] = {}
         for case in module.cases:
             by_question.setdefault(case.question, []).append(ProbeCase.of(case))
