@@ -8,21 +8,21 @@ the answers students wrote, to compare them with each other.
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from typing import Callable, Iterable
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def definitions(sources: Iterable[str]) -> dict[str, str]:
+def definitions(sources: Iterable[str], *, parse: Callable[[str], ast.Module] = ast.parse) -> dict[str, str]:
     """Name → source of every top-level function and class in ``sources``, in order (a later one wins).
 
     Cells that do not parse (magics, say) are skipped. Sources are as written,
-    comments and decorators included.
+    comments and decorators included. ``parse``: ``ast.parse``, or one that remembers its trees.
     """
     found: dict[str, str] = {}
     for source in sources:
         try:
-            tree = ast.parse(source)
+            tree = parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting overflows the parser
             continue
         lines = source.splitlines()

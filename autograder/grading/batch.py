@@ -19,7 +19,7 @@ from autograder import KitError, sandbox
 from autograder.assignment import Assignment
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.intake import submissions
-from autograder.grading.intake.reading import read_submission
+from autograder.grading.intake.received import Received
 from autograder.grading.intake.submission_keys import Keyed, key_submissions
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.judging.grade import Grade
@@ -100,21 +100,23 @@ def grade_paths(
         raise GradeRunError(str(error)) from error
     before = {grade.file: grade for grade in load_grades(out)}
     counted_before = counted_files(class_rows(list(before.values()), zoned, policy))
+    code = LessonCode.of(assignment)
+    context = GradingContext(out, assignment.name, autograder.manual_questions(), code.names)
+    found = in_shard(submissions.discover(paths), options.shard)
+    received = {_place(submission): Received.of(submission, autograder.digest, context.read) for submission in found}
     keyed = key_submissions(
-        in_shard(submissions.discover(paths), options.shard),
+        found,
         before,
-        declared_student=lambda submission: _declared_student(submission, assignment.name),
-        digest_of=lambda submission: submissions.digest(_read(submission), autograder.digest),
+        declared_student=lambda submission: _declared_student(received[_place(submission)]),
+        digest_of=lambda submission: received[_place(submission)].digest,
     )
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    code = LessonCode.of(assignment)
     with GradingFolder(autograder) as folder:
-        judge = folder.judge()
-        manual = autograder.manual_questions()
-        grader = SubmissionGrader(autograder, judge, GradingContext(out, assignment.name, manual, code.names))
+        grader = SubmissionGrader(autograder, folder.judge(), context)
         run = _Run(grader, on_progress, named_at=_named_at(keyed, before))
-        todo = run.reuse_or_queue(keyed.submissions, {} if options.force else before)
+        named = [received[_place(submission)].renamed(submission) for submission in keyed.submissions]
+        todo = run.reuse_or_queue(named, {} if options.force else before)
         if todo:
             limits = sandbox_limits(options, hidden_paths(assignment, out, paths))
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
@@ -138,11 +140,14 @@ def _named_at(keyed: Keyed, before: dict[str, Grade]) -> dict[str, str]:
     }
 
 
-def _declared_student(submission: submissions.Submission, assignment: str) -> str:
-    """The student number ``submission``'s notebook (or export zip) declares, read in the bounded
-    reader as every submission is; "" when none can be read."""
-    reading = read_submission(submission.file, _read(submission), assignment=assignment, manual=[], graded=[])
-    return reading.about.identity.get("student_id", "")
+def _place(submission: submissions.Submission) -> tuple[Path, bool]:
+    """What tells a found file apart before it is named for OUT."""
+    return submission.path, submission.found_in_folder
+
+
+def _declared_student(received: Received) -> str:
+    """The student number the notebook (or export zip) declares; "" when none can be read."""
+    return received.reading().about.identity.get("student_id", "")
 
 
 class _Run:
@@ -156,16 +161,14 @@ class _Run:
         self.sources: dict[str, str] = {}
         self.total = 0
 
-    def reuse_or_queue(
-        self, found: list[submissions.Submission], before: dict[str, Grade]
-    ) -> list[submissions.Submission]:
+    def reuse_or_queue(self, found: list[Received], before: dict[str, Grade]) -> list[Received]:
         """Record the results in ``before`` still valid for unchanged files; return the other submissions."""
         self.total = len(found)
-        self.sources = {submission.file: str(submission.path.resolve()) for submission in found}
+        self.sources = {submission.file: str(submission.submission.path.resolve()) for submission in found}
         todo = []
         for submission in found:
             previous = before.get(submission.file)
-            if previous is not None and previous.digest == self.grader.digest(_read(submission)):
+            if previous is not None and previous.digest == submission.digest:
                 # Named again by the TA it is rewritten to count from now; found at another path, to be found
                 # there next time.
                 moved = (self.named_at.get(submission.file, ""), self.sources[submission.file]) != (
@@ -177,20 +180,16 @@ class _Run:
                 todo.append(submission)
         return todo
 
-    def grade(self, todo: list[submissions.Submission], workers: Workers, limits: sandbox.Limits) -> None:
-        digests: dict[str, str] = {}
-        for job, result in workers.run(self._jobs(todo, limits, digests)):
+    def grade(self, todo: list[Received], workers: Workers, limits: sandbox.Limits) -> None:
+        digests = {submission.file: submission.digest for submission in todo}
+        for job, result in workers.run(self._jobs(todo, limits)):
             self._record(self.grader.judged(job.key, digests[job.key], result))
 
-    def _jobs(
-        self, todo: list[submissions.Submission], limits: sandbox.Limits, digests: dict[str, str]
-    ) -> Iterator[Job]:
-        """A job per notebook, read only when a worker is free (a class's files need not fit in memory);
-        a file that is no notebook gets its failed grade here."""
+    def _jobs(self, todo: list[Received], limits: sandbox.Limits) -> Iterator[Job]:
+        """A job per notebook, parsed only when a worker is free; a file that is no notebook gets its
+        failed grade here."""
         for submission in todo:
-            content = _read(submission)
-            digests[submission.file] = self.grader.digest(content)
-            job = self.grader.job(submission.file, content, limits)
+            job = self.grader.job_of(submission, limits)
             if isinstance(job, Grade):
                 self._record(job)
             else:
@@ -204,10 +203,3 @@ class _Run:
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)
-
-
-def _read(submission: submissions.Submission) -> bytes:
-    try:
-        return submission.read_bytes()
-    except OSError as error:
-        return f"unreadable: {error}".encode()

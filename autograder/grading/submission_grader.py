@@ -16,7 +16,8 @@ from autograder import sandbox
 from autograder.assignment import Assignment
 from autograder.grading.intake import submissions
 from autograder.grading.intake.about import About
-from autograder.grading.intake.reading import read_submission
+from autograder.grading.intake.reading import Reading, read_submission
+from autograder.grading.intake.received import Received
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.judging.judge import Judge
@@ -38,12 +39,18 @@ class GradeOptions:
 
 @dataclass(frozen=True)
 class GradingContext:
-    """What writing one submission's outputs needs beyond its grade."""
+    """What reading a submission and writing its outputs need beyond its grade."""
 
     out: Path
     assignment: str
     manual: dict[str, float]  # written question → points
     graded_names: list[str]  # the definitions students write
+
+    def read(self, file: str, content: bytes) -> Reading:
+        """``content`` read as a submission of this assignment (see ``autograder.grading.intake.reading``)."""
+        return read_submission(
+            file, content, assignment=self.assignment, manual=list(self.manual), graded=self.graded_names
+        )
 
 
 class SubmissionGrader:
@@ -59,19 +66,18 @@ class SubmissionGrader:
         return submissions.digest(content, self.autograder.digest)
 
     def job(self, file: str, content: bytes, limits: sandbox.Limits) -> Job | Grade:
-        """The sandbox job for ``file``, or its failed grade when it is no notebook of this assignment
+        """The sandbox job for ``file`` given as bytes (see ``job_of``)."""
+        submission = submissions.Submission(file, Path(file))
+        return self.job_of(Received(submission, content, self.digest(content), self.context.read), limits)
+
+    def job_of(self, received: Received, limits: sandbox.Limits) -> Job | Grade:
+        """The sandbox job for ``received``, or its failed grade when it is no notebook of this assignment
         or over a limit of what the grader reads (see ``autograder.grading.intake.reading``)."""
-        reading = read_submission(
-            file,
-            content,
-            assignment=self.context.assignment,
-            manual=list(self.context.manual),
-            graded=self.context.graded_names,
-        )
+        reading = received.reading()
         if reading.notebook is None:
-            return self.judge.failed(file, self.digest(content), reading.problem)
-        self._about[file] = reading.about
-        return Job(file, reading.notebook, limits)
+            return self.judge.failed(received.file, received.digest, reading.problem)
+        self._about[received.file] = reading.about
+        return Job(received.file, reading.notebook, limits)
 
     def judged(self, file: str, digest: str, result: sandbox.Result) -> Grade:
         """``file``'s grade from what its sandbox sent; a kit bug or a forged report costs this file only."""

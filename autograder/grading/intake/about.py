@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from autograder.authoring.student import IDENTITY_FILE
 from autograder.grading.intake.answer_code import graded_code
 from autograder.grading.intake.identity import declared_identity
+from autograder.grading.intake.parse_once import ParseOnce
 from autograder.grading.intake.syntax_errors import undefined_by_syntax_errors
 from autograder.grading.judging.grade import Grade
 from autograder.grading.records.written import written_answers
@@ -51,7 +52,8 @@ def read_about(content: bytes, notebook, *, manual: list[str], graded: list[str]
     """``notebook`` (already loaded from ``content``) described; ``manual``: written questions in order,
     ``graded``: the names of the definitions students write."""
     exported = _export_identity(content)
-    declared = declared_identity(notebook)
+    parse = ParseOnce()
+    declared = declared_identity(notebook, parse=parse)
     identity = {
         "name": (declared.name if declared else "") or exported.get("name", ""),
         "student_id": (declared.student_id if declared else "") or exported.get("student_id", ""),
@@ -60,8 +62,8 @@ def read_about(content: bytes, notebook, *, manual: list[str], graded: list[str]
         identity={key: value for key, value in identity.items() if value},
         submitted=exported.get("exported_at", ""),
         written=written_answers(notebook, manual) if manual else {},
-        code=graded_code(notebook, graded),
-        syntax_errors=undefined_by_syntax_errors(notebook, graded),
+        code=graded_code(notebook, graded, parse=parse),
+        syntax_errors=undefined_by_syntax_errors(notebook, graded, parse=parse),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from typing import Callable
 
 # Imported here, not when first used: the grader reads each submission in a forked child, and
 # every child would otherwise import it again.
@@ -38,16 +39,16 @@ def answer_names(notebook) -> list[str]:
     return list(definitions(python_source(source) for source in cells))
 
 
-def graded_code(notebook, names: list[str]) -> str:
+def graded_code(notebook, names: list[str], *, parse: Callable[[str], ast.Module] = ast.parse) -> str:
     """The source of the named top-level definitions a notebook holds (the last of each), cut to size.
 
     Read as IPython runs the cells: magic and shell lines are ``pass``, a ``%%time`` cell's body counts.
     """
-    found = definitions(python_source(source) for source, _ in code_cells(notebook))
+    found = definitions((python_source(source, parse=parse) for source, _ in code_cells(notebook)), parse=parse)
     return "\n\n".join(found[name].rstrip("\n") for name in names if name in found)[:MAX_CODE_CHARS]
 
 
-def python_source(cell: str) -> str:
+def python_source(cell: str, *, parse: Callable[[str], ast.Module] = ast.parse) -> str:
     """``cell`` as the Python IPython runs, with its magic and shell lines made ``pass``.
 
     A cell that is not Python afterwards is returned as IPython's transformer left it (its lines
@@ -65,12 +66,12 @@ def python_source(cell: str) -> str:
     if "get_ipython" not in text:  # no magic or shell line: nothing to take out, no need to parse
         return text
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return text
     body = _python_cell_magic_body(tree)
     if body is not None:
-        return python_source(body)
+        return python_source(body, parse=parse)
     return _without_ipython_calls(text, tree)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Callable
 
 import nbformat
 
@@ -20,14 +21,18 @@ class Identity:
     student_id: str
 
 
-def declared_identity(notebook: nbformat.NotebookNode) -> Identity | None:
-    """The name and student number the notebook's code assigns (the last assignment wins), or None."""
+def declared_identity(
+    notebook: nbformat.NotebookNode, *, parse: Callable[[str], ast.Module] = ast.parse
+) -> Identity | None:
+    """The name and student number the notebook's code assigns (the last assignment wins), or None.
+
+    ``parse``: ``ast.parse``, or one that remembers its trees."""
     found: dict[str, str] = {}
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
             continue
         try:
-            tree = ast.parse(cell["source"])
+            tree = parse(cell["source"])
         except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting overflows the parser
             continue
         for node in tree.body:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Callable
 
 from autograder.authoring.language import say
 from autograder.definitions import DEFINITIONS
@@ -30,9 +31,13 @@ _CHINESE = {
 }
 
 
-def undefined_by_syntax_errors(notebook, names: list[str]) -> dict[str, str]:
+def undefined_by_syntax_errors(
+    notebook, names: list[str], *, parse: Callable[[str], ast.Module] = ast.parse
+) -> dict[str, str]:
     """Name → what to fix, for each of ``names`` that no cell defines because the cell holding its
-    ``def`` (or ``class``) has a syntax error; the last such cell is the one reported."""
+    ``def`` (or ``class``) has a syntax error; the last such cell is the one reported.
+
+    ``parse``: ``ast.parse``, or one that remembers its trees."""
     defined, broken = set(), []
     for source, _ in code_cells(notebook):
         if not set(_DEFINED.findall(source)) & set(
@@ -40,7 +45,7 @@ def undefined_by_syntax_errors(notebook, names: list[str]) -> dict[str, str]:
         ):  # only a cell that defines a graded name can leave it undefined
             continue
         try:
-            tree = ast.parse(python_source(source))
+            tree = parse(python_source(source, parse=parse))
         except SyntaxError as error:
             broken.append((source, error))
             continue
