@@ -47,7 +47,8 @@ def make_data(root: Path, names: Sequence[str] = ()) -> list[Path]:
         if not data_set.folder.is_dir() and not assignment.source_notebook.is_file():
             known = ", ".join(d.name for d in DataSet.all(root)) or "none"
             raise DataSetNotFound(
-                f"{name!r} is neither a data set (a folder of {root / DATA_FOLDER}: {known}) nor an assignment; check the name"
+                f"{name!r} is neither a data set (a folder of {root / DATA_FOLDER}: {known}) nor an assignment; check "
+                "the name"
             )
         if data_set.folder.is_dir():
             written += data_set.make()

@@ -87,7 +87,8 @@ class DataSet:
         """
         if not self.generator.is_file():
             raise GeneratorFailed(
-                f"{self.generator}: data set {self.name!r} has no generator; add one defining make_data(folder), or put its files in {self.folder}"
+                f"{self.generator}: data set {self.name!r} has no generator; add one defining make_data(folder), or "
+                f"put its files in {self.folder}"
             )
         return run_generator(self.generator, self.folder)
 
@@ -106,14 +107,16 @@ def run_generator(generator: Path, folder: Path) -> list[Path]:
         make = getattr(module, "make_data", None)
         if not callable(make):
             raise GeneratorFailed(
-                f"{generator}: define make_data(folder), which writes the data files into folder and returns their paths"
+                f"{generator}: define make_data(folder), which writes the data files into folder and returns their "
+                "paths"
             )
         return [Path(path) for path in make(Path(folder)) or []]
     except GeneratorFailed:
         raise
     except Exception as error:
         raise GeneratorFailed(
-            f"{generator}{_line_in(generator, error)}: running it raised {type(error).__name__}: {str(error)[:300]}; fix the generator"
+            f"{generator}{_line_in(generator, error)}: running it raised {type(error).__name__}: {str(error)[:300]}; "
+            "fix the generator"
         ) from error
 
 

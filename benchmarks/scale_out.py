@@ -103,13 +103,15 @@ def main() -> None:
             )
             rates[machines] = len(notebooks) / seconds * 60
             print(
-                f"scale-out: {machines} worker{'s' if machines > 1 else ''} x {options.sandboxes} sandbox: {len(notebooks)} graded in {seconds:.1f} s, "
+                f"scale-out: {machines} worker{'s' if machines > 1 else ''} x {options.sandboxes} sandbox: "
+                f"{len(notebooks)} graded in {seconds:.1f} s, "
                 f"{rates[machines]:.1f}/min (jobs per worker: {' + '.join(map(str, claimed))})",
                 flush=True,
             )
     ratio = rates[2] / rates[1]
     print(
-        f"scale-out: two workers' throughput is {ratio:.2f}x one worker's (target {TARGET}x); load average {os.getloadavg()[0]:.1f} at the end"
+        f"scale-out: two workers' throughput is {ratio:.2f}x one worker's (target {TARGET}x); load average "
+        f"{os.getloadavg()[0]:.1f} at the end"
     )
 
 

@@ -76,7 +76,8 @@ async def submit_and_wait(client: httpx.AsyncClient, assignment: str, token: str
 async def rush(
     url: str, assignment: str, tokens: list[str], examples: list[Path], minutes: float, seed: int
 ) -> tuple[list[float], float]:
-    """Every token uploads once at a random moment of the rush; (each upload-to-grade time, seconds from start to the last grade)."""
+    """Every token uploads once at a random moment of the rush; (each upload-to-grade time, seconds from start to the
+    last grade)."""
     schedule = random.Random(seed)
     limits = httpx.Limits(max_connections=len(tokens) + 10)
     async with httpx.AsyncClient(base_url=url, timeout=WAIT_S + 60, limits=limits) as client:
@@ -137,7 +138,8 @@ def main() -> None:
             idle_s, idle = asyncio.run(_idle(server.url, args.assignment, tokens[-1], examples[0]))
             own_s = notebook_seconds(folder, idle["id"])
             print(
-                f"idle: upload to feedback {idle_s:.1f} s; the notebook's own run {own_s:.1f} s ({idle_s - own_s:.1f} s beyond it)",
+                f"idle: upload to feedback {idle_s:.1f} s; the notebook's own run {own_s:.1f} s ({idle_s - own_s:.1f} "
+                "s beyond it)",
                 flush=True,
             )
             times, wall = asyncio.run(rush(server.url, args.assignment, tokens[:-1], examples, args.minutes, args.seed))

@@ -37,7 +37,8 @@ def pytest_addoption(parser):
     parser.addoption(
         "--every-entry",
         action="store_true",
-        help="compare plain otter run with the kit on every corpus entry, not only the combined-mistake notebooks (make parity)",
+        help="compare plain otter run with the kit on every corpus entry, not only the combined-mistake notebooks "
+        "(make parity)",
     )
 
 

@@ -36,7 +36,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def project_with(assignment: Assignment, root: Path, *, server: dict | None = None, late: dict | None = None) -> Path:
-    """A project at ``root`` holding ``assignment`` as released, its assignment.yml given ``server`` rules and ``late`` policy."""
+    """A project at ``root`` holding ``assignment`` as released, its assignment.yml given ``server`` rules and ``late``
+    policy."""
     name = assignment.name
     for folder in ("assignments", "student_template", "solutions"):
         shutil.copytree(assignment.root / folder / name, root / folder / name)

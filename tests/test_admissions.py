@@ -1,4 +1,5 @@
-"""The admissions data set (data/admissions/, the logistic-regression lesson's): deterministic and shaped like the course's."""
+"""The admissions data set (data/admissions/, the logistic-regression lesson's): deterministic and shaped like the
+course's."""
 
 from __future__ import annotations
 

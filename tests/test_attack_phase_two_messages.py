@@ -22,6 +22,7 @@ only the numbers the grader writes itself (expected values, the inputs' sizes, t
 constants) and shows any number the notebook's values round to as "…"
 (``autograder.grading.judging.quoted_numbers``); the words, and the expected numbers, still teach.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,7 +37,7 @@ from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.judge import Judge
 
 SECRET = b"return 1 / (1 + torch.exp(-x.clamp(min=-60)))"
-BYTES_PER_SHAPE = 7   # numpy caps the product of a zero-size array's other dimensions at 2**63
+BYTES_PER_SHAPE = 7  # numpy caps the product of a zero-size array's other dimensions at 2**63
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,10 @@ def _swap_in_cases(judge: Judge) -> list:
     cases = []
     for question in judge.autograder.questions.values():
         for graded in question.cases:
-            case = next((case for case in judge.module.cases if (case.question, case.name) == (question.name, graded.name)), None)
+            case = next(
+                (case for case in judge.module.cases if (case.question, case.name) == (question.name, graded.name)),
+                None,
+            )
             if case is not None and case.swap_in:
                 cases.append(case)
     return cases
@@ -71,12 +75,14 @@ def _claimed_types(chunks: list[str]) -> dict:
 def test_a_phase_two_cannot_spell_the_reference_in_type_names(judge):
     cases = _swap_in_cases(judge)
     spelled = base64.b32encode(SECRET).decode().rstrip("=").lower()
-    chunks = [f"x{spelled[i:i + 30]}" for i in range(0, len(spelled), 30)]
+    chunks = [f"x{spelled[i : i + 30]}" for i in range(0, len(spelled), 30)]
     probes = {}
     for number, case in enumerate(cases):
-        value = _claimed_types(chunks[4 * number:4 * number + 4] or ["Tensor"])
+        value = _claimed_types(chunks[4 * number : 4 * number + 4] or ["Tensor"])
         probes[case.key] = {"acc": value} if case.question == "accuracy" else {"losses": value, "w": value, "b": value}
-    grade = judge.grade("typed.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode())
+    grade = judge.grade(
+        "typed.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode()
+    )
 
     page = " ".join(outcome.message for outcome in grade.cases)
     assert "a value of type" in page, page  # the judges did describe the values
@@ -85,12 +91,18 @@ def test_a_phase_two_cannot_spell_the_reference_in_type_names(judge):
 
 def test_a_phase_two_cannot_spell_the_reference_in_the_numbers_of_its_messages(judge):
     cases = _swap_in_cases(judge)
-    chunks = [SECRET[i:i + BYTES_PER_SHAPE] for i in range(0, len(SECRET), BYTES_PER_SHAPE)]
+    chunks = [SECRET[i : i + BYTES_PER_SHAPE] for i in range(0, len(SECRET), BYTES_PER_SHAPE)]
     probes = {}
     for case, chunk in zip(cases, chunks):
         value = wire.encode(_spelled(chunk))
-        probes[case.key] = {"acc": value} if case.question == "accuracy" else {"losses": value, "w": wire.encode(np.zeros((2, 1))), "b": wire.encode(np.zeros(1))}
-    grade = judge.grade("spelled.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode())
+        probes[case.key] = (
+            {"acc": value}
+            if case.question == "accuracy"
+            else {"losses": value, "w": wire.encode(np.zeros((2, 1))), "b": wire.encode(np.zeros(1))}
+        )
+    grade = judge.grade(
+        "spelled.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode()
+    )
 
     page = " ".join(outcome.message for outcome in grade.cases if not outcome.passed)
     shapes = re.findall(r"\(0, ([\d, ]+)\)", page)
@@ -102,11 +114,18 @@ def test_a_swap_in_message_still_teaches_with_the_graders_numbers(judge):
     """A loss curve of the wrong length: the message says how many entries it should have, not how many it had."""
     curves = [case for case in _swap_in_cases(judge) if case.question == "train" and case.name.startswith("curve")]
     assert curves, "logistic_regression has no swap-in loss-curve case to look at"
-    probes = {case.key: {"losses": wire.encode([0.5] * 37), "w": wire.encode(np.zeros((2, 1))), "b": wire.encode(np.zeros(1))} for case in curves}
-    grade = judge.grade("short.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode())
+    probes = {
+        case.key: {"losses": wire.encode([0.5] * 37), "w": wire.encode(np.zeros((2, 1))), "b": wire.encode(np.zeros(1))}
+        for case in curves
+    }
+    grade = judge.grade(
+        "short.ipynb", "digest", json.dumps({"probes": {}}).encode(), json.dumps({"probes": probes}).encode()
+    )
 
     messages = [outcome.message for outcome in grade.cases if outcome.name in {case.name for case in curves}]
-    assert len(messages) == len(curves) and all(re.search(r"has … entries, expected one per epoch \(\d+\)", message) for message in messages), messages
+    assert len(messages) == len(curves) and all(
+        re.search(r"has … entries, expected one per epoch \(\d+\)", message) for message in messages
+    ), messages
     assert not [message for message in messages if "37" in message], messages
 
 

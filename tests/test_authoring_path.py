@@ -114,7 +114,8 @@ def test_the_guides_example_releases_with_full_marks_and_every_mutant_accounted_
 
 
 def _quoted_blocks() -> list[tuple[str, str]]:
-    """(file, code) of every code block in the guide that quotes a file of the example, of a shipped assignment or of a data set."""
+    """(file, code) of every code block in the guide that quotes a file of the example, of a shipped assignment or of a
+    data set."""
     text = (DOCS / "authoring.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```(?:python|yaml)\n# ((?:docs/example|assignments|data)/\S+)\n(.*?)```", text, re.DOTALL)
     return [(file, code) for file, code in blocks]
@@ -189,7 +190,8 @@ MISTAKES = [
         "cases.py",
         'data("x_train"), data("y_train"),\n                   tensor(normal(0, 1, (1,))',
         'data("x_trian"), data("y_train"),\n                   tensor(normal(0, 1, (1,))',
-        r"cases\.py, case train/course_curve: making its inputs raised LookupError: data\('x_trian'\): the solution notebook defines no variable 'x_trian'",
+        r"cases\.py, case train/course_curve: making its inputs raised LookupError: data\('x_trian'\): the solution "
+        r"notebook defines no variable 'x_trian'",
     ),
     (
         "cases.py",
@@ -259,7 +261,11 @@ def test_the_readme_lists_the_course_in_teaching_order():
 
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- assignments:start", 1)[1].split("-->", 1)[1].split("<!-- assignments:end -->", 1)[0]
-    stale = "README.md's list of the course is stale: run `.venv/bin/autograder course --markdown` and paste its output between the `<!-- assignments:start ... -->` and `<!-- assignments:end -->` lines (docs/authoring.md, 'Adding the lesson to the course')"
+    stale = (
+        "README.md's list of the course is stale: run `.venv/bin/autograder course --markdown` and paste its "
+        "output between the `<!-- assignments:start ... -->` and `<!-- assignments:end -->` lines "
+        "(docs/authoring.md, 'Adding the lesson to the course')"
+    )
     assert block.strip() == course_markdown(PROJECT), stale
     assert len(Assignment.all(PROJECT)) == block.count("\n| ") - 1, stale
 
@@ -269,6 +275,8 @@ def test_every_assignment_has_an_honest_corpus():
 
     missing = [assignment.name for assignment in Assignment.all(PROJECT) if assignment.name not in CORPORA]
     assert missing == [], (
-        f"make test grades no submission of {', '.join(missing)}: write tests/corpus/<name>.py defining CORPUS = Corpus(...) "
-        "(see tests/corpus/kmeans.py) and add it to CORPORA in tests/corpus/__init__.py (docs/authoring.md, 'Adding the lesson to the course')"
+        f"make test grades no submission of {', '.join(missing)}: write tests/corpus/<name>.py defining CORPUS = "
+        "Corpus(...) "
+        "(see tests/corpus/kmeans.py) and add it to CORPORA in tests/corpus/__init__.py (docs/authoring.md, 'Adding "
+        "the lesson to the course')"
     )

@@ -92,14 +92,16 @@ def test_nested_json_that_needs_more_than_the_cap_is_too_large():
 def test_a_notebook_of_too_many_small_values_is_too_large_before_the_grader_holds_it():
     # 80,000 one-line cells: 3 MiB of JSON, but 560,000 values, about 110 MB for the grader to hold.
     cells = ",".join(
-        f'{{"cell_type": "code", "id": "c{index}", "metadata": {{}}, "source": "x = 1", "outputs": [], "execution_count": null}}'
+        f'{{"cell_type": "code", "id": "c{index}", "metadata": {{}}, "source": "x = 1", "outputs": [], '
+        f'"execution_count": null}}'
         for index in range(80_000)
     )
     before = _rss_mb()
     result = _read(f'{{"cells": [{cells}], "metadata": {{}}, "nbformat": 4, "nbformat_minor": 5}}'.encode())
     assert (
         result.problem
-        == f"too large: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); clear its outputs and split it up"
+        == f"too large: the notebook holds over {MAX_NOTEBOOK_VALUES:,} values (cells, outputs, metadata); clear its "
+        "outputs and split it up"
     )
     assert _rss_mb() - before < 50
 

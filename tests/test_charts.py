@@ -193,7 +193,8 @@ def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
     path.write_text('CASES = []\nCHARTS = ["losses"]\n', encoding="utf-8")
     with pytest.raises(
         SuiteError,
-        match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, Clusters, DecisionRegions, Scatter\)",
+        match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, "
+        r"Clusters, DecisionRegions, Scatter\)",
     ):
         load_cases(path)
 

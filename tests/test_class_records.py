@@ -44,7 +44,8 @@ def _roster(tmp_path, text: str, *, bom: bool = False) -> Roster:
 def test_a_canvas_gradebook_export_is_a_roster(tmp_path):
     roster = _roster(
         tmp_path,
-        "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1\n    Points Possible,,,,,10\nZhang San,12345,2023001,zhangsan,A,\nLi Si,12346,2023002,lisi,B,\n",
+        "Student,ID,SIS User ID,SIS Login ID,Section,Lab 1\n    Points Possible,,,,,10\nZhang "
+        "San,12345,2023001,zhangsan,A,\nLi Si,12346,2023002,lisi,B,\n",
         bom=True,
     )
     assert [(s.name, s.lms_id, s.student_id, s.login, s.section) for s in roster.students] == [
@@ -78,7 +79,8 @@ def test_a_roster_that_cannot_be_read_says_why(tmp_path, text, message):
 def test_submissions_are_matched_to_students(tmp_path):
     roster = _roster(
         tmp_path,
-        "Student,ID,SIS User ID,SIS Login ID,Section\nZhang San,12345,2023001,zhangsan,A\nLi Si,12346,2023002,lisi,A\nWang Wu,12347,2023003,wangwu,B\n",
+        "Student,ID,SIS User ID,SIS Login ID,Section\nZhang San,12345,2023001,zhangsan,A\nLi "
+        "Si,12346,2023002,lisi,A\nWang Wu,12347,2023003,wangwu,B\n",
     )
     claims = [
         Claim("canvas/zhangsan_12345_1_lab.ipynb", lms_id="12345", login="zhangsan", submitted="2026-12-01T10:00"),

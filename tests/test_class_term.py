@@ -71,7 +71,8 @@ def _grade(root: Path, *args) -> str:
 
 @pytest.fixture(scope="module")
 def term(releases, shared):
-    """(assignment, class folder, OUT, the run's output) of one graded term, once a session; tests copy OUT to change it."""
+    """(assignment, class folder, OUT, the run's output) of one graded term, once a session; tests copy OUT to change
+    it."""
     assert "logistic_regression" in CORPORA
     assignment, _ = releases("logistic_regression")
     return shared.get("class-term", lambda base: _grade_term(assignment, base))
@@ -379,13 +380,19 @@ def test_regrading_one_file_at_a_time_keeps_every_row(term, tmp_path):
 
 
 WORKSHEET = (  # Moodle's grading worksheet as it downloads: times in the course's zone, written without one
-    'Identifier,"Full name","ID number","Email address",Status,Grade,"Maximum Grade","Grade can be changed","Last modified (submission)",'
+    'Identifier,"Full name","ID number","Email address",Status,Grade,"Maximum Grade","Grade can be changed","Last '
+    'modified (submission)",'
     '"File submissions","Last modified (grade)","Feedback comments"\n'
-    '"Participant 1001",张三,2023001,zs@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 8:40 PM",lr.ipynb,-,\n'
-    '"Participant 1002",李四,2023002,ls@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 11:30 PM",lr.ipynb,-,\n'
-    '"Participant 1003",王五,2023003,ww@example.cn,"Submitted for grading",,100.00,Yes,"Saturday, 21 November 2026, 7:30 AM",lr.ipynb,-,\n'
-    '"Participant 1004",赵六,2023004,zl@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 10:05 PM",lr.ipynb,-,\n'
-    '"Participant 1005",钱七,2023005,qq@example.cn,"Submitted for grading",,100.00,Yes,"Sunday, 22 November 2026, 9:00 AM",lr.ipynb,-,\n'
+    '"Participant 1001",张三,2023001,zs@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, 8:40 '
+    'PM",lr.ipynb,-,\n'
+    '"Participant 1002",李四,2023002,ls@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, '
+    '11:30 PM",lr.ipynb,-,\n'
+    '"Participant 1003",王五,2023003,ww@example.cn,"Submitted for grading",,100.00,Yes,"Saturday, 21 November 2026, '
+    '7:30 AM",lr.ipynb,-,\n'
+    '"Participant 1004",赵六,2023004,zl@example.cn,"Submitted for grading",,100.00,Yes,"Friday, 20 November 2026, '
+    '10:05 PM",lr.ipynb,-,\n'
+    '"Participant 1005",钱七,2023005,qq@example.cn,"Submitted for grading",,100.00,Yes,"Sunday, 22 November 2026, 9:00 '
+    'AM",lr.ipynb,-,\n'
     '"Participant 1006",孙八,2023006,sb@example.cn,"No submission",,100.00,Yes,-,,-,\n'
 )
 
@@ -476,8 +483,8 @@ def test_two_same_named_corrections_graded_one_after_the_other_keep_both_rows(te
     assert all(key[label]["file"] == row["file"] for label, row in first.items()), "every label kept its submission"
     assert sorted(label for label in key if label not in first) == ["A06", "A07"]
     assert (
-        "5 students submitted; 1 on the roster did not; 7 files graded, 2 of them superseded by another of the same student's and left out"
-        in _summary(out)
+        "5 students submitted; 1 on the roster did not; 7 files graded, 2 of them superseded by another of the same "
+        "student's and left out" in _summary(out)
     )
 
 

@@ -129,7 +129,8 @@ def test_exports_without_a_roster_have_one_row_per_student(tmp_path):
 MOODLE_WORKSHEET = (
     'Identifier,"Full name","ID number","Email address",Status,Grade,"Maximum Grade","Grade can be changed",'
     '"Last modified (submission)","File submissions","Last modified (grade)","Feedback comments"\n'
-    '"Participant 1001",张三,2023001,zs@example.cn,"Submitted for grading",,100.00,Yes,"Tuesday, 1 December 2026, 8:00 PM",lr.ipynb,-,\n'
+    '"Participant 1001",张三,2023001,zs@example.cn,"Submitted for grading",,100.00,Yes,"Tuesday, 1 December 2026, 8:00 '
+    'PM",lr.ipynb,-,\n'
     '"Participant 1008",吴十,2023008,ws@example.cn,"No submission",,100.00,Yes,-,,-,\n'
 )
 
@@ -193,7 +194,8 @@ def test_the_note_on_a_student_with_two_files_is_in_both_languages():
     assert (
         row.others
         and row.note
-        == "有 2 个文件署名这个学生，以最新的为准：请核对都是本人的 / 2 files name this student; the latest counts: check they are all theirs"
+        == "有 2 个文件署名这个学生，以最新的为准：请核对都是本人的 / 2 files name this student; the latest counts: "
+        "check they are all theirs"
     )
 
 

@@ -24,7 +24,8 @@ LONG = "很长的回答 · a long answer " * 20_000  # 480,000 characters
 def test_a_long_online_text_in_moodles_worksheet_does_not_stop_the_times(tmp_path):
     path = tmp_path / "worksheet.csv"
     path.write_text(
-        f'Identifier,Full name,Last modified (submission),Online text\nParticipant 1006,Eve,"Monday, 7 December 2026, 9:05 AM","{LONG}"\n',
+        'Identifier,Full name,Last modified (submission),Online text\nParticipant 1006,Eve,"Monday, 7 December 2026, '
+        f'9:05 AM","{LONG}"\n',
         encoding="utf-8",
     )
     assert list(read_times(str(path))) == ["Participant 1006"]

@@ -177,17 +177,20 @@ MISTAKES = [
     (
         "an unknown data set",
         _declare("data: [pionts]\n"),
-        r"assignment\.yml: data: there is no data set 'pionts': no folder \S+/data/pionts \(data sets here: points\); fix the name, or add the folder",
+        r"assignment\.yml: data: there is no data set 'pionts': no folder \S+/data/pionts \(data sets here: points\); "
+        r"fix the name, or add the folder",
     ),
     (
         "a file the set does not hold",
         _declare("data: {points: [point.csv]}\n"),
-        r"assignment\.yml: data: points: \S+/data/points has no point\.csv \(its make_data\.py ran and did not write it; it holds points\.csv\); fix the file names under data:",
+        r"assignment\.yml: data: points: \S+/data/points has no point\.csv \(its make_data\.py ran and did not write "
+        r"it; it holds points\.csv\); fix the file names under data:",
     ),
     (
         "a generator that fails",
         lambda a: _write(a.root / "data" / "points" / "make_data.py", "def make_data(folder):\n    return 1 / 0\n"),
-        r"assignment\.yml: data: points: the files of data set 'points' are missing and making them failed: \S+/data/points/make_data\.py, line 2: running it raised ZeroDivisionError: .*fix the generator",
+        r"assignment\.yml: data: points: the files of data set 'points' are missing and making them failed: "
+        r"\S+/data/points/make_data\.py, line 2: running it raised ZeroDivisionError: .*fix the generator",
     ),
     (
         "a generator with no make_data",
@@ -197,12 +200,15 @@ MISTAKES = [
     (
         "a set with neither files nor a generator",
         lambda a: (a.root / "data" / "points" / "make_data.py").unlink(),
-        r"assignment\.yml: data: points: the files of data set 'points' are missing and making them failed: \S+/data/points/make_data\.py: data set 'points' has no generator; add one defining make_data\(folder\), or put its files in",
+        r"assignment\.yml: data: points: the files of data set 'points' are missing and making them failed: "
+        r"\S+/data/points/make_data\.py: data set 'points' has no generator; add one defining make_data\(folder\), "
+        r"or put its files in",
     ),
     (
         "a copy in the lesson's folder too",
         lambda a: _write(a.source_dir / "points.csv", "x,y\n"),
-        r"assignment\.yml: data: points: both \S+/points\.csv and \S+/data/points/points\.csv would reach students as points\.csv; delete the copy",
+        r"assignment\.yml: data: points: both \S+/points\.csv and \S+/data/points/points\.csv would reach students as "
+        r"points\.csv; delete the copy",
     ),
     (
         "two sets giving one name",

@@ -251,7 +251,8 @@ def test_models_optimizers_and_loaders_are_built_when_probing():
     "predict",
     [
         lambda w, x: (x @ w > 0).float(),
-        # a row of class scores per example: the grader takes the largest, so the sandbox holds no code that picks a label
+        # a row of class scores per example: the grader takes the largest, so the sandbox holds no code that picks a
+        # label
         lambda w, x: torch.cat([-(x @ w), x @ w], dim=1),
     ],
     ids=["labels", "class scores"],
@@ -270,7 +271,10 @@ def test_accuracy_on_held_out_rows_against_the_solutions(predict):
     )
     rng = np.random.default_rng(0)
     x, x_test = rng.normal(size=(50, 2)).astype(np.float32), rng.normal(size=(50, 2)).astype(np.float32)
-    setup = f"x = torch.tensor({x.tolist()})\ny = x[:, :1] - x[:, 1:]\nx_test = torch.tensor({x_test.tolist()})\nlabels = ((x_test[:, 0] - x_test[:, 1]) > 0).float()\n"
+    setup = (
+        f"x = torch.tensor({x.tolist()})\ny = x[:, :1] - x[:, 1:]\nx_test = "
+        f"torch.tensor({x_test.tolist()})\nlabels = ((x_test[:, 0] - x_test[:, 1]) > 0).float()\n"
+    )
     assert judged(case, setup + solution, setup + solution).passed
     verdict = judged(case, setup + solution, setup + "def fit(w, x, y):\n    w.data = w.data * 0\n")
     assert not verdict.passed and "held-out rows right" in verdict.message
@@ -294,7 +298,8 @@ def test_a_case_that_cannot_work_on_the_solution_is_reported(case, message):
 
 
 def test_inputs_that_hold_another_cases_answer_are_refused():
-    """A sandbox holds every case's inputs: one that is another case's expected output is that answer, there for the taking."""
+    """A sandbox holds every case's inputs: one that is another case's expected output is that answer, there for the
+    taking."""
     solution = "def double(x):\n    return x * 2\n\ntwice = torch.tensor([[2.0], [4.0], [6.0], [8.0]])\n"
     first = cases.output("double", "values", [[1.0], [2.0], [3.0], [4.0]])
     second = cases.output("double", "again", data("twice"))

@@ -137,7 +137,8 @@ def test_a_blank_class_in_a_notebook_shell_is_recognised():
     # Notebook kernels cannot read a class's source back; its methods' they can.
     shell = new_shell()
     shell.run_cell(
-        "from torch import nn\nclass Net(nn.Module):\n    def __init__(self, size):\n        ...\n\n    def forward(self, x):\n        ...\n"
+        "from torch import nn\nclass Net(nn.Module):\n    def __init__(self, size):\n        ...\n\n    def "
+        "forward(self, x):\n        ...\n"
     )
     shell.run_cell("class Written(nn.Module):\n    def __init__(self, size):\n        super().__init__()\n")
     assert call_guarded(shell.user_ns["Net"], 3) is Ellipsis

@@ -238,7 +238,8 @@ def _remove_segment(key: int) -> None:
 @pytest.mark.parametrize("ipc_namespace", [True, False], ids=["with", "without"])
 def test_shared_memory_stays_in_its_sandbox_and_goes_with_it(mode, ipc_namespace):
     key = random.randrange(1 << 20, 1 << 30)
-    # Where no memory cgroup counts a sandbox the filter refuses SysV IPC too: leave it out, so the namespace alone is tried.
+    # Where no memory cgroup counts a sandbox the filter refuses SysV IPC too: leave it out, so the namespace alone is
+    # tried.
     without = frozenset({"seccomp"}) if ipc_namespace else frozenset({"seccomp", "ipc_namespace"})
 
     def job() -> dict:

@@ -91,7 +91,8 @@ def submissions(shared, student_template) -> Path:
 
 @pytest.fixture(scope="module")
 def full_run(assignment, submissions, shared) -> Path:
-    """OUT of one uninterrupted run over ``submissions``, once a session whichever xdist worker asks; tests only read it."""
+    """OUT of one uninterrupted run over ``submissions``, once a session whichever xdist worker asks; tests only read
+    it."""
 
     def grade(scratch: Path) -> str:
         out = scratch / "out"

@@ -501,7 +501,8 @@ def test_status_classes_cover_every_failure_mode(hostile_run):
 
 @pytest.mark.parametrize("entry", [entry for entry in HOSTILE if entry.proof], ids=lambda entry: entry.name)
 def test_each_attack_ran(hostile_run, entry):
-    """An attack that died before attacking (an AttributeError, say) proves nothing: its proof must be in its results."""
+    """An attack that died before attacking (an AttributeError, say) proves nothing: its proof must be in its
+    results."""
     assert entry.proof in hostile_run["outputs"][_kit_name(entry.file_name)], f"{entry.name} never got to attack"
 
 
@@ -519,7 +520,8 @@ def test_the_gradebook_holds_no_formula_and_no_control_character(hostile_run):
 
 
 def test_results_repeat_no_public_test_outcome_from_the_submissions_process(hostile_run):
-    """The public tests run in the student's process, which can rewrite what they report: the entry says so, for all alike."""
+    """The public tests run in the student's process, which can rewrite what they report: the entry says so, for all
+    alike."""
     public = hostile_run["public"]
     said = {"name": "Public Tests", "visibility": "visible", "output": PUBLIC_TESTS_NOT_REPEATED}
     for entry in (

@@ -147,7 +147,8 @@ def test_index_total_and_status_are_visible_on_a_laptop(tmp_path):
     seen = _seen(_rows(), tmp_path, LAPTOP)
     offscreen = [header["text"] for header in seen["headers"] if header["right"] > seen["viewport"]]
     assert not offscreen, (
-        f"columns past the right edge of a {seen['viewport']} px window: {offscreen} (page is {seen['scrollWidth']} px wide)"
+        f"columns past the right edge of a {seen['viewport']} px window: {offscreen} (page is {seen['scrollWidth']} px "
+        "wide)"
     )
 
 

@@ -51,7 +51,8 @@ def test_layers_as_modules_or_functions_give_the_same_shapes():
         # no pooling after the first convolution: the second one sees 8x8, and the head cannot take it
         (
             ("x = F.max_pool2d(F.relu(self.conv1(x)), 2)", "x = F.relu(self.conv1(x))"),
-            "layer 2 with weights of Net outputs Conv2d (2, 6, 8, 8), expected Conv2d (2, 6, 4, 4): check this layer's sizes, and the padding",
+            "layer 2 with weights of Net outputs Conv2d (2, 6, 8, 8), expected Conv2d (2, 6, 4, 4): check this layer's "
+            "sizes, and the padding",
         ),
         (
             ("nn.Conv2d(4, 6, kernel_size=3, padding=1)", "nn.Conv2d(4, 8, kernel_size=3, padding=1)"),

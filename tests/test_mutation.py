@@ -134,8 +134,8 @@ def test_a_class_is_mutated_inside_its_methods():
         assert mutant.source.startswith("class Net(nn.Module):")  # a method is never dropped whole
     descriptions = {m.description for m in mutants}
     assert (
-        "line 4: nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 2)) -> nn.Sequential(nn.Linear(2, hidden), nn.Linear(hidden, 2))"
-        in descriptions
+        "line 4: nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 2)) -> nn.Sequential(nn.Linear(2, "
+        "hidden), nn.Linear(hidden, 2))" in descriptions
     )
     assert "line 7: torch.relu(x) -> x" in descriptions
     assert "line 4: 2 -> 3" in descriptions

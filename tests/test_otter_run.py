@@ -89,7 +89,8 @@ FAILED_PUBLIC = {
             "name": "Public Tests",
             "visibility": "visible",
             "status": "failed",
-            "output": "sgd_step results:\n    sgd_step - 1 result:\n        ❌ Test case failed\n        sgd_step returned None: is a `return` missing?\n\n    sgd_step - 2 result:\n        ✅ Test case passed",
+            "output": "sgd_step results:\n    sgd_step - 1 result:\n        ❌ Test case failed\n        sgd_step "
+            "returned None: is a `return` missing?\n\n    sgd_step - 2 result:\n        ✅ Test case passed",
         },
         {"name": "sgd_step", "score": 2.0, "max_score": 2.0, "visibility": "after_published", "output": "..."},
     ],
@@ -101,7 +102,8 @@ def test_a_failed_public_test_is_read_from_otters_report_though_the_scores_are_f
     assert result.scores == {"sgd_step": 2.0}
     assert (
         result.public_failures
-        == "sgd_step results: | sgd_step - 1 result: | sgd_step returned None: is a `return` missing? | sgd_step - 2 result:"
+        == "sgd_step results: | sgd_step - 1 result: | sgd_step returned None: is a `return` missing? | sgd_step - 2 "
+        "result:"
     )
 
 
@@ -114,5 +116,6 @@ def test_a_solution_that_fails_its_own_public_test_is_a_problem_at_full_marks():
     report = _report({"sigmoid": 2.0, "train": 4.0}, {"sigmoid": 0.0, "train": 0.0})
     report.solution_public_failures = "sigmoid results: | sigmoid - 1 result: | sigmoid(1000) is nan"
     assert report.problems == [
-        "the solution fails its own public tests, so every correct submission would see a red check (sigmoid results: | sigmoid - 1 result: | sigmoid(1000) is nan); fix the test or the solution"
+        "the solution fails its own public tests, so every correct submission would see a red check (sigmoid results: "
+        "| sigmoid - 1 result: | sigmoid(1000) is nan); fix the test or the solution"
     ]

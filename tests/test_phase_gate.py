@@ -235,7 +235,8 @@ def _gate_files_held(reveal) -> bytes:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_student_process_never_holds_the_gate(mode):
-    """Holding the gate's open file, it could let go of the gate in its phase two (had seccomp not refused it flock too)."""
+    """Holding the gate's open file, it could let go of the gate in its phase two (had seccomp not refused it flock
+    too)."""
 
     def job() -> dict:
         return _with_secret(

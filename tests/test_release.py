@@ -53,7 +53,8 @@ def test_release_validates(name, releases):
     assert report.solution_scores == report.points
     assert set(report.template_scores.values()) == {0.0}
     assert sum(report.points.values()) == 10, (
-        f"{name}: the course's lessons are worth 10 points each; set the questions' points: in assignments/{name}/{name}.ipynb to add up to 10"
+        f"{name}: the course's lessons are worth 10 points each; set the questions' points: in "
+        f"assignments/{name}/{name}.ipynb to add up to 10"
     )
 
 
@@ -138,5 +139,6 @@ def test_example_submissions_are_not_stale(corpus, tmp_path):
     assert sorted(p.stem for p in committed.glob("*.ipynb")) == sorted(corpus.demo)
     for path in corpus.write(tmp_path, template, names=corpus.demo):
         assert path.read_bytes() == (committed / path.name).read_bytes(), (
-            f"{path.name} is stale: regenerate examples/submissions/{name} with `python -m tests.corpus.<its corpus module>`"
+            f"{path.name} is stale: regenerate examples/submissions/{name} with `python -m tests.corpus.<its corpus "
+            "module>`"
         )

@@ -134,8 +134,8 @@ def test_the_release_table_counts_written_questions_apart_and_in_the_total():
     assert _row(lines, "written")[:2] == ["written", "1"]
     assert _row(lines, "total") == ["total", "11"], "the total the feedback pages and students.csv count"
     assert (
-        "10 points autograded (final_grades.csv is Otter's gradebook of these alone) + 1 written, marked by TAs in OUT/written/ = 11"
-        in "\n".join(lines)
+        "10 points autograded (final_grades.csv is Otter's gradebook of these alone) + 1 written, marked by TAs in "
+        "OUT/written/ = 11" in "\n".join(lines)
     )
 
 
@@ -162,6 +162,6 @@ def test_a_question_without_a_hidden_case_is_refused_before_anything_runs(tmp_pa
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "release", "quiz", "--no-otter-check", "--no-mutation"])
     assert result.exit_code == 1
     assert (
-        "cases.py: question standardize has no hidden case, and its public tests carry 0 points, so every submission (the solution too) would earn 0 of 2"
-        in result.output.replace("\n", " ")
+        "cases.py: question standardize has no hidden case, and its public tests carry 0 points, so every submission "
+        "(the solution too) would earn 0 of 2" in result.output.replace("\n", " ")
     )

@@ -216,7 +216,10 @@ def test_the_export_cell_of_a_downloaded_folder_submits_and_shows_the_grade(serv
     with zipfile.ZipFile(folder / "handed_in.zip", "w") as export:
         export.writestr(f"{NAME}.ipynb", EMPTY)
     # The folder's own copy of the kit's runtime, as the notebook's last cell imports it there.
-    code = "from autograder.authoring.student import submit; import autograder; print(autograder.__file__); submit('handed_in.zip')"
+    code = (
+        "from autograder.authoring.student import submit; import autograder; print(autograder.__file__); "
+        "submit('handed_in.zip')"
+    )
     ran = subprocess.run(
         [sys.executable, "-c", code],
         cwd=folder,

@@ -208,7 +208,8 @@ def test_a_ta_follows_the_class_regrades_extends_and_exports(server, chromium, c
 
 
 def test_the_counts_mark_moves_live_to_a_newer_submission_that_counts(server, chromium, correct, tmp_path):
-    """Under ``counts: best`` a blank notebook counts until a better one is graded; the page moves the mark without reloading."""
+    """Under ``counts: best`` a blank notebook counts until a better one is graded; the page moves the mark without
+    reloading."""
     context = chromium.new_context(viewport=WIDTHS["desktop"])
     page = context.new_page()
     _log_in(page, server, "2026005")

@@ -96,7 +96,10 @@ def test_the_order_of_functions_comments_and_docstrings_change_no_fingerprint():
 
 def test_what_the_solution_holds_is_discounted_by_fragment_not_by_function():
     solution = "def sigmoid(x):\n    e = torch.exp(-torch.abs(x))\n    return e"
-    own_line = "def sigmoid(x):\n    e = torch.exp(-torch.abs(x))\n    return torch.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
+    own_line = (
+        "def sigmoid(x):\n    e = torch.exp(-torch.abs(x))\n    return torch.where(x >= 0, 1.0 / (1.0 + e), e "
+        "/ (1.0 + e))"
+    )
     left = fingerprints(own_line) - every_kgram(solution)
     assert left and left < fingerprints(own_line)
     assert not fingerprints(solution) - every_kgram(solution)
@@ -108,7 +111,10 @@ def test_deep_nesting_gives_no_normal_form_instead_of_an_error():
 
 # Fingerprints many hold ---------------------------------------------------------------------------
 
-SHARED = "def inertia(x, centroids, labels):\n    gaps = np.square(x - centroids[labels]).sum(axis=1)\n    return float(np.sqrt(gaps) @ np.sqrt(gaps))\n"
+SHARED = (
+    "def inertia(x, centroids, labels):\n    gaps = np.square(x - centroids[labels]).sum(axis=1)\n    return "
+    "float(np.sqrt(gaps) @ np.sqrt(gaps))\n"
+)
 
 
 def _own(number: int) -> str:

@@ -35,7 +35,8 @@ def _notebook(*sources: str) -> nbformat.NotebookNode:
         ),
         (
             [
-                "%xmode Plain\nimport numpy as np\n\ndef inertia(x, centroids, labels):\n    return float(((x - centroids[labels]) ** 2).sum()"
+                "%xmode Plain\nimport numpy as np\n\ndef inertia(x, centroids, labels):\n    return float(((x - "
+                "centroids[labels]) ** 2).sum()"
             ],
             {
                 "inertia": (

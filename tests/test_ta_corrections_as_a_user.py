@@ -109,8 +109,8 @@ def test_an_ordinary_user_on_utc_regrades_two_same_named_corrections_and_loses_n
         said = outcome.result["said"]
         assert len(said) == 4, said[-1]
         assert (
-            "2024007 周杰: 周杰_corrected/logistic_regression.ipynb counts now, in place of 周杰_1007_assignsubmission_file_/logistic_regression.ipynb"
-            in said[1]
+            "2024007 周杰: 周杰_corrected/logistic_regression.ipynb counts now, in place of "
+            "周杰_1007_assignsubmission_file_/logistic_regression.ipynb" in said[1]
         )
         assert "2024008 刘洋: 刘洋_corrected/logistic_regression.ipynb counts now" in said[2]
         rows = _rows(folder / "out" / "students.csv")

@@ -85,7 +85,8 @@ def test_release_refuses_a_bar_its_own_solution_misses():
 
     with pytest.raises(
         CasesFileError,
-        match=r"case train/too_strict: the solution fails its own case: .* / after train, the final loss is [\d.]+; it must be below 1e-06",
+        match=r"case train/too_strict: the solution fails its own case: .* / after train, the final loss is [\d.]+; it "
+        r"must be below 1e-06",
     ):
         judged(cases.threshold("train", "too_strict", X, Y, W, 0.1, 60, below=1e-6), TRAIN, TRAIN)
 
@@ -102,7 +103,8 @@ def test_check_threshold_judges_like_the_hidden_case():
     assert len(check_threshold(train, x, y, w(), 0.1, 30, below=0.5)) == 30
     with pytest.raises(
         CheckFailed,
-        match=r"after train, the final loss is [\d.]+; it must be below 0\.001 \(the reference solution reaches 0\.0005\)",
+        match=r"after train, the final loss is [\d.]+; it must be below 0\.001 \(the reference solution reaches "
+        r"0\.0005\)",
     ):
         check_threshold(train, x, y, w(), 0.1, 2, below=reference_bar(times=2.0), reference=0.0005)
     with pytest.raises(CheckFailed, match="not written yet"):

@@ -110,15 +110,16 @@ def test_a_python_the_ta_cannot_run_is_named_with_the_permission_it_lacks(assign
         assert outcome.result["exit_code"] == 1
         said = " ".join(outcome.result["output"].split())  # the terminal's line breaks
         assert (
-            f"{closed} (mode drwx------, owner root, uid 0) gives this user (uid {TEST_UID}) no search (x) permission, so it cannot run {sys.executable}"
-            in said
+            f"{closed} (mode drwx------, owner root, uid 0) gives this user (uid {TEST_UID}) no search (x) permission, "
+            f"so it cannot run {sys.executable}" in said
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def _locked(tmp_path: Path) -> dict[str, Path]:
-    """An interpreter in a folder only root enters, one not executable, an installation only root reads, and a usable one."""
+    """An interpreter in a folder only root enters, one not executable, an installation only root reads, and a usable
+    one."""
     layout = {
         "closed folder": tmp_path / "closed" / "bin" / "python",
         "not executable": tmp_path / "open" / "python-noexec",
@@ -142,15 +143,18 @@ def _locked(tmp_path: Path) -> dict[str, Path]:
     [
         (
             "closed folder",
-            "{root}/closed (mode drwx------, owner root, uid 0) gives this user (uid {uid}) no search (x) permission, so it cannot run {root}/closed/bin/python.",
+            "{root}/closed (mode drwx------, owner root, uid 0) gives this user (uid {uid}) no search (x) permission, "
+            "so it cannot run {root}/closed/bin/python.",
         ),
         (
             "not executable",
-            "{root}/open/python-noexec (mode -rw-r--r--, owner root, uid 0) gives this user (uid {uid}) no execute (x) permission, so it cannot run {root}/open/python-noexec.",
+            "{root}/open/python-noexec (mode -rw-r--r--, owner root, uid 0) gives this user (uid {uid}) no execute (x) "
+            "permission, so it cannot run {root}/open/python-noexec.",
         ),
         (
             "unreadable installation",
-            "{root}/install (mode drwx------, owner root, uid 0) gives this user (uid {uid}) no read and search (r-x) permission, so it cannot read {root}/install.",
+            "{root}/install (mode drwx------, owner root, uid 0) gives this user (uid {uid}) no read and search (r-x) "
+            "permission, so it cannot read {root}/install.",
         ),
         ("usable", None),
     ],

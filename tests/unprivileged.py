@@ -77,7 +77,8 @@ def give_tree(path: Path) -> None:
 
 
 class DelegatedCgroup:
-    """v1 memory and pids cgroups handed to TEST_UID, as a host delegates one to a TA; None-like where none is writable."""
+    """v1 memory and pids cgroups handed to TEST_UID, as a host delegates one to a TA; None-like where none is
+    writable."""
 
     def __init__(self, name: str):
         from autograder.sandbox import cgroups

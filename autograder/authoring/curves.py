@@ -11,7 +11,8 @@ from autograder.authoring.verdict import Verdict
 # What a step hands to the next: the gradients (summed unless zeroed) and the optimiser's own state.
 CARRIED_OVER = (
     "每一步都把梯度清零了吗（zero_grad 或 w.grad.zero_()）？优化器（和它的动量、滑动平均）是在循环之前只建一次的吗？",
-    "Are gradients zeroed every step (zero_grad, w.grad.zero_())? Is the optimiser (with its momentum or running averages) created once, before the loop, not in every epoch?",
+    "Are gradients zeroed every step (zero_grad, w.grad.zero_())? Is the optimiser (with its momentum or running "
+    "averages) created once, before the loop, not in every epoch?",
 )
 
 
@@ -74,8 +75,10 @@ def diagnose_curve(
     if mismatch == 0:
         return Verdict.fail(
             say(
-                f"{zh} 从 {fmt(actual[0])} 开始，参考从 {fmt(expected[0])} 开始：第一个损失就不同。损失函数和它的输入对吗？losses[0] 是在任何更新之前算的吗？",
-                f"{en} starts at {fmt(actual[0])}, the reference at {fmt(expected[0])}: the very first loss differs. Is it the right loss, on the right input, taken before any update?",
+                f"{zh} 从 {fmt(actual[0])} 开始，参考从 {fmt(expected[0])} "
+                "开始：第一个损失就不同。损失函数和它的输入对吗？losses[0] 是在任何更新之前算的吗？",
+                f"{en} starts at {fmt(actual[0])}, the reference at {fmt(expected[0])}: the very first loss differs. "
+                "Is it the right loss, on the right input, taken before any update?",
             )
         )
     if mismatch == 1:
@@ -83,7 +86,8 @@ def diagnose_curve(
             return Verdict.fail(
                 say(
                     f"{zh} 第一次更新后损失反而上升：是不是把梯度加上去了，而不是减去？",
-                    f"{en} rises instead of falling after the first update: is the gradient step added instead of subtracted?",
+                    f"{en} rises instead of falling after the first update: is the gradient step added instead of "
+                    "subtracted?",
                 )
             )
         first_step = ratio(actual[0] - actual[1], expected[0] - expected[1])
@@ -95,14 +99,16 @@ def diagnose_curve(
         return Verdict.fail(
             say(
                 f"{zh} 在第一次更新后就不对了{size[0]}：每一步应是 -lr × 梯度，且每个参数只更新一次",
-                f"{en} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to every parameter?",
+                f"{en} is already off after the first update{size[1]}: is the step -lr * gradient, applied once to "
+                "every parameter?",
             )
         )
     if mismatch == 2:
         return Verdict.fail(
             say(
                 f"{zh}第一步正确，之后偏离：从一步带到下一步的东西不对。{CARRIED_OVER[0]}",
-                f"{en} matches for one step, then drifts: what carries over from one step to the next differs. {CARRIED_OVER[1]}",
+                f"{en} matches for one step, then drifts: what carries over from one step to the next differs. "
+                f"{CARRIED_OVER[1]}",
             )
         )
     return Verdict.fail(

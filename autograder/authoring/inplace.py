@@ -97,7 +97,8 @@ def judge_update(
         return checks.Verdict.fail(
             say(
                 f"{what} 之后 {label} 有 {len(mine)} 项，应为 {len(theirs)} 项：原地更新每一项，不要增删",
-                f"after {what}, {label} holds {len(mine)} items, expected {len(theirs)}: update each item in place, adding or removing none",
+                f"after {what}, {label} holds {len(mine)} items, expected {len(theirs)}: update each item in place, "
+                "adding or removing none",
             )
         )
     if all(_same(item, old) for item, old in zip(mine, before)) and not all(

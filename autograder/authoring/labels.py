@@ -33,7 +33,8 @@ def compare_labels(mine: np.ndarray, theirs: np.ndarray, what: str) -> Verdict:
     return Verdict.fail(
         say(
             f"{zh} 与参考的分组不一致（重新编号后也只有 {agreement:.0%} 相同）",
-            f"{en} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of the labels)",
+            f"{en} groups the points differently from the reference ({agreement:.0%} agree under the best renaming of "
+            "the labels)",
         )
     )
 

@@ -84,7 +84,8 @@ def load_weights(module: Any, weights: Sequence[np.ndarray], *, what: str) -> No
         raise ArgumentError(
             say(
                 f"{what} 的参数形状是 {shapes}，应为 {expected}：检查每层的输入输出大小",
-                f"{what} has parameters of shapes {shapes}, expected {expected}: check each layer's input and output sizes",
+                f"{what} has parameters of shapes {shapes}, expected {expected}: check each layer's input and output "
+                "sizes",
             )
         )
     module.load_state_dict({key: torch.tensor(weight) for key, weight in zip(keys, weights)})
@@ -107,7 +108,8 @@ class Built(Argument):
 
 
 def built(factory: Callable[..., Any], *uses: int) -> Built:
-    """``factory(*arguments[uses])``, made when probing: ``built(lambda m: torch.optim.SGD(m.parameters(), lr=0.1), 0)``."""
+    """``factory(*arguments[uses])``, made when probing: ``built(lambda m: torch.optim.SGD(m.parameters(), lr=0.1),
+    0)``."""
     return Built(factory, tuple(uses))
 
 

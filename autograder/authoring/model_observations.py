@@ -52,8 +52,10 @@ class Shapes(Observation):
         if student.text != reference.text:
             return Verdict.fail(
                 say(
-                    f"{what} 的参数形状是 {student.text}，应为 {reference.text}：检查每层的大小，以及层按 forward 使用的顺序定义",
-                    f"{what} has parameters of shapes {student.text}, expected {reference.text}: check each layer's sizes, and that the layers are defined in the order forward uses them",
+                    f"{what} 的参数形状是 {student.text}，应为 {reference.text}：检查每层的大小，以及层按 forward "
+                    "使用的顺序定义",
+                    f"{what} has parameters of shapes {student.text}, expected {reference.text}: check each layer's "
+                    "sizes, and that the layers are defined in the order forward uses them",
                 )
             )
         return Verdict.ok()
@@ -96,8 +98,10 @@ class LayerShapes(Observation):
             if got is None:
                 return Verdict.fail(
                     say(
-                        f"{what} 只有 {len(student.items)} 个有权重的层，应有 {len(expected)} 个：{'; '.join(expected)}",
-                        f"{what} has {len(student.items)} layers with weights, expected {len(expected)}: {'; '.join(expected)}",
+                        f"{what} 只有 {len(student.items)} 个有权重的层，应有 {len(expected)} 个："
+                        f"{'; '.join(expected)}",
+                        f"{what} has {len(student.items)} layers with weights, expected {len(expected)}: "
+                        f"{'; '.join(expected)}",
                     )
                 )
             if got.kind == "error":
@@ -230,7 +234,9 @@ def _probabilities_for_logits(student: Value, reference: Value, inputs) -> str |
     rows_sum_to_one = bool(np.all(mine >= 0) and np.allclose(mine.sum(axis=1), 1.0, atol=1e-4))
     if rows_sum_to_one and not np.allclose(theirs.sum(axis=1), 1.0, atol=1e-4):
         return say(
-            "forward 输出的每一行加起来都是 1，像是概率：最后不要做 softmax，返回 logits（nn.CrossEntropyLoss 自己会做 softmax）",
-            "each row of the forward output sums to 1, like probabilities: return the logits, with no softmax at the end (nn.CrossEntropyLoss applies its own)",
+            "forward 输出的每一行加起来都是 1，像是概率：最后不要做 softmax，返回 logits（nn.CrossEntropyLoss 自己会做 "
+            "softmax）",
+            "each row of the forward output sums to 1, like probabilities: return the logits, with no softmax at the "
+            "end (nn.CrossEntropyLoss applies its own)",
         )
     return None

@@ -50,7 +50,8 @@ class Equivalent:
     def __post_init__(self):
         if self.operator is not None and self.operator not in OPERATORS:
             raise ValueError(
-                f"Equivalent({self.reason!r}): operator={self.operator!r} is no operator validate uses; use one of {', '.join(map(repr, OPERATORS))}"
+                f"Equivalent({self.reason!r}): operator={self.operator!r} is no operator validate uses; use one of "
+                f"{', '.join(map(repr, OPERATORS))}"
             )
 
     def matches(self, mutant: Any) -> bool:

@@ -84,7 +84,8 @@ def judge_threshold(
         return checks.Verdict.fail(
             say(
                 f"{what_zh} 之后{label_zh}是 {reached}：出现了 nan 或 inf（学习率太大，或除以 0？）",
-                f"after {what_en}, {label_en} is {reached}: not finite (a learning rate too large, or a division by zero?)",
+                f"after {what_en}, {label_en} is {reached}: not finite (a learning rate too large, or a division by "
+                "zero?)",
             )
         )
     solution = (
@@ -101,7 +102,8 @@ def judge_threshold(
         return checks.Verdict.fail(
             say(
                 f"{what_zh} 之后{label_zh}是 {checks.fmt(reached)}，应低于 {checks.fmt(level)}{solution[0]}",
-                f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be below {checks.fmt(level)}{solution[1]}",
+                f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be below "
+                f"{checks.fmt(level)}{solution[1]}",
             )
         )
     level = _level(at_least, reference_value)
@@ -109,7 +111,8 @@ def judge_threshold(
         return checks.Verdict.fail(
             say(
                 f"{what_zh} 之后{label_zh}是 {checks.fmt(reached)}，应至少为 {checks.fmt(level)}{solution[0]}",
-                f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be at least {checks.fmt(level)}{solution[1]}",
+                f"after {what_en}, {label_en} is {checks.fmt(reached)}; it must be at least "
+                f"{checks.fmt(level)}{solution[1]}",
             )
         )
     return checks.Verdict.ok()
@@ -129,7 +132,8 @@ def check_bars(below: Bar, at_least: Bar, *, where: str) -> None:
     """A threshold needs a bar; raises ValueError naming ``where`` when it has none."""
     if below is None and at_least is None:
         raise ValueError(
-            f"{where}: a threshold needs a bar: below=... or at_least=... (a number, or reference_bar(times=..., plus=...))"
+            f"{where}: a threshold needs a bar: below=... or at_least=... (a number, or reference_bar(times=..., "
+            "plus=...))"
         )
 
 

@@ -40,7 +40,8 @@ KNOWN_ERRORS = (
     (
         "a leaf Variable that requires grad is being used in an in-place operation",
         "在需要梯度的叶子张量上做了原地修改：在 with torch.no_grad(): 里更新，或更新 .data",
-        "an in-place update of a leaf tensor that requires grad: update it under `with torch.no_grad():`, or update `.data`",
+        "an in-place update of a leaf tensor that requires grad: update it under `with torch.no_grad():`, or update "
+        "`.data`",
     ),
     (
         "Trying to backward through the graph a second time",
@@ -50,7 +51,8 @@ KNOWN_ERRORS = (
     (
         "element 0 of tensors does not require grad",
         "损失与参数之间的梯度断了：参数要 requires_grad=True，计算中不要 .detach()、.item() 或 NumPy",
-        "the loss does not depend on anything that requires grad: parameters need requires_grad=True, and no .detach(), .item() or NumPy on the way",
+        "the loss does not depend on anything that requires grad: parameters need requires_grad=True, and no "
+        ".detach(), .item() or NumPy on the way",
     ),
     (
         "mat1 and mat2 shapes cannot be multiplied",

@@ -48,8 +48,10 @@ def gather(assignment: Assignment, config: dict) -> HandedOut:
         for name in files:
             if name in declared:
                 raise DataFileMissing(
-                    f"{assignment.config_file}: data: {declared[name].parent.name!r} and {use.name!r} both give {name}; "
-                    f"name the files each set gives, e.g. {{{use.name}: [...]}}, so that one file reaches students under each name"
+                    f"{assignment.config_file}: data: {declared[name].parent.name!r} and {use.name!r} both give "
+                    f"{name}; "
+                    f"name the files each set gives, e.g. {{{use.name}: [...]}}, so that one file reaches students "
+                    "under each name"
                 )
         declared.update(files)
         generated += made
@@ -65,7 +67,8 @@ def _from_data_set(assignment: Assignment, use: DataUse) -> tuple[dict[str, Path
         data_set = DataSet.find(use.name, assignment.root)
     except DataSetNotFound as error:
         raise DataFileMissing(
-            f"{assignment.config_file}: data: {error}; fix the name, or add the folder with its make_data.py and a README.md datasheet ({_GUIDE})"
+            f"{assignment.config_file}: data: {error}; fix the name, or add the folder with its make_data.py and a "
+            f"README.md datasheet ({_GUIDE})"
         ) from error
     wanted = list(use.files) if use.files is not None else data_set.files()
     present = {name for name in wanted if (data_set.folder / name).exists()}
@@ -92,8 +95,10 @@ def _from_data_set(assignment: Assignment, use: DataUse) -> tuple[dict[str, Path
     for name in names:
         if (assignment.source_dir / name).exists():
             raise DataFileMissing(
-                f"{where}: both {assignment.source_dir / name} and {data_set.folder / name} would reach students as {name}; "
-                f"delete the copy in {assignment.source_dir} (a course data set lives in data/), or drop {use.name} from data:"
+                f"{where}: both {assignment.source_dir / name} and {data_set.folder / name} would reach students as "
+                f"{name}; "
+                f"delete the copy in {assignment.source_dir} (a course data set lives in data/), or drop {use.name} "
+                "from data:"
             )
     return {name: data_set.folder / name for name in names}, [name for name in names if name not in present]
 
@@ -123,11 +128,13 @@ def resolve(assignment: Assignment, listed: list[str]) -> dict[str, Path]:
         path = assignment.data_file(name)
         if path is None:
             raise DataFileMissing(
-                f"{assignment.source_notebook} lists {name!r} under files:, but there is no {assignment.source_dir / name}"
+                f"{assignment.source_notebook} lists {name!r} under files:, but there is no "
+                f"{assignment.source_dir / name}"
                 + (
                     ""
                     if assignment.generator_file.is_file()
-                    else f"; put the file there, or add a {assignment.generator_file.name} whose make_data(folder) writes it"
+                    else f"; put the file there, or add a {assignment.generator_file.name} whose make_data(folder) "
+                    "writes it"
                 )
                 + (
                     f" ({assignment.generator_file.name} ran and did not write it)"

@@ -55,7 +55,8 @@ class ReleaseReport:
         found = []
         if self.solution_public_failures:
             found.append(
-                f"the solution fails its own public tests, so every correct submission would see a red check ({self.solution_public_failures[:600]}); fix the test or the solution"
+                "the solution fails its own public tests, so every correct submission would see a red check "
+                f"({self.solution_public_failures[:600]}); fix the test or the solution"
             )
         for question, possible in self.points.items():
             if self.solution_scores is not None:
@@ -120,8 +121,10 @@ def _check_every_question_has_a_case(source: SourceNotebook, cases: CasesModule)
     for question in source.questions:
         if not question.manual and question.name not in graded and not question.hidden_calls:
             raise ReleaseError(
-                f"{cases.path}: question {question.name} has no hidden case, and its public tests carry 0 points, so every submission (the solution too) "
-                f'would earn 0 of {question.points:g}; declare one in CASES, e.g. cases.output({question.name!r}, "small", ...)'
+                f"{cases.path}: question {question.name} has no hidden case, and its public tests carry 0 points, so "
+                "every submission (the solution too) "
+                f"would earn 0 of {question.points:g}; declare one in CASES, e.g. cases.output({question.name!r}, "
+                '"small", ...)'
             )
 
 
@@ -129,7 +132,8 @@ def _check_charts(cases: CasesModule) -> None:
     repeated = repeated_titles(cases.charts)
     if repeated:
         raise ReleaseError(
-            f"{cases.path}: several charts in CHARTS have the title {repeated[0]!r}; give each its own title= (the feedback page shows them one under another, by title)"
+            f"{cases.path}: several charts in CHARTS have the title {repeated[0]!r}; give each its own title= (the "
+            "feedback page shows them one under another, by title)"
         )
 
 
@@ -152,7 +156,8 @@ def _requirements(assignment: Assignment, code: list[str], files: dict[str, Path
         else "the packages release found"
     )
     return lines, [
-        f"the notebook or its cases import {', '.join(missing)}, which {where} do not install: on Gradescope every submission would fail at that import; list the package under `requirements:` in {assignment.config_file}"
+        f"the notebook or its cases import {', '.join(missing)}, which {where} do not install: on Gradescope every "
+        f"submission would fail at that import; list the package under `requirements:` in {assignment.config_file}"
     ]
 
 

@@ -78,9 +78,12 @@ def _refuse_results_over_the_cap(module: CasesModule, cases: dict[str, CaseRefer
             f"{key} ({size / 1024:.0f} KiB)" for key, size in sorted(sizes.items(), key=lambda item: -item[1])[:3]
         )
         raise CasesFileError(
-            f"{module.path}: the solution's results on the hidden cases take {sum(sizes.values()) / 1024:.0f} KiB, over the "
-            f"{allowed / 1024:.0f} KiB a sandbox may hand back for them, so the grader would refuse every submission's run; "
-            f"the largest: {largest}; give those cases smaller inputs (a slice of the course data, drawn(lambda context: "
+            f"{module.path}: the solution's results on the hidden cases take {sum(sizes.values()) / 1024:.0f} KiB, "
+            "over the "
+            f"{allowed / 1024:.0f} KiB a sandbox may hand back for them, so the grader would refuse every submission's "
+            "run; "
+            f"the largest: {largest}; give those cases smaller inputs (a slice of the course data, drawn(lambda "
+            "context: "
             f"context.namespace['x'][:100]), rather than all of it)"
         )
 
@@ -99,9 +102,12 @@ def _refuse_answers_among_inputs(
                 for name, array in inputs.items():
                     if holder != answered and np.shape(array) == answer.shape and np.array_equal(array, answer):
                         raise CasesFileError(
-                            f"{module.path}, case {holder}: its input {name!r} is the solution's {observation!r} in case {answered}, and a sandbox "
-                            f"holds every case's inputs, so a notebook could find it there and return it as that answer; make this input "
-                            f"another way than from the solution's results (data(...) of a variable the solution computed, say)"
+                            f"{module.path}, case {holder}: its input {name!r} is the solution's {observation!r} in "
+                            f"case {answered}, and a sandbox "
+                            "holds every case's inputs, so a notebook could find it there and return it as that "
+                            "answer; make this input "
+                            "another way than from the solution's results (data(...) of a variable the solution "
+                            "computed, say)"
                         )
 
 
@@ -123,7 +129,8 @@ def _swap_in_sources(module: CasesModule, code: list[str]) -> dict[str, str]:
         if name not in found:
             users = ", ".join(case.key for case in module.cases if name in case.swap_in)
             raise CasesFileError(
-                f"{module.path}: {users} swap in {name!r}, but the solution notebook defines no top-level def or class {name!r}"
+                f"{module.path}: {users} swap in {name!r}, but the solution notebook defines no top-level def or class "
+                f"{name!r}"
             )
     return {name: found[name] for name in names}
 

@@ -80,7 +80,8 @@ def scaffold(root: Path, name: str, *, title: str = "") -> list[Path]:
     """
     if not NAME.fullmatch(name):
         raise ScaffoldError(
-            f"{name!r}: name an assignment with lowercase letters, digits and _, starting with a letter (it becomes a folder and a file name)"
+            f"{name!r}: name an assignment with lowercase letters, digits and _, starting with a letter (it becomes a "
+            "folder and a file name)"
         )
     folder = Path(root) / "assignments" / name
     if folder.exists():
@@ -103,7 +104,8 @@ def _notebook(name: str, title: str) -> nbformat.NotebookNode:
     cells = [
         raw(f"# ASSIGNMENT CONFIG\nname: {name}"),
         markdown(
-            f"# {title}\n\n在每个函数下面运行检查单元，立即看到公开测试的结果；提交后用隐藏测试评分。\n\n*Run the check cell under each function to see the public tests at once; hidden tests grade your submission.*"
+            f"# {title}\n\n在每个函数下面运行检查单元，立即看到公开测试的结果；提交后用隐藏测试评分。\n\n*Run the "
+            "check cell under each function to see the public tests at once; hidden tests grade your submission.*"
         ),
         code("import torch"),
         markdown(TASK),

@@ -75,7 +75,8 @@ def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbfo
             client.execute()
         except CellExecutionError as error:
             raise SolutionNotebookFails(
-                f"{notebook_path.name}: the solution fails when run in a Jupyter kernel: {str(error).strip().splitlines()[-1][:300]}"
+                f"{notebook_path.name}: the solution fails when run in a Jupyter kernel: "
+                f"{str(error).strip().splitlines()[-1][:300]}"
             ) from error
         finally:
             if backend is not None:

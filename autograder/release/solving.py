@@ -52,7 +52,8 @@ def solve(
     if run.errors:
         first = run.errors[0]
         raise SolutionFails(
-            f"{assignment.source_notebook}: the solution fails in cell {first.index}: {first.error}{_hint(first.error, assignment, files)}"
+            f"{assignment.source_notebook}: the solution fails in cell {first.index}: "
+            f"{first.error}{_hint(first.error, assignment, files)}"
         )
     code = [cell.source for cell in notebook.cells]
     references = compute_references(cases, run.namespace, code, seed=REFERENCE_SEED)
@@ -86,7 +87,8 @@ def _hint(error: str, assignment: Assignment, files: dict[str, Path]) -> str:
     if (assignment.source_dir / name).exists():
         return f"; {name} is in {assignment.source_dir} but not listed: add it under `files:` in the ASSIGNMENT CONFIG"
     return (
-        f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it from make_data.py), "
+        f"; add {name} to {assignment.source_dir} and list it under `files:` in the ASSIGNMENT CONFIG (or write it "
+        "from make_data.py), "
         f"or, if it belongs to a course data set, declare the set under data: in {assignment.config_file.name}"
     )
 

@@ -114,7 +114,8 @@ class SourceNotebook:
             if found == ("BEGIN", "QUESTION"):
                 if current is not None:
                     raise SourceNotebookError(
-                        f"{where}: BEGIN QUESTION inside question {current.name}; close it with an END QUESTION cell first"
+                        f"{where}: BEGIN QUESTION inside question {current.name}; close it with an END QUESTION cell "
+                        "first"
                     )
                 settings = _yaml_body(cell, where)
                 if "name" not in settings:

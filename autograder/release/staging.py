@@ -74,7 +74,8 @@ def stage(
 def staged_notebook(
     solved: Solved, *, assignment: Assignment, requirements: list[str], files: list[str]
 ) -> nbformat.NotebookNode:
-    """The source notebook with its config completed (``files``: every file handed out) and its hidden test cells written."""
+    """The source notebook with its config completed (``files``: every file handed out) and its hidden test cells
+    written."""
     source = solved.source
     notebook = copy.deepcopy(source.notebook)
     config = completed_config(source.config, assignment=assignment, requirements=requirements, files=files)
@@ -108,12 +109,14 @@ def completed_config(config: dict, *, assignment: Assignment, requirements: list
     completed = dict(config)
     if completed.setdefault("name", assignment.name) != assignment.name:
         raise SourceNotebookError(
-            f"{where}: the ASSIGNMENT CONFIG names it {completed['name']!r}, but its folder is {assignment.name!r}; use the folder's name"
+            f"{where}: the ASSIGNMENT CONFIG names it {completed['name']!r}, but its folder is {assignment.name!r}; "
+            "use the folder's name"
         )
     tests = dict(completed.get("tests") or {})
     if tests.get("ok_format", False):
         raise SourceNotebookError(
-            f"{where}: `tests: ok_format: true` is not supported; the kit's tests are exception-based (remove the setting)"
+            f"{where}: `tests: ok_format: true` is not supported; the kit's tests are exception-based (remove the "
+            "setting)"
         )
     completed["tests"] = {**tests, "files": True, "ok_format": False}
     for key, value in _KIT_DEFAULTS.items():
@@ -139,18 +142,21 @@ def _check_questions(questions: list[Question], cases: list[Case], path: Path) -
     strays = sorted({case.question for case in cases} - names)
     if strays:
         raise SourceNotebookError(
-            f"{path}: cases.py has cases for {strays}, but the notebook has no such question (check the names in BEGIN QUESTION)"
+            f"{path}: cases.py has cases for {strays}, but the notebook has no such question (check the names in BEGIN "
+            "QUESTION)"
         )
     keys = {(case.question, case.name) for case in cases}
     for question in questions:
         for call in question.hidden_calls:
             if (call.question, call.case) not in keys:
                 raise SourceNotebookError(
-                    f"{path}, cell {call.cell}: the test cell grades case {call.question}/{call.case}, which cases.py does not define"
+                    f"{path}, cell {call.cell}: the test cell grades case {call.question}/{call.case}, which cases.py "
+                    "does not define"
                 )
             if call.question != question.name:
                 raise SourceNotebookError(
-                    f"{path}, cell {call.cell}: a test cell of question {question.name} grades a case of {call.question}"
+                    f"{path}, cell {call.cell}: a test cell of question {question.name} grades a case of "
+                    f"{call.question}"
                 )
 
 
@@ -176,7 +182,9 @@ def _mark_public_tests(notebook: nbformat.NotebookNode, question: Question, path
             )
         elif float(points.group(1)) != 0:
             raise SourceNotebookError(
-                f"{path}, cell {index}: a public test of {question.name} carries {points.group(1)} points; public tests run in the student's kernel and can be fooled, so give them 0 and put the points on hidden cases"
+                f"{path}, cell {index}: a public test of {question.name} carries {points.group(1)} points; public "
+                "tests run in the student's kernel and can be fooled, so give them 0 and put the points on hidden "
+                "cases"
             )
 
 
@@ -203,7 +211,8 @@ def case_points(question: Question, cases: list[Case], path: Path) -> list[float
     for call in question.hidden_calls:
         if call.points is None:
             raise SourceNotebookError(
-                f"{path}, cell {call.cell}: give this hidden test cell its points, or delete the question's hidden cells and let release write them"
+                f"{path}, cell {call.cell}: give this hidden test cell its points, or delete the question's hidden "
+                "cells and let release write them"
             )
         taken += call.points
     fixed = sum(case.points for case in cases if case.points is not None)
@@ -211,7 +220,8 @@ def case_points(question: Question, cases: list[Case], path: Path) -> list[float
     unpriced = [case for case in cases if case.points is None]
     if left < -1e-9 or (not unpriced and abs(left) > 1e-9):
         raise SourceNotebookError(
-            f"{path}: question {question.name} is worth {question.points:g} points, but its cases' points add up to {taken + fixed:g}; change `points:` in BEGIN QUESTION or the cases' points="
+            f"{path}: question {question.name} is worth {question.points:g} points, but its cases' points add up to "
+            f"{taken + fixed:g}; change `points:` in BEGIN QUESTION or the cases' points="
         )
     share = left / len(unpriced) if unpriced else 0.0
     return [case.points if case.points is not None else share for case in cases]

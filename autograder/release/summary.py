@@ -54,14 +54,16 @@ def release_table(report) -> str:
     ]
     if report.written:
         lines.append(
-            f"\n{autograded:g} points autograded (final_grades.csv is Otter's gradebook of these alone) + {written:g} written, marked by TAs in OUT/written/ "
+            f"\n{autograded:g} points autograded (final_grades.csv is Otter's gradebook of these alone) + {written:g} "
+            "written, marked by TAs in OUT/written/ "
             f"= {autograded + written:g}, the total of students.csv, the LMS exports and every feedback page"
         )
     lines += [f"\nwarning: {warning}" for warning in report.warnings]
     weak = report.mutation.below() if report.mutation else []
     if weak:
         lines.append(
-            f"\nwarning: the hidden cases of {', '.join(q.question for q in weak)} miss too many mutants; `autograder validate {a.name}` lists the survivors"
+            f"\nwarning: the hidden cases of {', '.join(q.question for q in weak)} miss too many mutants; `autograder "
+            f"validate {a.name}` lists the survivors"
         )
     return "\n".join(lines)
 

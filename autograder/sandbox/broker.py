@@ -16,7 +16,8 @@ SECRET_CAP = 60 * 1024  # fits a pipe's buffer, so the broker never blocks on a 
 
 
 class RevealRefused(RuntimeError):
-    """reveal() was called twice, or the broker closed without a secret (commit too large, or the sandbox would not stop)."""
+    """reveal() was called twice, or the broker closed without a secret (commit too large, or the sandbox would not
+    stop)."""
 
 
 class Broker:

@@ -58,7 +58,8 @@ def current_mode() -> Mode:
     if refused is None:
         return Mode(
             "rootless",
-            "not root, and this kernel allows unprivileged user namespaces: user, PID, mount, network, IPC and UTS namespaces per sandbox",
+            "not root, and this kernel allows unprivileged user namespaces: user, PID, mount, network, IPC and UTS "
+            "namespaces per sandbox",
         )
     return Mode("reduced", f"not root, and this kernel refuses unprivileged user namespaces: {refused}")
 

@@ -1,4 +1,5 @@
 """How a sandboxed run ended: its limits, its result, and the wait status turned into one."""
+
 from __future__ import annotations
 
 import os
@@ -8,29 +9,45 @@ from dataclasses import dataclass, field
 from autograder.sandbox.protocol import ResultKind, parse_result
 
 # Defences a test may leave out (``Limits.without``), to prove that each one is what stops its attack.
-DEFENCES = frozenset({
-    "cgroup", "ipc_namespace", "memory_view", "no_new_privs", "output_cap", "phase_gate", "privileges", "proc_subset",
-    "rlimit_as", "rlimit_cpu", "rlimit_fsize", "rlimit_nofile", "rlimit_nproc", "seccomp", "step_aside", "stop_aside",
-})
+DEFENCES = frozenset(
+    {
+        "cgroup",
+        "ipc_namespace",
+        "memory_view",
+        "no_new_privs",
+        "output_cap",
+        "phase_gate",
+        "privileges",
+        "proc_subset",
+        "rlimit_as",
+        "rlimit_cpu",
+        "rlimit_fsize",
+        "rlimit_nofile",
+        "rlimit_nproc",
+        "seccomp",
+        "step_aside",
+        "stop_aside",
+    }
+)
 
 
 @dataclass
 class Limits:
     wall_s: float = 10.0
-    cpu_s: int = 10               # RLIMIT_CPU soft (SIGXCPU), hard = soft+1 (SIGKILL)
-    as_extra_mb: int = 1024       # RLIMIT_AS = VmSize-at-fork + this
-    cgroup_mem_mb: int = 1536     # whole-tree limit via a memory cgroup (v1 or v2), if one is writable
+    cpu_s: int = 10  # RLIMIT_CPU soft (SIGXCPU), hard = soft+1 (SIGKILL)
+    as_extra_mb: int = 1024  # RLIMIT_AS = VmSize-at-fork + this
+    cgroup_mem_mb: int = 1536  # whole-tree limit via a memory cgroup (v1 or v2), if one is writable
     fsize_mb: int = 32
     nofile: int = 64
     nproc: int = 32
-    tmpfs_mb: int = 128           # private /tmp (also the work folder)
-    out_cap: int = 64 * 1024      # stdout+stderr kept; the rest is drained and discarded
-    result_cap: int = 1 << 20     # the result, and the commit, each
-    hide: tuple = ()              # host paths covered even if inside an allowed tree
-    slot: int = 0                 # distinct uid per concurrently running sandbox
-    owner_pid: int = 0            # names the cgroup sbx_<owner>_<slot>; 0: this process
+    tmpfs_mb: int = 128  # private /tmp (also the work folder)
+    out_cap: int = 64 * 1024  # stdout+stderr kept; the rest is drained and discarded
+    result_cap: int = 1 << 20  # the result, and the commit, each
+    hide: tuple = ()  # host paths covered even if inside an allowed tree
+    slot: int = 0  # distinct uid per concurrently running sandbox
+    owner_pid: int = 0  # names the cgroup sbx_<owner>_<slot>; 0: this process
     without: frozenset = field(default_factory=frozenset)  # tests only: defences (DEFENCES) to leave out
-    gate_folder: str = ""         # tests only: a phase gate of their own (autograder.sandbox.phase_gate); "": the host's
+    gate_folder: str = ""  # tests only: a phase gate of their own (autograder.sandbox.phase_gate); "": the host's
 
     def __post_init__(self) -> None:
         unknown = set(self.without) - DEFENCES
@@ -43,8 +60,8 @@ class Limits:
 
 @dataclass
 class Result:
-    status: str                   # ok | error | timeout | memory | crash | signal
-    data: bytes = b""             # fn's return value, or traceback text for 'error'
+    status: str  # ok | error | timeout | memory | crash | signal
+    data: bytes = b""  # fn's return value, or traceback text for 'error'
     output: bytes = b""
     output_truncated: bool = False
     exit_code: int | None = None
@@ -53,7 +70,9 @@ class Result:
     committed: bytes | None = None  # what fn committed before the secret was revealed
 
 
-def classify(status, result: bytes, output: bytes, truncated: bool, timed_out: bool, limits: Limits, elapsed: float, *, oom: int) -> Result:
+def classify(
+    status, result: bytes, output: bytes, truncated: bool, timed_out: bool, limits: Limits, elapsed: float, *, oom: int
+) -> Result:
     """Turn the student process's wait status and result bytes into a Result."""
     outcome = Result("crash", output=output, output_truncated=truncated, elapsed=elapsed)
     if status is not None:

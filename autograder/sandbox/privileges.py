@@ -23,7 +23,8 @@ _CAPABILITY_VERSION_3 = 0x20080522
 
 
 def set_rlimits(limits, *, shared_uid: bool = False) -> None:
-    """Cap this process and its children (``limits``: a sandbox ``Limits``). Address space counts from what is mapped now.
+    """Cap this process and its children (``limits``: a sandbox ``Limits``). Address space counts from what is
+    mapped now.
 
     ``shared_uid``: this process still has the TA's uid (reduced mode), whose
     other processes and threads count against RLIMIT_NPROC too: the cap is

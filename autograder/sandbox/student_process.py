@@ -5,6 +5,7 @@ CAP_SYS_ADMIN (so it does not depend on ``no_new_privs``, which a test may
 leave out alone), then uid and capabilities go, then ``no_new_privs``, then the
 rlimits, then the student's code runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,17 @@ from autograder.sandbox.outcome import Limits
 from autograder.sandbox.protocol import Pipes, ResultKind, result_message, write_all
 
 
-def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, *, uid: int | None, in_user_namespace: bool = False,
-                     memory_counted: bool = False) -> None:
+def confine_and_call(
+    fn,
+    args,
+    limits: Limits,
+    pipes: Pipes,
+    with_reveal: bool,
+    *,
+    uid: int | None,
+    in_user_namespace: bool = False,
+    memory_counted: bool = False,
+) -> None:
     """Confine this process, then run ``fn(*args[, reveal])``. Never returns.
 
     Parameters:
@@ -41,7 +51,9 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
         if limits.keeps("no_new_privs"):
             privileges.set_no_new_privs()
         if uid is None and limits.keeps("seccomp"):
-            seccomp.install(deny_ipc=True, uncounted_memory=not memory_counted)  # no IPC namespace here: refuse SysV and POSIX IPC
+            seccomp.install(
+                deny_ipc=True, uncounted_memory=not memory_counted
+            )  # no IPC namespace here: refuse SysV and POSIX IPC
         privileges.set_rlimits(limits, shared_uid=uid is None)
     except BaseException as error:
         failure = f"sandbox setup failed: {error!r}".encode(errors="backslashreplace")
@@ -54,8 +66,21 @@ def confine_and_call(fn, args, limits: Limits, pipes: Pipes, with_reveal: bool, 
 
 # What a notebook may see of the grader's environment: locale, time zone, thread counts and the
 # interpreter's own settings. Everything else (a TA's tokens, credentials, paths) stays out.
-KEPT_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "MPLBACKEND", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHONIOENCODING",
-                    "PYTHONDONTWRITEBYTECODE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "CUBLAS_WORKSPACE_CONFIG")
+KEPT_ENVIRONMENT = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "MPLBACKEND",
+    "VIRTUAL_ENV",
+    "PYTHONHASHSEED",
+    "PYTHONIOENCODING",
+    "PYTHONDONTWRITEBYTECODE",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "CUBLAS_WORKSPACE_CONFIG",
+)
 
 
 def allowed_environment(names: tuple[str, ...]) -> dict[str, str]:

@@ -179,8 +179,10 @@ class MissingModule:
             return None  # no such module anywhere: Python's own message is the right one
         raise ModuleNotFoundError(
             f"评分时不能导入模块 {name}：除了 Python 标准库，评分沙箱只提供作业本身的笔记本运行时已经导入的模块"
-            f"（如 torch、numpy 及其已加载的部分）。请只用作业里用到的库，或请老师把它加进作业。 / Module {name} cannot "
-            f"be imported while grading: besides Python's standard library, the grader's sandbox offers only the modules "
+            f"（如 torch、numpy 及其已加载的部分）。请只用作业里用到的库，或请老师把它加进作业。 / Module {name} "
+            "cannot "
+            "be imported while grading: besides Python's standard library, the grader's sandbox offers only the "
+            "modules "
             f"already imported when the assignment's own notebook runs (torch, numpy and the parts of them it loads). "
             f"Use only the libraries the assignment uses, or ask your instructor to add it.",
             name=name,

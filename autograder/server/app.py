@@ -85,7 +85,8 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         grading.stop()
         views.stop()
 
-    # No interactive API docs: they load their scripts from a CDN. The schema is served, and docs/course_server.md explains it.
+    # No interactive API docs: they load their scripts from a CDN. The schema is served, and docs/course_server.md
+    # explains it.
     app = FastAPI(
         title="autograder course server",
         version=__version__,
@@ -118,7 +119,8 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
 
 
 def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None], *, on_started: Callable[[str], None]):
-    """The queue and grading service: the embedded ones, or, given a task queue, the server's side of workers elsewhere."""
+    """The queue and grading service: the embedded ones, or, given a task queue, the server's side of workers
+    elsewhere."""
     if queue_url:
         # This server grades nothing itself: the waits it shows count the registered workers' sandboxes alone.
         course.settings = dataclasses.replace(course.settings, workers=0)

@@ -81,7 +81,8 @@ class Course:
         names = self.settings.assignments or tuple(a.name for a in Assignment.all(project))
         if not names:
             raise CourseSettingsError(
-                f"{self.folder / 'server.yml'}: no assignments to offer (none listed, none under {project / 'assignments'})"
+                f"{self.folder / 'server.yml'}: no assignments to offer (none listed, none under "
+                f"{project / 'assignments'})"
             )
         self.offered: dict[str, Offered] = {name: Offered.load(name, project) for name in names}
 

@@ -174,7 +174,8 @@ def init_lines(report: InitReport) -> str:
         lines.append(f"first-login links: {report.first_logins} (hand each student their own; each link works once)")
     if report.demo_password:
         lines.append(
-            f"demo logins: students 2026001, 2026002, 2026003 and staff {', '.join(report.staff)}, password {report.demo_password!r}"
+            f"demo logins: students 2026001, 2026002, 2026003 and staff {', '.join(report.staff)}, password "
+            f"{report.demo_password!r}"
         )
     lines.append(f"next: autograder serve {report.folder}")
     return "\n".join(lines)

@@ -83,7 +83,8 @@ def migrate(engine: Engine) -> None:
         command.upgrade(_alembic(engine), "head")
     except Exception as error:
         raise DatabaseError(
-            f"{engine.url.render_as_string(hide_password=True)}: cannot bring the database up to date ({type(error).__name__}: {error})"
+            f"{engine.url.render_as_string(hide_password=True)}: cannot bring the database up to date "
+            f"({type(error).__name__}: {error})"
         ) from error
 
 

@@ -1,5 +1,6 @@
 """What routes declare they need: a database session per request, the signed-in user, staff rights,
 a checked CSRF token, a submission its caller may see. Every route names its own."""
+
 from __future__ import annotations
 
 import secrets
@@ -78,7 +79,10 @@ async def checked_form(request: Request) -> dict[str, str]:
 def check_csrf(request: Request, sent: str) -> None:
     expected = request.session.get(CSRF_FIELD)
     if not expected or not secrets.compare_digest(sent.encode(), str(expected).encode()):
-        raise HTTPException(403, "表单已失效，请刷新页面再试 · the form expired or was not sent by this site: reload the page and try again")
+        raise HTTPException(
+            403,
+            "表单已失效，请刷新页面再试 · the form expired or was not sent by this site: reload the page and try again",
+        )
 
 
 def api_user(request: Request, db: Session = Depends(database)) -> User:
@@ -94,7 +98,9 @@ def api_user(request: Request, db: Session = Depends(database)) -> User:
     user = session_user(request, db)
     done_reading(db)
     if user is None:
-        raise HTTPException(401, "请先登录，或在 Authorization 头里带上令牌 · log in, or send your token as Authorization: Bearer TOKEN")
+        raise HTTPException(
+            401, "请先登录，或在 Authorization 头里带上令牌 · log in, or send your token as Authorization: Bearer TOKEN"
+        )
     if request.method not in ("GET", "HEAD"):
         check_csrf(request, request.headers.get(CSRF_HEADER, ""))
     return user
@@ -121,5 +127,7 @@ def own_submission(submission_id: int, user: User = Depends(signed_in), db: Sess
     return _visible(submission_id, user, db)
 
 
-def own_submission_api(submission_id: int, user: User = Depends(api_user), db: Session = Depends(database)) -> Submission:
+def own_submission_api(
+    submission_id: int, user: User = Depends(api_user), db: Session = Depends(database)
+) -> Submission:
     return _visible(submission_id, user, db)

@@ -61,7 +61,8 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
         )
         db.add(submission)
         db.flush()  # its id names its file
-        submission.stored = f"{course.uploads(offered.name).relative_to(course.folder).as_posix()}/{submission.id}{'.zip' if zipped else '.ipynb'}"
+        folder = course.uploads(offered.name).relative_to(course.folder).as_posix()
+        submission.stored = f"{folder}/{submission.id}{'.zip' if zipped else '.ipynb'}"
         _move_durably(upload.path, course.folder / submission.stored)
         queue.enqueue(db, submission)
         db.commit()

@@ -26,7 +26,8 @@ def serve(
     # X-Forwarded-For names the client only when a proxy the operator trusts sent it: from anyone
     # else it is a header they chose, and the login rate limit would count each forged address apart.
     proxies = list(course.settings.trusted_proxies)
-    # One process: the grading pools and the queue's heartbeat live in it. Scale out with more workers, not more servers.
+    # One process: the grading pools and the queue's heartbeat live in it. Scale out with more workers, not more
+    # servers.
     uvicorn.run(
         create_app(course, queue_url=queue_url),
         host=host,

@@ -97,7 +97,8 @@ class CourseSettings:
         path = course / SETTINGS_FILE
         if not path.is_file():
             raise CourseSettingsError(
-                f"{course}: no {SETTINGS_FILE}; create the course with `autograder serve {course} --init --roster ROSTER.csv --staff LOGIN`"
+                f"{course}: no {SETTINGS_FILE}; create the course with `autograder serve {course} --init --roster "
+                "ROSTER.csv --staff LOGIN`"
             )
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

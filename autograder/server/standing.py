@@ -73,7 +73,8 @@ def allowance(submissions: list[Submission], rules: SubmissionRules, moment: dt.
             waits.append(
                 (
                     ready,
-                    f"两次提交至少间隔 {rules.cooldown_minutes:g} 分钟 · at least {rules.cooldown_minutes:g} minutes between submissions",
+                    f"两次提交至少间隔 {rules.cooldown_minutes:g} 分钟 · at least {rules.cooldown_minutes:g} minutes "
+                    "between submissions",
                 )
             )
     if not waits:

@@ -83,7 +83,8 @@ def policy_text(policy: LatePolicy) -> str:
     if policy.penalty:
         unit = {"day": ("天", "day"), "hour": ("小时", "hour")}[policy.per]
         parts.append(
-            f"每迟交 1 {unit[0]}扣 {policy.penalty:.0%}，最多扣 {policy.cap:.0%} · {policy.penalty:.0%} off per {unit[1]} late, at most {policy.cap:.0%}"
+            f"每迟交 1 {unit[0]}扣 {policy.penalty:.0%}，最多扣 {policy.cap:.0%} · {policy.penalty:.0%} off per "
+            f"{unit[1]} late, at most {policy.cap:.0%}"
         )
     if policy.cutoff:
         parts.append(f"{_local(policy.cutoff)} 之后提交不计分 · no points after {_local(policy.cutoff)}")

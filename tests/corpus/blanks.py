@@ -183,7 +183,8 @@ def _blank_cell(notebook: nbformat.NotebookNode, name: str, template_path: Path)
         if cell.cell_type == "code" and _is_blank(cell.source, name):
             return cell
     raise BlankCellNotFound(
-        f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding `...`); is this the released student template (autograder release)?"
+        f"{template_path}: no blank code cell `def {name}(...): ...` or `class {name}` (with `...` or methods holding "
+        "`...`); is this the released student template (autograder release)?"
     )
 
 

@@ -368,7 +368,8 @@ def publish_by_locks(secret, wait_s=30.0):
 
 
 def read_locks(wait_s=0.0, limit=65536):
-    """What a publisher's locks spell, once its DONE is there (waiting up to ``wait_s`` for it, or STOP); b"" if none."""
+    """What a publisher's locks spell, once its DONE is there (waiting up to ``wait_s`` for it, or STOP); b"" if
+    none."""
     fd = os.open(_shared_file(), os.O_RDONLY)
     if _held(fd, DONE) is None and wait_for(fd, (DONE, STOP), wait_s) != DONE:
         return b""

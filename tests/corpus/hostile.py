@@ -250,7 +250,8 @@ MONKEYPATCH = [
     ),
     Hostile(
         "patch_torch_isnan_isfinite",
-        "torch.isnan/isinf always false, isfinite always true, to hide an overflowing sigmoid (which earns its honest 1.5)",
+        "torch.isnan/isinf always false, isfinite always true, to hide an overflowing sigmoid (which earns its honest "
+        "1.5)",
         "patch_torch_isnan_isfinite.ipynb",
         _notebook(
             first=[
@@ -293,7 +294,8 @@ MONKEYPATCH = [
     ),
     Hostile(
         "patch_math_and_builtins",
-        "math.isclose/isfinite/isnan and builtins abs/round/all/any replaced (all/any after the answers, as IPython needs them); accuracy a constant",
+        "math.isclose/isfinite/isnan and builtins abs/round/all/any replaced (all/any after the answers, as IPython "
+        "needs them); accuracy a constant",
         "patch_math_and_builtins.ipynb",
         _notebook(
             first=[
@@ -439,7 +441,8 @@ LIARS = [
     ),
     Hostile(
         "tensor_subclasses",
-        "torch.Tensor and nn.Parameter subclasses whose __class__, numpy(), tolist() and comparisons lie; Tensor.numpy patched",
+        "torch.Tensor and nn.Parameter subclasses whose __class__, numpy(), tolist() and comparisons lie; Tensor.numpy "
+        "patched",
         "tensor_subclasses.ipynb",
         _notebook(
             first=[
@@ -463,7 +466,8 @@ LIARS = [
             """
             ],
             answers={
-                "sigmoid": "def sigmoid(x):\n    return torch.Tensor._make_subclass(Forged, torch.zeros_like(x).detach(), x.requires_grad)\n",
+                "sigmoid": "def sigmoid(x):\n    return torch.Tensor._make_subclass(Forged, "
+                "torch.zeros_like(x).detach(), x.requires_grad)\n",
                 "binary_loss": "def binary_loss(y_pred, y):\n    return ForgedParameter(torch.tensor(0.5))\n",
             },
             last=[
@@ -507,7 +511,8 @@ MACHINERY = [
     ),
     Hostile(
         "patch_kit_judge",
-        "autograder.authoring.suite.judge/run_in_process, hidden.grade_case, checks.first_mismatch, Verdict.fail and the Judge patched to pass",
+        "autograder.authoring.suite.judge/run_in_process, hidden.grade_case, checks.first_mismatch, Verdict.fail and "
+        "the Judge patched to pass",
         "patch_kit_judge.ipynb",
         _notebook(
             first=[
@@ -538,7 +543,8 @@ MACHINERY = [
     ),
     Hostile(
         "patch_plain_encode",
-        "autograder.authoring.wire.encode, suite.probe and json.dumps replaced to claim 0.5-filled tensors with gradients for every probe",
+        "autograder.authoring.wire.encode, suite.probe and json.dumps replaced to claim 0.5-filled tensors with "
+        "gradients for every probe",
         "patch_plain_encode.ipynb",
         _notebook(
             first=[
@@ -562,7 +568,8 @@ MACHINERY = [
     ),
     Hostile(
         "forge_result_pipe",
-        "writes a well-formed 'all probes done' message with made-up data straight into the result pipe, then os._exit(0)",
+        "writes a well-formed 'all probes done' message with made-up data straight into the result pipe, then "
+        "os._exit(0)",
         "forge_result_pipe.ipynb",
         _notebook(
             last=[
@@ -614,7 +621,8 @@ HARD_CODED = [
     ),
     Hostile(
         "hardcoded_trained_weights",
-        "train skips gradient descent: it copies in the weights the notebook's own torch.optim cell reaches, and a made-up curve",
+        "train skips gradient descent: it copies in the weights the notebook's own torch.optim cell reaches, and a "
+        "made-up curve",
         "hardcoded_trained_weights.ipynb",
         _notebook(
             answers={
@@ -657,7 +665,8 @@ HARD_CODED = [
 FORGED = [
     Hostile(
         "forge_result_files",
-        "writes results.json, final_grades.csv and results pickles claiming full marks in the work folder, its parents, OUT and beside the submissions",
+        "writes results.json, final_grades.csv and results pickles claiming full marks in the work folder, its "
+        "parents, OUT and beside the submissions",
         "forge_result_files.ipynb",
         _notebook(
             last=[
@@ -716,7 +725,8 @@ _PRINT_AND_RAISE = """
 SNOOPING = [
     Hostile(
         "snoop_graded_project",
-        "reads the graded project's dist/*.zip, assignments/*/cases.py, solutions, OUT, the grader's support folder and other submissions, then prints them",
+        "reads the graded project's dist/*.zip, assignments/*/cases.py, solutions, OUT, the grader's support folder "
+        "and other submissions, then prints them",
         "snoop_graded_project.ipynb",
         _notebook(
             last=[
@@ -745,7 +755,8 @@ SNOOPING = [
     ),
     Hostile(
         "snoop_kit_checkout_and_filesystem",
-        "finds the kit's own checkout from autograder.__file__ and searches the disk for references.json, *autograder*.zip, cases.py and solutions, then prints them",
+        "finds the kit's own checkout from autograder.__file__ and searches the disk for references.json, "
+        "*autograder*.zip, cases.py and solutions, then prints them",
         "snoop_kit_checkout_and_filesystem.ipynb",
         _notebook(
             last=[
@@ -792,7 +803,8 @@ SNOOPING = [
     ),
     Hostile(
         "snoop_grader_memory",
-        "walks gc for the grader's ProbePlan, any dict holding reference functions or expected outputs, and strings of the reference source, then prints them",
+        "walks gc for the grader's ProbePlan, any dict holding reference functions or expected outputs, and strings of "
+        "the reference source, then prints them",
         "snoop_grader_memory.ipynb",
         _notebook(
             last=[
@@ -824,7 +836,8 @@ SNOOPING = [
 STEALING = [
     Hostile(
         "steal_reference_via_train_globals",
-        "train stashes the reference sigmoid/binary_loss the train probe swaps into its globals; a late grader.check re-probes sigmoid and binary_loss with them",
+        "train stashes the reference sigmoid/binary_loss the train probe swaps into its globals; a late grader.check "
+        "re-probes sigmoid and binary_loss with them",
         "steal_reference_via_train_globals.ipynb",
         _notebook(
             answers={
@@ -855,7 +868,8 @@ STEALING = [
     ),
     Hostile(
         "steal_reference_via_gc",
-        "the sigmoid cell searches gc for reference sources (strings defining sigmoid or binary_loss) and reference functions, and answers with any it finds",
+        "the sigmoid cell searches gc for reference sources (strings defining sigmoid or binary_loss) and reference "
+        "functions, and answers with any it finds",
         "steal_reference_via_gc.ipynb",
         _notebook(
             answers={
@@ -891,7 +905,8 @@ STEALING = [
     ),
     Hostile(
         "steal_solution_from_parent_memory",
-        "searches gc for working train/accuracy functions some other notebook defined in the process that forked the grader",
+        "searches gc for working train/accuracy functions some other notebook defined in the process that forked the "
+        "grader",
         "steal_solution_from_parent_memory.ipynb",
         _notebook(
             first=[
@@ -936,7 +951,8 @@ STEALING = [
     ),
     Hostile(
         "reveal_early_via_gc",
-        "finds the grader's reveal() with gc while its cells run, commits an empty report to get the reference functions early, and answers with them",
+        "finds the grader's reveal() with gc while its cells run, commits an empty report to get the reference "
+        "functions early, and answers with them",
         "reveal_early_via_gc.ipynb",
         _notebook(
             answers={
@@ -981,7 +997,8 @@ FAULTS = [
     ),
     Hostile(
         "memory_bomb",
-        "six forked children each fill 512 MiB (under the per-process address-space cap, 3 GiB together); the notebook waits for the first to die",
+        "six forked children each fill 512 MiB (under the per-process address-space cap, 3 GiB together); the notebook "
+        "waits for the first to die",
         "memory_bomb.ipynb",
         _notebook(
             last=[
@@ -1048,7 +1065,8 @@ FAULTS = [
     ),
     Hostile(
         "daemons_and_fork_swarm",
-        "solves sigmoid, then leaves a child, a setsid child, a double-forked daemon and forks up to the process cap, all sleeping forever",
+        "solves sigmoid, then leaves a child, a setsid child, a double-forked daemon and forks up to the process cap, "
+        "all sleeping forever",
         "daemons_and_fork_swarm.ipynb",
         _notebook(
             answers={"sigmoid": COURSE["sigmoid"]},
@@ -1137,7 +1155,8 @@ FAULTS = [
     ),
     Hostile(
         "edit_neighbour_submissions",
-        "overwrites, truncates, renames and deletes the neighbour's notebook, the submissions folder and OUT by their exact paths",
+        "overwrites, truncates, renames and deletes the neighbour's notebook, the submissions folder and OUT by their "
+        "exact paths",
         "edit_neighbour_submissions.ipynb",
         _notebook(
             last=[
@@ -1166,7 +1185,8 @@ FAULTS = [
     ),
     Hostile(
         "network_connections",
-        "connects to the test's loopback TCP port (IPv4 and IPv6), an abstract AF_UNIX socket, raw/packet sockets and the internet",
+        "connects to the test's loopback TCP port (IPv4 and IPv6), an abstract AF_UNIX socket, raw/packet sockets and "
+        "the internet",
         "network_connections.ipynb",
         _notebook(
             last=[
@@ -1302,7 +1322,8 @@ BROKEN = [
     ),
     Hostile(
         "zip_bomb_lying_header",
-        "a 0.5 MB zip whose headers claim a 1000-byte notebook that inflates to 512 MiB: the grader must not inflate it whole",
+        "a 0.5 MB zip whose headers claim a 1000-byte notebook that inflates to 512 MiB: the grader must not inflate "
+        "it whole",
         "zip_bomb_lying_header.zip",
         lambda context: _zip_bomb(512, claimed_size=1000),
         status="not a zip or a notebook",
@@ -1425,8 +1446,10 @@ MIXED = [
             """
             ],
             answers={
-                "sigmoid": "def sigmoid(x):\n    return torch.Tensor._make_subclass(Forged, torch.full_like(x, 0.5), False)\n",
-                "binary_loss": "def binary_loss(y_pred, y):\n    return torch.Tensor._make_subclass(Forged, torch.tensor(0.5), False)\n",
+                "sigmoid": "def sigmoid(x):\n    return torch.Tensor._make_subclass(Forged, torch.full_like(x, 0.5), "
+                "False)\n",
+                "binary_loss": "def binary_loss(y_pred, y):\n    return torch.Tensor._make_subclass(Forged, "
+                "torch.tensor(0.5), False)\n",
                 "train": COURSE["train"],
                 "accuracy": "def accuracy(y_pred, y):\n    return Forged()\n",
             },
@@ -1444,13 +1467,15 @@ _SHM = """
     _key = int(hashlib.sha1(@@MARKER@@.encode()).hexdigest()[:7], 16)
 """
 
-# The probes of tests/corpus/channels.py, pasted into a cell: locks, notifications, futexes, io_uring, /proc, the page cache.
+# The probes of tests/corpus/channels.py, pasted into a cell: locks, notifications, futexes, io_uring, /proc, the page
+# cache.
 CHANNEL_PROBES = (Path(__file__).parent / "channels.py").read_text(encoding="utf-8") + "\n"
 
 CHANNELS = [
     Hostile(
         "replay_neighbour_from_memory",
-        "all four answers blank; scans its own heap for another submission's notebook (a solved accuracy) and answers with what it finds",
+        "all four answers blank; scans its own heap for another submission's notebook (a solved accuracy) and answers "
+        "with what it finds",
         "replay_neighbour_from_memory.ipynb",
         _notebook(
             last=[
@@ -1478,7 +1503,8 @@ CHANNELS = [
     ),
     Hostile(
         "ipc_segment_writer",
-        "makes SysV shared memory in phase one (64 MiB left behind on purpose); its train, run with the reference functions, copies their sources into it for another sandbox",
+        "makes SysV shared memory in phase one (64 MiB left behind on purpose); its train, run with the reference "
+        "functions, copies their sources into it for another sandbox",
         "ipc_segment_writer.ipynb",
         _notebook(
             first=[
@@ -1505,7 +1531,8 @@ CHANNELS = [
     ),
     Hostile(
         "ipc_segment_reader",
-        "reads the writer's SysV segment in phase one and answers sigmoid and binary_loss with the reference sources it holds",
+        "reads the writer's SysV segment in phase one and answers sigmoid and binary_loss with the reference sources "
+        "it holds",
         "ipc_segment_reader.ipynb",
         _notebook(
             answers={
@@ -1528,7 +1555,8 @@ CHANNELS = [
     ),
     Hostile(
         "publish_references_by_locks",
-        "its train, run with the reference functions, publishes their sources as OFD locks on a standard-library file (one inode in every sandbox), one lock per byte",
+        "its train, run with the reference functions, publishes their sources as OFD locks on a standard-library file "
+        "(one inode in every sandbox), one lock per byte",
         "publish_references_by_locks.ipynb",
         _notebook(
             first=[
@@ -1549,7 +1577,8 @@ CHANNELS = [
     ),
     Hostile(
         "read_references_from_locks",
-        "reads another sandbox's OFD locks on the shared file in phase one (F_OFD_GETLK) and answers sigmoid and binary_loss with the sources they spell",
+        "reads another sandbox's OFD locks on the shared file in phase one (F_OFD_GETLK) and answers sigmoid and "
+        "binary_loss with the sources they spell",
         "read_references_from_locks.ipynb",
         _notebook(
             first=[CHANNEL_PROBES],
@@ -1569,7 +1598,8 @@ CHANNELS = [
     ),
     Hostile(
         "signals_through_shared_files",
-        "flock, dnotify, inotify, fanotify and a futex keyed by a standard-library file: ways to signal a sandbox that binds the same file",
+        "flock, dnotify, inotify, fanotify and a futex keyed by a standard-library file: ways to signal a sandbox that "
+        "binds the same file",
         "signals_through_shared_files.ipynb",
         _notebook(
             last=[
@@ -1579,19 +1609,23 @@ CHANNELS = [
         """)
             ]
         ),
-        proof="attack ran: signals_through_shared_files ['closed: flock: Operation not permitted', 'closed: F_NOTIFY: Operation not permitted', "
-        "'closed: inotify_init1: Operation not permitted', 'closed: fanotify_init: Operation not permitted', 'closed: shared FUTEX_WAKE: Invalid argument']",
+        proof="attack ran: signals_through_shared_files ['closed: flock: Operation not permitted', 'closed: F_NOTIFY: "
+        "Operation not permitted', "
+        "'closed: inotify_init1: Operation not permitted', 'closed: fanotify_init: Operation not permitted', 'closed: "
+        "shared FUTEX_WAKE: Invalid argument']",
     ),
     Hostile(
         "io_uring_socket",
-        "makes AF_INET, AF_INET6, AF_NETLINK and AF_VSOCK (not namespaced: the hypervisor) sockets with IORING_OP_SOCKET, past a filter that checks socket() alone",
+        "makes AF_INET, AF_INET6, AF_NETLINK and AF_VSOCK (not namespaced: the hypervisor) sockets with "
+        "IORING_OP_SOCKET, past a filter that checks socket() alone",
         "io_uring_socket.ipynb",
         _notebook(last=[CHANNEL_PROBES + 'print("attack ran: io_uring_socket", io_uring_sockets())']),
         proof="attack ran: io_uring_socket {'setup': 'closed: io_uring_setup: Operation not permitted'}",
     ),
     Hostile(
         "host_proc_and_page_cache",
-        "reads /proc's files about the whole host (every lock, load, memory, pressure) and asks which pages of a shared file are cached",
+        "reads /proc's files about the whole host (every lock, load, memory, pressure) and asks which pages of a "
+        "shared file are cached",
         "host_proc_and_page_cache.ipynb",
         _notebook(
             last=[
@@ -1602,8 +1636,10 @@ CHANNELS = [
         """)
             ]
         ),
-        proof="attack ran: host_proc_and_page_cache [] ['closed: cachestat: Operation not permitted', 'closed: fadvise64: Operation not permitted', "
-        "'closed: mincore: Operation not permitted', 'closed: preadv2: Operation not supported', 'closed: readahead: Operation not permitted']",
+        proof="attack ran: host_proc_and_page_cache [] ['closed: cachestat: Operation not permitted', 'closed: "
+        "fadvise64: Operation not permitted', "
+        "'closed: mincore: Operation not permitted', 'closed: preadv2: Operation not supported', 'closed: readahead: "
+        "Operation not permitted']",
     ),
 ]
 
@@ -1666,7 +1702,8 @@ OUTPUTS = [
     ),
     Hostile(
         "reference_source_via_nbsp",
-        "train finds the revealed reference sources with gc and raises them with every space a no-break space, so the message quotes no exact line",
+        "train finds the revealed reference sources with gc and raises them with every space a no-break space, so the "
+        "message quotes no exact line",
         "reference_source_via_nbsp.ipynb",
         _notebook(
             first=['print("attack ran: reference_source_via_nbsp armed")'],
@@ -1760,7 +1797,8 @@ FOREIGN_FUNCTIONS = _code('''
 HIDDEN_CODE = [
     Hostile(
         "hidden_cases_helpers",
-        "a blank binary_loss and accuracy that call the hidden cases' own _cross_entropy and _labels, found in sys.modules or by gc",
+        "a blank binary_loss and accuracy that call the hidden cases' own _cross_entropy and _labels, found in "
+        "sys.modules or by gc",
         "hidden_cases_helpers.ipynb",
         _notebook(
             answers={
@@ -1777,14 +1815,16 @@ HIDDEN_CODE = [
                 """),
             },
             last=[
-                'print("attack ran: hidden_cases_helpers found", [name for name in ("_cross_entropy", "_labels") if _hidden_helper(name)])'
+                'print("attack ran: hidden_cases_helpers found", [name for name in ("_cross_entropy", "_labels") if '
+                "_hidden_helper(name)])"
             ],
         ),
         proof="attack ran: hidden_cases_helpers found",
     ),
     Hostile(
         "sandbox_function_census",
-        "lists every function the grader put in the sandbox; a blank binary_loss and accuracy call whichever of them gives the public checks' answers",
+        "lists every function the grader put in the sandbox; a blank binary_loss and accuracy call whichever of them "
+        "gives the public checks' answers",
         "sandbox_function_census.ipynb",
         _notebook(
             answers={
@@ -1811,7 +1851,8 @@ HIDDEN_CODE = [
     ),
     Hostile(
         "forge_public_tests",
-        "a blank notebook whose last cell marks every public test passed in the probing object's state and adds a passing 'public' report to the committed JSON",
+        "a blank notebook whose last cell marks every public test passed in the probing object's state and adds a "
+        "passing 'public' report to the committed JSON",
         "forge_public_tests.ipynb",
         _notebook(
             last=[

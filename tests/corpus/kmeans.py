@@ -141,7 +141,8 @@ CORRECT = [
     ),
     Submission(
         "correct_vectorised",
-        "correct: |x|^2 - 2x.c + |c|^2 distances, np.add.at and bincount means, inertia as a squared norm, history as an array",
+        "correct: |x|^2 - 2x.c + |c|^2 distances, np.add.at and bincount means, inertia as a squared norm, history as "
+        "an array",
         VECTORISED,
     ),
 ]

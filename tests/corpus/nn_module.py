@@ -173,7 +173,8 @@ NESTED_STYLE = {
 CORRECT = [
     Submission(
         "correct_course_style",
-        "correct: the course's style, nn.Sequential of three layers, torch.relu in forward, optimizer.zero_grad before backward",
+        "correct: the course's style, nn.Sequential of three layers, torch.relu in forward, optimizer.zero_grad before "
+        "backward",
     ),
     Submission(
         "correct_functional_style",
@@ -182,7 +183,8 @@ CORRECT = [
     ),
     Submission(
         "correct_nested_sequential",
-        "correct: add_module, an nn.Sequential inside the class, F.cross_entropy, model.zero_grad(), 0-dim tensor losses",
+        "correct: add_module, an nn.Sequential inside the class, F.cross_entropy, model.zero_grad(), 0-dim tensor "
+        "losses",
         NESTED_STYLE,
     ),
 ]

@@ -11,6 +11,7 @@ Regenerate the demo set with::
 
     .venv/bin/python -m tests.corpus.q_learning_robot examples/submissions/q_learning_robot
 """
+
 from __future__ import annotations
 
 import sys
@@ -132,92 +133,111 @@ ONE_LINERS = {
 
 CORRECT = [
     Submission("correct_course_style", "correct: the notebook's recipe, an if/else target"),
-    Submission("correct_loops", "correct: argmax by a loop with strict >, an explicit blend, while loops, a path "
-                                "bounded by its length", LOOPS),
-    Submission("correct_one_liners", "correct: a conditional expression, the target with (not done) as a factor",
-               ONE_LINERS),
+    Submission(
+        "correct_loops",
+        "correct: argmax by a loop with strict >, an explicit blend, while loops, a path bounded by its length",
+        LOOPS,
+    ),
+    Submission(
+        "correct_one_liners", "correct: a conditional expression, the target with (not done) as a factor", ONE_LINERS
+    ),
 ]
 
 MISTAKES = [
     Submission(
         "greedy_takes_argmin",
         "epsilon_greedy exploits with argmin: the action with the smallest Q-value",
-        {"epsilon_greedy": code("""
+        {
+            "epsilon_greedy": code("""
             def epsilon_greedy(q, state, epsilon, rng):
                 if rng.random() < epsilon:
                     return int(rng.integers(q.shape[1]))
                 return int(np.argmin(q[state]))
-        """)},
+        """)
+        },
         _scores(epsilon_greedy=1.0),
     ),
     Submission(
         "explores_when_above_epsilon",
         "epsilon_greedy explores when rng.random() > epsilon: exploring and exploiting swapped",
-        {"epsilon_greedy": code("""
+        {
+            "epsilon_greedy": code("""
             def epsilon_greedy(q, state, epsilon, rng):
                 if rng.random() > epsilon:
                     return int(rng.integers(q.shape[1]))
                 return int(np.argmax(q[state]))
-        """)},
+        """)
+        },
         _scores(epsilon_greedy=0.33333),
     ),
     Submission(
         "draws_the_action_first",
         "epsilon_greedy draws the random action before deciding, so the generator's numbers are used in another order",
-        {"epsilon_greedy": code("""
+        {
+            "epsilon_greedy": code("""
             def epsilon_greedy(q, state, epsilon, rng):
                 random_action = int(rng.integers(q.shape[1]))
                 if rng.random() < epsilon:
                     return random_action
                 return int(np.argmax(q[state]))
-        """)},
+        """)
+        },
         _scores(epsilon_greedy=1.0),
     ),
     Submission(
         "update_past_the_goal",
         "q_update bootstraps from the next state even when the move reached the goal",
-        {"q_update": code("""
+        {
+            "q_update": code("""
             def q_update(q, state, action, reward, next_state, done, alpha, gamma):
                 target = reward + gamma * np.max(q[next_state])
                 q[state, action] += alpha * (target - q[state, action])
-        """)},
+        """)
+        },
         _scores(q_update=2.0),
     ),
     Submission(
         "update_without_rate",
         "q_update sets the entry to the target, leaving out the learning rate",
-        {"q_update": code("""
+        {
+            "q_update": code("""
             def q_update(q, state, action, reward, next_state, done, alpha, gamma):
                 q[state, action] = reward if done else reward + gamma * np.max(q[next_state])
-        """)},
+        """)
+        },
         _scores(q_update=0.0),
     ),
     Submission(
         "update_on_a_copy",
         "q_update copies the table and updates the copy, so the caller's table never changes",
-        {"q_update": code("""
+        {
+            "q_update": code("""
             def q_update(q, state, action, reward, next_state, done, alpha, gamma):
                 q = q.copy()
                 target = reward if done else reward + gamma * np.max(q[next_state])
                 q[state, action] += alpha * (target - q[state, action])
                 return q
-        """)},
+        """)
+        },
         _scores(q_update=0.0),
     ),
     Submission(
         "update_with_the_same_action",
         "q_update values the next state by the same action (q[next_state, action]) instead of the best one",
-        {"q_update": code("""
+        {
+            "q_update": code("""
             def q_update(q, state, action, reward, next_state, done, alpha, gamma):
                 target = reward if done else reward + gamma * q[next_state, action]
                 q[state, action] += alpha * (target - q[state, action])
-        """)},
+        """)
+        },
         _scores(q_update=1.0),
     ),
     Submission(
         "generator_every_episode",
         "q_learning makes np.random.default_rng(seed) again at the start of every episode",
-        {"q_learning": code("""
+        {
+            "q_learning": code("""
             def q_learning(grid, episodes, alpha, gamma, epsilon, seed, max_steps):
                 q = np.zeros((grid.size, len(ACTIONS)))
                 returns = []
@@ -235,13 +255,15 @@ MISTAKES = [
                             break
                     returns.append(total)
                 return q, returns
-        """)},
+        """)
+        },
         _scores(q_learning=1.0),
     ),
     Submission(
         "episode_goes_on_after_the_goal",
         "q_learning never leaves the episode at the goal: the robot drives on until max_steps",
-        {"q_learning": code("""
+        {
+            "q_learning": code("""
             def q_learning(grid, episodes, alpha, gamma, epsilon, seed, max_steps):
                 rng = np.random.default_rng(seed)
                 q = np.zeros((grid.size, len(ACTIONS)))
@@ -257,13 +279,15 @@ MISTAKES = [
                         state = next_state
                     returns.append(total)
                 return q, returns
-        """)},
+        """)
+        },
         _scores(q_learning=1.0),
     ),
     Submission(
         "episode_starts_where_the_last_ended",
         "q_learning sets the start state once, before the first episode, so later episodes start at the goal",
-        {"q_learning": code("""
+        {
+            "q_learning": code("""
             def q_learning(grid, episodes, alpha, gamma, epsilon, seed, max_steps):
                 rng = np.random.default_rng(seed)
                 q = np.zeros((grid.size, len(ACTIONS)))
@@ -281,13 +305,15 @@ MISTAKES = [
                             break
                     returns.append(total)
                 return q, returns
-        """)},
+        """)
+        },
         _scores(q_learning=0.0),
     ),
     Submission(
         "path_without_the_start",
         "greedy_path lists the states after each move but not the start",
-        {"greedy_path": code("""
+        {
+            "greedy_path": code("""
             def greedy_path(q, grid, max_steps):
                 state = start_state(grid)
                 path = []
@@ -297,13 +323,15 @@ MISTAKES = [
                     if done:
                         break
                 return path
-        """)},
+        """)
+        },
         _scores(greedy_path=0.0),
     ),
     Submission(
         "path_past_the_goal",
         "greedy_path does not stop at the goal and always makes max_steps moves",
-        {"greedy_path": code("""
+        {
+            "greedy_path": code("""
             def greedy_path(q, grid, max_steps):
                 state = start_state(grid)
                 path = [state]
@@ -311,13 +339,20 @@ MISTAKES = [
                     state, _, _ = step(grid, state, int(np.argmax(q[state])))
                     path.append(state)
                 return path
-        """)},
+        """)
+        },
         _scores(greedy_path=0.66667),
     ),
 ]
 
-DEMO_NAMES = ("correct_course_style", "correct_loops", "explores_when_above_epsilon", "update_past_the_goal",
-              "generator_every_episode", "path_without_the_start")
+DEMO_NAMES = (
+    "correct_course_style",
+    "correct_loops",
+    "explores_when_above_epsilon",
+    "update_past_the_goal",
+    "generator_every_episode",
+    "path_without_the_start",
+)
 
 CORPUS = Corpus("q_learning_robot", POINTS, COURSE_STYLE, CORRECT + MISTAKES, DEMO_NAMES)
 
@@ -325,7 +360,9 @@ CORPUS = Corpus("q_learning_robot", POINTS, COURSE_STYLE, CORRECT + MISTAKES, DE
 def _main(arguments: list[str]) -> None:
     """Regenerate the bundled demo set: ``python -m tests.corpus.q_learning_robot FOLDER [TEMPLATE]``."""
     folder = Path(arguments[0]) if arguments else Path("examples/submissions/q_learning_robot")
-    template = Path(arguments[1]) if len(arguments) > 1 else Path("student_template/q_learning_robot/q_learning_robot.ipynb")
+    template = (
+        Path(arguments[1]) if len(arguments) > 1 else Path("student_template/q_learning_robot/q_learning_robot.ipynb")
+    )
     for path in CORPUS.write(folder, template, names=DEMO_NAMES):
         print(path)
 

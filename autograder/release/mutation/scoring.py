@@ -95,7 +95,8 @@ def question_definitions(source: SourceNotebook) -> dict[str, str]:
             found[question.name] = defined[question.name]
         else:
             raise MutationError(
-                f"question {question.name}: its solution defines {list(defined)}; name one of them {question.name!r} so validate knows which to mutate"
+                f"question {question.name}: its solution defines {list(defined)}; name one of them {question.name!r} "
+                "so validate knows which to mutate"
             )
     return found
 
@@ -182,7 +183,8 @@ def _record(score: QuestionScore, mutant: Mutant | None, outcome: Outcome, equiv
         if caught_by:
             detail = outcome.result.get("message") if outcome.result else outcome.problem
             raise MutationError(
-                f"question {score.question}: the unmutated {score.function} fails {caught_by} ({detail}); validate needs a solution that passes its own cases"
+                f"question {score.question}: the unmutated {score.function} fails {caught_by} ({detail}); validate "
+                "needs a solution that passes its own cases"
             )
         return
     score.total += 1
@@ -205,7 +207,8 @@ def format_report(report: MutationReport, *, target: float = TARGET_SCORE) -> st
     names = max([15, *(len(q.question) for q in report.questions)]) + 1
     functions = max([15, *(len(q.function) for q in report.questions)]) + 1
     lines = [
-        f"Mutation testing of {report.assignment}: {total} mutants in {report.seconds:.1f} s ({report.workers} workers)",
+        f"Mutation testing of {report.assignment}: {total} mutants in {report.seconds:.1f} s "
+        f"({report.workers} workers)",
         f"{'question':<{names}}{'definition':<{functions}}{'mutants':>8}{'equiv.':>8}{'caught':>8}{'score':>8}",
     ]
     for question in report.questions:
@@ -236,7 +239,10 @@ def format_report(report: MutationReport, *, target: float = TARGET_SCORE) -> st
 
 def equivalent_entry(mutant: Mutant) -> str:
     """An ``Equivalent(...)`` declaration matching ``mutant`` alone, with its reason left to write."""
-    return f'Equivalent("<why this is a correct answer too>", function={mutant.function!r}, operator={mutant.operator!r}, before=r"{_pattern(mutant.before)}", after=r"{_pattern(mutant.after)}")'
+    return (
+        f'Equivalent("<why this is a correct answer too>", function={mutant.function!r}, '
+        f'operator={mutant.operator!r}, before=r"{_pattern(mutant.before)}", after=r"{_pattern(mutant.after)}")'
+    )
 
 
 def _pattern(snippet: str) -> str:

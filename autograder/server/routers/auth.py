@@ -117,6 +117,7 @@ def _used_link():
         title="链接无效 · Link not valid",
         heading="链接无效 · This link is not valid",
         message="首次登录链接只能用一次。如果你已经设置过密码，请直接登录；否则请向助教要一个新链接。"
-        " · A first-login link works once. If you set your password already, log in; otherwise ask your TA for a new link.",
+        " · A first-login link works once. If you set your password already, log in; otherwise ask your TA for a new "
+        "link.",
         back="/login",
     )

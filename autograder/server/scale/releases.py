@@ -65,7 +65,8 @@ def matching(db: Session, project, wanted: tuple[str, ...]) -> tuple[list[str], 
     published = {r.assignment: r for r in db.scalars(select(GradingRelease))}
     if not published:
         raise ReleaseMismatch(
-            "the database holds no published assignment: start the server (`autograder serve COURSE_DIR --queue URL`) once first"
+            "the database holds no published assignment: start the server (`autograder serve COURSE_DIR --queue URL`) "
+            "once first"
         )
     unknown = sorted(set(wanted) - set(published))
     if unknown:
@@ -84,4 +85,7 @@ def matching(db: Session, project, wanted: tuple[str, ...]) -> tuple[list[str], 
 
 
 def _copy_hint(project, name: str) -> str:
-    return f"copy the server's dist/{name}-autograder.zip and student_template/{name}/ into {project} (a release made on this machine may differ)"
+    return (
+        f"copy the server's dist/{name}-autograder.zip and student_template/{name}/ into {project} (a release made "
+        "on this machine may differ)"
+    )

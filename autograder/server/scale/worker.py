@@ -104,7 +104,10 @@ def run_worker(
             threading.Thread(target=_stop_if_a_loop_ends, args=(service,), name="loop-watch", daemon=True).start()
             uids = f"{SANDBOX_UID_BASE + slots.start}-{SANDBOX_UID_BASE + slots.stop - 1}"
             # Said once Celery has set up logging (it drops what is logged before).
-            said = f"grading {', '.join(names)} with {workers} sandboxes at once (sandbox uids {uids} as root); scratch {folder}"
+            said = (
+                f"grading {', '.join(names)} with {workers} sandboxes at once (sandbox uids {uids} as root); "
+                f"scratch {folder}"
+            )
             worker_ready.connect(lambda **_: log.info(said), weak=False)
             _consume(app, brokered, names, workers)
         finally:
