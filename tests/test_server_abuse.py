@@ -38,8 +38,9 @@ NAME = "logistic_regression"
 PER_DAY = 3
 STALL_S, UPLOAD_S = 2, 8
 PROXY = "127.0.0.9"
-# Students beyond the roster's nine, for the crowd of watchers.
+# Students beyond the roster's nine, for the crowd of watchers and the slow uploaders (two each).
 CROWD = tuple(f"2027{number:03d}" for number in range(1, 31))
+TRICKLERS = tuple(f"2028{number:03d}" for number in range(1, 41))
 EMPTY = nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode()
 # A notebook that keeps a grading slot busy for a while: what it holds up stays queued.
 SLEEPER = nbformat.writes(
@@ -63,17 +64,26 @@ def server(assignment, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module")
-def crowd(server) -> dict[str, str]:
+def _with_tokens(server, logins: tuple[str, ...]) -> dict[str, str]:
     """Students beyond the roster, each with an API token (no password: logging in costs an Argon2 check each)."""
     course = Course(server.folder)
     with course.sessions.begin() as db:
-        users = [User(login=login, student_id=login, name=f"学生{login}", role=STUDENT) for login in CROWD]
+        users = [User(login=login, student_id=login, name=f"学生{login}", role=STUDENT) for login in logins]
         db.add_all(users)
         db.flush()
         tokens = {user.login: issue_token(db, user, days=1) for user in users}
     course.engine.dispose()
     return tokens
+
+
+@pytest.fixture(scope="module")
+def crowd(server) -> dict[str, str]:
+    return _with_tokens(server, CROWD)
+
+
+@pytest.fixture(scope="module")
+def tricklers(server) -> dict[str, str]:
+    return _with_tokens(server, TRICKLERS)
 
 
 def _visitor(server, login: str | None = None, *, address: str | None = None) -> Visitor:
@@ -131,10 +141,9 @@ def _submit_api(client: httpx.AsyncClient, content) -> "asyncio.Future":
 # --- slow clients --------------------------------------------------------------------------------
 
 
-def test_slow_uploads_neither_freeze_the_server_nor_outlast_its_limit(server):
-    """80 clients trickle a byte a second. Each used to hold a database connection while its body
-    came, so about 60 of them froze every other request."""
-    token = _token(_visitor(server, "2026002"))
+def test_slow_uploads_neither_freeze_the_server_nor_outlast_its_limit(server, tricklers):
+    """80 clients, two per student, trickle a byte a second. Each used to hold a database connection
+    while its body came, so about 60 of them froze every other request."""
     answers: list = []
 
     async def trickle(client):
@@ -143,15 +152,16 @@ def test_slow_uploads_neither_freeze_the_server_nor_outlast_its_limit(server):
             await asyncio.sleep(1)
 
     async def crowd():
-        async with httpx.AsyncClient(
-            base_url=server.url,
-            timeout=60,
-            headers={"Authorization": f"Bearer {token}"},
-            limits=httpx.Limits(max_connections=100),
-        ) as client:
-            answers.extend(
-                await asyncio.gather(*(_submit_api(client, trickle(client)) for _ in range(80)), return_exceptions=True)
-            )
+        clients = [
+            httpx.AsyncClient(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"})
+            for token in tricklers.values()
+        ]
+        try:
+            uploads = (_submit_api(client, trickle(client)) for client in clients for _ in range(2))
+            answers.extend(await asyncio.gather(*uploads, return_exceptions=True))
+        finally:
+            for client in clients:
+                await client.aclose()
 
     began = time.monotonic()
     slow = _background(crowd)
@@ -244,29 +254,75 @@ def test_a_crowd_of_status_watchers_does_not_jam_the_server(server, crowd):
 # --- the day's cap under a race ------------------------------------------------------------------
 
 
+def _race(course: Course, login: str) -> tuple[list[int | str], list[int]]:
+    """20 uploads of ``login``'s taken in at once by ``receive`` (each request's own step once its body
+    is in): what each got (the submission's id, or the refusal), and the submissions kept."""
+    queue = DatabaseQueue(course.sessions, lease_seconds=60)
+    with course.sessions() as db:
+        student_id = db.scalar(select(User.id).where(User.login == login))
+
+    def upload(number: int) -> int | str:
+        incoming = course.folder / INCOMING / f"race-{login}-{number}.part"
+        incoming.parent.mkdir(parents=True, exist_ok=True)
+        incoming.write_bytes(EMPTY)
+        with course.sessions() as db:
+            try:
+                offered = course.offered[NAME]
+                return receive(
+                    course, queue, db, db.get(User, student_id), offered, Upload(incoming, len(EMPTY), "a.ipynb")
+                ).id
+            except UploadRefused as refused:
+                return str(refused)
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(upload, range(20)))
+    with course.sessions() as db:
+        kept = sorted(db.scalars(select(Submission.id).where(Submission.user_id == student_id)))
+    course.engine.dispose()
+    return outcomes, kept
+
+
+def _only_the_cap_taken(outcomes: list[int | str], kept: list[int]) -> None:
+    accepted = sorted(outcome for outcome in outcomes if isinstance(outcome, int))
+    assert len(accepted) == PER_DAY and accepted == kept, outcomes
+    assert all(f"24 小时内最多提交 {PER_DAY} 次" in outcome for outcome in outcomes if isinstance(outcome, str))
+
+
 def test_parallel_uploads_cannot_beat_the_days_cap(server):
-    student = _visitor(server, "2026004")
-    token = _token(student)
+    """Two uploads of one account may arrive at once (the third waits its turn: see below), and
+    checking the cap and adding the submission race between them; 20 at once add exactly the cap."""
+    _only_the_cap_taken(*_race(Course(server.folder), "2026004"))
+
+
+def test_a_third_upload_at_once_is_refused_before_its_body_is_read(server, tricklers):
+    """Each upload under way holds a file of up to the size limit, for up to upload_seconds: one
+    student opening a thousand slow ones filled the disk."""
+    token = tricklers[TRICKLERS[0]]
     answers: list = []
 
-    async def race():
-        async with httpx.AsyncClient(
-            base_url=server.url, timeout=120, headers={"Authorization": f"Bearer {token}"}
-        ) as client:
-            answers.extend(await asyncio.gather(*(_submit_api(client, EMPTY) for _ in range(20))))
+    async def trickle():
+        for _ in range(4):
+            yield b" "
+            await asyncio.sleep(1)
 
-    asyncio.run(race())
-    accepted = sorted(answer.json()["id"] for answer in answers if answer.status_code == 202)
-    refused = [answer for answer in answers if answer.status_code != 202]
-    assert len(accepted) == PER_DAY, [answer.status_code for answer in answers]
-    assert {answer.status_code for answer in refused} == {429}
-    assert all(f"24 小时内最多提交 {PER_DAY} 次" in answer.json()["error"] for answer in refused)
-    listed = httpx.get(
-        f"{server.url}/api/assignments/{NAME}/submissions", headers={"Authorization": f"Bearer {token}"}
-    ).json()
-    assert sorted(row["id"] for row in listed) == accepted
-    stored = sorted(path.name for path in (server.folder / "uploads" / NAME).iterdir())
-    assert all(f"{sid}.ipynb" in stored for sid in accepted)
+    async def two_slow_ones():
+        async with httpx.AsyncClient(
+            base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            answers.extend(await asyncio.gather(*(_submit_api(client, trickle()) for _ in range(2))))
+
+    slow = _background(two_slow_ones)
+    assert _until(lambda: _incoming(server) >= 2, 20)
+    third = _api(server, token).post(
+        f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "a.ipynb"}
+    )
+    assert third.status_code == 429 and "2 uploads of yours are still arriving" in third.json()["error"], third.text
+    slow.join(60)
+    assert [answer.status_code for answer in answers] == [422, 422]  # four spaces are no notebook
+    again = _api(server, token).post(
+        f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "a.ipynb"}
+    )
+    assert again.status_code == 202, again.text
 
 
 @pytest.mark.skipif(bool(scale_services.missing()), reason=scale_services.missing() or "PostgreSQL is here")
@@ -275,35 +331,7 @@ def test_parallel_uploads_cannot_beat_the_days_cap_in_postgresql(assignment, tmp
     project = project_with(assignment, tmp_path / "project", server={"per_day": PER_DAY})
     with scale_services.postgres_cluster(tmp_path / "postgres") as cluster:
         course = Course(course_folder(project, tmp_path / "course", database_url=cluster.database("course")))
-        queue = DatabaseQueue(course.sessions, lease_seconds=60)
-        with course.sessions() as db:
-            student_id = db.scalar(select(User.id).where(User.login == "2026001"))
-
-        def upload(number: int) -> int | str:
-            incoming = course.folder / INCOMING / f"race-{number}.part"
-            incoming.parent.mkdir(parents=True, exist_ok=True)
-            incoming.write_bytes(EMPTY)
-            with course.sessions() as db:
-                try:
-                    return receive(
-                        course,
-                        queue,
-                        db,
-                        db.get(User, student_id),
-                        course.offered[NAME],
-                        Upload(incoming, len(EMPTY), "a.ipynb"),
-                    ).id
-                except UploadRefused as refused:
-                    return str(refused)
-
-        with ThreadPoolExecutor(20) as pool:
-            outcomes = list(pool.map(upload, range(20)))
-        with course.sessions() as db:
-            kept = sorted(db.scalars(select(Submission.id).where(Submission.user_id == student_id)))
-        course.engine.dispose()
-    accepted = sorted(outcome for outcome in outcomes if isinstance(outcome, int))
-    assert len(accepted) == PER_DAY and accepted == kept, outcomes
-    assert all(f"24 小时内最多提交 {PER_DAY} 次" in outcome for outcome in outcomes if isinstance(outcome, str))
+        _only_the_cap_taken(*_race(course, "2026001"))
 
 
 # --- tokens --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """A few places per account for requests that last: waiting for a grade, sending an upload. One
 account holding many at once (a script, a stolen token) would otherwise fill the server's
 connections, or its disk with half-sent files, for everyone else."""
+
 from __future__ import annotations
 
 from collections import Counter

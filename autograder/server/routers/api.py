@@ -60,7 +60,8 @@ async def submit(
     try:
         with upload_place(request.app.state.uploading, user.id):
             upload = await read_upload(request, the_course, offered)
-            submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
+            queue = request.app.state.queue
+            submission = await run_in_threadpool(receive, the_course, queue, db, user, offered, upload)
     except UploadRefused as refused:
         return refused.closing(JSONResponse({"error": str(refused)}, status_code=refused.status))
     request.app.state.grading.wake(offered.name)

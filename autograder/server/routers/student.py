@@ -111,7 +111,8 @@ async def submit(
             except BaseException:
                 upload.discard()
                 raise
-            submission = await run_in_threadpool(receive, the_course, request.app.state.queue, db, user, offered, upload)
+            queue = request.app.state.queue
+            submission = await run_in_threadpool(receive, the_course, queue, db, user, offered, upload)
     except UploadRefused as refused:
         page = await run_in_threadpool(
             assignment_page, request, user, db, the_course, offered, status=refused.status, error=str(refused)
