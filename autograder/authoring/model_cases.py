@@ -11,8 +11,8 @@ import numpy as np
 from autograder.authoring import checks
 from autograder.authoring.arguments import as_draw, to_array
 from autograder.authoring.cases import Case, InputContext
+from autograder.authoring.held_out import Accuracy
 from autograder.authoring.model_observations import Forward, LayerShapes, Shapes
-from autograder.authoring.observations import Accuracy
 from autograder.authoring.parameters import as_argument
 
 

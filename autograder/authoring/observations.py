@@ -10,15 +10,14 @@ observation of the solution, and says what is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
 from autograder.authoring import checks
-from autograder.authoring.arguments import Draw, Scope, to_array, to_tensor
+from autograder.authoring.arguments import Scope
 from autograder.authoring.cases import InputContext, probing_copy
 from autograder.authoring.checks import Verdict
-from autograder.authoring.labels import predicted_labels
 from autograder.authoring.language import halves, say
 from autograder.authoring.wire import ProbeError, Value, number_series, series_inside
 
@@ -122,8 +121,10 @@ class Curve(Observation):
         if curve is None or curve.ndim != 1:
             return Verdict.fail(
                 say(
-                    f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 {checks.describe(student, language='zh')}",
-                    f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned {checks.describe(student, language='en')}",
+                    f"{what} 应返回损失列表（每步一个 float 或 0 维张量），却返回了 "
+                    f"{checks.describe(student, language='zh')}",
+                    f"{what} should return a list with one loss (a float or 0-dim tensor) per step, but returned "
+                    f"{checks.describe(student, language='en')}",
                 )
             )
         verdict = checks.diagnose_curve(
@@ -155,7 +156,8 @@ class Gradient(Observation):
             return Verdict.fail(
                 say(
                     f"梯度无法穿过 {what}：请只用 torch 运算（不要用 math、NumPy 或 .item()）",
-                    f"no gradient flows through {what}: build it from torch operations only (not math, NumPy or .item())",
+                    f"no gradient flows through {what}: build it from torch operations only (not math, NumPy or "
+                    ".item())",
                 )
             )
         verdict = checks.compare(
@@ -205,15 +207,18 @@ class After(Observation):
         if all(b is not None and m.array is not None and np.array_equal(m.array, b) for m, b in zip(mine, before)):
             return Verdict.fail(
                 say(
-                    f"{what} 之后 {label} 没有变化：要原地更新传入的参数（如 w.data -= lr * w.grad 或 optimizer.step()），而不是新建局部变量",
-                    f"{label} is unchanged after {what}: update the parameters passed in, in place (w.data -= lr * w.grad, or optimizer.step()), not a new local variable",
+                    f"{what} 之后 {label} 没有变化：要原地更新传入的参数（如 w.data -= lr * w.grad 或 "
+                    "optimizer.step()），而不是新建局部变量",
+                    f"{label} is unchanged after {what}: update the parameters passed in, in place (w.data -= lr * "
+                    "w.grad, or optimizer.step()), not a new local variable",
                 )
             )
         if student.kind == "tensor" and reference.requires_grad and (not student.requires_grad or not student.is_leaf):
             return Verdict.fail(
                 say(
                     f"{what} 之后 {label} 不再是需要梯度的叶子张量：更新 {label}.data，或在 torch.no_grad() 下更新",
-                    f"{label} is no longer a leaf tensor that requires grad after {what}: update {label}.data, or update under torch.no_grad()",
+                    f"{label} is no longer a leaf tensor that requires grad after {what}: update {label}.data, or "
+                    "update under torch.no_grad()",
                 )
             )
         for m, t in zip(mine, theirs):
@@ -223,68 +228,10 @@ class After(Observation):
                 return Verdict.fail(
                     say(
                         f"{what} 之后 {label} 与参考不同：每一步是否是 -lr × 梯度，并清零了梯度？（{detail_zh}）",
-                        f"{label} after {what} differs from the reference: is each step -lr * gradient, with gradients zeroed every time? ({detail_en})",
+                        f"{label} after {what} differs from the reference: is each step -lr * gradient, with gradients "
+                        f"zeroed every time? ({detail_en})",
                     )
                 )
-        return Verdict.ok()
-
-
-@dataclass(frozen=True)
-class Accuracy(Observation):
-    """After the call, the share of held-out rows that ``predict(*arguments[model], x)`` labels right.
-
-    ``predict`` gives labels, or one row of class scores per row of x (the grader takes the
-    largest). It runs in the sandbox, beside the student's code: where picking the label is
-    itself a question, return the scores, or the sandbox would hold that question's answer.
-    Passes at or above the solution's share minus ``margin`` (and ``at_least``, if given).
-    """
-
-    probed: ClassVar[tuple[str, ...]] = ("predict", "model")
-    predict: Callable[..., Any] = None
-    model: tuple[int, ...] = (0,)
-    x: Draw = None
-    y: Draw = None
-    margin: float = 0.02
-    at_least: float | None = None
-    key: str = "accuracy"
-
-    def make(self, context):
-        return {"x": self.x.draw(context), "y": self.y.draw(context)}
-
-    def record(self, call, stored):
-        if isinstance(call.returned, ProbeError) or call.returned is Ellipsis:
-            return call.returned
-        x = to_tensor(stored["x"]) if call.scope.torch else stored["x"].copy()
-        predicted = self.predict(*[call.arguments[index] for index in self.model], x)
-        return to_array(predicted, what="predict(...)").astype(np.float64)
-
-    def judge(self, student, reference, inputs, *, what):
-        if student.kind in ("error", "ellipsis"):
-            return Verdict.fail(checks.unfinished(student, what=what))
-        labels = np.asarray(inputs[f"{self.key}.y"], dtype=np.float64).ravel()
-        predicted = checks.numbers_of(student)
-        mine = predicted_labels(predicted) if predicted is not None and np.all(np.isfinite(predicted)) else None
-        if mine is None or mine.shape != labels.shape:
-            return Verdict.fail(
-                say(
-                    f"用 {what} 训练后，模型无法在留出数据上给出有效预测（参数不是有限值或形状变了）",
-                    f"after {what}, the model gives no valid predictions on held-out data (parameters not finite, or of another shape)",
-                )
-            )
-        share = float(np.mean(mine == labels))
-        reference_share = float(np.mean(predicted_labels(checks.numbers_of(reference)) == labels))
-        floor = (
-            reference_share - self.margin
-            if self.at_least is None
-            else max(self.at_least, reference_share - self.margin)
-        )
-        if share + 1e-9 < floor:
-            return Verdict.fail(
-                say(
-                    f"用 {what} 训练后，模型在没见过的数据上只对了 {share:.0%}，低于要求的 {floor:.0%}：训练真的用传入的数据更新了模型吗？",
-                    f"trained with {what}, the model labels {share:.0%} of held-out rows right, below the {floor:.0%} required: does training really update the model from the data it is given?",
-                )
-            )
         return Verdict.ok()
 
 

@@ -25,35 +25,54 @@ the sandbox and takes the gate alone before it reads the secret, and in phase
 one it stops them and steps aside while another sandbox's commit goes first.
 The parent lets go once A has reaped B, when no process of the sandbox is left.
 """
+
 from __future__ import annotations
 
 import importlib
 import os
-import select
 import signal
 import sys
 from typing import Callable
 
 from autograder.forking import fork
-from autograder.sandbox import cgroups, fs as sandbox_fs, phase_gate, privileges, seccomp
+from autograder.sandbox import cgroups, phase_gate, privileges, seccomp
+from autograder.sandbox import fs as sandbox_fs
 from autograder.sandbox.broker import Broker
 from autograder.sandbox.gate_turns import Turns
 from autograder.sandbox.libc import check, libc
+from autograder.sandbox.namespaces import die_with_parent, enter_user_namespace, namespace_flags
 from autograder.sandbox.outcome import Limits, Result, classify
-from autograder.sandbox.protocol import (ControlReader, Deadline, Pipes, commit_message, drain, parse_control, pid_message, read_rest, setup_failure_message,
-                                         status_message, write_all)
+from autograder.sandbox.pid_one_loop import serve_until_exit
+from autograder.sandbox.protocol import (
+    ControlReader,
+    Deadline,
+    Pipes,
+    commit_message,
+    drain,
+    parse_control,
+    pid_message,
+    read_rest,
+    setup_failure_message,
+    status_message,
+    write_all,
+)
 from autograder.sandbox.student_process import close_all_but, confine_and_call, enter_workdir
 from autograder.sandbox.view import FileView, MissingModule, base_view, kit_package
 
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-PR_SET_PDEATHSIG = 1
 SANDBOX_UID_BASE = 61000  # uid = base + slot; no passwd entry needed
 HOSTNAME = b"sandbox"
 
 
-def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: bool, on_gate: Callable[[bool], None] | None = None,
-                 view: FileView | None = None) -> Result:
+def run_isolated(
+    fn,
+    args,
+    limits: Limits,
+    secret_fd: int | None,
+    *,
+    rootless: bool,
+    on_gate: Callable[[bool], None] | None = None,
+    view: FileView | None = None,
+) -> Result:
     """Run ``fn(*args)`` in a fresh set of namespaces; see the module docstring.
 
     ``view``: the files the sandbox can read (``autograder.sandbox.view``); None: the standard library and the kit.
@@ -62,7 +81,9 @@ def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: b
     ``on_gate(False)``: it has its turn.
     """
     try:
-        with phase_gate.taking_turns(enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate) as gate:
+        with phase_gate.taking_turns(
+            enabled=limits.keeps("phase_gate"), folder=limits.gate_folder or None, on_wait=on_gate
+        ) as gate:
             return _run(fn, args, limits, secret_fd, gate, rootless=rootless, on_gate=on_gate, view=view or base_view())
             # leaving the block lets go of the gate: every process of the sandbox is dead by then
     except phase_gate.PhaseGateError as error:
@@ -72,12 +93,18 @@ def run_isolated(fn, args, limits: Limits, secret_fd: int | None, *, rootless: b
 def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: bool, on_gate, view: FileView) -> Result:
     uid = SANDBOX_UID_BASE + limits.slot
     name = f"sbx_{limits.owner_pid or os.getpid()}_{limits.slot}"
-    cgroup = cgroups.for_sandbox(name, memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc) if limits.keeps("cgroup") else cgroups.NoCgroup()
+    cgroup = (
+        cgroups.for_sandbox(name, memory_bytes=limits.cgroup_mem_mb * 2**20, processes=limits.nproc)
+        if limits.keeps("cgroup")
+        else cgroups.NoCgroup()
+    )
     oom_before = cgroup.oom_kills()  # a folder left by an earlier sandbox keeps its count
     pipes = Pipes.open()
     seccomp.load_library()  # loaded here, the sandbox's dlopen finds it loaded: the library's file is not in its root
     view = view if limits.keeps("memory_view") else None
-    root = sandbox_fs.plan_root(kit_package=kit_package(), view=view, hide=tuple(limits.hide), host_proc=not limits.keeps("proc_subset"))
+    root = sandbox_fs.plan_root(
+        kit_package=kit_package(), view=view, hide=tuple(limits.hide), host_proc=not limits.keeps("proc_subset")
+    )
     deadline = Deadline(limits.wall_s)
     parent = os.getpid()
     a = fork(lambda: _process_a(fn, args, limits, uid, root, pipes, secret_fd, gate, cgroup, parent, rootless))
@@ -87,7 +114,9 @@ def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: boo
     out_cap = limits.out_cap if limits.keeps("output_cap") else 1 << 30
     control = ControlReader(limits.result_cap + 4096, deadline, on_gate)
     caps_by_fd = {pipes.result_r: limits.result_cap + 1, pipes.output_r: out_cap}
-    buffers, truncated, timed_out = drain(caps_by_fd, pipes.output_r, deadline, handlers={pipes.control_r: control.feed})
+    buffers, truncated, timed_out = drain(
+        caps_by_fd, pipes.output_r, deadline, handlers={pipes.control_r: control.feed}
+    )
     if timed_out:
         # Killing the namespace's PID 1 takes every descendant along, and A, which waits
         # for it, ends only once they are all dead. Before A has said who PID 1 is,
@@ -100,47 +129,45 @@ def _run(fn, args, limits: Limits, secret_fd: int | None, gate, *, rootless: boo
     oom_kills = cgroup.oom_kills() - oom_before
     cgroup.remove()
     if messages.setup_error is not None:
-        return Result("crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages.setup_error)
-    result = classify(messages.status, bytes(buffers[pipes.result_r]), bytes(buffers[pipes.output_r]), truncated, timed_out, limits, deadline.elapsed(), oom=oom_kills)
+        return Result(
+            "crash", output=bytes(buffers[pipes.output_r]), detail="sandbox setup failed: " + messages.setup_error
+        )
+    result = classify(
+        messages.status,
+        bytes(buffers[pipes.result_r]),
+        bytes(buffers[pipes.output_r]),
+        truncated,
+        timed_out,
+        limits,
+        deadline.elapsed(),
+        oom=oom_kills,
+    )
     result.committed = messages.commit
     return result
-
-
-def namespace_flags(limits: Limits, *, rootless: bool) -> int:
-    flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS
-    if limits.keeps("ipc_namespace"):
-        flags |= CLONE_NEWIPC
-    return flags | (CLONE_NEWUSER if rootless else 0)
-
-
-def enter_user_namespace(flags: int, inner_uid: int) -> None:
-    """Unshare ``flags`` (with CLONE_NEWUSER) and map ``inner_uid`` to this process's uid and gid."""
-    outer_uid, outer_gid = os.geteuid(), os.getegid()
-    # Only a dumpable process owns its /proc/self files, and so may write its maps
-    # (a process that left root by setuid is not); the caller makes itself undumpable again.
-    check(libc.prctl(privileges.PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
-    check(libc.unshare(flags), "unshare")
-    _write_proc("uid_map", f"{inner_uid} {outer_uid} 1")
-    _write_proc("setgroups", "deny")  # required before an unprivileged gid_map
-    _write_proc("gid_map", f"{inner_uid} {outer_gid} 1")
-
-
-def die_with_parent(parent: int | None) -> None:
-    """SIGKILL this process when its parent ends; ``parent``: exit now if it already has."""
-    check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
-    if parent is not None and os.getppid() != parent:  # it died before the prctl took hold
-        os._exit(70)
 
 
 # A: joins the cgroup, makes the namespaces --------------------------------------------------------
 
 
-def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, cgroup, parent: int, rootless: bool) -> None:
+def _process_a(
+    fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, cgroup, parent: int, rootless: bool
+) -> None:
     """Never returns."""
     try:
         for fd in (pipes.result_r, pipes.output_r, pipes.control_r):
             os.close(fd)
-        keep = {0, 1, 2, pipes.result_w, pipes.output_w, pipes.control_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w}
+        keep = {
+            0,
+            1,
+            2,
+            pipes.result_w,
+            pipes.output_w,
+            pipes.control_w,
+            pipes.request_r,
+            pipes.request_w,
+            pipes.reply_r,
+            pipes.reply_w,
+        }
         if secret_fd is not None:
             keep.add(secret_fd)
         if gate is not None:
@@ -154,7 +181,11 @@ def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         else:
             check(libc.unshare(flags), "unshare")
         privileges.make_undumpable()  # inherited by B: C (the same uid, rootless) cannot open their /proc/<pid>/fd
-        b = fork(lambda: _process_b(fn, args, limits, uid, root, pipes, secret_fd, gate, rootless, memory_counted="memory" in cgroup.folders))
+        b = fork(
+            lambda: _process_b(
+                fn, args, limits, uid, root, pipes, secret_fd, gate, rootless, memory_counted="memory" in cgroup.folders
+            )
+        )
         for fd in (pipes.result_w, pipes.output_w, pipes.request_r, pipes.request_w, pipes.reply_r, pipes.reply_w):
             os.close(fd)
         os.write(pipes.control_w, pid_message(b))
@@ -162,11 +193,6 @@ def _process_a(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         os._exit(0)
     except BaseException as error:
         _report_setup_failure(pipes.control_w, error)
-
-
-def _write_proc(name: str, text: str) -> None:
-    with open(f"/proc/self/{name}", "w") as handle:
-        handle.write(text)
 
 
 def _report_setup_failure(control_w: int, error: BaseException) -> None:
@@ -179,7 +205,9 @@ def _report_setup_failure(control_w: int, error: BaseException) -> None:
 # B: PID 1 of the namespace; builds the root, reaps, reports, brokers. Runs no student code. ------
 
 
-def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, rootless: bool, *, memory_counted: bool) -> None:
+def _process_b(
+    fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd, gate, rootless: bool, *, memory_counted: bool
+) -> None:
     """Never returns."""
     try:
         die_with_parent(None)  # A dies with the worker, B with A: the namespace never outlives its grader
@@ -191,21 +219,44 @@ def _process_b(fn, args, limits: Limits, uid: int, root, pipes: Pipes, secret_fd
         c = fork(lambda: _process_c(fn, args, limits, uid, work, pipes, secret_fd, rootless, memory_counted, root.view))
         for fd in (pipes.result_w, pipes.output_w, pipes.request_w, pipes.reply_r):
             os.close(fd)
-        report = lambda commit: write_all(pipes.control_w, commit_message(commit))
-        turns = Turns(gate, pipes.control_w, stop=limits.keeps("stop_aside"), step_aside=limits.keeps("step_aside")) if gate is not None else None
+
+        def report(commit):
+            return write_all(pipes.control_w, commit_message(commit))
+
+        turns = (
+            Turns(gate, pipes.control_w, stop=limits.keeps("stop_aside"), step_aside=limits.keeps("step_aside"))
+            if gate is not None
+            else None
+        )
         take_turn = turns.take_phase_two if turns else None
-        broker = Broker(pipes.request_r, pipes.reply_w, secret_fd, limits.result_cap, on_commit=report, before_reveal=take_turn) if secret_fd is not None else None
+        broker = (
+            Broker(
+                pipes.request_r, pipes.reply_w, secret_fd, limits.result_cap, on_commit=report, before_reveal=take_turn
+            )
+            if secret_fd is not None
+            else None
+        )
         if broker is None:
             pipes.close_broker_ends()
-        status = _serve_until_exit(c, broker, turns)
+        status = serve_until_exit(c, broker, turns)
         os.write(pipes.control_w, status_message(status))
         os._exit(0)  # PID 1 exits: the kernel kills everything left in the namespace
     except BaseException as error:
         _report_setup_failure(pipes.control_w, error)
 
 
-def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secret_fd, rootless: bool, memory_counted: bool,
-               view: FileView | None) -> None:
+def _process_c(
+    fn,
+    args,
+    limits: Limits,
+    uid: int,
+    work: str,
+    pipes: Pipes,
+    secret_fd,
+    rootless: bool,
+    memory_counted: bool,
+    view: FileView | None,
+) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)  # the notebook's, as in Jupyter
     os.close(pipes.control_w)
     os.close(pipes.request_r)
@@ -216,29 +267,16 @@ def _process_c(fn, args, limits: Limits, uid: int, work: str, pipes: Pipes, secr
     if view is not None:
         importlib.invalidate_caches()  # the finders' listings are the host's folders
         sys.meta_path.append(MissingModule(view.host_modules))
-    confine_and_call(fn, args, limits, pipes, secret_fd is not None, uid=uid, in_user_namespace=rootless, memory_counted=memory_counted)
-
-
-def _serve_until_exit(child: int, broker: Broker | None, turns: Turns | None) -> int:
-    """Broker the commit, step aside for other sandboxes' commits and reap orphans until ``child`` ends; return its wait status."""
-    child_fd = os.pidfd_open(child)
-    while True:
-        bell = turns.bell() if turns else None
-        watched = [child_fd] + ([broker.request_r] if broker and not broker.closed else []) + ([bell] if bell is not None else [])
-        ready, _, _ = select.select(watched, [], [], 0.2)  # the timeout paces orphan reaping, and a retry of a stop that failed
-        if broker and not broker.closed and broker.request_r in ready:
-            broker.feed(os.read(broker.request_r, 65536))
-        if turns and turns.bell() is not None:
-            turns.let_commits_pass()
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                pid = 0
-            if pid == 0:
-                break
-            if pid == child:
-                return status
+    confine_and_call(
+        fn,
+        args,
+        limits,
+        pipes,
+        secret_fd is not None,
+        uid=uid,
+        in_user_namespace=rootless,
+        memory_counted=memory_counted,
+    )
 
 
 def _kill(pid: int | None) -> None:

@@ -74,7 +74,7 @@ def user_namespaces_refused() -> str | None:
 
 def _try_user_namespace() -> dict:
     from autograder.sandbox.fs import MS_NODEV, MS_NOSUID, _mount
-    from autograder.sandbox.isolated import (
+    from autograder.sandbox.namespaces import (
         CLONE_NEWIPC,
         CLONE_NEWNET,
         CLONE_NEWNS,
@@ -88,9 +88,8 @@ def _try_user_namespace() -> dict:
         enter_user_namespace(
             CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS, os.geteuid()
         )
-        _mount(
-            "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k"
-        )  # refused where AppArmor restricts user namespaces
+        # Refused where AppArmor restricts user namespaces.
+        _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k")
     except OSError as error:
         return {"refused": str(error)}
     return {"refused": None}

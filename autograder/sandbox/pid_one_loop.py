@@ -1,0 +1,38 @@
+"""The loop of a sandbox's PID 1 while the student process runs: it brokers the commit, steps aside for other
+sandboxes' commits, and reaps orphans, until the student process ends."""
+
+from __future__ import annotations
+
+import os
+import select
+
+from autograder.sandbox.broker import Broker
+from autograder.sandbox.gate_turns import Turns
+
+
+def serve_until_exit(child: int, broker: Broker | None, turns: Turns | None) -> int:
+    """Broker the commit, step aside for other sandboxes' commits and reap orphans until ``child`` ends; return its wait
+    status."""
+    child_fd = os.pidfd_open(child)
+    while True:
+        bell = turns.bell() if turns else None
+        watched = (
+            [child_fd]
+            + ([broker.request_r] if broker and not broker.closed else [])
+            + ([bell] if bell is not None else [])
+        )
+        # The timeout paces orphan reaping, and a retry of a stop that failed.
+        ready, _, _ = select.select(watched, [], [], 0.2)
+        if broker and not broker.closed and broker.request_r in ready:
+            broker.feed(os.read(broker.request_r, 65536))
+        if turns and turns.bell() is not None:
+            turns.let_commits_pass()
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pid = 0
+            if pid == 0:
+                break
+            if pid == child:
+                return status
