@@ -5,6 +5,7 @@ sources travel to the sandbox and the zip); validate uses it to find what
 each question's solution defines, to mutate it; the grader uses it to find
 the answers students wrote, to compare them with each other.
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,7 +30,7 @@ def definitions(sources: Iterable[str], *, parse: Callable[[str], ast.Module] = 
         for node in tree.body:
             if isinstance(node, DEFINITIONS):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-                found[node.name] = "\n".join(lines[first - 1:node.end_lineno]) + "\n"
+                found[node.name] = "\n".join(lines[first - 1 : node.end_lineno]) + "\n"
     return found
 
 

@@ -149,7 +149,8 @@ def main() -> None:
     graded = len(times)
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1] if graded > 1 else times[0]
     print(
-        f"rush: graded {graded}/{args.students}, p50 {p50:.1f} s, p95 {p95:.1f} s, throughput {graded / (wall / 60):.1f}/min, server peak RSS {peak:.0f} MB"
+        f"rush: graded {graded}/{args.students}, p50 {p50:.1f} s, p95 {p95:.1f} s, "
+        f"throughput {graded / (wall / 60):.1f}/min, server peak RSS {peak:.0f} MB"
     )
 
 

@@ -29,7 +29,7 @@ for line in open("/proc/self/maps"):
         start, end = (int(x, 16) for x in line.split()[0].split("-"))
         found += [m.decode(errors="replace") for m in re.findall(rb"[A-Z_]*TOKEN[A-Z_]*=[^\x00]*", ctypes.string_at(start, end - start))]
 raise RuntimeError("|".join(sorted(set(found))))
-"""
+"""  # noqa: E501
 
 
 def test_the_sandbox_does_not_see_the_graders_environment(releases, tmp_path, monkeypatch):

@@ -41,7 +41,7 @@ def _result_pipe():
                 return fd
         except OSError:
             pass
-"""
+"""  # noqa: E501
 
 # In phase two the probe's frames hold the revealed sources (run_and_probe's ``sources``).
 TRAIN_THAT_LEAKS = (
@@ -62,7 +62,7 @@ def train(x, y, w, b, lr, epochs):
         sources = " | ".join(line.strip() for name in ("sigmoid", "binary_loss") for line in _revealed()[name].splitlines()[1:])
         @@LEAK@@
     return []
-"""
+"""  # noqa: E501
 )
 
 ATTACKS = {

@@ -34,7 +34,7 @@ if __name__ == "__main__":
     atexit.register(lambda: print("{PEAK_LINE}" + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), file=sys.stderr))
     from autograder.cli import main
     main(prog_name="autograder")
-"""
+"""  # noqa: E501
 
 
 @pytest.fixture

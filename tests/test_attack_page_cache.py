@@ -46,7 +46,8 @@ def _files(count: int, *, skip: int = 0) -> list[str]:
                 found.append(path)
     if len(found) < skip + count:
         pytest.skip(
-            f"{sys.prefix} holds {len(found)} headers or stubs of {MIN_SIZE} bytes or more; the test needs {skip + count}"
+            f"{sys.prefix} holds {len(found)} headers or stubs of {MIN_SIZE} bytes or more; "
+            f"the test needs {skip + count}"
         )
     return found[skip : skip + count]
 

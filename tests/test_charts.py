@@ -176,7 +176,8 @@ def test_release_refuses_two_charts_with_one_title(tmp_path):
     charts = (LossCurve("losses"), Curves(OPTIMISERS), LossCurve("accuracies", title="准确率 · Accuracy"))
     with pytest.raises(
         ReleaseError,
-        match=r"cases\.py: several charts in CHARTS have the title '训练损失 · Training loss'; give each its own title=",
+        match=r"cases\.py: several charts in CHARTS have the title '训练损失 · Training loss'; "
+        r"give each its own title=",
     ):
         _check_charts(CasesModule(tmp_path / "cases.py", [], charts))
     _check_charts(

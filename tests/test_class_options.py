@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from autograder.cli import main
 
@@ -35,7 +35,7 @@ def _notebook(source: str, target: Path, *, name: str, student_id: str) -> None:
     nbformat.write(notebook, target)
 
 
-def _run(root: Path, *args) -> "click.testing.Result":
+def _run(root: Path, *args) -> Result:
     return CliRunner().invoke(main, ["--root", str(root), *map(str, args)], catch_exceptions=False)
 
 

@@ -74,7 +74,7 @@ function probe(frame) {{
   document.documentElement.setAttribute('data-probe', JSON.stringify(found));
 }}
 </script>
-<iframe onload="probe(this)" src="{page}"></iframe></body></html>"""
+<iframe onload="probe(this)" src="{page}"></iframe></body></html>"""  # noqa: E501
 
 
 class _ProbeReader(HTMLParser):

@@ -252,7 +252,10 @@ def test_results_file_matches_otter_runs(full_run, otter_reference, name):
     otter = otter_reference["results"][name]
     assert set(otter) <= set(kit)
     assert kit.get("stdout_visibility") == otter.get("stdout_visibility")
-    strip = lambda test: {key: value for key, value in test.items() if key not in ("output", "status")}
+
+    def strip(test):
+        return {key: value for key, value in test.items() if key not in ("output", "status")}
+
     assert [strip(test) for test in kit["tests"]] == [strip(test) for test in otter["tests"]]
     # Otter's text for a question whose every case passed is the kit's too.
     for kit_test, otter_test in zip(kit["tests"][1:], otter["tests"][1:]):

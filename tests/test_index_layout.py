@@ -48,7 +48,7 @@ function probe(frame) {{
   document.documentElement.setAttribute('data-probe', JSON.stringify({{viewport: win.innerWidth, scrollWidth: doc.documentElement.scrollWidth, headers: cells, rows: rows}}));
 }}
 </script>
-<iframe onload="probe(this)" src="{page}"></iframe></body></html>"""
+<iframe onload="probe(this)" src="{page}"></iframe></body></html>"""  # noqa: E501
 
 
 class _Probe(HTMLParser):

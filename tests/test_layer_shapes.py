@@ -37,7 +37,7 @@ class Net(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.features(x))
-"""
+"""  # noqa: E501
 
 
 def test_layers_as_modules_or_functions_give_the_same_shapes():

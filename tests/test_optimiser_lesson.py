@@ -63,14 +63,32 @@ from autograder.authoring import Cases, Curves, data, normal, parameter, referen
 cases = Cases(torch=True)
 
 CASES = [
-    cases.inplace("sgd_step", "two_tensors", [parameter(normal(0, 1, (3, 1)), grad=normal(0, 1, (3, 1))), parameter(normal(0, 1, (2,)), grad=normal(0, 1, (2,)))], 0.1, updates={0: "params"}),
-    cases.inplace("sgd_step", "large_rate", [parameter(normal(0, 1, (4,)), grad=normal(0, 1, (4,)))], 0.7, updates={0: "params"}),
-    cases.threshold("train", "final_loss", data("x"), data("y"), 0.1, 60, below=reference_bar(times=1.05), swap_in=("sgd_step",)),
+    cases.inplace(
+        "sgd_step",
+        "two_tensors",
+        [
+            parameter(normal(0, 1, (3, 1)), grad=normal(0, 1, (3, 1))),
+            parameter(normal(0, 1, (2,)), grad=normal(0, 1, (2,))),
+        ],
+        0.1,
+        updates={0: "params"},
+    ),
+    cases.inplace(
+        "sgd_step", "large_rate", [parameter(normal(0, 1, (4,)), grad=normal(0, 1, (4,)))], 0.7, updates={0: "params"}
+    ),
+    cases.threshold(
+        "train", "final_loss", data("x"), data("y"), 0.1, 60, below=reference_bar(times=1.05), swap_in=("sgd_step",)
+    ),
     cases.training("train", "curve", data("x"), data("y"), 0.05, 8, swap_in=("sgd_step",)),
 ]
 
 CHARTS = [
-    Curves({"lr 0.1": "fast_losses", "lr 0.02": "slow_losses"}, loss="mean squared error", log=True, title="两个学习率 · Two learning rates"),
+    Curves(
+        {"lr 0.1": "fast_losses", "lr 0.02": "slow_losses"},
+        loss="mean squared error",
+        log=True,
+        title="两个学习率 · Two learning rates",
+    ),
 ]
 """
 

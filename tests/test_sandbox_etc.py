@@ -45,7 +45,10 @@ def _look_around(host_marker: str) -> bytes:
 def test_the_sandbox_sees_its_own_etc_not_the_hosts(mode, tmp_path):
     marker = tmp_path / "ta_notes.txt"
     marker.write_text("the TA's")
-    look = lambda: json.loads(sandbox.run_sandboxed(_look_around, str(marker), limits=sandbox.Limits(wall_s=60)).data)
+
+    def look():
+        return json.loads(sandbox.run_sandboxed(_look_around, str(marker), limits=sandbox.Limits(wall_s=60)).data)
+
     seen = in_mode(mode, look)
     host_users = {line.split(":")[0] for line in open("/etc/passwd")} - {"root"}
     copied = [name for name in etc_files.COPIED if os.path.exists(f"/etc/{name}")]

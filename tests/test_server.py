@@ -416,6 +416,9 @@ def test_the_database_can_be_backed_up_while_the_server_runs(server, tmp_path):
     backup = tmp_path / "backup.db"
     with sqlite3.connect(server.folder / "course.db") as live, sqlite3.connect(backup) as copy:
         live.backup(copy)
-        counted = lambda database: database.execute("SELECT count(*) FROM users").fetchone()[0]
+
+        def counted(database):
+            return database.execute("SELECT count(*) FROM users").fetchone()[0]
+
         assert counted(copy) == counted(live) == 10
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -512,7 +512,10 @@ def test_a_malformed_form_gets_a_clear_400(server, body, content_type, words):
 def test_the_database_and_submissions_are_the_owners_alone(server):
     student = _visitor(server, "2026009", address="127.0.0.6")
     sid = submitted_id(student.upload(NAME, "mine.ipynb", EMPTY))
-    mode = lambda path: stat.S_IMODE(path.stat().st_mode)
+
+    def mode(path):
+        return stat.S_IMODE(path.stat().st_mode)
+
     for path in (
         server.folder / "course.db",
         server.folder / "course.db-wal",

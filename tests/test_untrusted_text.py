@@ -300,7 +300,10 @@ def test_a_submission_whose_outputs_cannot_be_written_still_gets_a_row_saying_wh
     out = tmp_path / "out"
     (out / "results").mkdir(parents=True)
     (out / "feedback").write_text("not a folder")  # every feedback page write fails
-    failed = lambda file, digest, status: Grade(file, digest, status, dict.fromkeys(QUESTIONS, 0.0))
+
+    def failed(file, digest, status):
+        return Grade(file, digest, status, dict.fromkeys(QUESTIONS, 0.0))
+
     judge = SimpleNamespace(autograder=autograder, reference_variables={}, charts=(), failed=failed)
     grade = Grade("a.ipynb", "d", "Completed", {"sigmoid": 2.0, "train": 4.0})
     row = write_within_boundary(grade, judge, GradingContext(out, "a", {}, []))

@@ -108,7 +108,7 @@ def test_a_sandbox_holds_no_byte_of_an_earlier_submission(student_template):
 
         assignment = Assignment.find("logistic_regression", student_template.parents[2])
         with Workers(1, folder.worker_setup(assignment)) as workers:
-            results = dict((job.key, result) for job, result in workers.run(jobs))
+            results = {job.key: result for job, result in workers.run(jobs)}
     assert token.encode() in results["earlier"].committed, "the earlier report should carry the token"
     report = results["snooper"].committed.decode()
     assert "tokens in memory: [" in report, "the scan did not run: " + str(json.loads(report)["errors"])

@@ -36,7 +36,8 @@ def as_user(
     uid: int = TEST_UID,
     groups: tuple[int, ...] = (),
 ) -> Outcome:
-    """``job()`` run as ``uid`` (TEST_UID unless told), with supplementary ``groups``, in a forked child; its dict, or why there is none.
+    """``job()`` run as ``uid`` (TEST_UID unless told), with supplementary ``groups``, in a forked child; its dict, or
+    why there is none.
 
     ``prepare()`` runs in the child as root first, once the interpreter is in reach (to join a
     delegated cgroup, or ``deny_search`` a folder, say).
@@ -84,7 +85,7 @@ class DelegatedCgroup:
         from autograder.sandbox import cgroups
 
         self.folders = []
-        for controller, base in cgroups._v1_bases().items():
+        for base in cgroups._v1_bases().values():
             folder = base / name
             folder.mkdir(exist_ok=True)
             for path in (folder, folder / "cgroup.procs", folder / "tasks"):

@@ -22,14 +22,15 @@ def halves(text: str) -> tuple[str, str]:
     separator after the last Chinese character: the one after which the English half ends
     as the Chinese half does (both quote the same exception), else the first.
     """
-    last = None
-    for last in _CHINESE.finditer(text):
-        pass
+    last = next(reversed(list(_CHINESE.finditer(text))), None)
     if last is None:
         return text, text
     cuts = [index for index in range(last.end(), len(text)) if text.startswith(SEPARATOR, index)]
     if not cuts:
         return text, text
-    tail = lambda cut: text[last.end() : cut].strip()
+
+    def tail(cut):
+        return text[last.end() : cut].strip()
+
     cut = next((cut for cut in cuts if text.endswith(tail(cut))), cuts[0])
     return text[:cut], text[cut + len(SEPARATOR) :]

@@ -14,7 +14,7 @@ EXPORT_TEXT = """## 提交 · Submission
 
 按顺序运行所有单元，确认图都显示出来、检查都通过，然后**先保存 notebook**，再运行下面的单元：它会生成一个以你的学号命名的 zip 文件，提交这个文件。
 
-*Run every cell in order so the plots appear and the checks pass, **save the notebook**, then run the cell below: it writes a zip file named after your student number. Submit that file.*"""
+*Run every cell in order so the plots appear and the checks pass, **save the notebook**, then run the cell below: it writes a zip file named after your student number. Submit that file.*"""  # noqa: E501
 EXPORT_CODE = """# 先保存，再运行本单元 · Save first, then run this cell
 from autograder.authoring.student import export
 export(grader, STUDENT_NAME, STUDENT_ID)"""

@@ -56,7 +56,7 @@ TASK = """## 1. 标准化 · Standardize
 
 **任务：** 实现 `standardize(x)`：`x` 是形状为 (N, D) 的张量，每一列减去该列的均值、再除以该列的标准差（`x.std(dim=0)`），返回同样形状的张量。
 
-***Task:** write `standardize(x)`: `x` is a tensor of shape (N, D); subtract each column's mean and divide by that column's standard deviation (`x.std(dim=0)`), returning a tensor of the same shape.*"""
+***Task:** write `standardize(x)`: `x` is a tensor of shape (N, D); subtract each column's mean and divide by that column's standard deviation (`x.std(dim=0)`), returning a tensor of the same shape.*"""  # noqa: E501
 
 SOLUTION = """def standardize(x):
     # BEGIN SOLUTION
@@ -69,7 +69,7 @@ PUBLIC_TEST = """def test_standardize_small(standardize):
     assert isinstance(out, torch.Tensor), f"应返回张量 / should return a tensor, got {type(out).__name__}"
     assert out.shape == (2, 2), f"形状应为 (2, 2) / the shape should be (2, 2), got {tuple(out.shape)}"
     expected = torch.tensor([[-0.7071, -0.7071], [0.7071, 0.7071]])
-    assert torch.allclose(out, expected, atol=1e-3), f"standardize = {out.tolist()}, 应约为 / should be about {expected.tolist()}\""""
+    assert torch.allclose(out, expected, atol=1e-3), f"standardize = {out.tolist()}, 应约为 / should be about {expected.tolist()}\""""  # noqa: E501
 
 
 def scaffold(root: Path, name: str, *, title: str = "") -> list[Path]:

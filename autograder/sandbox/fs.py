@@ -208,7 +208,9 @@ def _pivot_into(root: str) -> None:
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
-    encode = lambda text: text.encode() if text else None
+    def encode(text):
+        return text.encode() if text else None
+
     check(
         libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
         f"mount {target}",

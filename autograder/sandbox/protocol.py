@@ -7,6 +7,7 @@ commit, when the sandbox waits for its turn at the phase gate, the student
 process's wait status, or why setup failed.
 ``request``/``reply``: the student process and the broker (commit, then secret).
 """
+
 from __future__ import annotations
 
 import enum
@@ -121,7 +122,7 @@ def parse_control(buffer: bytes) -> ControlMessages:
     while at < len(buffer):
         tag = chr(buffer[at])
         if tag == "E":
-            messages.setup_error = buffer[at + 1:].decode(errors="replace")
+            messages.setup_error = buffer[at + 1 :].decode(errors="replace")
             break
         if tag == "C":
             if at + 1 + LENGTH.size > len(buffer):
@@ -130,7 +131,7 @@ def parse_control(buffer: bytes) -> ControlMessages:
             start = at + 1 + LENGTH.size
             if start + size > len(buffer):
                 break
-            messages.commit = buffer[start:start + size]
+            messages.commit = buffer[start : start + size]
             at = start + size
             continue
         if at + 1 + STATUS.size > len(buffer):
@@ -183,8 +184,8 @@ class ControlReader:
 
     def feed(self, chunk: bytes) -> bool:
         """Take bytes read from the pipe (b"" at its end); False once it has ended."""
-        self.buffer += chunk[:max(self.cap - len(self.buffer), 0)]
-        for waiting in parse_control(bytes(self.buffer)).gate[self._gate_messages:]:
+        self.buffer += chunk[: max(self.cap - len(self.buffer), 0)]
+        for waiting in parse_control(bytes(self.buffer)).gate[self._gate_messages :]:
             self._gate_messages += 1
             self.deadline.pause() if waiting else self.deadline.resume()
             if self.on_gate:
@@ -219,7 +220,7 @@ def drain(caps: dict, output_fd: int, deadline: Deadline, *, handlers: dict | No
                     open_fds.discard(fd)
                 continue
             room = caps[fd] - len(buffers[fd])
-            buffers[fd] += chunk[:max(room, 0)]
+            buffers[fd] += chunk[: max(room, 0)]
             truncated |= fd == output_fd and len(chunk) > room  # keep draining, drop the excess
             if not chunk:
                 open_fds.discard(fd)
@@ -243,7 +244,7 @@ def read_rest(fd: int) -> bytes:
 
 def write_all(fd: int, data: bytes) -> None:
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 def read_exact(fd: int, size: int) -> bytes | None:

@@ -10,6 +10,7 @@ the result. See ``autograder.sandbox.workers`` for the grader's side.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.reduction
 import os
@@ -61,7 +62,7 @@ def serve_warm(control, grader: int) -> None:
     warm = os.getpid()
     while (slot := _request(control)) is not None:
         ours, theirs = multiprocessing.Pipe()
-        worker = fork(lambda: _serve(theirs, slot, setup, plan, secret_fd, view, grader=grader, warm=warm))
+        worker = fork(functools.partial(_serve, theirs, slot, setup, plan, secret_fd, view, grader=grader, warm=warm))
         theirs.close()
         multiprocessing.reduction.send_handle(control, ours.fileno(), grader)
         ours.close()

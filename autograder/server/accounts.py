@@ -97,9 +97,12 @@ def login_blocked(db: Session, login: str, address: str) -> bool:
     or at this account."""
     since = now() - FAILURE_WINDOW
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
-    count = lambda key: db.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
-    )
+
+    def count(key):
+        return db.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+        )
+
     return any(count(key) >= limit for key, limit in _failure_keys(login, address).items())
 
 

@@ -19,10 +19,10 @@ from autograder.server.class_view import ClassViews
 from autograder.server.course import Course
 from autograder.server.dependencies import LoginRequired
 from autograder.server.graded_signal import GradedSignal
-from autograder.server.places import AccountPlaces
 from autograder.server.grading import GradingService
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
+from autograder.server.places import AccountPlaces
 from autograder.server.routers import accounts, api, auth, staff, student, tokens
 from autograder.server.settings import secret_key
 from autograder.server.uploads import MAX_UPLOADS_PER_USER

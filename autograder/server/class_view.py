@@ -89,7 +89,7 @@ def _counting(course: Course, offered: Offered) -> list[tuple[Submission, int]]:
         by_user: dict[int, list[Submission]] = {}
         query = select(Submission).join(User).where(Submission.assignment == offered.name, User.role == STUDENT)
         for submission in db.scalars(query):
-            submission.user  # loaded now: the session closes before the caller names the file
+            submission.user  # noqa: B018 - loaded now: the session closes before the caller names the file
             by_user.setdefault(submission.user_id, []).append(submission)
     chosen = []
     for user_id, submissions in by_user.items():

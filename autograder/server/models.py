@@ -7,6 +7,7 @@ that they build exactly these tables.
 The database, not any queue, is the record of what was received: a submission's row and its
 file exist before the student is told "received", and its ``jobs`` row says where its grading is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -137,7 +138,7 @@ class Submission(Base):
     state: Mapped[str] = mapped_column(String(20), default=RECEIVED)
     score: Mapped[float | None] = mapped_column(Float, default=None)
     possible: Mapped[float | None] = mapped_column(Float, default=None)
-    status: Mapped[str] = mapped_column(Text, default="")   # the grade's grading_status
+    status: Mapped[str] = mapped_column(Text, default="")  # the grade's grading_status
     graded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     grading_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 

@@ -36,7 +36,7 @@ label{display:block;font-weight:600}
 @media(max-width:600px){#history th:nth-child(3),#history td:nth-child(3){display:none}}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 @media(max-width:600px){dl{grid-template-columns:1fr}dd{margin-bottom:6px}}
-"""
+"""  # noqa: E501
 # What every page adds to the batch pages' policy: its scripts may fetch this server's JSON, forms post only here,
 # no other site may frame it, and no <base> may move its links.
 EXTRA_POLICY = "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

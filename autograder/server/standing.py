@@ -34,7 +34,10 @@ def counted(submissions: list[Submission], *, counts: str, policy: LatePolicy) -
     graded = [s for s in submissions if s.score is not None]
     if not graded:
         return None
-    latest = lambda candidates: max(candidates, key=lambda s: (s.received_at, s.id))
+
+    def latest(candidates):
+        return max(candidates, key=lambda s: (s.received_at, s.id))
+
     if counts == "best":
         return max(graded, key=lambda s: (final_score(s, policy), s.received_at, s.id))
     if counts == "latest_on_time":

@@ -115,9 +115,12 @@ def upload_place(places: AccountPlaces, user_id: int) -> Iterator[None]:
     """One of the MAX_UPLOADS_PER_USER places of ``user_id``'s while inside; refused with 429 when
     they are all taken, before a byte of the body is read."""
     if places.full(user_id):
-        raise UploadRefused(429, f"你已有 {MAX_UPLOADS_PER_USER} 个上传正在进行，请等它们完成后再传 · "
-                                 f"{MAX_UPLOADS_PER_USER} uploads of yours are still arriving: "
-                                 "wait for them to finish, then upload again")
+        raise UploadRefused(
+            429,
+            f"你已有 {MAX_UPLOADS_PER_USER} 个上传正在进行，请等它们完成后再传 · "
+            f"{MAX_UPLOADS_PER_USER} uploads of yours are still arriving: "
+            "wait for them to finish, then upload again",
+        )
     with places.place(user_id):
         yield
 

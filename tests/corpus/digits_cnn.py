@@ -152,7 +152,8 @@ CORRECT = [
     Submission("correct_course_style", "correct: F.relu and F.max_pool2d, the loss weighted by x.size(0)"),
     Submission(
         "correct_sequential",
-        "correct: nn.Sequential features and classifier, losses and batch sizes kept in lists, predictions concatenated",
+        "correct: nn.Sequential features and classifier, losses and batch sizes kept in lists, "
+        "predictions concatenated",
         SEQUENTIAL,
     ),
     Submission(

@@ -196,7 +196,7 @@ KMEANS_COMPREHENSIONS = {
         def update_centroids(x, labels, centroids):
             means = [x[labels == j].mean(axis=0) if (labels == j).any() else centroids[j] for j in range(centroids.shape[0])]
             return np.stack(means)
-    """),
+    """),  # noqa: E501
     "inertia": code("""
         def inertia(x, centroids, labels):
             return float(sum(((p - centroids[l]) ** 2).sum() for p, l in zip(x, labels)))

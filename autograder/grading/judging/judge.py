@@ -146,9 +146,7 @@ class Judge:
     @functools.cached_property
     def reference_variables(self) -> dict:
         """The solution's values of the same variables (kept in the judge only)."""
-        return {
-            name: _as_list(wire.decode(payload)) for name, payload in self.suite.references.recorded().items()
-        }
+        return {name: _as_list(wire.decode(payload)) for name, payload in self.suite.references.recorded().items()}
 
 
 # The torch types a judge may name; the grader does not import torch to look names up there.

@@ -89,7 +89,10 @@ async def one(
 ):
     """The submission's status; with ``wait``, answered as soon as it is graded, or has left state
     ``since`` (or after ``wait`` seconds). Waiting holds no thread and no database connection."""
-    settled = lambda status: status["state"] == GRADED or (since and status["state"] != since)
+
+    def settled(status):
+        return status["state"] == GRADED or (since and status["state"] != since)
+
     status = await run_in_threadpool(_status_now, the_course, found.id)
     if wait <= 0 or settled(status):
         return status
