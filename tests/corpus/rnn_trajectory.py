@@ -9,6 +9,7 @@ Regenerate the bundled demo set with::
 
     .venv/bin/python -m tests.corpus.rnn_trajectory examples/submissions/rnn_trajectory
 """
+
 from __future__ import annotations
 
 import sys
@@ -65,6 +66,7 @@ COURSE_STYLE = {
             return train_losses, test_losses
     """),
 }
+
 
 def _edited(question: str, old: str, new: str) -> str:
     """The course's answer to ``question`` with one piece of it written as a typical mistake."""
@@ -170,45 +172,57 @@ LOOP_STYLE = {
 }
 
 CORRECT = [
-    Submission("correct_course_style",
-               "correct: the course's style, windows stacked from slices, outputs[:, -1], zero_grad first"),
-    Submission("correct_unfold_style",
-               "correct: unfold and transpose, the GRU's last hidden state, nn.MSELoss, torch.split batches",
-               UNFOLD_STYLE),
-    Submission("correct_loop_style",
-               "correct: windows filled in a loop, a zero initial state, model.zero_grad(), a while loop",
-               LOOP_STYLE),
+    Submission(
+        "correct_course_style",
+        "correct: the course's style, windows stacked from slices, outputs[:, -1], zero_grad first",
+    ),
+    Submission(
+        "correct_unfold_style",
+        "correct: unfold and transpose, the GRU's last hidden state, nn.MSELoss, torch.split batches",
+        UNFOLD_STYLE,
+    ),
+    Submission(
+        "correct_loop_style",
+        "correct: windows filled in a loop, a zero initial state, model.zero_grad(), a while loop",
+        LOOP_STYLE,
+    ),
 ]
 
 WINDOW_MISTAKES = [
     Submission(
         "windows_target_inside",
         "make_windows takes the window's own last step as its target instead of the step after it",
-        {"make_windows": code("""
+        {
+            "make_windows": code("""
             def make_windows(states, window):
                 x = torch.stack([states[i:i + window] for i in range(len(states) - window)])
                 y = states[window - 1:-1]
                 return x, y
-        """)},
+        """)
+        },
         _scores(make_windows=0.0),
     ),
     Submission(
         "windows_unfold_untransposed",
         "make_windows keeps unfold's layout, (N, F, window), and one window too many",
-        {"make_windows": code("""
+        {
+            "make_windows": code("""
             def make_windows(states, window):
                 return states.unfold(0, window, 1), states[window:]
-        """)},
+        """)
+        },
         _scores(make_windows=0.0),
     ),
     Submission(
         "windows_hardcoded_length",
         "make_windows uses the notebook's WINDOW = 8 instead of its window argument",
-        {"make_windows": code("""
+        {
+            "make_windows": code("""
             def make_windows(states, window):
                 x = torch.stack([states[i:i + 8] for i in range(len(states) - 8)])
                 return x, states[8:]
-        """)},
+        """)
+        },
         # It passes the course's case (window 8, worth 0.5) and fails the other two.
         _scores(make_windows=0.5),
     ),
@@ -230,8 +244,11 @@ MODEL_MISTAKES = [
     Submission(
         "rnn_hardcoded_sizes",
         "TrajectoryRNN builds the notebook's sizes, GRU(3, 8) and Linear(8, 3), whatever it is given",
-        {"TrajectoryRNN": _edited("TrajectoryRNN", "nn.GRU(features, hidden,", "nn.GRU(3, 8,")
-                                         .replace("nn.Linear(hidden, features)", "nn.Linear(8, 3)")},
+        {
+            "TrajectoryRNN": _edited("TrajectoryRNN", "nn.GRU(features, hidden,", "nn.GRU(3, 8,").replace(
+                "nn.Linear(hidden, features)", "nn.Linear(8, 3)"
+            )
+        },
         # It passes the case with the course's sizes, one of three.
         _scores(TrajectoryRNN=1.0),
     ),
@@ -264,19 +281,26 @@ TRAIN_MISTAKES = [
     Submission(
         "train_optimizer_each_epoch",
         "train builds a new Adam every epoch, wiping its running averages",
-        {"train": _edited("train", """    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        {
+            "train": _edited(
+                "train",
+                """    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     train_losses, test_losses = [], []
     for _ in range(epochs):
-""", """    train_losses, test_losses = [], []
+""",
+                """    train_losses, test_losses = [], []
     for _ in range(epochs):
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-""")},
+""",
+            )
+        },
         _scores(train=1.0),
     ),
     Submission(
         "train_sum_of_batches",
         "train records the sum of each epoch's batch losses instead of their mean",
-        {"train": code("""
+        {
+            "train": code("""
             def train(model, x, y, x_test, y_test, epochs, lr, batch_size):
                 optimizer = torch.optim.Adam(model.parameters(), lr=lr)
                 train_losses, test_losses = [], []
@@ -288,14 +312,16 @@ TRAIN_MISTAKES = [
                     with torch.no_grad():
                         test_losses.append(nn.functional.mse_loss(model(x_test), y_test).item())
                 return train_losses, test_losses
-        """)},
+        """)
+        },
         # With a single batch (one_batch) a sum is the mean; the threshold does not look at the curve.
         _scores(train=2.0),
     ),
     Submission(
         "train_tail_dropped",
         "train steps over len(x) // batch_size full batches and drops the last, smaller one",
-        {"train": code("""
+        {
+            "train": code("""
             def train(model, x, y, x_test, y_test, epochs, lr, batch_size):
                 optimizer = torch.optim.Adam(model.parameters(), lr=lr)
                 train_losses, test_losses = [], []
@@ -309,7 +335,8 @@ TRAIN_MISTAKES = [
                     with torch.no_grad():
                         test_losses.append(nn.functional.mse_loss(model(x_test), y_test).item())
                 return train_losses, test_losses
-        """)},
+        """)
+        },
         _scores(train=1.0),
     ),
     Submission(
