@@ -36,7 +36,8 @@ serve: release
 	@test -f demo_course/server.yml || $(BIN)/autograder serve demo_course --init --demo
 	$(BIN)/autograder serve demo_course
 
-test: install
+# The linter first: a tree that fails `make lint` fails `make test` at once, before the suite's minutes.
+test: install lint
 	$(BIN)/python -m pytest -n 2 -q --durations=30
 
 # The linter and the formatter's check (settings in pyproject.toml); `ruff format` and `ruff check --fix` apply them.
