@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
@@ -54,23 +55,32 @@ def cells_seconds(notebook: nbformat.NotebookNode, setup: WorkerSetup) -> float:
         return time.perf_counter() - start
 
 
-def in_fork(measure) -> float:
+def in_fork(measure):
     """``measure()`` in a fork of this warmed process, as a grading runner is; what it returns."""
+    return started_in_fork(measure)()
+
+
+def started_in_fork(measure) -> Callable[[], Any]:
+    """Start ``measure()`` in a fork of this process; return a function that waits for what it returns."""
     read_end, write_end = os.pipe()
 
     def child() -> None:
         os.close(read_end)
-        os.write(write_end, pickle.dumps(measure()))
+        os.write(write_end, pickle.dumps(measure()))  # a few kB: the pipe holds it until it is read
         os._exit(0)
 
     pid = fork(child)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as handle:
-        data = handle.read()
-    os.waitpid(pid, 0)
-    if not data:
-        raise RuntimeError("the measuring fork ended without a result")
-    return pickle.loads(data)
+
+    def result():
+        with os.fdopen(read_end, "rb") as handle:
+            data = handle.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError("the measuring fork ended without a result")
+        return pickle.loads(data)
+
+    return result
 
 
 def warmed_setup(lesson: str, folder: GradingFolder) -> WorkerSetup:
