@@ -112,6 +112,20 @@ def test_a_student_changes_their_password_and_their_other_sessions_end(server):
     assert _signed_in(server, "2026004", NEW_PASSWORD)
 
 
+def test_guessing_the_current_password_is_rate_limited_as_logins_are(server):
+    """Whoever holds a session (a lab computer left signed in) could try current passwords on the
+    change form without end, each an Argon2 check, and take the account once one was right."""
+    thief = _signed_in(server, "2026008")
+    thief.page("/account/password")
+    guess = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    for number in range(5):
+        wrong = thief.post("/account/password", {**guess, "current": f"guess-{number}"})
+        assert wrong.status_code == 400 and "current password is wrong" in wrong.text
+    stopped = thief.post("/account/password", {**guess, "current": PASSWORD})
+    assert stopped.status_code == 429 and "too many wrong passwords" in stopped.text
+    assert Visitor(server.url).log_in("2026008", PASSWORD).status_code == 429  # the same count as the login's
+
+
 @pytest.mark.parametrize(
     "path, data",
     [

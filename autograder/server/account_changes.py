@@ -30,6 +30,10 @@ class AccountRefused(KitError, ValueError):
     """An account change that cannot be made as asked (the message says why, in both languages)."""
 
 
+class WrongPassword(AccountRefused):
+    """The current password given for a change was wrong: a guess, counted as a failed login."""
+
+
 @dataclass
 class AddedStudents:
     links: list[tuple[User, str]]  # each new account with its first-login token
@@ -108,7 +112,7 @@ def new_first_login(db: Session, user: User) -> str:
 def change_password(user: User, *, current: str, new: str, confirm: str) -> None:
     """``user``'s own change of password: every other session of theirs ends (the caller signs this one in again)."""
     if not check_password(user, current):
-        raise AccountRefused("当前密码不对 · the current password is wrong")
+        raise WrongPassword("当前密码不对 · the current password is wrong")
     problem = password_problem(new, confirm)
     if problem:
         raise AccountRefused(problem)

@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autograder.grading.records.roster import Student
+from autograder.server import accounts as passwords
 from autograder.server import first_logins
-from autograder.server.account_changes import AccountRefused, change_password, enroll, new_first_login
+from autograder.server.account_changes import AccountRefused, WrongPassword, change_password, enroll, new_first_login
 from autograder.server.course import Course
 from autograder.server.dependencies import checked_form, course, database, signed_in, staff
 from autograder.server.models import User
 from autograder.server.pages import page_for
-from autograder.server.routers.auth import start_session
+from autograder.server.routers.auth import TOO_MANY_FAILURES, client_address, start_session
 
 router = APIRouter()
 PASSWORD_TITLE = "修改密码 · Change your password"
@@ -34,11 +35,20 @@ def new_password(
     db: Session = Depends(database),
 ):
     mine = db.get(User, user.id)
+    # The current password is checked like a login, or whoever holds a session (a lab computer left
+    # signed in) could guess it at leisure and take the account.
+    address = client_address(request)
+    if passwords.login_blocked(db, mine.login, address):
+        db.commit()
+        return page_for(request, user, "password.html", status=429, title=PASSWORD_TITLE, error=TOO_MANY_FAILURES)
     try:
         change_password(
             mine, current=form.get("current", ""), new=form.get("password", ""), confirm=form.get("confirm", "")
         )
     except AccountRefused as refused:
+        if isinstance(refused, WrongPassword):
+            passwords.record_failure(db, mine.login, address)
+            db.commit()
         return page_for(request, user, "password.html", status=400, title=PASSWORD_TITLE, error=str(refused))
     db.commit()
     start_session(request, mine)  # this browser stays signed in; every other session of theirs has ended

@@ -13,9 +13,10 @@ from autograder.server.models import User
 from autograder.server.pages import render
 
 router = APIRouter()
+TOO_MANY_FAILURES = "密码错误次数太多，请 15 分钟后再试 · too many wrong passwords: try again in 15 minutes"
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -39,7 +40,7 @@ def login_page(request: Request, next: str = "/"):
 @router.post("/login")
 def login(request: Request, form: dict = Depends(checked_form), db: Session = Depends(database)):
     name, password, target = form.get("login", "").strip(), form.get("password", ""), _safe_next(form.get("next", "/"))
-    address = _client(request)
+    address = client_address(request)
     if accounts.login_blocked(db, name, address):
         db.commit()
         return render(
@@ -49,7 +50,7 @@ def login(request: Request, form: dict = Depends(checked_form), db: Session = De
             csrf=csrf_token(request),
             next=target,
             login=name,
-            error="登录失败次数太多，请 15 分钟后再试 · too many failed logins: try again in 15 minutes",
+            error=TOO_MANY_FAILURES,
         )
     user = db.scalar(select(User).where(User.login == name)) if name else None
     if not accounts.check_password(user, password):
