@@ -38,8 +38,9 @@ sys.path.insert(0, str(PROJECT))
 from autograder.assignment import Assignment  # noqa: E402
 from autograder.grading.records.gradebook import POINTS_ROW  # noqa: E402
 from autograder.release.otter_run import scores_from_results  # noqa: E402
-from autograder.sandbox.phase_gate import FOLDER_VARIABLE as GATE_VARIABLE  # noqa: E402
+from autograder.sandbox.phase_gate import FOLDER_VARIABLE  # noqa: E402
 from autograder.tables import render, table  # noqa: E402
+from benchmarks.lesson_floor import add_gate_option, use_gate_option  # noqa: E402
 
 EXAMPLES = PROJECT / "examples" / "submissions"
 BIN = Path(sys.executable).parent
@@ -230,7 +231,7 @@ def report(results: list[Measured]) -> str:
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     notes = [
         "otter run is timed on a sample of files spread over each corpus and extrapolated to N",
-        f"phase gate: {os.environ.get(GATE_VARIABLE) or HOST_GATE}",
+        f"phase gate: {os.environ.get(FOLDER_VARIABLE) or HOST_GATE}",
         f"load average now {load}",
         f"targets: speed-up >= {TARGET_SPEED_UP:g}x, "
         f"marginal cost <= {TARGET_FLOOR_MULTIPLE:g}x the floor on the workers' cores",
@@ -254,13 +255,9 @@ def main() -> None:
     parser.add_argument("--marginal-count", type=int, help="the larger corpus for the marginal cost (default: 3 N)")
     parser.add_argument("--otter-sample", type=int, default=3, help="files `otter run` is timed on, extrapolated to N")
     parser.add_argument("--workers", type=int, default=2, help="workers for autograder grade")
-    parser.add_argument(
-        "--host-gate", action="store_true", help="share the host's phase gate (default: one of its own)"
-    )
+    add_gate_option(parser)
     args = parser.parse_args()
-    if not args.host_gate:
-        # Other graders' commits on a shared host would stop this run's sandboxes and blur its figures.
-        os.environ[GATE_VARIABLE] = tempfile.mkdtemp(prefix="autograder-benchmark-gate-")
+    use_gate_option(args)
     known = lessons()
     names = args.lessons.split(",") if args.lessons else known
     unknown = [name for name in names if name not in known]

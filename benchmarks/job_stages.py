@@ -42,12 +42,11 @@ from autograder.grading.grading_folder import GradingFolder  # noqa: E402
 from autograder.grading.judging.autograder_zip import AutograderZip  # noqa: E402
 from autograder.notebook_run import new_shell  # noqa: E402
 from autograder.sandbox import probe_run  # noqa: E402
-from autograder.sandbox.phase_gate import FOLDER_VARIABLE as GATE_VARIABLE  # noqa: E402
 from autograder.sandbox.probe_plan import ProbePlan  # noqa: E402
 from autograder.sandbox.view import write_into  # noqa: E402
 from autograder.sandbox.warm_process import files_for_sandboxes, warm_up  # noqa: E402
 from autograder.tables import render, table  # noqa: E402
-from benchmarks.lesson_floor import SCRATCH, cells_seconds, in_fork, started_in_fork  # noqa: E402
+from benchmarks.lesson_floor import SCRATCH, add_gate_option, cells_seconds, in_fork, started_in_fork, use_gate_option  # noqa: E402
 
 EXAMPLES = PROJECT / "examples" / "submissions"
 
@@ -235,13 +234,9 @@ def main() -> None:
         "--lesson", default="logistic_regression", help="the assignment whose first example submission is profiled"
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs of each per-submission stage")
-    parser.add_argument(
-        "--host-gate", action="store_true", help="share the host's phase gate (default: one of its own)"
-    )
+    add_gate_option(parser)
     args = parser.parse_args()
-    if not args.host_gate:
-        # Other graders' commits on a shared host would stop these sandboxes and blur the figures.
-        os.environ[GATE_VARIABLE] = tempfile.mkdtemp(prefix="autograder-benchmark-gate-")
+    use_gate_option(args)
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}", flush=True)
     print(report(measure(args.lesson, args.repeat)))
 

@@ -32,10 +32,24 @@ from autograder.forking import fork  # noqa: E402
 from autograder.grading.grading_folder import GradingFolder  # noqa: E402
 from autograder.grading.judging.autograder_zip import AutograderZip  # noqa: E402
 from autograder.notebook_run import code_sources, new_shell, runs_for_grading  # noqa: E402
+from autograder.sandbox.phase_gate import FOLDER_VARIABLE  # noqa: E402
 from autograder.sandbox.probe_plan import ProbePlan  # noqa: E402
 from autograder.sandbox.warm_process import WorkerSetup, warm_up  # noqa: E402
 
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def add_gate_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host-gate", action="store_true", help="share the host's phase gate (default: one of its own)"
+    )
+
+
+def use_gate_option(args: argparse.Namespace) -> None:
+    """Give this benchmark's sandboxes a phase gate of their own unless ``--host-gate``: other graders' commits
+    on a shared host would stop them and blur the figures."""
+    if not args.host_gate:
+        os.environ[FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="autograder-benchmark-gate-")
 
 
 def cells_seconds(notebook: nbformat.NotebookNode, setup: WorkerSetup) -> float:
