@@ -6,11 +6,11 @@ solution's, and ask that the route the learnt table gives reach the goal in the 
 diagnoses here compute what a mistake gives, on any input; they stay out of the students' folder
 (``diagnoses.py`` has the same words).
 """
+
 import numpy as np
+from diagnoses import MESSAGES
 
 from autograder.authoring import Cases, Equivalent, LossCurve, Scatter, built, checks, data, drawn, normal, say
-
-from diagnoses import MESSAGES
 
 cases = Cases(torch=False)
 LOOP_PARTS = ("epsilon_greedy", "q_update")
@@ -59,8 +59,10 @@ def update_mistakes(student, reference, inputs):
     wrong = {
         "terminal": q[state, action] + float(alpha) * (bootstrapped - q[state, action]),
         "no_rate": target,
-        "same_action": q[state, action] + float(alpha) * (float(reward) + float(gamma) * q[next_state, action]
-                                                          - q[state, action]) if not bool(done) else np.nan,
+        "same_action": q[state, action]
+        + float(alpha) * (float(reward) + float(gamma) * q[next_state, action] - q[state, action])
+        if not bool(done)
+        else np.nan,
     }
     right = q[state, action] + float(alpha) * (target - q[state, action])
     for mistake, value in wrong.items():
@@ -129,27 +131,107 @@ def _small_floor_route(context):
 
 CASES = [
     cases.output("epsilon_greedy", "exploit", normal(0, 1, (12, 4)), 7, 0.0, _generator(1), diagnose=CHOICE),
-    cases.output("epsilon_greedy", "exploit_ties", np.array([[0.5, 2.0, 2.0, -1.0], [1.0, 1.0, 0.0, 0.0]]), 0, 0.0,
-                 _generator(3), diagnose=CHOICE),
+    cases.output(
+        "epsilon_greedy",
+        "exploit_ties",
+        np.array([[0.5, 2.0, 2.0, -1.0], [1.0, 1.0, 0.0, 0.0]]),
+        0,
+        0.0,
+        _generator(3),
+        diagnose=CHOICE,
+    ),
     cases.output("epsilon_greedy", "explore", normal(0, 1, (12, 4)), 2, 1.0, _generator(2), diagnose=CHOICE),
     cases.output("epsilon_greedy", "five_actions", normal(0, 1, (6, 5)), 4, 1.0, _generator(9), diagnose=CHOICE),
     # rng.random() is 0.26 for seed 2 and 0.51 for seed 1: one explores, one exploits at epsilon = 0.5
     cases.output("epsilon_greedy", "half_explores", normal(0, 1, (12, 4)), 5, 0.5, _generator(2)),
     cases.output("epsilon_greedy", "half_exploits", normal(0, 1, (12, 4)), 5, 0.5, _generator(1)),
-    cases.inplace("q_update", "one_move", normal(0, 1, (9, 4)), 2, 1, -1.0, 5, False, 0.5, 0.9,
-                  updates={0: "q"}, diagnose=[update_mistakes]),
-    cases.inplace("q_update", "reaches_goal", normal(0, 1, (9, 4)), 4, 2, 20.0, 8, True, 0.3, 0.95,
-                  updates={0: "q"}, diagnose=[update_mistakes]),
-    cases.inplace("q_update", "bumps", normal(0, 1, (9, 4)), 3, 0, -5.0, 3, False, 0.1, 0.99,
-                  updates={0: "q"}, diagnose=[update_mistakes]),
-    cases.output("q_learning", "small_floor", SMALL_FLOOR, 25, 0.5, 0.9, 0.2, 3, 30, returns=("q", "returns"),
-                 diagnose=[same_every_episode], swap_in=LOOP_PARTS),
+    cases.inplace(
+        "q_update",
+        "one_move",
+        normal(0, 1, (9, 4)),
+        2,
+        1,
+        -1.0,
+        5,
+        False,
+        0.5,
+        0.9,
+        updates={0: "q"},
+        diagnose=[update_mistakes],
+    ),
+    cases.inplace(
+        "q_update",
+        "reaches_goal",
+        normal(0, 1, (9, 4)),
+        4,
+        2,
+        20.0,
+        8,
+        True,
+        0.3,
+        0.95,
+        updates={0: "q"},
+        diagnose=[update_mistakes],
+    ),
+    cases.inplace(
+        "q_update",
+        "bumps",
+        normal(0, 1, (9, 4)),
+        3,
+        0,
+        -5.0,
+        3,
+        False,
+        0.1,
+        0.99,
+        updates={0: "q"},
+        diagnose=[update_mistakes],
+    ),
+    cases.output(
+        "q_learning",
+        "small_floor",
+        SMALL_FLOOR,
+        25,
+        0.5,
+        0.9,
+        0.2,
+        3,
+        30,
+        returns=("q", "returns"),
+        diagnose=[same_every_episode],
+        swap_in=LOOP_PARTS,
+    ),
     # The notebook's settings: the seeded run's returns, episode by episode.
-    cases.output("q_learning", "course_returns", data("grid"), 60, 0.5, 0.95, 0.1, 0, 100,
-                 returns=(None, "returns"), diagnose=[same_every_episode], swap_in=LOOP_PARTS),
+    cases.output(
+        "q_learning",
+        "course_returns",
+        data("grid"),
+        60,
+        0.5,
+        0.95,
+        0.1,
+        0,
+        100,
+        returns=(None, "returns"),
+        diagnose=[same_every_episode],
+        swap_in=LOOP_PARTS,
+    ),
     # Another seed: the route the learnt table gives must be a shortest one.
-    cases.threshold("q_learning", "learns_the_route", data("grid"), 200, 0.5, 0.95, 0.1, 5, 100,
-                    below=COURSE_SHORTEST + 1, measure=greedy_moves, label=ROUTE_MOVES, swap_in=LOOP_PARTS),
+    cases.threshold(
+        "q_learning",
+        "learns_the_route",
+        data("grid"),
+        200,
+        0.5,
+        0.95,
+        0.1,
+        5,
+        100,
+        below=COURSE_SHORTEST + 1,
+        measure=greedy_moves,
+        label=ROUTE_MOVES,
+        swap_in=LOOP_PARTS,
+    ),
     cases.output("greedy_path", "course_table", data("q"), data("grid"), 50, diagnose=[path_mistakes]),
     cases.output("greedy_path", "untrained_table", normal(0, 1, (48, 4)), data("grid"), 20, diagnose=[path_mistakes]),
     cases.output("greedy_path", "small_floor", drawn(_small_floor_route), SMALL_FLOOR, 10, diagnose=[path_mistakes]),
@@ -158,20 +240,45 @@ CASES = [
 # The feedback page: the returns of the student's run and the route its table gives, beside the solution's.
 CHARTS = [
     LossCurve("returns", loss="回报 · return", step="回合 · episode", title="每回合的回报 · Return per episode"),
-    Scatter(points="route_cells", labels="route_kinds", axes=("column", "row"),
-            title="学到的路线 · The learnt route (0 floor, 1 shelf, 2 route, 3 goal)"),
+    Scatter(
+        points="route_cells",
+        labels="route_kinds",
+        axes=("column", "row"),
+        title="学到的路线 · The learnt route (0 floor, 1 shelf, 2 route, 3 goal)",
+    ),
 ]
 
 # Changes `autograder validate` makes that are still correct answers, with the reason.
 EQUIVALENT_MUTANTS = [
-    Equivalent("rng.random() equals epsilon with probability zero, so < and <= choose alike", function="epsilon_greedy",
-               operator="comparison", before=r"^rng\.random\(\) < epsilon$", after=r"^rng\.random\(\) <= epsilon$"),
-    Equivalent("a NumPy integer is an action as good as an int: it is compared as a number", operator="unwrap call",
-               before=r"^int\((rng\.integers|np\.argmax)\("),
-    Equivalent("the Q-table is (states, actions), so its last axis is axis 1", function="epsilon_greedy",
-               operator="constant", before=r"^1$", after=r"^-1$"),
-    Equivalent("-0.0 is 0.0: a table of negated zeros is a table of zeros", function="q_learning",
-               operator="insert minus", before=r"^np\.zeros\("),
-    Equivalent("-True is -1, which is true, and -False is 0: `if -done` ends the episode when `if done` does",
-               function="q_learning", operator="insert minus", before=r"^done$"),
+    Equivalent(
+        "rng.random() equals epsilon with probability zero, so < and <= choose alike",
+        function="epsilon_greedy",
+        operator="comparison",
+        before=r"^rng\.random\(\) < epsilon$",
+        after=r"^rng\.random\(\) <= epsilon$",
+    ),
+    Equivalent(
+        "a NumPy integer is an action as good as an int: it is compared as a number",
+        operator="unwrap call",
+        before=r"^int\((rng\.integers|np\.argmax)\(",
+    ),
+    Equivalent(
+        "the Q-table is (states, actions), so its last axis is axis 1",
+        function="epsilon_greedy",
+        operator="constant",
+        before=r"^1$",
+        after=r"^-1$",
+    ),
+    Equivalent(
+        "-0.0 is 0.0: a table of negated zeros is a table of zeros",
+        function="q_learning",
+        operator="insert minus",
+        before=r"^np\.zeros\(",
+    ),
+    Equivalent(
+        "-True is -1, which is true, and -False is 0: `if -done` ends the episode when `if done` does",
+        function="q_learning",
+        operator="insert minus",
+        before=r"^done$",
+    ),
 ]

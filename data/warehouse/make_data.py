@@ -9,6 +9,7 @@ file with any map of the same format: every reference is recomputed from the fil
 ``autograder make-data warehouse`` (and release, when the file is missing) calls ``make_data``; the
 datasheet is README.md beside this file.
 """
+
 from __future__ import annotations
 
 from collections import deque

@@ -4,6 +4,7 @@ Cells are numbered row by row from the top-left corner: the cell in row ``r`` an
 floor ``w`` cells wide is state ``r * w + c``. A move into a shelf or off the floor leaves the robot
 where it was and costs a bump; reaching the goal ends the episode.
 """
+
 from __future__ import annotations
 
 import numpy as np
