@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from autograder.server.models import DONE, LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
 
@@ -69,10 +69,7 @@ class DatabaseQueue:
             with self.sessions.begin() as db:
                 moment = now()
                 claimable = or_(Job.state == WAITING, and_(Job.state == LEASED, Job.lease_expires_at < moment))
-                wanted = _with_student(select(Job.id)).where(Job.assignment == assignment, claimable)
-                if job_id is not None:
-                    wanted = wanted.where(Job.id == job_id)
-                candidate = db.scalar(wanted.order_by(_turn(), Job.id).limit(1))
+                candidate = db.scalar(_next_claimable(assignment, moment, job_id))
                 if candidate is None:
                     return None
                 # Taken only if still claimable: two workers that chose the same job cannot both get it.
@@ -140,28 +137,27 @@ class DatabaseQueue:
                 )
 
 
-def _with_student(query):
-    return query.join(Submission, Submission.id == Job.submission_id)
-
-
-def _turn():
-    """A job's turn among its student's: how many of their older jobs of the same assignment wait or
-    are being graded. Jobs are taken by turn, then by age, so a student who sends a hundred uploads takes
-    turns with the rest of the class instead of holding every grading slot until theirs are done."""
-    earlier, theirs = aliased(Job), aliased(Submission)
+def _by_turn(assignment: str):
+    """The jobs of ``assignment`` that wait or are being graded, each with its turn among its
+    student's: how many of their older ones also wait or are being graded. Jobs are taken by turn,
+    then by age, so a student who sends a hundred uploads takes turns with the rest of the class
+    instead of holding every grading slot until theirs are done."""
+    turn = func.row_number().over(partition_by=Submission.user_id, order_by=Job.id) - 1
     return (
-        select(func.count())
-        .select_from(earlier)
-        .join(theirs, theirs.id == earlier.submission_id)
-        .where(
-            earlier.assignment == Job.assignment,
-            earlier.state.in_((WAITING, LEASED)),
-            earlier.id < Job.id,
-            theirs.user_id == Submission.user_id,
-        )
-        .correlate(Job, Submission)
-        .scalar_subquery()
+        select(Job.id, Job.state, Job.lease_expires_at, turn.label("turn"))
+        .join(Submission, Submission.id == Job.submission_id)
+        .where(Job.assignment == assignment, Job.state.in_((WAITING, LEASED)))
+        .subquery()
     )
+
+
+def _next_claimable(assignment: str, moment, job_id: int | None):
+    jobs = _by_turn(assignment)
+    claimable = or_(jobs.c.state == WAITING, and_(jobs.c.state == LEASED, jobs.c.lease_expires_at < moment))
+    wanted = select(jobs.c.id).where(claimable)
+    if job_id is not None:
+        wanted = wanted.where(jobs.c.id == job_id)
+    return wanted.order_by(jobs.c.turn, jobs.c.id).limit(1)
 
 
 def queue_position(db: Session, submission: Submission) -> int | None:
@@ -170,11 +166,7 @@ def queue_position(db: Session, submission: Submission) -> int | None:
     mine = db.scalar(select(func.min(Job.id)).where(Job.submission_id == submission.id, Job.state == WAITING))
     if mine is None:
         return None
-    waiting = (
-        _with_student(select(Job.id.label("id"), _turn().label("turn")))
-        .where(Job.assignment == submission.assignment, Job.state == WAITING)
-        .subquery()
-    )
-    my_turn = db.scalar(select(waiting.c.turn).where(waiting.c.id == mine))
-    ahead = or_(waiting.c.turn < my_turn, and_(waiting.c.turn == my_turn, waiting.c.id < mine))
-    return db.scalar(select(func.count()).select_from(waiting).where(ahead))
+    jobs = _by_turn(submission.assignment)
+    my_turn = db.scalar(select(jobs.c.turn).where(jobs.c.id == mine))
+    ahead = or_(jobs.c.turn < my_turn, and_(jobs.c.turn == my_turn, jobs.c.id < mine))
+    return db.scalar(select(func.count()).select_from(jobs).where(jobs.c.state == WAITING, ahead))
