@@ -118,10 +118,17 @@ def test_a_file_the_ta_graded_by_name_counts_over_a_later_submission():
 
 def test_the_student_a_file_declares_is_read_by_the_bounded_reader(tmp_path):
     from autograder.grading.batch import _declared_student
+    from autograder.grading.intake.received import Received
+    from autograder.grading.submission_grader import GradingContext
     from tests.test_class_term import EXAMPLES, _with_identity
 
     path = tmp_path / "王五" / "logistic_regression.ipynb"
     _with_identity(EXAMPLES / "train_rebinds_w.ipynb", path, name="王五", student_id="2023003")
     (tmp_path / "broken.ipynb").write_text("{not json", encoding="utf-8")
-    assert _declared_student(Submission("王五/logistic_regression.ipynb", path), "logistic_regression") == "2023003"
-    assert _declared_student(Submission("broken.ipynb", tmp_path / "broken.ipynb"), "logistic_regression") == ""
+    context = GradingContext(tmp_path, "logistic_regression", {}, [])
+
+    def declared(submission: Submission) -> str:
+        return _declared_student(Received.of(submission, "zip digest", context.read))
+
+    assert declared(Submission("王五/logistic_regression.ipynb", path)) == "2023003"
+    assert declared(Submission("broken.ipynb", tmp_path / "broken.ipynb")) == ""
