@@ -122,7 +122,9 @@ def grade_paths(
             with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
-    view = rebuild_class_outputs(out, autograder, assignment, settings, shard=options.shard[1] > 1)
+    # OUT's results are those it held before this run, and this run's.
+    every = sorted({**before, **run.grades}.values(), key=lambda grade: grade.file)
+    view = rebuild_class_outputs(out, autograder, assignment, settings, shard=options.shard[1] > 1, grades=every)
     notes = keyed.notes + rows_now_counting(counted_before, view.rows, {grade.file for grade in grades})
     return BatchReport(
         grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes

@@ -7,7 +7,6 @@ The batch grader (``autograder.grading.batch``) and the course server both grade
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,14 +124,14 @@ def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -
 def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) -> None:
     """Write one submission's feedback page and results file (results last: they mark it done).
     The page's written marks and lateness are filled in with the class view (``class_outputs``)."""
-    from autograder.grading.records.results_file import otter_results
+    from autograder.grading.records.results_file import write_results
 
     name = page_name(grade.file)
     page = feedback_page(
         grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts
     )
     write_atomic(out / FEEDBACK / f"{name}.html", page)
-    write_atomic(out / RESULTS / f"{name}.json", json.dumps(otter_results(grade, judge.autograder), indent=1))
+    write_results(out / RESULTS / f"{name}.json", grade, judge.autograder)
 
 
 def sandbox_limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:

@@ -9,7 +9,6 @@ A folder an older run left broken heals: its stray temporary files go, and every
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from autograder.grading.records.outputs import (
     write_atomic,
     write_keeping_previous,
 )
+from autograder.grading.records.results_file import ResultsFileError, read_grade
 from autograder.grading.records.roster import Roster
 from autograder.grading.records.written import Mark
 from autograder.grading.records.written_outputs import WRITTEN, read_all_marks, write_written
@@ -68,8 +68,8 @@ def load_grades(out: Path) -> list[Grade]:
     grades = []
     for path in sorted((out / RESULTS).glob("*.json")):
         try:
-            grade = Grade.from_json(json.loads(path.read_text(encoding="utf-8"))["extra_data"]["kit"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            grade = read_grade(path)
+        except (OSError, ResultsFileError):
             continue
         if isinstance(grade.file, str) and path.name == f"{page_name(grade.file)}.json":
             grades.append(grade)
@@ -81,10 +81,17 @@ def feedback_link(file: str) -> str:
 
 
 def rebuild_class_outputs(
-    out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings, *, shard: bool = False
+    out: Path,
+    autograder: AutograderZip,
+    assignment: Assignment,
+    settings: ClassSettings,
+    *,
+    shard: bool = False,
+    grades: list[Grade] | None = None,
 ) -> ClassView:
     """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there.
-    ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has no file of."""
+    ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has no file of.
+    ``grades``: every result in ``out``, when the caller holds them (else they are read from ``out``)."""
     settings, policy = class_rules(settings, assignment)
     canvas_id = canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
     code = LessonCode.of(assignment)
@@ -101,6 +108,7 @@ def rebuild_class_outputs(
         starter=code.starter,
         canvas_id=canvas_id,
         shard=shard,
+        grades=grades,
     )
 
 
@@ -117,11 +125,13 @@ def write_class_outputs(
     starter: str = "",
     canvas_id: str = "",
     shard: bool = False,
+    grades: list[Grade] | None = None,
 ) -> ClassView:
-    """Rebuild every class-level file in ``out`` from all its results (see the module docstring)."""
+    """Rebuild every class-level file in ``out`` from all its results (see the module docstring);
+    ``grades``: those results, sorted by file, when the caller holds them."""
     for folder in (out, out / RESULTS, out / FEEDBACK, out / WRITTEN):
         remove_stale_temporaries(folder)
-    grades = load_grades(out)
+    grades = load_grades(out) if grades is None else grades
     marks = read_all_marks(out, manual, [grade.file for grade in grades])
     roster = Roster.read(Path(settings.roster)) if settings.roster else None
     rows = student_rows(

@@ -8,7 +8,6 @@ second part alone.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.records.class_settings import SETTINGS_FILE, ClassSettings
+from autograder.grading.records.results_file import ResultsFileError, read_grade
 
 
 class MergeError(KitError, ValueError):
@@ -37,7 +37,7 @@ def merge_outputs(
     grades = load_grades(out)
     if not grades:
         raise MergeError(f"no results found in {', '.join(map(str, shards or [out]))}")
-    return rebuild_class_outputs(out, autograder, assignment, settings)
+    return rebuild_class_outputs(out, autograder, assignment, settings, grades=grades)
 
 
 def _copy_shards(shards: list[Path], out: Path) -> None:
@@ -45,9 +45,9 @@ def _copy_shards(shards: list[Path], out: Path) -> None:
     for shard in shards:
         for result in sorted((shard / RESULTS).glob("*.json")):
             try:
-                grade = Grade.from_json(json.loads(result.read_text(encoding="utf-8"))["extra_data"]["kit"])
-            except (ValueError, KeyError, TypeError) as error:
-                raise MergeError(f"{result}: not a results file written by `autograder grade` ({error})") from error
+                grade = read_grade(result)
+            except ResultsFileError as error:
+                raise MergeError(str(error)) from error
             if grade.file in seen and seen[grade.file].digest != grade.digest:
                 raise MergeError(f"{grade.file} was graded in two shards with different content; grade it again")
             seen[grade.file] = grade

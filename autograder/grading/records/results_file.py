@@ -10,11 +10,13 @@ to the end has no such entry.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from autograder.authoring.language import say
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.judging.judge import SCORE_DECIMALS
+from autograder.grading.records.outputs import write_atomic
 
 PUBLIC_TESTS_NOT_REPEATED = say(
     "公开测试在提交的 notebook 自己的进程里运行，那里的代码能改写它们报告的结果，所以这里不转述；"
@@ -22,6 +24,29 @@ PUBLIC_TESTS_NOT_REPEATED = say(
     "The public tests ran in the submission's own process, whose code can rewrite what they report, so their outcome "
     "is not repeated here; the scores come from the hidden tests, judged by the grader alone.",
 )
+
+
+class ResultsFileError(ValueError):
+    """A results file ``autograder grade`` did not write, or one damaged since."""
+
+
+def write_results(path: Path, grade: Grade, autograder: AutograderZip) -> None:
+    """Write ``grade`` to ``path`` atomically, in the format ``otter run`` writes."""
+    write_atomic(path, json.dumps(otter_results(grade, autograder), indent=1))
+
+
+def read_grade(path: Path) -> Grade:
+    """The grade a results file holds.
+
+    Raises:
+        OSError: the file cannot be read.
+        ResultsFileError: it is not a results file the kit wrote.
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        return Grade.from_json(json.loads(text)["extra_data"]["kit"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ResultsFileError(f"{path}: not a results file written by `autograder grade` ({error})") from error
 
 
 def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
