@@ -11,6 +11,8 @@ is new or changed.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -162,6 +164,7 @@ class _Run:
         self.grades: dict[str, Grade] = {}
         self.sources: dict[str, str] = {}
         self.total = 0
+        self._recording = threading.Lock()
 
     def reuse_or_queue(self, found: list[Received], before: dict[str, Grade]) -> list[Received]:
         """Record the results in ``before`` still valid for unchanged files; return the other submissions."""
@@ -184,8 +187,17 @@ class _Run:
 
     def grade(self, todo: list[Received], workers: Workers, limits: sandbox.Limits) -> None:
         digests = {submission.file: submission.digest for submission in todo}
-        for job, result in workers.run(self._jobs(todo, limits)):
-            self._record(self.grader.judged(job.key, digests[job.key], result))
+        # Judging a result and drawing its feedback page's charts take tenths of a second. On a thread of their
+        # own, the worker that finished is handed its next submission at once instead of idling meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="judging") as judging:
+            judged = []
+            for job, result in workers.run(self._jobs(todo, limits)):
+                judged.append(judging.submit(self._judge, job.key, digests[job.key], result))
+                _raise_any_failure(judged)
+        _raise_any_failure(judged)
+
+    def _judge(self, file: str, digest: str, result: sandbox.Result) -> None:
+        self._record(self.grader.judged(file, digest, result))
 
     def _jobs(self, todo: list[Received], limits: sandbox.Limits) -> Iterator[Job]:
         """A job per notebook, parsed only when a worker is free; a file that is no notebook gets its
@@ -198,6 +210,10 @@ class _Run:
                 yield job
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
+        with self._recording:  # the judging thread's, and _jobs' for a file that is no notebook
+            self._record_now(grade, write=write)
+
+    def _record_now(self, grade: Grade, *, write: bool) -> None:
         if write:
             grade = self.grader.written(
                 replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, ""))
@@ -205,3 +221,10 @@ class _Run:
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)
+
+
+def _raise_any_failure(futures: list[Future]) -> None:
+    """Re-raise what a finished judging raised, so a failure stops the run as it did when judging ran inline."""
+    for future in futures:
+        if future.done():
+            future.result()
