@@ -11,11 +11,13 @@ probes, no sandbox and no judging. Prints one JSON object, seconds by notebook p
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import io
 import json
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -49,7 +51,9 @@ def use_gate_option(args: argparse.Namespace) -> None:
     """Give this benchmark's sandboxes a phase gate of their own unless ``--host-gate``: other graders' commits
     on a shared host would stop them and blur the figures."""
     if not args.host_gate:
-        os.environ[FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="autograder-benchmark-gate-")
+        folder = tempfile.mkdtemp(prefix="autograder-benchmark-gate-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ[FOLDER_VARIABLE] = folder
 
 
 def cells_seconds(notebook: nbformat.NotebookNode, setup: WorkerSetup) -> float:
