@@ -100,3 +100,30 @@ def test_a_run_reads_each_submission_and_the_zip_once(releases, tmp_path, monkey
     assert read == collections.Counter(
         {f"{student}/logistic_regression.ipynb": 1 for student in ("alice", "bob", "carol")}
     )
+
+
+def test_a_file_past_the_runs_held_bytes_is_read_again_and_only_graded_unchanged(tmp_path):
+    """A run keeps submission bytes only up to its budget, so a class of huge files cannot fill the
+    grader's memory; a file past it is read again when its job is built, and not graded if it changed."""
+    from autograder.grading.intake.received import HeldBytes, Received
+    from autograder.grading.submission_grader import GradingContext
+
+    notebook = nbformat.writes(_notebook(*CELLS)).encode()
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    first.write_bytes(notebook)
+    second.write_bytes(notebook)
+    context = GradingContext(tmp_path, "logistic_regression", {}, GRADED)
+    held = HeldBytes(len(notebook) + 10)
+
+    kept, dropped = (
+        Received.of(submissions.Submission(path.name, path), "zip", context.read, held) for path in (first, second)
+    )
+
+    assert kept.content == notebook and dropped.content is None
+    assert dropped.digest == kept.digest
+    identity = {"name": "张三", "student_id": "2023001"}
+    assert dropped.reading().about.identity == kept.reading().about.identity == identity
+    changed = Received.of(submissions.Submission(second.name, second), "zip", context.read, HeldBytes(0))
+    second.write_bytes(notebook.replace(b"2023001", b"2023999"))
+    assert changed.reading().notebook is None
+    assert "changed on disk" in str(changed.reading().problem)

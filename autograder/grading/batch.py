@@ -21,7 +21,7 @@ from autograder import KitError, sandbox
 from autograder.assignment import Assignment
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.intake import submissions
-from autograder.grading.intake.received import Received
+from autograder.grading.intake.received import HeldBytes, Received
 from autograder.grading.intake.submission_keys import Keyed, key_submissions
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.judging.grade import Grade
@@ -105,7 +105,8 @@ def grade_paths(
     code = LessonCode.of(assignment)
     context = GradingContext(out, assignment.name, autograder.manual_questions(), code.names)
     found = in_shard(submissions.discover(paths), options.shard)
-    received = {_place(submission): Received.of(submission, autograder.digest, context.read) for submission in found}
+    held = HeldBytes()
+    received = {_place(s): Received.of(s, autograder.digest, context.read, held) for s in found}
     keyed = key_submissions(
         found,
         before,

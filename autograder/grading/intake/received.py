@@ -3,6 +3,11 @@ made of it (its notebook, identity, written answers and graded code).
 
 Every step of a run (naming it in OUT, deciding whether its result is still valid, building its
 sandbox job) takes this object, so a file is read from disk, hashed and parsed once per run.
+
+A run hashes every file before it grades any, so holding every file's bytes until its turn would cost
+the whole class's size in memory (50 MiB a file is allowed). A run therefore keeps bytes only up to
+``HELD_BYTES`` in all; a file past that is read again when its job is built, and graded only if its
+bytes still have the digest its result is keyed by.
 """
 
 from __future__ import annotations
@@ -15,23 +20,40 @@ from autograder.grading.intake.reading import Reading
 
 Reader = Callable[[str, bytes], Reading]  # read_submission with the assignment's settings bound
 
+HELD_BYTES = 256 * 2**20
+
+
+class HeldBytes:
+    """How many more submission bytes a run may keep between hashing and grading."""
+
+    def __init__(self, limit: int = HELD_BYTES):
+        self.left = limit
+
+    def take(self, size: int) -> bool:
+        if size > self.left:
+            return False
+        self.left -= size
+        return True
+
 
 @dataclass
 class Received:
     submission: submissions.Submission
-    content: bytes
+    content: bytes | None  # None: past the run's HeldBytes, read again when needed
     digest: str  # of the bytes and the autograder zip they are graded with
     reader: Reader = field(repr=False)
     _reading: list[Reading] = field(default_factory=list, repr=False)  # shared by renamed copies
+    zip_digest: str = ""
 
     @classmethod
-    def of(cls, submission: submissions.Submission, zip_digest: str, reader: Reader) -> "Received":
+    def of(
+        cls, submission: submissions.Submission, zip_digest: str, reader: Reader, held: HeldBytes | None = None
+    ) -> "Received":
         """Read ``submission`` from disk; an unreadable file's bytes say why, and it fails as no notebook."""
-        try:
-            content = submission.read_bytes()
-        except OSError as error:
-            content = f"unreadable: {error}".encode()
-        return cls(submission, content, submissions.digest(content, zip_digest), reader)
+        content = _read(submission)
+        digest = submissions.digest(content, zip_digest)
+        kept = content if held is None or held.take(len(content)) else None
+        return cls(submission, kept, digest, reader, zip_digest=zip_digest)
 
     @property
     def file(self) -> str:
@@ -44,5 +66,20 @@ class Received:
     def reading(self) -> Reading:
         """The notebook and what it says of itself, read in the bounded reader on first use."""
         if not self._reading:
-            self._reading.append(self.reader(self.file, self.content))
+            self._reading.append(self.reader(self.file, self._bytes()))
         return self._reading[0]
+
+    def _bytes(self) -> bytes:
+        if self.content is not None:
+            return self.content
+        content = _read(self.submission)
+        if submissions.digest(content, self.zip_digest) != self.digest:
+            return b"changed on disk while this run graded the class; grade it again"
+        return content
+
+
+def _read(submission: submissions.Submission) -> bytes:
+    try:
+        return submission.read_bytes()
+    except OSError as error:
+        return f"unreadable: {error}".encode()
