@@ -79,8 +79,9 @@ def test_the_command_line_refuses_a_gate_folder_it_cannot_use(tmp_path, monkeypa
     assert ran.exit_code == 2 and "--phase-gate" in ran.output and expected in " ".join(ran.output.split()), ran.output
 
 
-def test_a_grading_run_takes_turns_in_the_folder_it_was_given(tmp_path, monkeypatch):
+def test_a_grading_run_takes_turns_in_the_folder_it_was_given(releases, tmp_path, monkeypatch):
     """The setting reaches the workers' sandboxes (their environment is an allow-list)."""
+    assignment, _ = releases("kmeans")  # the session's release: a fresh clone has no dist/
     monkeypatch.setenv(phase_gate.FOLDER_VARIABLE, "")  # so that what the command sets is undone after
     gate, submissions = tmp_path / "gate", tmp_path / "in"
     gate.mkdir()
@@ -91,7 +92,7 @@ def test_a_grading_run_takes_turns_in_the_folder_it_was_given(tmp_path, monkeypa
         main,
         [
             "--root",
-            str(PROJECT),
+            str(assignment.root),
             "--phase-gate",
             str(gate),
             "grade",

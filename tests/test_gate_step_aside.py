@@ -42,9 +42,11 @@ def _commit_then_sleep(reveal) -> bytes:
 
 
 def _first_gap() -> bytes:
-    """Read the clock until it jumps (this process was stopped); return by how much."""
+    """Read the clock until it jumps (this process was stopped); return by how much. It naps between
+    reads: spinning, a loaded machine could spend its 10 s of CPU before the other sandbox commits."""
     last = time.monotonic()
     while True:
+        time.sleep(0.01)
         now = time.monotonic()
         if now - last > 0.7:  # longer than a busy machine leaves a process unscheduled, shorter than a stop
             return repr(now - last).encode()

@@ -117,6 +117,7 @@ def _table(written: dict) -> list[str]:
         student_dir=root / "student_template/lesson",
         solution_dir=root / "solutions/lesson",
         zip_path=root / "dist/lesson-autograder.zip",
+        student_zip_path=root / "dist/lesson-student.zip",
     )
     points = {"sigmoid": 2.0, "train": 8.0}
     report = ReleaseReport(assignment, points, dict(points), {"sigmoid": 0.0, "train": 0.0}, written=written)
