@@ -108,3 +108,25 @@ def test_a_recorded_run_that_fails_says_so():
 
     with pytest.raises(RuntimeError, match="recording the files a sandbox needs failed"):
         view.record(run, trees=("/nowhere",))
+
+
+def _answer() -> bytes:
+    return b"42"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("short_of_a_mib", [view.PAGE, 2**20 - view.PAGE])
+def test_a_view_of_any_size_fits_its_root(mode, short_of_a_mib):
+    """The root's tmpfs is sized from the view. Sized in whole MiB, rounded down, a view one page short of
+    a MiB boundary left the root almost no room for its own /etc and mount points: every sandbox of a
+    pytest worker whose imports happened to put the view there failed with ENOSPC while building it."""
+    base = view.base_view()
+    padding = (2**20 - short_of_a_mib - base.size % 2**20) % 2**20
+    padded = view.FileView({**base.files, "/srv/padding.bin": b"\0" * padding}, base.host_modules)
+    assert padded.size % 2**20 == 2**20 - short_of_a_mib
+
+    def job() -> dict:
+        result = sandbox.run_sandboxed(_answer, limits=sandbox.Limits(wall_s=60), view=padded)
+        return {"ended": [result.status, result.detail, result.data.decode(errors="replace")]}
+
+    assert in_mode(mode, job)["ended"] == ["ok", "", "42"]

@@ -40,6 +40,9 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 # rlimit counts (a rootless sandbox without a cgroup made 300,000 in 2.7 s, and could fill three
 # such folders with 3 million each). So each tmpfs also caps its files: one per 2 KB of size.
 FILES_PER_MB = 512
+# The root's room beside the view's copies, for its /etc files and mount points. Added to the view's exact
+# size: a size rounded down to whole MiB once left a view one page short of a boundary no room at all.
+ROOT_ROOM = 2**20
 WORK = "/tmp/work"
 
 
@@ -136,7 +139,8 @@ def build_root(plan: RootPlan, *, tmpfs_mb: int, uid: int) -> str:
 def _mount_root(root: str, view: FileView | None) -> None:
     """The root's tmpfs, large enough for the view (rootless, the student process owns it). As root it is
     also kept out of swap, where the kernel knows how (6.4 on): a copy swapped out would be slow to read again."""
-    options = _tmpfs(1 + (view.size >> 20 if view else 0), "0755", files=4096 + (view.inodes if view else 0))
+    kilobytes = ((view.size if view else 0) + ROOT_ROOM) // 1024
+    options = f"size={kilobytes}k,nr_inodes={4096 + (view.inodes if view else 0)},mode=0755"
     if os.geteuid() == 0:
         try:
             return _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, options + ",noswap")
