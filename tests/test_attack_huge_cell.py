@@ -26,12 +26,16 @@ pytestmark = pytest.mark.slow
 
 PROJECT = Path(__file__).resolve().parents[1]
 CAP_BYTES = 1536 * 2**20
-# The grader's process, not its workers: it printed its own peak RSS (ru_maxrss of RUSAGE_SELF).
+# The grader's process, not its workers: it prints its own peak RSS. VmHWM, not ru_maxrss: the kernel
+# carries a process's maxrss across exec, so ru_maxrss reported the size of the pytest worker the test
+# forked from (421 to 431 MB late in a full run, when that worker had loaded torch), not the grader's.
 PEAK_LINE = "grader process peak RSS KB: "
 MEASURED_GRADER = f"""
-import atexit, resource, sys
+import atexit, sys
 if __name__ == "__main__":
-    atexit.register(lambda: print("{PEAK_LINE}" + str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), file=sys.stderr))
+    def peak():
+        return next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    atexit.register(lambda: print("{PEAK_LINE}" + peak(), file=sys.stderr))
     from autograder.cli import main
     main(prog_name="autograder")
 """  # noqa: E501

@@ -25,7 +25,6 @@ import html
 import json
 import os
 import re
-import resource
 import shutil
 import socket
 import tempfile
@@ -196,17 +195,30 @@ def _collect(ran: dict, out: Path, marker: str, assignment, listeners, neighbour
     }
 
 
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+def _reset_peak_rss() -> int:
+    """Start this process's peak RSS (VmHWM) over from its size now, and return that size in KB. ru_maxrss
+    cannot be reset, so a worker that had loaded a model in an earlier test hid any growth below that peak."""
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+    return _status_kb("VmRSS")
+
+
 def _grade_and_watch(submissions: Path, assignment, out: Path, marker: str, processes) -> dict:
     """Grade (as whoever runs this); return time, memory, the mode in force and what was left running."""
-    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size_before = _reset_peak_rss()
     started = time.monotonic()
     grade_paths([submissions], assignment, out, options=OPTIONS)
     elapsed = time.monotonic() - started
-    peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_after = _status_kb("VmHWM")
     return {
         "mode": sandbox.current_mode().name,
         "elapsed": elapsed,
-        "rss_growth_mb": (peak_after - peak_before) / 1024,
+        "rss_growth_mb": (peak_after - size_before) / 1024,
         "left_running": _still_running(processes()),
         "memory_cap": True,
     }
