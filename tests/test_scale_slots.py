@@ -4,9 +4,13 @@ the server's wait estimates count the sandboxes of the workers registered now, n
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
+import re
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +20,7 @@ from autograder.server.app import create_app
 from autograder.server.course import Course
 from autograder.server.models import QUEUED, WAITING, Job, Submission, User
 from autograder.server.scale import registry
-from autograder.server.scale.slots import SLOT_BLOCK, NoFreeSlots, worker_slots
+from autograder.server.scale.slots import SLOT_BLOCK, NoFreeSlots, UnsafeSlotFolder, slot_folder, worker_slots
 from autograder.server.status import grading_sandboxes, submission_status
 from tests.course_server import course_folder, project_with
 
@@ -66,8 +70,85 @@ def test_a_worker_asking_for_more_slots_than_a_block_is_told_what_to_change(tmp_
 
 
 def test_a_slot_file_that_is_not_a_plain_file_is_refused(tmp_path):
-    os.mkfifo(tmp_path / "autograder-worker-slots.1.lock")
-    with pytest.raises(NoFreeSlots, match="not a plain file; remove it"):
+    os.mkfifo(Path(slot_folder(str(tmp_path))) / "block.1.lock")
+    with pytest.raises(UnsafeSlotFolder, match="not a plain file of this worker's user; remove it"):
+        with worker_slots(1, folder=str(tmp_path)):
+            pass
+
+
+def _shared_gate(tmp_path) -> Path:
+    """A gate folder as /run/lock is: every user may make files in it, and reach it."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    gate.chmod(0o1777)
+    for parent in gate.parents:
+        if parent == Path("/"):
+            break
+        parent.chmod(parent.stat().st_mode | 0o711)
+    return gate
+
+
+NOBODY = 65534
+
+
+def _as_nobody_lock(path: Path) -> str:
+    """What a process of user nobody got trying to open (or make) ``path`` and lock it: "locked" or the error's name."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(read)
+        outcome = "locked"
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            outcome = type(error).__name__
+        os.write(write, outcome.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        outcome = answer.read()
+    os.waitpid(child, 0)
+    return outcome
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to try the files as another user")
+def test_no_other_user_may_lock_or_make_a_workers_slot_files(tmp_path):
+    """The block files were 0666 in the host's shared gate folder: any local user could lock every
+    block (each worker then found no free one) or one a running worker was about to take."""
+    gate = _shared_gate(tmp_path)
+    with worker_slots(2, folder=str(gate)) as slots:
+        private = Path(slot_folder(str(gate)))
+        held = private / f"block.{slots.start // SLOT_BLOCK}.lock"
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700 and stat.S_IMODE(held.stat().st_mode) == 0o600
+        assert [path.name for path in gate.iterdir()] == [private.name]
+        for target in (held, private / "block.2.lock"):  # the block held, and the next worker's
+            assert _as_nobody_lock(target) == "PermissionError", target
+
+
+@pytest.mark.parametrize(
+    "made, words",
+    [
+        ("open to others", "is open to other users (mode 777, not 700)"),
+        ("another user's", "belongs to uid 65534, not this worker's user"),
+        ("a file", "is not a folder"),
+    ],
+)
+def test_a_slot_folder_others_could_use_is_refused_with_what_to_do(tmp_path, made, words):
+    path = tmp_path / f"autograder-worker-slots.{os.geteuid()}"
+    if made == "a file":
+        path.write_text("")
+    else:
+        path.mkdir()
+        path.chmod(0o777)
+        if made == "another user's":
+            if os.geteuid() != 0:
+                pytest.skip("needs root, to give the folder to another user")
+            path.chmod(0o700)
+            os.chown(path, NOBODY, NOBODY)
+    with pytest.raises(UnsafeSlotFolder, match=re.escape(words) + ".*Remove it \\(rm -r "):
         with worker_slots(1, folder=str(tmp_path)):
             pass
 
