@@ -8,6 +8,11 @@ student and autograder versions; publish them into the kit's layout; pack
 the student download (the student folder with the runtime); check
 the release with ``otter run`` (the solution earns full marks, the blank
 template zero); measure the mutation score from the same solved namespace.
+
+The solution runs at most three times, each for what only that run gives (``SolutionRun``): in
+this process, for live objects; in a Jupyter kernel, for the published outputs, and only when its
+inputs changed; under ``otter run``, as Gradescope will run it. The references cannot come from
+the kernel run: that runs Otter Assign's notebook, and Otter Assign packs the references.
 """
 
 from __future__ import annotations
@@ -35,6 +40,30 @@ class ReleaseError(KitError, RuntimeError):
     """The release could not be built or did not pass its own checks."""
 
 
+@dataclass(frozen=True)
+class SolutionRun:
+    """One run of the solution notebook, or one skipped, and why: a line of the release's summary."""
+
+    label: str
+    why: str
+
+
+IN_PROCESS = SolutionRun(
+    "solution run",
+    "in process: the hidden cases' expected outputs, the charts' values and (unless --no-mutation) the mutants "
+    "come from its live objects",
+)
+IN_KERNEL = SolutionRun(
+    "solution run", "in a Jupyter kernel: its cells or files changed, and solutions/ keeps its outputs and plots"
+)
+KERNEL_SKIPPED = SolutionRun(
+    "solution kept", "solutions/ was executed in a kernel from these same cells and files; not run again"
+)
+BY_OTTER = SolutionRun(
+    "solution run", "by otter run, beside the blank template: the check that the new zip grades both as Gradescope will"
+)
+
+
 @dataclass
 class ReleaseReport:
     assignment: Assignment
@@ -47,6 +76,7 @@ class ReleaseReport:
     warnings: list[str] = field(default_factory=list)
     written: dict[str, float] = field(default_factory=dict)  # written (manual) questions, marked by TAs
     solution_public_failures: str | None = None  # otter run's report of the public tests the solution fails
+    runs: list[SolutionRun] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -103,12 +133,14 @@ def release(assignment: Assignment, *, otter_check: bool = True, mutation: bool 
     report.requirements, report.warnings = _requirements(assignment, code, files)
     with tempfile.TemporaryDirectory(prefix=f"release-{assignment.name}-") as scratch:
         solved = solve(assignment, source, cases, files, _folder(scratch, "solve"))
+        report.runs.append(IN_PROCESS)
         staged = staging.stage(assignment, solved, files, _folder(scratch, "build"), requirements=report.requirements)
         assigned = Path(scratch) / "assigned"
         _run_otter_assign(staged, assigned)
-        publish(assignment, assigned, files)
+        report.runs.append(IN_KERNEL if publish(assignment, assigned, files) else KERNEL_SKIPPED)
     write_student_zip(assignment, report.requirements)
     if otter_check:
+        report.runs.append(BY_OTTER)
         _check_with_otter_run(assignment, report)
     if mutation:
         report.mutation = mutation_score(assignment, solved=solved)

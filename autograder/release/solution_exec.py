@@ -30,11 +30,11 @@ class SolutionNotebookFails(KitError, RuntimeError):
 DIGEST_KEY = "autograder_inputs_sha256"
 
 
-def inputs_digest(notebook_path: Path, *, support: Path, files: Iterable[str]) -> str:
+def inputs_digest(notebook: nbformat.NotebookNode, *, support: Path, files: Iterable[str]) -> str:
     """Digest of what the executed solution's outputs depend on: its cells, the files it
     reads (``files``, relative to ``support``) and its public tests (``tests/``)."""
     hasher = hashlib.sha256()
-    for cell in nbformat.read(notebook_path, as_version=4).cells:
+    for cell in notebook.cells:
         hasher.update(f"{cell.cell_type}\0{cell.source}\0".encode())
     paths = [support / name for name in files] + [support / "tests"]
     for root in paths:
@@ -52,9 +52,11 @@ def executed_digest(notebook_path: Path) -> str | None:
         return None
 
 
-def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbformat.NotebookNode:
-    """Run ``notebook_path`` in a copy of ``support`` and return it with outputs and ``digest``
-    (its ``inputs_digest``) recorded.
+def execute_solution(
+    notebook: nbformat.NotebookNode, name: str, *, support: Path, digest: str
+) -> nbformat.NotebookNode:
+    """Run ``notebook`` (the file ``name`` in ``support``) in a copy of ``support``; return it, run in
+    place, with outputs and ``digest`` (its ``inputs_digest``) recorded.
 
     Raises:
         SolutionNotebookFails: a cell of the solution failed in the kernel.
@@ -62,7 +64,6 @@ def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbfo
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    notebook = nbformat.read(notebook_path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="solution-") as scratch:
         workdir = Path(scratch) / "run"
         shutil.copytree(support, workdir)
@@ -75,8 +76,7 @@ def execute_solution(notebook_path: Path, *, support: Path, digest: str) -> nbfo
             client.execute()
         except CellExecutionError as error:
             raise SolutionNotebookFails(
-                f"{notebook_path.name}: the solution fails when run in a Jupyter kernel: "
-                f"{str(error).strip().splitlines()[-1][:300]}"
+                f"{name}: the solution fails when run in a Jupyter kernel: {str(error).strip().splitlines()[-1][:300]}"
             ) from error
         finally:
             if backend is not None:

@@ -49,6 +49,7 @@ def release_table(report) -> str:
         f"  autograder zip    {a.zip_path.relative_to(a.root)}",
         f"  student download  {a.student_zip_path.relative_to(a.root)}",
         f"  requirements      {', '.join(line for line in report.requirements if not line.startswith('-'))}",
+        *(f"  {run.label:<18}{run.why}" for run in report.runs),
         "",
         render(table(["question", "points", "solution", "blank template", "mutants caught"], rows)),
     ]
