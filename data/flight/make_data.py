@@ -3,8 +3,9 @@
 The aircraft flies at a constant airspeed. Its bank angle follows a new random target every
 40 seconds through a first-order lag, and turns it at the coordinated-turn rate g·tan(bank)/V;
 its flight-path angle drifts the same way within a few degrees, so it climbs and descends gently.
-Positions are integrated every second and written every 2 seconds, with a little measurement
-noise, as ``flight.csv`` of t_s,east_km,north_km,alt_km rows. Run ``autograder make-data flight``
+Positions are integrated every second and written every 6 seconds, with a little measurement
+noise, as ``flight.csv`` of t_s,east_km,north_km,alt_km rows. Six seconds apart, a turn changes
+each displacement enough that repeating the last one is a poor forecast: a model must learn the turn. Run ``autograder make-data flight``
 to write it; the datasheet is README.md beside this file.
 """
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 SEED = 25
-SECONDS = 600
-WRITE_EVERY = 2
+SECONDS = 1800
+WRITE_EVERY = 6
 AIRSPEED_KM_S = 0.08
 GRAVITY_KM_S2 = 9.81e-3
 NEW_TARGET_EVERY = 40

@@ -294,7 +294,8 @@ TRAIN_MISTAKES = [
 """,
             )
         },
-        _scores(train=1.0),
+        # its curves depart from the reference's, yet it still learns to beat repeating the last step
+        _scores(train=2.0),
     ),
     Submission(
         "train_sum_of_batches",
