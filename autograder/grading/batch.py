@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -25,6 +24,7 @@ from autograder.grading.intake.received import HeldBytes, Received
 from autograder.grading.intake.submission_keys import Keyed, key_submissions
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.judging.grade import Grade
+from autograder.grading.judging_thread import JudgingThread
 from autograder.grading.records.class_book import counted_files, rows_now_counting
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
 from autograder.grading.records.class_settings import ClassSettings, class_rows, class_rules
@@ -188,14 +188,10 @@ class _Run:
 
     def grade(self, todo: list[Received], workers: Workers, limits: sandbox.Limits) -> None:
         digests = {submission.file: submission.digest for submission in todo}
-        # Judging a result and drawing its feedback page's charts take tenths of a second. On a thread of their
-        # own, the worker that finished is handed its next submission at once instead of idling meanwhile.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="judging") as judging:
-            judged = []
+        with JudgingThread() as judging:  # a failure there stops the run, as it did when judging ran inline
             for job, result in workers.run(self._jobs(todo, limits)):
-                judged.append(judging.submit(self._judge, job.key, digests[job.key], result))
-                _raise_any_failure(judged)
-        _raise_any_failure(judged)
+                judging.submit(self._judge, job.key, digests[job.key], result)
+                judging.raise_any_failure()
 
     def _judge(self, file: str, digest: str, result: sandbox.Result) -> None:
         self._record(self.grader.judged(file, digest, result))
@@ -222,10 +218,3 @@ class _Run:
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)
-
-
-def _raise_any_failure(futures: list[Future]) -> None:
-    """Re-raise what a finished judging raised, so a failure stops the run as it did when judging ran inline."""
-    for future in futures:
-        if future.done():
-            future.result()
