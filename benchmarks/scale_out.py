@@ -23,8 +23,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from autograder.assignment import Assignment  # noqa: E402
-from tests.course_server import ROSTER, Server, Visitor, course_folder, project_with, submitted_id  # noqa: E402
-from tests.scale_services import WorkerMachine, missing, postgres_cluster, redis_server  # noqa: E402
+from tests.course_server import ROSTER, Visitor, submitted_id  # noqa: E402
+from tests.scale_services import WorkerMachine, missing, scaled_out_server  # noqa: E402
 
 TARGET = 1.8
 
@@ -37,21 +37,14 @@ def run(
     assignment: Assignment, notebooks: list[bytes], *, machines: int, sandboxes: int, folder: Path
 ) -> tuple[float, list[int]]:
     """Seconds from the first upload to the last grade, with ``machines`` workers, and the jobs each claimed."""
-    with redis_server(folder / "redis") as queue_url, postgres_cluster(folder / "postgres") as cluster:
-        database_url = cluster.database("course")
-        project = project_with(assignment, folder / "server" / "project")
-        server = Server(
-            course_folder(project, folder / "server" / "course", database_url=database_url),
-            options=("--queue", queue_url),
-        )
+    with scaled_out_server(assignment, folder) as (server, queue_url, database_url):
         workers = []
         try:
             for number in range(machines):
-                machine = folder / f"machine-{number}"
                 workers.append(
-                    WorkerMachine(
-                        project_with(assignment, machine / "project"),
-                        machine / "scratch",
+                    WorkerMachine.holding(
+                        assignment,
+                        folder / f"machine-{number}",
                         queue_url=queue_url,
                         database_url=database_url,
                         workers=sandboxes,
@@ -72,7 +65,6 @@ def run(
         finally:
             for worker in workers:
                 worker.stop()
-            server.stop()
 
 
 def main() -> None:

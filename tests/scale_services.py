@@ -22,7 +22,8 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from tests.course_server import CLI, end, free_port
+from autograder.assignment import Assignment
+from tests.course_server import CLI, Server, course_folder, end, free_port, project_with
 
 REDIS = "/usr/bin/redis-server"
 POSTGRES_BINARIES = "/usr/lib/postgresql/*/bin"
@@ -143,6 +144,25 @@ def _reachable_by(user: str, folder: Path) -> None:
         os.chmod(parent, os.stat(parent).st_mode | 0o711)
 
 
+@contextlib.contextmanager
+def scaled_out_server(
+    assignment: Assignment, folder: Path, *, lease_seconds: float | None = None
+) -> Iterator[tuple[Server, str, str]]:
+    """A Redis, a PostgreSQL and ``autograder serve --queue`` on a course offering ``assignment``, all in
+    ``folder``: the server, the queue's URL and the database's, until the block ends."""
+    with redis_server(folder / "redis") as queue_url, postgres_cluster(folder / "postgres") as cluster:
+        database_url = cluster.database("course")
+        project = project_with(assignment, folder / "server-machine" / "project")
+        course = course_folder(
+            project, folder / "server-machine" / "course", lease_seconds=lease_seconds, database_url=database_url
+        )
+        server = Server(course, options=("--queue", queue_url))
+        try:
+            yield server, queue_url, database_url
+        finally:
+            server.stop()
+
+
 class WorkerMachine:
     """``autograder worker`` as another machine would run it: its own copy of the kit's project, its
     own scratch folder, a process group of its own (so a SIGKILL takes all of it, as a power cut would)."""
@@ -177,6 +197,19 @@ class WorkerMachine:
         )
         threading.Thread(target=self._read_log, daemon=True).start()
         self.wait_for(re.compile(r"\bready\.$"), timeout=300)  # Celery's word once it consumes
+
+    @classmethod
+    def holding(
+        cls, assignment: Assignment, folder: Path, *, queue_url: str, database_url: str, workers: int = 1
+    ) -> "WorkerMachine":
+        """A machine in ``folder`` with its own copy of ``assignment``'s release and its own scratch folder."""
+        return cls(
+            project_with(assignment, folder / "project"),
+            folder / "scratch",
+            queue_url=queue_url,
+            database_url=database_url,
+            workers=workers,
+        )
 
     def _read_log(self) -> None:
         for line in self.process.stderr:

@@ -2,7 +2,8 @@
 broker for the task queue, and two ``autograder worker`` processes standing for two machines (each
 its own copy of the release and its own scratch folder, none of the server's course folder). One is
 killed with SIGKILL in the middle of a job; the other grades everything, that job included, once.
-The class's gradebook must equal the embedded server's on the same files.
+The class's gradebook must equal the embedded server's on the same files. Workers take turns by
+student, as the embedded queue does.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from autograder.server.scale.slots import SLOT_BLOCK
 from autograder.server.status import grading_sandboxes
 from tests.corpus.honest import write_corpus
 from tests.course_server import STAFF, Server, Visitor, course_folder, project_with, submitted_id
-from tests.scale_services import WorkerMachine, missing, postgres_cluster, redis_server
+from tests.scale_services import WorkerMachine, missing, scaled_out_server
 
 NAME = "logistic_regression"
 WHY_NOT = missing()
@@ -34,6 +35,8 @@ CORPUS = ("correct_course_style", "sigmoid_exp_overflow", "train_no_zero_grad")
 # Short, so the killed worker's job comes back within seconds.
 LEASE_SECONDS = 4
 UIDS = re.compile(r"sandbox uids (\d+-\d+) as root")
+# A notebook of the assignment with no cells: graded at once, 0 points.
+EMPTY = nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode()
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +44,7 @@ def class_files(student_template, tmp_path_factory) -> list[tuple[str, bytes]]:
     """(student, notebook) for each upload, in order: three corpus notebooks and one with no cells."""
     folder = tmp_path_factory.mktemp("scale-out-notebooks")
     notebooks = [path.read_bytes() for path in write_corpus(folder, student_template, names=CORPUS)]
-    empty = nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode()
-    return [(f"202600{number}", content) for number, content in enumerate([*notebooks, empty], 1)]
+    return [(f"202600{number}", content) for number, content in enumerate([*notebooks, EMPTY], 1)]
 
 
 def _submit_all(server: Server, class_files) -> list[int]:
@@ -78,23 +80,12 @@ def _registered(database_url: str) -> list[GradingWorker]:
 def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the_other(
     assignment, class_files, tmp_path
 ):
-    with redis_server(tmp_path / "redis") as queue_url, postgres_cluster(tmp_path / "postgres") as cluster:
-        database_url = cluster.database("course")
-        project = project_with(assignment, tmp_path / "server-machine" / "project")
-        server = Server(
-            course_folder(
-                project, tmp_path / "server-machine" / "course", lease_seconds=LEASE_SECONDS, database_url=database_url
-            ),
-            options=("--queue", queue_url),
-        )
+    with scaled_out_server(assignment, tmp_path, lease_seconds=LEASE_SECONDS) as (server, queue_url, database_url):
         machines = []
         try:
             machines = [
-                WorkerMachine(
-                    project_with(assignment, tmp_path / f"machine-{name}" / "project"),
-                    tmp_path / f"machine-{name}" / "scratch",
-                    queue_url=queue_url,
-                    database_url=database_url,
+                WorkerMachine.holding(
+                    assignment, tmp_path / f"machine-{name}", queue_url=queue_url, database_url=database_url
                 )
                 for name in ("a", "b")
             ]
@@ -157,3 +148,33 @@ def test_two_workers_grade_the_class_and_a_killed_ones_job_is_graded_once_by_the
     assert [row[0] for row in rows] == [f"{student}-{sid}.ipynb" for (student, _), sid in zip(class_files, ids)]
     totals = [float(row[header.index("total_points_earned")]) for row in rows]
     assert max(totals) == 10.0 and min(totals) == 0.0 and len(set(totals)) >= 3  # real grades, not one value for all
+
+
+def test_a_workers_turns_go_by_student_so_one_students_flood_does_not_hold_up_the_class(assignment, tmp_path):
+    """Scaled out, workers took jobs in the order the server sent them, so a student's burst of uploads
+    held every worker until all of it was graded. A task is now a turn, and the turn's job is chosen
+    in the database as the embedded queue chooses it. Every upload is queued before the worker
+    starts, so the order is the queue's alone: the late comer's job, second by turn, is the second
+    graded, as the position shown to the student said."""
+    with scaled_out_server(assignment, tmp_path) as (server, queue_url, database_url):
+        machine = None
+        try:
+            flooder, late_comer = Visitor(server.url), Visitor(server.url)
+            assert flooder.log_in("2026001").status_code == 303 and late_comer.log_in("2026002").status_code == 303
+            flood = [submitted_id(flooder.upload(NAME, "mine.ipynb", EMPTY)) for _ in range(4)]
+            late = submitted_id(late_comer.upload(NAME, "mine.ipynb", EMPTY))
+            assert late_comer.http.get(f"/api/submissions/{late}").json()["position"] == 2
+            machine = WorkerMachine.holding(
+                assignment, tmp_path / "machine", queue_url=queue_url, database_url=database_url
+            )
+            late_comer.graded(late)
+            claimed = machine.claimed()
+        finally:
+            if machine is not None:
+                machine.stop()
+        engine = create_engine(database_url)
+        with Session(engine) as db:
+            submission_of = dict(db.execute(select(Job.id, Job.submission_id)).all())
+        engine.dispose()
+    graded_order = [submission_of[job_id] for job_id in claimed]
+    assert graded_order[:2] == [flood[0], late], graded_order

@@ -88,3 +88,25 @@ def test_regrading_queues_each_submission_once(sessions):
     with sessions() as db:
         waiting = db.scalar(select(func.count()).select_from(Job).where(Job.state == WAITING))
         assert waiting == 2 and db.get(Submission, first_id).score == 10.0  # its last grade counts until the new one
+
+
+def test_a_late_comer_goes_before_a_flooders_next_job_though_the_flooders_first_is_done(sessions):
+    """Turns used to be counted among the jobs waiting or running, so with one sandbox free at a
+    time the flooder's next job was always their first still waiting, and the oldest: the class
+    waited behind the whole flood, though the position it was shown said otherwise."""
+    queue = DatabaseQueue(sessions, lease_seconds=60)
+    flood = _received(sessions, queue, 3)
+    first = queue.claim(NAME, "worker")
+    assert queue.finish(first, "worker", lambda db: _grade(db, flood[0]))
+    with sessions.begin() as db:
+        late_comer = User(login="2026002", student_id="2026002", name="李四", session_version=1)
+        db.add(late_comer)
+        db.flush()
+        submission = Submission(user_id=late_comer.id, assignment=NAME, stored=f"uploads/{NAME}/late.ipynb")
+        db.add(submission)
+        db.flush()
+        queue.enqueue(db, submission)
+    with sessions() as db:
+        assert queue_position(db, db.get(Submission, submission.id)) == 0
+        assert queue_position(db, db.get(Submission, flood[1])) == 1
+    assert [queue.claim(NAME, "worker").submission_id for _ in range(3)] == [submission.id, flood[1], flood[2]]

@@ -5,8 +5,14 @@ default, ``DatabaseQueue``, keeps the queue in the course's database: a worker *
 which leases it for ``lease`` seconds; while it grades it renews its leases; a lease that runs out
 (its worker was killed) makes the job claimable again, by any worker. Finishing a job records its
 grade and marks the job done in one transaction, and only while the lease is still the worker's,
-so a submission is graded exactly once however many workers raced for it. A scaled-out queue (a
-task broker) would hand workers job ids to claim here: the database stays the record.
+so a submission is graded exactly once however many workers raced for it. The scaled-out queue
+(``autograder.server.scale``) hands workers turns to claim jobs here: the database stays the record.
+
+Jobs are claimed by turn, then by age, so students take turns: a student who sends a hundred
+uploads waits behind the class, not the class behind them. A job's turn is its round, given when it
+is queued: the round being served now (the highest of the jobs claimed so far), or, for a student
+with jobs still waiting or running, the round after their last one. A late comer's first job thus
+goes before a flooder's second, whether the flooder's first is still being graded or long done.
 """
 
 from __future__ import annotations
@@ -62,7 +68,11 @@ class DatabaseQueue:
 
     def enqueue(self, db: Session, submission: Submission) -> None:
         submission.state = QUEUED
-        db.add(Job(submission_id=submission.id, assignment=submission.assignment, state=WAITING))
+        db.add(
+            Job(
+                submission_id=submission.id, assignment=submission.assignment, state=WAITING, turn=_turn(db, submission)
+            )
+        )
 
     def claim(self, assignment: str, owner: str, *, job_id: int | None = None) -> ClaimedJob | None:
         while True:
@@ -137,36 +147,39 @@ class DatabaseQueue:
                 )
 
 
-def _by_turn(assignment: str):
-    """The jobs of ``assignment`` that wait or are being graded, each with its turn among its
-    student's: how many of their older ones also wait or are being graded. Jobs are taken by turn,
-    then by age, so a student who sends a hundred uploads takes turns with the rest of the class
-    instead of holding every grading slot until theirs are done."""
-    turn = func.row_number().over(partition_by=Submission.user_id, order_by=Job.id) - 1
-    return (
-        select(Job.id, Job.state, Job.lease_expires_at, turn.label("turn"))
+def _turn(db: Session, submission: Submission) -> int:
+    """The round a new job of ``submission`` takes (see the module docstring)."""
+    served = db.scalar(select(func.max(Job.turn)).where(Job.assignment == submission.assignment, Job.state != WAITING))
+    last_own = db.scalar(
+        select(func.max(Job.turn))
         .join(Submission, Submission.id == Job.submission_id)
-        .where(Job.assignment == assignment, Job.state.in_((WAITING, LEASED)))
-        .subquery()
+        .where(
+            Job.assignment == submission.assignment,
+            Submission.user_id == submission.user_id,
+            Job.state.in_((WAITING, LEASED)),
+        )
     )
+    return max(served or 0, last_own + 1 if last_own is not None else 0)
 
 
 def _next_claimable(assignment: str, moment, job_id: int | None):
-    jobs = _by_turn(assignment)
-    claimable = or_(jobs.c.state == WAITING, and_(jobs.c.state == LEASED, jobs.c.lease_expires_at < moment))
-    wanted = select(jobs.c.id).where(claimable)
+    claimable = or_(Job.state == WAITING, and_(Job.state == LEASED, Job.lease_expires_at < moment))
+    wanted = select(Job.id).where(Job.assignment == assignment, claimable)
     if job_id is not None:
-        wanted = wanted.where(jobs.c.id == job_id)
-    return wanted.order_by(jobs.c.turn, jobs.c.id).limit(1)
+        wanted = wanted.where(Job.id == job_id)
+    return wanted.order_by(Job.turn, Job.id).limit(1)
 
 
 def queue_position(db: Session, submission: Submission) -> int | None:
     """How many jobs of the submission's assignment will be taken before its own (0: next), in the
     order ``claim`` takes them; None when it waits for none."""
-    mine = db.scalar(select(func.min(Job.id)).where(Job.submission_id == submission.id, Job.state == WAITING))
+    mine = db.execute(
+        select(Job.id, Job.turn)
+        .where(Job.submission_id == submission.id, Job.state == WAITING)
+        .order_by(Job.id)
+        .limit(1)
+    ).first()
     if mine is None:
         return None
-    jobs = _by_turn(submission.assignment)
-    my_turn = db.scalar(select(jobs.c.turn).where(jobs.c.id == mine))
-    ahead = or_(jobs.c.turn < my_turn, and_(jobs.c.turn == my_turn, jobs.c.id < mine))
-    return db.scalar(select(func.count()).select_from(jobs).where(jobs.c.state == WAITING, ahead))
+    ahead = or_(Job.turn < mine.turn, and_(Job.turn == mine.turn, Job.id < mine.id))
+    return db.scalar(select(func.count()).where(Job.assignment == submission.assignment, Job.state == WAITING, ahead))

@@ -156,12 +156,14 @@ class Job(Base):
     another worker takes the job. Regrading a submission adds a job."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_claim", "assignment", "state", "id"),)
+    __table_args__ = (Index("ix_jobs_claim", "assignment", "state", "id"), Index("ix_jobs_turn", "assignment", "turn"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
     assignment: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default=WAITING)
+    # Its round in the turns students take (``autograder.server.jobs``): jobs are claimed by turn, then by age.
+    turn: Mapped[int] = mapped_column(Integer, default=0)
     enqueued_at: Mapped[dt.datetime] = mapped_column(default=now)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(200), default=None)

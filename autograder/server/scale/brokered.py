@@ -1,11 +1,16 @@
 """A worker's queue: the jobs the broker delivers, claimed and recorded in the course's database.
 
 The worker grades with the embedded server's own loops (``autograder.server.grading``); this is
-the ``JobQueue`` they claim from. A Celery task hands over a job id (``deliver``) and waits; the
-loop of the job's assignment claims it in the database when it has a sandbox free, so a job
-another worker holds, or one already graded, is dropped (the task is then acknowledged). The
-submission's bytes come from the database into this worker's scratch folder; the grade, its
-feedback page and results file go back in one transaction, while this worker still holds the lease.
+the ``JobQueue`` they claim from. A Celery task hands over a job id (``deliver``) and waits; when
+the loop of the job's assignment has a sandbox free, it claims in the database the job whose turn
+it is, as the embedded queue does: each student's next waiting job before anyone's one after it
+(``autograder.server.jobs``). A task is a turn to grade one job of its assignment, not an order for
+its own: the broker hands tasks out in the order they were sent, so one student's hundred uploads
+would otherwise hold every worker until they were done. The server sends a task for every job it
+queues, so there are never fewer tasks than waiting jobs; a task that finds none left to claim
+(its job was taken by an earlier turn, or graded) is acknowledged. The submission's bytes come
+from the database into this worker's scratch folder; the grade, its feedback page and results file
+go back in one transaction, while this worker still holds the lease.
 """
 
 from __future__ import annotations
@@ -63,7 +68,8 @@ class BrokeredQueue:
         self._lock = threading.Lock()
 
     def deliver(self, job_id: int) -> Delivery:
-        """Hand job ``job_id`` to its assignment's loop; return once it is recorded, found taken, or given back."""
+        """A turn to grade a job of job ``job_id``'s assignment, handed to its loop; return once the job
+        claimed on it is recorded, none was left to claim, or it was given back."""
         with self.database.sessions() as db:
             assignment = db.scalar(select(Job.assignment).where(Job.id == job_id)) or ""
         delivery = Delivery(job_id, assignment)
@@ -92,9 +98,9 @@ class BrokeredQueue:
                 delivery = waiting.get_nowait()
             except queue.Empty:
                 return None
-            claimed = self.database.claim(assignment, owner, job_id=delivery.job_id)
+            claimed = self.database.claim(assignment, owner)
             if claimed is None:
-                delivery.settle(TAKEN)  # graded already, or another worker holds it
+                delivery.settle(TAKEN)  # every job is graded already, or another worker holds it
                 continue
             # The loop reads this worker's copy; the grade still names the file the server stored.
             claimed = replace(claimed, local=f"{INCOMING}/{claimed.job_id}")
