@@ -195,7 +195,7 @@ def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
     with pytest.raises(
         SuiteError,
         match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, "
-        r"Clusters, DecisionRegions, Scatter\)",
+        r"Clusters, DecisionRegions, Scatter, GridPath\)",
     ):
         load_cases(path)
 
@@ -213,3 +213,29 @@ def test_every_chart_kind_an_assignment_can_declare_has_one_drawer_and_caption()
     undrawn = sorted(kind.__name__ for kind in kinds - set(KINDS))
     assert not undrawn, f"add a drawer to KINDS in curve_charts.py or point_charts.py for {undrawn}"
     assert all(drawing.caption for drawing in KINDS.values())
+
+
+def test_a_grid_path_draws_the_floor_and_each_notebooks_route_as_arrows():
+    from autograder.authoring import GridPath
+
+    chart = GridPath(grid="grid", path="path", title="学到的路线 · The learnt route")
+    grid = [[2, 0, 0], [0, 1, 3]]  # S . . / . # G
+    reference = {"grid": grid, "path": [0, 1, 2, 5]}
+    student = {"grid": grid, "path": [0, 3, 3, 0, 1, 2, 5]}  # down, a bump into the shelf, back up, round
+    drawn = draw(chart, student, reference, ident="route")
+    assert drawn.caption == PANELS_CAPTION and drawn.notes == []
+    student_panel, reference_panel = re.split(r'<g id="axes_\d">', drawn.svg)[1:3]
+    # one arrow per move to another cell: the bump draws none
+    assert student_panel.count('id="patch_') - reference_panel.count('id="patch_') == 5 - 3
+    assert "6 步 · moves" in drawn.svg and "3 步 · moves" in drawn.svg
+    assert all(panel.count(">S<") == 1 and panel.count(">G<") == 1 for panel in (student_panel, reference_panel))
+
+
+@pytest.mark.parametrize("path", [[0, 1, 9], [0, 1.5], [], "left"])
+def test_a_grid_path_notes_a_route_it_cannot_draw(path):
+    from autograder.authoring import GridPath
+
+    chart = GridPath(grid="grid", path="path")
+    reference = {"grid": [[2, 0, 0], [0, 1, 3]], "path": [0, 1, 2, 5]}
+    drawn = draw(chart, {"path": path}, reference, ident="route")
+    assert any("`path` should be a list of the floor's cell numbers" in note for note in drawn.notes)

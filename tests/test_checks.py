@@ -62,6 +62,9 @@ def test_scalar_tensor_wants_zero_dims():
     assert "0-dim" in expect_scalar_tensor(tensor([1.5]), what="loss").message
 
 
+TABLE = [[1.0, 0.0], [0.0, 2.0]]
+
+
 def value(python) -> wire.Value:
     return wire.decode(wire.encode(python))
 
@@ -87,6 +90,11 @@ def value(python) -> wire.Value:
         (([0.3, 0.1], [0.2, 0.4]), (np.array([0.3, 0.1]), np.array([0.2, 0.4])), True),
         (([0.3, 0.1], [0.2, 0.4]), (np.array([0.2, 0.4]), np.array([0.3, 0.1])), False),
         (([0.3, 0.1], [0.2, 0.4]), (np.array([0.3, 0.1]), np.array([0.2])), False),
+        # items of different shapes, as (q_table, returns): each item matched on its own
+        ((TABLE, [-3.0, 8.0, 9.0]), (np.array(TABLE), np.array([-3.0, 8.0, 9.0])), True),
+        ((TABLE, [-3.0, 8.0, 9.0]), (np.array(TABLE), np.array([-3.0, 8.0, 8.0])), False),
+        ((TABLE, [-3.0, 8.0, 9.0]), (np.array(TABLE).reshape(1, 4), np.array([-3.0, 8.0, 9.0])), False),
+        ((TABLE, [-3.0, 8.0, 9.0]), [-3.0, 8.0, 9.0], False),
     ],
 )
 def test_gives_names_a_mistake_by_its_wrong_value_only(wrong, student, named):

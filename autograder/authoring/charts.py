@@ -188,6 +188,25 @@ class Scatter(Chart):
         return (self.points, self.labels)
 
 
+@dataclass(frozen=True)
+class GridPath(Chart):
+    """A route on a floor of cells (a robot's grid world): ``grid`` is a 2-D map of integers and ``path``
+    the cells the route visits in order, each numbered row by row (``row * width + column``). Each panel
+    draws the floor, its ``blocked`` cells dark, the ``start`` and ``goal`` cells marked, and its own
+    notebook's route as arrows from cell to cell."""
+
+    grid: str
+    path: str
+    blocked: int = 1
+    start: int = 2
+    goal: int = 3
+    title: str = "路线 · Route"
+
+    @property
+    def variables(self):
+        return (self.grid, self.path)
+
+
 class _no_grad:
     def __init__(self, active: bool):
         self.context = None

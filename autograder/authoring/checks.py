@@ -118,8 +118,11 @@ def gives(wrong, message: str, *, rtol: float = 1e-4, atol: float = 1e-5) -> Dia
 
     Computing what a mistake gives on any input would ship a function one step from the answer
     beside the student's notebook; a literal wrong value gives nothing away. A single number
-    matches a student's value holding one number in any shape.
+    matches a student's value holding one number in any shape. A tuple of items of different shapes
+    (a table and a list of returns) matches a returned tuple item by item.
     """
+    if isinstance(wrong, tuple) and len({np.shape(item) for item in wrong}) > 1:
+        return _gives_items([np.asarray(item, dtype=np.float64) for item in wrong], message, rtol=rtol, atol=atol)
     wrong = np.asarray(wrong, dtype=np.float64)
 
     def diagnosis(student: Value, reference: Value, inputs: Mapping[str, np.ndarray]) -> str | None:
@@ -129,6 +132,20 @@ def gives(wrong, message: str, *, rtol: float = 1e-4, atol: float = 1e-5) -> Dia
         if value is None or (value.shape != wrong.shape and not value.size == wrong.size == 1):
             return None
         return message if bool(np.allclose(value.reshape(wrong.shape), wrong, rtol=rtol, atol=atol)) else None
+
+    return diagnosis
+
+
+def _gives_items(wrong: list[np.ndarray], message: str, *, rtol: float, atol: float) -> Diagnosis:
+    def diagnosis(student: Value, reference: Value, inputs: Mapping[str, np.ndarray]) -> str | None:
+        if student.kind != "list" or len(student.items) != len(wrong):
+            return None
+        values = [numbers_of(item) for item in student.items]
+        same = all(
+            value is not None and value.shape == item.shape and np.allclose(value, item, rtol=rtol, atol=atol)
+            for value, item in zip(values, wrong)
+        )
+        return message if same else None
 
     return diagnosis
 

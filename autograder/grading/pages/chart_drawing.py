@@ -1,7 +1,7 @@
 """Feedback charts drawn with matplotlib as inline SVG: the student's values beside the solution's.
 
 Each chart kind an assignment can declare (``autograder.authoring.charts``) has its drawer here,
-in ``curve_charts`` or ``point_charts``, listed in that module's ``KINDS`` with the caption that
+in ``curve_charts``, ``point_charts`` or ``grid_charts``, listed in that module's ``KINDS`` with the caption that
 tells the student's series from the reference's: a new kind is its declaration and one drawer
 there. Drawers get the recorded values as nested lists and must cope with anything a notebook left
 behind: values of the wrong shape, non-finite or missing ones are left out and noted, never raised.
@@ -13,10 +13,10 @@ import warnings
 from dataclasses import dataclass
 
 from autograder.authoring.charts import Chart
-from autograder.grading.pages import curve_charts, point_charts
+from autograder.grading.pages import curve_charts, grid_charts, point_charts
 from autograder.grading.pages.chart_figures import LABELS, LINES_CAPTION, PANELS_CAPTION, WHO, KindDrawing, svg_text
 
-KINDS: dict[type, KindDrawing] = {**curve_charts.KINDS, **point_charts.KINDS}
+KINDS: dict[type, KindDrawing] = {**curve_charts.KINDS, **point_charts.KINDS, **grid_charts.KINDS}
 DRAWERS = {kind: drawing.draw for kind, drawing in KINDS.items()}
 
 

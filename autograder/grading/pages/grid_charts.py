@@ -1,0 +1,85 @@
+"""Drawer of a route on a floor of cells: the robot's grid world with its blocked cells, start and goal,
+and each notebook's route as arrows from cell to cell."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from autograder.authoring.charts import GridPath
+from autograder.grading.pages.chart_figures import (
+    LABELS,
+    REFERENCE,
+    YOU,
+    KindDrawing,
+    finite_array,
+    legend_below,
+    new_figure,
+)
+
+FLOOR, BLOCKED = "#f4f4f4", "#4d4d4d"
+START_COLOUR, GOAL_COLOUR = "#1f78b4", "#1b9e77"
+MAX_ARROWS = 200  # a route longer than this is drawn by its first moves only: a light SVG
+
+
+def _route(value, cells: int) -> np.ndarray | None:
+    """The route as whole cell numbers within the floor, or None."""
+    route = finite_array(value, ndim=1)
+    if route is None or np.any(route != np.round(route)) or route.min() < 0 or route.max() >= cells:
+        return None
+    return route.astype(np.int64)[: MAX_ARROWS + 1]
+
+
+def _mark(ax, grid: np.ndarray, value: int, text: str, colour: str) -> None:
+    for row, column in zip(*np.nonzero(grid == value)):
+        ax.text(column, row, text, ha="center", va="center", color=colour, fontsize=13, fontweight="bold")
+
+
+def _floor(ax, chart: GridPath, grid: np.ndarray) -> None:
+    ax.imshow(grid == chart.blocked, cmap=ListedColormap([FLOOR, BLOCKED]), vmin=0, vmax=1)
+    ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
+    ax.set_yticks(np.arange(-0.5, grid.shape[0]), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5, alpha=1)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="both", length=0)
+    _mark(ax, grid, chart.start, "S", START_COLOUR)
+    _mark(ax, grid, chart.goal, "G", GOAL_COLOUR)
+
+
+def _arrows(ax, route: np.ndarray, width: int, colour: str, label: str) -> None:
+    rows, columns = np.divmod(route, width)
+    ax.plot(columns, rows, "-", color=colour, linewidth=1.5, alpha=0.6, label=label)
+    for index in range(len(route) - 1):
+        if route[index] != route[index + 1]:  # a bump leaves the robot where it was: no arrow
+            ax.annotate(
+                "",
+                xy=(columns[index + 1], rows[index + 1]),
+                xytext=(columns[index], rows[index]),
+                arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.8, "shrinkA": 4, "shrinkB": 4},
+            )
+
+
+def _grid_path(chart: GridPath, student: dict, reference: dict, notes: list[str]) -> Figure | None:
+    grid = finite_array(reference.get(chart.grid), ndim=2)
+    if grid is None:
+        return None
+    figure, axes = new_figure(panels=2)
+    for ax, who, values in zip(axes, ("you", "reference"), (student, reference)):
+        _floor(ax, chart, grid)
+        ax.set_title(LABELS[who])
+        route = _route(values.get(chart.path), grid.size)
+        if route is None:
+            if who == "you":
+                notes.append(
+                    f"画不出你的路线：`{chart.path}` 应是地图里格子的编号列表 / your route cannot be drawn: "
+                    f"`{chart.path}` should be a list of the floor's cell numbers"
+                )
+            continue
+        colour = YOU if who == "you" else REFERENCE
+        _arrows(ax, route, grid.shape[1], colour, f"{LABELS[who]}: {len(route) - 1} 步 · moves")
+    legend_below(figure, axes)
+    return figure
+
+
+KINDS = {GridPath: KindDrawing(_grid_path)}
