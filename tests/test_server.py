@@ -209,10 +209,25 @@ def test_the_notebook_submits_with_its_token(server, notebooks):
     assert wrong.status_code == 401 and "not valid" in wrong.json()["error"]
 
 
+def _downloaded_token(visitor) -> str:
+    folder = zipfile.ZipFile(io.BytesIO(visitor.http.get(f"/assignments/{NAME}/download").content))
+    return json.loads(folder.read(f"{NAME}/course_server.json"))["token"]
+
+
 def test_the_export_cell_of_a_downloaded_folder_submits_and_shows_the_grade(server, tmp_path):
+    """Each download made a new token and left the earlier ones working: they piled up without
+    bound, and every old copy of the folder could still submit. A download now revokes the token of
+    the student's earlier download of the assignment; the folder downloaded last submits."""
     visitor = _visitor(server, "2026007")
+    earlier = _downloaded_token(visitor)
+    assert httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {earlier}"}).status_code == 200
     zipfile.ZipFile(io.BytesIO(visitor.http.get(f"/assignments/{NAME}/download").content)).extractall(tmp_path)
     folder = tmp_path / NAME
+    latest = json.loads((folder / "course_server.json").read_text())["token"]
+    replaced = httpx.get(f"{server.url}/api/me", headers={"Authorization": f"Bearer {earlier}"})
+    assert replaced.status_code == 401 and "revokes the token of the earlier download" in replaced.json()["error"]
+    listed = httpx.get(f"{server.url}/api/tokens", headers={"Authorization": f"Bearer {latest}"}).json()
+    assert [token["download_of"] for token in listed if token["active"]] == [NAME]
     with zipfile.ZipFile(folder / "handed_in.zip", "w") as export:
         export.writestr(f"{NAME}.ipynb", EMPTY)
     # The folder's own copy of the kit's runtime, as the notebook's last cell imports it there.

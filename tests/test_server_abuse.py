@@ -29,7 +29,7 @@ from autograder.server.course import Course
 from autograder.server.jobs import DatabaseQueue, queue_position
 from autograder.server.models import STUDENT, ApiToken, Submission, User
 from autograder.server.receive import receive
-from autograder.server.tokens import issue_token
+from autograder.server.tokens import MAX_MADE_TOKENS, issue_token
 from autograder.server.uploads import INCOMING, Upload, UploadRefused
 from tests import scale_services
 from tests.course_server import PASSWORD, STAFF, Server, Visitor, course_folder, project_with, submitted_id
@@ -360,6 +360,17 @@ def test_a_revoked_token_is_refused(server):
         refused = _api(server, replayed).get("/api/me")
         assert refused.status_code == 401 and "revoked" in refused.json()["error"]
     assert _api(server, stranger_token).get("/api/me").status_code == 200
+
+
+def test_tokens_made_on_the_page_do_not_pile_up(server):
+    """Every press of "New token" added one more live token, without bound."""
+    student = _visitor(server, "2026006")
+    made = [_token(student) for _ in range(MAX_MADE_TOKENS + 1)]
+    refused = _api(server, made[0]).get("/api/me")
+    assert refused.status_code == 401 and "revoked" in refused.json()["error"]
+    assert all(_api(server, token).get("/api/me").status_code == 200 for token in made[1:])
+    live = [row for row in _api(server, made[-1]).get("/api/tokens").json() if row["active"]]
+    assert len(live) == MAX_MADE_TOKENS and {row["download_of"] for row in live} == {None}
 
 
 def test_an_expired_token_is_refused_and_tokens_are_kept_hashed(server):

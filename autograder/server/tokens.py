@@ -3,6 +3,11 @@
 Only each token's sha256 is kept, so a copy of the database submits nothing. A token works until
 it expires (``token_days`` in server.yml, a term by default) or is revoked, by its owner or by
 staff, on the tokens page or over the API.
+
+Tokens do not pile up: downloading an assignment's folder again revokes the token of the earlier
+download of it (the new folder holds the new one), and making one more on the page than
+MAX_MADE_TOKENS revokes the oldest made there. So an account holds at most one live token per
+assignment's download, and MAX_MADE_TOKENS others.
 """
 
 from __future__ import annotations
@@ -26,25 +31,44 @@ class TokenRefused:
 
 UNKNOWN = TokenRefused("令牌无效或已被撤销 · the token is not valid (or was revoked)")
 REVOKED = TokenRefused(
-    "令牌已被撤销：请重新下载作业文件夹，或在作业页面点“新令牌” · the token was revoked: "
-    "download the assignment folder again, or make a new token on the assignment's page"
+    "令牌已被撤销（再次下载作业文件夹会撤销之前下载里的令牌）：请用最新下载的文件夹，或重新下载 · "
+    "the token was revoked (downloading an assignment folder again revokes the token of the earlier "
+    "download): use the folder you downloaded last, or download it again"
 )
+# Live tokens made with the "New token" button an account may hold; making one more revokes the oldest.
+MAX_MADE_TOKENS = 5
 EXPIRED = TokenRefused(
     "令牌已过期：请重新下载作业文件夹，或在作业页面点“新令牌” · the token has expired: "
     "download the assignment folder again, or make a new token on the assignment's page"
 )
 
 
-def issue_token(db: Session, user: User, *, days: float) -> str:
-    """A new token for ``user``, working ``days`` days from now; only its hash is added to ``db``."""
-    token = new_token()
+def issue_token(db: Session, user: User, *, days: float, download_of: str | None = None) -> str:
+    """A new token for ``user``, working ``days`` days from now; only its hash is added to ``db``.
+
+    ``download_of``: the assignment whose downloaded folder will hold it; the token of the earlier
+    download of that assignment is revoked. Without it (a token made on the page), the oldest made
+    one past MAX_MADE_TOKENS is revoked.
+    """
     moment = now()
+    live = select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > moment
+    )
+    if download_of is not None:
+        replaced = list(db.scalars(live.where(ApiToken.download_of == download_of)))
+    else:
+        made = db.scalars(live.where(ApiToken.download_of.is_(None)).order_by(ApiToken.id.desc()))
+        replaced = list(made)[MAX_MADE_TOKENS - 1 :]
+    for old in replaced:
+        revoke(old)
+    token = new_token()
     db.add(
         ApiToken(
             user_id=user.id,
             token_hash=token_hash(token),
             created_at=moment,
             expires_at=moment + dt.timedelta(days=days),
+            download_of=download_of,
         )
     )
     return token
@@ -89,4 +113,5 @@ def token_json(token: ApiToken, moment: dt.datetime) -> dict:
         "expires_at": token.expires_at.isoformat(),
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
         "active": is_active(token, moment),
+        "download_of": token.download_of,
     }

@@ -25,7 +25,7 @@ from autograder.server.models import User
 from autograder.server.pages import file_page, page_for
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
-from autograder.server.tokens import issue_token
+from autograder.server.tokens import MAX_MADE_TOKENS, issue_token
 from autograder.server.uploads import UploadRefused, read_upload, upload_place
 
 router = APIRouter()
@@ -57,6 +57,7 @@ def assignment_page(
         scripts=("student.js",),
         title=offered.title,
         a=state,
+        max_made_tokens=MAX_MADE_TOKENS,
         **context,
     )
 
@@ -84,7 +85,7 @@ def download(
     user: User = Depends(signed_in),
     db: Session = Depends(database),
 ):
-    token = issue_token(db, user, days=request.app.state.course.settings.token_days)
+    token = issue_token(db, user, days=request.app.state.course.settings.token_days, download_of=offered.name)
     db.commit()
     # The address the student reached the server at (behind a proxy, the one they typed): their notebook submits there.
     content = student_folder_zip(offered.assignment, url=str(request.base_url).rstrip("/"), token=token)
