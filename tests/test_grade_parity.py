@@ -12,6 +12,9 @@ own, so xdist spreads them over the workers; a failure names the assignment and 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +23,7 @@ from autograder.grading.judging.grade import COMPLETED
 from autograder.release.otter_run import otter_scores
 from tests.corpus import CORPORA
 from tests.corpus.blanks import _separating_sets
-from tests.corpus_runs import corpus_folder, kit_grades, notebook_names
+from tests.corpus_runs import corpus_folder, kit_grades, kit_run, notebook_names
 
 pytestmark = pytest.mark.slow
 ENTRIES = [(corpus, entry) for corpus in CORPORA.values() for entry in corpus.entries]
@@ -41,6 +44,13 @@ def test_kit_gives_the_fair_scores(corpus, entry, shared, releases):
     grade = kit_grades(shared, releases, corpus)[entry.name]
     assert grade["status"] == COMPLETED
     assert grade["scores"] == pytest.approx(dict(entry.expected), abs=1e-9), entry.description
+
+
+@pytest.mark.parametrize(("corpus", "entry"), [(c, e) for c, e in ENTRIES if e.says], ids=_ids)
+def test_the_hidden_feedback_names_the_mistake(corpus, entry, shared, releases):
+    results = Path(kit_run(shared, releases, corpus)["out"]) / "results" / f"{entry.name}.ipynb.json"
+    outputs = [test.get("output", "") for test in json.loads(results.read_text(encoding="utf-8"))["tests"]]
+    assert any(entry.says in output for output in outputs), f"{entry.description}: {outputs}"
 
 
 def _scores_shown(entries) -> set[tuple[str, float]]:

@@ -121,3 +121,10 @@ def test_a_failing_check_shows_its_message_in_both_languages_and_no_test_source(
         leaked = [line for line in source if line in shown]
         assert not leaked, f"{question} shows test source: {leaked[:3]}"
         assert "Traceback" not in shown and "{" not in shown.split("result:", 1)[-1].split("<")[0], shown[:500]
+
+
+@pytest.mark.parametrize(("corpus", "entry"), [(c, e) for c, e in ENTRIES if e.says], ids=_ids)
+def test_a_failing_check_names_the_mistake(corpus, entry, shared, releases):
+    results = _corpus_checks(shared, releases, corpus)[entry.name]
+    shown = [result["shown"] for result in results.values() if not result["passed"]]
+    assert any(entry.says in text for text in shown), f"{entry.description}: {[text[:300] for text in shown]}"

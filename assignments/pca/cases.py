@@ -8,7 +8,7 @@ images, not of the whole data set the covariance cases use.
 """
 
 import numpy as np
-from diagnoses import CENTER, COVARIANCE, DIRECTIONS, KEPT, MESSAGES
+from diagnoses import CENTER, COVARIANCE, DIRECTIONS, KEPT, MESSAGES, x_changed
 
 from autograder.authoring import Cases, Equivalent, LossCurve, Scatter, checks, data, drawn, normal, uniform
 
@@ -104,6 +104,8 @@ CASES = [
     cases.output("center_data", "course_digits", _first_images(120), diagnose=CENTER),
     cases.output("center_data", "offset_columns", normal(5, 3, (30, 4)), diagnose=CENTER),
     cases.output("center_data", "fewer_rows_than_columns", uniform(-2, 6, (5, 8)), diagnose=CENTER),
+    # The caller's data stays as it was: x -= mean would centre the notebook's whole set of images.
+    cases.inplace("center_data", "leaves_x_as_it_was", normal(5, 3, (12, 4)), updates={0: "x"}, diagnose=[x_changed]),
     cases.output(
         "covariance",
         "course_digits",

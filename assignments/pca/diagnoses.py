@@ -21,6 +21,12 @@ MESSAGES = {
         "mean 是每一行（每张图片）的平均值：要对每一列（每个像素）求平均，用 x.mean(axis=0)",
         "the mean is taken along each row (each image): average each column (each pixel) with x.mean(axis=0)",
     ),
+    "changes_x": say(
+        "center_data 改变了传入的 x：x -= mean 会原地改掉调用者的数据（比如整套图片）；"
+        "用 x - mean 得到一个新数组，x 保持原样",
+        "center_data changed the x passed in: x -= mean centres the caller's own data (the whole set of "
+        "images, say) in place; compute x - mean, a new array, and leave x as it was",
+    ),
     "global_mean": say(
         "mean 只有一个数，是所有像素的总平均：每个像素（每一列）要有自己的平均值，用 x.mean(axis=0)",
         "the mean is one number over every pixel: each pixel (column) needs its own mean, x.mean(axis=0)",
@@ -172,6 +178,14 @@ def kept_percent(student, reference, inputs):
     if value is None or value.ndim != 1 or not value.size or not np.all(np.isfinite(value)):
         return None
     return MESSAGES["percent"] if 50 < value.max() <= 100 + 1e-6 else None
+
+
+def x_changed(student, reference, inputs):
+    """The argument x, after the call, no longer holds what was passed in: centred in place."""
+    after, before = checks.numbers_of(student), np.asarray(inputs["a0"], dtype=np.float64)
+    if after is None or after.shape != before.shape or np.array_equal(after, before):
+        return None
+    return MESSAGES["changes_x"]
 
 
 CENTER = (center_mean_shape,)

@@ -38,12 +38,15 @@ class Submission:
         description: one line: the style of a correct entry, or its mistake.
         answers: question → the source the student wrote; missing questions get the course style.
         expected: question → the points a fair grader gives (missing: full marks).
+        says: words of the diagnosis (its English half, or part of it) that the failing public check
+            and the hidden feedback both show: the mistake is named, not only found.
     """
 
     name: str
     description: str
     answers: Mapping[str, str] = field(default_factory=dict)
     expected: Mapping[str, float] = field(default_factory=dict)
+    says: str = ""
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ MISTAKES = [
                 return x - mean[:, None], mean
         """)
         },
-        _scores(center_data=0.0),
+        _scores(center_data=0.25),
     ),
     Submission(
         "center_global_mean",
@@ -189,7 +189,21 @@ MISTAKES = [
                 return x - mean, mean
         """)
         },
-        _scores(center_data=0.0),
+        _scores(center_data=0.25),
+    ),
+    Submission(
+        "center_in_place",
+        "center_data subtracts the mean from x in place (x -= mean), centring the caller's own array",
+        {
+            "center_data": code("""
+            def center_data(x):
+                mean = x.mean(axis=0)
+                x -= mean
+                return x, mean
+        """)
+        },
+        _scores(center_data=0.75),
+        says="center_data changed the x passed in",
     ),
     Submission(
         "cov_divide_by_n",

@@ -14,3 +14,11 @@ def test_center_data_small(center_data):
     expected = (np.array([[-1.0, -1.0, -1.0], [1.0, 1.0, -1.0], [3.0, 0.0, 2.0], [-3.0, 0.0, 0.0]]), np.array([3.0, 1.0, 2.0]))
     check_output(center_data, x, expected=expected, diagnose=CENTER)
 
+@test_case(points=0, hidden=False)
+def test_center_data_leaves_x_alone(center_data):
+    import numpy as np
+    from autograder.authoring.public import check_inplace
+    from diagnoses import x_changed
+    x = np.array([[1.0, 4.0], [3.0, 0.0], [5.0, 2.0]])
+    check_inplace(center_data, x, expected=[x.copy()], updates=(0,), diagnose=[x_changed])
+
