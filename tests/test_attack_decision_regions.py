@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.authoring.charts import DecisionRegions
+from autograder.authoring import DecisionRegions
 from autograder.forking import run_forked
 from autograder.grading.pages import chart_drawing as drawing
 

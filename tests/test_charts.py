@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from autograder.authoring import Clusters, DecisionRegions, LossCurve, Scatter
+from autograder.authoring.chart_canvas import WIDTH_IN
+from autograder.authoring.charts import LINES_CAPTION, PANELS_CAPTION
 from autograder.grading.pages.chart_drawing import draw
-from autograder.grading.pages.chart_figures import LINES_CAPTION, PANELS_CAPTION, WIDTH_IN
 
 POINTS = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
 
@@ -127,7 +128,7 @@ LOSSES = {"sgd_losses": [1.0, 0.6, 0.4], "momentum_losses": [1.0, 0.3, 0.1], "ad
 
 def test_overlaid_curves_draw_each_side_of_each_curve_in_its_colour():
     from autograder.authoring import Curves
-    from autograder.grading.pages.chart_figures import CURVES_CAPTION
+    from autograder.authoring.curve_charts import CURVES_CAPTION
 
     chart = Curves(OPTIMISERS, title="三种优化器 · Three optimisers", loss="MSE")
     drawn = draw(chart, {**LOSSES, "adam_losses": [1.0, 0.9, 0.8]}, LOSSES, ident="opt")
@@ -159,11 +160,10 @@ def test_a_missing_curve_is_noted_and_the_others_drawn():
 )
 def test_a_log_scale_is_drawn_when_every_value_is_positive(chart, student, scale, noted):
     from autograder.authoring import Curves
-    from autograder.grading.pages.chart_drawing import DRAWERS
 
     declared = Curves(OPTIMISERS, log=True) if chart == "curves" else LossCurve("sgd_losses", log=True)
     notes: list[str] = []
-    figure = DRAWERS[type(declared)](declared, student, LOSSES, notes)
+    figure = declared.figure(student, LOSSES, notes)
     assert figure.axes[0].get_yscale() == scale
     assert any("log scale gave way to a linear one" in note for note in notes) is noted
 
@@ -194,25 +194,40 @@ def test_a_stray_entry_in_charts_is_refused_with_every_kind_named(tmp_path):
     path.write_text('CASES = []\nCHARTS = ["losses"]\n', encoding="utf-8")
     with pytest.raises(
         SuiteError,
-        match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, LinearBoundary, FittedLine, "
-        r"Clusters, DecisionRegions, Scatter, GridPath\)",
+        match=r"cases\.py: CHARTS must hold chart declarations \(LossCurve, Curves, FittedLine, GridPath, "
+        r"LinearBoundary, Clusters, Scatter, DecisionRegions\)",
     ):
         load_cases(path)
 
 
-def test_every_chart_kind_an_assignment_can_declare_has_one_drawer_and_caption():
-    from autograder.authoring import charts
-    from autograder.grading.pages.chart_drawing import KINDS
+def test_every_chart_kind_an_assignment_can_declare_draws_itself_with_a_caption_and_an_id():
+    """A kind is one class: the pages draw any ``Chart`` by its own ``figure``, ``caption`` and ``page_id``."""
+    import autograder.authoring as authoring
+    from autograder.authoring.charts import Chart
 
-    kinds = {
-        kind
-        for kind in vars(charts).values()
-        if isinstance(kind, type) and issubclass(kind, charts.Chart) and kind is not charts.Chart
-    }
+    kinds = Chart.__subclasses__()
     assert {"LossCurve", "Curves", "Scatter", "DecisionRegions"} <= {kind.__name__ for kind in kinds}
-    undrawn = sorted(kind.__name__ for kind in kinds - set(KINDS))
-    assert not undrawn, f"add a drawer to KINDS in curve_charts.py or point_charts.py for {undrawn}"
-    assert all(drawing.caption for drawing in KINDS.values())
+    undrawn = sorted(kind.__name__ for kind in kinds if kind.figure is Chart.figure)
+    assert not undrawn, f"give {undrawn} a figure(student, reference, notes) beside its declaration"
+    assert all(kind.caption and kind.page_id for kind in kinds)
+    unexported = sorted(kind.__name__ for kind in kinds if getattr(authoring, kind.__name__, None) is not kind)
+    assert not unexported, f"export {unexported} from autograder/authoring/__init__.py, where cases.py imports them"
+
+
+def test_a_kind_without_a_figure_says_it_needs_one():
+    from autograder.authoring.charts import Chart
+
+    with pytest.raises(NotImplementedError, match="LossCurve has no figure: a chart kind draws itself"):
+        Chart.figure(LossCurve("losses"), {}, {}, [])
+
+
+def test_importing_the_authoring_api_leaves_matplotlib_unloaded():
+    """Students' notebooks import the package for their checks: the charts' drawing costs them nothing."""
+    import subprocess
+    import sys
+
+    code = "import sys, autograder.authoring; print('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_a_grid_path_draws_the_floor_and_each_notebooks_route_as_arrows():

@@ -16,22 +16,16 @@ probe and a judge, and the helpers in ``checks``. See docs/authoring.md.
 from autograder.authoring import checks
 from autograder.authoring.arguments import array, data, drawn, integers, normal, tensor, uniform
 from autograder.authoring.cases import Case, InputContext, call_guarded, swapped
-from autograder.authoring.charts import (
-    Clusters,
-    Curves,
-    DecisionRegions,
-    FittedLine,
-    GridPath,
-    LinearBoundary,
-    LossCurve,
-    Scatter,
-)
 from autograder.authoring.checks import CheckFailed, Verdict
+from autograder.authoring.curve_charts import Curves, FittedLine, LossCurve
 from autograder.authoring.declare import Cases, DeclarationError
+from autograder.authoring.grid_charts import GridPath
 from autograder.authoring.language import say
 from autograder.authoring.model_arguments import built, loader, model
 from autograder.authoring.mutants import Equivalent
 from autograder.authoring.parameters import items, parameter
+from autograder.authoring.point_charts import Clusters, LinearBoundary, Scatter
+from autograder.authoring.region_charts import DecisionRegions
 from autograder.authoring.thresholds import reference_bar
 from autograder.authoring.wire import ProbeError, Value
 

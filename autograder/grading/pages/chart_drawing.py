@@ -1,10 +1,8 @@
 """Feedback charts drawn with matplotlib as inline SVG: the student's values beside the solution's.
 
-Each chart kind an assignment can declare (``autograder.authoring.charts``) has its drawer here,
-in ``curve_charts``, ``point_charts`` or ``grid_charts``, listed in that module's ``KINDS`` with the caption that
-tells the student's series from the reference's: a new kind is its declaration and one drawer
-there. Drawers get the recorded values as nested lists and must cope with anything a notebook left
-behind: values of the wrong shape, non-finite or missing ones are left out and noted, never raised.
+Each chart kind an assignment can declare draws itself (``autograder.authoring.charts``: its
+``figure``, ``caption`` and ``page_id``); this module turns the figure into the page's SVG, naming
+the student's series and the reference's so the page can tell them apart.
 """
 
 from __future__ import annotations
@@ -12,12 +10,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-from autograder.authoring.charts import Chart
-from autograder.grading.pages import curve_charts, grid_charts, point_charts
-from autograder.grading.pages.chart_figures import LABELS, LINES_CAPTION, PANELS_CAPTION, WHO, KindDrawing, svg_text
+from autograder.authoring.charts import LABELS, LINES_CAPTION, PANELS_CAPTION, Chart
+from autograder.grading.pages.chart_figures import svg_text
 
-KINDS: dict[type, KindDrawing] = {**curve_charts.KINDS, **point_charts.KINDS, **grid_charts.KINDS}
-DRAWERS = {kind: drawing.draw for kind, drawing in KINDS.items()}
+WHO = {label: who for who, label in LABELS.items()}
 
 
 @dataclass
@@ -32,13 +28,10 @@ def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn |
 
     ``ident`` prefixes the ids of the drawn series ("<ident>-you", "<ident>-reference").
     """
-    drawer = DRAWERS.get(type(chart))
-    if drawer is None:
-        return None
     notes: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        figure = drawer(chart, student, reference, notes)
+        figure = chart.figure(student, reference, notes)
     if figure is None:
         return None
     drawn: dict[str, int] = {}
@@ -50,5 +43,4 @@ def draw(chart: Chart, student: dict, reference: dict, *, ident: str) -> Drawn |
                 drawn[who] = drawn.get(who, 0) + 1
                 artist.set_gid(f"{ident}-{who}" + (f"-{drawn[who]}" if drawn[who] > 1 else ""))
     panels = [ax.get_title() for ax in figure.axes] == [LABELS["you"], LABELS["reference"]]
-    caption = PANELS_CAPTION if panels else KINDS[type(chart)].caption
-    return Drawn(svg_text(figure), notes, caption)
+    return Drawn(svg_text(figure), notes, PANELS_CAPTION if panels else chart.caption)

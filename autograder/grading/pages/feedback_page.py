@@ -4,7 +4,7 @@ Every text a submission can influence (its file name, messages, cell errors)
 is escaped, and each page is built in the kit's one shell (``page_shell``), whose
 Content-Security-Policy forbids scripts.
 Headings are in both of the course's languages; charts come from the
-assignment's declarations (``autograder.grading.pages.chart_drawing``).
+assignment's declarations, each drawn by its kind (``autograder.grading.pages.chart_drawing``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 
-from autograder.authoring.charts import Chart, Clusters, DecisionRegions, FittedLine, LinearBoundary, LossCurve
+from autograder.authoring.charts import Chart
 from autograder.authoring.language import say
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import COMPLETED, Grade
@@ -33,13 +33,6 @@ STATUS_WORDS = {
     "wrong assignment": "交错了作业",
     "zip holds": "zip 里的 notebook 不是一个",
     "too large": "文件超出评分程序读取的上限",
-}
-CHART_IDS = {
-    LossCurve: "loss-curve",
-    LinearBoundary: "boundary",
-    FittedLine: "fitted-line",
-    Clusters: "clusters",
-    DecisionRegions: "regions",
 }
 
 
@@ -184,7 +177,7 @@ def _unique(messages) -> list[str]:
 def _charts(declared: tuple[Chart, ...], student: dict, reference: dict) -> list[str]:
     parts, used = [], Counter()
     for chart in declared:
-        base = CHART_IDS.get(type(chart), "chart")
+        base = chart.page_id
         used[base] += 1
         ident = base if used[base] == 1 else f"{base}-{used[base]}"
         try:
