@@ -20,6 +20,7 @@ from autograder.server.course import Course
 from autograder.server.dependencies import LoginRequired
 from autograder.server.graded_signal import GradedSignal
 from autograder.server.grading import GradingService
+from autograder.server.held_uploads import HeldUploads
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
 from autograder.server.places import AccountPlaces
@@ -67,13 +68,14 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
     views = ClassViews(course)
     graded = GradedSignal()
 
-    def on_graded(assignment: str) -> None:
+    def on_graded(assignment: str, submission_id: int | None) -> None:
         views.mark(assignment)
-        graded.notify()
+        graded.notify(submission_id)
 
-    queue, grading = _grading(
-        course, queue_url or course.settings.queue, on_graded, on_started=lambda assignment: graded.notify()
-    )
+    def on_started(assignment: str, submission_id: int) -> None:
+        graded.notify(submission_id)
+
+    queue, grading = _grading(course, queue_url or course.settings.queue, on_graded, on_started=on_started)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -118,7 +120,13 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
     return app
 
 
-def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None], *, on_started: Callable[[str], None]):
+def _grading(
+    course: Course,
+    queue_url: str,
+    on_graded: Callable[[str, int | None], None],
+    *,
+    on_started: Callable[[str, int], None],
+):
     """The queue and grading service: the embedded ones, or, given a task queue, the server's side of workers
     elsewhere."""
     if queue_url:
@@ -128,7 +136,8 @@ def _grading(course: Course, queue_url: str, on_graded: Callable[[str], None], *
 
         scaled_out = ScaledOutService(course, queue_url, on_graded=on_graded)
         return scaled_out.queue, scaled_out
-    queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds)
+    held = HeldUploads(course.sessions)  # what this process received, until its loops claim it
+    queue = DatabaseQueue(course.sessions, lease_seconds=course.settings.lease_seconds, held=held)
     return queue, GradingService(course, queue, on_graded=on_graded, on_started=on_started)
 
 

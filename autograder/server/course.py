@@ -14,6 +14,8 @@ from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.records.class_settings import ClassSettings, class_rules
 from autograder.grading.records.late import LatePolicy
+from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.submission_grader import GradingContext
 from autograder.server import database
 from autograder.server.rules import SubmissionRules
 from autograder.server.settings import CLASSES, GRADED, ROSTER_FILE, UPLOADS, CourseSettings, CourseSettingsError
@@ -85,6 +87,16 @@ class Course:
                 f"{project / 'assignments'})"
             )
         self.offered: dict[str, Offered] = {name: Offered.load(name, project) for name in names}
+        self._contexts: dict[str, GradingContext] = {}
+
+    def grading_context(self, offered: Offered) -> GradingContext:
+        """How ``offered``'s submissions are read and their outputs written: one for receiving and grading alike,
+        so a submission parsed when it was received is graded as parsed."""
+        if offered.name not in self._contexts:
+            manual = offered.autograder.manual_questions()
+            graded_names = LessonCode.of(offered.assignment).names
+            self._contexts[offered.name] = GradingContext(self.graded(offered.name), offered.name, manual, graded_names)
+        return self._contexts[offered.name]
 
     @property
     def roster(self) -> Path:

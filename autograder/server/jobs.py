@@ -18,12 +18,14 @@ goes before a flooder's second, whether the flooder's first is still being grade
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from autograder.grading.intake.received import Received
+from autograder.server.held_uploads import HeldUploads
 from autograder.server.models import DONE, LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
 
 # A job claimed this many times without being finished is graded as a crash instead (its notebook
@@ -40,11 +42,15 @@ class ClaimedJob:
     stored: str  # the submission's file, relative to the server's course folder: its identity on every machine
     file: str  # its name in the gradebook
     local: str = ""  # where this process reads it, relative to its own course folder, when not at ``stored``
+    sha256: str = ""  # of the bytes received: a stored file that no longer has it is not graded
+    identity: dict[str, str] = field(default_factory=dict)  # whose it is, as the server's account says
+    received: Received | None = field(default=None, compare=False, repr=False)  # as read on receipt, if held
 
 
 class JobQueue(Protocol):
-    def enqueue(self, db: Session, submission: Submission) -> None:
-        """Queue ``submission`` for grading, in the caller's transaction."""
+    def enqueue(self, db: Session, submission: Submission, received: Received | None = None) -> None:
+        """Queue ``submission`` for grading, in the caller's transaction; ``received``: its bytes and reading, as
+        taken in (else its grader reads the stored file)."""
 
     def claim(self, assignment: str, owner: str, *, job_id: int | None = None) -> ClaimedJob | None:
         """Lease the oldest claimable job of ``assignment`` (or job ``job_id``) to ``owner``; None if there is none."""
@@ -62,17 +68,20 @@ class JobQueue(Protocol):
 class DatabaseQueue:
     """The queue kept in the course's database (see the module docstring)."""
 
-    def __init__(self, sessions: sessionmaker[Session], *, lease_seconds: float):
-        self.sessions = sessions
+    def __init__(self, sessions: sessionmaker[Session], *, lease_seconds: float, held: HeldUploads | None = None):
+        """``held``: where received submissions wait in memory for this process's grading loops to claim them."""
+        self.sessions, self.held = sessions, held
         self.lease = dt.timedelta(seconds=lease_seconds)
 
-    def enqueue(self, db: Session, submission: Submission) -> None:
+    def enqueue(self, db: Session, submission: Submission, received: Received | None = None) -> None:
         submission.state = QUEUED
         db.add(
             Job(
                 submission_id=submission.id, assignment=submission.assignment, state=WAITING, turn=_turn(db, submission)
             )
         )
+        if received is not None and self.held is not None:
+            self.held.hold(db, submission.id, received)
 
     def claim(self, assignment: str, owner: str, *, job_id: int | None = None) -> ClaimedJob | None:
         while True:
@@ -97,9 +106,20 @@ class DatabaseQueue:
                 if taken.rowcount != 1:
                     continue
                 job = db.get(Job, candidate)
-                job.submission.state = RUNNING
+                submission = job.submission
+                submission.state = RUNNING
+                user = submission.user
                 return ClaimedJob(
-                    job.id, job.submission_id, job.assignment, job.attempts, job.submission.stored, job.submission.file
+                    job.id,
+                    job.submission_id,
+                    job.assignment,
+                    job.attempts,
+                    submission.stored,
+                    submission.file,
+                    sha256=submission.sha256,
+                    # The server authenticated the upload: its account says whose it is, not the notebook's cell.
+                    identity={"name": user.name, "student_id": user.student_id or user.login},
+                    received=self.held.take(job.submission_id) if self.held is not None else None,
                 )
 
     def renew(self, owner: str) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from autograder.grading.intake.reading import read_submission
+from autograder.grading.intake import submissions
+from autograder.grading.intake.received import Received
 from autograder.grading.pages.feedback_page import STATUS_WORDS
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
@@ -46,9 +47,7 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
     """
     try:
         _check_allowed(db, user, offered)  # refused before the file costs a reading
-        content = upload.path.read_bytes()
-        zipped = content[:4] == ZIP_MAGIC
-        _check_notebook(content, zipped, offered.name)
+        received = _checked_notebook(course, offered, upload)
         _hold_student(db, user)
         moment = _check_allowed(db, user, offered)  # again, now that no other upload of theirs can be added meanwhile
         submission = Submission(
@@ -57,14 +56,15 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
             received_at=moment,
             upload_name=upload.name,
             size=upload.size,
-            sha256=hashlib.sha256(content).hexdigest(),
+            sha256=hashlib.sha256(received.content).hexdigest(),
         )
         db.add(submission)
         db.flush()  # its id names its file
         folder = course.uploads(offered.name).relative_to(course.folder).as_posix()
-        submission.stored = f"{folder}/{submission.id}{'.zip' if zipped else '.ipynb'}"
+        submission.stored = f"{folder}/{submission.id}{Path(received.file).suffix}"  # .ipynb or .zip
         _move_durably(upload.path, course.folder / submission.stored)
-        queue.enqueue(db, submission)
+        stored = submissions.Submission(submission.file, course.folder / submission.stored)
+        queue.enqueue(db, submission, received.renamed(stored))
         db.commit()
         return submission
     finally:
@@ -96,17 +96,21 @@ def _hold_student(db: Session, user: User) -> None:
         db.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
-def _check_notebook(content: bytes, zipped: bool, assignment: str) -> None:
-    # Read as the grader reads it, in a child with a memory cap: parsing nested JSON costs
-    # about 170 bytes per byte, too much for the server's own process.
-    reading = read_submission(
-        "upload.zip" if zipped else "upload.ipynb", content, assignment=assignment, manual=[], graded=[]
-    )
-    if reading.problem:
-        chinese = next(
-            (words for start, words in STATUS_WORDS.items() if reading.problem.startswith(start)), "无法评分"
-        )
-        raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {reading.problem}")
+def _checked_notebook(course: Course, offered: Offered, upload: Upload) -> Received:
+    """The upload read once, as the grader reads it; refused when it is no notebook of ``offered``.
+
+    It is read in a child with a memory cap: parsing nested JSON costs about 170 bytes per byte, too
+    much for the server's own process. Grading takes this reading on (``autograder.server.held_uploads``).
+    """
+    content = upload.path.read_bytes()
+    named = submissions.Submission("upload.zip" if content[:4] == ZIP_MAGIC else "upload.ipynb", upload.path)
+    context = course.grading_context(offered)
+    received = Received(named, content, submissions.digest(content, offered.autograder.digest), context.read)
+    problem = received.reading().problem
+    if problem:
+        chinese = next((words for start, words in STATUS_WORDS.items() if problem.startswith(start)), "无法评分")
+        raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {problem}")
+    return received
 
 
 def _move_durably(source: Path, target: Path) -> None:

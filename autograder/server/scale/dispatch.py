@@ -18,6 +18,7 @@ from celery import Celery
 from sqlalchemy import and_, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from autograder.grading.intake.received import Received
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.models import LEASED, QUEUED, RUNNING, WAITING, Job, Submission, now
 from autograder.server.scale.broker import send_job
@@ -46,9 +47,9 @@ class CeleryQueue(DatabaseQueue):
         event.listen(sessions, "after_commit", self._committed)
         event.listen(sessions, "after_rollback", lambda db: db.info.pop(_PENDING, None))
 
-    def enqueue(self, db: Session, submission: Submission) -> None:
+    def enqueue(self, db: Session, submission: Submission, received: Received | None = None) -> None:
         super().enqueue(db, submission)
-        self.store_content(db, submission)
+        self.store_content(db, submission, received)
         db.flush()
         job_id = db.scalar(
             select(Job.id)
@@ -58,14 +59,13 @@ class CeleryQueue(DatabaseQueue):
         )
         db.info.setdefault(_PENDING, []).append((submission.assignment, job_id))
 
-    def store_content(self, db: Session, submission: Submission) -> None:
-        """Copy the submission's file into the database, where workers on other machines read it."""
+    def store_content(self, db: Session, submission: Submission, received: Received | None = None) -> None:
+        """Copy the submission's bytes (as ``received``, else from its file) into the database, where workers on
+        other machines read them."""
         if db.get(SubmissionContent, submission.id) is None:
-            db.add(
-                SubmissionContent(
-                    submission_id=submission.id, content=(self.course_folder / submission.stored).read_bytes()
-                )
-            )
+            stored = self.course_folder / submission.stored
+            content = received.content if received is not None else stored.read_bytes()
+            db.add(SubmissionContent(submission_id=submission.id, content=content))
 
     def resend_waiting(self) -> int:
         """Send every waiting job again (its task may have died with the broker or the server); how many."""

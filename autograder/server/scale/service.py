@@ -38,7 +38,7 @@ class RemotePool:
 class ScaledOutService:
     """See the module docstring."""
 
-    def __init__(self, course: Course, queue_url: str, *, on_graded: Callable[[str], None]):
+    def __init__(self, course: Course, queue_url: str, *, on_graded: Callable[[str, int | None], None]):
         self.course, self.on_graded = course, on_graded
         outbox: queue.SimpleQueue[tuple[str, int]] = queue.SimpleQueue()
         self.app = celery_app(queue_url)
@@ -80,7 +80,7 @@ class ScaledOutService:
         while not self.stopping.wait(COLLECT_EVERY_S):
             try:
                 for assignment in collect(self.course):
-                    self.on_graded(assignment)
+                    self.on_graded(assignment, None)  # any of its submissions: their waiting requests look again
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + sweep_every
                     self._send_expired()

@@ -92,7 +92,7 @@ def run_worker(
         brokered = BrokeredQueue(DatabaseQueue(course.sessions, lease_seconds=limits.lease_seconds), course)
         # Each assignment's pool as large as the machine's share: a grading machine is there to grade.
         options = GradeOptions(workers=workers, timeout=limits.timeout, memory_mb=limits.memory_mb)
-        service = GradingService(course, brokered, on_graded=lambda assignment: None, options=options, slots=slots)
+        service = GradingService(course, brokered, on_graded=lambda *graded: None, options=options, slots=slots)
         brokered.wake = service.wake
         service.start()
         try:
