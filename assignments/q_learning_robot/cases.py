@@ -7,10 +7,11 @@ diagnoses here compute what a mistake gives, on any input; they stay out of the 
 (``diagnoses.py`` has the same words).
 """
 
+import gridworld
 import numpy as np
 from diagnoses import MESSAGES
 
-from autograder.authoring import Cases, Equivalent, LossCurve, Scatter, built, checks, data, drawn, normal, say
+from autograder.authoring import Cases, Equivalent, GridPath, LossCurve, built, checks, data, drawn, normal, say
 
 cases = Cases(torch=False)
 LOOP_PARTS = ("epsilon_greedy", "q_update")
@@ -84,6 +85,47 @@ def same_every_episode(student, reference, inputs):
         return None
     if np.all(returns[1:] == returns[:-1]) and not np.all(expected[1:] == expected[:-1]):
         return MESSAGES["rng_each_episode"]
+    return None
+
+
+def _reference_run(grid, episodes, alpha, gamma, epsilon, seed, max_steps, *, stop_at_goal, restart):
+    """The table and returns of the course's loop, or of one that drives on past the goal or never goes
+    back to the start. It runs where the diagnoses do, in the grader, so gridworld is imported with this file."""
+    start_state, step = gridworld.start_state, gridworld.step
+    rng = np.random.default_rng(seed)
+    q = np.zeros((np.size(grid), 4))
+    returns, state = [], start_state(grid)
+    for _ in range(episodes):
+        state, total = start_state(grid) if restart else state, 0.0
+        for _ in range(max_steps):
+            action = int(rng.integers(4)) if rng.random() < epsilon else int(np.argmax(q[state]))
+            next_state, reward, done = step(grid, state, action)
+            target = reward if done else reward + gamma * np.max(q[next_state])
+            q[state, action] += alpha * (target - q[state, action])
+            total, state = total + reward, next_state
+            if done and stop_at_goal:
+                break
+        returns.append(total)
+    return q, np.array(returns)
+
+
+def loop_mistakes(student, reference, inputs):
+    """A table or returns of a loop that drives on past the goal, or that starts each episode where the last ended."""
+    observed = checks.numbers_of(student)
+    if observed is None and student.kind == "list" and len(student.items) == 2:
+        observed = checks.numbers_of(student.items[1])
+    if observed is None:
+        return None
+    grid, *settings = (inputs[f"a{index}"] for index in range(7))
+    episodes, seed, max_steps = (int(settings[index]) for index in (0, 4, 5))
+    alpha, gamma, epsilon = (float(settings[index]) for index in (1, 2, 3))
+    for mistake, stop_at_goal, restart in (("no_break", False, True), ("start_once", True, False)):
+        run = _reference_run(
+            np.asarray(grid), episodes, alpha, gamma, epsilon, seed, max_steps, stop_at_goal=stop_at_goal,
+            restart=restart,
+        )
+        if any(wrong.shape == observed.shape and np.allclose(observed, wrong) for wrong in run):
+            return MESSAGES[mistake]
     return None
 
 
@@ -198,7 +240,7 @@ CASES = [
         3,
         30,
         returns=("q", "returns"),
-        diagnose=[same_every_episode],
+        diagnose=[same_every_episode, loop_mistakes],
         swap_in=LOOP_PARTS,
     ),
     # The notebook's settings: the seeded run's returns, episode by episode.
@@ -213,7 +255,7 @@ CASES = [
         0,
         100,
         returns=(None, "returns"),
-        diagnose=[same_every_episode],
+        diagnose=[same_every_episode, loop_mistakes],
         swap_in=LOOP_PARTS,
     ),
     # Another seed: the route the learnt table gives must be a shortest one.
@@ -240,12 +282,7 @@ CASES = [
 # The feedback page: the returns of the student's run and the route its table gives, beside the solution's.
 CHARTS = [
     LossCurve("returns", loss="回报 · return", step="回合 · episode", title="每回合的回报 · Return per episode"),
-    Scatter(
-        points="route_cells",
-        labels="route_kinds",
-        axes=("column", "row"),
-        title="学到的路线 · The learnt route (0 floor, 1 shelf, 2 route, 3 goal)",
-    ),
+    GridPath("grid", "path", title="学到的路线 · The learnt route"),
 ]
 
 # Changes `autograder validate` makes that are still correct answers, with the reason.

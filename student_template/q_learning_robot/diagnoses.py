@@ -48,6 +48,12 @@ MESSAGES = {
         "到达目标后回合没有结束：done 为 True 时要跳出这一回合的循环",
         "the episode goes on after the goal: leave the episode's loop when done is True",
     ),
+    "start_once": say(
+        "回合没有从起点开始：每个回合开始时都要回到起点 state = start_state(grid)，"
+        "否则下一回合从上一回合停下的地方（目标）出发",
+        "an episode does not begin at the start: set state = start_state(grid) at the beginning of every "
+        "episode, or the next one begins where the last one stopped, at the goal",
+    ),
     "no_start": say(
         "路径少了起点：路径从起点状态开始，然后是每一步之后的状态",
         "the path lacks the start: it begins with the start state, then the state after each move",

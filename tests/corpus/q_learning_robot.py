@@ -282,6 +282,7 @@ MISTAKES = [
         """)
         },
         _scores(q_learning=1.0),
+        says="the episode goes on after the goal",
     ),
     Submission(
         "episode_starts_where_the_last_ended",
@@ -308,6 +309,7 @@ MISTAKES = [
         """)
         },
         _scores(q_learning=0.0),
+        says="an episode does not begin at the start",
     ),
     Submission(
         "path_without_the_start",

@@ -8,7 +8,7 @@ points = 3
 @test_case(points=0, hidden=False)
 def test_q_learning_loop(q_learning):
     import numpy as np
-    from autograder.authoring.checks import numbers_of
+    from autograder.authoring.checks import gives, numbers_of
     from autograder.authoring.public import check_output
     from diagnoses import MESSAGES
 
@@ -25,5 +25,7 @@ def test_q_learning_loop(q_learning):
         return None
     tiny = np.array([[2, 0, 0], [0, 1, 3]])
     table = [[0.0, -1.0, -4.0, -5.0], [0.0, -1.0, -5.0, 0.0], [0.0, -5.0, 20.0, 0.0], [-3.0, -5.0, -5.0, -30.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]
-    check_output(q_learning, tiny, 3, 0.5, 0.9, 0.3, 4, 8, expected=(np.array(table), [-32.0, 8.0, -20.0]), using={'epsilon_greedy': random_move, 'q_update': add_reward}, diagnose=[same_every_episode])
+    past_goal = [[0.0, -2.0, -3.0, 0.0], [0.0, -1.0, -5.0, 0.0], [0.0, -5.0, 20.0, 0.0], [-3.0, -5.0, -5.0, -35.0], [0.0, 0.0, 0.0, 0.0], [-1.0, 0.0, -5.0, -5.0]]
+    start_once = [[0.0, -1.0, -1.0, 0.0], [0.0, -1.0, -5.0, 0.0], [0.0, -5.0, 40.0, 0.0], [-1.0, 0.0, -5.0, -25.0], [0.0, 0.0, 0.0, 0.0], [-1.0, 0.0, -5.0, -5.0]]
+    check_output(q_learning, tiny, 3, 0.5, 0.9, 0.3, 4, 8, expected=(np.array(table), [-32.0, 8.0, -20.0]), using={'epsilon_greedy': random_move, 'q_update': add_reward}, diagnose=[same_every_episode, gives((np.array(past_goal), [-32.0, -3.0, -20.0]), MESSAGES['no_break']), gives((np.array(start_once), [-32.0, 8.0, 9.0]), MESSAGES['start_once'])])
 
