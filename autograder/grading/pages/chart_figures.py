@@ -10,7 +10,10 @@ import io
 import re
 import warnings
 
+import matplotlib
 import numpy as np
+from matplotlib.backend_bases import _get_renderer
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -33,7 +36,7 @@ def svg_text(figure: Figure) -> str:
     buffer = io.StringIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # glyphs a CJK-less host lacks: the browser draws them
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        figure.savefig(buffer, format="svg", bbox_inches=_tight_box(figure), metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     # Scale with the page: keep the viewBox, let CSS set the size.
@@ -43,3 +46,20 @@ def svg_text(figure: Figure) -> str:
         text,
         count=1,
     )
+
+
+def _tight_box(figure: Figure):
+    """The box ``bbox_inches="tight"`` saves, found without the draw savefig makes first to find it.
+
+    That draw (every artist, with rendering switched off) is there for layout engines, which these
+    figures have none of; the box itself comes from each artist's extent, so the same box and the same
+    SVG come out, and each chart is drawn once, not twice (a quarter of its time).
+    """
+    dpi = figure.dpi
+    try:
+        # The renderer savefig would draw the SVG with (which sets the figure to 72 dpi while it measures).
+        renderer = _get_renderer(figure, FigureCanvasSVG(figure).print_svg)
+        pad = matplotlib.rcParams["savefig.pad_inches"]
+        return figure.get_tightbbox(renderer).padded(pad, pad)
+    finally:
+        figure.dpi = dpi
