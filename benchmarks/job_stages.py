@@ -169,10 +169,8 @@ def grader_side_stages(assignment: Assignment, submission: Path, stages: Stages)
     """One real grade_paths run of ``submission``, with the grader's own stages timed."""
     grader = submission_grader.SubmissionGrader
     grader.judged = stages.timed("judging the reports", grader.judged)
-    grader.written = stages.timed("result JSON and feedback page", grader.written)
-    batch.rebuild_class_outputs = stages.timed(
-        "class outputs (gradebooks, summary, similarity)", batch.rebuild_class_outputs
-    )
+    grader.recorded = stages.timed("result JSON and feedback page", grader.recorded)
+    batch.rebuild_planned = stages.timed("class outputs (gradebooks, summary, similarity)", batch.rebuild_planned)
     batch.Workers.__init__ = stages.timed("pool start (warm process: imports, template, view)", batch.Workers.__init__)
     with tempfile.TemporaryDirectory() as out:
         stages.timed("grade_paths, one file (all of it)", batch.grade_paths)([submission], assignment, Path(out))

@@ -3,9 +3,10 @@
 Workers forked from one spawned, warmed process (see ``autograder.sandbox.workers``)
 fork a sandboxed child per submission, which runs the notebook and hands back plain
 probe data. This process never runs student code: it holds the expected
-outputs, judges each submission as it finishes and writes its results and
-feedback at once, so a killed run loses nothing and a re-run grades only what
-is new or changed.
+outputs, judges each submission as it finishes and writes its results at once,
+so a killed run loses nothing and a re-run grades only what is new or changed.
+Its feedback page is drawn then too, and written once with the class's files,
+when the student's written marks and lateness are known.
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ from autograder.grading.intake.submission_keys import Keyed, key_submissions
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.judging.grade import Grade
 from autograder.grading.judging_thread import JudgingThread
+from autograder.grading.pages.feedback_page import FeedbackPage
 from autograder.grading.records.class_book import counted_files, rows_now_counting
-from autograder.grading.records.class_outputs import FEEDBACK, RESULTS, ClassView, load_grades, rebuild_class_outputs
-from autograder.grading.records.class_settings import ClassSettings, class_rows, class_rules
-from autograder.grading.records.lms_imports import canvas_id_of
-from autograder.grading.similarity.lesson_code import LessonCode
+from autograder.grading.records.class_outputs import (
+    FEEDBACK,
+    RESULTS,
+    ClassView,
+    feedback_link,
+    load_grades,
+    rebuild_planned,
+)
+from autograder.grading.records.class_plan import ClassPlan
+from autograder.grading.records.class_settings import ClassSettings, class_rows
 from autograder.grading.submission_grader import (
     GradeOptions,
     GradingContext,
@@ -81,8 +89,8 @@ def grade_paths(
     on_progress: Callable[[Grade, int, int], None] | None = None,
     settings: ClassSettings | None = None,
 ) -> BatchReport:
-    """Grade every submission under ``paths``; write OUT/results and OUT/feedback for each, then
-    rebuild the class's outputs from every result in OUT (see ``class_outputs``).
+    """Grade every submission under ``paths``; write OUT/results for each, then rebuild the class's
+    outputs from every result in OUT, with the feedback pages drawn meanwhile (see ``class_outputs``).
 
     ``on_progress(grade, done, total)`` is called as each submission is graded or reused.
     ``settings``: the class's roster, times, late policy and exports (default: those OUT saved).
@@ -90,8 +98,7 @@ def grade_paths(
     out.mkdir(parents=True, exist_ok=True)
     settings = settings if settings is not None else ClassSettings.load(out)
     settings.check()
-    zoned, policy = class_rules(settings, assignment)  # a late policy that cannot work stops the run before any grading
-    canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
+    plan = ClassPlan.of(settings, assignment)  # a late policy that cannot work stops the run before any grading
     if not assignment.zip_path.is_file():
         raise GradeRunError(
             f"{assignment.zip_path}: no autograder zip; run `autograder release {assignment.name}` first"
@@ -101,12 +108,12 @@ def grade_paths(
     except AutograderZipError as error:
         raise GradeRunError(str(error)) from error
     before = {grade.file: grade for grade in load_grades(out)}
-    counted_before = counted_files(class_rows(list(before.values()), zoned, policy))
-    code = LessonCode.of(assignment)
-    context = GradingContext(out, assignment.name, autograder.manual_questions(), code.names)
+    counted_before = counted_files(class_rows(list(before.values()), plan.settings, plan.policy))
+    context = GradingContext(out, assignment.name, autograder.manual_questions(), plan.code.names)
     found = in_shard(submissions.discover(paths), options.shard)
     held = HeldBytes()
-    received = {_place(s): Received.of(s, autograder.digest, context.read, held) for s in found}
+    read = context.read
+    received = {_place(s): Received.of(s, autograder.digest, read, held) for s in found}
     keyed = key_submissions(
         found,
         before,
@@ -127,7 +134,7 @@ def grade_paths(
     grades = [run.grades[name] for name in sorted(run.grades)]
     # OUT's results are those it held before this run, and this run's.
     every = sorted({**before, **run.grades}.values(), key=lambda grade: grade.file)
-    view = rebuild_class_outputs(out, autograder, assignment, settings, shard=options.shard[1] > 1, grades=every)
+    view = rebuild_planned(out, autograder, plan, shard=options.shard[1] > 1, grades=every, drawn=run.pages)
     notes = keyed.notes + rows_now_counting(counted_before, view.rows, {grade.file for grade in grades})
     return BatchReport(
         grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes
@@ -163,6 +170,7 @@ class _Run:
         self.on_progress = on_progress
         self.named_at = named_at
         self.grades: dict[str, Grade] = {}
+        self.pages: dict[str, FeedbackPage] = {}  # drawn this run, for the class view to write with their standing
         self.sources: dict[str, str] = {}
         self.total = 0
         self._recording = threading.Lock()
@@ -182,6 +190,8 @@ class _Run:
                     previous.source,
                 )
                 self._record(previous, write=moved)
+                if not moved and not (self.grader.context.out / feedback_link(submission.file)).is_file():
+                    self.pages[submission.file] = self.grader.page(previous)  # a run killed before its class view
             else:
                 todo.append(submission)
         return todo
@@ -212,9 +222,11 @@ class _Run:
 
     def _record_now(self, grade: Grade, *, write: bool) -> None:
         if write:
-            grade = self.grader.written(
+            grade, page = self.grader.recorded(
                 replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, ""))
             )
+            if page is not None:
+                self.pages[grade.file] = page
         self.grades[grade.file] = grade
         if self.on_progress:
             self.on_progress(grade, len(self.grades), self.total)

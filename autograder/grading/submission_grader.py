@@ -7,6 +7,7 @@ The batch grader (``autograder.grading.batch``) and the course server both grade
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,12 @@ from autograder import sandbox
 from autograder.assignment import Assignment
 from autograder.grading.intake import submissions
 from autograder.grading.intake.about import About
-from autograder.grading.intake.reading import Reading, read_submission
-from autograder.grading.intake.received import Received
+from autograder.grading.intake.reading import read_submission
+from autograder.grading.intake.received import Reader, Received
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.judging.judge import Judge
-from autograder.grading.pages.feedback_page import feedback_page
+from autograder.grading.pages.feedback_page import FeedbackPage, draw_feedback
 from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
 from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.sandbox.workers import Job
@@ -45,10 +46,12 @@ class GradingContext:
     manual: dict[str, float]  # written question → points
     graded_names: list[str]  # the definitions students write
 
-    def read(self, file: str, content: bytes) -> Reading:
-        """``content`` read as a submission of this assignment (see ``autograder.grading.intake.reading``)."""
-        return read_submission(
-            file, content, assignment=self.assignment, manual=list(self.manual), graded=self.graded_names
+    @property
+    def read(self) -> Reader:
+        """``read(file, content)``: ``content`` read as a submission of this assignment (see
+        ``autograder.grading.intake.reading``). The reader itself, so a submission is read in intake alone."""
+        return functools.partial(
+            read_submission, assignment=self.assignment, manual=list(self.manual), graded=self.graded_names
         )
 
 
@@ -95,19 +98,37 @@ class SubmissionGrader:
         return about.applied_to(grade) if about else grade
 
     def written(self, grade: Grade) -> Grade:
-        """Write ``grade``'s feedback and results; if that fails, its row says why (the run goes on).
+        """Write ``grade``'s results and its feedback page, headed by its autograded score alone (the course
+        server's graded folder: its class view adds the standing); if that fails, its row says why.
 
         Returns the grade the gradebook gets: ``grade``, or a zero whose
         grading_status names what could not be written.
         """
         return write_within_boundary(grade, self.judge, self.context)
 
+    def recorded(self, grade: Grade) -> tuple[Grade, FeedbackPage | None]:
+        """Write ``grade``'s results and draw its feedback page, for the class view to write once with the
+        student's standing; as ``written``, a failure costs this row only (then the page is its failed grade's,
+        or None when even that could not be drawn)."""
+        return recorded_within_boundary(grade, self.judge, self.context, page_now=False)
+
+    def page(self, grade: Grade) -> FeedbackPage:
+        """``grade``'s feedback page drawn again, for a result whose page is missing (a run killed before its
+        class view wrote it)."""
+        return drawn_page(grade, self.judge, self.context)
+
 
 def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -> Grade:
     """See ``SubmissionGrader.written``."""
+    return recorded_within_boundary(grade, judge, context, page_now=True)[0]
+
+
+def recorded_within_boundary(
+    grade: Grade, judge: Judge, context: GradingContext, *, page_now: bool
+) -> tuple[Grade, FeedbackPage | None]:
+    """See ``SubmissionGrader.recorded``; ``page_now``: write the page too, as ``written`` does."""
     try:
-        write_submission(grade, judge, context.out, assignment=context.assignment)
-        return grade
+        return grade, write_submission(grade, judge, context, page_now=page_now)
     except Exception as error:  # one file's outputs must never cost the run, or the other rows
         failed = judge.failed(
             grade.file,
@@ -115,23 +136,31 @@ def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -
             f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})",
         )
         try:
-            write_submission(failed, judge, context.out, assignment=context.assignment)
+            return failed, write_submission(failed, judge, context, page_now=page_now)
         except Exception:
-            pass  # the row in the gradebook still says why
-        return failed
+            return failed, None  # the row in the gradebook still says why
 
 
-def write_submission(grade: Grade, judge: Judge, out: Path, *, assignment: str) -> None:
-    """Write one submission's feedback page and results file (results last: they mark it done).
-    The page's written marks and lateness are filled in with the class view (``class_outputs``)."""
+def write_submission(grade: Grade, judge: Judge, context: GradingContext, *, page_now: bool) -> FeedbackPage:
+    """Write one submission's results file and draw its feedback page. With ``page_now`` the page is written
+    too, before the results file, which marks the submission done."""
     from autograder.grading.records.results_file import write_results
 
     name = page_name(grade.file)
-    page = feedback_page(
-        grade, judge.autograder, assignment=assignment, reference=judge.reference_variables, charts=judge.charts
+    results = context.out / RESULTS / f"{name}.json"
+    if not page_now:
+        write_results(results, grade, judge.autograder)
+        return drawn_page(grade, judge, context)
+    page = drawn_page(grade, judge, context)
+    write_atomic(context.out / FEEDBACK / f"{name}.html", page.html())
+    write_results(results, grade, judge.autograder)
+    return page
+
+
+def drawn_page(grade: Grade, judge: Judge, context: GradingContext) -> FeedbackPage:
+    return draw_feedback(
+        grade, judge.autograder, assignment=context.assignment, reference=judge.reference_variables, charts=judge.charts
     )
-    write_atomic(out / FEEDBACK / f"{name}.html", page)
-    write_results(out / RESULTS / f"{name}.json", grade, judge.autograder)
 
 
 def sandbox_limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:

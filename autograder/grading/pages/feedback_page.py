@@ -46,13 +46,34 @@ class Standing:
     late: Lateness = Lateness()
 
 
+@dataclass(frozen=True)
+class FeedbackPage:
+    """One submission's feedback page, drawn (charts and all) but for its standing, which only the class
+    view knows: the page is written once, by ``html``, when the class's rows are."""
+
+    before: str  # the page up to its standing section, storable
+    after: str  # the page after it
+    autograded: float
+    possible: float
+
+    def html(self, standing: Standing = Standing()) -> str:
+        """The whole page, headed by ``standing`` (by default the autograded score alone)."""
+        section = standing_section(self.autograded, self.possible, standing)
+        return self.before + STANDING_START + storable(section) + STANDING_END + self.after
+
+
 def feedback_page(
     grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()
 ) -> str:
+    """What one student sees, headed by their autograded score alone (see ``draw_feedback``)."""
+    return draw_feedback(grade, autograder, assignment=assignment, reference=reference, charts=charts).html()
+
+
+def draw_feedback(
+    grade: Grade, autograder: AutograderZip, *, assignment: str, reference: dict, charts: tuple[Chart, ...] = ()
+) -> FeedbackPage:
     """What one student sees: scores, what to fix, and their results against the reference."""
-    parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>"]
-    # The headline until the class view (class_outputs) rewrites it with written marks and lateness.
-    parts.append(STANDING_START + standing_section(grade.total, autograder.possible, Standing()) + STANDING_END)
+    parts = [f"<h1>{escape(assignment)} · {escape(grade.file)}</h1>", STANDING_START + STANDING_END]
     if grade.status != COMPLETED:
         parts.append(
             f'<p class="status" id="status">未能评分（{_status_words(grade.status)}）· Not graded: '
@@ -73,11 +94,14 @@ def feedback_page(
             for e in grade.cell_errors[:10]
         )
         parts.append(f"<h2>运行出错的单元 · Cells that raised errors</h2><ul>{items}</ul>")
-    return html_page(f"{assignment} feedback: {grade.file}", "".join(parts))
+    page = html_page(f"{assignment} feedback: {grade.file}", "".join(parts))
+    # Everything a submission wrote is escaped, so the page holds the empty standing's markers once.
+    before, after = page.split(STANDING_START + STANDING_END)
+    return FeedbackPage(before, after, grade.total, autograder.possible)
 
 
-# The part of a feedback page the class view rewrites (written marks, lateness) sits between these;
-# everything a submission wrote is escaped, so it cannot hold them.
+# A page's standing (its headline, written marks, lateness) sits between these, so that the class view can
+# update a page written by an earlier run or by the course server when its standing changes.
 STANDING_START, STANDING_END = "<!-- standing -->", "<!-- /standing -->"
 
 

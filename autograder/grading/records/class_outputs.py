@@ -16,14 +16,15 @@ from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.pages.class_summary import summary_page
-from autograder.grading.pages.feedback_page import Standing, standing_section, with_standing
+from autograder.grading.pages.feedback_page import FeedbackPage, Standing, standing_section, with_standing
 from autograder.grading.pages.ta_pages import index_page, similarity_page
 from autograder.grading.records.class_book import StudentRow, owners, student_rows
-from autograder.grading.records.class_settings import ClassSettings, class_rules, read_times
+from autograder.grading.records.class_plan import ClassPlan
+from autograder.grading.records.class_settings import ClassSettings, read_times
 from autograder.grading.records.exports import students_csv
 from autograder.grading.records.gradebook import gradebook_csv
 from autograder.grading.records.late import LatePolicy
-from autograder.grading.records.lms_imports import LmsImport, canvas_id_of, lms_import
+from autograder.grading.records.lms_imports import LmsImport, lms_import
 from autograder.grading.records.outputs import (
     ClassFileWrites,
     page_name,
@@ -35,7 +36,6 @@ from autograder.grading.records.results_file import ResultsFileError, read_grade
 from autograder.grading.records.roster import Roster
 from autograder.grading.records.written import Mark
 from autograder.grading.records.written_outputs import WRITTEN, read_all_marks, write_written
-from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
 
 RESULTS, FEEDBACK = "results", "feedback"
@@ -81,34 +81,40 @@ def feedback_link(file: str) -> str:
 
 
 def rebuild_class_outputs(
+    out: Path, autograder: AutograderZip, assignment: Assignment, settings: ClassSettings, **options
+) -> ClassView:
+    """``rebuild_planned`` with the class plan ``settings`` give ``assignment``."""
+    return rebuild_planned(out, autograder, ClassPlan.of(settings, assignment), **options)
+
+
+def rebuild_planned(
     out: Path,
     autograder: AutograderZip,
-    assignment: Assignment,
-    settings: ClassSettings,
+    plan: ClassPlan,
     *,
     shard: bool = False,
     grades: list[Grade] | None = None,
+    drawn: dict[str, FeedbackPage] | None = None,
 ) -> ClassView:
-    """Save ``settings`` (in the course's time zone) in ``out`` and rebuild the class's outputs from every result there.
-    ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has no file of.
-    ``grades``: every result in ``out``, when the caller holds them (else they are read from ``out``)."""
-    settings, policy = class_rules(settings, assignment)
-    canvas_id = canvas_id_of(assignment.config.extra, where=str(assignment.config_file))
-    code = LessonCode.of(assignment)
-    settings.save(out)
+    """Save the plan's settings (in the course's time zone) in ``out`` and rebuild the class's outputs from every
+    result there. ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has
+    no file of. ``grades``: every result in ``out``, when the caller holds them (else they are read from ``out``).
+    ``drawn``: feedback pages drawn but not yet written, by file (see ``write_class_outputs``)."""
+    plan.settings.save(out)
     return write_class_outputs(
         out,
         autograder,
-        assignment=assignment.name,
-        title=assignment.config.title or assignment.name,
-        settings=settings,
-        policy=policy,
+        assignment=plan.assignment,
+        title=plan.title,
+        settings=plan.settings,
+        policy=plan.policy,
         manual=autograder.manual_questions(),
-        solution=code.solution,
-        starter=code.starter,
-        canvas_id=canvas_id,
+        solution=plan.code.solution,
+        starter=plan.code.starter,
+        canvas_id=plan.canvas_id,
         shard=shard,
         grades=grades,
+        drawn=drawn,
     )
 
 
@@ -126,9 +132,12 @@ def write_class_outputs(
     canvas_id: str = "",
     shard: bool = False,
     grades: list[Grade] | None = None,
+    drawn: dict[str, FeedbackPage] | None = None,
 ) -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring);
-    ``grades``: those results, sorted by file, when the caller holds them."""
+    ``grades``: those results, sorted by file, when the caller holds them. ``drawn``: feedback pages drawn but
+    not yet written, by file: each is written once, with its standing; the pages already in ``out`` are
+    updated where their standing changed."""
     for folder in (out, out / RESULTS, out / FEEDBACK, out / WRITTEN):
         remove_stale_temporaries(folder)
     grades = load_grades(out) if grades is None else grades
@@ -173,14 +182,7 @@ def write_class_outputs(
     write_written(writes, out, rows, grades, manual, marks, assignment=assignment)
     writes.attempt(
         f"{FEEDBACK}/",
-        lambda: _update_standing(
-            out,
-            rows,
-            manual,
-            marks,
-            autograded={grade.file: grade.total for grade in grades},
-            possible=autograder.possible,
-        ),
+        lambda: _write_feedback(out, _standings(rows, manual, marks), drawn or {}, grades, autograder),
     )
     comments = {question: {file: mark.comment for file, mark in found.items()} for question, found in marks.items()}
     imports = {
@@ -214,26 +216,37 @@ def _similarity(
     return pairs
 
 
-def _update_standing(
-    out: Path,
-    rows: list[StudentRow],
-    manual: dict[str, float],
-    marks: dict[str, dict[str, Mark]],
-    *,
-    autograded: dict[str, float],
-    possible: float,
-) -> None:
-    """Each counted submission's feedback page says its written marks and what lateness cost, as its row does."""
+def _standings(rows: list[StudentRow], manual: dict[str, float], marks: dict[str, dict[str, Mark]]) -> dict:
+    """What each counted submission's feedback page says beside its autograded score, as its row does:
+    written marks and what lateness cost."""
+    standings = {}
     for row in rows:
-        page = out / feedback_link(row.file) if row.file else None
-        if page is None or not page.is_file():
+        if row.file:
+            found = {question: by_file[row.file] for question, by_file in marks.items() if row.file in by_file}
+            standings[row.file] = Standing(manual, found, row.late)
+    return standings
+
+
+def _write_feedback(
+    out: Path,
+    standings: dict[str, Standing],
+    drawn: dict[str, FeedbackPage],
+    grades: list[Grade],
+    autograder: AutograderZip,
+) -> None:
+    """Write each drawn page once, with its standing (a file that does not count has none beyond its
+    score); a page an earlier run wrote is rewritten only where its counted standing changed."""
+    for file, page in drawn.items():
+        write_atomic(out / feedback_link(file), page.html(standings.get(file, Standing())))
+    earlier = {grade.file: grade for grade in grades if grade.file in standings and grade.file not in drawn}
+    for file, grade in earlier.items():
+        path = out / feedback_link(file)
+        if not path.is_file():
             continue
-        found = {question: by_file[row.file] for question, by_file in marks.items() if row.file in by_file}
-        section = standing_section(autograded.get(row.file, 0.0), possible, Standing(manual, found, row.late))
-        old = page.read_text(encoding="utf-8")
-        new = with_standing(old, section)
+        old = path.read_text(encoding="utf-8")
+        new = with_standing(old, standing_section(grade.total, autograder.possible, standings[file]))
         if new != old:
-            write_atomic(page, new)
+            write_atomic(path, new)
 
 
 def _write_export(writes: ClassFileWrites, path: Path, made: LmsImport) -> None:
