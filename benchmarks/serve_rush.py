@@ -32,7 +32,7 @@ from sqlalchemy import select  # noqa: E402
 
 from autograder.server.course import Course  # noqa: E402
 from autograder.server.course_init import init_course  # noqa: E402
-from autograder.server.models import Submission, User  # noqa: E402
+from autograder.server.models import Job, Submission, User  # noqa: E402
 from autograder.server.tokens import issue_token  # noqa: E402
 from tests.course_server import Server  # noqa: E402
 
@@ -100,6 +100,29 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def stage_seconds(folder: Path) -> dict[str, list[float]]:
+    """Each graded job's stages as the server's database recorded them: queued (received to claimed) and grading
+    (claimed to recorded: reading, the sandbox, judging, the feedback page and the database write). They say where
+    a rush's wait goes on a machine shared with other work, which the end-to-end times alone do not."""
+    course = Course(folder)
+    stages: dict[str, list[float]] = {"queued": [], "grading": []}
+    with course.sessions() as db:
+        for job in db.scalars(select(Job).where(Job.finished_at.is_not(None))):
+            stages["queued"].append((job.started_at - job.submission.received_at).total_seconds())
+            stages["grading"].append((job.finished_at - job.started_at).total_seconds())
+    course.engine.dispose()
+    return stages
+
+
+def stage_line(stages: dict[str, list[float]]) -> str:
+    def spread(values: list[float]) -> str:
+        if len(values) < 2:
+            return f"{values[0]:.1f} s" if values else "none"
+        return f"p50 {statistics.median(values):.1f} s, p95 {statistics.quantiles(values, n=20)[-1]:.1f} s"
+
+    return "; ".join(f"{stage} {spread(values)}" for stage, values in stages.items())
+
+
 def notebook_seconds(folder: Path, submission_id: int) -> float:
     """How long the notebook's own run took in its sandbox, as the server recorded it."""
     course = Course(folder)
@@ -146,6 +169,7 @@ def main() -> None:
             peak = peak_rss_mb(server.process.pid)
         finally:
             server.stop()
+        print(f"stages per job: {stage_line(stage_seconds(folder))}", flush=True)
     graded = len(times)
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1] if graded > 1 else times[0]
     print(
