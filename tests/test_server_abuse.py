@@ -3,9 +3,9 @@ crowds of status watchers, parallel uploads racing the day's cap, stolen and exp
 passwords, forged proxy headers, malformed forms, and what the course folder lets others read.
 
 One real server (``autograder serve`` in a subprocess) on the released logistic-regression
-assignment: three submissions a day, uploads up to 1 MB, an upload cut off after 2 s without a byte
-or 8 s in all, and one trusted proxy, 127.0.0.9 (any 127.x address reaches the loopback server, so
-a test picks the address it comes from). Each test works with its own students.
+assignment: three submissions a day, uploads up to 1 MB and 1 MB stored per student, an upload cut
+off after 2 s without a byte or 8 s in all, and one trusted proxy, 127.0.0.9 (any 127.x address
+reaches the loopback server, so a test picks the address it comes from). Each test works with its own students.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import shutil
 import socket
 import stat
 import time
@@ -54,7 +55,9 @@ TOKEN = re.compile(r'<code id="token">([^<]+)</code>')
 @pytest.fixture(scope="module")
 def server(assignment, tmp_path_factory):
     root = tmp_path_factory.mktemp("abused-server")
-    project = project_with(assignment, root / "project", server={"per_day": PER_DAY, "max_upload_mb": 1})
+    project = project_with(
+        assignment, root / "project", server={"per_day": PER_DAY, "max_upload_mb": 1, "max_stored_mb": 1}
+    )
     folder = course_folder(project, root / "course")
     settings = yaml.safe_load((folder / "server.yml").read_text(encoding="utf-8"))
     settings.update(upload_stall_seconds=STALL_S, upload_seconds=UPLOAD_S, trusted_proxies=[PROXY])
@@ -535,6 +538,65 @@ def test_the_database_and_submissions_are_the_owners_alone(server):
         assert mode(path) == 0o600, f"{path}: {oct(mode(path))}"
     for path in (server.folder / "uploads", server.folder / "graded"):
         assert mode(path) == 0o700, f"{path}: {oct(mode(path))}"
+
+
+# --- the server's disk -------------------------------------------------------------------------------
+
+
+def _padded(size: int) -> bytes:
+    """A notebook of the assignment about ``size`` bytes long (one long markdown cell)."""
+    notebook = nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})
+    notebook.cells.append(nbformat.v4.new_markdown_cell("x" * size))
+    return nbformat.writes(notebook).encode()
+
+
+def test_a_students_submissions_cannot_take_more_than_their_quota(server):
+    """With no daily cap, one student's uploads at the cooldown's pace, each up to the size limit,
+    could fill the server's disk over a term. Each student's submissions of an assignment now take
+    at most max_stored_mb, each counted with 0.25 MB for what grading writes beside it."""
+    student = _visitor(server, "2026003")
+    first = submitted_id(student.upload(NAME, "mine.ipynb", EMPTY))
+    shown = student.page(f"/assignments/{NAME}").text
+    assert "your submissions take 0.25 of 1 MB" in shown, shown[-3000:]
+    refused = student.upload(NAME, "big.ipynb", _padded(600_000))  # under the 1 MB upload limit, over the quota left
+    assert refused.status_code == 507 and "take 0.25 MB of the 1.00 MB each student may store" in refused.text
+    assert "too little room for this file (0.57 MB)" in refused.text and _incoming(server) == 0
+    status = student.http.get(f"/api/assignments/{NAME}").json()
+    assert (status["stored_mb"], status["max_stored_mb"]) == (0.25, 1.0)
+    assert [row["id"] for row in status["submissions"]] == [first]  # nothing stored is lost
+    assert submitted_id(student.upload(NAME, "small.ipynb", EMPTY)) > first  # a file that fits is still taken
+
+
+def test_uploads_are_refused_while_the_disk_is_short_of_its_reserve_and_nothing_stored_is_lost(assignment, tmp_path):
+    course = course_folder(project_with(assignment, tmp_path / "project"), tmp_path / "course")
+    opened = Course(course)
+    queue = DatabaseQueue(opened.sessions, lease_seconds=60)
+    incoming = course / INCOMING / "kept.part"
+    incoming.parent.mkdir(parents=True)
+    incoming.write_bytes(EMPTY)
+    with opened.sessions() as db:
+        student = db.scalar(select(User).where(User.login == "2026001"))
+        kept = receive(opened, queue, db, student, opened.offered[NAME], Upload(incoming, len(EMPTY), "a.ipynb"))
+        kept_id, kept_file = kept.id, course / kept.stored
+    opened.engine.dispose()
+    settings = yaml.safe_load((course / "server.yml").read_text(encoding="utf-8"))
+    free_mb = shutil.disk_usage(course).free / 2**20
+    (course / "server.yml").write_text(yaml.safe_dump({**settings, "min_free_disk_mb": free_mb + 1024}), "utf-8")
+    running = Server(course)
+    try:
+        token = _token(_visitor(running, "2026001"))
+        sent = _api(running, token).post(
+            f"/api/assignments/{NAME}/submissions", content=EMPTY, headers={"X-Upload-Name": "a.ipynb"}
+        )
+        assert sent.status_code == 507 and "the server's disk is nearly full" in sent.json()["error"]
+        assert sent.headers["connection"] == "close"  # refused before the body is read
+        form = _visitor(running, "2026001").upload(NAME, "a.ipynb", EMPTY)
+        assert form.status_code == 507 and "服务器的磁盘快满了" in form.text
+        listed = _api(running, token).get(f"/api/assignments/{NAME}/submissions").json()
+    finally:
+        running.stop()
+    assert [row["id"] for row in listed] == [kept_id] and kept_file.read_bytes() == EMPTY
+    assert not list((course / INCOMING).iterdir())
 
 
 # --- staff -------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_a_student_submits_watches_reads_feedback_and_meets_the_cap(server, chro
     playwright.expect(page.locator(f"#assignment-{NAME}")).to_contain_text("24 小时内")
     shots.take("1-assignments")
     page.click(f"#assignment-{NAME} h2 a")
-    for shown in ("#per-day", "#max-upload", "#counts", "#late-policy"):
+    for shown in ("#per-day", "#max-upload", "#storage", "#counts", "#late-policy"):
         playwright.expect(page.locator(shown)).to_be_visible()  # the rules, before any upload
     assert _fits(page)
     shots.take("2-assignment")

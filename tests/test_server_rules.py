@@ -74,6 +74,8 @@ def test_the_cooldown_waits_from_the_last_submission():
         ({"per_day": 2.5}, "per_day must be a whole number"),
         ({"cooldown_minutes": -1}, "cooldown_minutes must be a number above 0 or 0"),
         ({"max_upload_mb": 0}, "max_upload_mb must be a number above 0"),
+        ({"max_stored_mb": "lots"}, "max_stored_mb must be a number above 0"),
+        ({"max_upload_mb": 20, "max_stored_mb": 10}, r"max_stored_mb \(10\) is below max_upload_mb \(20\).*raise"),
         ({"counts": "first"}, "counts must be one of latest, latest_on_time, best"),
         ({"per_dya": 3}, r"unknown server settings \['per_dya'\]"),
         (["per_day"], "`server:` takes settings"),
@@ -87,9 +89,11 @@ def test_bad_server_settings_name_the_file_and_the_fix(config, message):
 
 def test_server_settings_are_read():
     rules = SubmissionRules.from_config(
-        {"per_day": 3, "cooldown_minutes": 5, "max_upload_mb": 2, "counts": "best"}, where="x"
+        {"per_day": 3, "cooldown_minutes": 5, "max_upload_mb": 2, "max_stored_mb": 30, "counts": "best"}, where="x"
     )
     assert (rules.per_day, rules.cooldown_minutes, rules.max_upload_bytes, rules.counts) == (3, 5.0, 2 * 2**20, "best")
+    assert rules.max_stored_bytes == 30 * 2**20
+    assert SubmissionRules.from_config({}, where="x").max_stored_mb == 100  # a bound even where none is written
 
 
 def test_the_migrations_build_exactly_the_models(tmp_path):

@@ -18,6 +18,7 @@ from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now
 from autograder.server.standing import allowance
+from autograder.server.storage import check_free_disk, check_quota
 from autograder.server.uploads import Upload, UploadRefused
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,10 +47,11 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
             this assignment (the message says which, in both languages); the upload is discarded.
     """
     try:
-        _check_allowed(db, user, offered)  # refused before the file costs a reading
+        _check_allowed(course, db, user, offered, upload.size)  # refused before the file costs a reading
         received = _checked_notebook(course, offered, upload)
         _hold_student(db, user)
-        moment = _check_allowed(db, user, offered)  # again, now that no other upload of theirs can be added meanwhile
+        # Again, now that no other upload of theirs can be added meanwhile.
+        moment = _check_allowed(course, db, user, offered, upload.size)
         submission = Submission(
             user_id=user.id,
             assignment=offered.name,
@@ -71,15 +73,19 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
         upload.discard()
 
 
-def _check_allowed(db: Session, user: User, offered: Offered) -> dt.datetime:
-    """The moment ``user`` may submit ``offered`` at: now, unless it is closed or a limit says not yet (refused)."""
+def _check_allowed(course: Course, db: Session, user: User, offered: Offered, size: int) -> dt.datetime:
+    """The moment ``user`` may submit a file of ``size`` bytes to ``offered`` at: now, unless it is
+    closed, a limit says not yet, or the file would not fit on the disk or in their quota (refused)."""
     moment = now()
     if not is_open(db, offered.name):
         raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
-    allowed = allowance(submissions_of(db, user, offered.name), offered.rules, moment)
+    mine = submissions_of(db, user, offered.name)
+    allowed = allowance(mine, offered.rules, moment)
     if allowed.next_at is not None:
         when = f"{allowed.next_at.astimezone(offered.zone):%Y-%m-%d %H:%M}"
         raise UploadRefused(429, f"{allowed.reason}；下次可在 {when} 提交 · you may submit again at {when}")
+    check_quota(mine, offered.rules, size)
+    check_free_disk(course)
     return moment
 
 

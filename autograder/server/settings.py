@@ -15,6 +15,7 @@
     token_days: 140             # an API token works this long (a term)
     upload_stall_seconds: 30    # an upload that sends nothing for this long is cut off (408)
     upload_seconds: 600         # and one that takes longer than this in all
+    min_free_disk_mb: 1024      # uploads are refused while less than this is free on the course folder's disk
     database: postgresql+psycopg://grader@db.example.edu.cn/course   # optional: another database than course.db
     queue: redis://queue.example.edu.cn:6379/0   # optional: grade on `autograder worker` machines
 
@@ -88,6 +89,7 @@ class CourseSettings:
     token_days: float = 140.0
     upload_stall_seconds: float = 30.0
     upload_seconds: float = 600.0
+    min_free_disk_mb: float = 1024.0  # see autograder.server.storage
     database: str = ""  # an SQLAlchemy URL; "" for course.db in the course folder
     queue: str = ""  # a task queue's URL (redis://...): workers on other machines grade; "" for the embedded pools
     extra: dict = field(default_factory=dict)
@@ -118,6 +120,7 @@ class CourseSettings:
             numbers = (
                 ("workers", int),
                 ("memory_mb", int),
+                ("min_free_disk_mb", (int, float)),
                 *((name, (int, float)) for name in POSITIVE_SECONDS_AND_DAYS),
             )
             for name, kind in numbers:

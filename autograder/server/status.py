@@ -18,6 +18,7 @@ from autograder.server.receive import is_open, submissions_of
 from autograder.server.rules import COUNTS
 from autograder.server.scale.registry import live_sandboxes
 from autograder.server.standing import allowance, counted, extended, final_score
+from autograder.server.storage import MB, stored_bytes
 
 # Before any submission of an assignment is graded, a wait is estimated with this many seconds each.
 FIRST_GUESS_S = 30.0
@@ -60,6 +61,8 @@ class AssignmentStatus:
     per_day: int | None
     cooldown_minutes: float
     max_upload_mb: float
+    max_stored_mb: float  # what the student's submissions of it may take on the server's disk
+    stored_mb: float  # what they take now (see autograder.server.storage)
     counts: str  # latest, latest_on_time or best
     counts_text: str
     left: int | None  # submissions the day's cap still allows; None: no cap
@@ -189,6 +192,8 @@ def assignment_status(db: Session, user: User, offered: Offered, *, workers: int
         rules.per_day,
         rules.cooldown_minutes,
         rules.max_upload_mb,
+        rules.max_stored_mb,
+        round(stored_bytes(mine) / MB, 2),
         rules.counts,
         " · ".join(COUNTS[rules.counts]),
         allowed.left,

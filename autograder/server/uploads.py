@@ -52,7 +52,7 @@ class UploadRefused(Exception):
     def closing(self, response):
         """``response``, closing the connection when the upload was cut off: otherwise the server
         would go on reading (and dropping) the rest of it, however large."""
-        if self.status in (408, 413, 429):
+        if self.status in (408, 413, 429, 507):
             response.headers["connection"] = "close"
         return response
 

@@ -18,6 +18,7 @@ from autograder.server.models import GRADED, Submission, User
 from autograder.server.places import NoPlaceLeft
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
+from autograder.server.storage import check_free_disk
 from autograder.server.uploads import UploadRefused, read_upload, upload_place
 
 router = APIRouter(prefix="/api")
@@ -60,6 +61,7 @@ async def submit(
     """The file as the body (its name in X-Upload-Name) or as the ``file`` field of a form."""
     try:
         with upload_place(request.app.state.uploading, user.id):
+            check_free_disk(the_course, incoming=offered.rules.max_upload_bytes)
             upload = await read_upload(request, the_course, offered)
             queue = request.app.state.queue
             submission = await run_in_threadpool(receive, the_course, queue, db, user, offered, upload)

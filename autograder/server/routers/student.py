@@ -25,6 +25,7 @@ from autograder.server.models import User
 from autograder.server.pages import file_page, page_for
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
+from autograder.server.storage import GRADING_ALLOWANCE, MB, check_free_disk
 from autograder.server.tokens import MAX_MADE_TOKENS, issue_token
 from autograder.server.uploads import UploadRefused, read_upload, upload_place
 
@@ -58,6 +59,7 @@ def assignment_page(
         title=offered.title,
         a=state,
         max_made_tokens=MAX_MADE_TOKENS,
+        allowance_mb=GRADING_ALLOWANCE / MB,
         **context,
     )
 
@@ -106,6 +108,7 @@ async def submit(
 ):
     try:
         with upload_place(request.app.state.uploading, user.id):
+            check_free_disk(the_course, incoming=offered.rules.max_upload_bytes)
             upload = await read_upload(request, the_course, offered, form_only=True)
             try:
                 check_csrf(request, upload.fields.get("csrf", ""))
