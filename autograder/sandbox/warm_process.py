@@ -25,6 +25,7 @@ from autograder.authoring import wire
 from autograder.forking import flush_output, fork
 from autograder.sandbox.fs import host_trees
 from autograder.sandbox.gate_wait import AtTheGate
+from autograder.sandbox.huge_pages import fold_heap_into_huge_pages
 from autograder.sandbox.isolated import die_with_parent
 from autograder.sandbox.probe_plan import ProbePlan
 from autograder.sandbox.probe_run import run_and_probe
@@ -59,6 +60,7 @@ def serve_warm(control, grader: int) -> None:
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
     view = files_for_sandboxes(plan, setup.student_files, setup.template)
+    fold_heap_into_huge_pages()  # every job forks this image four times
     warm = os.getpid()
     while (slot := _request(control)) is not None:
         ours, theirs = multiprocessing.Pipe()
