@@ -100,6 +100,15 @@ def test_a_run_reads_each_submission_and_the_zip_once(releases, tmp_path, monkey
     assert read == collections.Counter(
         {f"{student}/logistic_regression.ipynb": 1 for student in ("alice", "bob", "carol")}
     )
+    # Each feedback page (its written question's standing included) is written once, through one temporary
+    # file, and never read back.
+    feedback = (tmp_path / "out" / "feedback").resolve()
+    pages = sorted(str(path.resolve()) for path in feedback.glob("*.html"))
+    temporaries = sorted(name for name in opened if Path(name).parent == feedback and name.endswith(".tmp"))
+    assert len(pages) == len(temporaries) == 3
+    assert {name: opened[name] for name in pages + temporaries} == dict.fromkeys(pages, 0) | dict.fromkeys(
+        temporaries, 1
+    )
 
 
 def test_a_file_past_the_runs_held_bytes_is_read_again_and_only_graded_unchanged(tmp_path):
