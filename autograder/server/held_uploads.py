@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from autograder.grading.intake.received import Received
 
-# A held notebook costs about four times its bytes once parsed: 8 MiB is some 380 logistic_regression uploads.
+# A held notebook costs about four times its bytes once parsed: 8 MiB holds a few hundred bundled-lesson uploads.
 HELD_BYTES = 8 * 2**20
 _PENDING = "held_uploads"  # the session's received submissions, held once its transaction commits
 
