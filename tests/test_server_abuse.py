@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
+import json
 import re
 import shutil
 import socket
 import stat
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -374,6 +377,26 @@ def test_tokens_made_on_the_page_do_not_pile_up(server):
     assert all(_api(server, token).get("/api/me").status_code == 200 for token in made[1:])
     live = [row for row in _api(server, made[-1]).get("/api/tokens").json() if row["active"]]
     assert len(live) == MAX_MADE_TOKENS and {row["download_of"] for row in live} == {None}
+
+
+def test_parallel_downloads_leave_one_live_token(server):
+    """Downloads sent at once each read the same earlier token, revoked it, and kept their own: one
+    download's worth of live tokens per request, every old folder still able to submit."""
+    student = _visitor(server, "2026002")
+
+    async def downloads() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=server.url, cookies=student.http.cookies, timeout=120) as client:
+            return await asyncio.gather(*(client.get(f"/assignments/{NAME}/download") for _ in range(8)))
+
+    tokens = []
+    for response in asyncio.run(downloads()):
+        assert response.status_code == 200
+        folder = zipfile.ZipFile(io.BytesIO(response.content))
+        tokens.append(json.loads(folder.read(f"{NAME}/course_server.json"))["token"])
+    answers = [_api(server, token).get("/api/me").status_code for token in tokens]
+    assert sorted(answers) == [200] + [401] * 7, answers
+    live = [row for row in _api(server, tokens[answers.index(200)]).get("/api/tokens").json() if row["active"]]
+    assert [row["download_of"] for row in live] == [NAME]
 
 
 def test_an_expired_token_is_refused_and_tokens_are_kept_hashed(server):

@@ -8,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autograder.grading.intake import submissions
@@ -19,6 +19,7 @@ from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now
 from autograder.server.standing import allowance
 from autograder.server.storage import check_free_disk, check_quota
+from autograder.server.student_lock import hold_student
 from autograder.server.uploads import Upload, UploadRefused
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -49,7 +50,8 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
     try:
         _check_allowed(course, db, user, offered, upload.size)  # refused before the file costs a reading
         received = _checked_notebook(course, offered, upload)
-        _hold_student(db, user)
+        db.commit()  # what the first check read is done with; the hold starts a transaction of its own
+        hold_student(db, user)
         # Again, now that no other upload of theirs can be added meanwhile.
         moment = _check_allowed(course, db, user, offered, upload.size)
         submission = Submission(
@@ -87,19 +89,6 @@ def _check_allowed(course: Course, db: Session, user: User, offered: Offered, si
     check_quota(mine, offered.rules, size)
     check_free_disk(course)
     return moment
-
-
-def _hold_student(db: Session, user: User) -> None:
-    """Until ``db``'s transaction ends, make every other upload of ``user``'s wait here, so that
-    checking the day's cap and the cooldown and adding the submission are one step: parallel
-    uploads once all passed the check before any was added. PostgreSQL locks the student's row;
-    SQLite takes its one write lock at a transaction's first write (the driver begins the
-    transaction only then), so the row is written to itself."""
-    db.commit()  # what the first check read is done with; the lock starts a transaction of its own
-    if db.get_bind().dialect.name == "sqlite":
-        db.execute(update(User).where(User.id == user.id).values(session_version=User.session_version))
-    else:
-        db.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def _checked_notebook(course: Course, offered: Offered, upload: Upload) -> Received:

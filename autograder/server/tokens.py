@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from autograder.server.accounts import new_token, token_hash
 from autograder.server.models import ApiToken, User, now, row_by_id
+from autograder.server.student_lock import hold_student
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def issue_token(db: Session, user: User, *, days: float, download_of: str | None
     download of that assignment is revoked. Without it (a token made on the page), the oldest made
     one past MAX_MADE_TOKENS is revoked.
     """
+    hold_student(db, user)  # parallel downloads would each replace the same old token and all stay live
     moment = now()
     live = select(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > moment
