@@ -4,7 +4,7 @@ upload is read, hashed and parsed once: when it is received.
 Receiving reads the upload and parses it (in a bounded child) to refuse what is no notebook of the
 assignment; the claim hands that same ``Received`` to the loop, which grades exactly those bytes.
 A submission enters only once its transaction commits (a rolled-back one is never claimed), and
-only while the held bytes stay within ``HELD_BYTES``: past that, and for a job claimed after a
+only while what is held stays within ``HELD_BYTES``: past that, and for a job claimed after a
 restart, a regrade or a worker's death, the loop reads the stored file again and grades it only if
 its bytes still have the SHA-256 recorded when it was received.
 """
@@ -23,12 +23,37 @@ HELD_BYTES = 8 * 2**20
 _PENDING = "held_uploads"  # the session's received submissions, held once its transaction commits
 
 
+def held_size(received: Received) -> int:
+    """What holding ``received`` costs: its bytes, or the text of its notebook when that is more.
+
+    A zip's notebook is held unpacked: 40 KB of zip may hold a 40 MiB notebook, so counting the zip's
+    bytes let one student's few hundred such uploads hold gigabytes.
+    """
+    notebook = received.reading().notebook  # read already, when it was received
+    return max(len(received.content), _text_size(notebook) if notebook is not None else 0)
+
+
+def _text_size(data) -> int:
+    """The characters of every string ``data`` holds, keys included."""
+    size, pending = 0, [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            size += len(value)
+        elif isinstance(value, dict):
+            size += sum(len(key) for key in value if isinstance(key, str))
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return size
+
+
 class HeldUploads:
     """Received submissions by id (see the module docstring)."""
 
     def __init__(self, sessions: sessionmaker[Session], *, limit: int = HELD_BYTES):
         self.limit, self.used = limit, 0
-        self._held: dict[int, Received] = {}
+        self._held: dict[int, tuple[Received, int]] = {}
         self._lock = threading.Lock()
         event.listen(sessions, "after_commit", self._committed)
         event.listen(sessions, "after_rollback", lambda db: db.info.pop(_PENDING, None))
@@ -40,14 +65,14 @@ class HeldUploads:
     def take(self, submission_id: int) -> Received | None:
         """The submission as received, if it is still held; it is held no longer."""
         with self._lock:
-            received = self._held.pop(submission_id, None)
-            if received is not None:
-                self.used -= len(received.content)
+            received, size = self._held.pop(submission_id, (None, 0))
+            self.used -= size
             return received
 
     def _committed(self, db: Session) -> None:
         for submission_id, received in db.info.pop(_PENDING, []):
+            size = held_size(received)
             with self._lock:
-                if self.used + len(received.content) <= self.limit:
-                    self._held[submission_id] = received
-                    self.used += len(received.content)
+                if self.used + size <= self.limit:
+                    self._held[submission_id] = (received, size)
+                    self.used += size

@@ -1,0 +1,62 @@
+"""The course server's newest paths as a student out to disrupt it would use them, through the code
+each upload takes (``receive`` and the queue the server's grading loop claims from)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import nbformat
+import pytest
+from sqlalchemy import select
+
+from autograder.server.course import Course
+from autograder.server.held_uploads import HeldUploads
+from autograder.server.jobs import DatabaseQueue
+from autograder.server.models import User
+from autograder.server.receive import receive
+from tests.course_server import course_folder, project_with
+from tests.test_server_read_once import _upload  # a file as the upload handler leaves it
+
+UNPACKED_MB = 4
+
+
+@pytest.fixture
+def course(assignment, tmp_path):
+    opened = Course(course_folder(project_with(assignment, tmp_path / "project"), tmp_path / "course"))
+    yield opened
+    opened.engine.dispose()
+
+
+def _notebook(course: Course, text_mb: float) -> bytes:
+    name = next(iter(course.offered))
+    cells = [nbformat.v4.new_markdown_cell("a" * int(text_mb * 2**20))]
+    return nbformat.writes(
+        nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": name}}, cells=cells)
+    ).encode()
+
+
+def _zipped(course: Course, notebook: bytes) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as written:
+        written.writestr(f"{next(iter(course.offered))}.ipynb", notebook)
+    return archive.getvalue()
+
+
+def test_a_zip_is_held_at_the_size_of_its_notebook_not_of_the_zip(course):
+    """A 4 KB zip unpacks to a 4 MiB notebook, held parsed in the server's memory until graded; the
+    budget counted the zip, so a few hundred such uploads of one student held gigabytes (40 MB of the
+    server's memory each for 40 KB of budget, measured over HTTP)."""
+    offered = next(iter(course.offered.values()))
+    held = HeldUploads(course.sessions, limit=UNPACKED_MB * 2**20 // 2)
+    queue = DatabaseQueue(course.sessions, lease_seconds=60, held=held)
+    bomb = _zipped(course, _notebook(course, UNPACKED_MB))
+    small = _notebook(course, 0.01)
+    assert len(bomb) < 2**16
+    with course.sessions() as db:
+        user = db.scalar(select(User).where(User.login == "2026001"))
+        bomb_id = receive(course, queue, db, user, offered, _upload(course, "bomb", bomb)).id
+        small_id = receive(course, queue, db, user, offered, _upload(course, "small", small)).id
+    assert held.take(bomb_id) is None  # graded from its stored file instead
+    assert held.used == len(small)
+    assert held.take(small_id).content == small and held.used == 0
