@@ -23,7 +23,7 @@ from autograder.server.models import Submission
 from autograder.server.rules import SubmissionRules
 from autograder.server.uploads import UploadRefused
 
-# What grading one submission writes beside it, counted in its student's quota: logistic_regression's
+# What grading one submission writes beside it, counted in its student's quota: a bundled lesson's
 # feedback page and results file take about 90 KB together.
 GRADING_ALLOWANCE = 256 * 1024
 MB = 2**20
