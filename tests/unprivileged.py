@@ -24,6 +24,7 @@ from autograder.sandbox import modes
 TEST_UID = 60999  # an ordinary uid, below the sandbox uids (61000+)
 CLONE_NEWNS = 0x00020000
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+PR_SET_DUMPABLE = 4
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to an ordinary user needs root (as on CI)")
 
@@ -50,6 +51,9 @@ def as_user(
         os.setgroups(list(groups))
         os.setgid(uid)
         os.setuid(uid)
+        # Leaving root by setuid makes a process undumpable, so its /proc/self files stay root's; a TA's
+        # own shell starts the grader dumpable, and so does this.
+        _check(ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl(PR_SET_DUMPABLE)")
         os.environ["HOME"] = "/tmp"
         modes.current_mode.cache_clear()  # probed again as this user
         return job()
