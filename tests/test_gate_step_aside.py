@@ -9,6 +9,7 @@ rootless as an ordinary user); each test has a gate of its own.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import tempfile
@@ -24,6 +25,8 @@ from tests.sandbox_modes import MODES, in_mode
 
 SECRET = b"def sigmoid(x): ..."
 LOOP_WALL_S = 8
+READING_CLOCK = "gap-probe-read"  # the name the clock-gap probe takes once it has read the clock
+PR_SET_NAME = 15
 
 
 def _loop() -> bytes:
@@ -45,12 +48,26 @@ def _first_gap() -> bytes:
     """Read the clock until it jumps (this process was stopped); return by how much. It naps between
     reads: spinning, a loaded machine could spend its 10 s of CPU before the other sandbox commits."""
     last = time.monotonic()
+    # Only now may a stop come: one before this, it could not see. (Its /proc/self is not its own to write.)
+    ctypes.CDLL(None).prctl(PR_SET_NAME, READING_CLOCK.encode(), 0, 0, 0)
     while True:
         time.sleep(0.01)
         now = time.monotonic()
         if now - last > 0.7:  # longer than a busy machine leaves a process unscheduled, shorter than a stop
             return repr(now - last).encode()
         last = now
+
+
+def _clock_read() -> bool:
+    """Whether the clock-gap probe has read the clock once (it names itself then; the host's /proc shows it)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as name:
+                if name.read().strip() == READING_CLOCK:
+                    return True
+        except OSError:
+            continue  # it ended while we looked
+    return False
 
 
 def _gate_held(folder: str) -> bool:
@@ -65,9 +82,12 @@ def _gate_held(folder: str) -> bool:
     return False
 
 
-def _beside_a_phase_one(phase_one, commit, *, wall_s: float, without: frozenset = frozenset()) -> dict:
-    """Start ``phase_one`` in a sandbox, and once it holds the gate, a sandbox that runs ``commit`` (which
-    reveals); returns both results, the order they ended in, and the phase one's notices from the gate."""
+def _beside_a_phase_one(
+    phase_one, commit, *, wall_s: float, without: frozenset = frozenset(), started=lambda: True
+) -> dict:
+    """Start ``phase_one`` in a sandbox, and once it holds the gate and ``started()``, a sandbox that runs
+    ``commit`` (which reveals); returns both results, the order they ended in, and the phase one's notices
+    from the gate."""
 
     def job() -> dict:
         with tempfile.TemporaryDirectory() as folder:
@@ -87,7 +107,7 @@ def _beside_a_phase_one(phase_one, commit, *, wall_s: float, without: frozenset 
             )
             first.start()
             deadline = time.monotonic() + 60
-            while not _gate_held(folder):  # a lock announces nothing: look again
+            while not (_gate_held(folder) and started()):  # a lock announces nothing: look again
                 assert time.monotonic() < deadline and first.is_alive(), "the phase one never held the gate"
                 time.sleep(0.01)
             run("commit", commit, limits=sandbox.Limits(wall_s=60, gate_folder=folder), secret_fd=secret_fd)
@@ -123,7 +143,7 @@ def test_without_stepping_aside_the_commit_waits_for_the_loop_to_end(mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_a_stopped_phase_one_cannot_time_the_phase_two(mode):
     """Its clock jumps by whole quanta, not by the 0.3 s the phase two chose to run."""
-    seen = in_mode(mode, _beside_a_phase_one(_first_gap, _commit_then_sleep, wall_s=60))
+    seen = in_mode(mode, _beside_a_phase_one(_first_gap, _commit_then_sleep, wall_s=60, started=_clock_read))
     assert seen["phase one"][0] == "ok" and seen["commit"] == ["ok", SECRET.decode()], seen
     gap = float(seen["phase one"][2])
     quanta = round(gap / QUANTUM_S)
