@@ -1,10 +1,11 @@
 """Throughput of the course server past one machine: one ``autograder worker`` against two.
 
 Starts a throwaway Redis and PostgreSQL (as ``make test`` does, see ``tests/scale_services.py``),
-a course server with ``--queue``, then one worker, and later two, each with one sandbox at once and
-warmed up before any upload. It uploads the same submissions (the assignment's bundled examples,
-repeated) over HTTP and times the first upload to the last grade. Prints one line per run and the
-ratio of the two throughputs:
+a course server with ``--queue``, then one worker, and later two, each with one sandbox at once, a
+phase gate of its own (as a machine of its own has) and warmed up before any upload. It uploads the
+same submissions (the assignment's bundled examples, repeated) over HTTP and times the first upload
+to the last grade. Prints one line per run, with how many of the cores were busy, and the ratio of
+the two throughputs:
 
     .venv/bin/python benchmarks/scale_out.py --assignment logistic_regression --submissions 24
 """
@@ -33,10 +34,19 @@ def students() -> list[str]:
     return [line.split(",")[0] for line in ROSTER.splitlines()[1:]]
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's (busy, total) CPU ticks since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
 def run(
     assignment: Assignment, notebooks: list[bytes], *, machines: int, sandboxes: int, folder: Path
-) -> tuple[float, list[int]]:
-    """Seconds from the first upload to the last grade, with ``machines`` workers, and the jobs each claimed."""
+) -> tuple[float, float, list[int]]:
+    """Seconds from the first upload to the last grade, with ``machines`` workers; how many cores were busy
+    meanwhile (every process on the machine: server, queue, database, uploads, workers); the jobs each claimed."""
     with scaled_out_server(assignment, folder) as (server, queue_url, database_url):
         workers = []
         try:
@@ -48,20 +58,23 @@ def run(
                         queue_url=queue_url,
                         database_url=database_url,
                         workers=sandboxes,
+                        own_gate=True,  # as a machine of its own has (one host's sandboxes take turns at one)
                     )
                 )
             visitors = {}
             for login in students():
                 visitors[login] = Visitor(server.url)
                 visitors[login].log_in(login)
-            started = time.monotonic()
+            started, (busy_before, total_before) = time.monotonic(), cpu_ticks()
             sent = [
                 (visitors[login], submitted_id(visitors[login].upload(assignment.name, "mine.ipynb", content)))
                 for login, content in zip(itertools.cycle(visitors), notebooks)
             ]
             for visitor, submission_id in sent:
                 visitor.graded(submission_id)
-            return time.monotonic() - started, [len(worker.claimed()) for worker in workers]
+            busy, total = cpu_ticks()
+            cores = (busy - busy_before) / max(1, total - total_before) * os.cpu_count()
+            return time.monotonic() - started, cores, [len(worker.claimed()) for worker in workers]
         finally:
             for worker in workers:
                 worker.stop()
@@ -86,7 +99,7 @@ def main() -> None:
     rates = {}
     with tempfile.TemporaryDirectory(prefix="scale-out-") as scratch:
         for machines in (1, 2):
-            seconds, claimed = run(
+            seconds, cores, claimed = run(
                 assignment,
                 notebooks,
                 machines=machines,
@@ -97,7 +110,8 @@ def main() -> None:
             print(
                 f"scale-out: {machines} worker{'s' if machines > 1 else ''} x {options.sandboxes} sandbox: "
                 f"{len(notebooks)} graded in {seconds:.1f} s, "
-                f"{rates[machines]:.1f}/min (jobs per worker: {' + '.join(map(str, claimed))})",
+                f"{rates[machines]:.1f}/min, {cores:.1f} of {os.cpu_count()} cores busy "
+                f"(jobs per worker: {' + '.join(map(str, claimed))})",
                 flush=True,
             )
     ratio = rates[2] / rates[1]

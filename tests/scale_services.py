@@ -165,11 +165,21 @@ def scaled_out_server(
 
 class WorkerMachine:
     """``autograder worker`` as another machine would run it: its own copy of the kit's project, its
-    own scratch folder, a process group of its own (so a SIGKILL takes all of it, as a power cut would)."""
+    own scratch folder, a process group of its own (so a SIGKILL takes all of it, as a power cut would).
+    ``gate_folder``: a phase gate of its own, as a machine of its own has; None shares this host's."""
 
     CLAIMED = re.compile(r"job (\d+) \(.*\): claimed")
 
-    def __init__(self, project: Path, scratch: Path, *, queue_url: str, database_url: str, workers: int = 1):
+    def __init__(
+        self,
+        project: Path,
+        scratch: Path,
+        *,
+        queue_url: str,
+        database_url: str,
+        workers: int = 1,
+        gate_folder: Path | None = None,
+    ):
         self.scratch = scratch
         self.log: list[str] = []
         self._changed = threading.Condition()
@@ -187,6 +197,9 @@ class WorkerMachine:
             "--scratch",
             str(scratch),
         ]
+        if gate_folder is not None:
+            gate_folder.mkdir(parents=True, exist_ok=True)
+            command[1:1] = ["--phase-gate", str(gate_folder)]
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,
@@ -200,7 +213,14 @@ class WorkerMachine:
 
     @classmethod
     def holding(
-        cls, assignment: Assignment, folder: Path, *, queue_url: str, database_url: str, workers: int = 1
+        cls,
+        assignment: Assignment,
+        folder: Path,
+        *,
+        queue_url: str,
+        database_url: str,
+        workers: int = 1,
+        own_gate: bool = False,
     ) -> "WorkerMachine":
         """A machine in ``folder`` with its own copy of ``assignment``'s release and its own scratch folder."""
         return cls(
@@ -209,6 +229,7 @@ class WorkerMachine:
             queue_url=queue_url,
             database_url=database_url,
             workers=workers,
+            gate_folder=folder / "gate" if own_gate else None,
         )
 
     def _read_log(self) -> None:
