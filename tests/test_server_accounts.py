@@ -18,7 +18,7 @@ from sqlalchemy import select
 from autograder.cli import main
 from autograder.server.accounts import token_hash
 from autograder.server.course import Course
-from autograder.server.models import User
+from autograder.server.models import Submission, User
 from tests.course_server import PASSWORD, ROSTER, STAFF, Server, Visitor, course_folder, project_with
 
 NAME = "logistic_regression"
@@ -184,3 +184,37 @@ def test_add_students_refuses_a_roster_row_without_a_student_number(assignment, 
     late.write_text("学号,姓名\n,无号\n", encoding="utf-8")
     refused = CliRunner().invoke(main, ["serve", str(course), "--add-students", str(late)])
     assert refused.exit_code == 1 and f"{late}: '无号' has no student number" in refused.output
+
+
+def _stored_submission(course_folder_path, login: str) -> int:
+    """A row for a submission of ``login``'s, with no job: nothing grades it, it only has to exist."""
+    course = Course(course_folder_path)
+    try:
+        with course.sessions.begin() as db:
+            owner = db.scalar(select(User).where(User.login == login))
+            row = Submission(user_id=owner.id, assignment=NAME, stored="uploads/none.ipynb", state="graded")
+            db.add(row)
+            db.flush()
+            return row.id
+    finally:
+        course.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/accounts/add",
+        "/staff/accounts/2026007/first-login",
+        f"/staff/assignments/{NAME}/open",
+        f"/staff/assignments/{NAME}/regrade",
+        f"/staff/assignments/{NAME}/extension",
+        "/staff/submissions/{own}/regrade",
+    ],
+)
+def test_staff_actions_do_not_exist_for_a_student_even_without_the_forms_token(server, path):
+    """Without a form token a student was told "the form expired" (403), which says the action exists
+    (and, for their own submission, read their form first); staff actions are 404 to them either way."""
+    student = _signed_in(server, "2026009")
+    own = _stored_submission(server.folder, "2026009")
+    refused = student.http.post(path.format(own=own), data={"open": "0", "login": "2026009", "minutes": "600"})
+    assert refused.status_code == 404, refused.text[-300:]

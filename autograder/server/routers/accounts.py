@@ -75,8 +75,8 @@ def _accounts_page(request: Request, user: User, db: Session, *, status: int = 2
 @router.post("/staff/accounts/add")
 def add_student(
     request: Request,
-    form: dict = Depends(checked_form),
     user: User = Depends(staff),
+    form: dict = Depends(checked_form),
     db: Session = Depends(database),
     the_course: Course = Depends(course),
 ):
@@ -108,8 +108,8 @@ def add_student(
 def reissue(
     request: Request,
     login: str,
-    form: dict = Depends(checked_form),
     user: User = Depends(staff),
+    form: dict = Depends(checked_form),
     db: Session = Depends(database),
     the_course: Course = Depends(course),
 ):

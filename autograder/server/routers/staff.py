@@ -120,8 +120,8 @@ def class_file(request: Request, path: str, offered: Offered = Depends(offered),
 def open_or_close(
     request: Request,
     offered: Offered = Depends(offered),
-    form: dict = Depends(checked_form),
     user: User = Depends(staff),
+    form: dict = Depends(checked_form),
     db: Session = Depends(database),
 ):
     set_open(db, offered.name, form.get("open") == "1")
@@ -133,8 +133,8 @@ def open_or_close(
 def regrade_all(
     request: Request,
     offered: Offered = Depends(offered),
-    form: dict = Depends(checked_form),
     user: User = Depends(staff),
+    form: dict = Depends(checked_form),
     db: Session = Depends(database),
     the_course: Course = Depends(course),
 ):
@@ -156,8 +156,8 @@ def regrade_all(
 def extension(
     request: Request,
     offered: Offered = Depends(offered),
-    form: dict = Depends(checked_form),
     user: User = Depends(staff),
+    form: dict = Depends(checked_form),
     db: Session = Depends(database),
 ):
     student = db.scalar(select(User).where(User.login == form.get("login", "").strip()))
@@ -204,9 +204,9 @@ def student(
 @router.post("/submissions/{submission_id}/regrade")
 def regrade_one(
     request: Request,
+    user: User = Depends(staff),
     found: Submission = Depends(own_submission),
     form: dict = Depends(checked_form),
-    user: User = Depends(staff),
     db: Session = Depends(database),
 ):
     regrade(db, request.app.state.queue, [found])
