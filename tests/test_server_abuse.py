@@ -543,6 +543,29 @@ def test_a_malformed_form_gets_a_clear_400(server, body, content_type, words):
     assert _incoming(server) == 0
 
 
+@pytest.mark.parametrize(
+    "method, path, data, status, words",
+    [
+        ("GET", "/no-such-page", None, 404, "没有这个页面 · no such page"),
+        ("GET", "/api/no-such-route", None, 404, "没有这个页面 · no such page"),
+        ("PUT", "/api/me", None, 405, "这个地址不接受这种请求"),
+        ("POST", "/login", {"login": "2026001", "password": "p" * (1024 * 1024 + 1)}, 400, "请求不对 · the request is"),
+    ],
+    ids=["page", "api-route", "method", "form-field-over-1-MB"],
+)
+def test_refusals_starlette_makes_are_in_both_languages(server, method, path, data, status, words):
+    """A route that does not exist, a method a route does not take and a form field past Starlette's
+    limit were answered {"detail": "Not Found"} in English only, not as the server's other errors."""
+    answer = httpx.request(method, server.url + path, data=data, timeout=60)
+    assert answer.status_code == status
+    if path.startswith("/api/"):
+        assert words in answer.json()["error"]
+    else:
+        assert words in answer.text and answer.headers["content-type"].startswith("text/html")
+    if status == 405:
+        assert answer.headers["allow"] == "GET"
+
+
 # --- the course folder -----------------------------------------------------------------------------
 
 

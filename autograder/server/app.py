@@ -8,9 +8,10 @@ import dataclasses
 from contextlib import asynccontextmanager
 from typing import Callable
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from autograder import __version__
@@ -37,6 +38,11 @@ SECURITY_HEADERS = {
     b"cache-control": b"no-store",
 }
 FALLBACK_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# Starlette's own refusals (no such route, a method a route does not take), in both languages.
+STARLETTE_DETAILS = {
+    "Not Found": "没有这个页面 · no such page",
+    "Method Not Allowed": "这个地址不接受这种请求 · this address does not take this kind of request",
+}
 
 
 class SecurityHeaders:
@@ -151,16 +157,19 @@ def _handle_errors(app: FastAPI) -> None:
             return JSONResponse({"error": "请先登录 · log in first"}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException):
-        detail = error.detail if isinstance(error.detail, str) else "出错了 · something went wrong"
-        if error.status_code == 404 and detail == "Not Found":
-            detail = "没有这个页面 · no such page"
+    # Registered for Starlette's class, which FastAPI's subclasses: a route that does not exist, a method a
+    # route does not take and a form field over Starlette's size limit are raised as Starlette's own.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        detail = _bilingual(error)
         if wants_json(request):
-            return JSONResponse({"error": detail}, status_code=error.status_code)
-        return render(
-            "message.html", status=error.status_code, title=detail, heading=f"{error.status_code}", message=detail
-        )
+            response = JSONResponse({"error": detail}, status_code=error.status_code)
+        else:
+            response = render(
+                "message.html", status=error.status_code, title=detail, heading=f"{error.status_code}", message=detail
+            )
+        response.headers.update(error.headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, error: RequestValidationError):
@@ -168,3 +177,15 @@ def _handle_errors(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse({"error": detail, "problems": error.errors()}, status_code=422)
         return render("message.html", status=422, title=detail, heading="422", message=detail)
+
+
+def _bilingual(error: StarletteHTTPException) -> str:
+    """``error``'s message in both languages: the server's own already are; Starlette's are given words."""
+    detail = error.detail if isinstance(error.detail, str) else ""
+    if " · " in detail:
+        return detail
+    if detail in STARLETTE_DETAILS:
+        return STARLETTE_DETAILS[detail]
+    if error.status_code == 400 and detail:
+        return f"请求不对 · the request is not valid: {detail}"
+    return "出错了 · something went wrong"
