@@ -566,6 +566,19 @@ def test_refusals_starlette_makes_are_in_both_languages(server, method, path, da
         assert answer.headers["allow"] == "GET"
 
 
+def test_a_utf8_name_in_the_upload_name_header_is_shown_as_sent(server):
+    """curl sends a header's UTF-8 bytes as they are; read as Latin-1, 逻辑回归.ipynb was listed as 'é\x80»è¾\x91…'."""
+    student = _visitor(server, "2026002")
+    student.page(f"/assignments/{NAME}")
+    sent = student.http.post(
+        f"/api/assignments/{NAME}/submissions",
+        content=EMPTY,
+        headers=[(b"X-CSRF-Token", student.csrf.encode()), (b"X-Upload-Name", "逻辑回归.ipynb".encode())],
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["upload_name"] == "逻辑回归.ipynb"
+
+
 # --- the course folder -----------------------------------------------------------------------------
 
 

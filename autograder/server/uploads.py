@@ -297,4 +297,13 @@ async def read_upload(request, course, offered, *, form_only: bool = False) -> U
     stream = paced(request.stream(), stall_s=times.upload_stall_seconds, total_s=times.upload_seconds)
     if form:
         return await read_form(stream, content_type, folder=folder, limit=limit)
-    return await read_body(stream, folder=folder, limit=limit, name=request.headers.get(NAME_HEADER, "upload"))
+    return await read_body(stream, folder=folder, limit=limit, name=_utf8(request.headers.get(NAME_HEADER, "upload")))
+
+
+def _utf8(header: str) -> str:
+    """A header's text as the client meant it: headers are read as Latin-1, but curl and most clients send
+    a name like 逻辑回归.ipynb as its UTF-8 bytes, which read as Latin-1 would show as mojibake."""
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
