@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+RAISED = b"\x00raised:"  # what a child writes instead of its result when its job raised (JSON never starts so)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -93,13 +95,23 @@ def _start(job: Callable[[], dict]) -> tuple[int, int]:
         if "torch" in sys.modules:
             # An OpenMP pool the parent started does not survive the fork.
             sys.modules["torch"].set_num_threads(1)
-        data = json.dumps(job()).encode()
-        while data:
-            data = data[os.write(write_end, data) :]
+        try:
+            data = json.dumps(job()).encode()
+        except BaseException as error:
+            # Its type only: a job's message may carry what it read (a student's file), and can be of any length.
+            data = RAISED + type(error).__name__.encode()
+            raise
+        finally:
+            _write_all(write_end, data)
 
     pid = fork(child)
     os.close(write_end)
     return read_end, pid
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def _wait(running: dict[int, _Child], *, timeout: float) -> list[tuple[int, Outcome]]:
@@ -131,10 +143,13 @@ def _finish(pid: int, data: bytes) -> Outcome:
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
         return Outcome(None, f"crashed ({signal.Signals(os.WTERMSIG(status)).name})")
+    code = os.waitstatus_to_exitcode(status)
+    if data.startswith(RAISED):
+        return Outcome(None, f"crashed (exit code {code}, {data[len(RAISED) :].decode()} raised)")
     try:
         return Outcome(json.loads(data))
     except ValueError:
-        return Outcome(None, f"crashed (exit code {os.waitstatus_to_exitcode(status)}, no result)")
+        return Outcome(None, f"crashed (exit code {code}, no result)")
 
 
 def _kill(pid: int, fd: int) -> None:

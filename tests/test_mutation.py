@@ -281,7 +281,7 @@ def test_run_forked_returns_results_in_job_order_and_contains_side_effects():
     [
         (_forever, "ran longer than 0.5 s"),
         (_segfault, "crashed (SIGSEGV)"),
-        (_raises, "crashed (exit code 70, no result)"),
+        (_raises, "crashed (exit code 70, ValueError raised)"),
     ],
 )
 def test_run_forked_reports_jobs_that_never_answer(job, problem):
