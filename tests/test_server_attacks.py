@@ -3,6 +3,7 @@ each upload takes (``receive`` and the queue the server's grading loop claims fr
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -13,9 +14,11 @@ from sqlalchemy import select
 from autograder.server.course import Course
 from autograder.server.held_uploads import HeldUploads
 from autograder.server.jobs import DatabaseQueue
-from autograder.server.models import User
+from autograder.server.models import Submission, User
 from autograder.server.receive import receive
-from tests.course_server import course_folder, project_with
+from autograder.server.staff_actions import set_extension
+from autograder.server.uploads import UploadRefused
+from tests.course_server import STAFF, course_folder, project_with
 from tests.test_server_read_once import _upload  # a file as the upload handler leaves it
 
 UNPACKED_MB = 4
@@ -60,3 +63,33 @@ def test_a_zip_is_held_at_the_size_of_its_notebook_not_of_the_zip(course):
     assert held.take(bomb_id) is None  # graded from its stored file instead
     assert held.used == len(small)
     assert held.take(small_id).content == small and held.used == 0
+
+
+def test_an_upload_past_the_students_cutoff_is_refused_and_their_extension_moves_it(assignment, tmp_path):
+    """Past the cutoff a submission earns nothing, yet it was taken, and as the latest it counted over the
+    late one before it that earned half (seen over HTTP: 5 of 10 became 0 of 10)."""
+    cutoff = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1)
+    late = {
+        "due": (cutoff - dt.timedelta(hours=1)).isoformat(),
+        "penalty": 0.5,
+        "per": "day",
+        "cutoff": cutoff.isoformat(),
+    }
+    project = project_with(assignment, tmp_path / "project", late=late, server={"counts": "latest_on_time"})
+    course = Course(course_folder(project, tmp_path / "course"))
+    offered = next(iter(course.offered.values()))
+    queue = DatabaseQueue(course.sessions, lease_seconds=60)
+    notebook = _notebook(course, 0.01)
+    try:
+        with course.sessions() as db:
+            past, extended = (db.scalar(select(User).where(User.login == login)) for login in ("2026001", "2026002"))
+            set_extension(db, extended, offered.name, 3 * 60, granted_by=STAFF)
+            db.commit()
+            with pytest.raises(UploadRefused, match=r"the cutoff \(.*\) has passed") as refused:
+                receive(course, queue, db, past, offered, _upload(course, "past", notebook))
+            assert refused.value.status == 403
+            taken = receive(course, queue, db, extended, offered, _upload(course, "extended", notebook))
+            assert [s.id for s in db.scalars(select(Submission).where(Submission.user_id == past.id))] == []
+            assert taken.user_id == extended.id
+    finally:
+        course.engine.dispose()

@@ -17,7 +17,7 @@ from autograder.grading.pages.feedback_page import STATUS_WORDS
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now
-from autograder.server.standing import allowance
+from autograder.server.standing import allowance, extended, extension_minutes
 from autograder.server.storage import check_free_disk, check_quota
 from autograder.server.student_lock import hold_student
 from autograder.server.uploads import Upload, UploadRefused
@@ -77,10 +77,19 @@ def receive(course: Course, queue: JobQueue, db: Session, user: User, offered: O
 
 def _check_allowed(course: Course, db: Session, user: User, offered: Offered, size: int) -> dt.datetime:
     """The moment ``user`` may submit a file of ``size`` bytes to ``offered`` at: now, unless it is
-    closed, a limit says not yet, or the file would not fit on the disk or in their quota (refused)."""
+    closed, past their cutoff (their extension moves it), a limit says not yet, or the file would not fit on the disk
+    or in their quota (refused)."""
     moment = now()
     if not is_open(db, offered.name):
         raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
+    cutoff = extended(offered.policy, extension_minutes(db, user, offered.name)).cutoff
+    if cutoff is not None and moment > cutoff:
+        # Past it a submission earns nothing, yet as the latest it would count over a late one that earns something.
+        when = f"{cutoff.astimezone(offered.zone):%Y-%m-%d %H:%M}"
+        raise UploadRefused(
+            403,
+            f"已过最终截止时间 {when}，不再接受提交 · the cutoff ({when}) has passed: no more submissions are taken",
+        )
     mine = submissions_of(db, user, offered.name)
     allowed = allowance(mine, offered.rules, moment)
     if allowed.next_at is not None:

@@ -7,8 +7,11 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from autograder.grading.records.late import Lateness, LatePolicy
-from autograder.server.models import Submission
+from autograder.server.models import Extension, Submission, User
 from autograder.server.rules import SubmissionRules
 
 DAY = dt.timedelta(days=1)
@@ -20,6 +23,11 @@ def extended(policy: LatePolicy, minutes: int) -> LatePolicy:
         return policy
     shift = dt.timedelta(minutes=minutes)
     return dataclasses.replace(policy, due=policy.due + shift, cutoff=policy.cutoff + shift if policy.cutoff else None)
+
+
+def extension_minutes(db: Session, user: User, assignment: str) -> int:
+    found = db.scalar(select(Extension.minutes).where(Extension.user_id == user.id, Extension.assignment == assignment))
+    return found or 0
 
 
 def final_score(submission: Submission, policy: LatePolicy) -> float | None:

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from autograder.grading.records.late import LatePolicy
 from autograder.server.course import Offered
 from autograder.server.jobs import queue_position
-from autograder.server.models import GRADED, QUEUED, RECEIVED, RUNNING, Extension, Submission, User, now
+from autograder.server.models import GRADED, QUEUED, RECEIVED, RUNNING, Submission, User, now
 from autograder.server.receive import is_open, submissions_of
 from autograder.server.rules import COUNTS
 from autograder.server.scale.registry import live_sandboxes
-from autograder.server.standing import allowance, counted, extended, final_score
+from autograder.server.standing import allowance, counted, extended, extension_minutes, final_score
 from autograder.server.storage import MB, stored_bytes
 
 # Before any submission of an assignment is graded, a wait is estimated with this many seconds each.
@@ -102,11 +102,6 @@ def _local(moment: dt.datetime) -> str:
 def _iso(moment: dt.datetime | None, zone: dt.tzinfo | None = None) -> str | None:
     """``moment`` in ISO 8601, in the course's ``zone`` (pages show it as written)."""
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
-
-
-def extension_minutes(db: Session, user: User, assignment: str) -> int:
-    found = db.scalar(select(Extension.minutes).where(Extension.user_id == user.id, Extension.assignment == assignment))
-    return found or 0
 
 
 def mean_grading_seconds(db: Session, assignment: str) -> float:
