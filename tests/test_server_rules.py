@@ -67,6 +67,16 @@ def test_the_cooldown_waits_from_the_last_submission():
     )
 
 
+def test_the_next_submission_time_is_never_shown_before_it_comes():
+    """Times are shown in minutes: a wait ending at 23:59:45 was shown as 23:59, so a student refused at
+    23:59:30 was told to come back at a minute already begun, and refused again then."""
+    last = _submission(1, 0, 1.0)
+    last.received_at += dt.timedelta(seconds=45)
+    waiting = allowance([last], SubmissionRules(cooldown_minutes=0.5), DUE + dt.timedelta(seconds=50))
+    assert waiting.next_at == DUE + dt.timedelta(minutes=2)  # ready at 00:00:15, shown as 00:01, not 00:00
+    assert allowance([last], SubmissionRules(cooldown_minutes=0.5), DUE + dt.timedelta(minutes=2)).next_at is None
+
+
 @pytest.mark.parametrize(
     "config, message",
     [

@@ -91,7 +91,14 @@ def allowance(submissions: list[Submission], rules: SubmissionRules, moment: dt.
     if not waits:
         return Allowance(left, None)
     until, reason = max(waits)
-    return Allowance(left, until, reason)
+    return Allowance(left, _whole_minute_after(until), reason)
+
+
+def _whole_minute_after(moment: dt.datetime) -> dt.datetime:
+    """``moment`` rounded up to the minute: pages and refusals show minutes, and a time cut down to its minute
+    (13:03 for 13:03:47) would tell a student refused at 13:03:30 to come back at a time already passed."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(minutes=1)
 
 
 def lateness(submission: Submission, policy: LatePolicy) -> Lateness:
