@@ -593,9 +593,11 @@ def test_the_database_and_submissions_are_the_owners_alone(server):
         server.folder / "course.db",
         server.folder / "course.db-wal",
         server.folder / "uploads" / NAME / f"{sid}.ipynb",
+        server.folder / "roster.csv",  # was 0o644: every student's name and number
     ):
         assert mode(path) == 0o600, f"{path}: {oct(mode(path))}"
-    for path in (server.folder / "uploads", server.folder / "graded"):
+    # classes/ was 0o755, its gradebooks and copies of graded/'s feedback pages 0o644: anyone on the host read them
+    for path in (server.folder / "uploads", server.folder / "graded", server.folder / "classes"):
         assert mode(path) == 0o700, f"{path}: {oct(mode(path))}"
 
 

@@ -62,10 +62,16 @@ class Offered:
 
 def _owner_only_folder(path: Path) -> None:
     """Make ``path`` (or narrow it to) a folder only its owner may enter: it holds every student's
-    submissions or their grading."""
+    submissions, their grading or the class's gradebooks."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_uid == os.geteuid():
         path.chmod(0o700)
+
+
+def _owner_only_file(path: Path) -> None:
+    """Narrow ``path``, if it is there and ours, to a file only its owner may read (the class list)."""
+    if path.is_file() and path.stat().st_uid == os.geteuid():
+        path.chmod(0o600)
 
 
 class Course:
@@ -74,8 +80,10 @@ class Course:
     def __init__(self, folder: Path, *, database_url: str | None = None):
         self.folder = Path(folder).resolve()
         self.settings = CourseSettings.read(self.folder)
-        for private in (UPLOADS, GRADED):
+        # The class folders hold copies of graded/'s pages and every gradebook; the roster, every name and number.
+        for private in (UPLOADS, GRADED, CLASSES):
             _owner_only_folder(self.folder / private)
+        _owner_only_file(self.folder / ROSTER_FILE)
         self.database_url = database_url or self.settings.database or database.default_url(self.folder)
         self.engine: Engine = database.connect(self.database_url)
         self.sessions: sessionmaker[Session] = database.sessions(self.engine)
