@@ -14,9 +14,19 @@ from sqlalchemy import select
 from autograder.server.course import Course
 from autograder.server.held_uploads import HeldUploads
 from autograder.server.jobs import DatabaseQueue
-from autograder.server.models import Submission, User
+from autograder.server.models import Submission, User, now
 from autograder.server.receive import receive
 from autograder.server.staff_actions import set_extension
+from autograder.server.tokens import (
+    KEPT_INACTIVE,
+    MAX_MADE_TOKENS,
+    REVOKED,
+    UNKNOWN,
+    is_active,
+    issue_token,
+    token_holder,
+    tokens_of,
+)
 from autograder.server.uploads import UploadRefused
 from tests.course_server import STAFF, course_folder, project_with
 from tests.test_server_read_once import _upload  # a file as the upload handler leaves it
@@ -93,3 +103,27 @@ def test_an_upload_past_the_students_cutoff_is_refused_and_their_extension_moves
             assert taken.user_id == extended.id
     finally:
         course.engine.dispose()
+
+
+def test_pressing_new_token_again_and_again_does_not_pile_up_rows(course):
+    """Each press revokes the oldest of the five live tokens, and revoked rows were kept for ever: 1,180
+    rows in 10 s from one student's script, every one listed on their page and on staff's."""
+    name = next(iter(course.offered))
+    with course.sessions() as db:
+        user = db.scalar(select(User).where(User.login == "2026003"))
+        made = []
+        for _ in range(MAX_MADE_TOKENS + KEPT_INACTIVE + 15):
+            made.append(issue_token(db, user, days=1))
+            db.commit()
+        downloads = []
+        for _ in range(KEPT_INACTIVE + 5):
+            downloads.append(issue_token(db, user, days=1, download_of=name))
+            db.commit()
+        listed = tokens_of(db, user)
+        live = [token for token in listed if is_active(token, now())]
+        assert len(live) == MAX_MADE_TOKENS + 1 and len(listed) == len(live) + KEPT_INACTIVE
+        assert (
+            token_holder(db, made[-1], moment=now()) == user and token_holder(db, downloads[-1], moment=now()) == user
+        )
+        assert token_holder(db, downloads[-2], moment=now()) == REVOKED  # the newest revoked are still listed
+        assert token_holder(db, made[0], moment=now()) == UNKNOWN  # the oldest are gone

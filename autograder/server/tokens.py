@@ -7,7 +7,8 @@ staff, on the tokens page or over the API.
 Tokens do not pile up: downloading an assignment's folder again revokes the token of the earlier
 download of it (the new folder holds the new one), and making one more on the page than
 MAX_MADE_TOKENS revokes the oldest made there. So an account holds at most one live token per
-assignment's download, and MAX_MADE_TOKENS others.
+assignment's download, and MAX_MADE_TOKENS others; of the tokens revoked or expired, the newest
+KEPT_INACTIVE stay listed and older ones are deleted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from autograder.server.accounts import new_token, token_hash
@@ -38,6 +39,8 @@ REVOKED = TokenRefused(
 )
 # Live tokens made with the "New token" button an account may hold; making one more revokes the oldest.
 MAX_MADE_TOKENS = 5
+# Revoked and expired tokens an account's list keeps (the newest): enough to see what happened, never a pile.
+KEPT_INACTIVE = 20
 EXPIRED = TokenRefused(
     "令牌已过期：请重新下载作业文件夹，或在作业页面点“新令牌” · the token has expired: "
     "download the assignment folder again, or make a new token on the assignment's page"
@@ -73,7 +76,21 @@ def issue_token(db: Session, user: User, *, days: float, download_of: str | None
             download_of=download_of,
         )
     )
+    _forget_old_inactive(db, user, moment)
     return token
+
+
+def _forget_old_inactive(db: Session, user: User, moment: dt.datetime) -> None:
+    """Delete ``user``'s revoked and expired tokens past the newest KEPT_INACTIVE. Each download or
+    "New token" revokes one, so a script pressing it (over a hundred a second) added rows without end,
+    and the token lists, the student's page and staff's, grew with them."""
+    inactive = (
+        select(ApiToken.id)
+        .where(ApiToken.user_id == user.id, or_(ApiToken.revoked_at.is_not(None), ApiToken.expires_at <= moment))
+        .order_by(ApiToken.id.desc())
+        .offset(KEPT_INACTIVE)
+    )
+    db.execute(delete(ApiToken).where(ApiToken.id.in_(inactive)))
 
 
 def token_holder(db: Session, token: str, *, moment: dt.datetime) -> User | TokenRefused:
