@@ -218,3 +218,13 @@ def test_staff_actions_do_not_exist_for_a_student_even_without_the_forms_token(s
     own = _stored_submission(server.folder, "2026009")
     refused = student.http.post(path.format(own=own), data={"open": "0", "login": "2026009", "minutes": "600"})
     assert refused.status_code == 404, refused.text[-300:]
+
+
+def test_a_link_cannot_put_its_own_words_on_a_staff_page(server):
+    """The assignment page took its notice from the address, so a link sent to a TA showed any words in
+    the page's green notice box ("all grades checked: nothing to do"); only the regrade count comes in it now."""
+    staff = _signed_in(server, STAFF)
+    forged = staff.http.get(f"/staff/assignments/{NAME}", params={"notice": "成绩已全部核对 · all grades checked"})
+    assert forged.status_code == 200 and "all grades checked" not in forged.text
+    counted = staff.http.get(f"/staff/assignments/{NAME}", params={"regraded": "3"})
+    assert "3 submissions queued to be graded again" in counted.text

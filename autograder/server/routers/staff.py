@@ -77,8 +77,14 @@ def manage(
     user: User = Depends(staff),
     db: Session = Depends(database),
     the_course: Course = Depends(course),
-    notice: str = "",
+    regraded: int | None = None,
 ):
+    # Only a count comes in the address: a notice taken from it as text would let a link put any words on the page.
+    notice = (
+        f"已重新排队 {regraded} 份提交 · {regraded} submissions queued to be graded again"
+        if regraded is not None
+        else None
+    )
     students = list(db.scalars(select(User).where(User.role == STUDENT).order_by(User.login)))
     extensions = dict(
         db.execute(select(Extension.user_id, Extension.minutes).where(Extension.assignment == offered.name)).all()
@@ -98,7 +104,7 @@ def manage(
         pages=CLASS_PAGES,
         downloads=DOWNLOADS,
         written=written,
-        notice=notice or None,
+        notice=notice,
     )
 
 
@@ -142,14 +148,7 @@ def regrade_all(
     queued = regrade(db, request.app.state.queue, submissions)
     db.commit()
     request.app.state.grading.wake(offered.name)
-    return manage(
-        request,
-        offered,
-        user,
-        db,
-        the_course,
-        notice=f"已重新排队 {queued} 份提交 · {queued} submissions queued to be graded again",
-    )
+    return manage(request, offered, user, db, the_course, regraded=queued)
 
 
 @router.post("/assignments/{name}/extension")
