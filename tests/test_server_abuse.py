@@ -34,7 +34,8 @@ from autograder.server.jobs import DatabaseQueue, queue_position
 from autograder.server.models import STUDENT, ApiToken, Submission, User
 from autograder.server.receive import receive
 from autograder.server.tokens import MAX_MADE_TOKENS, issue_token
-from autograder.server.uploads import INCOMING, Upload, UploadRefused
+from autograder.server.upload_refusals import UploadRefused
+from autograder.server.uploads import INCOMING, Upload
 from tests import scale_services
 from tests.course_server import PASSWORD, STAFF, Server, Visitor, course_folder, project_with, submitted_id
 

@@ -27,7 +27,7 @@ from autograder.server.tokens import (
     token_holder,
     tokens_of,
 )
-from autograder.server.uploads import UploadRefused
+from autograder.server.upload_refusals import UploadRefused
 from tests.course_server import STAFF, course_folder, project_with
 from tests.test_server_read_once import _upload  # a file as the upload handler leaves it
 

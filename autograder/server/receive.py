@@ -20,7 +20,8 @@ from autograder.server.models import AssignmentState, Submission, User, now
 from autograder.server.standing import allowance, extended, extension_minutes
 from autograder.server.storage import check_free_disk, check_quota
 from autograder.server.student_lock import hold_student
-from autograder.server.uploads import Upload, UploadRefused
+from autograder.server.upload_refusals import UploadRefused
+from autograder.server.uploads import Upload
 
 ZIP_MAGIC = b"PK\x03\x04"
 

@@ -21,7 +21,7 @@ import shutil
 from autograder.server.course import Course
 from autograder.server.models import Submission
 from autograder.server.rules import SubmissionRules
-from autograder.server.uploads import UploadRefused
+from autograder.server.upload_refusals import UploadRefused
 
 # What grading one submission writes beside it, counted in its student's quota: a bundled lesson's
 # feedback page and results file take about 90 KB together.

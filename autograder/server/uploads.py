@@ -26,6 +26,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from autograder.grading.text import storable
 from autograder.server.places import AccountPlaces
+from autograder.server.upload_refusals import UploadRefused, too_large, too_slow
 
 # What a form adds around the file: boundaries, part headers, the CSRF field.
 FORM_OVERHEAD = 64 * 1024
@@ -40,33 +41,6 @@ NAME_HEADER = "x-upload-name"
 # Uploads one account may be sending at once: each holds a file of up to the size limit on disk
 # until it ends, and a student needs one at a time.
 MAX_UPLOADS_PER_USER = 2
-
-
-class UploadRefused(Exception):
-    """The upload cannot be taken; ``status`` is the HTTP status, the message is in both languages."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-    def closing(self, response):
-        """``response``, closing the connection when the upload was cut off: otherwise the server
-        would go on reading (and dropping) the rest of it, however large."""
-        if self.status in (408, 413, 429, 507):
-            response.headers["connection"] = "close"
-        return response
-
-
-def too_large(limit: int) -> UploadRefused:
-    return UploadRefused(
-        413, f"文件太大：上限为 {limit / 2**20:g} MB · the file is too large: the limit is {limit / 2**20:g} MB"
-    )
-
-
-def too_slow(why_zh: str, why_en: str) -> UploadRefused:
-    return UploadRefused(
-        408, f"上传太慢：{why_zh}，请换个网络再试 · the upload was too slow: {why_en}; try again on a better connection"
-    )
 
 
 def _named(raw: str) -> str:

@@ -19,7 +19,8 @@ from autograder.server.places import NoPlaceLeft
 from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
 from autograder.server.storage import check_free_disk
-from autograder.server.uploads import UploadRefused, read_upload, upload_place
+from autograder.server.upload_refusals import UploadRefused
+from autograder.server.uploads import read_upload, upload_place
 
 router = APIRouter(prefix="/api")
 MAX_WAIT_S = 60.0

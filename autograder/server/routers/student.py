@@ -27,7 +27,8 @@ from autograder.server.receive import receive
 from autograder.server.status import assignment_status, status_of
 from autograder.server.storage import GRADING_ALLOWANCE, MB, check_free_disk
 from autograder.server.tokens import MAX_MADE_TOKENS, issue_token
-from autograder.server.uploads import UploadRefused, read_upload, upload_place
+from autograder.server.upload_refusals import UploadRefused
+from autograder.server.uploads import read_upload, upload_place
 
 router = APIRouter()
 
