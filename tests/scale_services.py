@@ -169,6 +169,7 @@ class WorkerMachine:
     ``gate_folder``: a phase gate of its own, as a machine of its own has; None shares this host's."""
 
     CLAIMED = re.compile(r"job (\d+) \(.*\): claimed")
+    RECORDED = re.compile(r"job (\d+) \(.*\): recorded")
 
     def __init__(
         self,
@@ -208,7 +209,8 @@ class WorkerMachine:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             start_new_session=True,
         )
-        threading.Thread(target=self._read_log, daemon=True).start()
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
         self.wait_for(re.compile(r"\bready\.$"), timeout=300)  # Celery's word once it consumes
 
     @classmethod
@@ -257,6 +259,13 @@ class WorkerMachine:
     def claimed(self) -> list[int]:
         """The job ids this worker claimed, in order."""
         return [int(match.group(1)) for line in self.log if (match := self.CLAIMED.search(line))]
+
+    def unfinished(self) -> list[int]:
+        """The jobs this worker claimed and never recorded, once it has ended and its log is read to the end."""
+        self.process.wait(timeout=30)
+        self._reader.join(timeout=30)
+        recorded = {int(match.group(1)) for line in self.log if (match := self.RECORDED.search(line))}
+        return [job for job in self.claimed() if job not in recorded]
 
     def kill(self) -> None:
         """SIGKILL the worker and everything it started."""
