@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from autograder.cli import main
-from autograder.server.accounts import token_hash
+from autograder.server.accounts import FAILURES_PER_ADDRESS, FAILURES_PER_ADDRESS_AND_LOGIN, token_hash
 from autograder.server.course import Course
+from autograder.server.known_devices import DEVICE_COOKIE
 from autograder.server.models import Submission, User
 from tests.course_server import PASSWORD, ROSTER, STAFF, Server, Visitor, course_folder, project_with
 
@@ -228,3 +229,32 @@ def test_a_link_cannot_put_its_own_words_on_a_staff_page(server):
     assert forged.status_code == 200 and "all grades checked" not in forged.text
     counted = staff.http.get(f"/staff/assignments/{NAME}", params={"regraded": "3"})
     assert "3 submissions queued to be graded again" in counted.text
+
+
+def test_a_classmate_behind_the_same_address_cannot_lock_out_a_browser_its_student_logged_in_on(assignment, tmp_path):
+    """A campus sends a whole class through one address: thirty wrong guesses there block the address,
+    but not a browser an account has logged in on with its present password (a server of its own: the
+    address stays blocked for 15 minutes)."""
+    running = Server(course_folder(project_with(assignment, tmp_path / "project"), tmp_path / "course"))
+    try:
+        owner, newcomer, guesser = (Visitor(running.url) for _ in range(3))
+        assert owner.log_in("2026003").status_code == 303
+        owner.page("/")
+        assert owner.post("/logout").status_code == 303
+        guesses = ["2026003"] * FAILURES_PER_ADDRESS_AND_LOGIN
+        guesses += [f"2026{number:03d}" for number in range(100, 100 + FAILURES_PER_ADDRESS - len(guesses))]
+        for login in guesses:
+            assert guesser.log_in(login, "a-wrong-guess").status_code == 401
+        assert guesser.log_in("2026005").status_code == 429  # the address is blocked
+        assert newcomer.log_in("2026003").status_code == 429  # and so is a browser no one logged in on
+        newcomer.http.cookies.set(DEVICE_COOKIE, "a-forged-note")
+        assert newcomer.log_in("2026003").status_code == 429
+        assert owner.log_in("2026004").status_code == 429  # the note is for 2026003 only
+        assert owner.log_in("2026003").status_code == 303
+        owner.page("/")
+        owner.post("/logout")
+        for _ in range(FAILURES_PER_ADDRESS_AND_LOGIN):  # guesses from the noted browser count there
+            assert owner.log_in("2026003", "a-wrong-guess").status_code == 401
+        assert owner.log_in("2026003").status_code == 429
+    finally:
+        running.stop()

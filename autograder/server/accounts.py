@@ -5,7 +5,9 @@ is stored, so a copy of the database lets no one log in.
 
 Failed logins are counted per address and account, so whoever guesses from one address stops
 there without locking the account's owner out elsewhere; per address, so guessing across accounts
-stays slow; and per account from every address, so guessing from many addresses does too.
+stays slow; and per account from every address, so guessing from many addresses does too. A
+browser the account has logged in on before (``known_devices``) is counted on its own, so neither
+a classmate behind the same address nor guesses from everywhere lock the owner out of it.
 """
 
 from __future__ import annotations
@@ -81,9 +83,11 @@ def client_network(address: str) -> str:
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
-def _failure_keys(login: str, address: str) -> dict[str, int]:
-    """What a failed login counts against, each with its limit."""
+def _failure_keys(login: str, address: str, device: str | None) -> dict[str, int]:
+    """What a failed login counts against, each with its limit; ``device``: a browser the account knows."""
     account = login.casefold()[:200]  # no login is longer; the key stays within its column
+    if device is not None:
+        return {f"device:{device[:64]} login:{account}": FAILURES_PER_ADDRESS_AND_LOGIN}
     address = client_network(address)
     return {
         f"from:{address} login:{account}": FAILURES_PER_ADDRESS_AND_LOGIN,
@@ -92,9 +96,9 @@ def _failure_keys(login: str, address: str) -> dict[str, int]:
     }
 
 
-def login_blocked(db: Session, login: str, address: str) -> bool:
+def login_blocked(db: Session, login: str, address: str, *, device: str | None = None) -> bool:
     """Whether too many logins failed lately from this address at this account, from this address,
-    or at this account."""
+    or at this account; from a ``device`` the account knows, at this account from that device only."""
     since = now() - FAILURE_WINDOW
     db.execute(delete(LoginAttempt).where(LoginAttempt.at < since))
 
@@ -103,8 +107,8 @@ def login_blocked(db: Session, login: str, address: str) -> bool:
             select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
         )
 
-    return any(count(key) >= limit for key, limit in _failure_keys(login, address).items())
+    return any(count(key) >= limit for key, limit in _failure_keys(login, address, device).items())
 
 
-def record_failure(db: Session, login: str, address: str) -> None:
-    db.add_all([LoginAttempt(key=key) for key in _failure_keys(login, address)])
+def record_failure(db: Session, login: str, address: str, *, device: str | None = None) -> None:
+    db.add_all([LoginAttempt(key=key) for key in _failure_keys(login, address, device)])

@@ -111,11 +111,12 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         graded,
     )
     app.state.uploading = AccountPlaces(MAX_UPLOADS_PER_USER)
+    app.state.secret = secret_key(course.folder)  # signs sessions and browsers' notes of their logins
     for router in (auth.router, accounts.router, student.router, staff.router, api.router, tokens.router):
         app.include_router(router)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret_key(course.folder),
+        secret_key=app.state.secret,
         session_cookie=SESSION_COOKIE,
         max_age=int(course.settings.session_hours * 3600),
         same_site="lax",

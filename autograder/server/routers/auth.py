@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from autograder.server import accounts
 from autograder.server.dependencies import checked_form, csrf_token, database, session_user
+from autograder.server.known_devices import KnownDevice, read_device, write_device
 from autograder.server.models import User
 from autograder.server.pages import render
 
@@ -40,8 +41,11 @@ def login_page(request: Request, next: str = "/"):
 @router.post("/login")
 def login(request: Request, form: dict = Depends(checked_form), db: Session = Depends(database)):
     name, password, target = form.get("login", "").strip(), form.get("password", ""), _safe_next(form.get("next", "/"))
-    address = client_address(request)
-    if accounts.login_blocked(db, name, address):
+    address, secret = client_address(request), request.app.state.secret
+    user = db.scalar(select(User).where(User.login == name)) if name else None
+    device = read_device(request, secret)
+    known = device.device if device.knows(user) else None
+    if accounts.login_blocked(db, name, address, device=known):
         db.commit()
         return render(
             "login.html",
@@ -52,9 +56,8 @@ def login(request: Request, form: dict = Depends(checked_form), db: Session = De
             login=name,
             error=TOO_MANY_FAILURES,
         )
-    user = db.scalar(select(User).where(User.login == name)) if name else None
     if not accounts.check_password(user, password):
-        accounts.record_failure(db, name, address)
+        accounts.record_failure(db, name, address, device=known)
         db.commit()
         return render(
             "login.html",
@@ -65,8 +68,7 @@ def login(request: Request, form: dict = Depends(checked_form), db: Session = De
             login=name,
             error="学号（用户名）或密码不对 · wrong login or password",
         )
-    start_session(request, user)
-    return RedirectResponse(target if target != "/" or not user.is_staff else "/staff", status_code=303)
+    return _signed_in(request, user, target if target != "/" or not user.is_staff else "/staff", device)
 
 
 @router.post("/logout")
@@ -107,8 +109,17 @@ def first_login(request: Request, token: str, form: dict = Depends(checked_form)
     accounts.set_password(user, form["password"])
     user.first_login_hash = None  # the link works once
     db.commit()
+    device = read_device(request, request.app.state.secret)
+    return _signed_in(request, user, "/staff" if user.is_staff else "/", device)
+
+
+def _signed_in(request: Request, user: User, target: str, device: KnownDevice) -> RedirectResponse:
+    """Sign ``user`` in and send them on to ``target``; their browser notes that they logged in on it."""
     start_session(request, user)
-    return RedirectResponse("/staff" if user.is_staff else "/", status_code=303)
+    response = RedirectResponse(target, status_code=303)
+    secure = request.app.state.course.settings.secure_cookies
+    write_device(response, device.remembering(user), request.app.state.secret, secure=secure)
+    return response
 
 
 def _used_link():
