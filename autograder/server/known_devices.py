@@ -33,6 +33,10 @@ class KnownDevice:
         """Whether ``user`` logged in here with the password they have now."""
         return user is not None and bool(user.password_hash) and self.accounts.get(user.login) == _digest(user)
 
+    def name_for(self, user: User | None) -> str | None:
+        """This browser's name, for counting ``user``'s failed logins on it, if it knows them; else None."""
+        return self.device if self.knows(user) else None
+
     def remembering(self, user: User) -> KnownDevice:
         others = {login: digest for login, digest in self.accounts.items() if login != user.login}
         kept = dict(list(others.items())[-(MAX_ACCOUNTS - 1) :])
@@ -51,7 +55,15 @@ def read_device(request: Request, secret: str) -> KnownDevice:
     return KnownDevice()
 
 
-def write_device(response, device: KnownDevice, secret: str, *, secure: bool) -> None:
+def note_login(request: Request, response, user: User, device: KnownDevice | None = None) -> None:
+    """Have ``response`` give ``request``'s browser (its note ``device``, when already read) a note that
+    ``user`` proved their present password on it."""
+    secret = request.app.state.secret
+    device = device or read_device(request, secret)
+    _write_device(response, device.remembering(user), secret, secure=request.app.state.course.settings.secure_cookies)
+
+
+def _write_device(response, device: KnownDevice, secret: str, *, secure: bool) -> None:
     response.set_cookie(
         DEVICE_COOKIE,
         _serializer(secret).dumps({"device": device.device, "accounts": device.accounts}),

@@ -13,6 +13,7 @@ from autograder.server import first_logins
 from autograder.server.account_changes import AccountRefused, WrongPassword, change_password, enroll, new_first_login
 from autograder.server.course import Course
 from autograder.server.dependencies import checked_form, course, database, signed_in, staff
+from autograder.server.known_devices import note_login, read_device
 from autograder.server.models import User
 from autograder.server.pages import page_for
 from autograder.server.routers.auth import TOO_MANY_FAILURES, client_address, start_session
@@ -37,8 +38,9 @@ def new_password(
     mine = db.get(User, user.id)
     # The current password is checked like a login, or whoever holds a session (a lab computer left
     # signed in) could guess it at leisure and take the account.
-    address = client_address(request)
-    if passwords.login_blocked(db, mine.login, address):
+    address, device = client_address(request), read_device(request, request.app.state.secret)
+    known = device.name_for(mine)  # counted as its logins are
+    if passwords.login_blocked(db, mine.login, address, device=known):
         db.commit()
         return page_for(request, user, "password.html", status=429, title=PASSWORD_TITLE, error=TOO_MANY_FAILURES)
     try:
@@ -47,18 +49,20 @@ def new_password(
         )
     except AccountRefused as refused:
         if isinstance(refused, WrongPassword):
-            passwords.record_failure(db, mine.login, address)
+            passwords.record_failure(db, mine.login, address, device=known)
             db.commit()
         return page_for(request, user, "password.html", status=400, title=PASSWORD_TITLE, error=str(refused))
     db.commit()
     start_session(request, mine)  # this browser stays signed in; every other session of theirs has ended
-    return page_for(
+    changed = page_for(
         request,
         mine,
         "password.html",
         title=PASSWORD_TITLE,
         notice="密码已修改，其他设备上的登录已退出 · your password is changed; you are logged out everywhere else",
     )
+    note_login(request, changed, mine, device)  # the new password voided this browser's note of them: it proved it here
+    return changed
 
 
 @router.get("/staff/accounts")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from autograder.server import accounts
 from autograder.server.dependencies import checked_form, csrf_token, database, session_user
-from autograder.server.known_devices import KnownDevice, read_device, write_device
+from autograder.server.known_devices import KnownDevice, note_login, read_device
 from autograder.server.models import User
 from autograder.server.pages import render
 
@@ -44,7 +44,7 @@ def login(request: Request, form: dict = Depends(checked_form), db: Session = De
     address, secret = client_address(request), request.app.state.secret
     user = db.scalar(select(User).where(User.login == name)) if name else None
     device = read_device(request, secret)
-    known = device.device if device.knows(user) else None
+    known = device.name_for(user)
     if accounts.login_blocked(db, name, address, device=known):
         db.commit()
         return render(
@@ -109,16 +109,14 @@ def first_login(request: Request, token: str, form: dict = Depends(checked_form)
     accounts.set_password(user, form["password"])
     user.first_login_hash = None  # the link works once
     db.commit()
-    device = read_device(request, request.app.state.secret)
-    return _signed_in(request, user, "/staff" if user.is_staff else "/", device)
+    return _signed_in(request, user, "/staff" if user.is_staff else "/")
 
 
-def _signed_in(request: Request, user: User, target: str, device: KnownDevice) -> RedirectResponse:
+def _signed_in(request: Request, user: User, target: str, device: KnownDevice | None = None) -> RedirectResponse:
     """Sign ``user`` in and send them on to ``target``; their browser notes that they logged in on it."""
     start_session(request, user)
     response = RedirectResponse(target, status_code=303)
-    secure = request.app.state.course.settings.secure_cookies
-    write_device(response, device.remembering(user), request.app.state.secret, secure=secure)
+    note_login(request, response, user, device)
     return response
 
 
