@@ -135,6 +135,15 @@ class Visitor:
         self.http = httpx.Client(base_url=url, follow_redirects=False, timeout=120)
         self.csrf = ""
 
+    @classmethod
+    def signed_in(cls, url: str, login: str | None = None) -> "Visitor":
+        """A visitor logged in as ``login`` (with PASSWORD), or a stranger when ``login`` is None."""
+        visitor = cls(url)
+        if login:
+            answer = visitor.log_in(login)
+            assert answer.status_code == 303, answer.text[-500:]
+        return visitor
+
     def page(self, path: str) -> httpx.Response:
         response = self.http.get(path)
         found = CSRF.search(response.text)

@@ -1,4 +1,4 @@
-"""The course server's web application: routers by area, sessions, security headers, and the
+"""The course server's web application: routers by area, sessions, security headers, HEAD and OPTIONS, and the
 grading service and class views that live as long as it does."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -22,6 +22,7 @@ from autograder.server.dependencies import LoginRequired
 from autograder.server.graded_signal import GradedSignal
 from autograder.server.grading import GradingService
 from autograder.server.held_uploads import HeldUploads
+from autograder.server.http_methods import HeadAsGet, method_not_taken
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
 from autograder.server.places import AccountPlaces
@@ -112,8 +113,10 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
     )
     app.state.uploading = AccountPlaces(MAX_UPLOADS_PER_USER)
     app.state.secret = secret_key(course.folder)  # signs sessions and browsers' notes of their logins
-    for router in (auth.router, accounts.router, student.router, staff.router, api.router, tokens.router):
+    routers = (auth.router, accounts.router, student.router, staff.router, api.router, tokens.router)
+    for router in routers:
         app.include_router(router)
+    app.state.routes = [route for router in routers for route in router.routes]  # see http_methods
     app.add_middleware(
         SessionMiddleware,
         secret_key=app.state.secret,
@@ -123,6 +126,7 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         https_only=course.settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     _handle_errors(app)
     return app
 
@@ -162,6 +166,11 @@ def _handle_errors(app: FastAPI) -> None:
     # route does not take and a form field over Starlette's size limit are raised as Starlette's own.
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
+        if error.status_code == 405:
+            answer = await method_not_taken(request)
+            if isinstance(answer, Response):
+                return answer
+            error = answer
         detail = _bilingual(error)
         if wants_json(request):
             response = JSONResponse({"error": detail}, status_code=error.status_code)
