@@ -16,6 +16,9 @@ from autograder.cli import main
 from autograder.server.accounts import check_password, token_hash
 from autograder.server.course import Course, Offered
 from autograder.server.models import STAFF, STUDENT, User
+from autograder.server.settings import CourseSettings, readable_password
+from tests import scale_services
+from tests.course_server import Server, course_folder, project_with
 
 ROSTER = '学号,姓名,班级\n2026001,张三,1\n2026002,=HYPERLINK("x"),2\n'
 
@@ -132,3 +135,48 @@ def test_init_that_cannot_offer_its_assignments_makes_no_folder(assignment, tmp_
     refused = _init(root, tmp_path / "course", "--roster", str(roster), "--staff", "ta", *options)
     assert refused.exit_code == 1 and message in refused.output
     assert not (tmp_path / "course").exists()
+
+
+def test_init_writes_the_settings_file_for_its_owner_alone(assignment, tmp_path):
+    """server.yml may hold the database's or the queue's password in their URLs, and was written 0644."""
+    assert _init(assignment.root, tmp_path / "course", "--demo").exit_code == 0
+    assert stat.S_IMODE((tmp_path / "course" / "server.yml").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    "written, mode, warned",
+    [
+        ({"database": "postgresql+psycopg://grader:s3cret@db/course"}, 0o644, "in its database URL"),
+        ({"queue": "redis://:s3cret@queue:6379/0"}, 0o640, "in its queue URL"),
+        ({"database": "postgresql+psycopg://grader@db/course?password=s3cret"}, 0o604, "in its database URL"),
+        ({"database": "postgresql+psycopg://grader:s3cret@db/course"}, 0o600, ""),
+        ({"database": "postgresql+psycopg://grader@db/course", "queue": "redis://queue:6379/0"}, 0o644, ""),
+        ({}, 0o644, ""),
+    ],
+)
+def test_a_password_others_may_read_in_the_settings_is_warned_of(tmp_path, written, mode, warned):
+    settings = CourseSettings(project=str(tmp_path), **written)
+    path = tmp_path / "server.yml"
+    settings.write(tmp_path)
+    path.chmod(mode)
+    warning = readable_password(tmp_path, settings)
+    if not warned:
+        assert warning == ""
+        return
+    assert warned in warning and f"(mode {mode:04o}): run `chmod 600 {path}`" in warning
+    assert f"请运行 chmod 600 {path}" in warning
+
+
+@pytest.mark.skipif(bool(scale_services.missing()), reason=scale_services.missing() or "PostgreSQL is here")
+def test_the_server_warns_at_start_of_a_database_password_others_may_read(assignment, tmp_path):
+    project = project_with(assignment, tmp_path / "project")
+    with scale_services.postgres_cluster(tmp_path / "postgres") as cluster:
+        # The cluster trusts local connections: any password is taken, and this one is only to be seen.
+        url = cluster.database("course").replace("postgres@", "postgres:a-database-password@", 1)
+        folder = course_folder(project, tmp_path / "course", database_url=url)
+        (folder / "server.yml").chmod(0o644)  # as an editor that writes a new file may leave it
+        running = Server(folder)
+        running.stop()
+    said = "".join(running.log)
+    assert f"{folder / 'server.yml'} holds a password (in its database URL)" in said
+    assert f"run `chmod 600 {folder / 'server.yml'}`" in said

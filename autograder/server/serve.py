@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import uvicorn
@@ -9,6 +10,9 @@ import uvicorn
 from autograder.server.app import create_app
 from autograder.server.course import Course
 from autograder.server.download import check_downloads
+from autograder.server.settings import readable_password
+
+log = logging.getLogger("autograder.server")
 
 
 def serve(
@@ -22,6 +26,9 @@ def serve(
     """Serve ``folder``'s course until stopped (SIGINT or SIGTERM); jobs still running go back to the queue.
     With ``queue_url``, workers on other machines grade (``autograder worker``)."""
     course = Course(folder, database_url=database_url)
+    warning = readable_password(course.folder, course.settings)
+    if warning:
+        log.warning(warning)
     check_downloads(offered.assignment for offered in course.offered.values())
     # X-Forwarded-For names the client only when a proxy the operator trusts sent it: from anyone
     # else it is a header they chose, and the login rate limit would count each forged address apart.

@@ -29,8 +29,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import stat
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -137,7 +139,8 @@ class CourseSettings:
         for optional in ("database", "queue"):
             if not data[optional]:
                 del data[optional]
-        (course / SETTINGS_FILE).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        # 0600: the database or queue URL may carry a password.
+        write_private(course / SETTINGS_FILE, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
     @property
     def project_root(self) -> Path:
@@ -148,7 +151,33 @@ def secret_key(course: Path) -> str:
     """The key sessions are signed with: made once (0600), kept across restarts."""
     path = course / SECRET_FILE
     if not path.is_file():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(descriptor, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_urlsafe(48))
+        write_private(path, secrets.token_urlsafe(48))
     return path.read_text(encoding="ascii").strip()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to the new file ``path``, which only its owner may read or write (0600) from the start."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def readable_password(course: Path, settings: CourseSettings) -> str:
+    """A warning, in both languages, when ``course``'s server.yml holds a password (in its database or queue
+    URL) and other users of this machine may read it; "" when it holds none or only its owner may read it."""
+    path = course / SETTINGS_FILE
+    holding = [name for name in ("database", "queue") if _has_password(getattr(settings, name))]
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not holding or not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return ""
+    where = " and ".join(holding)
+    return (
+        f"警告：{path} 的 {where} 地址里有密码，而本机其他用户可以读这个文件（权限 {mode:04o}）；"
+        f"请运行 chmod 600 {path} · warning: {path} holds a password (in its {where} URL) and other users of "
+        f"this machine can read it (mode {mode:04o}): run `chmod 600 {path}`"
+    )
+
+
+def _has_password(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.password) or "password" in parse_qs(parts.query)
