@@ -10,6 +10,7 @@ from autograder.grading.intake.answer_code import answer_names, graded_code
 from autograder.grading.intake.lms_names import LmsName, lms_name
 from autograder.grading.records.late import LatePolicy, LatePolicyError
 from autograder.grading.records.roster import Claim, Roster, RosterError, match
+from autograder.grading.records.time_words import duration_words, shown_time
 from autograder.grading.similarity.similar_pairs import clusters, similar_pairs
 from tests.conftest import PROJECT
 from tests.corpus import honest
@@ -142,6 +143,74 @@ def test_late_work_costs_what_the_policy_says(submitted, fraction, units):
 
 def test_no_due_time_costs_nothing():
     assert LatePolicy.from_config({}, where="x").cost(dt.datetime(2030, 1, 1)).fraction == 0
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("submitted", "reason"),
+    [
+        (
+            dt.datetime(2026, 12, 2, 0, 15, 4, tzinfo=BEIJING),  # 4 s past the grace period
+            "迟交 16 分钟 4 秒，按 1 天计，扣 10%（提交 2026-12-02 00:15:04 +08:00，截止 2026-12-01 23:59 +08:00） / "
+            "16 min 4 s late, counted as 1 day: 10% off (submitted 2026-12-02 00:15:04 +08:00, "
+            "due 2026-12-01 23:59 +08:00)",
+        ),
+        (
+            dt.datetime(2026, 12, 4, 2, 59, tzinfo=BEIJING),
+            "迟交 2 天 3 小时，按 3 天计，扣 30%（提交 2026-12-04 02:59 +08:00，截止 2026-12-01 23:59 +08:00） / "
+            "2 days 3 h late, counted as 3 days: 30% off (submitted 2026-12-04 02:59 +08:00, "
+            "due 2026-12-01 23:59 +08:00)",
+        ),
+    ],
+    ids=["seconds-past-grace", "days-and-hours"],
+)
+def test_the_late_reason_says_how_late_and_what_it_counts_as(submitted, reason):
+    assert LatePolicy.from_config(POLICY, where="assignment.yml").cost(submitted).reason == reason
+
+
+def test_four_seconds_late_reads_as_four_seconds_counted_as_one_day():
+    """Both times read "23:59" and the reason said "1 day late": a student saw a penalty for nothing."""
+    policy = LatePolicy.from_config(
+        {"due": "2026-12-01T23:59:00+08:00", "penalty": 0.1}, where="assignment.yml", zone=BEIJING
+    )
+    cost = policy.cost(dt.datetime(2026, 12, 1, 23, 59, 4, tzinfo=BEIJING))
+    assert (cost.units, cost.fraction) == (1, pytest.approx(0.1))
+    assert cost.reason.startswith(
+        "迟交 4 秒，按 1 天计，扣 10%（提交 2026-12-01 23:59:04 +08:00，截止 2026-12-01 23:59 +08:00）"
+    )
+    assert cost.reason.endswith(
+        " / 4 s late, counted as 1 day: 10% off (submitted 2026-12-01 23:59:04 +08:00, due 2026-12-01 23:59 +08:00)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "shown"),
+    [
+        (dt.datetime(2026, 12, 1, 23, 59, tzinfo=BEIJING), "2026-12-01 23:59 +08:00"),
+        (dt.datetime(2026, 12, 1, 23, 59, 4, tzinfo=BEIJING), "2026-12-01 23:59:04 +08:00"),
+        (dt.datetime(2026, 12, 1, 23, 59, 0, 300_000, tzinfo=BEIJING), "2026-12-01 23:59:00 +08:00"),
+        (dt.datetime(2026, 12, 1, 23, 59), "2026-12-01 23:59"),
+    ],
+)
+def test_a_time_shows_its_seconds_only_when_they_are_not_zero(when, shown):
+    assert shown_time(when) == shown
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (dt.timedelta(seconds=4), ("4 秒", "4 s")),
+        (dt.timedelta(seconds=0.2), ("1 秒", "1 s")),  # a second begun counts whole, as a unit late does
+        (dt.timedelta(minutes=1, seconds=30), ("1 分钟 30 秒", "1 min 30 s")),
+        (dt.timedelta(hours=5), ("5 小时", "5 h")),
+        (dt.timedelta(days=1, seconds=30), ("1 天 30 秒", "1 day 30 s")),
+        (dt.timedelta(days=2, hours=3), ("2 天 3 小时", "2 days 3 h")),
+    ],
+)
+def test_a_duration_reads_in_days_hours_minutes_and_seconds(delta, words):
+    assert duration_words(delta) == words
 
 
 @pytest.mark.parametrize(

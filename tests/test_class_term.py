@@ -233,7 +233,7 @@ def test_the_lms_files_import_without_edits_and_erase_nothing_unasked(term, tmp_
     )
     assert (
         after.feedback["2023005"].startswith("自动评分 10/10 · autograded 10/10 | ")
-        and "2 days late: 20% off" in after.feedback["2023005"]
+        and "counted as 2 days: 20% off" in after.feedback["2023005"]
     )
     assert after.feedback["2023006"] == "未提交 · no submission"
 
@@ -264,7 +264,7 @@ def test_late_submission_shows_its_penalty(term):
     assert float(rows["2023005"]["total"]) == pytest.approx(8.0)
     assert float(rows["2023003"]["late_penalty"]) == 0  # on time
     page = (out / rows["2023005"]["feedback_page"]).read_text(encoding="utf-8")
-    assert 'id="late"' in page and "2 days late: 20% off" in page
+    assert 'id="late"' in page and "counted as 2 days: 20% off" in page
     assert "8 / 11" in page
     on_time = (out / rows["2023003"]["feedback_page"]).read_text(encoding="utf-8")
     assert 'id="late"' not in on_time and "not marked yet" in on_time

@@ -168,7 +168,7 @@ def test_a_submission_is_graded_and_its_feedback_shown(server, notebooks):
     sid = submitted_id(visitor.upload(NAME, "mine.ipynb", notebooks[CORRECT]))
     status = visitor.graded(sid)
     assert (status["score"], status["final"], status["counts"]) == (10.0, 9.0, True)
-    assert "1 day late: 10% off" in status["late"]
+    assert "late, counted as 1 day: 10% off" in status["late"]
     feedback = visitor.http.get(status["feedback_url"])
     assert feedback.status_code == 200 and 'id="total">10 / ' in feedback.text
     assert "default-src 'none'" in feedback.headers["content-security-policy"]

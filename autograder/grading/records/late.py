@@ -11,9 +11,10 @@ run (``autograder grade --due ... --late-policy ...``)::
       cap: 0.50                # never lose more than this share
       cutoff: 2026-12-08T23:59:00+08:00   # after it: 0 points
 
-A unit begun counts whole: 1 minute past the grace period is one day late. Times without a zone (an
-LMS's worksheet writes them so) are read in the course's time zone (``read_zone``), never in the
-grading machine's, so a laptop's clock setting changes no one's penalty.
+A unit begun counts whole: 1 minute past the grace period is one day late, and the reason says both
+("迟交 4 秒，按 1 天计 / 4 s late, counted as 1 day").
+Times without a zone (an LMS's worksheet writes them so) are read in the course's time zone
+(``read_zone``), never in the grading machine's, so a laptop's clock setting changes no one's penalty.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ import zoneinfo
 from dataclasses import dataclass, replace
 
 from autograder import KitError
+from autograder.grading.records.time_words import duration_words, shown_time
 
 UNITS = {"day": dt.timedelta(days=1), "hour": dt.timedelta(hours=1)}
+UNIT_WORDS = {"day": ("天", "day", "days"), "hour": ("小时", "hour", "hours")}
 
 
 class LatePolicyError(KitError, ValueError):
@@ -95,31 +98,32 @@ class LatePolicy:
         submitted = self.in_zone(submitted) if submitted else None
         if self.due is None or submitted is None:
             return Lateness(submitted=submitted, due=self.due)
-        times = self.shown(submitted), self.shown(self.due)
         if self.cutoff is not None and submitted > self.cutoff:
-            cutoff = self.shown(self.cutoff)
-            return Lateness(
-                1.0,
-                0,
-                f"在截止时间 {cutoff} 之后提交（{times[0]}），不计分 / submitted {times[0]}, after the cutoff "
-                f"({cutoff}): no points",
-                submitted,
-                self.due,
-            )
+            return Lateness(1.0, 0, self._after_cutoff(submitted), submitted, self.due)
         over = submitted - self.due - self.grace
         if over <= dt.timedelta(0):
             return Lateness(submitted=submitted, due=self.due)
         units = math.ceil(over / UNITS[self.per])
         fraction = min(self.cap, units * self.penalty)
-        unit = {"day": ("天", "day"), "hour": ("小时", "hour")}[self.per]
-        return Lateness(
-            fraction,
-            units,
-            f"迟交 {units} {unit[0]}，扣 {fraction:.0%}（提交 {times[0]}，截止 {times[1]}）"
-            f" / {units} {unit[1]}{'s' if units != 1 else ''} late: {fraction:.0%} off (submitted {times[0]}, due "
-            f"{times[1]})",
-            submitted,
-            self.due,
+        reason = self._late_reason(submitted, units, fraction)
+        return Lateness(fraction, units, reason, submitted, self.due)
+
+    def _late_reason(self, submitted: dt.datetime, units: int, fraction: float) -> str:
+        """How late it was and what it counts as, since a unit begun counts whole and "1 day late" for 4 s
+        reads as a mistake: "迟交 4 秒，按 1 天计，扣 10%（…）/ 4 s late, counted as 1 day: 10% off (…)"."""
+        shown, due = self.shown(submitted), self.shown(self.due)
+        late, unit = duration_words(submitted - self.due), UNIT_WORDS[self.per]
+        return (
+            f"迟交 {late[0]}，按 {units} {unit[0]}计，扣 {fraction:.0%}（提交 {shown}，截止 {due}） / "
+            f"{late[1]} late, counted as {units} {unit[1 if units == 1 else 2]}: {fraction:.0%} off "
+            f"(submitted {shown}, due {due})"
+        )
+
+    def _after_cutoff(self, submitted: dt.datetime) -> str:
+        shown, cutoff = self.shown(submitted), self.shown(self.cutoff)
+        return (
+            f"在截止时间 {cutoff} 之后提交（{shown}），不计分 / submitted {shown}, after the cutoff "
+            f"({cutoff}): no points"
         )
 
     def in_zone(self, when: dt.datetime) -> dt.datetime:
@@ -129,12 +133,6 @@ class LatePolicy:
 
     def shown(self, when: dt.datetime) -> str:
         return shown_time(self.in_zone(when))
-
-
-def shown_time(when: dt.datetime) -> str:
-    """``when`` as a person reads it: 2026-11-20 23:59 +08:00."""
-    offset = when.strftime("%z")
-    return f"{when:%Y-%m-%d %H:%M}" + (f" {offset[:3]}:{offset[3:]}" if offset else "")
 
 
 def parse_time(value, *, where: str, written_out: bool = False, zone: dt.tzinfo | None = None) -> dt.datetime | None:
