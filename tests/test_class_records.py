@@ -213,6 +213,16 @@ def test_a_duration_reads_in_days_hours_minutes_and_seconds(delta, words):
     assert duration_words(delta) == words
 
 
+def test_a_moved_due_time_moves_the_cutoff_by_as_much():
+    policy = LatePolicy.from_config(POLICY, where="assignment.yml")
+    own = policy.due_for(dt.datetime(2026, 12, 3, 23, 59, tzinfo=BEIJING))
+    assert own.cutoff - policy.cutoff == own.due - policy.due == own.extension == dt.timedelta(days=2)
+    assert policy.moved(dt.timedelta(days=2)) == own
+    cost = own.cost(dt.datetime(2026, 12, 9, 0, 0, tzinfo=BEIJING))  # after the class's cutoff, before theirs
+    assert cost.fraction == pytest.approx(0.3) and cost.extension == dt.timedelta(days=2)
+    assert "截止 2026-12-03 23:59 +08:00，已延期 2 天）" in cost.reason and "extended by 2 days)" in cost.reason
+
+
 @pytest.mark.parametrize(
     ("config", "message"),
     [

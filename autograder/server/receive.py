@@ -17,7 +17,7 @@ from autograder.grading.pages.feedback_page import STATUS_WORDS
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import AssignmentState, Submission, User, now
-from autograder.server.standing import allowance, extended, extension_minutes
+from autograder.server.standing import allowance, student_policy
 from autograder.server.storage import check_free_disk, check_quota
 from autograder.server.student_lock import hold_student
 from autograder.server.upload_refusals import UploadRefused
@@ -83,7 +83,7 @@ def _check_allowed(course: Course, db: Session, user: User, offered: Offered, si
     moment = now()
     if not is_open(db, offered.name):
         raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
-    cutoff = extended(offered.policy, extension_minutes(db, user, offered.name)).cutoff
+    cutoff = student_policy(db, user, offered).cutoff
     if cutoff is not None and moment > cutoff:
         # Past it a submission earns nothing, yet as the latest it would count over a late one that earns something.
         when = f"{cutoff.astimezone(offered.zone):%Y-%m-%d %H:%M}"

@@ -3,7 +3,6 @@ submission (their extension included), which submission counts, and when they ma
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from autograder.grading.records.late import Lateness, LatePolicy
+from autograder.server.course import Offered
 from autograder.server.models import Extension, Submission, User
 from autograder.server.rules import SubmissionRules
 
@@ -19,15 +19,17 @@ DAY = dt.timedelta(days=1)
 
 def extended(policy: LatePolicy, minutes: int) -> LatePolicy:
     """``policy`` for a student with an extension of ``minutes``: due and cutoff move by as much."""
-    if not minutes or policy.due is None:
-        return policy
-    shift = dt.timedelta(minutes=minutes)
-    return dataclasses.replace(policy, due=policy.due + shift, cutoff=policy.cutoff + shift if policy.cutoff else None)
+    return policy.moved(dt.timedelta(minutes=minutes))
 
 
 def extension_minutes(db: Session, user: User, assignment: str) -> int:
     found = db.scalar(select(Extension.minutes).where(Extension.user_id == user.id, Extension.assignment == assignment))
     return found or 0
+
+
+def student_policy(db: Session, user: User, offered: Offered) -> LatePolicy:
+    """``offered``'s late policy as it holds for ``user``, their extension included."""
+    return extended(offered.policy, extension_minutes(db, user, offered.name))
 
 
 def final_score(submission: Submission, policy: LatePolicy) -> float | None:

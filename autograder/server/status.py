@@ -17,7 +17,7 @@ from autograder.server.models import GRADED, QUEUED, RECEIVED, RUNNING, Submissi
 from autograder.server.receive import is_open, submissions_of
 from autograder.server.rules import COUNTS
 from autograder.server.scale.registry import live_sandboxes
-from autograder.server.standing import allowance, counted, extended, extension_minutes, final_score
+from autograder.server.standing import allowance, counted, extended, extension_minutes, final_score, student_policy
 from autograder.server.storage import MB, stored_bytes
 
 # Before any submission of an assignment is graded, a wait is estimated with this many seconds each.
@@ -205,7 +205,7 @@ def assignment_status(db: Session, user: User, offered: Offered, *, workers: int
 
 def status_of(db: Session, submission: Submission, offered: Offered, *, workers: int) -> SubmissionStatus:
     """``submission_status`` with its owner's extension and the submission that counts looked up."""
-    policy = extended(offered.policy, extension_minutes(db, submission.user, submission.assignment))
+    policy = student_policy(db, submission.user, offered)
     chosen = counted(
         submissions_of(db, submission.user, submission.assignment), counts=offered.rules.counts, policy=policy
     )

@@ -12,7 +12,8 @@ run (``autograder grade --due ... --late-policy ...``)::
       cutoff: 2026-12-08T23:59:00+08:00   # after it: 0 points
 
 A unit begun counts whole: 1 minute past the grace period is one day late, and the reason says both
-("迟交 4 秒，按 1 天计 / 4 s late, counted as 1 day").
+("迟交 4 秒，按 1 天计 / 4 s late, counted as 1 day"). A student's own due time (an extension: the
+server's, or a times file's ``due`` column) moves their cutoff by as much (``LatePolicy.moved``).
 Times without a zone (an LMS's worksheet writes them so) are read in the course's time zone
 (``read_zone``), never in the grading machine's, so a laptop's clock setting changes no one's penalty.
 """
@@ -26,7 +27,7 @@ import zoneinfo
 from dataclasses import dataclass, replace
 
 from autograder import KitError
-from autograder.grading.records.time_words import duration_words, shown_time
+from autograder.grading.records.time_words import duration_words, moved_words, shown_time
 
 UNITS = {"day": dt.timedelta(days=1), "hour": dt.timedelta(hours=1)}
 UNIT_WORDS = {"day": ("天", "day", "days"), "hour": ("小时", "hour", "hours")}
@@ -45,7 +46,8 @@ class Lateness:
     units: int = 0
     reason: str = ""
     submitted: dt.datetime | None = None
-    due: dt.datetime | None = None
+    due: dt.datetime | None = None  # the student's own (their extension included)
+    extension: dt.timedelta = dt.timedelta(0)  # how far their due was moved from the class's
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class LatePolicy:
     cap: float = 1.0
     cutoff: dt.datetime | None = None
     zone: dt.tzinfo | None = None  # the course's: where times are shown and zone-less ones read
+    extension: dt.timedelta = dt.timedelta(0)  # how far ``moved`` moved the class's due for one student
 
     @classmethod
     def from_config(cls, config: dict | None, *, where: str, zone: dt.tzinfo | None = None) -> "LatePolicy":
@@ -93,37 +96,59 @@ class LatePolicy:
             cutoff=policy.cutoff and policy.in_zone(policy.cutoff),
         )
 
+    def moved(self, by: dt.timedelta) -> "LatePolicy":
+        """This policy for one student whose due time moves by ``by`` (an extension). Their cutoff moves as
+        much, so an extension gives the same time between due and cutoff as the class has."""
+        if not by or self.due is None:
+            return self
+        return replace(
+            self,
+            due=self.due + by,
+            cutoff=self.cutoff and self.cutoff + by,
+            extension=self.extension + by,
+        )
+
+    def due_for(self, due: dt.datetime) -> "LatePolicy":
+        """This policy for one student whose own due time is ``due``: ``moved`` by its distance from the
+        class's (a class without a due time gets ``due`` as it is)."""
+        due = self.in_zone(due)
+        return replace(self, due=due) if self.due is None else self.moved(due - self.due)
+
     def cost(self, submitted: dt.datetime | None) -> Lateness:
         """What being submitted at ``submitted`` costs (nothing when the time or the policy is unknown)."""
         submitted = self.in_zone(submitted) if submitted else None
         if self.due is None or submitted is None:
-            return Lateness(submitted=submitted, due=self.due)
+            return Lateness(submitted=submitted, due=self.due, extension=self.extension)
         if self.cutoff is not None and submitted > self.cutoff:
-            return Lateness(1.0, 0, self._after_cutoff(submitted), submitted, self.due)
+            return Lateness(1.0, 0, self._after_cutoff(submitted), submitted, self.due, self.extension)
         over = submitted - self.due - self.grace
         if over <= dt.timedelta(0):
-            return Lateness(submitted=submitted, due=self.due)
+            return Lateness(submitted=submitted, due=self.due, extension=self.extension)
         units = math.ceil(over / UNITS[self.per])
         fraction = min(self.cap, units * self.penalty)
         reason = self._late_reason(submitted, units, fraction)
-        return Lateness(fraction, units, reason, submitted, self.due)
+        return Lateness(fraction, units, reason, submitted, self.due, self.extension)
 
     def _late_reason(self, submitted: dt.datetime, units: int, fraction: float) -> str:
         """How late it was and what it counts as, since a unit begun counts whole and "1 day late" for 4 s
         reads as a mistake: "迟交 4 秒，按 1 天计，扣 10%（…）/ 4 s late, counted as 1 day: 10% off (…)"."""
         shown, due = self.shown(submitted), self.shown(self.due)
         late, unit = duration_words(submitted - self.due), UNIT_WORDS[self.per]
+        moved = moved_words(self.extension) if self.extension else None
+        zh, en = (f"，已{moved[0]}", f", {moved[1]}") if moved else ("", "")
         return (
-            f"迟交 {late[0]}，按 {units} {unit[0]}计，扣 {fraction:.0%}（提交 {shown}，截止 {due}） / "
+            f"迟交 {late[0]}，按 {units} {unit[0]}计，扣 {fraction:.0%}（提交 {shown}，截止 {due}{zh}） / "
             f"{late[1]} late, counted as {units} {unit[1 if units == 1 else 2]}: {fraction:.0%} off "
-            f"(submitted {shown}, due {due})"
+            f"(submitted {shown}, due {due}{en})"
         )
 
     def _after_cutoff(self, submitted: dt.datetime) -> str:
         shown, cutoff = self.shown(submitted), self.shown(self.cutoff)
+        moved = moved_words(self.extension) if self.extension else None
+        zh, en = (f"（已{moved[0]}）", f", {moved[1]}") if moved else ("", "")
         return (
-            f"在截止时间 {cutoff} 之后提交（{shown}），不计分 / submitted {shown}, after the cutoff "
-            f"({cutoff}): no points"
+            f"在截止时间 {cutoff}{zh}之后提交（{shown}），不计分 / submitted {shown}, after the cutoff "
+            f"({cutoff}{en}): no points"
         )
 
     def in_zone(self, when: dt.datetime) -> dt.datetime:

@@ -34,3 +34,16 @@ def duration_words(delta: dt.timedelta) -> tuple[str, str]:
             chinese.append(f"{count} {zh}")
             english.append(f"{count} {one if count == 1 else more}")
     return " ".join(chinese), " ".join(english)
+
+
+def extension_text(extension: dt.timedelta) -> str:
+    """How far a student's due time was moved, both languages ("延期 2 天 / extended by 2 days"); "" for none."""
+    return " / ".join(moved_words(extension)) if extension else ""
+
+
+def moved_words(extension: dt.timedelta) -> tuple[str, str]:
+    """How far a student's due time was moved (Chinese, English): ("延期 2 天", "extended by 2 days")."""
+    zh, en = duration_words(abs(extension))
+    if extension >= dt.timedelta(0):
+        return f"延期 {zh}", f"extended by {en}"
+    return f"提前 {zh}", f"moved {en} earlier"
