@@ -8,6 +8,10 @@ to the last grade. Prints one line per run, with how many of the cores were busy
 the two throughputs:
 
     .venv/bin/python benchmarks/scale_out.py --assignment logistic_regression --submissions 24
+
+On one host the workers share its cores with the server, Redis, PostgreSQL and the uploads;
+``--machine-cores 0.8`` holds each worker to 0.8 of a core, as machines of their own would, so the
+rest of the host is the server's.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from autograder.assignment import Assignment  # noqa: E402
+from benchmarks.cpu_budget import CpuBudget, CpuBudgetError  # noqa: E402
 from tests.course_server import ROSTER, Visitor, submitted_id  # noqa: E402
 from tests.scale_services import WorkerMachine, missing, scaled_out_server  # noqa: E402
 
@@ -43,12 +48,19 @@ def cpu_ticks() -> tuple[int, int]:
 
 
 def run(
-    assignment: Assignment, notebooks: list[bytes], *, machines: int, sandboxes: int, folder: Path
+    assignment: Assignment,
+    notebooks: list[bytes],
+    *,
+    machines: int,
+    sandboxes: int,
+    folder: Path,
+    machine_cores: float | None = None,
 ) -> tuple[float, float, list[int]]:
-    """Seconds from the first upload to the last grade, with ``machines`` workers; how many cores were busy
-    meanwhile (every process on the machine: server, queue, database, uploads, workers); the jobs each claimed."""
+    """Seconds from the first upload to the last grade, with ``machines`` workers (each held to
+    ``machine_cores`` cores, when given); how many cores were busy meanwhile (every process on the host:
+    server, queue, database, uploads, workers); the jobs each claimed."""
     with scaled_out_server(assignment, folder) as (server, queue_url, database_url):
-        workers = []
+        workers, budgets = [], []
         try:
             for number in range(machines):
                 workers.append(
@@ -61,6 +73,9 @@ def run(
                         own_gate=True,  # as a machine of its own has (one host's sandboxes take turns at one)
                     )
                 )
+                if machine_cores:
+                    budgets.append(CpuBudget(f"scale-out-{os.getpid()}-{number}", machine_cores))
+                    budgets[-1].hold(workers[-1].process.pid)  # its own session: Celery, warm process, sandboxes
             visitors = {}
             for login in students():
                 visitors[login] = Visitor(server.url)
@@ -78,6 +93,15 @@ def run(
         finally:
             for worker in workers:
                 worker.stop()
+            for budget in budgets:
+                budget.remove()
+
+
+def _run_or_exit(*args, **options) -> tuple[float, float, list[int]]:
+    try:
+        return run(*args, **options)
+    except CpuBudgetError as error:
+        raise SystemExit(f"scale_out: --machine-cores: {error}") from error
 
 
 def main() -> None:
@@ -85,26 +109,36 @@ def main() -> None:
     parser.add_argument("--assignment", default="logistic_regression")
     parser.add_argument("--submissions", type=int, default=24)
     parser.add_argument("--sandboxes", type=int, default=1, help="sandboxes at once per worker")
+    parser.add_argument(
+        "--machine-cores",
+        type=float,
+        help="hold each worker's processes to this many cores (a CPU cgroup), as a machine of that size "
+        "would, so the server, Redis and PostgreSQL have the rest of this host; default: no cap",
+    )
     options = parser.parse_args()
     why_not = missing()
     if why_not:
         raise SystemExit(f"scale_out: {why_not}")
+    if options.machine_cores is not None and not 0 < options.machine_cores <= os.cpu_count():
+        raise SystemExit(f"scale_out: --machine-cores must be above 0 and at most {os.cpu_count()}")
     assignment = Assignment.find(options.assignment, PROJECT)
     examples = sorted((PROJECT / "examples" / "submissions" / assignment.name).glob("*.ipynb"))
     if not examples or not assignment.zip_path.is_file():
         raise SystemExit(f"scale_out: {assignment.name} needs its bundled examples and a release (make release)")
     notebooks = [path.read_bytes() for path in itertools.islice(itertools.cycle(examples), options.submissions)]
     # Other work on the machine takes cores from the second worker: say how busy it was.
-    print(f"scale-out: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
+    cap = f"each worker held to {options.machine_cores:g} cores" if options.machine_cores else "no cap per worker"
+    print(f"scale-out: {os.cpu_count()} cores, {cap}, load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     rates = {}
     with tempfile.TemporaryDirectory(prefix="scale-out-") as scratch:
         for machines in (1, 2):
-            seconds, cores, claimed = run(
+            seconds, cores, claimed = _run_or_exit(
                 assignment,
                 notebooks,
                 machines=machines,
                 sandboxes=options.sandboxes,
                 folder=Path(scratch) / f"{machines}-workers",
+                machine_cores=options.machine_cores,
             )
             rates[machines] = len(notebooks) / seconds * 60
             print(
