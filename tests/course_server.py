@@ -4,6 +4,7 @@ serve`` on a free loopback port in a subprocess, driven over HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import httpx
 import yaml
@@ -75,6 +76,16 @@ def course_folder(
             user.first_login_hash = None
     course.engine.dispose()
     return folder
+
+
+@contextlib.contextmanager
+def plain_server(assignment: Assignment, root: Path) -> Iterator["Server"]:
+    """A running server on ``assignment`` as released (no rules, no late policy), its folders under ``root``."""
+    running = Server(course_folder(project_with(assignment, root / "project"), root / "course"))
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def free_port() -> int:

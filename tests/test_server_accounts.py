@@ -20,7 +20,7 @@ from autograder.server.accounts import FAILURES_PER_ADDRESS, FAILURES_PER_ADDRES
 from autograder.server.course import Course
 from autograder.server.known_devices import DEVICE_COOKIE
 from autograder.server.models import Submission, User
-from tests.course_server import PASSWORD, ROSTER, STAFF, Server, Visitor, course_folder, project_with
+from tests.course_server import PASSWORD, ROSTER, STAFF, Server, Visitor, course_folder, plain_server, project_with
 
 NAME = "logistic_regression"
 NEW_PASSWORD = "another-long-password"
@@ -28,10 +28,8 @@ NEW_PASSWORD = "another-long-password"
 
 @pytest.fixture(scope="module")
 def server(assignment, tmp_path_factory):
-    root = tmp_path_factory.mktemp("accounts-server")
-    running = Server(course_folder(project_with(assignment, root / "project"), root / "course"))
-    yield running
-    running.stop()
+    with plain_server(assignment, tmp_path_factory.mktemp("accounts-server")) as running:
+        yield running
 
 
 def _signed_in(server, login: str, password: str = PASSWORD) -> Visitor:
@@ -59,9 +57,11 @@ def test_staff_add_a_late_student_whose_link_is_appended_and_works_once(server):
     before = (server.folder / "first_logins.csv").read_bytes()
     staff.page("/staff/accounts")
     added = staff.post("/staff/accounts/add", {"student_id": "2026101", "name": "迟到", "section": "2"})
-    assert added.status_code == 200 and "2026101" in added.text
+    assert added.status_code == 303 and added.headers["location"] == "/staff/accounts"  # a reload adds no one
+    shown = staff.page("/staff/accounts").text
     link = _links(server.folder)["2026101"]
-    assert link in added.text  # shown to the TA once, and kept in the links file
+    assert link in shown and "added 迟到 (2026101)" in shown  # shown to the TA once, and kept in the links file
+    assert link not in staff.page("/staff/accounts").text
     assert (server.folder / "first_logins.csv").read_bytes().startswith(before)  # no earlier row changed
     assert "2026101,迟到,2" in (server.folder / "roster.csv").read_text(
         encoding="utf-8-sig"
@@ -86,8 +86,9 @@ def test_a_new_link_ends_the_old_password_sessions_and_tokens(server):
 
     staff = _signed_in(server, STAFF)
     staff.page("/staff/accounts")
-    issued = staff.post("/staff/accounts/2026002/first-login")
-    assert issued.status_code == 200 and "no longer work" in issued.text
+    assert staff.post("/staff/accounts/2026002/first-login").status_code == 303
+    issued = staff.page("/staff/accounts")
+    assert "no longer work" in issued.text
     link = issued.text.split('id="issued-link">')[1].split("<")[0]
 
     assert student.http.get("/").status_code == 303  # the session ended: back to the login page
@@ -107,7 +108,9 @@ def test_a_student_changes_their_password_and_their_other_sessions_end(server):
     short = here.post("/account/password", {"current": PASSWORD, "password": "short", "confirm": "short"})
     assert short.status_code == 400 and "at least 8 characters" in short.text
     changed = here.post("/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert changed.status_code == 200 and "logged out everywhere else" in changed.text
+    assert changed.status_code == 303 and changed.headers["location"] == "/account/password"
+    assert "logged out everywhere else" in here.page("/account/password").text
+    assert "logged out everywhere else" not in here.page("/account/password").text  # shown once
     assert here.page("/").status_code == 200 and elsewhere.http.get("/").status_code == 303
     assert Visitor(server.url).log_in("2026004", PASSWORD).status_code == 401
     assert _signed_in(server, "2026004", NEW_PASSWORD)
@@ -257,7 +260,7 @@ def test_a_classmate_behind_the_same_address_cannot_lock_out_a_browser_its_stude
         changed = owner.post(
             "/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
         )
-        assert changed.status_code == 200, changed.text[-500:]
+        assert changed.status_code == 303, changed.text[-500:]
         owner.page("/")
         owner.post("/logout")
         assert owner.log_in("2026003", NEW_PASSWORD).status_code == 303  # the change noted the new password here

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.course_server import STAFF, Server, Visitor, course_folder, project_with
+from tests.course_server import STAFF, Visitor, plain_server
 
 NAME = "logistic_regression"
 STUDENT = "2026001"
@@ -24,10 +24,8 @@ STAFF_ADDRESSES = (
 
 @pytest.fixture(scope="module")
 def server(assignment, tmp_path_factory):
-    root = tmp_path_factory.mktemp("methods-server")
-    running = Server(course_folder(project_with(assignment, root / "project"), root / "course"))
-    yield running
-    running.stop()
+    with plain_server(assignment, tmp_path_factory.mktemp("methods-server")) as running:
+        yield running
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ link (which ends their password, sessions and tokens); everyone may change their
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,15 +18,17 @@ from autograder.server.known_devices import note_login, read_device
 from autograder.server.models import User
 from autograder.server.pages import page_for
 from autograder.server.routers.auth import TOO_MANY_FAILURES, client_address, start_session
+from autograder.server.shown_once import show_once, take_shown
 
 router = APIRouter()
 PASSWORD_TITLE = "修改密码 · Change your password"
 ACCOUNTS_TITLE = "账号 · Accounts"
+PASSWORD_CHANGED = "密码已修改，其他设备上的登录已退出 · your password is changed; you are logged out everywhere else"
 
 
 @router.get("/account/password")
 def password_page(request: Request, user: User = Depends(signed_in)):
-    return page_for(request, user, "password.html", title=PASSWORD_TITLE)
+    return page_for(request, user, "password.html", title=PASSWORD_TITLE, notice=take_shown(request).get("notice"))
 
 
 @router.post("/account/password")
@@ -54,26 +57,29 @@ def new_password(
         return page_for(request, user, "password.html", status=400, title=PASSWORD_TITLE, error=str(refused))
     db.commit()
     start_session(request, mine)  # this browser stays signed in; every other session of theirs has ended
-    changed = page_for(
-        request,
-        mine,
-        "password.html",
-        title=PASSWORD_TITLE,
-        notice="密码已修改，其他设备上的登录已退出 · your password is changed; you are logged out everywhere else",
-    )
+    show_once(request, notice=PASSWORD_CHANGED)
+    # A redirect: a reload of the page this POST answered would send the old password again, a wrong guess now.
+    changed = RedirectResponse("/account/password", status_code=303)
     note_login(request, changed, mine, device)  # the new password voided this browser's note of them: it proved it here
     return changed
 
 
 @router.get("/staff/accounts")
 def accounts(request: Request, user: User = Depends(staff), db: Session = Depends(database)):
-    return _accounts_page(request, user, db)
+    return _accounts_page(request, user, db, **take_shown(request))
 
 
 def _accounts_page(request: Request, user: User, db: Session, *, status: int = 200, **shown):
     """Every account, staff first; ``shown`` may hold a notice, an error, and a link ``issued`` (shown this once)."""
     people = list(db.scalars(select(User).order_by(User.role, User.login)))
     return page_for(request, user, "staff_accounts.html", status=status, title=ACCOUNTS_TITLE, people=people, **shown)
+
+
+def _issued(request: Request, person: User, link: str, *, notice: str) -> RedirectResponse:
+    """To the accounts page, which shows ``person``'s new first-login ``link`` once: a reload of a page the POST
+    answered would add the student again, or void the link just shown and make another."""
+    show_once(request, notice=notice, issued=[{"name": person.name, "login": person.login}, link])
+    return RedirectResponse("/staff/accounts", status_code=303)
 
 
 @router.post("/staff/accounts/add")
@@ -99,12 +105,11 @@ def add_student(
             f"{added.already[0]} has an account already; the button beside it gives a new first-login link",
         )
     new_user, token = added.links[0]
-    return _accounts_page(
+    return _issued(
         request,
-        user,
-        db,
+        new_user,
+        first_logins.link(the_course.settings.url, token),
         notice=f"已添加 {new_user.name}（{new_user.login}）· added {new_user.name} ({new_user.login})",
-        issued=(new_user, first_logins.link(the_course.settings.url, token)),
     )
 
 
@@ -122,11 +127,10 @@ def reissue(
         raise HTTPException(404, "没有这个账号 · no such account")
     token = new_first_login(db, person)
     db.commit()
-    return _accounts_page(
+    return _issued(
         request,
-        user,
-        db,
+        person,
+        first_logins.link(the_course.settings.url, token),
         notice=f"{person.login} 的旧密码、登录和令牌已失效 · {person.login}'s old password, sessions and tokens "
         "no longer work",
-        issued=(person, first_logins.link(the_course.settings.url, token)),
     )

@@ -142,13 +142,13 @@ def regrade_all(
     user: User = Depends(staff),
     form: dict = Depends(checked_form),
     db: Session = Depends(database),
-    the_course: Course = Depends(course),
 ):
     submissions = list(db.scalars(select(Submission).where(Submission.assignment == offered.name)))
     queued = regrade(db, request.app.state.queue, submissions)
     db.commit()
     request.app.state.grading.wake(offered.name)
-    return manage(request, offered, user, db, the_course, regraded=queued)
+    # A redirect, not the page: reloading a page a POST answered would queue the whole class again.
+    return RedirectResponse(f"/staff/assignments/{offered.name}?regraded={queued}", status_code=303)
 
 
 @router.post("/assignments/{name}/extension")

@@ -24,6 +24,7 @@ from autograder.server.download import student_folder_zip
 from autograder.server.models import User
 from autograder.server.pages import file_page, page_for
 from autograder.server.receive import receive
+from autograder.server.shown_once import show_once, take_shown
 from autograder.server.status import assignment_status, status_of
 from autograder.server.storage import GRADING_ALLOWANCE, MB, check_free_disk
 from autograder.server.tokens import MAX_MADE_TOKENS, issue_token
@@ -78,7 +79,8 @@ def assignment(
         if request.query_params.get("received")
         else None
     )
-    return assignment_page(request, user, db, the_course, offered, notice=notice)
+    token = take_shown(request).get("token")  # a new token, shown once
+    return assignment_page(request, user, db, the_course, offered, notice=notice, token=token)
 
 
 @router.get("/assignments/{name}/download")
@@ -135,12 +137,13 @@ def new_token(
     db: Session = Depends(database),
     the_course: Course = Depends(course),
 ):
-    token = issue_token(db, user, days=the_course.settings.token_days)
-    db.commit()
     chosen = the_course.offered.get(form.get("assignment", ""))
     if chosen is None:
         return RedirectResponse("/", status_code=303)
-    return assignment_page(request, user, db, the_course, chosen, token=token)
+    token = issue_token(db, user, days=the_course.settings.token_days)
+    db.commit()
+    show_once(request, token=token)  # on the page it redirects to: a reload there makes no other token
+    return RedirectResponse(f"/assignments/{chosen.name}", status_code=303)
 
 
 @router.get("/submissions/{submission_id}")
