@@ -439,6 +439,29 @@ def test_a_moodle_worksheet_is_read_in_the_courses_zone_on_a_utc_machine(term, t
     assert json.loads((out / "class.json").read_text(encoding="utf-8"))["timezone"] == "+08:00"
 
 
+def test_a_students_own_due_in_the_times_file_moves_their_due_not_their_submission(term, tmp_path):
+    """钱七 has a two-day extension and submitted one day after the class's due time: no penalty, and the
+    gradebook, the feedback page and the LMS file show when they submitted and their own due time."""
+    assignment, _, graded, _ = term
+    out = shutil.copytree(graded, tmp_path / "out")
+    times = tmp_path / "times.csv"
+    times.write_text(
+        "student_id,submitted,due\n2023005,2026-12-02T23:59:00+08:00,2026-12-03T23:59:00+08:00\n", encoding="utf-8"
+    )
+    _merge(assignment.root, out, "--times", times)
+    row = _students(out)["2023005"]
+    assert (row["late_penalty"], row["total"], row["late"]) == ("0.0", "10.0", "")
+    assert (row["submitted"], row["due"], row["extension"]) == (
+        "2026-12-02 23:59 +08:00",
+        "2026-12-03 23:59 +08:00",
+        "延期 2 天 / extended by 2 days",
+    )
+    page = (out / row["feedback_page"]).read_text(encoding="utf-8")
+    assert 'id="late"' not in page and "on time: submitted 2026-12-02 23:59 +08:00, due 2026-12-03 23:59 +08:00" in page
+    moodle = {line["ID number"]: line for line in _read_csv(out / "moodle.csv")}
+    assert "late" not in moodle["2023005"]["Feedback"] and moodle["2023005"]["Feedback"]
+
+
 def test_two_same_named_corrections_graded_one_after_the_other_keep_both_rows(term, tmp_path):
     assignment, _, graded, _ = term
     out = shutil.copytree(graded, tmp_path / "out")

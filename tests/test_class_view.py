@@ -16,10 +16,12 @@ import pytest
 from autograder.assignment import AssignmentConfig, AssignmentConfigError
 from autograder.grading.judging.grade import Grade
 from autograder.grading.records.class_book import UNKNOWN, student_rows
-from autograder.grading.records.class_settings import ClassSettings, ClassSettingsError, read_times
+from autograder.grading.records.class_settings import ClassSettings
+from autograder.grading.records.exports import students_csv
 from autograder.grading.records.late import LatePolicy, parse_time
 from autograder.grading.records.lms_imports import canvas_column, canvas_import, moodle_import
 from autograder.grading.records.roster import Roster
+from autograder.grading.records.times_file import SubmissionTimes, TimesFileError, read_times
 from autograder.grading.records.written import Answer, Mark, marks_sheet, read_marks
 
 DUE = "2026-12-01T23:59:00+08:00"
@@ -46,7 +48,7 @@ def _roster(tmp_path: Path, text: str) -> Roster:
     return Roster.read(path)
 
 
-def _times(tmp_path: Path, text: str) -> dict:
+def _times(tmp_path: Path, text: str) -> SubmissionTimes:
     path = tmp_path / "times.csv"
     path.write_text(text, encoding="utf-8")
     return read_times(str(path))
@@ -141,10 +143,70 @@ def test_moodles_grading_worksheet_works_as_it_is(tmp_path):
     accepts ISO 8601 only and stops at line 2."""
     try:
         times = _times(tmp_path, MOODLE_WORKSHEET)
-    except ClassSettingsError as error:
+    except TimesFileError as error:
         pytest.fail(f"Moodle's own worksheet was refused: {error}")
-    assert times["2023001"].replace(tzinfo=None) == dt.datetime(2026, 12, 1, 20, 0)
-    assert "2023008" not in times
+    assert times.submitted["2023001"].replace(tzinfo=None) == dt.datetime(2026, 12, 1, 20, 0)
+    assert "2023008" not in times.submitted
+
+
+def test_a_students_own_due_in_the_times_file_is_their_due_not_a_moved_submission_time(tmp_path):
+    """An extension moved the student's submission time back instead of their due time, so the
+    gradebook showed a time they never submitted at and the class's due, and nothing said an
+    extension was given. 张三 has two more days and submitted one day after the class's due time;
+    孙八, also two more days, submitted after the class's cutoff but before their own."""
+    roster = _roster(tmp_path, CANVAS_ROSTER + "2023007,周九,\n")
+    times = _times(
+        tmp_path,
+        "student_id,submitted,due\n"
+        "2023001,2026-12-02T23:59:00+08:00,2026-12-03T23:59:00+08:00\n"
+        "2023006,2026-12-16T00:00:00+08:00,2026-12-03T23:59:00+08:00\n"
+        "2023007,2026-12-02T23:59:00+08:00,\n",
+    )
+    grades = [_grade(f"{number}.ipynb", student_id=number) for number in ("2023001", "2023006", "2023007")]
+    rows = {row.student_id: row for row in student_rows(grades, roster=roster, late=POLICY, times=times)}
+    assert (rows["2023001"].late.fraction, rows["2023001"].total) == (0.0, 10.0)
+    assert rows["2023006"].late.fraction == 0.5, "their cutoff moved with their due: late, capped, not zero"
+    assert rows["2023007"].late.fraction == pytest.approx(0.1), "a blank due is the class's"
+    book = students_csv(list(rows.values()), questions=sorted(SCORES), written=[], possible=10, pages={})
+    shown = {row["student_id"]: row for row in csv.DictReader(io.StringIO(book.lstrip("\ufeff")))}
+    assert (shown["2023001"]["submitted"], shown["2023001"]["due"], shown["2023001"]["extension"]) == (
+        "2026-12-02 23:59 +08:00",
+        "2026-12-03 23:59 +08:00",
+        "延期 2 天 / extended by 2 days",
+    )
+    assert (shown["2023007"]["due"], shown["2023007"]["extension"]) == ("2026-12-01 23:59 +08:00", "")
+    assert "截止 2026-12-03 23:59 +08:00，已延期 2 天）" in shown["2023006"]["late"]
+
+
+@pytest.mark.parametrize(
+    ("text", "submitted", "due"),
+    [
+        ("file,due\na.ipynb,2026-12-03T23:59:00+08:00\n", {}, {"a.ipynb": "2026-12-03T23:59:00+08:00"}),
+        ("学号,提交时间,截止时间\n2023001,2026-12-02T10:00:00+08:00,\n", {"2023001": "2026-12-02T10:00:00+08:00"}, {}),
+        ("file,submitted\na.ipynb,2026-12-02T10:00:00+08:00\n", {"a.ipynb": "2026-12-02T10:00:00+08:00"}, {}),
+    ],
+    ids=["dues-only", "chinese-headers-blank-due", "times-only"],
+)
+def test_a_times_file_gives_times_and_own_due_times(tmp_path, text, submitted, due):
+    times = _times(tmp_path, text)
+    assert {key: when.isoformat() for key, when in times.submitted.items()} == submitted
+    assert {key: when.isoformat() for key, when in times.due.items()} == due
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "file,note\na.ipynb,x\n",
+            r"提交时间列.*截止时间列.* / .*needs a column .* or with the student's own due time",
+        ),
+        ("file,submitted,due\na.ipynb,,next friday\n", r"times\.csv, line 2, due: 'next friday' is not a time"),
+    ],
+    ids=["no-time-column", "bad-due"],
+)
+def test_a_times_file_that_cannot_be_read_says_where_and_how_to_fix_it(tmp_path, text, message):
+    with pytest.raises(TimesFileError, match=message):
+        _times(tmp_path, text)
 
 
 def test_a_ta_comment_survives_the_marks_sheet_round_trip(tmp_path):

@@ -26,6 +26,7 @@ import nbformat
 import pytest
 from sqlalchemy import select
 
+from autograder.grading.records.time_words import shown_time
 from autograder.server.course import Course
 from autograder.server.models import User
 from tests.corpus.honest import write_corpus
@@ -274,6 +275,18 @@ def test_the_servers_clock_decides_lateness_and_an_extension_moves_it(server, no
     extended = student.http.get(f"/api/submissions/{status['id']}").json()
     assert (extended["final"], extended["late"]) == (10.0, "")
     assert "extended for you by 1440 minutes" in student.page(f"/assignments/{NAME}").text
+    # The class gradebook shows when they really submitted and their own due time, not a time moved back.
+    own_due = dt.datetime.fromisoformat(student.http.get(f"/api/assignments/{NAME}").json()["due"])
+    received = dt.datetime.fromisoformat(status["received_at"])  # cut to the second: ":00" may show or not
+    sheet = staff.http.get(f"/staff/assignments/{NAME}/class/students.csv").content.decode("utf-8-sig")
+    (row,) = [row for row in csv.DictReader(io.StringIO(sheet)) if row["student_id"] == "2026002"]
+    assert row["submitted"] in {shown_time(received), shown_time(received.replace(microsecond=1))}
+    assert (row["due"], row["extension"], row["late"], row["total"]) == (
+        shown_time(own_due),
+        "延期 1 天 / extended by 1 day",
+        "",
+        "10.0",
+    )
 
 
 # --- what attackers send -----------------------------------------------------------------------

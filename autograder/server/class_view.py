@@ -3,15 +3,15 @@
 ``COURSE_DIR/classes/<assignment>/`` is an ``autograder grade`` output folder holding the
 submission that counts for each student (``autograder.server.standing``): the batch's own code
 writes its index, summary, similarity and written-answer pages, gradebooks and LMS exports from
-it, with the course's roster. Times come from the server's clock; a student's extension moves
-their times back by as much, which is what moving their due time forward costs them.
+it, with the course's roster. Its times file (``server_times.csv``) gives each counted submission's
+time by the server's clock and, for a student with an extension, their own due time, so the
+gradebook shows when they really submitted and when they were due.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import io
 import logging
 import shutil
@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from autograder.grading.records.class_outputs import EXPORT_FILES, FEEDBACK, RESULTS, write_class_outputs
+from autograder.grading.records.late import LatePolicy
 from autograder.grading.records.outputs import page_name, write_atomic
 from autograder.grading.similarity.lesson_code import LessonCode
 from autograder.server.course import Course, Offered
@@ -43,8 +44,8 @@ def rebuild(course: Course, offered: Offered, code: LessonCode) -> None:
     graded = course.graded(offered.name)
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    kept, times = set(), [["file", "submitted"]]
-    for submission, minutes in _counting(course, offered):
+    kept, times = set(), [["file", "submitted", "due"]]
+    for submission, policy in _counting(course, offered):
         name = page_name(submission.file)
         source = graded / RESULTS / f"{name}.json"
         if not source.is_file():
@@ -52,7 +53,8 @@ def rebuild(course: Course, offered: Offered, code: LessonCode) -> None:
         shutil.copyfile(source, out / RESULTS / f"{name}.json")
         shutil.copyfile(graded / FEEDBACK / f"{name}.html", out / FEEDBACK / f"{name}.html")
         kept.add(name)
-        times.append([submission.file, (submission.received_at - dt.timedelta(minutes=minutes)).isoformat()])
+        own_due = policy.due.isoformat() if policy.extension and policy.due else ""  # blank: the class's
+        times.append([submission.file, submission.received_at.isoformat(), own_due])
     for stale in list((out / RESULTS).glob("*.json")):
         if stale.stem not in kept:  # a student's earlier choice, or a submission regraded since
             stale.unlink()
@@ -80,8 +82,8 @@ def rebuild(course: Course, offered: Offered, code: LessonCode) -> None:
     )
 
 
-def _counting(course: Course, offered: Offered) -> list[tuple[Submission, int]]:
-    """Each student's counted submission, with their extension in minutes."""
+def _counting(course: Course, offered: Offered) -> list[tuple[Submission, LatePolicy]]:
+    """Each student's counted submission, with the late policy that holds for them (their extension included)."""
     with course.sessions() as db:
         extensions = {
             e.user_id: e.minutes for e in db.scalars(select(Extension).where(Extension.assignment == offered.name))
@@ -93,10 +95,10 @@ def _counting(course: Course, offered: Offered) -> list[tuple[Submission, int]]:
             by_user.setdefault(submission.user_id, []).append(submission)
     chosen = []
     for user_id, submissions in by_user.items():
-        minutes = extensions.get(user_id, 0)
-        found = counted(submissions, counts=offered.rules.counts, policy=extended(offered.policy, minutes))
+        policy = extended(offered.policy, extensions.get(user_id, 0))
+        found = counted(submissions, counts=offered.rules.counts, policy=policy)
         if found is not None:
-            chosen.append((found, minutes))
+            chosen.append((found, policy))
     return chosen
 
 

@@ -5,7 +5,8 @@ needs: one row per student. With a roster, every student gets a row (a student w
 nothing: status "missing", 0 points), a student's latest submission counts and the others are
 listed, files no roster student claims are listed as unknown. Without one, each file is a row,
 named by the identity its notebook or its LMS download gives. Written-question marks (when a TA
-has entered them) add to the raw score; lateness takes its share off the total.
+has entered them) add to the raw score; lateness takes its share off the total, judged against the
+student's own due time where the times file gives one (an extension).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from autograder.grading.intake.lms_names import lms_name
 from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.records.late import Lateness, LatePolicy, parse_time
 from autograder.grading.records.roster import Claim, Roster, Student, counting_order, match, student_key
+from autograder.grading.records.times_file import SubmissionTimes
 
 MISSING = "missing"
 UNKNOWN = "unknown student"
@@ -48,16 +50,13 @@ class StudentRow:
         return round(self.raw - self.total, 5)
 
 
-def claim_of(grade: Grade, times: Mapping[str, dt.datetime], zone: dt.tzinfo | None = None) -> Claim:
+def claim_of(grade: Grade, times: SubmissionTimes, zone: dt.tzinfo | None = None) -> Claim:
     """What a graded file says about its student: its notebook's identity cell, its download name, and
     its time as the TA's times file gives it for this file (or this Moodle participant), else the time
     its export zip recorded."""
     identity = getattr(grade, "identity", None) or {}
     lms = lms_name(grade.file)
-    submitted = times.get(grade.file) or (
-        times.get(f"Participant {lms.lms_id}") if lms and lms.system == "moodle" else None
-    )
-    submitted = submitted or _recorded_time(grade, zone)
+    submitted = times.submitted_at(grade.file, _participant(grade.file)) or _recorded_time(grade, zone)
     return Claim(
         grade.file,
         student_id=identity.get("student_id", ""),
@@ -68,6 +67,12 @@ def claim_of(grade: Grade, times: Mapping[str, dt.datetime], zone: dt.tzinfo | N
         lms_name=lms.name if lms and lms.system == "moodle" else "",
         named=getattr(grade, "named_at", "") or "",
     )
+
+
+def _participant(file: str) -> str:
+    """The key Moodle's grading worksheet gives the student of ``file`` ("Participant 1006"), or ""."""
+    lms = lms_name(file)
+    return f"Participant {lms.lms_id}" if lms and lms.system == "moodle" else ""
 
 
 def _recorded_time(grade: Grade, zone: dt.tzinfo | None) -> dt.datetime | None:
@@ -83,14 +88,14 @@ def student_rows(
     *,
     roster: Roster | None = None,
     late: LatePolicy = LatePolicy(),
-    times: Mapping[str, dt.datetime] | None = None,
+    times: SubmissionTimes | None = None,
     marks: Mapping[str, Mapping[str, float]] | None = None,
 ) -> list[StudentRow]:
     """One row per roster student (then the unknown files), or one per student the files name without a roster.
 
-    ``marks``: written question → file → points a TA entered.
+    ``times``: the TA's times file, as read. ``marks``: written question → file → points a TA entered.
     """
-    times, marks = dict(times or {}), dict(marks or {})
+    times, marks = times or SubmissionTimes(), dict(marks or {})
     by_file = {grade.file: grade for grade in grades}
     claims = {grade.file: claim_of(grade, times, late.zone) for grade in grades}
     if roster is None:
@@ -117,26 +122,21 @@ def student_rows(
             continue
         chosen = matching.chosen(key)
         others = tuple(sorted(c.file for c in matching.by_student[key] if c.file != chosen.file))
+        chosen = _timed(chosen, student, times)
         rows.append(
             _row(
                 student,
                 by_file[chosen.file],
-                _timed(chosen, student, times),
+                chosen,
                 others,
-                late,
+                _own_policy(late, chosen, student, times),
                 marks,
                 note=_note(notes.get(chosen.file, ""), others),
             )
         )
     for claim in matching.unknown:
-        row = _row(
-            Student(claim.student_id, claim.name, claim.lms_id, login=claim.login),
-            by_file[claim.file],
-            claim,
-            (),
-            late,
-            marks,
-        )
+        student = Student(claim.student_id, claim.name, claim.lms_id, login=claim.login)
+        row = _row(student, by_file[claim.file], claim, (), _own_policy(late, claim, student, times), marks)
         row.status = f"{UNKNOWN}: {row.status}" if row.status != COMPLETED else UNKNOWN
         rows.append(row)
     return rows
@@ -186,7 +186,8 @@ def _rows_without_roster(
         timed = [_timed(claim, student, times) for claim in group]
         chosen = max(timed, key=counting_order)
         others = tuple(sorted(claim.file for claim in timed if claim.file != chosen.file))
-        rows.append(_row(student, by_file[chosen.file], chosen, others, late, marks, note=_note("", others)))
+        policy = _own_policy(late, chosen, student, times)
+        rows.append(_row(student, by_file[chosen.file], chosen, others, policy, marks, note=_note("", others)))
     return sorted(rows, key=lambda row: row.file)
 
 
@@ -209,12 +210,19 @@ def _conflict(claimed: str, authority: str) -> str:
     )
 
 
-def _timed(claim: Claim, student: Student, times: Mapping[str, dt.datetime]) -> Claim:
+def _timed(claim: Claim, student: Student, times: SubmissionTimes) -> Claim:
     """``claim`` with the time the TA's times file gives the matched student, where none was found for the file."""
-    listed = times.get(claim.file) or (times.get(student.student_id) if student.student_id else None)
+    listed = times.submitted_at(claim.file, student.student_id)
     if listed is None:
         return claim
     return replace(claim, submitted=listed.isoformat())
+
+
+def _own_policy(late: LatePolicy, claim: Claim, student: Student, times: SubmissionTimes) -> LatePolicy:
+    """``late`` for ``student``: their own due time where the times file gives one (for the file that
+    counts, their student number, or their Moodle participant), the class's otherwise."""
+    due = times.due_of(claim.file, student.student_id, _participant(claim.file))
+    return late.due_for(due) if due else late
 
 
 def _row(
@@ -229,7 +237,7 @@ def _row(
 ) -> StudentRow:
     written = {question: float(points[grade.file]) for question, points in marks.items() if grade.file in points}
     raw = round(grade.total + sum(written.values()), 5)
-    cost = late.cost(dt.datetime.fromisoformat(claim.submitted)) if claim.submitted else Lateness()
+    cost = late.cost(dt.datetime.fromisoformat(claim.submitted) if claim.submitted else None)
     total = round(raw * (1 - cost.fraction), 5)
     return StudentRow(
         student.student_id,

@@ -20,7 +20,7 @@ from autograder.grading.pages.feedback_page import FeedbackPage, Standing, stand
 from autograder.grading.pages.ta_pages import index_page, similarity_page
 from autograder.grading.records.class_book import StudentRow, owners, student_rows
 from autograder.grading.records.class_plan import ClassPlan
-from autograder.grading.records.class_settings import ClassSettings, read_times
+from autograder.grading.records.class_settings import ClassSettings
 from autograder.grading.records.exports import students_csv
 from autograder.grading.records.gradebook import gradebook_csv
 from autograder.grading.records.late import LatePolicy
@@ -34,6 +34,7 @@ from autograder.grading.records.outputs import (
 )
 from autograder.grading.records.results_file import ResultsFileError, read_grade
 from autograder.grading.records.roster import Roster
+from autograder.grading.records.times_file import read_times
 from autograder.grading.records.written import Mark
 from autograder.grading.records.written_outputs import WRITTEN, read_all_marks, write_written
 from autograder.grading.similarity.similar_pairs import clusters, similar_pairs

@@ -15,18 +15,15 @@ from typing import Mapping
 from autograder import KitError
 from autograder.grading.judging.grade import Grade
 from autograder.grading.records.class_book import StudentRow, student_rows
-from autograder.grading.records.csv_files import CsvFileError, read_rows
-from autograder.grading.records.late import LatePolicy, LatePolicyError, parse_time, read_zone, zone_of
+from autograder.grading.records.late import LatePolicy, LatePolicyError, read_zone, zone_of
 from autograder.grading.records.lms_imports import CANVAS_COLUMN
 from autograder.grading.records.outputs import write_atomic
 from autograder.grading.records.roster import Roster
+from autograder.grading.records.times_file import read_times
 
 SETTINGS_FILE = "class.json"
 EXPORTS = ("canvas", "moodle")
 MISSING_GRADES = ("zero", "blank")
-# Column names a submission-times CSV may use; Moodle's grading worksheet calls its time "Last modified (submission)".
-TIME_COLUMNS = ("submitted", "submitted_at", "time", "last modified (submission)", "提交时间")
-KEY_COLUMNS = ("file", "student_id", "id number", "学号", "identifier")
 
 
 class ClassSettingsError(KitError, ValueError):
@@ -36,7 +33,7 @@ class ClassSettingsError(KitError, ValueError):
 @dataclass(frozen=True)
 class ClassSettings:
     roster: str = ""  # path of the roster CSV ("" for none)
-    times: str = ""  # path of a CSV of submission times
+    times: str = ""  # path of a times file (``autograder.grading.records.times_file``)
     late: dict = field(default_factory=dict)  # the late policy's settings, as in assignment.yml
     exports: tuple[str, ...] = ()  # LMS formats to write
     timezone: str = ""  # the course's time zone, as resolved by ``in_course_zone``
@@ -199,40 +196,6 @@ def late_overrides(due: str | None, policy: str | None) -> dict:
         else:
             settings[key] = value
     return settings
-
-
-def read_times(path: str, *, zone: dt.tzinfo | None = None) -> dict[str, dt.datetime]:
-    """Submission times from a CSV: keyed by file name, by student number, and by Moodle participant
-    ("Participant 1006", the "Identifier" column of Moodle's grading worksheet), whichever columns it has.
-    A time without a zone (Moodle writes them so) is in ``zone``, the course's."""
-    if not path:
-        return {}
-    try:
-        rows = read_rows(Path(path), what="submission times")
-    except CsvFileError as error:
-        raise ClassSettingsError(str(error)) from error
-    if not rows:
-        return {}
-    header = [cell.strip().lower() for cell in rows[0]]
-    keys = [header.index(name) for name in KEY_COLUMNS if name in header]
-    time = next((header.index(name) for name in TIME_COLUMNS if name in header), None)
-    if not keys or time is None:
-        raise ClassSettingsError(
-            f"{path}: needs a column naming the submission ({', '.join(KEY_COLUMNS)}) and one with its time "
-            f"({', '.join(TIME_COLUMNS)})"
-        )
-    times = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) <= time:
-            continue
-        try:
-            when = parse_time(row[time], where=f"{path}, line {number}", written_out=True, zone=zone)
-        except KitError as error:
-            raise ClassSettingsError(str(error)) from error
-        for key in keys:
-            if when is not None and key < len(row) and row[key].strip():
-                times[row[key].strip()] = when
-    return times
 
 
 def class_rows(

@@ -10,7 +10,7 @@ import csv
 import io
 
 from autograder.grading.records.class_book import StudentRow
-from autograder.grading.records.late import shown_time
+from autograder.grading.records.time_words import extension_text, shown_time
 from autograder.grading.text import spreadsheet_cell
 
 BOM = "\ufeff"
@@ -29,7 +29,8 @@ def students_csv(
     rows: list[StudentRow], *, questions: list[str], written: list[str], possible: float, pages: dict[str, str]
 ) -> str:
     """The gradebook by student: identity, every question, raw score, late penalty, total, the submission
-    and due times lateness was judged on (in the course's zone), status, page."""
+    and due times lateness was judged on (in the course's zone; the due is the student's own, and
+    ``extension`` says how far it moved from the class's), status, page."""
     header = [
         "student_id",
         "name",
@@ -44,6 +45,7 @@ def students_csv(
         "late",
         "submitted",
         "due",
+        "extension",
         "status",
         "note",
         "other_files",
@@ -65,6 +67,7 @@ def students_csv(
                 round(row.total / possible, 4) if possible else 0,
                 row.late.reason,
                 *(shown_time(when) if when else "" for when in (row.late.submitted, row.late.due)),
+                extension_text(row.late.extension),
                 row.status,
                 row.note,
                 " ".join(row.others),
