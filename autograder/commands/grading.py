@@ -20,7 +20,8 @@ def _class_options(command):
         click.option(
             "--times",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="CSV of submission times (file or student_id, and submitted), e.g. the LMS's grading worksheet.",
+            help="CSV of submission times (file or student_id, and submitted), e.g. the LMS's grading worksheet; "
+            "an optional due column gives a student their own due time (an extension).",
         ),
         click.option(
             "--due", help="Due time, ISO 8601 (2026-12-01T23:59:00+08:00); overrides assignment.yml's late: due."
