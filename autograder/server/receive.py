@@ -14,21 +14,17 @@ from sqlalchemy.orm import Session
 from autograder.grading.intake import submissions
 from autograder.grading.intake.received import Received
 from autograder.grading.pages.feedback_page import STATUS_WORDS
+from autograder.server.closing import closed_to
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
-from autograder.server.models import AssignmentState, Submission, User, now
-from autograder.server.standing import allowance, student_policy
+from autograder.server.models import Submission, User, now
+from autograder.server.standing import allowance
 from autograder.server.storage import check_free_disk, check_quota
 from autograder.server.student_lock import hold_student
 from autograder.server.upload_refusals import UploadRefused
 from autograder.server.uploads import Upload
 
 ZIP_MAGIC = b"PK\x03\x04"
-
-
-def is_open(db: Session, assignment: str) -> bool:
-    state = db.get(AssignmentState, assignment)
-    return state is None or state.is_open
 
 
 def submissions_of(db: Session, user: User, assignment: str) -> list[Submission]:
@@ -81,16 +77,9 @@ def _check_allowed(course: Course, db: Session, user: User, offered: Offered, si
     closed, past their cutoff (their extension moves it), a limit says not yet, or the file would not fit on the disk
     or in their quota (refused)."""
     moment = now()
-    if not is_open(db, offered.name):
-        raise UploadRefused(403, "这个作业已关闭，不再接受提交 · this assignment is closed to submissions")
-    cutoff = student_policy(db, user, offered).cutoff
-    if cutoff is not None and moment > cutoff:
-        # Past it a submission earns nothing, yet as the latest it would count over a late one that earns something.
-        when = f"{cutoff.astimezone(offered.zone):%Y-%m-%d %H:%M}"
-        raise UploadRefused(
-            403,
-            f"已过最终截止时间 {when}，不再接受提交 · the cutoff ({when}) has passed: no more submissions are taken",
-        )
+    closed = closed_to(db, user, offered, moment)
+    if closed is not None:
+        raise UploadRefused(403, closed.refusal(offered.zone))
     mine = submissions_of(db, user, offered.name)
     allowed = allowance(mine, offered.rules, moment)
     if allowed.next_at is not None:

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autograder.grading.records.late import LatePolicy
+from autograder.server.closing import closed_to, is_open
 from autograder.server.course import Offered
 from autograder.server.jobs import queue_position
 from autograder.server.models import GRADED, QUEUED, RECEIVED, RUNNING, Submission, User, now
-from autograder.server.receive import is_open, submissions_of
+from autograder.server.receive import submissions_of
 from autograder.server.rules import COUNTS
 from autograder.server.scale.registry import live_sandboxes
 from autograder.server.standing import allowance, counted, extended, extension_minutes, final_score, student_policy
@@ -52,7 +53,10 @@ class SubmissionStatus:
 class AssignmentStatus:
     name: str
     title: str
-    is_open: bool
+    is_open: bool  # staff have it open
+    accepting: bool  # a submission now would be taken: open, and the student's cutoff not passed
+    closed_since: str | None  # when it stopped taking theirs
+    closed_text: str  # why, in both languages ("" while accepting)
     possible: float
     due: str | None
     cutoff: str | None
@@ -173,12 +177,17 @@ def assignment_status(db: Session, user: User, offered: Offered, *, workers: int
     policy = extended(offered.policy, minutes)
     mine = submissions_of(db, user, offered.name)
     chosen = counted(mine, counts=offered.rules.counts, policy=policy)
-    allowed = allowance(mine, offered.rules, now())
+    moment = now()
+    allowed = allowance(mine, offered.rules, moment)
+    closed = closed_to(db, user, offered, moment)
     rules = offered.rules
     return AssignmentStatus(
         offered.name,
         offered.title,
         is_open(db, offered.name),
+        closed is None,
+        _iso(closed.since, policy.zone) if closed else None,
+        closed.notice(policy.zone) if closed else "",
         offered.possible,
         _iso(policy.due, policy.zone),
         _iso(policy.cutoff, policy.zone),

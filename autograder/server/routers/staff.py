@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autograder.grading.pages.ta_pages import SORT_AND_FILTER
+from autograder.server.closing import is_open
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import checked_form, course, database, offered, own_submission, staff
 from autograder.server.models import DONE, LEASED, STUDENT, WAITING, Extension, Job, Submission, User
 from autograder.server.pages import file_page, page_for
-from autograder.server.receive import is_open
 from autograder.server.routers.tokens import shown_tokens
 from autograder.server.staff_actions import ActionRefused, regrade, set_extension, set_open
 from autograder.server.status import assignment_status

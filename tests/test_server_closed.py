@@ -1,0 +1,92 @@
+"""An assignment closed to a student, over HTTP against a real server: past their cutoff (an extension
+moves it) or closed by staff, the assignment page offered the upload form and its drop box, which the
+server then refused. The page and the API now say since when submissions are closed, and that the
+grade stands. One server, whose cutoff passed an hour ago; each test has students of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import nbformat
+import pytest
+
+from tests.course_server import STAFF, Server, Visitor, course_folder, project_with
+
+NAME = "logistic_regression"
+CUTOFF = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+EXTENSION_MINUTES = 3 * 60
+EMPTY = nbformat.writes(nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": NAME}})).encode()
+UPLOAD_FORM = ('id="upload"', 'id="drop"', 'type="file"')
+
+
+@pytest.fixture(scope="module")
+def server(assignment, tmp_path_factory):
+    root = tmp_path_factory.mktemp("closed-server")
+    late = {
+        "due": (CUTOFF - dt.timedelta(hours=1)).isoformat(),
+        "penalty": 0.5,
+        "per": "day",
+        "cutoff": CUTOFF.isoformat(),
+    }
+    running = Server(course_folder(project_with(assignment, root / "project", late=late), root / "course"))
+    yield running
+    running.stop()
+
+
+def _extend(server, login: str) -> None:
+    staff = Visitor.signed_in(server.url, STAFF)
+    staff.page(f"/staff/students/{login}")
+    granted = staff.post(f"/staff/assignments/{NAME}/extension", {"login": login, "minutes": str(EXTENSION_MINUTES)})
+    assert granted.status_code == 303, granted.text[-500:]
+
+
+def _listed(visitor: Visitor) -> dict:
+    return next(row for row in visitor.http.get("/api/assignments").json() if row["name"] == NAME)
+
+
+def _shown(moment: dt.datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def test_past_the_cutoff_the_page_offers_no_upload_and_says_since_when(server):
+    student = Visitor.signed_in(server.url, "2026001")
+    listed = _listed(student)
+    assert listed["accepting"] is False and listed["is_open"] is True
+    since = dt.datetime.fromisoformat(listed["closed_since"])
+    assert since == CUTOFF
+    page = student.page(f"/assignments/{NAME}").text
+    assert not [part for part in UPLOAD_FORM if part in page]
+    closed = f"submissions are closed since {_shown(since)} (your cutoff): your current grade stands"
+    assert closed in page and f"自 {_shown(since)} 起不再接受提交" in page
+    assert closed in listed["closed_text"] and "已关闭 · closed" in student.page("/").text
+    refused = student.upload(NAME, "late.ipynb", EMPTY)  # the server still refuses the upload itself
+    assert refused.status_code == 403 and "has passed: no more submissions are taken" in refused.text
+
+
+def test_an_extension_past_now_keeps_the_upload_form(server):
+    _extend(server, "2026002")
+    student = Visitor.signed_in(server.url, "2026002")
+    listed = _listed(student)
+    assert listed["accepting"] is True and listed["closed_since"] is None and listed["closed_text"] == ""
+    page = student.page(f"/assignments/{NAME}").text
+    assert all(part in page for part in UPLOAD_FORM) and 'id="closed"' not in page
+    assert student.upload(NAME, "mine.ipynb", EMPTY).status_code == 303
+
+
+def test_an_assignment_staff_closed_offers_no_upload_even_within_an_extension(server):
+    _extend(server, "2026003")
+    staff, student = Visitor.signed_in(server.url, STAFF), Visitor.signed_in(server.url, "2026003")
+    staff.page(f"/staff/assignments/{NAME}")
+    assert staff.post(f"/staff/assignments/{NAME}/open", {"open": "0"}).status_code == 303
+    try:
+        listed = _listed(student)
+        assert listed["accepting"] is False and listed["is_open"] is False
+        since = dt.datetime.fromisoformat(listed["closed_since"])
+        assert abs(since - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+        page = student.page(f"/assignments/{NAME}").text
+        assert not [part for part in UPLOAD_FORM if part in page]
+        assert f"staff closed submissions on {_shown(since)}: your current grade stands" in page
+        assert f"助教已于 {_shown(since)} 关闭提交" in page
+    finally:
+        assert staff.post(f"/staff/assignments/{NAME}/open", {"open": "1"}).status_code == 303
+    assert _listed(student)["accepting"] is True
