@@ -1,6 +1,6 @@
 """What an action shows once on the page it sends the browser on to: a notice, a new token, a new
 first-login link. Actions answer a POST with a redirect and the page is a GET (POST, redirect, GET),
-so reloading the page shows it again without doing the action again.
+so reloading the page does not do the action again.
 
 It travels in the signed session, never in the address: no link can put words of its own on a page,
 and a secret stays out of the browser's history and the server's log. (The session is signed, not
