@@ -75,16 +75,37 @@ def read_times(path: str, *, zone: dt.tzinfo | None = None) -> SubmissionTimes:
             f"or student ({', '.join(KEY_COLUMNS)}) and one with its time ({', '.join(TIME_COLUMNS)}) or with the "
             f"student's own due time ({', '.join(DUE_COLUMNS)})"
         )
-    submitted: dict[str, dt.datetime] = {}
-    due: dict[str, dt.datetime] = {}
+    found: list[dict[str, dict[dt.datetime, int]]] = [{}, {}]  # submitted, due: key -> time -> first line
+    lines: list[list[tuple[int, list[str]]]] = [[], []]  # each row's line and keys, per column
     for number, row in enumerate(rows[1:], start=2):
-        for column, found in zip(columns, (submitted, due)):
+        for column, by_key, rows_of in zip(columns, found, lines):
             if column is None or column >= len(row):
                 continue
             when = _time(row[column], where=f"{path}, line {number}, {rows[0][column].strip()}", zone=zone)
+            named = [row[key].strip() for key in keys if key < len(row) and row[key].strip()]
             if when is not None:
-                found.update({row[key].strip(): when for key in keys if key < len(row) and row[key].strip()})
+                for key in named:
+                    by_key.setdefault(key, {}).setdefault(when, number)
+                rows_of.append((number, named))
+    submitted, due = (_unambiguous(path, by_key, rows_of) for by_key, rows_of in zip(found, lines))
     return SubmissionTimes(submitted, due)
+
+
+def _unambiguous(
+    path: str, by_key: dict[str, dict[dt.datetime, int]], rows: list[tuple[int, list[str]]]
+) -> dict[str, dt.datetime]:
+    """Each key's one time. A key two rows give different times is left out (a student listed with two
+    files is found by the files); a row that only such keys name cannot be placed, and is refused."""
+    clashing = {key for key, times in by_key.items() if len(times) > 1}
+    for number, named in rows:
+        if named and all(key in clashing for key in named):
+            others = sorted({line for key in named for line in by_key[key].values()} - {number})
+            raise TimesFileError(
+                f"{path}：第 {number} 行与第 {', '.join(map(str, others))} 行给 {named[0]} 不同的时间，请只留一行 / "
+                f"{path}: line {number} gives {named[0]} another time than line {', '.join(map(str, others))}: "
+                "keep one row for it"
+            )
+    return {key: next(iter(times)) for key, times in by_key.items() if key not in clashing}
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
