@@ -93,3 +93,49 @@ def test_a_method_an_address_does_not_take_is_refused_in_both_languages(server, 
     refused = Visitor.signed_in(server.url, login).http.get(path)
     assert refused.status_code == 405 and "POST" in refused.headers["allow"]
     assert "这个地址不接受这种请求 · this address does not take this kind of request" in refused.text
+
+
+# HEAD runs the GET handler, and GET /assignments/NAME/download issues a new token and
+# revokes the token of the previous download. A HEAD (a link checker, a prefetching proxy, `curl -I`) thus
+# would silently kill the token in the student's notebook folder, and hand back no body holding the new one:
+# the download does nothing for a HEAD.
+def test_head_of_a_download_does_not_revoke_the_notebook_token(server):
+    student = Visitor.signed_in(server.url, "2026001")
+    assert student.http.get(f"/assignments/{NAME}/download").status_code == 200
+    before = student.http.get("/api/tokens").json()
+    assert [token["active"] for token in before] == [True]
+
+    head = student.http.head(f"/assignments/{NAME}/download")
+    assert head.status_code == 200 and head.content == b""
+
+    after = student.http.get("/api/tokens").json()
+    assert [token["id"] for token in after if token["active"]] == [before[0]["id"]], after
+
+
+# The docs say a staff path answers anyone but staff 404 whatever the method, so that no one learns
+# which staff addresses exist. A fresh review found anonymous visitors reading every staff route in
+# /api/openapi.json, a student telling real staff addresses from made-up ones by their trailing-slash
+# redirect (307 versus 404), and a stranger by the login redirect (303 versus 404).
+def test_the_public_openapi_schema_names_no_staff_path(server):
+    schema = Visitor(server.url).http.get("/api/openapi.json")
+    assert schema.status_code == 200 and "/api/assignments" in schema.json()["paths"]
+    assert not [path for path in schema.json()["paths"] if path.startswith("/staff")]
+
+
+@pytest.mark.parametrize("real", ["/staff/accounts/", f"/staff/assignments/{NAME}/", "/staff/students/2026002/"])
+def test_a_student_cannot_tell_a_staff_path_from_a_made_up_one_by_a_trailing_slash(server, real):
+    student = Visitor.signed_in(server.url, "2026001")
+    made_up = student.http.get("/staff/no-such-page/")
+    answer = student.http.get(real)
+    assert (answer.status_code, answer.headers.get("location")) == (made_up.status_code, None)
+
+
+def test_an_anonymous_visitor_cannot_tell_a_staff_path_from_a_made_up_one(server):
+    stranger = Visitor(server.url)
+    answers = {
+        (method, path): stranger.http.request(method, path)
+        for method in ("GET", "POST", "PUT", "OPTIONS")
+        for path in ("/staff/accounts", "/staff/accounts/add", f"/staff/assignments/{NAME}", "/staff/no-such-page")
+    }
+    assert {answer.status_code for answer in answers.values()} == {303}
+    assert {answer.headers["location"].split("?")[0] for answer in answers.values()} == {"/login"}

@@ -10,6 +10,7 @@ from typing import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -22,7 +23,7 @@ from autograder.server.dependencies import LoginRequired
 from autograder.server.graded_signal import GradedSignal
 from autograder.server.grading import GradingService
 from autograder.server.held_uploads import HeldUploads
-from autograder.server.http_methods import HeadAsGet, method_not_taken
+from autograder.server.http_methods import HeadAsGet, StaffSlashes, is_staff_path, method_not_taken, signed_in_as
 from autograder.server.jobs import DatabaseQueue
 from autograder.server.pages import render
 from autograder.server.places import AccountPlaces
@@ -117,6 +118,7 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     app.state.routes = [route for router in routers for route in router.routes]  # see http_methods
+    app.openapi = lambda: _public_schema(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=app.state.secret,
@@ -126,6 +128,7 @@ def create_app(course: Course, *, queue_url: str | None = None) -> FastAPI:
         https_only=course.settings.secure_cookies,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(StaffSlashes)
     app.add_middleware(HeadAsGet)
     _handle_errors(app)
     return app
@@ -152,6 +155,14 @@ def _grading(
     return queue, GradingService(course, queue, on_graded=on_graded, on_started=on_started)
 
 
+def _public_schema(app: FastAPI) -> dict:
+    """The OpenAPI schema, without the staff addresses: whoever reads it must not learn they exist."""
+    if app.openapi_schema is None:
+        routes = [route for route in app.state.routes if not is_staff_path(route.path)]
+        app.openapi_schema = get_openapi(title=app.title, version=app.version, routes=routes)
+    return app.openapi_schema
+
+
 def _handle_errors(app: FastAPI) -> None:
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -166,6 +177,8 @@ def _handle_errors(app: FastAPI) -> None:
     # route does not take and a form field over Starlette's size limit are raised as Starlette's own.
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
+        if error.status_code in (404, 405) and is_staff_path(request.url.path) and not await signed_in_as(request):
+            return await login_required(request, LoginRequired())  # as from a real staff address
         if error.status_code == 405:
             answer = await method_not_taken(request)
             if isinstance(answer, Response):

@@ -1,9 +1,12 @@
 """HEAD and OPTIONS for every route, and what a method an address does not take is told.
 
 HEAD is answered as GET is (the same handler, so the same access checks, status and headers) without the
-body: link checkers, uptime monitors and some proxies send it. OPTIONS names the methods an address takes in
+body: link checkers, uptime monitors and some proxies send it. A GET that does something (a download
+issues a token) asks ``is_head`` and does nothing for a HEAD. OPTIONS names the methods an address takes in
 ``Allow`` and opens nothing to other sites (no CORS headers). A staff address is, to anyone who is not staff,
 an address that does not exist, whatever the method: a 405 or an ``Allow`` would tell a student it is there.
+Whoever is not signed in is sent to log in from every staff address, real or not, and a staff address
+ending in "/" is served as the one without, so no redirect tells a real one from a made-up one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,31 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from autograder.server.dependencies import session_user, staff
+
+HEAD_MARK = "autograder.head"  # in the scope of a HEAD run as a GET
+STAFF_PREFIX = "/staff"
+
+
+def is_head(request: Request) -> bool:
+    """Whether ``request`` is a HEAD run as a GET: its answer's body is thrown away."""
+    return bool(request.scope.get(HEAD_MARK))
+
+
+def is_staff_path(path: str) -> bool:
+    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
+
+
+class StaffSlashes:
+    """Serves a staff address ending in "/" as the one without: the router's redirect to a real address,
+    where a made-up one gets 404, would tell a student which staff addresses exist."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and is_staff_path(scope["path"]) and scope["path"].endswith("/"):
+            scope = {**scope, "path": scope["path"].rstrip("/") or "/"}
+        await self.app(scope, receive, send)
 
 
 class HeadAsGet:
@@ -34,7 +62,7 @@ class HeadAsGet:
             await send(message)
 
         # A copy: the HTTP server reads the method of its own scope to know that no body may follow.
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        await self.app({**scope, "method": "GET", HEAD_MARK: True}, receive, without_body)
 
 
 async def method_not_taken(request: Request) -> Response | StarletteHTTPException:
@@ -60,9 +88,15 @@ def _methods(routes: list[APIRoute]) -> set[str]:
 
 
 async def _is_staff(request: Request) -> bool:
-    def look() -> bool:
+    return await signed_in_as(request) == "staff"
+
+
+async def signed_in_as(request: Request) -> str | None:
+    """ "staff" or "student" for the user the session names, None when no one is signed in."""
+
+    def look() -> str | None:
         with request.app.state.course.sessions() as db:
             user = session_user(request, db)
-            return user is not None and user.is_staff
+            return None if user is None else "staff" if user.is_staff else "student"
 
     return await run_in_threadpool(look)

@@ -21,6 +21,7 @@ from autograder.server.dependencies import (
     signed_in,
 )
 from autograder.server.download import student_folder_zip
+from autograder.server.http_methods import is_head
 from autograder.server.models import User
 from autograder.server.pages import file_page, page_for
 from autograder.server.receive import receive
@@ -90,15 +91,14 @@ def download(
     user: User = Depends(signed_in),
     db: Session = Depends(database),
 ):
+    attachment = {"Content-Disposition": f'attachment; filename="{offered.name}.zip"'}
+    if is_head(request):  # a link checker or proxy: a token issued now would revoke the notebook's for nothing
+        return Response(media_type="application/zip", headers=attachment)
     token = issue_token(db, user, days=request.app.state.course.settings.token_days, download_of=offered.name)
     db.commit()
     # The address the student reached the server at (behind a proxy, the one they typed): their notebook submits there.
     content = student_folder_zip(offered.assignment, url=str(request.base_url).rstrip("/"), token=token)
-    return Response(
-        content,
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{offered.name}.zip"'},
-    )
+    return Response(content, media_type="application/zip", headers=attachment)
 
 
 @router.post("/assignments/{name}/submit")
