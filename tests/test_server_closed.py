@@ -10,6 +10,8 @@ import datetime as dt
 import nbformat
 import pytest
 
+from autograder.grading.records.time_words import clock_time
+from autograder.server.closing import Closed
 from tests.course_server import STAFF, Server, Visitor, course_folder, project_with
 
 NAME = "logistic_regression"
@@ -45,7 +47,7 @@ def _listed(visitor: Visitor) -> dict:
 
 
 def _shown(moment: dt.datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}"
+    return clock_time(moment)
 
 
 def test_past_the_cutoff_the_page_offers_no_upload_and_says_since_when(server):
@@ -90,3 +92,12 @@ def test_an_assignment_staff_closed_offers_no_upload_even_within_an_extension(se
     finally:
         assert staff.post(f"/staff/assignments/{NAME}/open", {"open": "1"}).status_code == 303
     assert _listed(student)["accepting"] is True
+
+
+def test_a_cutoff_with_seconds_is_shown_with_them():
+    """A cutoff of 15:29:42 shown as 15:29 let a student believe an upload at 15:29:30 came after it."""
+    cutoff = dt.datetime(2026, 12, 7, 15, 29, 42, tzinfo=dt.timezone.utc)
+    closed = Closed(cutoff, by_staff=False)
+    assert "2026-12-07 15:29:42" in closed.notice(dt.timezone.utc)
+    assert "2026-12-07 15:29:42" in closed.refusal(dt.timezone.utc)
+    assert "2026-12-07 23:29:42" in closed.notice(dt.timezone(dt.timedelta(hours=8)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from autograder.grading.records.time_words import clock_time
 from autograder.server.course import Offered
 from autograder.server.models import AssignmentState, User
 from autograder.server.standing import student_policy
@@ -62,4 +63,4 @@ def closed_to(db: Session, user: User, offered: Offered, moment: dt.datetime) ->
 
 
 def _shown(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+    return clock_time(moment.astimezone(zone))  # seconds shown: a cutoff of 15:29:42 is not 15:29

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from autograder.grading.pages.page_shell import STYLE, content_security_policy
+from autograder.grading.records.time_words import clock_time
 
 HERE = Path(__file__).resolve().parent
 SERVER_STYLE = """
@@ -72,7 +73,7 @@ def render(template: str, *, status: int = 200, scripts: tuple[str, ...] = (), *
 
 def shown_time(value: str | None) -> str:
     """An ISO time the status gave (already in the course's zone), as people read it."""
-    return dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return clock_time(dt.datetime.fromisoformat(value)) if value else ""
 
 
 def page_for(

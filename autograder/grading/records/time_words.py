@@ -19,8 +19,12 @@ def shown_time(when: dt.datetime) -> str:
     """``when`` as a person reads it: 2026-11-20 23:59 +08:00, or 2026-11-20 23:59:04 +08:00 when its
     seconds are not zero, so a time a few seconds past a due time never reads the same as the due time."""
     offset = when.strftime("%z")
-    clock = "%H:%M:%S" if when.second or when.microsecond else "%H:%M"
-    return when.strftime(f"%Y-%m-%d {clock}") + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+    return clock_time(when) + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def clock_time(when: dt.datetime) -> str:
+    """``when``'s date and time on its own clock, with seconds only when they are not zero."""
+    return when.strftime("%Y-%m-%d %H:%M:%S" if when.second or when.microsecond else "%Y-%m-%d %H:%M")
 
 
 def duration_words(delta: dt.timedelta) -> tuple[str, str]:
