@@ -104,8 +104,8 @@ class Server:
         self._started = threading.Event()
         self.process = subprocess.Popen(
             [str(CLI), "serve", str(folder), "--port", str(self.port), *options],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # uvicorn writes its access log to stdout: tests read what it keeps
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
@@ -115,7 +115,7 @@ class Server:
             raise RuntimeError("the server did not start:\n" + "".join(self.log[-40:]))
 
     def _read_log(self) -> None:
-        for line in self.process.stderr:
+        for line in self.process.stdout:
             self.log.append(line)
             if "Uvicorn running on" in line:  # logged once the socket listens; startup completes before it is bound
                 self._started.set()

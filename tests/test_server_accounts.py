@@ -96,6 +96,9 @@ def test_a_new_link_ends_the_old_password_sessions_and_tokens(server):
     assert Visitor(server.url).log_in("2026002", PASSWORD).status_code == 401
     _set_password(server, link, NEW_PASSWORD)
     assert _signed_in(server, "2026002", NEW_PASSWORD).page("/").status_code == 200
+    token = httpx.URL(link).path.rsplit("/", 1)[1]
+    logged = "".join(server.log)
+    assert "GET /first-login/… HTTP" in logged and token not in logged  # the access log keeps no usable link
 
 
 def test_a_student_changes_their_password_and_their_other_sessions_end(server):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uvicorn
 
+from autograder.server.access_log import hide_secret_paths
 from autograder.server.app import create_app
 from autograder.server.course import Course
 from autograder.server.download import check_downloads
@@ -33,6 +34,7 @@ def serve(
     # X-Forwarded-For names the client only when a proxy the operator trusts sent it: from anyone
     # else it is a header they chose, and the login rate limit would count each forged address apart.
     proxies = list(course.settings.trusted_proxies)
+    hide_secret_paths()
     # One process: the grading pools and the queue's heartbeat live in it. Scale out with more workers, not more
     # servers.
     uvicorn.run(
