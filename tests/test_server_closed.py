@@ -101,3 +101,19 @@ def test_a_cutoff_with_seconds_is_shown_with_them():
     assert "2026-12-07 15:29:42" in closed.notice(dt.timezone.utc)
     assert "2026-12-07 15:29:42" in closed.refusal(dt.timezone.utc)
     assert "2026-12-07 23:29:42" in closed.notice(dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_taking_back_an_extension_a_submission_used_tells_staff_what_it_costs(server):
+    """A submission inside an extension comes after the cutoff once the extension is taken back: it then
+    earns nothing and, as the latest, may count. Staff are told, on the page the action leads to."""
+    _extend(server, "2026004")
+    assert Visitor.signed_in(server.url, "2026004").upload(NAME, "mine.ipynb", EMPTY).status_code == 303
+    staff = Visitor.signed_in(server.url, STAFF)
+    staff.page("/staff/students/2026004")
+    taken = staff.post(f"/staff/assignments/{NAME}/extension", {"login": "2026004", "minutes": "0"})
+    assert taken.status_code == 303
+    told = f"2026004 有 1 份提交晚于其最终截止时间 {_shown(CUTOFF)}，不计分 · 1 of 2026004&#39;s submissions came after"
+    assert told in staff.page(taken.headers["location"]).text
+    assert told not in staff.page(taken.headers["location"]).text  # shown once
+    _extend(server, "2026005")  # an extension no submission used: nothing to tell
+    assert "came after their cutoff" not in staff.page("/staff/students/2026005").text

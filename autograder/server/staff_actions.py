@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from autograder.server.course import Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import WAITING, AssignmentState, Extension, Job, Submission, User, now
+from autograder.server.standing import student_policy
 
 MAX_EXTENSION_MINUTES = 60 * 24 * 365
 
@@ -39,6 +43,16 @@ def set_extension(db: Session, user: User, assignment: str, minutes: int, *, gra
     found = found or Extension(user_id=user.id, assignment=assignment, minutes=minutes)
     found.minutes, found.granted_by, found.granted_at = minutes, granted_by, now()
     db.add(found)
+
+
+def past_cutoff(db: Session, user: User, offered: Offered) -> tuple[int, dt.datetime | None]:
+    """How many of ``user``'s submissions to ``offered`` came after their cutoff (as their extension now
+    moves it), and that cutoff: such a submission earns nothing, and as the latest it may count."""
+    policy = student_policy(db, user, offered)
+    if policy.cutoff is None:
+        return 0, None
+    query = select(Submission.received_at).where(Submission.user_id == user.id, Submission.assignment == offered.name)
+    return sum(policy.in_zone(received) > policy.cutoff for received in db.scalars(query)), policy.cutoff
 
 
 def regrade(db: Session, queue: JobQueue, submissions: list[Submission]) -> int:

@@ -13,13 +13,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from autograder.grading.pages.ta_pages import SORT_AND_FILTER
+from autograder.grading.records.time_words import clock_time
 from autograder.server.closing import is_open
 from autograder.server.course import Course, Offered
 from autograder.server.dependencies import checked_form, course, database, offered, own_submission, staff
 from autograder.server.models import DONE, LEASED, STUDENT, WAITING, Extension, Job, Submission, User
 from autograder.server.pages import file_page, page_for
 from autograder.server.routers.tokens import shown_tokens
-from autograder.server.staff_actions import ActionRefused, regrade, set_extension, set_open
+from autograder.server.shown_once import show_once, take_shown
+from autograder.server.staff_actions import ActionRefused, past_cutoff, regrade, set_extension, set_open
 from autograder.server.status import assignment_status
 
 router = APIRouter(prefix="/staff")
@@ -171,6 +173,14 @@ def extension(
         ) from error
     db.commit()
     request.app.state.views.mark(offered.name)
+    late, cutoff = past_cutoff(db, student, offered)
+    if late:  # an extension taken back that submissions already used: say what it costs them
+        when = clock_time(cutoff.astimezone(offered.zone))
+        show_once(
+            request,
+            notice=f"{student.login} 有 {late} 份提交晚于其最终截止时间 {when}，不计分 · {late} of {student.login}'s "
+            f"submissions came after their cutoff ({when}) and earn nothing",
+        )
     return RedirectResponse(f"/staff/students/{student.login}", status_code=303)
 
 
@@ -197,6 +207,7 @@ def student(
         person=found,
         assignments=states,
         tokens=shown_tokens(db, found),
+        notice=take_shown(request).get("notice"),
     )
 
 
