@@ -1,6 +1,7 @@
-"""Plain ``otter run`` as release validates with it: a kernel that died before running a cell (two
-kernels raced for a port) is tried once more, any other failure is reported at once; and a run that
-gave a question no score is a problem, as is a solution short of full marks or a template above 0."""
+"""Plain ``otter run`` as release validates with it: a kernel that did not start (two kernels raced
+for a port, or a loaded machine kept one past otter run's 60 s) is tried once more, any other failure
+is reported at once; and a run that gave a question no score is a problem, as is a solution short of
+full marks or a template above 0."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder.release import otter_run
-from autograder.release.otter_run import KERNEL_START_FAILED, OtterResult, OtterRunFailed, otter_scores
+from autograder.release.otter_run import KERNEL_START_FAILURES, OtterResult, OtterRunFailed, otter_scores
 
 SCORES = {"sigmoid": 2.0}
 RESULT = OtterResult(SCORES)
@@ -30,9 +31,10 @@ def _runs_that(outcomes: list, monkeypatch) -> list:
     return calls
 
 
-def test_a_kernel_that_died_at_start_is_tried_once_more(monkeypatch):
+@pytest.mark.parametrize("sign", KERNEL_START_FAILURES)
+def test_a_kernel_that_did_not_start_is_tried_once_more(monkeypatch, sign):
     calls = _runs_that(
-        [OtterRunFailed(f"otter run on a.ipynb failed (exit 1): RuntimeError: {KERNEL_START_FAILED}"), RESULT],
+        [OtterRunFailed(f"otter run on a.ipynb failed (exit 1): RuntimeError: {sign} 60 seconds"), RESULT],
         monkeypatch,
     )
     assert otter_scores(Path("zip"), Path("a.ipynb")) == SCORES
@@ -40,9 +42,9 @@ def test_a_kernel_that_died_at_start_is_tried_once_more(monkeypatch):
 
 
 def test_a_kernel_that_dies_at_start_twice_is_reported(monkeypatch):
-    died = OtterRunFailed(f"otter run on a.ipynb failed (exit 1): RuntimeError: {KERNEL_START_FAILED}")
+    died = OtterRunFailed(f"otter run on a.ipynb failed (exit 1): RuntimeError: {KERNEL_START_FAILURES[0]}")
     calls = _runs_that([died, died, RESULT], monkeypatch)
-    with pytest.raises(OtterRunFailed, match=KERNEL_START_FAILED):
+    with pytest.raises(OtterRunFailed, match=KERNEL_START_FAILURES[0]):
         otter_scores(Path("zip"), Path("a.ipynb"))
     assert len(calls) == 2
 
