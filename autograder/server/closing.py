@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from autograder.grading.records.late import LatePolicy
 from autograder.grading.records.time_words import clock_time
 from autograder.server.course import Offered
-from autograder.server.models import AssignmentState, User
-from autograder.server.standing import student_policy
+from autograder.server.models import AssignmentState
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,16 @@ def is_open(db: Session, assignment: str) -> bool:
     return state is None or state.is_open
 
 
-def closed_to(db: Session, user: User, offered: Offered, moment: dt.datetime) -> Closed | None:
-    """Why ``user`` may not submit to ``offered`` at ``moment`` (the earlier reason, if both hold); None if they may."""
+def closed_to(db: Session, offered: Offered, policy: LatePolicy, moment: dt.datetime) -> Closed | None:
+    """Why a student whose late policy is ``policy`` (``standing.student_policy``) may not submit to ``offered``
+    at ``moment`` (the earlier reason, if both hold); None if they may."""
     reasons = []
     state = db.get(AssignmentState, offered.name)
     if state is not None and not state.is_open:
         reasons.append(Closed(state.changed_at, by_staff=True))
     # Past the cutoff a submission earns nothing, yet as the latest it would count over a late one that earns something.
-    cutoff = student_policy(db, user, offered).cutoff
-    if cutoff is not None and moment > cutoff:
-        reasons.append(Closed(cutoff, by_staff=False))
+    if policy.past_cutoff(moment):
+        reasons.append(Closed(policy.cutoff, by_staff=False))
     return min(reasons, key=lambda reason: reason.since, default=None)
 
 

@@ -92,11 +92,14 @@ async def _is_staff(request: Request) -> bool:
 
 
 async def signed_in_as(request: Request) -> str | None:
-    """ "staff" or "student" for the user the session names, None when no one is signed in."""
+    """ "staff" or "student" for the user the session names, None when no one is signed in; looked up
+    once per request (a refusal on a staff path asks twice: who is signed in, and are they staff)."""
 
     def look() -> str | None:
         with request.app.state.course.sessions() as db:
             user = session_user(request, db)
             return None if user is None else "staff" if user.is_staff else "student"
 
-    return await run_in_threadpool(look)
+    if not hasattr(request.state, "signed_in_as"):
+        request.state.signed_in_as = await run_in_threadpool(look)
+    return request.state.signed_in_as

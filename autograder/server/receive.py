@@ -18,7 +18,7 @@ from autograder.server.closing import closed_to
 from autograder.server.course import Course, Offered
 from autograder.server.jobs import JobQueue
 from autograder.server.models import Submission, User, now
-from autograder.server.standing import allowance
+from autograder.server.standing import allowance, student_policy
 from autograder.server.storage import check_free_disk, check_quota
 from autograder.server.student_lock import hold_student
 from autograder.server.upload_refusals import UploadRefused
@@ -77,7 +77,7 @@ def _check_allowed(course: Course, db: Session, user: User, offered: Offered, si
     closed, past their cutoff (their extension moves it), a limit says not yet, or the file would not fit on the disk
     or in their quota (refused)."""
     moment = now()
-    closed = closed_to(db, user, offered, moment)
+    closed = closed_to(db, offered, student_policy(db, user, offered), moment)
     if closed is not None:
         raise UploadRefused(403, closed.refusal(offered.zone))
     mine = submissions_of(db, user, offered.name)

@@ -52,7 +52,7 @@ def past_cutoff(db: Session, user: User, offered: Offered) -> tuple[int, dt.date
     if policy.cutoff is None:
         return 0, None
     query = select(Submission.received_at).where(Submission.user_id == user.id, Submission.assignment == offered.name)
-    return sum(policy.in_zone(received) > policy.cutoff for received in db.scalars(query)), policy.cutoff
+    return sum(policy.past_cutoff(received) for received in db.scalars(query)), policy.cutoff
 
 
 def regrade(db: Session, queue: JobQueue, submissions: list[Submission]) -> int:

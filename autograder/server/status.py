@@ -179,7 +179,7 @@ def assignment_status(db: Session, user: User, offered: Offered, *, workers: int
     chosen = counted(mine, counts=offered.rules.counts, policy=policy)
     moment = now()
     allowed = allowance(mine, offered.rules, moment)
-    closed = closed_to(db, user, offered, moment)
+    closed = closed_to(db, offered, policy, moment)
     rules = offered.rules
     return AssignmentStatus(
         offered.name,

@@ -114,12 +114,16 @@ class LatePolicy:
         due = self.in_zone(due)
         return replace(self, due=due) if self.due is None else self.moved(due - self.due)
 
+    def past_cutoff(self, when: dt.datetime) -> bool:
+        """Whether something done at ``when`` comes after the cutoff: it earns nothing."""
+        return self.cutoff is not None and self.in_zone(when) > self.cutoff
+
     def cost(self, submitted: dt.datetime | None) -> Lateness:
         """What being submitted at ``submitted`` costs (nothing when the time or the policy is unknown)."""
         submitted = self.in_zone(submitted) if submitted else None
         if self.due is None or submitted is None:
             return Lateness(submitted=submitted, due=self.due, extension=self.extension)
-        if self.cutoff is not None and submitted > self.cutoff:
+        if self.past_cutoff(submitted):
             return Lateness(1.0, 0, self._after_cutoff(submitted), submitted, self.due, self.extension)
         over = submitted - self.due - self.grace
         if over <= dt.timedelta(0):
