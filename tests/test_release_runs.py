@@ -10,11 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from autograder.cli import main
-from autograder.release.pipeline import IN_KERNEL, IN_PROCESS, KERNEL_SKIPPED
+from autograder.release.pipeline import BY_OTTER, IN_KERNEL, IN_PROCESS, KERNEL_SKIPPED, OTTER_KEPT
 
 
-def _release(root: Path, monkeypatch) -> tuple[str, Counter, Counter]:
-    """Release ``quiz`` without otter run or mutants; its output and the notebooks read and written, by path."""
+def _release(root: Path, monkeypatch, *, otter: bool = False) -> tuple[str, Counter, Counter]:
+    """Release ``quiz`` without mutants (and without otter run unless ``otter``); its output and the notebooks
+    read and written, by path."""
     reads, writes = Counter(), Counter()
     read, write = nbformat.read, nbformat.write
 
@@ -29,7 +30,9 @@ def _release(root: Path, monkeypatch) -> tuple[str, Counter, Counter]:
     with monkeypatch.context() as patched:
         patched.setattr(nbformat, "read", counted_read)
         patched.setattr(nbformat, "write", counted_write)
-        result = CliRunner().invoke(main, ["--root", str(root), "release", "quiz", "--no-otter-check", "--no-mutation"])
+        result = CliRunner().invoke(
+            main, ["--root", str(root), "release", "quiz", "--no-mutation", *([] if otter else ["--no-otter-check"])]
+        )
     assert result.exit_code == 0, result.output
     return result.output, reads, writes
 
@@ -56,3 +59,20 @@ def test_release_runs_the_solution_in_a_kernel_only_when_its_inputs_changed(tmp_
     )
     published = str(tmp_path / "student_template" / "quiz" / "quiz.ipynb")
     assert reads[published] == writes[published] == 0, "the student's notebook is copied as written, not read back"
+
+
+@pytest.mark.slow
+def test_release_runs_otter_again_only_when_what_it_checks_changed(tmp_path, monkeypatch):
+    assert CliRunner().invoke(main, ["--root", str(tmp_path), "new", "quiz"]).exit_code == 0
+    first, _, _ = _release(tmp_path, monkeypatch, otter=True)
+    assert _said(first, BY_OTTER) and not _said(first, OTTER_KEPT), first
+    again, _, _ = _release(tmp_path, monkeypatch, otter=True)
+    assert _said(again, OTTER_KEPT) and not _said(again, BY_OTTER), again
+
+    source = tmp_path / "assignments" / "quiz" / "quiz.ipynb"
+    notebook = nbformat.read(source, as_version=4)
+    prose = next(cell for cell in notebook.cells if cell.cell_type == "markdown")
+    prose.source += "\n\nOne more line for the students."
+    nbformat.write(notebook, source)
+    edited, _, _ = _release(tmp_path, monkeypatch, otter=True)
+    assert _said(edited, BY_OTTER) and not _said(edited, OTTER_KEPT), "the template changed: checked again"

@@ -11,7 +11,8 @@ template zero); measure the mutation score from the same solved namespace.
 
 The solution runs at most three times, each for what only that run gives (``SolutionRun``): in
 this process, for live objects; in a Jupyter kernel, for the published outputs, and only when its
-inputs changed; under ``otter run``, as Gradescope will run it. The references cannot come from
+inputs changed; under ``otter run``, as Gradescope will run it, and only when that check has not
+passed on the same zip and notebooks before. The references cannot come from
 the kernel run: that runs Otter Assign's notebook, and Otter Assign packs the references.
 """
 
@@ -61,6 +62,10 @@ KERNEL_SKIPPED = SolutionRun(
 )
 BY_OTTER = SolutionRun(
     "solution run", "by otter run, beside the blank template: the check that the new zip grades both as Gradescope will"
+)
+OTTER_KEPT = SolutionRun(
+    "solution checked",
+    "otter run passed this same zip, solution and template in this same environment before; not run again",
 )
 
 
@@ -140,8 +145,7 @@ def release(assignment: Assignment, *, otter_check: bool = True, mutation: bool 
         report.runs.append(IN_KERNEL if publish(assignment, assigned, files) else KERNEL_SKIPPED)
     write_student_zip(assignment, report.requirements)
     if otter_check:
-        report.runs.append(BY_OTTER)
-        _check_with_otter_run(assignment, report)
+        report.runs.append(_check_with_otter_run(assignment, report))
     if mutation:
         report.mutation = mutation_score(assignment, solved=solved)
     return report
@@ -208,16 +212,24 @@ def _run_otter_assign(master: Path, result: Path) -> None:
         raise ReleaseError(f"{master.name}: Otter Assign failed: {error}") from error
 
 
-def _check_with_otter_run(assignment: Assignment, report: ReleaseReport) -> None:
-    """Grade the executed solution and the blank template with the new zip, as Otter would: the
-    solution must pass its public tests too (they carry no points, so only Otter's report of them
-    shows a failure)."""
-    from autograder.release.otter_run import otter_results_many
+def _check_with_otter_run(assignment: Assignment, report: ReleaseReport) -> SolutionRun:
+    """Grade the executed solution and the blank template with the new zip, as Otter would, unless a
+    check passed on these same files before: the solution must pass its public tests too (they carry no
+    points, so only Otter's report of them shows a failure)."""
+    from autograder.release import otter_check
 
-    student_notebook = assignment.student_dir / assignment.source_notebook.name
-    solution_notebook = assignment.solution_dir / assignment.source_notebook.name
-    solution, template = otter_results_many(assignment.zip_path, [solution_notebook, student_notebook])
-    report.solution_scores, report.template_scores = solution.scores, template.scores
-    report.solution_public_failures = solution.public_failures
+    files = (
+        assignment.zip_path,
+        assignment.solution_dir / assignment.source_notebook.name,
+        assignment.student_dir / assignment.source_notebook.name,
+    )
+    kept = otter_check.passed_before(*files)
+    found = kept or otter_check.run_check(*files)
+    report.solution_scores, report.template_scores = found.solution.scores, found.template.scores
+    report.solution_public_failures = found.solution.public_failures
     if report.problems:
         raise ReleaseError(f"{assignment.name}: the release does not hold: " + "; ".join(report.problems))
+    if kept:
+        return OTTER_KEPT
+    otter_check.remember_passed(*files, found)
+    return BY_OTTER
