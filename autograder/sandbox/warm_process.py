@@ -14,6 +14,8 @@ import functools
 import multiprocessing
 import multiprocessing.reduction
 import os
+import re
+import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +35,7 @@ from autograder.sandbox.student_process import close_all_but
 from autograder.sandbox.view import FileView, base_view, kit_package, record
 
 _STOP = 3  # a runner's exit code: the grader said there are no more jobs
+_IMPORTS_TORCH = re.compile(r"^\s*(import|from)\s+torch\b", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -156,20 +159,37 @@ def warm_up(
     import matplotlib
 
     matplotlib.use("Agg")
+    import IPython.core.interactiveshell  # noqa: F401
     import matplotlib.pyplot
+    import otter  # noqa: F401  (the notebook's init cell imports it)
+
+    if plan is None or template is None or not template.is_file():
+        _warm_torch()
+        return
+    if uses_torch(template, student_files or {}):
+        _warm_torch()
+    _run_template(plan, student_files or {}, template)
+
+
+def uses_torch(template: Path, student_files: dict[str, bytes]) -> bool:
+    """Whether the lesson needs torch: its probes' inputs imported it, or the template or a module beside it
+    imports it. A lesson without it (NumPy's k-means, say) starts its run over a second sooner; a submission
+    that imports torch there anyway still can, and pays for the import in its own sandbox."""
+    if "torch" in sys.modules:
+        return True
+    code = [cell.source for cell in nbformat.read(template, as_version=4).cells if cell.cell_type == "code"]
+    code += [text.decode("utf-8", "replace") for name, text in student_files.items() if name.endswith(".py")]
+    return any(_IMPORTS_TORCH.search(source) for source in code)
+
+
+def _warm_torch() -> None:
     import torch
 
     torch.set_num_threads(1)  # a multi-threaded op before fork deadlocks children
-    import IPython.core.interactiveshell  # noqa: F401
-    import otter  # noqa: F401  (the notebook's init cell imports it)
-
     x = torch.ones(2, requires_grad=True)
     torch.optim.SGD([x], lr=0.1).zero_grad()
     (x * 2).sum().backward()
     wire.encode(x)  # plain keeps this torch: a notebook's fake sys.modules["torch"] cannot replace it
-    if plan is None or template is None or not template.is_file():
-        return
-    _run_template(plan, student_files or {}, template)
 
 
 def files_for_sandboxes(plan: ProbePlan, student_files: dict[str, bytes], template: Path | None) -> FileView:
