@@ -37,7 +37,7 @@ import nbformat  # noqa: E402
 from autograder import sandbox  # noqa: E402
 from autograder.assignment import Assignment  # noqa: E402
 from autograder.forking import fork  # noqa: E402
-from autograder.grading import batch, submission_grader  # noqa: E402
+from autograder.grading import batch  # noqa: E402
 from autograder.grading.grading_folder import GradingFolder  # noqa: E402
 from autograder.grading.judging.autograder_zip import AutograderZip  # noqa: E402
 from autograder.notebook_run import new_shell  # noqa: E402
@@ -167,9 +167,8 @@ def sandboxed_stages(notebook, setup, plan: ProbePlan, view, stages: Stages, *, 
 
 def grader_side_stages(assignment: Assignment, submission: Path, stages: Stages) -> None:
     """One real grade_paths run of ``submission``, with the grader's own stages timed."""
-    grader = submission_grader.SubmissionGrader
-    grader.judged = stages.timed("judging the reports", grader.judged)
-    grader.recorded = stages.timed("result JSON and feedback page", grader.recorded)
+    batch.judged = stages.timed("judging the reports", batch.judged)
+    batch.recorded = stages.timed("result JSON and feedback page", batch.recorded)
     batch.rebuild_planned = stages.timed("class outputs (gradebooks, summary, similarity)", batch.rebuild_planned)
     batch.Workers.__init__ = stages.timed("pool start (warm process: imports, template, view)", batch.Workers.__init__)
     with tempfile.TemporaryDirectory() as out:

@@ -26,7 +26,7 @@ import pytest
 
 from autograder.grading.batch import GradeOptions, grade_paths
 from autograder.grading.judging.autograder_zip import AutograderZip
-from autograder.grading.submission_grader import FAILED_AFTER_COMMIT, QUOTED_CHARS
+from autograder.grading.judging.verdict import FAILED_AFTER_COMMIT, QUOTED_CHARS
 from tests.corpus.hostile import Context, notebook
 
 pytestmark = pytest.mark.slow

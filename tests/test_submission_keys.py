@@ -117,8 +117,7 @@ def test_a_file_the_ta_graded_by_name_counts_over_a_later_submission():
 
 
 def test_the_student_a_file_declares_is_read_by_the_bounded_reader(tmp_path):
-    from autograder.grading.batch import _declared_student
-    from autograder.grading.intake.received import Received
+    from autograder.grading.intake.received import Received, _declared_student
     from autograder.grading.submission_grader import GradingContext
     from tests.test_class_term import EXAMPLES, _with_identity
 

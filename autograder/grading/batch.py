@@ -21,10 +21,13 @@ from autograder import KitError, sandbox
 from autograder.assignment import Assignment
 from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.intake import submissions
-from autograder.grading.intake.received import HeldBytes, Received
-from autograder.grading.intake.submission_keys import Keyed, key_submissions
+from autograder.grading.intake.about import About
+from autograder.grading.intake.received import HeldBytes, Received, received_and_named
+from autograder.grading.intake.submission_keys import Keyed
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.judging.grade import Grade
+from autograder.grading.judging.judge import Judge
+from autograder.grading.judging.verdict import judged
 from autograder.grading.judging_thread import JudgingThread
 from autograder.grading.pages.feedback_page import FeedbackPage
 from autograder.grading.records.class_book import counted_files, rows_now_counting
@@ -38,13 +41,8 @@ from autograder.grading.records.class_outputs import (
 )
 from autograder.grading.records.class_plan import ClassPlan
 from autograder.grading.records.class_settings import ClassSettings, class_rows
-from autograder.grading.submission_grader import (
-    GradeOptions,
-    GradingContext,
-    SubmissionGrader,
-    hidden_paths,
-    sandbox_limits,
-)
+from autograder.grading.records.submission_outputs import drawn_page, recorded
+from autograder.grading.submission_grader import GradeOptions, GradingContext, hidden_paths, sandbox_limits
 from autograder.sandbox.workers import Job, Workers
 
 
@@ -111,21 +109,13 @@ def grade_paths(
     counted_before = counted_files(class_rows(list(before.values()), plan.settings, plan.policy))
     context = GradingContext(out, assignment.name, autograder.manual_questions(), plan.code.names)
     found = in_shard(submissions.discover(paths), options.shard)
-    held = HeldBytes()
-    read = context.read
-    received = {_place(s): Received.of(s, autograder.digest, read, held) for s in found}
-    keyed = key_submissions(
-        found,
-        before,
-        declared_student=lambda submission: _declared_student(received[_place(submission)]),
-        digest_of=lambda submission: received[_place(submission)].digest,
+    named, keyed = received_and_named(
+        found, before, zip_digest=autograder.digest, reader=context.read, held=HeldBytes()
     )
     for folder in (RESULTS, FEEDBACK):
         (out / folder).mkdir(parents=True, exist_ok=True)
     with GradingFolder(autograder) as folder:
-        grader = SubmissionGrader(autograder, folder.judge(), context)
-        run = _Run(grader, on_progress, named_at=_named_at(keyed, before))
-        named = [received[_place(submission)].renamed(submission) for submission in keyed.submissions]
+        run = _Run(folder.judge(), context, on_progress, named_at=_named_at(keyed, before))
         todo = run.reuse_or_queue(named, {} if options.force else before)
         if todo:
             limits = sandbox_limits(options, hidden_paths(assignment, out, paths))
@@ -152,27 +142,21 @@ def _named_at(keyed: Keyed, before: dict[str, Grade]) -> dict[str, str]:
     }
 
 
-def _place(submission: submissions.Submission) -> tuple[Path, bool]:
-    """What tells a found file apart before it is named for OUT."""
-    return submission.path, submission.found_in_folder
-
-
-def _declared_student(received: Received) -> str:
-    """The student number the notebook (or export zip) declares; "" when none can be read."""
-    return received.reading().about.identity.get("student_id", "")
-
-
 class _Run:
-    """One grading run's bookkeeping: what is reused, what is judged, what is written."""
+    """One grading run's bookkeeping: what is reused, what is judged, what is written. It hands each
+    submission to the stages in turn (intake's job, the sandbox, judging's verdict, the records); no stage
+    calls back into it, though the worker pool pulls the jobs from ``_jobs`` as workers come free."""
 
-    def __init__(self, grader: SubmissionGrader, on_progress, *, named_at: dict[str, str]):
-        self.grader = grader
+    def __init__(self, judge: Judge, context: GradingContext, on_progress, *, named_at: dict[str, str]):
+        self.judge = judge
+        self.context = context
         self.on_progress = on_progress
         self.named_at = named_at
         self.grades: dict[str, Grade] = {}
         self.pages: dict[str, FeedbackPage] = {}  # drawn this run, for the class view to write with their standing
         self.sources: dict[str, str] = {}
         self.total = 0
+        self._about: dict[str, About] = {}  # what was read of each notebook before its sandbox, for its verdict
         self._recording = threading.Lock()
 
     def reuse_or_queue(self, found: list[Received], before: dict[str, Grade]) -> list[Received]:
@@ -190,8 +174,9 @@ class _Run:
                     previous.source,
                 )
                 self._record(previous, write=moved)
-                if not moved and not (self.grader.context.out / feedback_link(submission.file)).is_file():
-                    self.pages[submission.file] = self.grader.page(previous)  # a run killed before its class view
+                if not moved and not (self.context.out / feedback_link(submission.file)).is_file():
+                    # a run killed before its class view wrote the page
+                    self.pages[submission.file] = drawn_page(previous, self.judge, assignment=self.context.assignment)
             else:
                 todo.append(submission)
         return todo
@@ -204,16 +189,17 @@ class _Run:
                 judging.raise_any_failure()
 
     def _judge(self, file: str, digest: str, result: sandbox.Result) -> None:
-        self._record(self.grader.judged(file, digest, result))
+        self._record(judged(self.judge, file, digest, result, self._about.pop(file, None)))
 
     def _jobs(self, todo: list[Received], limits: sandbox.Limits) -> Iterator[Job]:
-        """A job per notebook, parsed only when a worker is free; a file that is no notebook gets its
-        failed grade here."""
+        """A job per notebook, parsed only when a worker is free; a file that is no notebook of this
+        assignment, or over a limit of what the grader reads, gets its failed grade here."""
         for submission in todo:
-            job = self.grader.job_of(submission, limits)
-            if isinstance(job, Grade):
-                self._record(job)
+            job, reading = submission.job(limits)
+            if job is None:
+                self._record(self.judge.failed(submission.file, submission.digest, reading.problem))
             else:
+                self._about[submission.file] = reading.about
                 yield job
 
     def _record(self, grade: Grade, *, write: bool = True) -> None:
@@ -222,8 +208,12 @@ class _Run:
 
     def _record_now(self, grade: Grade, *, write: bool) -> None:
         if write:
-            grade, page = self.grader.recorded(
-                replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, ""))
+            grade, page = recorded(
+                replace(grade, source=self.sources.get(grade.file, ""), named_at=self.named_at.get(grade.file, "")),
+                self.judge,
+                out=self.context.out,
+                assignment=self.context.assignment,
+                page_now=False,
             )
             if page is not None:
                 self.pages[grade.file] = page

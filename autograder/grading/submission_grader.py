@@ -1,8 +1,11 @@
-"""What grading one submission takes, whoever hands it over: its sandbox job, the judging of what the
-sandbox sent, and its feedback page and results file.
+"""What grading one assignment's submissions takes beyond the submission: the options of a run, the
+context its outputs are written in, the sandbox's limits, and the course server's ``SubmissionGrader``.
 
-The batch grader (``autograder.grading.batch``) and the course server both grade through a
-``SubmissionGrader``, so the same file gets the same grade in a batch and online.
+Each step is a stage's own: the job is intake's (``Received.job``), the verdict judging's
+(``autograder.grading.judging.verdict``), the results file and page the records'
+(``autograder.grading.records.submission_outputs``). The batch grader (``autograder.grading.batch``)
+hands a submission to each in turn; the course server through a ``SubmissionGrader``. Both call the
+same stages, so the same file gets the same grade in a batch and online.
 """
 
 from __future__ import annotations
@@ -21,9 +24,8 @@ from autograder.grading.intake.received import Reader, Received
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.judging.judge import Judge
-from autograder.grading.pages.feedback_page import FeedbackPage, draw_feedback
-from autograder.grading.records.class_outputs import FEEDBACK, RESULTS
-from autograder.grading.records.outputs import page_name, write_atomic
+from autograder.grading.judging.verdict import judged
+from autograder.grading.records.submission_outputs import recorded
 from autograder.sandbox.workers import Job
 
 
@@ -56,8 +58,8 @@ class GradingContext:
 
 
 class SubmissionGrader:
-    """Grades one assignment's submissions, one file at a time: ``job`` before the sandbox,
-    ``judged`` after it, ``written`` to put its page and results in ``context.out``."""
+    """The course server's grader of one assignment's submissions, one file at a time: ``job`` before the
+    sandbox, ``judged`` after it, ``written`` to put its page and results in ``context.out``."""
 
     def __init__(self, autograder: AutograderZip, judge: Judge, context: GradingContext):
         self.autograder, self.judge, self.context = autograder, judge, context
@@ -75,27 +77,15 @@ class SubmissionGrader:
     def job_of(self, received: Received, limits: sandbox.Limits) -> Job | Grade:
         """The sandbox job for ``received``, or its failed grade when it is no notebook of this assignment
         or over a limit of what the grader reads (see ``autograder.grading.intake.reading``)."""
-        reading = received.reading()
-        if reading.notebook is None:
+        job, reading = received.job(limits)
+        if job is None:
             return self.judge.failed(received.file, received.digest, reading.problem)
         self._about[received.file] = reading.about
-        return Job(received.file, reading.notebook, limits)
+        return job
 
     def judged(self, file: str, digest: str, result: sandbox.Result) -> Grade:
-        """``file``'s grade from what its sandbox sent; a kit bug or a forged report costs this file only."""
-        try:
-            if result.status == "ok":
-                grade = self.judge.grade(file, digest, result.committed, result.data)
-            else:
-                grade = self.judge.failed(file, digest, status_text(result))
-        except Exception as error:
-            grade = self.judge.failed(
-                file,
-                digest,
-                f"crash: the grader could not judge this submission ({type(error).__name__}: {str(error)[:120]})",
-            )
-        about = self._about.pop(file, None)
-        return about.applied_to(grade) if about else grade
+        """``file``'s grade from what its sandbox sent (see ``autograder.grading.judging.verdict``)."""
+        return judged(self.judge, file, digest, result, self._about.pop(file, None))
 
     def written(self, grade: Grade) -> Grade:
         """Write ``grade``'s results and its feedback page, headed by its autograded score alone (the course
@@ -106,61 +96,10 @@ class SubmissionGrader:
         """
         return write_within_boundary(grade, self.judge, self.context)
 
-    def recorded(self, grade: Grade) -> tuple[Grade, FeedbackPage | None]:
-        """Write ``grade``'s results and draw its feedback page, for the class view to write once with the
-        student's standing; as ``written``, a failure costs this row only (then the page is its failed grade's,
-        or None when even that could not be drawn)."""
-        return recorded_within_boundary(grade, self.judge, self.context, page_now=False)
-
-    def page(self, grade: Grade) -> FeedbackPage:
-        """``grade``'s feedback page drawn again, for a result whose page is missing (a run killed before its
-        class view wrote it)."""
-        return drawn_page(grade, self.judge, self.context)
-
 
 def write_within_boundary(grade: Grade, judge: Judge, context: GradingContext) -> Grade:
     """See ``SubmissionGrader.written``."""
-    return recorded_within_boundary(grade, judge, context, page_now=True)[0]
-
-
-def recorded_within_boundary(
-    grade: Grade, judge: Judge, context: GradingContext, *, page_now: bool
-) -> tuple[Grade, FeedbackPage | None]:
-    """See ``SubmissionGrader.recorded``; ``page_now``: write the page too, as ``written`` does."""
-    try:
-        return grade, write_submission(grade, judge, context, page_now=page_now)
-    except Exception as error:  # one file's outputs must never cost the run, or the other rows
-        failed = judge.failed(
-            grade.file,
-            grade.digest,
-            f"crash: the grader could not write this submission's results ({type(error).__name__}: {str(error)[:120]})",
-        )
-        try:
-            return failed, write_submission(failed, judge, context, page_now=page_now)
-        except Exception:
-            return failed, None  # the row in the gradebook still says why
-
-
-def write_submission(grade: Grade, judge: Judge, context: GradingContext, *, page_now: bool) -> FeedbackPage:
-    """Write one submission's results file and draw its feedback page. With ``page_now`` the page is written
-    too, before the results file, which marks the submission done."""
-    from autograder.grading.records.results_file import write_results
-
-    name = page_name(grade.file)
-    results = context.out / RESULTS / f"{name}.json"
-    if not page_now:
-        write_results(results, grade, judge.autograder)
-        return drawn_page(grade, judge, context)
-    page = drawn_page(grade, judge, context)
-    write_atomic(context.out / FEEDBACK / f"{name}.html", page.html())
-    write_results(results, grade, judge.autograder)
-    return page
-
-
-def drawn_page(grade: Grade, judge: Judge, context: GradingContext) -> FeedbackPage:
-    return draw_feedback(
-        grade, judge.autograder, assignment=context.assignment, reference=judge.reference_variables, charts=judge.charts
-    )
+    return recorded(grade, judge, out=context.out, assignment=context.assignment, page_now=True)[0]
 
 
 def sandbox_limits(options: GradeOptions, hidden: tuple[str, ...]) -> sandbox.Limits:
@@ -187,28 +126,3 @@ def hidden_paths(assignment: Assignment, out: Path, paths: list[Path]) -> tuple[
     # another hidden one vanishes with it, so keep only the outermost.
     hidden = {h for h in hidden if not str(venv).startswith(h.rstrip("/") + "/") and h != str(venv)}
     return tuple(sorted(h for h in hidden if not any(h.startswith(other + "/") for other in hidden)))
-
-
-# A status quotes at most this much of what the student process wrote (it writes the result pipe itself).
-QUOTED_CHARS = 160
-# After the commit the student process holds the reference functions: a status then says nothing it chose.
-FAILED_AFTER_COMMIT = (
-    "the notebook's run failed while the reference functions were lent (after its answers were committed)"
-)
-
-
-def status_text(result: sandbox.Result) -> str:
-    labels = {
-        "timeout": "timeout",
-        "memory": "memory",
-        "crash": "crash",
-        "error": "crash",
-        "signal": "killed by signal",
-    }
-    label = labels.get(result.status, result.status)
-    if result.committed is not None and result.status in ("error", "crash", "signal"):
-        return f"{label}: {FAILED_AFTER_COMMIT}"
-    if result.status == "error":
-        last = result.data.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return f"crash: the grader's run of the notebook failed ({last[0][:QUOTED_CHARS]})"
-    return f"{label}: {result.detail[:QUOTED_CHARS]}"

@@ -4,8 +4,9 @@ Each offered assignment gets a ``GradingLoop`` thread. It starts the assignment'
 batch grader's ``GradingFolder``, judge and ``Workers``, warmed up and kept) and feeds it jobs it
 claims from the ``JobQueue`` only when a worker is free and the machine's budget of sandboxes at
 once allows, so a scaled-out worker (``autograder worker``, later) can take the rest. Every job is
-graded by the batch's own ``SubmissionGrader``: the same file gets the same grade online and in a
-batch. Results are judged, written and recorded on a ``JudgingThread`` beside the pool, as the
+graded by a ``SubmissionGrader``, through the stages the batch hands its files to (intake's job,
+judging's verdict, the records' results file and page): the same file gets the same grade online and
+in a batch. Results are judged, written and recorded on a ``JudgingThread`` beside the pool, as the
 batch does, so a worker that finishes gets its next job at once; a job whose grade could not be
 recorded goes back to the queue. A heartbeat renews the leases of the jobs in flight.
 """

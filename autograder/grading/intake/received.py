@@ -15,8 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from autograder import sandbox
 from autograder.grading.intake import submissions
 from autograder.grading.intake.reading import Reading
+from autograder.grading.intake.submission_keys import Keyed, key_submissions
+from autograder.grading.judging.grade import Grade
+from autograder.sandbox.workers import Job
 
 Reader = Callable[[str, bytes], Reading]  # read_submission with the assignment's settings bound
 
@@ -69,6 +73,12 @@ class Received:
             self._reading.append(self.reader(self.file, self._bytes()))
         return self._reading[0]
 
+    def job(self, limits: sandbox.Limits) -> tuple[Job | None, Reading]:
+        """This notebook's sandbox job, or None when it is no notebook of this assignment or over a limit of
+        what the grader reads (the reading's problem says why); and the reading, which the verdict applies."""
+        reading = self.reading()
+        return (Job(self.file, reading.notebook, limits) if reading.notebook is not None else None), reading
+
     def _bytes(self) -> bytes:
         if self.content is not None:
             return self.content
@@ -76,6 +86,37 @@ class Received:
         if submissions.digest(content, self.zip_digest) != self.digest:
             return b"changed on disk while this run graded the class; grade it again"
         return content
+
+
+def received_and_named(
+    found: list[submissions.Submission],
+    before: dict[str, Grade],
+    *,
+    zip_digest: str,
+    reader: Reader,
+    held: HeldBytes | None = None,
+) -> tuple[list[Received], Keyed]:
+    """Every file of ``found`` read and hashed once, under the name it gets in OUT (see
+    ``autograder.grading.intake.submission_keys``; ``before``: OUT's results by file), in name order; and
+    the names, with what the TA should be told of them."""
+    received = {_place(submission): Received.of(submission, zip_digest, reader, held) for submission in found}
+    keyed = key_submissions(
+        found,
+        before,
+        declared_student=lambda submission: _declared_student(received[_place(submission)]),
+        digest_of=lambda submission: received[_place(submission)].digest,
+    )
+    return [received[_place(submission)].renamed(submission) for submission in keyed.submissions], keyed
+
+
+def _place(submission: submissions.Submission) -> tuple:
+    """What tells a found file apart before it is named for OUT."""
+    return submission.path, submission.found_in_folder
+
+
+def _declared_student(received: Received) -> str:
+    """The student number the notebook (or export zip) declares; "" when none can be read."""
+    return received.reading().about.identity.get("student_id", "")
 
 
 def _read(submission: submissions.Submission) -> bytes:
