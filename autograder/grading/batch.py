@@ -30,7 +30,6 @@ from autograder.grading.judging.judge import Judge
 from autograder.grading.judging.verdict import judged
 from autograder.grading.judging_thread import JudgingThread
 from autograder.grading.pages.feedback_page import FeedbackPage
-from autograder.grading.records.class_book import counted_files, rows_now_counting
 from autograder.grading.records.class_outputs import (
     FEEDBACK,
     RESULTS,
@@ -40,7 +39,7 @@ from autograder.grading.records.class_outputs import (
     rebuild_planned,
 )
 from autograder.grading.records.class_plan import ClassPlan
-from autograder.grading.records.class_settings import ClassSettings, class_rows
+from autograder.grading.records.class_settings import ClassSettings
 from autograder.grading.records.submission_outputs import drawn_page, recorded
 from autograder.grading.submission_grader import GradeOptions, GradingContext, hidden_paths, sandbox_limits
 from autograder.sandbox.workers import Job, Workers
@@ -106,7 +105,6 @@ def grade_paths(
     except AutograderZipError as error:
         raise GradeRunError(str(error)) from error
     before = {grade.file: grade for grade in load_grades(out)}
-    counted_before = counted_files(class_rows(list(before.values()), plan.settings, plan.policy))
     context = GradingContext(out, assignment.name, autograder.manual_questions(), plan.code.names)
     found = in_shard(submissions.discover(paths), options.shard)
     named, keyed = received_and_named(
@@ -124,10 +122,25 @@ def grade_paths(
     grades = [run.grades[name] for name in sorted(run.grades)]
     # OUT's results are those it held before this run, and this run's.
     every = sorted({**before, **run.grades}.values(), key=lambda grade: grade.file)
-    view = rebuild_planned(out, autograder, plan, shard=options.shard[1] > 1, grades=every, drawn=run.pages)
-    notes = keyed.notes + rows_now_counting(counted_before, view.rows, {grade.file for grade in grades})
+    view = rebuild_planned(
+        out,
+        autograder,
+        plan,
+        shard=options.shard[1] > 1,
+        grades=every,
+        drawn=run.pages,
+        before=list(before.values()),
+        graded={grade.file for grade in grades},
+    )
     return BatchReport(
-        grades, len(todo), len(grades) - len(todo), out, autograder.possible, sorted(autograder.questions), view, notes
+        grades,
+        len(todo),
+        len(grades) - len(todo),
+        out,
+        autograder.possible,
+        sorted(autograder.questions),
+        view,
+        keyed.notes + view.now_counting,
     )
 
 

@@ -171,6 +171,27 @@ def rows_now_counting(before: dict[tuple[str, str], str], rows: list[StudentRow]
     return lines
 
 
+@dataclass
+class ClassBook:
+    """The class's rows, whose each file is, and each student whose counted file a run changed."""
+
+    rows: list[StudentRow]
+    owners: dict[str, str]  # see ``owners``
+    now_counting: list[str] = field(default_factory=list)  # see ``rows_now_counting``
+
+
+def class_book(
+    grades: list[Grade], *, roster, late, times, marks, before: list[Grade] | None = None, graded=frozenset()
+) -> ClassBook:
+    """``student_rows`` of ``grades`` and their ``owners``. Given ``before`` (OUT's results before a run) and
+    ``graded`` (the files it graded): a line for each student whose counted file is now one of ``graded``."""
+    rows = student_rows(grades, roster=roster, late=late, times=times, marks=marks)
+    if before is None:
+        return ClassBook(rows, owners(rows))
+    counted = counted_files(student_rows(before, roster=roster, late=late, times=times))
+    return ClassBook(rows, owners(rows), rows_now_counting(counted, rows, set(graded)))
+
+
 def _rows_without_roster(
     claims: dict[str, Claim], by_file: dict[str, Grade], late: LatePolicy, times, marks
 ) -> list[StudentRow]:

@@ -18,7 +18,7 @@ from autograder.grading.judging.grade import Grade
 from autograder.grading.pages.class_summary import summary_page
 from autograder.grading.pages.feedback_page import FeedbackPage, Standing, standing_section, with_standing
 from autograder.grading.pages.ta_pages import index_page, similarity_page
-from autograder.grading.records.class_book import StudentRow, owners, student_rows
+from autograder.grading.records.class_book import StudentRow, class_book
 from autograder.grading.records.class_plan import ClassPlan
 from autograder.grading.records.class_settings import ClassSettings
 from autograder.grading.records.exports import students_csv
@@ -60,6 +60,7 @@ class ClassView:
     roster: Roster | None
     failed: dict[str, str] = field(default_factory=dict)  # a class file that could not be written → why
     imports: dict[str, LmsImport] = field(default_factory=dict)  # the LMS import files written, by system
+    now_counting: list[str] = field(default_factory=list)  # students whose counted file the run changed
 
 
 def load_grades(out: Path) -> list[Grade]:
@@ -96,11 +97,15 @@ def rebuild_planned(
     shard: bool = False,
     grades: list[Grade] | None = None,
     drawn: dict[str, FeedbackPage] | None = None,
+    before: list[Grade] | None = None,
+    graded=frozenset(),
 ) -> ClassView:
     """Save the plan's settings (in the course's time zone) in ``out`` and rebuild the class's outputs from every
     result there. ``shard``: OUT holds one shard's results, so the LMS import files leave out the students it has
     no file of. ``grades``: every result in ``out``, when the caller holds them (else they are read from ``out``).
-    ``drawn``: feedback pages drawn but not yet written, by file (see ``write_class_outputs``)."""
+    ``drawn``: feedback pages drawn but not yet written, by file; ``before``, ``graded``: OUT's results before
+    the run and the files it graded, for the students whose counted file it changed (see
+    ``write_class_outputs``)."""
     plan.settings.save(out)
     return write_class_outputs(
         out,
@@ -116,6 +121,8 @@ def rebuild_planned(
         shard=shard,
         grades=grades,
         drawn=drawn,
+        before=before,
+        graded=graded,
     )
 
 
@@ -134,23 +141,29 @@ def write_class_outputs(
     shard: bool = False,
     grades: list[Grade] | None = None,
     drawn: dict[str, FeedbackPage] | None = None,
+    before: list[Grade] | None = None,
+    graded=frozenset(),
 ) -> ClassView:
     """Rebuild every class-level file in ``out`` from all its results (see the module docstring);
     ``grades``: those results, sorted by file, when the caller holds them. ``drawn``: feedback pages drawn but
     not yet written, by file: each is written once, with its standing; the pages already in ``out`` are
-    updated where their standing changed."""
+    updated where their standing changed. ``before``: OUT's results before a run that graded ``graded``, for
+    the view's ``now_counting``."""
     for folder in (out, out / RESULTS, out / FEEDBACK, out / WRITTEN):
         remove_stale_temporaries(folder)
     grades = load_grades(out) if grades is None else grades
     marks = read_all_marks(out, manual, [grade.file for grade in grades])
     roster = Roster.read(Path(settings.roster)) if settings.roster else None
-    rows = student_rows(
+    book = class_book(
         grades,
         roster=roster,
         late=policy,
         times=read_times(settings.times, zone=settings.zone),
         marks={question: {file: mark.points for file, mark in found.items()} for question, found in marks.items()},
+        before=before,
+        graded=graded,
     )
+    rows = book.rows
     pages = {grade.file: feedback_link(grade.file) for grade in grades}
     questions = sorted(autograder.questions)
     possible = autograder.possible + sum(manual.values())
@@ -176,7 +189,7 @@ def write_class_outputs(
     pairs = (
         writes.attempt(
             SIMILARITY,
-            lambda: _similarity(out, grades, owners(rows), solution=solution, starter=starter, assignment=assignment),
+            lambda: _similarity(out, grades, book.owners, solution=solution, starter=starter, assignment=assignment),
         )
         or []
     )
@@ -204,7 +217,7 @@ def write_class_outputs(
     }
     for system, made in imports.items():
         _write_export(writes, out / EXPORT_FILES[system], made)
-    return ClassView(rows, grades, len(pairs), roster, writes.failed, imports)
+    return ClassView(rows, grades, len(pairs), roster, writes.failed, imports, book.now_counting)
 
 
 def _similarity(
