@@ -34,7 +34,6 @@ ORDER = [
     "intake.about",
     "records.submission_outputs",
     "records.results_file",
-    "judging.grade",
     "pages.feedback_page",
     "records.class_outputs",
     "records.class_book",

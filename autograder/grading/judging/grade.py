@@ -1,8 +1,12 @@
-"""One submission's grade: what judging produces and every record and page reads."""
+"""One submission's grade: what judging produces and every record and page reads.
+
+Its form on disk is the results file's (``autograder.grading.records.results_file``), which alone
+writes and reads it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 
 COMPLETED = "Completed"
 
@@ -40,12 +44,3 @@ class Grade:
     @property
     def total(self) -> float:
         return sum(self.scores.values())
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Grade":
-        cases = [CaseOutcome(**case) for case in data.get("cases", [])]
-        known = {f.name for f in fields(cls)}
-        return cls(**{**{key: value for key, value in data.items() if key in known}, "cases": cases})

@@ -10,11 +10,12 @@ to the end has no such entry.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, fields
 from pathlib import Path
 
 from autograder.authoring.language import say
 from autograder.grading.judging.autograder_zip import AutograderZip
-from autograder.grading.judging.grade import COMPLETED, Grade
+from autograder.grading.judging.grade import COMPLETED, CaseOutcome, Grade
 from autograder.grading.judging.judge import SCORE_DECIMALS
 from autograder.grading.records.outputs import write_atomic
 
@@ -44,9 +45,16 @@ def read_grade(path: Path) -> Grade:
     """
     text = path.read_text(encoding="utf-8")
     try:
-        return Grade.from_json(json.loads(text)["extra_data"]["kit"])
+        return _grade_of(json.loads(text)["extra_data"]["kit"])
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ResultsFileError(f"{path}: not a results file written by `autograder grade` ({error})") from error
+
+
+def _grade_of(data: dict) -> Grade:
+    """The grade a results file's ``extra_data.kit`` holds; a key the kit no longer knows is dropped."""
+    cases = [CaseOutcome(**case) for case in data.get("cases", [])]
+    known = {item.name for item in fields(Grade)}
+    return Grade(**{**{key: value for key, value in data.items() if key in known}, "cases": cases})
 
 
 def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
@@ -67,7 +75,7 @@ def otter_results(grade: Grade, autograder: AutograderZip) -> dict:
                 "output": _summary(grade, question=name),
             }
         )
-    results = {"tests": tests, "extra_data": {"kit": grade.to_json()}}
+    results = {"tests": tests, "extra_data": {"kit": asdict(grade)}}
     if config.get("show_stdout"):
         results["stdout_visibility"] = "after_published"
     return results
