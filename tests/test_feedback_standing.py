@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from autograder.grading.pages.feedback_page import (
+from autograder.grading.pages.standing import (
     STANDING_END,
     STANDING_START,
     Standing,

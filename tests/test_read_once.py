@@ -131,8 +131,8 @@ def test_a_file_past_the_runs_held_bytes_is_read_again_and_only_graded_unchanged
     assert kept.content == notebook and dropped.content is None
     assert dropped.digest == kept.digest
     identity = {"name": "张三", "student_id": "2023001"}
-    assert dropped.reading().about.identity == kept.reading().about.identity == identity
+    assert dropped.reading.about.identity == kept.reading.about.identity == identity
     changed = Received.of(submissions.Submission(second.name, second), "zip", context.read, HeldBytes(0))
     second.write_bytes(notebook.replace(b"2023001", b"2023999"))
-    assert changed.reading().notebook is None
-    assert "changed on disk" in str(changed.reading().problem)
+    assert changed.reading.notebook is None
+    assert "changed on disk" in str(changed.reading.problem)

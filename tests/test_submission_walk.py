@@ -1,11 +1,10 @@
 """A submission's path from intake to its gradebook row passes each module once, in order.
 
 The path is the benchmark's (``benchmarks/submission_walk.py``): a stop is a call from one module into
-another that carries the submission or something made from it. Two modules are entered twice, and
-only these: ``Received`` is hashed and named with the whole class before any grading, then read into
-its sandbox job only when a worker is free (reading every notebook first would hold the class's
-notebooks in memory); a feedback page is drawn as its submission is judged, while the workers run,
-then written once the class's rows give it the student's standing.
+another that carries the submission or something made from it. A file is hashed and named with the
+whole class before any grading, and read into its sandbox job (``intake.sandbox_job``) only when a
+worker is free; a feedback page is drawn as its submission is judged, and given the student's
+standing (``pages.standing``) once the class's rows are known.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ ORDER = [
     "intake.submissions",
     "intake.submission_keys",
     "batch",
-    "intake.received",
+    "intake.sandbox_job",
     "judging.verdict",
     "intake.about",
     "records.submission_outputs",
@@ -42,7 +41,7 @@ ORDER = [
     "pages.class_summary",
     "pages.ta_pages",
     "records.written_outputs",
-    "pages.feedback_page",
+    "pages.standing",
 ]
 
 
@@ -72,14 +71,5 @@ def test_the_walk_meets_each_stage_in_order(stops):
 
 
 @pytest.mark.slow
-def test_only_the_two_known_modules_are_entered_twice(stops):
-    again = sorted({module for module in stops if stops.count(module) > 1})
-    assert again == ["intake.received", "pages.feedback_page"]
-    assert all(stops.count(module) <= 2 for module in stops)
-
-
-def test_a_property_of_the_grade_is_no_stop():
-    walk = _benchmark()
-    readers = walk.Walk()._readers
-    assert Grade.total.fget.__code__ in readers
-    assert walk.returns(["a", "b", "a", "a"]) == 2
+def test_no_module_is_entered_twice(stops):
+    assert len(set(stops)) == len(stops), [module for module in stops if stops.count(module) > 1]

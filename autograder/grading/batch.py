@@ -23,6 +23,7 @@ from autograder.grading.grading_folder import GradingFolder
 from autograder.grading.intake import submissions
 from autograder.grading.intake.about import About
 from autograder.grading.intake.received import HeldBytes, Received, received_and_named
+from autograder.grading.intake.sandbox_job import sandbox_job
 from autograder.grading.intake.submission_keys import Keyed
 from autograder.grading.judging.autograder_zip import AutograderZip, AutograderZipError
 from autograder.grading.judging.grade import Grade
@@ -208,7 +209,7 @@ class _Run:
         """A job per notebook, parsed only when a worker is free; a file that is no notebook of this
         assignment, or over a limit of what the grader reads, gets its failed grade here."""
         for submission in todo:
-            job, reading = submission.job(limits)
+            job, reading = sandbox_job(submission, limits)
             if job is None:
                 self._record(self.judge.failed(submission.file, submission.digest, reading.problem))
             else:

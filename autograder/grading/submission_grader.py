@@ -21,6 +21,7 @@ from autograder.grading.intake import submissions
 from autograder.grading.intake.about import About
 from autograder.grading.intake.reading import read_submission
 from autograder.grading.intake.received import Reader, Received
+from autograder.grading.intake.sandbox_job import sandbox_job
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.judging.judge import Judge
@@ -77,7 +78,7 @@ class SubmissionGrader:
     def job_of(self, received: Received, limits: sandbox.Limits) -> Job | Grade:
         """The sandbox job for ``received``, or its failed grade when it is no notebook of this assignment
         or over a limit of what the grader reads (see ``autograder.grading.intake.reading``)."""
-        job, reading = received.job(limits)
+        job, reading = sandbox_job(received, limits)
         if job is None:
             return self.judge.failed(received.file, received.digest, reading.problem)
         self._about[received.file] = reading.about

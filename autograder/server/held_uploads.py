@@ -29,7 +29,7 @@ def held_size(received: Received) -> int:
     A zip's notebook is held unpacked: 40 KB of zip may hold a 40 MiB notebook, so counting the zip's
     bytes let one student's few hundred such uploads hold gigabytes.
     """
-    notebook = received.reading().notebook  # read already, when it was received
+    notebook = received.reading.notebook  # read already, when it was received
     return max(len(received.content), _text_size(notebook) if notebook is not None else 0)
 
 

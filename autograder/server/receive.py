@@ -100,7 +100,7 @@ def _checked_notebook(course: Course, offered: Offered, upload: Upload) -> Recei
     named = submissions.Submission("upload.zip" if content[:4] == ZIP_MAGIC else "upload.ipynb", upload.path)
     context = course.grading_context(offered)
     received = Received(named, content, submissions.digest(content, offered.autograder.digest), context.read)
-    problem = received.reading().problem
+    problem = received.reading.problem
     if problem:
         chinese = next((words for start, words in STATUS_WORDS.items() if problem.startswith(start)), "无法评分")
         raise UploadRefused(422, f"{chinese}：请上传本作业的 .ipynb 文件或 export 生成的 zip · {problem}")

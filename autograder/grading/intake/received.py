@@ -15,12 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from autograder import sandbox
 from autograder.grading.intake import submissions
 from autograder.grading.intake.reading import Reading
 from autograder.grading.intake.submission_keys import Keyed, key_submissions
 from autograder.grading.judging.grade import Grade
-from autograder.sandbox.workers import Job
 
 Reader = Callable[[str, bytes], Reading]  # read_submission with the assignment's settings bound
 
@@ -67,17 +65,13 @@ class Received:
         """The same bytes and reading under the name ``submission`` gives it in OUT."""
         return replace(self, submission=submission)
 
+    @property
     def reading(self) -> Reading:
-        """The notebook and what it says of itself, read in the bounded reader on first use."""
+        """The notebook and what it says of itself, read in the bounded reader on first use (by whichever copy
+        asks first: renamed copies share it)."""
         if not self._reading:
             self._reading.append(self.reader(self.file, self._bytes()))
         return self._reading[0]
-
-    def job(self, limits: sandbox.Limits) -> tuple[Job | None, Reading]:
-        """This notebook's sandbox job, or None when it is no notebook of this assignment or over a limit of
-        what the grader reads (the reading's problem says why); and the reading, which the verdict applies."""
-        reading = self.reading()
-        return (Job(self.file, reading.notebook, limits) if reading.notebook is not None else None), reading
 
     def _bytes(self) -> bytes:
         if self.content is not None:
@@ -116,7 +110,7 @@ def _place(submission: submissions.Submission) -> tuple:
 
 def _declared_student(received: Received) -> str:
     """The student number the notebook (or export zip) declares; "" when none can be read."""
-    return received.reading().about.identity.get("student_id", "")
+    return received.reading.about.identity.get("student_id", "")
 
 
 def _read(submission: submissions.Submission) -> bytes:

@@ -10,17 +10,15 @@ assignment's declarations, each drawn by its kind (``autograder.grading.pages.ch
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 from autograder.authoring.charts import Chart
-from autograder.authoring.language import say
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import COMPLETED, Grade
 from autograder.grading.pages import chart_drawing as drawing
 from autograder.grading.pages.page_shell import html_page
-from autograder.grading.records.late import Lateness, shown_time
-from autograder.grading.text import storable
+from autograder.grading.pages.standing import STANDING_END, STANDING_START, Standing, page_with_standing
 
 # What a grading_status starts with, in Chinese, for the student's page.
 STATUS_WORDS = {
@@ -37,29 +35,18 @@ STATUS_WORDS = {
 
 
 @dataclass(frozen=True)
-class Standing:
-    """What a feedback page adds to the autograded score: written questions (name → points) with the
-    marks a TA entered, and what lateness cost."""
-
-    manual: dict = field(default_factory=dict)
-    marks: dict = field(default_factory=dict)
-    late: Lateness = Lateness()
-
-
-@dataclass(frozen=True)
 class FeedbackPage:
     """One submission's feedback page, drawn (charts and all) but for its standing, which only the class
-    view knows: the page is written once, by ``html``, when the class's rows are."""
+    view knows: the page is written once, with it (``standing.page_with_standing``), when the class's rows are."""
 
     before: str  # the page up to its standing section, storable
     after: str  # the page after it
     autograded: float
     possible: float
 
-    def html(self, standing: Standing = Standing()) -> str:
-        """The whole page, headed by ``standing`` (by default the autograded score alone)."""
-        section = standing_section(self.autograded, self.possible, standing)
-        return self.before + STANDING_START + storable(section) + STANDING_END + self.after
+    def html(self) -> str:
+        """The whole page, headed by the autograded score alone (``standing.page_with_standing`` adds the rest)."""
+        return page_with_standing(self, Standing())
 
 
 def feedback_page(
@@ -98,75 +85,6 @@ def draw_feedback(
     # Everything a submission wrote is escaped, so the page holds the empty standing's markers once.
     before, after = page.split(STANDING_START + STANDING_END)
     return FeedbackPage(before, after, grade.total, autograder.possible)
-
-
-# A page's standing (its headline, written marks, lateness) sits between these, so that the class view can
-# update a page written by an earlier run or by the course server when its standing changes.
-STANDING_START, STANDING_END = "<!-- standing -->", "<!-- /standing -->"
-
-
-def standing_section(autograded: float, possible: float, standing: Standing) -> str:
-    """The headline score and what makes it up: the autograded score, written marks and lateness.
-
-    The headline is the final score out of every point of the assignment, written questions
-    included, so it and the breakdown under it always agree (a written answer not marked yet
-    counts 0 until it is)."""
-    written = sum(mark.points for mark in standing.marks.values())
-    out_of = possible + sum(standing.manual.values())
-    final = round((autograded + written) * (1 - standing.late.fraction), 5)
-    parts = [f'<p class="score" id="total">{final:g} / {out_of:g}</p>']
-    if standing.manual:
-        parts.append(_written_table(standing))
-    parts.append(_late_notice(standing.late))
-    if standing.manual or standing.late.fraction:
-        late = (
-            (f"，迟交扣 {standing.late.fraction:.0%}", f", {standing.late.fraction:.0%} off for lateness")
-            if standing.late.fraction
-            else ("", "")
-        )
-        breakdown = say(
-            f"自动评分 {autograded:g} / {possible:g} + 书面题 {written:g} / {sum(standing.manual.values()):g}{late[0]}",
-            f"autograded {autograded:g} / {possible:g} + written {written:g} / "
-            f"{sum(standing.manual.values()):g}{late[1]}",
-        )
-        parts.append(
-            f'<p id="final">总分 · final score: <strong>{final:g} / {out_of:g}</strong>（{escape(breakdown)}）</p>'
-        )
-    return "".join(parts)
-
-
-def _written_table(standing: Standing) -> str:
-    rows = []
-    for question, points in standing.manual.items():
-        mark = standing.marks.get(question)
-        got = f"{mark.points:g} / {points:g}" if mark else f"待批改 · not marked yet / {points:g}"
-        rows.append(
-            f"<tr><td>{escape(question)}</td><td>{got}</td><td>{escape(mark.comment) if mark else ''}</td></tr>"
-        )
-    return (
-        '<h2>书面题 · Written answers</h2><table id="written">'
-        "<tr><th>题目 · question</th><th>得分 · score</th><th>评语 · comment</th></tr>"
-        f"{''.join(rows)}</table>"
-    )
-
-
-def _late_notice(late: Lateness) -> str:
-    """Why lateness cost points, with the times it was judged on; for work on time, those times."""
-    if late.reason:
-        return f'<p class="status" id="late">{escape(late.reason)}</p>'
-    if late.submitted and late.due:
-        submitted, due = shown_time(late.submitted), shown_time(late.due)
-        on_time = say(f"按时提交：提交于 {submitted}，截止 {due}", f"on time: submitted {submitted}, due {due}")
-        return f'<p class="note" id="on-time">{escape(on_time)}</p>'
-    return ""
-
-
-def with_standing(page: str, section: str) -> str:
-    """``page`` with its standing section replaced by ``section`` (pages without one are returned as they are)."""
-    start, end = page.find(STANDING_START), page.find(STANDING_END)
-    if start < 0 or end < start:
-        return page
-    return page[: start + len(STANDING_START)] + storable(section) + page[end:]
 
 
 def _score_row(grade: Grade, name: str, points: float) -> str:

@@ -16,7 +16,8 @@ from autograder.assignment import Assignment
 from autograder.grading.judging.autograder_zip import AutograderZip
 from autograder.grading.judging.grade import Grade
 from autograder.grading.pages.class_summary import summary_page
-from autograder.grading.pages.feedback_page import FeedbackPage, Standing, standing_section, with_standing
+from autograder.grading.pages.feedback_page import FeedbackPage
+from autograder.grading.pages.standing import Standing, page_with_standing, standing_section, with_standing
 from autograder.grading.pages.ta_pages import index_page, similarity_page
 from autograder.grading.records.class_book import StudentRow, class_book
 from autograder.grading.records.class_plan import ClassPlan
@@ -251,7 +252,7 @@ def _write_feedback(
     """Write each drawn page once, with its standing (a file that does not count has none beyond its
     score); a page an earlier run wrote is rewritten only where its counted standing changed."""
     for file, page in drawn.items():
-        write_atomic(out / feedback_link(file), page.html(standings.get(file, Standing())))
+        write_atomic(out / feedback_link(file), page_with_standing(page, standings.get(file, Standing())))
     earlier = {grade.file: grade for grade in grades if grade.file in standings and grade.file not in drawn}
     for file, grade in earlier.items():
         path = out / feedback_link(file)
