@@ -58,28 +58,38 @@ def _first_gap() -> bytes:
         last = now
 
 
-def _clock_read() -> bool:
-    """Whether the clock-gap probe has read the clock once (it names itself then; the host's /proc shows it)."""
+def _clock_read(name: str = READING_CLOCK) -> bool:
+    """Whether the clock-gap probe has read the clock once (it names itself ``name`` then; the host's /proc
+    shows it)."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            with open(f"/proc/{pid}/comm") as name:
-                if name.read().strip() == READING_CLOCK:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() == name:
                     return True
         except OSError:
             continue  # it ended while we looked
     return False
 
 
-def _gate_held(folder: str) -> bool:
+def _gate_held(folder: str, *, alone: bool = False) -> bool:
+    """Whether a sandbox holds the gate (``alone``: in phase two, so that not even a share can be had)."""
     path = os.path.join(folder, phase_gate.GATE)
     if not os.path.exists(path):
         return False
     with open(path, "rb") as gate:
         try:
-            fcntl.flock(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(gate, (fcntl.LOCK_SH if alone else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
     return False
+
+
+def _secret_in(folder: str) -> int:
+    """An open file of ``SECRET`` in ``folder``, for a commit to reveal."""
+    path = os.path.join(folder, "secret")
+    with open(path, "wb") as handle:
+        handle.write(SECRET)
+    return os.open(path, os.O_RDONLY)
 
 
 def _beside_a_phase_one(
@@ -91,10 +101,7 @@ def _beside_a_phase_one(
 
     def job() -> dict:
         with tempfile.TemporaryDirectory() as folder:
-            secret_path = os.path.join(folder, "secret")
-            with open(secret_path, "wb") as handle:
-                handle.write(SECRET)
-            secret_fd = os.open(secret_path, os.O_RDONLY)
+            secret_fd = _secret_in(folder)
             limits = sandbox.Limits(wall_s=wall_s, gate_folder=folder, without=without)
             ended, results, notices = [], {}, []
 

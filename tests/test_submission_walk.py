@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.batch import GradeOptions, grade_paths
-from autograder.grading.judging.grade import Grade
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "submissions" / "logistic_regression" / "correct_course_style.ipynb"

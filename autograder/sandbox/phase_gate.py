@@ -8,8 +8,8 @@ host. So every sandbox takes its turn at a host-wide reader-writer lock:
 - a sandbox runs phase one holding the *gate* shared, as many at once as the
   workers allow;
 - at its commit, its broker stops every process of the sandbox, gives up its
-  share and waits a moment (``PATIENCE_S``) for the phase ones to end on their
-  own; then it rings the *bell* and takes the gate exclusive; only then does it
+  share and lets the phase ones end on their own until the next whole second
+  (``PATIENCE_S``); then it rings the *bell* and takes the gate exclusive; only then does it
   read the secret. The sandbox keeps the gate until every one of its processes is dead;
 - a sandbox in phase one that hears the bell stops every one of its processes,
   steps aside (gives up its share) and queues to take it again; it runs again
@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import math
 import os
 import select
 import stat
@@ -42,7 +43,11 @@ from autograder.sandbox.gate_bell import OUT_OF_ROOM, Bell
 FOLDERS = ("/run/lock", "/tmp")
 FOLDER_VARIABLE = "AUTOGRADER_PHASE_GATE"  # the gate's folder, where /run/lock is not the host's (a Kubernetes pod's)
 GATE, TURNSTILE, BELL = "autograder-phase.gate", "autograder-phase.turnstile", "autograder-phase.bell"
-PATIENCE_S = 1.0  # how long a commit lets the phase ones end on their own: a stop lasts at least a quantum (1 s)
+# A commit lets the phase ones end on their own until the next whole multiple of PATIENCE_S on the host's
+# monotonic clock, so at most that long (a stop would cost each of them a whole quantum, 1 s). Its ring comes
+# on that grid, never at a moment the commit chose: a phase one that ran until the ring learns the second,
+# not the millisecond, the commit came at (and so when the phase two before it ended).
+PATIENCE_S = 1.0
 
 
 class PhaseGateError(OSError):
@@ -93,13 +98,14 @@ class PhaseGate:
         """Give up the shared hold and wait for the gate alone. The sandbox must be stopped meanwhile:
         a commit that kept its share while waiting would deadlock with another commit doing the same.
 
-        The phase ones holding the gate get ``patience_s`` to end on their own; only then does the bell
-        stop them. A stop costs each of them at least a whole quantum, so a phase one about to end is
-        cheaper to wait for, and one that runs on waits no longer than a stop would have cost it."""
+        The phase ones holding the gate may end on their own until the next whole multiple of
+        ``patience_s`` on the monotonic clock; only then does the bell stop them. A stop costs each of
+        them at least a whole quantum, so a phase one about to end is cheaper to wait for, and one that
+        runs on waits no longer than a stop would have cost it."""
         fcntl.flock(self.gate, fcntl.LOCK_UN)
         fcntl.flock(self.turnstile, fcntl.LOCK_EX)  # held throughout: no phase one starts meanwhile
         try:
-            if not _lock_within(self.gate, fcntl.LOCK_EX, patience_s):
+            if not _lock_until(self.gate, fcntl.LOCK_EX, math.ceil(time.monotonic() / patience_s) * patience_s):
                 _ring(self.folder_fd)  # the phase ones still holding the gate stop and step aside
                 fcntl.flock(self.gate, fcntl.LOCK_EX)
         finally:
@@ -199,10 +205,9 @@ def _lock(fd: int, kind: int, waiting: _Waiting) -> None:
         fcntl.flock(fd, kind)
 
 
-def _lock_within(fd: int, kind: int, seconds: float) -> bool:
-    """Whether the lock could be taken within ``seconds``; flock has no timeout, so it looks again,
-    less often the longer it waits."""
-    deadline = time.monotonic() + seconds
+def _lock_until(fd: int, kind: int, deadline: float) -> bool:
+    """Whether the lock could be taken before the monotonic clock reads ``deadline``; flock has no timeout,
+    so it looks again, less often the longer it waits."""
     pause = 0.001
     while True:
         try:
