@@ -12,7 +12,10 @@ What is not a stop, and why:
 - a call whose arguments hold none of those: a helper any module may call (quoting text, a file's
   name for OUT, the late policy's arithmetic) serves the step that called it, not the submission;
 - reading a record's value: a property of a carrier (``Grade.total``) and the methods ``dataclasses``
-  writes for it (building a ``Grade`` is making a value, not going somewhere);
+  writes for it (building a ``Grade`` is making a value, not going somewhere). One property does work:
+  ``Received.reading`` parses the notebook on first use, in the bounded reader, and keeps it for
+  every later use (the job's, usually). Counted as a call, ``intake.received`` is entered twice: once
+  to name the class's files, once when a worker is free for this one;
 - a generator resuming: the profiler reports each resume as a call, but the generator was entered
   once, when it first ran;
 - module bodies run by an import: that is loading, not grading.
@@ -123,7 +126,7 @@ class Walk:
                 return  # a property, or a method dataclasses wrote
             arguments = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
             if any(carries(frame.f_locals.get(name)) for name in arguments):
-                self.stops.append(f"{module}.{code.co_qualname}")
+                self.stops.append(f"{module}.{getattr(code, 'co_qualname', code.co_name)}")  # co_qualname: Python 3.11
 
 
 def module_of(stop: str) -> str:

@@ -1,7 +1,7 @@
 """What grading one assignment's submissions takes beyond the submission: the options of a run, the
 context its outputs are written in, the sandbox's limits, and the course server's ``SubmissionGrader``.
 
-Each step is a stage's own: the job is intake's (``Received.job``), the verdict judging's
+Each step is a stage's own: the job is intake's (``autograder.grading.intake.sandbox_job``), the verdict judging's
 (``autograder.grading.judging.verdict``), the results file and page the records'
 (``autograder.grading.records.submission_outputs``). The batch grader (``autograder.grading.batch``)
 hands a submission to each in turn; the course server through a ``SubmissionGrader``. Both call the
