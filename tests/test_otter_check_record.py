@@ -46,6 +46,11 @@ def _released(folder: Path) -> tuple[Path, Path, Path]:
     return zip_path, notebooks[0], notebooks[1]
 
 
+def _kept(files: tuple[Path, Path, Path]) -> otter_check.OtterCheck | None:
+    """What a release of ``files`` now would keep of the record beside their zip."""
+    return otter_check.passed_before(files[0], otter_check.fingerprint(*files))
+
+
 def _kernel_spec_elsewhere(folder: Path) -> tuple[str, str]:
     kernel = folder / "jupyter" / "kernels" / "python3"
     kernel.mkdir(parents=True)
@@ -74,9 +79,9 @@ def test_a_check_is_not_kept_once_the_kernel_otter_run_starts_changed(tmp_path, 
     monkeypatch.delenv("JUPYTER_PATH", raising=False)
     monkeypatch.delenv("IPYTHONDIR", raising=False)
     otter_check.remember_passed(files[0], PASSED, otter_check.fingerprint(*files))
-    assert otter_check.passed_before(*files) == PASSED  # unchanged: kept, as it should be
+    assert _kept(files) == PASSED  # unchanged: kept, as it should be
     monkeypatch.setenv(*change(tmp_path))
-    assert otter_check.passed_before(*files) is None, "the kernel otter run grades in changed; the check was kept"
+    assert _kept(files) is None, "the kernel otter run grades in changed; the check was kept"
 
 
 @pytest.mark.parametrize(
@@ -91,7 +96,7 @@ def test_a_record_whose_findings_are_not_scores_is_no_record(tmp_path, findings)
     record = json.loads(record_path.read_text(encoding="utf-8"))
     record["solution"] = findings
     record_path.write_text(json.dumps(record), encoding="utf-8")
-    assert otter_check.passed_before(*files) is None, f"kept a record whose solution findings are {findings}"
+    assert _kept(files) is None, f"kept a record whose solution findings are {findings}"
 
 
 def _files_of(assignment: Assignment) -> tuple[Path, Path, Path]:

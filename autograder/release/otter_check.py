@@ -32,20 +32,18 @@ class OtterCheck:
     template: OtterResult
 
 
-def run_check(zip_path: Path, solution: Path, template: Path) -> tuple[OtterCheck, str]:
-    """Grade both notebooks with ``otter run`` now; and the fingerprint of what it graded, taken before it
-    ran (another release may rewrite the files meanwhile: its files were not checked)."""
-    taken = fingerprint(zip_path, solution, template)
+def run_check(zip_path: Path, solution: Path, template: Path) -> OtterCheck:
+    """Grade both notebooks with ``otter run`` now."""
     graded_solution, graded_template = otter_results_many(zip_path, [solution, template])
-    return OtterCheck(graded_solution, graded_template), taken
+    return OtterCheck(graded_solution, graded_template)
 
 
-def passed_before(zip_path: Path, solution: Path, template: Path) -> OtterCheck | None:
-    """The findings of a passed check on these same files in this same environment; None if there is none
+def passed_before(zip_path: Path, taken: str) -> OtterCheck | None:
+    """The findings of a passed check on the files whose ``fingerprint`` is ``taken``; None if there is none
     (a record that cannot be read, or whose findings are not scores, is no record: the check runs again)."""
     try:
         record = json.loads(_record_path(zip_path).read_text(encoding="utf-8"))
-        if record["fingerprint"] != fingerprint(zip_path, solution, template):
+        if record["fingerprint"] != taken:
             return None
         return OtterCheck(_findings(record["solution"]), _findings(record["template"]))
     except (OSError, ValueError, KeyError, TypeError):
@@ -53,7 +51,8 @@ def passed_before(zip_path: Path, solution: Path, template: Path) -> OtterCheck 
 
 
 def remember_passed(zip_path: Path, check: OtterCheck, taken: str) -> None:
-    """Record a check that passed on the files fingerprint ``taken`` was taken of, for the next release."""
+    """Record a check that passed on the files whose ``fingerprint`` is ``taken``: taken before the check ran,
+    since another release may rewrite them meanwhile."""
     record = {"fingerprint": taken, **asdict(check)}
     _record_path(zip_path).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -9,7 +9,7 @@ and the grader's watchdog stop meanwhile:
 - *another's commit*, heard by the bell while in phase one: step aside and
   take its share again behind that commit, and only then go on. A commit so
   waits for the phase ones on the host to stop, not to end (it gives them
-  ``phase_gate.PATIENCE_S`` to end first: a stop costs each a whole quantum).
+  up to ``phase_gate.PATIENCE_S`` to end first: a stop costs each a whole quantum).
 
 A stop that steps aside lasts a whole number of ``QUANTUM_S``: a phase one
 reads its clocks once it runs again, and the length of a phase two, which
