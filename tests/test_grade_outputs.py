@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.grading.judging.grade import COMPLETED
 from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED
+from autograder.release.otter_run import KERNEL_START_FAILURES
 from autograder.sandbox import cgroups
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
 
@@ -172,25 +173,16 @@ def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
     from otter.grade.utils import merge_scores_to_df
     from otter.test_files import GradingResults
 
-    runs = {}
-    for name in OTTER_REFERENCE:
-        (scratch / name).mkdir()
-        notebook = submissions / f"{name}.ipynb"
-        command = [
-            sys.executable,
-            "-c",
-            _OTTER_RUN,
-            str(notebook),
-            str(assignment.zip_path),
-            str(scratch / name),
-            str(scratch / name / "results.pkl"),
-        ]
-        runs[name] = subprocess.Popen(
-            command, cwd=scratch / name, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
+    runs = {
+        name: _start_otter_run(assignment, submissions / f"{name}.ipynb", scratch / name) for name in OTTER_REFERENCE
+    }
     scores = []
     for name, run in runs.items():
         _, stderr = run.communicate(timeout=900)
+        if run.returncode != 0 and any(sign in stderr for sign in KERNEL_START_FAILURES):
+            # Two kernels started at once can race for a port; the release tries such a run once more too.
+            run = _start_otter_run(assignment, submissions / f"{name}.ipynb", scratch / name)
+            _, stderr = run.communicate(timeout=900)
         assert run.returncode == 0, stderr[-2000:]
         with open(scratch / name / "results.pkl", "rb") as source:
             results = dill.load(source)
@@ -202,6 +194,21 @@ def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
     gradebook = merge_scores_to_df(scores).to_csv(index=False)
     results = {name: json.loads((scratch / name / "results.json").read_text()) for name in OTTER_REFERENCE}
     return {"gradebook": list(csv.reader(io.StringIO(gradebook))), "results": results}
+
+
+def _start_otter_run(assignment, notebook: Path, folder: Path) -> subprocess.Popen:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    command = [
+        sys.executable,
+        "-c",
+        _OTTER_RUN,
+        str(notebook),
+        str(assignment.zip_path),
+        str(folder),
+        str(folder / "results.pkl"),
+    ]
+    return subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def _same_cell(kit: str, otter: str) -> bool:

@@ -11,7 +11,9 @@ import nbformat
 import pytest
 
 from autograder.grading.records.time_words import clock_time
+from autograder.server import database, staff_actions
 from autograder.server.closing import Closed
+from autograder.server.models import AssignmentState
 from tests.course_server import STAFF, Server, Visitor, course_folder, project_with
 
 NAME = "logistic_regression"
@@ -117,3 +119,21 @@ def test_taking_back_an_extension_a_submission_used_tells_staff_what_it_costs(se
     assert told not in staff.page(taken.headers["location"]).text  # shown once
     _extend(server, "2026005")  # an extension no submission used: nothing to tell
     assert "came after their cutoff" not in staff.page("/staff/students/2026005").text
+
+
+def test_staff_closing_on_a_whole_minute_is_the_same_moment_on_the_page_and_in_the_api(tmp_path, monkeypatch):
+    """Closed at 20:54:00.5, the page said 20:54:00 and the API 20:54:00+00:00, which a client shows as 20:54
+    (CI met it once a minute's first second)."""
+    engine = database.connect(f"sqlite:///{tmp_path / 'course.db'}")
+    database.migrate(engine)
+    sessions = database.sessions(engine)
+    moment = dt.datetime(2026, 12, 7, 20, 54, 0, 500_000, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(staff_actions, "now", lambda: moment)
+    with sessions.begin() as db:
+        staff_actions.set_open(db, NAME, False)
+    with sessions.begin() as db:
+        since = db.get(AssignmentState, NAME).changed_at.replace(tzinfo=dt.timezone.utc)
+    engine.dispose()
+    listed = dt.datetime.fromisoformat(since.isoformat(timespec="seconds"))  # as the API lists it
+    notice = Closed(since, by_staff=True).notice(dt.timezone.utc)
+    assert f"staff closed submissions on {clock_time(listed)}: your current grade stands" in notice

@@ -21,7 +21,8 @@ class ActionRefused(ValueError):
 
 def set_open(db: Session, assignment: str, is_open: bool) -> None:
     state = db.get(AssignmentState, assignment) or AssignmentState(name=assignment)
-    state.is_open, state.changed_at = is_open, now()
+    # Whole seconds: the page and the API (ISO to the second) then name the same moment.
+    state.is_open, state.changed_at = is_open, now().replace(microsecond=0)
     db.add(state)
 
 
