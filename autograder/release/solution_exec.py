@@ -19,6 +19,7 @@ from typing import Iterable
 import nbformat
 
 from autograder import KitError
+from autograder.release.otter_run import KERNEL_START_FAILURES
 
 SOLUTION_TIMEOUT = 600
 
@@ -67,13 +68,10 @@ def execute_solution(
     with tempfile.TemporaryDirectory(prefix="solution-") as scratch:
         workdir = Path(scratch) / "run"
         shutil.copytree(support, workdir)
-        client = NotebookClient(
-            notebook, timeout=SOLUTION_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
-        )
         # The kernel inherits our environment; a headless backend would drop the plots.
         backend = os.environ.pop("MPLBACKEND", None)
         try:
-            client.execute()
+            _execute(NotebookClient, notebook, workdir)
         except CellExecutionError as error:
             raise SolutionNotebookFails(
                 f"{name}: the solution fails when run in a Jupyter kernel: {str(error).strip().splitlines()[-1][:300]}"
@@ -86,3 +84,17 @@ def execute_solution(
         cell.metadata.pop("execution", None)
     notebook.metadata[DIGEST_KEY] = digest
     return notebook
+
+
+def _execute(client_type, notebook: nbformat.NotebookNode, workdir: Path) -> None:
+    """Run ``notebook`` in a new kernel, started once more if it died before any cell ran."""
+    for attempt in (1, 2):
+        client = client_type(
+            notebook, timeout=SOLUTION_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        )
+        try:
+            client.execute()
+            return
+        except RuntimeError as error:
+            if attempt == 2 or not any(sign in str(error) for sign in KERNEL_START_FAILURES):
+                raise
