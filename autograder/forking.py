@@ -59,11 +59,18 @@ def fork(child: Callable[[], None]) -> int:
     return pid
 
 
-def run_forked(jobs: list[Callable[[], dict]], *, workers: int = 2, timeout: float = 20.0) -> list[Outcome]:
+def run_forked(
+    jobs: list[Callable[[], dict]],
+    *,
+    workers: int = 2,
+    timeout: float = 20.0,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Outcome]:
     """Run each job in a forked child, ``workers`` at a time; kill any past ``timeout`` s.
 
     A job returns a JSON-serialisable dict. Children share the parent's
     memory copy-on-write, so whatever a job changes stays in its child.
+    ``meanwhile()`` runs here once the first children have started, on another core than theirs.
     Returns one Outcome per job, in the order of ``jobs``.
     """
     outcomes: list[Outcome | None] = [None] * len(jobs)
@@ -75,6 +82,9 @@ def run_forked(jobs: list[Callable[[], dict]], *, workers: int = 2, timeout: flo
                 index, job = pending.pop()
                 fd, pid = _start(job)
                 running[fd] = _Child(index, pid, time.monotonic() + timeout)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             for index, outcome in _wait(running, timeout=timeout):
                 outcomes[index] = outcome
     finally:

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import sys
+import time
 
 import pytest
 
@@ -100,6 +101,29 @@ def test_a_recorded_view_holds_the_files_the_run_read_under_the_trees_only(tmp_p
     recorded = view.record(run, trees=(str(tree),))
     assert set(recorded.files) - set(view.base_view().files) == {str(tree / "read.txt")}
     assert recorded.files[str(tree / "read.txt")] == b"read"
+
+
+def test_what_the_recorder_does_meanwhile_runs_beside_the_recording_fork(tmp_path):
+    """The warm process folds its heap while the fork records (on the other core): here the recorded run
+    waits for a file that only ``meanwhile`` writes, so it ends only if both run at once."""
+    (tmp_path / "read.txt").write_text("read")
+    beside = tmp_path / "meanwhile"
+    calls = []
+
+    def run() -> None:
+        deadline = time.monotonic() + 10
+        while not beside.exists():
+            assert time.monotonic() < deadline, "meanwhile did not run while the fork did"
+            time.sleep(0.01)
+        (tmp_path / "read.txt").read_text()
+
+    def meanwhile() -> None:
+        calls.append(os.getpid())
+        beside.write_text("here")
+
+    recorded = view.record(run, trees=(str(tmp_path),), meanwhile=meanwhile)
+    assert calls == [os.getpid()]
+    assert set(recorded.files) - set(view.base_view().files) == {str(tmp_path / "read.txt")}
 
 
 def test_a_recorded_run_that_fails_says_so():

@@ -118,15 +118,24 @@ def _sources(tree: str, left_out: frozenset[str] = frozenset()) -> list[str]:
     return sorted(found)
 
 
-def record(run: Callable[[], None], trees: tuple[str, ...]) -> FileView:
-    """The base view and every file under ``trees`` that ``run()`` opened for reading, run in a fork.
+def record(run: Callable[[], None], trees: tuple[str, ...], *, meanwhile: Callable[[], None] | None = None) -> FileView:
+    """The base view and every file under ``trees`` that ``run()`` opened for reading, run in a fork;
+    ``meanwhile()`` runs here while the fork does (and the base view is listed then too).
 
     The audit hook that notes the opens cannot be removed, so it lives only in that fork.
 
     Raises:
         RuntimeError: the recorded run failed; the message says how.
     """
-    [outcome] = run_forked([lambda: {"opened": _opened_by(run, trees)}], workers=1, timeout=RECORD_TIMEOUT_S)
+
+    def beside_the_fork() -> None:
+        base_view()
+        if meanwhile is not None:
+            meanwhile()
+
+    [outcome] = run_forked(
+        [lambda: {"opened": _opened_by(run, trees)}], workers=1, timeout=RECORD_TIMEOUT_S, meanwhile=beside_the_fork
+    )
     if outcome.result is None:
         raise RuntimeError(f"recording the files a sandbox needs failed: {outcome.problem}")
     return base_view().with_files(outcome.result["opened"])

@@ -19,6 +19,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 
@@ -62,8 +63,8 @@ def serve_warm(control, grader: int) -> None:
     plan = ProbePlan.loads(setup.plan)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
-    view = files_for_sandboxes(plan, setup.student_files, setup.template)
-    fold_heap_into_huge_pages()  # every job forks this image four times
+    # Folded while a fork records the view, on the other core: every job forks this image four times.
+    view = files_for_sandboxes(plan, setup.student_files, setup.template, meanwhile=fold_heap_into_huge_pages)
     warm = os.getpid()
     while (slot := _request(control)) is not None:
         ours, theirs = multiprocessing.Pipe()
@@ -192,10 +193,18 @@ def _warm_torch() -> None:
     wire.encode(x)  # plain keeps this torch: a notebook's fake sys.modules["torch"] cannot replace it
 
 
-def files_for_sandboxes(plan: ProbePlan, student_files: dict[str, bytes], template: Path | None) -> FileView:
+def files_for_sandboxes(
+    plan: ProbePlan,
+    student_files: dict[str, bytes],
+    template: Path | None,
+    *,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> FileView:
     """What every sandbox can read (``autograder.sandbox.view``): the standard library, the kit, and the files
-    a second run of the template opens, as every sandbox's run will (the first imported what it needed)."""
+    a second run of the template opens, as every sandbox's run will (the first imported what it needed).
+    ``meanwhile()`` runs here while that second run does."""
     if template is None or not template.is_file():
+        meanwhile()
         return base_view()
 
     def run_as_a_sandbox_does() -> None:  # in a fork: the environment may change
@@ -203,7 +212,7 @@ def files_for_sandboxes(plan: ProbePlan, student_files: dict[str, bytes], templa
             os.environ.update(HOME=home, TMPDIR=home, MPLCONFIGDIR=home)
             _run_template(plan, student_files, template)
 
-    return record(run_as_a_sandbox_does, trees=host_trees(kit_package()))
+    return record(run_as_a_sandbox_does, trees=host_trees(kit_package()), meanwhile=meanwhile)
 
 
 def _run_template(plan: ProbePlan, student_files: dict[str, bytes], template: Path) -> None:
