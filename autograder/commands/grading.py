@@ -115,21 +115,28 @@ def grade(
     **class_options,
 ) -> None:
     """Grade notebooks, folders of them and export zips, without Docker."""
-    from autograder.assignment import Assignment
-    from autograder.grading.batch import GradeOptions, grade_paths, parse_shard
-    from autograder.grading.terminal import grade_table, progress_printer, unwritten_error
-
     # A job scheduler stops a run with SIGTERM: exit through Python so the
     # workers are stopped and the private support folder is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    from autograder.sandbox import current_mode
+    from autograder.sandbox.warm_handle import early_warm_process
 
-    options = GradeOptions(workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard), force=force)
-    assignment = Assignment.find(name, context.obj["root"])
-    settings = _settings(out, **class_options)
-    # Which isolation is in force, and why: shown before the first file's progress.
-    with progress_printer(header=current_mode().describe()) as on_progress:
-        report = grade_paths(list(paths), assignment, out, options=options, on_progress=on_progress, settings=settings)
+    # Started before the grader's own imports and reading, which then run on the other core.
+    with early_warm_process() as warm:
+        from autograder.assignment import Assignment
+        from autograder.grading.batch import GradeOptions, grade_paths, parse_shard
+        from autograder.grading.terminal import grade_table, progress_printer, unwritten_error
+        from autograder.sandbox import current_mode
+
+        options = GradeOptions(
+            workers=workers, timeout=timeout, memory_mb=memory_mb, shard=parse_shard(shard), force=force
+        )
+        assignment = Assignment.find(name, context.obj["root"])
+        settings = _settings(out, **class_options)
+        # Which isolation is in force, and why: shown before the first file's progress.
+        with progress_printer(header=current_mode().describe()) as on_progress:
+            report = grade_paths(
+                list(paths), assignment, out, options=options, on_progress=on_progress, settings=settings, warm=warm
+            )
     click.echo(grade_table(report))
     if report.view is not None and report.view.failed:
         raise click.ClickException(unwritten_error(report.view))

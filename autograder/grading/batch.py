@@ -43,6 +43,7 @@ from autograder.grading.records.class_plan import ClassPlan
 from autograder.grading.records.class_settings import ClassSettings
 from autograder.grading.records.submission_outputs import drawn_page, recorded
 from autograder.grading.submission_grader import GradeOptions, GradingContext, hidden_paths, sandbox_limits
+from autograder.sandbox.warm_handle import WarmProcess
 from autograder.sandbox.workers import Job, Workers
 
 
@@ -86,12 +87,15 @@ def grade_paths(
     options: GradeOptions = GradeOptions(),
     on_progress: Callable[[Grade, int, int], None] | None = None,
     settings: ClassSettings | None = None,
+    warm: WarmProcess | None = None,
 ) -> BatchReport:
     """Grade every submission under ``paths``; write OUT/results for each, then rebuild the class's
     outputs from every result in OUT, with the feedback pages drawn meanwhile (see ``class_outputs``).
 
     ``on_progress(grade, done, total)`` is called as each submission is graded or reused.
     ``settings``: the class's roster, times, late policy and exports (default: those OUT saved).
+    ``warm``: the run's warm process, started early (``warm_handle.early_warm_process``); else one starts
+    when there is something to grade.
     """
     out.mkdir(parents=True, exist_ok=True)
     settings = settings if settings is not None else ClassSettings.load(out)
@@ -118,7 +122,8 @@ def grade_paths(
         todo = run.reuse_or_queue(named, {} if options.force else before)
         if todo:
             limits = sandbox_limits(options, hidden_paths(assignment, out, paths))
-            with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment)) as workers:
+            setup = folder.worker_setup(assignment)
+            with Workers(min(options.workers, len(todo)), setup, warm=warm) as workers:
                 run.grade(todo, workers, limits)
     grades = [run.grades[name] for name in sorted(run.grades)]
     # OUT's results are those it held before this run, and this run's.

@@ -5,10 +5,12 @@ workers their jobs is ``workers``."""
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import multiprocessing.connection
 import multiprocessing.reduction
 import os
 from dataclasses import dataclass
+from typing import Iterator
 
 from autograder import KitError
 from autograder.sandbox.error_relay import ErrorRelay
@@ -61,9 +63,12 @@ class Worker:
 
 
 class WarmProcess:
-    """The grader's handle on the spawned process that warms up once and forks the run's workers."""
+    """The grader's handle on the spawned process that warms up once and forks the run's workers.
 
-    def __init__(self, context, setup: WorkerSetup):
+    Started without a ``setup``, it imports what every run uses and waits for one (``give``): a grader
+    starts it first and reads the class's files meanwhile, on the other core."""
+
+    def __init__(self, context, setup: WorkerSetup | None = None):
         ours, theirs = context.Pipe()
         self.process = context.Process(
             target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True
@@ -74,6 +79,13 @@ class WarmProcess:
         theirs.close()
         self.control = ours
         self.warm = False
+        self.given = False
+        self.closed = ""
+        if setup is not None:
+            self.give(setup)
+
+    def give(self, setup: WorkerSetup) -> None:
+        """Hand it the run's setup, once."""
         # Sent, not passed at start: a process that dies starting makes this fail (BrokenPipeError)
         # where a start with more than a pipe's worth of arguments would wait for it forever.
         try:
@@ -81,6 +93,7 @@ class WarmProcess:
         except OSError:
             self.close()
             raise
+        self.given = True
 
     def fork_worker(self, slot: int) -> Worker:
         """A new worker for ``slot`` and the grader's end of its connection (waits for the warm-up)."""
@@ -97,7 +110,19 @@ class WarmProcess:
         return Worker(slot, self.control.recv(), connection)
 
     def close(self) -> str:
-        """Stop the warm process; say how it ended, quoting what it wrote to stderr."""
+        """Stop the warm process (at once if it never had a setup); say how it ended, quoting what it
+        wrote to stderr."""
+        if self.closed:
+            return self.closed
+        if not self.given and self.process.is_alive():
+            # Started early and never needed (nothing to grade): it holds nothing of the run's.
+            self.process.kill()
+            self.process.join(timeout=5)
+            self.control.close()
+            if self.process.exitcode is not None:
+                self.process.close()
+            self.closed = "was stopped before it was needed"
+            return self.closed
         try:
             self.control.send(None)
         except OSError:
@@ -109,7 +134,22 @@ class WarmProcess:
         self.control.close()
         code = self.process.exitcode
         if code is None:
-            return "did not answer"
+            self.closed = "did not answer"
+            return self.closed
         self.process.close()  # its sentinel's file descriptor
         said = self.errors.last_words() if code != 0 else ""
-        return f"ended with exit code {code}" + (f"; its error output ends:\n{said}" if said else ", printing nothing")
+        self.closed = f"ended with exit code {code}" + (
+            f"; its error output ends:\n{said}" if said else ", printing nothing"
+        )
+        return self.closed
+
+
+@contextlib.contextmanager
+def early_warm_process() -> Iterator[WarmProcess]:
+    """A warm process started now, before the grader's own imports and reading, and stopped when the block
+    ends unless ``Workers`` took it (they stop it then)."""
+    warm = WarmProcess(multiprocessing.get_context("spawn"))
+    try:
+        yield warm
+    finally:
+        warm.close()

@@ -57,9 +57,13 @@ class WorkerSetup:
 
 
 def serve_warm(control, grader: int) -> None:
-    """The warm process: take the setup, warm up once, then fork a worker for each slot the grader asks for."""
+    """The warm process: take the setup, warm up once, then fork a worker for each slot the grader asks for.
+    What every run imports comes first: a grader that starts this process early reads its files meanwhile."""
     die_with_parent(grader)
-    setup: WorkerSetup = control.recv()
+    import_what_every_run_uses()
+    setup: WorkerSetup | None = control.recv()
+    if setup is None:  # the grader found nothing to grade
+        os._exit(0)
     plan = ProbePlan.loads(setup.plan)
     secret_fd = os.open(setup.secret, os.O_RDONLY)
     warm_up(plan, setup.student_files, setup.template)
@@ -156,20 +160,24 @@ def warm_up(
     secrets in it): first use of IPython, autograd and matplotlib costs more
     than a second, which every forked sandbox would otherwise pay again.
     """
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import IPython.core.interactiveshell  # noqa: F401
-    import matplotlib.pyplot
-    import otter  # noqa: F401  (the notebook's init cell imports it)
-
+    import_what_every_run_uses()
     if plan is None or template is None or not template.is_file():
         _warm_torch()
         return
     if uses_torch(template, student_files or {}):
         _warm_torch()
     _run_template(plan, student_files or {}, template)
+
+
+def import_what_every_run_uses() -> None:
+    """IPython, matplotlib (headless) and Otter, whatever the lesson."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import IPython.core.interactiveshell  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import otter  # noqa: F401  (the notebook's init cell imports it)
 
 
 def uses_torch(template: Path, student_files: dict[str, bytes]) -> bool:

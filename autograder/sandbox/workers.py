@@ -62,13 +62,14 @@ class Workers:
     """``count`` workers; ``run`` hands them jobs and yields results as they finish.
 
     ``first_slot``: the slot (sandbox uid and cgroup) of the first worker; pools that run at once in
-    one process take slots that do not overlap.
+    one process take slots that do not overlap. ``warm``: a warm process started early, not yet given
+    a setup (``warm_handle.early_warm_process``); the pool gives it ``setup`` and stops it when closed.
     """
 
-    def __init__(self, count: int, setup: WorkerSetup, *, first_slot: int = 0):
+    def __init__(self, count: int, setup: WorkerSetup, *, first_slot: int = 0, warm: WarmProcess | None = None):
         self._context = multiprocessing.get_context("spawn")
         self._setup = setup
-        self._warm: WarmProcess | None = None
+        self._warm = warm
         self._warm_failure = "did not answer"  # how the last warm process that failed ended
         self._workers: list[Worker] = []
         problem = interpreter_problem()
@@ -88,6 +89,8 @@ class Workers:
                 if self._warm is None or not self._warm.process.is_alive():
                     self._stop_warm()
                     self._warm = WarmProcess(self._context, self._setup)
+                elif not self._warm.given:
+                    self._warm.give(self._setup)
                 return self._warm.fork_worker(slot)
             except (EOFError, OSError):
                 self._stop_warm()
