@@ -83,14 +83,25 @@ def run_forked(
                 fd, pid = _start(job)
                 running[fd] = _Child(index, pid, time.monotonic() + timeout)
             if meanwhile is not None:
-                meanwhile()
+                _beside(meanwhile, running)
                 meanwhile = None
             for index, outcome in _wait(running, timeout=timeout):
                 outcomes[index] = outcome
     finally:
         for fd, child in running.items():
             _kill(child.pid, fd)
+    if meanwhile is not None:  # there was no job
+        meanwhile()
     return outcomes
+
+
+def _beside(meanwhile: Callable[[], None], running: dict[int, "_Child"]) -> None:
+    """Run ``meanwhile()`` here; the children running meanwhile get the time it took added to their deadlines
+    (they are not watched while it runs)."""
+    started = time.monotonic()
+    meanwhile()
+    for child in running.values():
+        child.deadline += time.monotonic() - started
 
 
 def _start(job: Callable[[], dict]) -> tuple[int, int]:

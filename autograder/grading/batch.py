@@ -120,6 +120,8 @@ def grade_paths(
     with GradingFolder(autograder) as folder:
         run = _Run(folder.judge(), context, on_progress, named_at=_named_at(keyed, before))
         todo = run.reuse_or_queue(named, {} if options.force else before)
+        if not todo and warm is not None:
+            warm.close()  # started early, not needed: it stops before the class's pages are drawn
         if todo:
             limits = sandbox_limits(options, hidden_paths(assignment, out, paths))
             setup = folder.worker_setup(assignment)

@@ -10,6 +10,7 @@ import multiprocessing.connection
 import multiprocessing.reduction
 import os
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from typing import Iterator
 
 from autograder import KitError
@@ -74,6 +75,10 @@ class WarmProcess:
             target=serve_warm, args=(theirs, os.getpid()), name="autograder-warm", daemon=True
         )
         self.errors = ErrorRelay()  # its stderr, and its workers': relayed to ours, quoted if it fails
+        # Multiprocessing starts its resource tracker with the first process it spawns; started inside
+        # as_stderr, the tracker would hold the relay's pipe open for good, and quoting a failed warm
+        # process would wait out its whole limit for an end of output that never comes.
+        resource_tracker.ensure_running()
         with _worker_environment(), self.errors.as_stderr():
             self.process.start()
         theirs.close()
