@@ -65,12 +65,15 @@ def run_forked(
     workers: int = 2,
     timeout: float = 20.0,
     meanwhile: Callable[[], None] | None = None,
+    only_its_pipe: bool = False,
 ) -> list[Outcome]:
     """Run each job in a forked child, ``workers`` at a time; kill any past ``timeout`` s.
 
     A job returns a JSON-serialisable dict. Children share the parent's
     memory copy-on-write, so whatever a job changes stays in its child.
     ``meanwhile()`` runs here once the first children have started, on another core than theirs.
+    ``only_its_pipe``: a child closes every descriptor it inherited but its result's pipe (one that reads
+    untrusted bytes must not hold the grader's connections to its workers).
     Returns one Outcome per job, in the order of ``jobs``.
     """
     outcomes: list[Outcome | None] = [None] * len(jobs)
@@ -80,7 +83,7 @@ def run_forked(
         while pending or running:
             while pending and len(running) < workers:
                 index, job = pending.pop()
-                fd, pid = _start(job)
+                fd, pid = _start(job, only_its_pipe=only_its_pipe)
                 running[fd] = _Child(index, pid, time.monotonic() + timeout)
             if meanwhile is not None:
                 _beside(meanwhile, running)
@@ -104,7 +107,7 @@ def _beside(meanwhile: Callable[[], None], running: dict[int, "_Child"]) -> None
         child.deadline += time.monotonic() - started
 
 
-def _start(job: Callable[[], dict]) -> tuple[int, int]:
+def _start(job: Callable[[], dict], *, only_its_pipe: bool = False) -> tuple[int, int]:
     read_end, write_end = os.pipe()
 
     def child() -> None:
@@ -112,6 +115,9 @@ def _start(job: Callable[[], dict]) -> tuple[int, int]:
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 1)
         os.dup2(quiet, 2)
+        if only_its_pipe:
+            os.closerange(3, write_end)
+            os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))
         faulthandler.disable()  # a job's crash is a result here, not a bug to dump
         if "torch" in sys.modules:
             # An OpenMP pool the parent started does not survive the fork.

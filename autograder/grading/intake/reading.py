@@ -45,7 +45,7 @@ def read_submission(file: str, content: bytes, *, assignment: str, manual: list[
     write. Never raises for anything in ``content``: a problem is the Reading's ``problem``.
     """
     job = partial(_read_bounded, file, content, assignment=assignment, manual=manual, graded=graded)
-    outcome = run_forked([job], workers=1, timeout=READ_TIME_S)[0]
+    outcome = run_forked([job], workers=1, timeout=READ_TIME_S, only_its_pipe=True)[0]
     if outcome.result is None:
         return Reading(
             None,
