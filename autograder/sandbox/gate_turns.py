@@ -17,7 +17,7 @@ the phase two chooses, would otherwise reach it to the millisecond.
 
 After a stop a sandbox runs for ``RUN_S`` before it steps aside again; a commit that rang meanwhile waits
 for it that long. Stepping aside at once for every commit let another worker's stream of short jobs keep
-a sandbox stopped for as long as the stream lasted (a ``kmeans`` job stood 13 s while the other worker
+a sandbox stopped for as long as the stream lasted (one short job stood 13 s while the other worker
 graded the rest of the class), since each commit came within the quantum the last stop was waiting out.
 """
 
