@@ -16,6 +16,8 @@ import time
 import pytest
 
 from autograder import sandbox
+from autograder.sandbox.gate_turns import Turns
+from autograder.sandbox.phase_gate import PhaseGate
 from tests.sandbox_modes import MODES, in_mode
 from tests.test_gate_step_aside import _commit, _gate_held, _secret_in
 
@@ -61,3 +63,18 @@ def test_a_stream_of_commits_does_not_keep_a_phase_one_stopped(mode):
     assert seen["status"] == "ok", seen
     assert seen["commits"] >= 2, seen  # it was stopped for them, more than once
     assert seen["took"] < STREAM_S - 4, seen  # it ended while the commits still came
+
+
+def test_pid_one_looks_again_the_moment_a_run_after_a_stop_ends(tmp_path):
+    """A step aside owed at the end of that run came on PID 1's next 0.2 s tick: every commit waited 0.2 s
+    more than it had to (found by a review: 0.201 s from ring to gate, 0.001 s now)."""
+    gate = PhaseGate.enter_phase_one(folder=str(tmp_path))
+    try:
+        turns = Turns(gate, control_w=-1, stop=False)
+        assert turns.wait_s(0.2) == 0.2
+        turns.owed, turns.runs_until = True, time.monotonic() + 0.05
+        assert 0 < turns.wait_s(0.2) <= 0.05
+        turns.runs_until = time.monotonic() - 1
+        assert turns.wait_s(0.2) == 0.0
+    finally:
+        gate.close()

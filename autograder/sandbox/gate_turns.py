@@ -16,7 +16,8 @@ reads its clocks once it runs again, and the length of a phase two, which
 the phase two chooses, would otherwise reach it to the millisecond.
 
 After a stop a sandbox runs for ``RUN_S`` before it steps aside again; a commit that rang meanwhile waits
-for it that long. Stepping aside at once for every commit let another worker's stream of short jobs keep
+for the rest of that stop and then that long (up to 2 s, with the other phase ones it stopped standing
+still meanwhile). Stepping aside at once for every commit let another worker's stream of short jobs keep
 a sandbox stopped for as long as the stream lasted (one short job stood 13 s while the other worker
 graded the rest of the class), since each commit came within the quantum the last stop was waiting out.
 """
@@ -67,6 +68,13 @@ class Turns:
         else:
             freeze.continue_every_process()
         self.owed = not stopped
+
+    def wait_s(self, most: float) -> float:
+        """How long PID 1 may wait for anything else before it must look again: ``most``, or less when a step
+        aside is owed at the end of the sandbox's run after a stop."""
+        if not self.owed:
+            return most
+        return max(0.0, min(most, self.runs_until - time.monotonic()))
 
     def take_phase_two(self) -> bool:
         """Wait for the gate alone; False (so no secret) if a process of the sandbox would not stop."""
