@@ -1,10 +1,13 @@
-"""A phase one is not kept stopped by a stream of other sandboxes' commits.
+"""A phase one must not be kept stopped by a stream of other sandboxes' commits. OPEN: it is; README,
+"What still does not hold".
 
-A stopped phase one waited out the rest of its quantum holding its share of the gate, and stepped aside
-again for any commit that rang meanwhile. Another worker grading short jobs commits about once a second,
-so each of its commits came within that quantum: one ``kmeans`` job stood stopped for 13 s while the other
-worker graded the rest of the class, and a class of 20 took 15-22 s where 8 was possible. Now a stopped
-sandbox runs ``RUN_S`` before it steps aside again. Both isolated modes run; each has a gate of its own.
+A stopped phase one waits out the rest of its quantum holding its share of the gate, and steps aside
+again for any commit that rings meanwhile. Another worker grading short jobs commits about once a
+second, so each of its commits comes within that quantum: one ``kmeans`` job stood stopped for 13 s while
+the other worker graded the rest of the class, and a class of 20 took 15-22 s where 8 was possible. A
+fix that let a stopped sandbox run a second before stepping aside again ended it, but a control of
+``tests/test_phase_gate.py`` then failed now and then for a reason not yet found, so it was taken back.
+Both isolated modes run; each has a gate of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ import time
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox.gate_turns import Turns
-from autograder.sandbox.phase_gate import PhaseGate
 from tests.sandbox_modes import MODES, in_mode
 from tests.test_gate_step_aside import _commit, _gate_held, _secret_in
 
@@ -57,24 +58,10 @@ def _a_phase_one_beside_a_stream_of_commits() -> dict:
         return {"status": results["phase one"].status, "took": results["took"], "commits": commits}
 
 
+@pytest.mark.xfail(reason="open: a stream of commits keeps a phase one stopped (README)", strict=False)
 @pytest.mark.parametrize("mode", MODES)
 def test_a_stream_of_commits_does_not_keep_a_phase_one_stopped(mode):
     seen = in_mode(mode, _a_phase_one_beside_a_stream_of_commits)
     assert seen["status"] == "ok", seen
     assert seen["commits"] >= 2, seen  # it was stopped for them, more than once
     assert seen["took"] < STREAM_S - 4, seen  # it ended while the commits still came
-
-
-def test_pid_one_looks_again_the_moment_a_run_after_a_stop_ends(tmp_path):
-    """A step aside owed at the end of that run came on PID 1's next 0.2 s tick: every commit waited 0.2 s
-    more than it had to (found by a review: 0.201 s from ring to gate, 0.001 s now)."""
-    gate = PhaseGate.enter_phase_one(folder=str(tmp_path))
-    try:
-        turns = Turns(gate, control_w=-1, stop=False)
-        assert turns.wait_s(0.2) == 0.2
-        turns.owed, turns.runs_until = True, time.monotonic() + 0.05
-        assert 0 < turns.wait_s(0.2) <= 0.05
-        turns.runs_until = time.monotonic() - 1
-        assert turns.wait_s(0.2) == 0.0
-    finally:
-        gate.close()
