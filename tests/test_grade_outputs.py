@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from autograder.cli import main
 from autograder.grading.judging.grade import COMPLETED
 from autograder.grading.records.results_file import PUBLIC_TESTS_NOT_REPEATED
-from autograder.release.otter_run import KERNEL_START_FAILURES
+from autograder.release.otter_run import kernel_did_not_start
 from autograder.sandbox import cgroups
 from tests.corpus.honest import POINTS, build_notebook, submission, write_corpus
 
@@ -179,7 +179,7 @@ def _otter_reference(assignment, submissions: Path, scratch: Path) -> dict:
     scores = []
     for name, run in runs.items():
         _, stderr = run.communicate(timeout=900)
-        if run.returncode != 0 and any(sign in stderr for sign in KERNEL_START_FAILURES):
+        if run.returncode != 0 and kernel_did_not_start(stderr):
             # Two kernels started at once can race for a port; the release tries such a run once more too.
             run = _start_otter_run(assignment, submissions / f"{name}.ipynb", scratch / name)
             _, stderr = run.communicate(timeout=900)

@@ -120,13 +120,12 @@ def grade_paths(
     with GradingFolder(autograder) as folder:
         run = _Run(folder.judge(), context, on_progress, named_at=_named_at(keyed, before))
         todo = run.reuse_or_queue(named, {} if options.force else before)
-        if not todo and warm is not None:
-            warm.close()  # started early, not needed: it stops before the class's pages are drawn
         if todo:
             limits = sandbox_limits(options, hidden_paths(assignment, out, paths))
-            setup = folder.worker_setup(assignment)
-            with Workers(min(options.workers, len(todo)), setup, warm=warm) as workers:
+            with Workers(min(options.workers, len(todo)), folder.worker_setup(assignment), warm=warm) as workers:
                 run.grade(todo, workers, limits)
+        elif warm is not None:
+            warm.close()  # started early, not needed: it stops before the class's pages are drawn
     grades = [run.grades[name] for name in sorted(run.grades)]
     # OUT's results are those it held before this run, and this run's.
     every = sorted({**before, **run.grades}.values(), key=lambda grade: grade.file)

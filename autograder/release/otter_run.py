@@ -22,6 +22,13 @@ class OtterRunFailed(KitError, RuntimeError):
 # A kernel can fail to start before any cell runs: kernels started at the same moment can race for a
 # port and die, and on a loaded machine a kernel importing torch can miss the 60 s otter run waits.
 KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+
+
+def kernel_did_not_start(message: str) -> bool:
+    """Whether ``message`` (an error or a run's stderr) says the kernel died or hung before it answered."""
+    return any(sign in message for sign in KERNEL_START_FAILURES)
+
+
 # The entry of results.json that reports the public tests, and the marks Otter puts under each test.
 PUBLIC_TESTS = "Public Tests"
 _VERDICT_LINES = ("❌ Test case failed", "✅ Test case passed")
@@ -64,7 +71,7 @@ def otter_result(zip_path: Path, notebook: Path, *, timeout: float = 600, thread
     try:
         return _otter_run(zip_path, notebook, timeout=timeout, threads=threads)
     except OtterRunFailed as failure:
-        if not any(sign in str(failure) for sign in KERNEL_START_FAILURES):
+        if not kernel_did_not_start(str(failure)):
             raise
         print(f"otter run: the kernel for {notebook.name} did not start; trying once more", file=sys.stderr)
     return _otter_run(zip_path, notebook, timeout=timeout, threads=threads)

@@ -19,7 +19,7 @@ from typing import Iterable
 import nbformat
 
 from autograder import KitError
-from autograder.release.otter_run import KERNEL_START_FAILURES
+from autograder.release.otter_run import kernel_did_not_start
 
 SOLUTION_TIMEOUT = 600
 
@@ -96,5 +96,5 @@ def _execute(client_type, notebook: nbformat.NotebookNode, workdir: Path) -> Non
             client.execute()
             return
         except RuntimeError as error:
-            if attempt == 2 or not any(sign in str(error) for sign in KERNEL_START_FAILURES):
+            if attempt == 2 or not kernel_did_not_start(str(error)):
                 raise
