@@ -147,7 +147,11 @@ def _commit_leaving_a_reader(reveal) -> bytes:
     return read
 
 
+COMMITTING = channels.GO - 1  # a mark of this test's own: the publisher is about to commit
+
+
 def _publish_briefly(reveal) -> bytes:
+    channels.mark(os.open(channels.SHARED_FILE, os.O_RDONLY), COMMITTING)
     return channels.publish_by_locks(reveal(b"{}"), wait_s=3).encode()  # no ACK in 3 s: nobody read
 
 
@@ -175,7 +179,10 @@ def _steal_while_committing(mode: str, without: frozenset) -> dict:
                 )
             )
             publisher.start()
-            _look_until(lambda: _locked_by_another(turnstile.fileno()))  # the publisher's commit waits for the gate
+            # The publisher's commit waits for the gate. Its entry to phase one took the turnstile for a moment too:
+            # taken for its commit, that let the receiver commit first now and then, and the control then failed.
+            _look_until(lambda: channels.marked(shared.fileno(), COMMITTING))
+            _look_until(lambda: _locked_by_another(turnstile.fileno()))
             channels.mark(shared.fileno(), channels.GO)
             publisher.join()
             channels.mark(shared.fileno(), channels.STOP)  # the locks are gone: a child still waiting may end

@@ -14,11 +14,16 @@ and the grader's watchdog stop meanwhile:
 A stop that steps aside lasts a whole number of ``QUANTUM_S``: a phase one
 reads its clocks once it runs again, and the length of a phase two, which
 the phase two chooses, would otherwise reach it to the millisecond.
+
+After a stop a sandbox runs for ``RUN_S`` before it steps aside again; a commit that rang meanwhile waits
+for the rest of that stop and then that long (up to 2 s, with the other phase ones it stopped standing
+still meanwhile). Stepping aside at once for every commit let another worker's stream of short jobs keep
+a sandbox stopped for as long as the stream lasted (one short job stood 13 s while the other worker
+graded the rest of the class), since each commit came within the quantum the last stop was waiting out.
 """
 
 from __future__ import annotations
 
-import select
 import time
 
 from autograder.sandbox import freeze
@@ -26,6 +31,7 @@ from autograder.sandbox.phase_gate import PhaseGate
 from autograder.sandbox.protocol import gate_message, write_all
 
 QUANTUM_S = 1.0
+RUN_S = 1.0
 
 
 class Turns:
@@ -38,25 +44,37 @@ class Turns:
     def __init__(self, gate: PhaseGate, control_w: int, *, stop: bool = True, step_aside: bool = True):
         self.gate, self.control_w, self.stop, self.steps_aside = gate, control_w, stop, step_aside
         self.in_phase_one = True
-        self.owed = False  # a commit rang, but the sandbox would not stop: try again
+        self.owed = False  # a commit rang and this sandbox has yet to step aside for it
+        self.runs_until = 0.0  # monotonic time before which it does not (it has just been stopped)
 
     def bell(self) -> int | None:
         """The descriptor to watch for another's commit; None once this sandbox has committed."""
         return self.gate.bell.fileno() if self.in_phase_one and self.steps_aside else None
 
     def let_commits_pass(self) -> None:
-        """If the bell rang (or a stop failed before), step aside until the commits that rang have had their turn.
+        """If the bell rang (or a stop failed before), step aside until the commits that rang have had their turn;
+        not before the sandbox has run ``RUN_S`` since its last stop.
 
         The wall clock stops only once every process has: a sandbox that keeps a stop from
         completing (a thread held in an uninterruptible wait) pays for the tries with its own time.
         """
-        if self.gate.bell.heard() or self.owed:
-            stopped = freeze.stop_every_process() if self.stop else True
-            if stopped:
-                self._paused(self._step_aside)
-            else:
-                freeze.continue_every_process()
-            self.owed = not stopped
+        if self.gate.bell.heard():
+            self.owed = True
+        if not self.owed or time.monotonic() < self.runs_until:
+            return
+        stopped = freeze.stop_every_process() if self.stop else True
+        if stopped:
+            self._paused(self._step_aside)
+        else:
+            freeze.continue_every_process()
+        self.owed = not stopped
+
+    def wait_s(self, most: float) -> float:
+        """How long PID 1 may wait for anything else before it must look again: ``most``, or less when a step
+        aside is owed at the end of the sandbox's run after a stop."""
+        if not self.owed:
+            return most
+        return max(0.0, min(most, self.runs_until - time.monotonic()))
 
     def take_phase_two(self) -> bool:
         """Wait for the gate alone; False (so no secret) if a process of the sandbox would not stop."""
@@ -81,10 +99,7 @@ class Turns:
 
     def _step_aside(self) -> None:
         began = time.monotonic()
-        while True:
-            self.gate.step_aside()
-            self.gate.rejoin()
-            rest = QUANTUM_S - (time.monotonic() - began) % QUANTUM_S
-            rang, _, _ = select.select([self.gate.bell], [], [], rest)  # another commit in the meantime: aside again
-            if not (rang and self.gate.bell.heard()):
-                return
+        self.gate.step_aside()
+        self.gate.rejoin()
+        time.sleep(QUANTUM_S - (time.monotonic() - began) % QUANTUM_S)
+        self.runs_until = time.monotonic() + RUN_S

@@ -21,8 +21,8 @@ def serve_until_exit(child: int, broker: Broker | None, turns: Turns | None) -> 
             + ([broker.request_r] if broker and not broker.closed else [])
             + ([bell] if bell is not None else [])
         )
-        # The timeout paces orphan reaping, and a retry of a stop that failed.
-        ready, _, _ = select.select(watched, [], [], 0.2)
+        # The timeout paces orphan reaping, a retry of a stop that failed, and a step aside owed once a run ends.
+        ready, _, _ = select.select(watched, [], [], turns.wait_s(0.2) if turns else 0.2)
         if broker and not broker.closed and broker.request_r in ready:
             broker.feed(os.read(broker.request_r, 65536))
         if turns and turns.bell() is not None:
