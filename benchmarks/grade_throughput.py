@@ -9,7 +9,9 @@ else through its executed solution notebook. For each lesson it prints:
 - the floor: each notebook's own cells once in a warm process (benchmarks/lesson_floor.py),
   averaged over the corpus, on one core and per submission with ``--workers`` cores;
 - the kit's marginal cost per submission, from ``--count`` to ``--marginal-count`` files
-  ((wall at the larger count - wall at N) / the files added), as a multiple of that floor;
+  ((wall at the larger count - wall at N) / the files added), as a multiple of that floor, and of
+  the grading's own work (the cells with the public tests and hidden cases, no sandbox: the same
+  script) on the workers' cores;
 - whether the sampled files scored the same under both graders.
 
 Run from the project root after `make release`; the machine's load average is printed with the figures:
@@ -60,6 +62,7 @@ class Measured:
     kit_seconds_more: float
     more: int
     floor_seconds: float
+    graded_seconds: float
     mismatched: list[str]
 
     @property
@@ -81,6 +84,10 @@ class Measured:
     @property
     def floor_multiple(self) -> float:
         return self.marginal / self.floor_on_workers
+
+    @property
+    def graded_multiple(self) -> float:
+        return self.marginal / (self.graded_seconds / self.workers)
 
 
 def lessons() -> list[str]:
@@ -159,15 +166,16 @@ def otter_run(zip_path: Path, paths: list[Path], scratch: Path) -> tuple[float, 
     return seconds / len(paths), scores
 
 
-def lesson_floor(lesson: str, sources: list[Path], corpus_paths: list[Path]) -> float:
-    """Mean floor seconds over the corpus: each source notebook's cells measured once, weighted by its copies."""
+def lesson_floor(lesson: str, sources: list[Path], corpus_paths: list[Path]) -> tuple[float, float]:
+    """Mean seconds over the corpus of the floor and of the grading's own work: each source notebook measured
+    once, weighted by its copies."""
     command = [sys.executable, str(PROJECT / "benchmarks" / "lesson_floor.py"), lesson, *map(str, sources)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{lesson}: measuring the floor failed:\n{done.stderr[-2000:]}")
     by_source = json.loads(done.stdout.strip().splitlines()[-1])
-    weights = [by_source[str(sources[index % len(sources)])] for index in range(len(corpus_paths))]
-    return sum(weights) / len(weights)
+    measured = [by_source[str(sources[index % len(sources)])] for index in range(len(corpus_paths))]
+    return tuple(sum(each[kind] for each in measured) / len(measured) for kind in ("cells", "graded"))
 
 
 def benchmark(lesson: str, *, count: int, more: int, workers: int, sample: int) -> Measured:
@@ -185,10 +193,10 @@ def benchmark(lesson: str, *, count: int, more: int, workers: int, sample: int) 
         sampled = spread(paths, sample)
         otter_each, otter_scores = otter_run(zip_path, sampled, scratch)
         kit = _kit_scores(scratch / "out_n" / "final_grades.csv")
-        floor = lesson_floor(lesson, sources, paths)
+        floor, graded = lesson_floor(lesson, sources, paths)
     mismatched = [name for name in otter_scores if otter_scores[name] != kit.get(name)]
     return Measured(
-        lesson, count, workers, len(sampled), otter_each, kit_seconds, kit_seconds_more, more, floor, mismatched
+        lesson, count, workers, len(sampled), otter_each, kit_seconds, kit_seconds_more, more, floor, graded, mismatched
     )
 
 
@@ -211,6 +219,7 @@ def report(results: list[Measured]) -> str:
         "floor s / sub (cores)",
         "kit marginal s / sub",
         "x floor",
+        "x cells + hidden cases",
         "scores same",
     ]
     rows = [
@@ -224,6 +233,7 @@ def report(results: list[Measured]) -> str:
             f"{m.floor_on_workers:.3f} ({m.workers})",
             f"{m.marginal:.3f} (N={m.count}->{m.more})",
             f"{m.floor_multiple:.2f}",
+            f"{m.graded_multiple:.2f} ({m.graded_seconds:.3f} s, 1 core)",
             "yes" if not m.mismatched else f"NO: {m.mismatched}",
         ]
         for m in results

@@ -1,9 +1,13 @@
-"""The floor of a lesson's grading: its notebooks' own cells, each run once in a warm process.
+"""The floor of a lesson's grading: its notebooks' own cells, each run once in a warm process; and the
+grading's own work beside it: those cells with the public tests and the hidden cases.
 
 No grader can spend less on a submission than running its cells. The process is warmed as a
 grading run's is (``warm_up``: the imports and the blank template once), then each notebook's
 cells run in a fork of it, in a scratch folder beside the lesson's student files, with no
-probes, no sandbox and no judging. Prints one JSON object, seconds by notebook path:
+probes, no sandbox and no judging. A second fork runs the notebook as the sandbox does
+(``run_and_probe``: the cells, the public tests, the probes of both phases) with no sandbox
+around it, which is what any grader running these hidden cases must spend. Prints one JSON
+object, by notebook path: ``{"cells": seconds, "graded": seconds}``:
 
     .venv/bin/python benchmarks/lesson_floor.py logistic_regression examples/submissions/logistic_regression/*.ipynb
 """
@@ -36,6 +40,7 @@ from autograder.grading.judging.autograder_zip import AutograderZip  # noqa: E40
 from autograder.notebook_run import code_sources, new_shell, runs_for_grading  # noqa: E402
 from autograder.sandbox.phase_gate import FOLDER_VARIABLE  # noqa: E402
 from autograder.sandbox.probe_plan import ProbePlan  # noqa: E402
+from autograder.sandbox.probe_run import run_and_probe  # noqa: E402
 from autograder.sandbox.warm_process import WorkerSetup, warm_up  # noqa: E402
 
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -70,6 +75,17 @@ def cells_seconds(notebook: nbformat.NotebookNode, setup: WorkerSetup) -> float:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             for source in sources:
                 shell.run_cell(source, store_history=False, silent=True)
+        return time.perf_counter() - start
+
+
+def graded_seconds(notebook: nbformat.NotebookNode, setup: WorkerSetup) -> float:
+    """Wall seconds of ``run_and_probe`` on ``notebook`` in this process (no sandbox), in a scratch folder."""
+    plan, secret = ProbePlan.loads(setup.plan), setup.secret.read_bytes()
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as scratch:
+        os.chdir(scratch)
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            run_and_probe(notebook, setup.student_files, plan, lambda commit: secret)
         return time.perf_counter() - start
 
 
@@ -109,14 +125,18 @@ def warmed_setup(lesson: str, folder: GradingFolder) -> WorkerSetup:
     return setup
 
 
-def floors(lesson: str, notebooks: list[Path]) -> dict[str, float]:
-    """Seconds of each notebook's own cells, each run once in a fork of one warmed process."""
+def floors(lesson: str, notebooks: list[Path]) -> dict[str, dict[str, float]]:
+    """Seconds of each notebook's own cells, and of its grading's own work, each run once in a fork of one
+    warmed process."""
     with GradingFolder(AutograderZip.read(Assignment.find(lesson, PROJECT).zip_path)) as folder:
         setup = warmed_setup(lesson, folder)
         seconds = {}
         for path in notebooks:
             notebook = nbformat.read(path, as_version=4)
-            seconds[str(path)] = in_fork(lambda: cells_seconds(notebook, setup))  # noqa: B023 (called before the loop moves on)
+            seconds[str(path)] = {
+                "cells": in_fork(lambda: cells_seconds(notebook, setup)),  # noqa: B023 (called before the loop moves on)
+                "graded": in_fork(lambda: graded_seconds(notebook, setup)),  # noqa: B023
+            }
         return seconds
 
 
