@@ -4,8 +4,9 @@ Every lesson under assignments/ is measured (``--lessons`` picks some). A lesson
 ``--count`` copies cycling through its example submissions (examples/submissions/<lesson>/),
 else through its executed solution notebook. For each lesson it prints:
 
-- `otter run` one file at a time, sampled on ``--otter-sample`` files spread over the corpus and
-  extrapolated to ``--count`` (the output says so), against `autograder grade` on all of them;
+- `otter run` one file at a time, sampled on ``--otter-sample`` files spread over the corpus (half
+  timed before the kit's run, half after) and extrapolated to ``--count`` (the output says so),
+  against `autograder grade` on all of them;
 - the floor: each notebook's own cells once in a warm process (benchmarks/lesson_floor.py),
   averaged over the corpus, on one core and per submission with ``--workers`` cores;
 - the kit's marginal cost per submission, from ``--count`` to ``--marginal-count`` files
@@ -156,14 +157,14 @@ def kit_grade(lesson: str, folder: Path, out: Path, workers: int) -> float:
 
 
 def otter_run(zip_path: Path, paths: list[Path], scratch: Path) -> tuple[float, dict[str, dict[str, float]]]:
-    """Mean seconds of one `otter run` over ``paths``, and each file's scores."""
+    """Seconds of one `otter run` per file of ``paths``, in all, and each file's scores."""
     seconds, scores = 0.0, {}
     for path in paths:
         results = scratch / "otter" / path.stem
         results.mkdir(parents=True)
         seconds += wall([str(BIN / "otter"), "run", "-a", str(zip_path), "-o", str(results), str(path)])
         scores[path.name] = scores_from_results(json.loads((results / "results.json").read_text()))
-    return seconds / len(paths), scores
+    return seconds, scores
 
 
 def lesson_floor(lesson: str, sources: list[Path], corpus_paths: list[Path]) -> tuple[float, float]:
@@ -187,11 +188,14 @@ def benchmark(lesson: str, *, count: int, more: int, workers: int, sample: int) 
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         paths = corpus(sources, count, scratch / "n")
+        sampled = spread(paths, sample)
+        # otter run on either side of the kit's run: a shared host's speed drifts (this one's halved in half an hour).
+        otter_before, otter_scores = otter_run(zip_path, sampled[: len(sampled) // 2], scratch)
         kit_seconds = kit_grade(lesson, scratch / "n", scratch / "out_n", workers)
+        otter_after, scores_after = otter_run(zip_path, sampled[len(sampled) // 2 :], scratch)
+        otter_each, otter_scores = (otter_before + otter_after) / len(sampled), otter_scores | scores_after
         corpus(sources, more, scratch / "more")
         kit_seconds_more = kit_grade(lesson, scratch / "more", scratch / "out_more", workers)
-        sampled = spread(paths, sample)
-        otter_each, otter_scores = otter_run(zip_path, sampled, scratch)
         kit = _kit_scores(scratch / "out_n" / "final_grades.csv")
         floor, graded = lesson_floor(lesson, sources, paths)
     mismatched = [name for name in otter_scores if otter_scores[name] != kit.get(name)]
