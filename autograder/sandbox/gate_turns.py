@@ -71,14 +71,17 @@ class Turns:
 
     def wait_s(self, most: float) -> float:
         """How long PID 1 may wait for anything else before it must look again: ``most``, or less when a step
-        aside is owed at the end of the sandbox's run after a stop."""
-        if not self.owed:
+        aside is owed at the end of the sandbox's run after a stop. Once that end has passed (a stop that failed
+        is tried again) or the sandbox has committed, ``most``: a timeout of 0 would spin PID 1 beside a phase two."""
+        left = self.runs_until - time.monotonic()
+        if not self.owed or self.bell() is None or left <= 0:
             return most
-        return max(0.0, min(most, self.runs_until - time.monotonic()))
+        return min(most, left)
 
     def take_phase_two(self) -> bool:
         """Wait for the gate alone; False (so no secret) if a process of the sandbox would not stop."""
         self.in_phase_one = False
+        self.owed = False  # its commit gives up its share: whatever rang is served by that
 
         def stop_and_wait() -> bool:
             stopped = freeze.stop_every_process() if self.stop else True
@@ -89,12 +92,14 @@ class Turns:
         return self._paused(stop_and_wait)
 
     def _paused(self, step):
-        """Run ``step`` with the parent's clock stopped, then let every process go on."""
+        """Run ``step`` with the parent's clock stopped, then let every process go on (if they were stopped: outside
+        a sandbox's PID namespace, as in a test, kill(-1) would reach every process on the host)."""
         write_all(self.control_w, gate_message(waiting=True))
         try:
             return step()
         finally:
-            freeze.continue_every_process()
+            if self.stop:
+                freeze.continue_every_process()
             write_all(self.control_w, gate_message(waiting=False))
 
     def _step_aside(self) -> None:
