@@ -17,18 +17,14 @@ import json
 import os
 import signal
 import subprocess
-import tempfile
-import threading
 import time
 
 import pytest
 
-from autograder import sandbox
 from autograder.sandbox.gate_turns import Turns
 from autograder.sandbox.phase_gate import PhaseGate
 from tests.sandbox_modes import MODES, in_mode
-from tests.test_gate_ring_after_a_stop import _commit_at_once, _commit_then_run_for
-from tests.test_gate_step_aside import _clock_read, _gate_held, _secret_in
+from tests.test_gate_ring_after_a_stop import three_sandboxes
 
 PR_SET_NAME = 15
 WATCHING = "owed-watching"
@@ -60,37 +56,7 @@ def _watch_then_commit_in_the_run(reveal) -> bytes:
 
 
 def _three_sandboxes() -> dict:
-    with tempfile.TemporaryDirectory() as folder:
-        secret_fd = _secret_in(folder)
-        results = {}
-
-        def run(name, *arguments, **keywords) -> None:
-            results[name] = sandbox.run_sandboxed(*arguments, **keywords)
-
-        watching = threading.Thread(
-            target=run,
-            args=("watch", _watch_then_commit_in_the_run),
-            kwargs={"limits": sandbox.Limits(wall_s=60, gate_folder=folder), "secret_fd": secret_fd},
-        )
-        watching.start()
-        deadline = time.monotonic() + 60
-        while not (_gate_held(folder) and _clock_read(WATCHING)):
-            assert time.monotonic() < deadline and watching.is_alive(), "the watcher never read its clock"
-            time.sleep(0.01)
-        committing = threading.Thread(
-            target=run,
-            args=("commit", _commit_then_run_for(0.1)),
-            kwargs={"limits": sandbox.Limits(wall_s=60, gate_folder=folder), "secret_fd": secret_fd},
-        )
-        committing.start()
-        while not _gate_held(folder, alone=True):
-            assert time.monotonic() < deadline and committing.is_alive(), "the commit never reached phase two"
-            time.sleep(0.002)
-        run("starter", _commit_at_once, limits=sandbox.Limits(wall_s=60, gate_folder=folder), secret_fd=secret_fd)
-        committing.join()
-        watching.join()
-        os.close(secret_fd)
-    assert {result.status for result in results.values()} == {"ok"}, results
+    results = three_sandboxes(_watch_then_commit_in_the_run, WATCHING, 0.1, watcher_commits=True)
     return json.loads(results["watch"].data)
 
 

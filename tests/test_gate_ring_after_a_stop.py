@@ -67,40 +67,48 @@ def _commit_at_once(reveal) -> bytes:
 
 def _three_sandboxes(length_s: float):
     def job() -> dict:
-        with tempfile.TemporaryDirectory() as folder:
-            secret_fd = _secret_in(folder)
-            results = {}
-
-            def run(name, *arguments, **keywords) -> None:
-                results[name] = sandbox.run_sandboxed(*arguments, **keywords)
-
-            watching = threading.Thread(
-                target=run,
-                args=("watch", _watch_the_clock),
-                kwargs={"limits": sandbox.Limits(wall_s=60, gate_folder=folder)},
-            )
-            watching.start()
-            deadline = time.monotonic() + 60
-            while not (_gate_held(folder) and _clock_read(WATCHING)):  # a lock announces nothing: look again
-                assert time.monotonic() < deadline and watching.is_alive(), "the watcher never read its clock"
-                time.sleep(0.01)
-            committing = threading.Thread(
-                target=run,
-                args=("commit", _commit_then_run_for(length_s)),
-                kwargs={"limits": sandbox.Limits(wall_s=60, gate_folder=folder), "secret_fd": secret_fd},
-            )
-            committing.start()
-            while not _gate_held(folder, alone=True):
-                assert time.monotonic() < deadline and committing.is_alive(), "the commit never reached phase two"
-                time.sleep(0.002)
-            run("starter", _commit_at_once, limits=sandbox.Limits(wall_s=60, gate_folder=folder), secret_fd=secret_fd)
-            committing.join()
-            watching.join()
-            os.close(secret_fd)
-        assert {result.status for result in results.values()} == {"ok"}, results
-        return {"runs": json.loads(results["watch"].data)}
+        return {"runs": json.loads(three_sandboxes(_watch_the_clock, WATCHING, length_s)["watch"].data)}
 
     return job
+
+
+def three_sandboxes(watch, watching: str, length_s: float, *, watcher_commits: bool = False) -> dict:
+    """A watcher running ``watch`` in phase one (it names itself ``watching`` once it reads its clock), a commit
+    whose phase two runs ``length_s`` and stops it, and a starter that commits the moment that phase two ends.
+    Their results by name ("watch", "commit", "starter"), each ok."""
+    with tempfile.TemporaryDirectory() as folder:
+        secret_fd = _secret_in(folder)
+        results = {}
+
+        def run(name, *arguments, **keywords) -> None:
+            results[name] = sandbox.run_sandboxed(*arguments, **keywords)
+
+        watching_secret = {"secret_fd": secret_fd} if watcher_commits else {}
+        watcher = threading.Thread(
+            target=run,
+            args=("watch", watch),
+            kwargs={"limits": sandbox.Limits(wall_s=60, gate_folder=folder), **watching_secret},
+        )
+        watcher.start()
+        deadline = time.monotonic() + 60
+        while not (_gate_held(folder) and _clock_read(watching)):  # a lock announces nothing: look again
+            assert time.monotonic() < deadline and watcher.is_alive(), "the watcher never read its clock"
+            time.sleep(0.01)
+        committing = threading.Thread(
+            target=run,
+            args=("commit", _commit_then_run_for(length_s)),
+            kwargs={"limits": sandbox.Limits(wall_s=60, gate_folder=folder), "secret_fd": secret_fd},
+        )
+        committing.start()
+        while not _gate_held(folder, alone=True):
+            assert time.monotonic() < deadline and committing.is_alive(), "the commit never reached phase two"
+            time.sleep(0.002)
+        run("starter", _commit_at_once, limits=sandbox.Limits(wall_s=60, gate_folder=folder), secret_fd=secret_fd)
+        committing.join()
+        watcher.join()
+        os.close(secret_fd)
+    assert {result.status for result in results.values()} == {"ok"}, results
+    return results
 
 
 @pytest.mark.parametrize("mode", MODES)
