@@ -16,7 +16,8 @@ import time
 import pytest
 
 from autograder import sandbox
-from autograder.sandbox.gate_turns import Turns
+from autograder.sandbox import freeze
+from autograder.sandbox.gate_turns import RETRY_S, Turns
 from autograder.sandbox.phase_gate import PhaseGate
 from tests.sandbox_modes import MODES, in_mode
 from tests.test_gate_step_aside import _commit, _gate_held, _secret_in
@@ -82,14 +83,29 @@ def test_a_stream_of_commits_does_not_keep_a_phase_one_stopped(mode):
 
 def test_pid_one_looks_again_the_moment_a_run_after_a_stop_ends(tmp_path):
     """A step aside owed at the end of that run came on PID 1's next 0.2 s tick: every commit waited 0.2 s
-    more than it had to (found by a review: 0.201 s from ring to gate, 0.001 s now)."""
+    more than it had to (found by a review: 0.201 s from ring to gate, 0.001 s now). A second review found the
+    tick back whenever the run ended between PID 1's two looks at the clock in one pass of its loop."""
     gate = PhaseGate.enter_phase_one(folder=str(tmp_path))
     try:
         turns = Turns(gate, control_w=-1, stop=False)
         assert turns.wait_s(0.2) == 0.2
         turns.owed, turns.runs_until = True, time.monotonic() + 0.05
         assert 0 < turns.wait_s(0.2) <= 0.05
-        turns.runs_until = time.monotonic() - 1  # it ended: let_commits_pass steps aside at once, or its stop failed
-        assert turns.wait_s(0.2) == 0.2  # and then the next try comes on the tick, not in a spin
+        turns.runs_until = time.monotonic() - 0.001  # it ended after let_commits_pass looked: step aside now
+        assert turns.wait_s(0.2) == 0.0
+    finally:
+        gate.close()
+
+
+def test_a_stop_that_failed_is_tried_again_on_the_tick(tmp_path, monkeypatch):
+    """Not at once, in a spin (a thread held in an uninterruptible wait keeps a stop from completing)."""
+    monkeypatch.setattr(freeze, "stop_every_process", lambda: False)
+    monkeypatch.setattr(freeze, "continue_every_process", lambda: None)  # outside a sandbox it would reach the host
+    gate = PhaseGate.enter_phase_one(folder=str(tmp_path))
+    try:
+        turns = Turns(gate, control_w=-1)
+        turns.owed = True
+        turns.let_commits_pass()
+        assert turns.owed and RETRY_S - 0.05 < turns.wait_s(1.0) <= RETRY_S
     finally:
         gate.close()

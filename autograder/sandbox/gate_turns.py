@@ -32,6 +32,7 @@ from autograder.sandbox.protocol import gate_message, write_all
 
 QUANTUM_S = 1.0
 RUN_S = 1.0
+RETRY_S = 0.2  # a stop that failed is tried again this much later
 
 
 class Turns:
@@ -67,16 +68,16 @@ class Turns:
             self._paused(self._step_aside)
         else:
             freeze.continue_every_process()
+            self.runs_until = time.monotonic() + RETRY_S  # the next try comes on the tick, not in a spin
         self.owed = not stopped
 
     def wait_s(self, most: float) -> float:
         """How long PID 1 may wait for anything else before it must look again: ``most``, or less when a step
-        aside is owed at the end of the sandbox's run after a stop. Once that end has passed (a stop that failed
-        is tried again) or the sandbox has committed, ``most``: a timeout of 0 would spin PID 1 beside a phase two."""
-        left = self.runs_until - time.monotonic()
-        if not self.owed or self.bell() is None or left <= 0:
+        aside is owed at the end of the sandbox's run after a stop (or ``RETRY_S`` after a stop that failed). Once
+        the sandbox has committed, ``most``: nothing is owed then, and a timeout of 0 would spin PID 1."""
+        if not self.owed or self.bell() is None:
             return most
-        return min(most, left)
+        return max(0.0, min(most, self.runs_until - time.monotonic()))
 
     def take_phase_two(self) -> bool:
         """Wait for the gate alone; False (so no secret) if a process of the sandbox would not stop."""

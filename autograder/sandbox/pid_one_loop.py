@@ -14,6 +14,13 @@ def serve_until_exit(child: int, broker: Broker | None, turns: Turns | None) -> 
     """Broker the commit, step aside for other sandboxes' commits and reap orphans until ``child`` ends; return its wait
     status."""
     child_fd = os.pidfd_open(child)
+    try:
+        return _serve(child, child_fd, broker, turns)
+    finally:
+        os.close(child_fd)
+
+
+def _serve(child: int, child_fd: int, broker: Broker | None, turns: Turns | None) -> int:
     while True:
         bell = turns.bell() if turns else None
         watched = (
