@@ -46,7 +46,7 @@ class Turns:
         self.gate, self.control_w, self.stop, self.steps_aside = gate, control_w, stop, step_aside
         self.in_phase_one = True
         self.owed = False  # a commit rang and this sandbox has yet to step aside for it
-        self.runs_until = 0.0  # monotonic time before which it does not (it has just been stopped)
+        self.runs_until = 0.0  # monotonic time before which it does not (just stopped, or a stop just failed)
 
     def bell(self) -> int | None:
         """The descriptor to watch for another's commit; None once this sandbox has committed."""
