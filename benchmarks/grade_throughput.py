@@ -190,10 +190,10 @@ def benchmark(lesson: str, *, count: int, more: int, workers: int, sample: int) 
         paths = corpus(sources, count, scratch / "n")
         sampled = spread(paths, sample)
         # otter run on either side of the kit's run: a shared host's speed drifts (this one's halved in half an hour).
-        otter_before, otter_scores = otter_run(zip_path, sampled[: len(sampled) // 2], scratch)
+        otter_before, scores_before = otter_run(zip_path, sampled[: len(sampled) // 2], scratch)
         kit_seconds = kit_grade(lesson, scratch / "n", scratch / "out_n", workers)
         otter_after, scores_after = otter_run(zip_path, sampled[len(sampled) // 2 :], scratch)
-        otter_each, otter_scores = (otter_before + otter_after) / len(sampled), otter_scores | scores_after
+        otter_each, otter_scores = (otter_before + otter_after) / len(sampled), scores_before | scores_after
         corpus(sources, more, scratch / "more")
         kit_seconds_more = kit_grade(lesson, scratch / "more", scratch / "out_more", workers)
         kit = _kit_scores(scratch / "out_n" / "final_grades.csv")

@@ -73,9 +73,9 @@ class Turns:
 
     def wait_s(self, most: float) -> float:
         """How long PID 1 may wait for anything else before it must look again: ``most``, or less when a step
-        aside is owed at the end of the sandbox's run after a stop (or ``RETRY_S`` after a stop that failed). Once
-        the sandbox has committed, ``most``: nothing is owed then, and a timeout of 0 would spin PID 1."""
-        if not self.owed or self.bell() is None:
+        aside is owed at the end of the sandbox's run after a stop (or ``RETRY_S`` after a stop that failed). A commit
+        settles what is owed (``take_phase_two``), so a sandbox in phase two waits ``most``."""
+        if not self.owed:
             return most
         return max(0.0, min(most, self.runs_until - time.monotonic()))
 
