@@ -2,7 +2,7 @@
 grading's own work beside it: those cells with the public tests and the hidden cases.
 
 No grader can spend less on a submission than running its cells. The process is warmed as a
-grading run's is (``warm_up``: the imports and the blank template once), then each notebook's
+grading run's is (``warm_up``: the imports and the blank template once; its objects frozen), then each notebook's
 cells run in a fork of it, in a scratch folder beside the lesson's student files, with no
 probes, no sandbox and no judging. A second fork runs the notebook as the sandbox does
 (``run_and_probe``: the cells, the public tests, the probes of both phases) with no sandbox
@@ -41,7 +41,7 @@ from autograder.notebook_run import code_sources, new_shell, runs_for_grading  #
 from autograder.sandbox.phase_gate import FOLDER_VARIABLE  # noqa: E402
 from autograder.sandbox.probe_plan import ProbePlan  # noqa: E402
 from autograder.sandbox.probe_run import run_and_probe  # noqa: E402
-from autograder.sandbox.warm_process import WorkerSetup, warm_up  # noqa: E402
+from autograder.sandbox.warm_process import WorkerSetup, leave_warm_objects_to_the_forks, warm_up  # noqa: E402
 
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -122,6 +122,7 @@ def warmed_setup(lesson: str, folder: GradingFolder) -> WorkerSetup:
     setup = folder.worker_setup(Assignment.find(lesson, PROJECT))
     with contextlib.redirect_stdout(io.StringIO()):
         warm_up(ProbePlan.loads(setup.plan), setup.student_files, setup.template)
+    leave_warm_objects_to_the_forks()
     return setup
 
 
