@@ -118,17 +118,19 @@ def test_a_sandbox_holds_no_byte_of_an_earlier_submission(student_template):
 
 def test_a_sandbox_collects_garbage_among_its_own_objects_only(assignment, student_template):
     """The warm-up's objects are frozen before the workers fork, so a full collection in a sandbox does not walk
-    them (and, writing to each one's header, copy the pages they sit on)."""
+    them (and, writing to each one's header, copy the pages they sit on); the sandbox collects its own."""
     notebook = nbformat.read(student_template, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("import gc\nprint('frozen objects:', gc.get_freeze_count())"))
+    cell = "import gc\nprint('frozen objects:', gc.get_freeze_count(), 'collecting:', gc.isenabled())"
+    notebook.cells.append(nbformat.v4.new_code_cell(cell))
     with (
         GradingFolder(AutograderZip.read(assignment.zip_path)) as folder,
         Workers(1, folder.worker_setup(assignment)) as workers,
     ):
         [(_, result)] = list(workers.run([Job("counts", notebook, LIMITS)]))
-    said = re.search(r"frozen objects: (\d+)", result.committed.decode())
+    said = re.search(r"frozen objects: (\d+) collecting: (\w+)", result.committed.decode())
     assert said, "the cell did not run: " + result.committed.decode()[:2000]
     assert int(said.group(1)) > 50_000, "the warm-up's objects are not frozen: " + said.group(0)
+    assert said.group(2) == "True", "a sandbox must collect its own garbage: " + said.group(0)
 
 
 def _assignment_zip(template: Path) -> Path:

@@ -61,6 +61,7 @@ def serve_warm(control, grader: int) -> None:
     """The warm process: take the setup, warm up once, then fork a worker for each slot the grader asks for.
     What every run imports comes first: a grader that starts this process early reads its files meanwhile."""
     die_with_parent(grader)
+    gc.disable()  # what the warm-up makes lives as long as the run: collecting meanwhile finds next to nothing
     import_what_every_run_uses()
     setup: WorkerSetup | None = control.recv()
     if setup is None:  # the grader found nothing to grade
@@ -86,10 +87,11 @@ def serve_warm(control, grader: int) -> None:
 
 def leave_warm_objects_to_the_forks() -> None:
     """Put every object the warm-up made out of reach of the garbage collectors of the processes forked from
-    here. Else the first full collection in each sandbox walks all of them (a few hundred thousand, with torch),
-    writing to each one's header and so copying the pages they sit on: 0.4 s of a digits job, and often in its
-    phase two, when every other sandbox on the host stands still."""
+    here, then let them collect their own. Else the first full collection in each sandbox walks all of them (a
+    few hundred thousand, with torch), writing to each one's header and so copying the pages they sit on: 0.4 s
+    of a digits job, and often in its phase two, when every other sandbox on the host stands still."""
     gc.freeze()
+    gc.enable()
 
 
 def _request(control) -> int | None:
