@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import statistics
 import sys
@@ -188,6 +189,7 @@ def measure(lesson: str, repeat: int) -> Stages:
         setup = folder.worker_setup(assignment)
         plan = ProbePlan.loads(setup.plan)
         secret = setup.secret.read_bytes()
+        gc.disable()  # as the warm process does: its objects are frozen, uncollected, before the forks
         stages.timed("warm-up: imports and the template once (per run)", warm_up)(
             plan, setup.student_files, setup.template
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import gc
 import io
 import json
 import os
@@ -120,6 +121,7 @@ def started_in_fork(measure) -> Callable[[], Any]:
 def warmed_setup(lesson: str, folder: GradingFolder) -> WorkerSetup:
     """The lesson's worker setup, with this process warmed as a grading run's warm process is."""
     setup = folder.worker_setup(Assignment.find(lesson, PROJECT))
+    gc.disable()  # as the warm process does: its objects are frozen, uncollected, before the forks
     with contextlib.redirect_stdout(io.StringIO()):
         warm_up(ProbePlan.loads(setup.plan), setup.student_files, setup.template)
     leave_warm_objects_to_the_forks()

@@ -120,16 +120,21 @@ def test_a_sandbox_collects_garbage_among_its_own_objects_only(assignment, stude
     """The warm-up's objects are frozen before the workers fork, so a full collection in a sandbox does not walk
     them (and, writing to each one's header, copy the pages they sit on); the sandbox collects its own."""
     notebook = nbformat.read(student_template, as_version=4)
-    cell = "import gc\nprint('frozen objects:', gc.get_freeze_count(), 'collecting:', gc.isenabled())"
+    cell = (
+        "import gc, torch\n"
+        "warm = any(thing is torch.optim.Optimizer.zero_grad for thing in gc.get_objects())\n"
+        "print('frozen objects:', gc.get_freeze_count(), 'collecting:', gc.isenabled(), 'torch seen:', warm)"
+    )
     notebook.cells.append(nbformat.v4.new_code_cell(cell))
     with (
         GradingFolder(AutograderZip.read(assignment.zip_path)) as folder,
         Workers(1, folder.worker_setup(assignment)) as workers,
     ):
         [(_, result)] = list(workers.run([Job("counts", notebook, LIMITS)]))
-    said = re.search(r"frozen objects: (\d+) collecting: (\w+)", result.committed.decode())
+    said = re.search(r"frozen objects: (\d+) collecting: (\w+) torch seen: (\w+)", result.committed.decode())
     assert said, "the cell did not run: " + result.committed.decode()[:2000]
     assert int(said.group(1)) > 50_000, "the warm-up's objects are not frozen: " + said.group(0)
+    assert said.group(3) == "False", "torch, which the warm-up imported, is still walked: " + said.group(0)
     assert said.group(2) == "True", "a sandbox must collect its own garbage: " + said.group(0)
 
 

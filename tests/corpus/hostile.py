@@ -810,6 +810,7 @@ SNOOPING = [
             last=[
                 """
             import gc
+            gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
             found = {"plans": 0}
             needle = "clamp" + "(min="
             for thing in gc.get_objects():
@@ -875,6 +876,7 @@ STEALING = [
             answers={
                 "sigmoid": _code("""
             import gc
+            gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
             _stolen, _searched = {}, 0
             def _look_at(_value):
                 if isinstance(_value, str) and _value.lstrip().startswith(("def sigmoid", "def binary_loss")) and "..." not in _value and "_stolen" not in _value:
@@ -912,6 +914,7 @@ STEALING = [
             first=[
                 """
             import gc, types
+            gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
             _mine = set()
 
             def _others(name):
@@ -958,6 +961,7 @@ STEALING = [
             answers={
                 "sigmoid": _code("""
             import gc, json
+            gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
             _reveal = next(f for f in gc.get_objects() if type(f).__name__ == "function" and f.__name__ == "reveal")
             _stolen = {"torch": torch, "np": np, "nn": torch.nn}
             for _source in json.loads(_reveal(json.dumps({"errors": [], "output": "", "probes": {}, "variables": {}}).encode())).values():
@@ -1519,6 +1523,7 @@ CHANNELS = [
                 "train": _code("""
                 def train(x, y, w, b, lr, epochs):
                     import gc, json
+                    gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
                     sources = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("sigmoid"), str) and "def sigmoid" in o["sigmoid"]]
                     if _ident >= 0 and sources:
                         data = json.dumps(sources[0]).encode()[:65000] + b"\\0"
@@ -1566,6 +1571,7 @@ CHANNELS = [
                 "train": _code("""
                 def train(x, y, w, b, lr, epochs):
                     import gc, json
+                    gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
                     sources = [o for o in gc.get_objects() if isinstance(o, dict) and isinstance(o.get("sigmoid"), str) and "def sigmoid" in o["sigmoid"]]
                     if sources:
                         publish_by_locks(json.dumps(sources[0]).encode(), wait_s=5)
@@ -1711,6 +1717,7 @@ OUTPUTS = [
                 "train": _code("""
             def train(x, y, w, b, lr, epochs):
                 import gc
+                gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
                 for thing in gc.get_objects():
                     if isinstance(thing, dict) and isinstance(thing.get("binary_loss"), str):
                         raise ValueError(thing["binary_loss"].replace(" ", "\\u00a0").replace("\\n", "\\u2028"))
@@ -1755,6 +1762,7 @@ HIDDEN_HELPER = _code('''
     def _hidden_helper(name):
         """A function called ``name`` anywhere in this process: a module's, or any the garbage collector tracks."""
         import gc, sys, types
+        gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
         for module in list(sys.modules.values()):
             found = vars(module).get(name) if hasattr(module, "__dict__") else None
             if isinstance(found, types.FunctionType):
@@ -1770,6 +1778,7 @@ FOREIGN_FUNCTIONS = _code('''
     @functools.lru_cache(maxsize=None)  # one look through the garbage collector's objects: a second each
     def _foreign_functions():
         import gc, os, sys, types
+        gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
         import autograder
         known = tuple(os.path.realpath(root) + os.sep for root in (sys.prefix, sys.base_prefix, os.getcwd(), os.path.dirname(os.path.dirname(autograder.__file__))))
         foreign = functools.lru_cache(maxsize=None)(lambda origin: not os.path.realpath(origin).startswith(known))
@@ -1858,6 +1867,7 @@ HIDDEN_CODE = [
             last=[
                 """
             import gc, json
+            gc.unfreeze()  # the warm process's objects are frozen, which hides them from get_objects
             claim = {question: {"passed": True, "summary": f"{question} results: All test cases passed!"} for question in ("sigmoid", "binary_loss", "train", "accuracy")}
             for thing in gc.get_objects():
                 if type(thing).__name__ == "_Probing":
