@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import os
 import statistics
 import sys
@@ -45,7 +44,7 @@ from autograder.notebook_run import new_shell  # noqa: E402
 from autograder.sandbox import probe_run  # noqa: E402
 from autograder.sandbox.probe_plan import ProbePlan  # noqa: E402
 from autograder.sandbox.view import write_into  # noqa: E402
-from autograder.sandbox.warm_process import files_for_sandboxes, leave_warm_objects_to_the_forks, warm_up  # noqa: E402
+from autograder.sandbox.warm_process import files_for_sandboxes, warm_image, warm_up  # noqa: E402
 from autograder.tables import render, table  # noqa: E402
 from benchmarks.lesson_floor import SCRATCH, add_gate_option, cells_seconds, in_fork, started_in_fork, use_gate_option  # noqa: E402
 
@@ -189,14 +188,13 @@ def measure(lesson: str, repeat: int) -> Stages:
         setup = folder.worker_setup(assignment)
         plan = ProbePlan.loads(setup.plan)
         secret = setup.secret.read_bytes()
-        gc.disable()  # as the warm process does: its objects are frozen, uncollected, before the forks
-        stages.timed("warm-up: imports and the template once (per run)", warm_up)(
-            plan, setup.student_files, setup.template
-        )
-        view = stages.timed("recording the view (per run)", files_for_sandboxes)(
-            plan, setup.student_files, setup.template
-        )
-        leave_warm_objects_to_the_forks()
+        with warm_image():  # as the warm process warms up: its objects frozen before the forks
+            stages.timed("warm-up: imports and the template once (per run)", warm_up)(
+                plan, setup.student_files, setup.template
+            )
+            view = stages.timed("recording the view (per run)", files_for_sandboxes)(
+                plan, setup.student_files, setup.template
+            )
         print(
             f"{lesson}: {submission.name}; the view holds {len(view.files)} files, {view.size / 2**20:.1f} MB",
             flush=True,

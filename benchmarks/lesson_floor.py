@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import gc
 import io
 import json
 import os
@@ -42,7 +41,7 @@ from autograder.notebook_run import code_sources, new_shell, runs_for_grading  #
 from autograder.sandbox.phase_gate import FOLDER_VARIABLE  # noqa: E402
 from autograder.sandbox.probe_plan import ProbePlan  # noqa: E402
 from autograder.sandbox.probe_run import run_and_probe  # noqa: E402
-from autograder.sandbox.warm_process import WorkerSetup, leave_warm_objects_to_the_forks, warm_up  # noqa: E402
+from autograder.sandbox.warm_process import WorkerSetup, warm_image, warm_up  # noqa: E402
 
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -121,10 +120,8 @@ def started_in_fork(measure) -> Callable[[], Any]:
 def warmed_setup(lesson: str, folder: GradingFolder) -> WorkerSetup:
     """The lesson's worker setup, with this process warmed as a grading run's warm process is."""
     setup = folder.worker_setup(Assignment.find(lesson, PROJECT))
-    gc.disable()  # as the warm process does: its objects are frozen, uncollected, before the forks
-    with contextlib.redirect_stdout(io.StringIO()):
+    with warm_image(), contextlib.redirect_stdout(io.StringIO()):
         warm_up(ProbePlan.loads(setup.plan), setup.student_files, setup.template)
-    leave_warm_objects_to_the_forks()
     return setup
 
 

@@ -10,6 +10,7 @@ the result. See ``autograder.sandbox.workers`` for the grader's side.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import multiprocessing
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import nbformat
 
@@ -61,17 +62,16 @@ def serve_warm(control, grader: int) -> None:
     """The warm process: take the setup, warm up once, then fork a worker for each slot the grader asks for.
     What every run imports comes first: a grader that starts this process early reads its files meanwhile."""
     die_with_parent(grader)
-    gc.disable()  # what the warm-up makes lives as long as the run: collecting meanwhile finds next to nothing
-    import_what_every_run_uses()
-    setup: WorkerSetup | None = control.recv()
-    if setup is None:  # the grader found nothing to grade
-        os._exit(0)
-    plan = ProbePlan.loads(setup.plan)
-    secret_fd = os.open(setup.secret, os.O_RDONLY)
-    warm_up(plan, setup.student_files, setup.template)
-    # Folded while a fork records the view, on the other core: every job forks this image four times.
-    view = files_for_sandboxes(plan, setup.student_files, setup.template, meanwhile=fold_heap_into_huge_pages)
-    leave_warm_objects_to_the_forks()
+    with warm_image():
+        import_what_every_run_uses()
+        setup: WorkerSetup | None = control.recv()
+        if setup is None:  # the grader found nothing to grade
+            os._exit(0)
+        plan = ProbePlan.loads(setup.plan)
+        secret_fd = os.open(setup.secret, os.O_RDONLY)
+        warm_up(plan, setup.student_files, setup.template)
+        # Folded while a fork records the view, on the other core: every job forks this image four times.
+        view = files_for_sandboxes(plan, setup.student_files, setup.template, meanwhile=fold_heap_into_huge_pages)
     warm = os.getpid()
     while (slot := _request(control)) is not None:
         ours, theirs = multiprocessing.Pipe()
@@ -85,13 +85,20 @@ def serve_warm(control, grader: int) -> None:
     os._exit(0)  # as a worker does: tearing down torch and IPython has no use
 
 
-def leave_warm_objects_to_the_forks() -> None:
-    """Put every object the warm-up made out of reach of the garbage collectors of the processes forked from
-    here, then let them collect their own. Else the first full collection in each sandbox walks all of them (a
-    few hundred thousand, with torch), writing to each one's header and so copying the pages they sit on: 0.4 s
-    of a digits job, and often in its phase two, when every other sandbox on the host stands still."""
-    gc.freeze()
-    gc.enable()
+@contextlib.contextmanager
+def warm_image() -> Iterator[None]:
+    """Warm this process up in the block with the garbage collector off (what the warm-up makes lives as long as
+    the run: collecting meanwhile finds next to nothing); after it, put every object made so far out of reach of
+    the collectors of the processes forked from here, and switch the collector back on for them to collect their
+    own. Else the first full collection in each sandbox walks all of those objects (a few hundred thousand, with
+    torch), writing to each one's header and so copying the pages they sit on: 0.4 s of a digits job, and often
+    in its phase two, when every other sandbox on the host stands still."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _request(control) -> int | None:
